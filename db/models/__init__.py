@@ -1,0 +1,14 @@
+"""All tables of the office; importing this package registers every model on Base.metadata."""
+
+from db.models.base import Base, UTCDateTime
+from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample
+from db.models.complaints import Complaint, ComplaintEvent
+from db.models.people import Contact, Customer, Product, User
+from db.models.system import AuditEntry, Setting
+from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent
+
+__all__ = [
+    "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "Contact",
+    "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckSample",
+    "Setting", "UTCDateTime", "User", "WorkOrder", "WorkOrderEvent",
+]

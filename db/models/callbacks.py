@@ -1,0 +1,157 @@
+"""Callbacks (CB-1..CB-11), their call attempts, incoming calls, re-check samples, leads (L-1, L-2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.enums import (
+    CallbackKind,
+    CallbackLevel,
+    CallbackStatus,
+    CallOutcome,
+    Channel,
+    IncomingCategory,
+    LeadClass,
+    LeadResult,
+    LeadStatus,
+    Satisfaction,
+)
+from db.models.base import Base, UTCDateTime, enum_col, utcnow
+
+
+class RecheckSample(Base):
+    """CB-4: one drawn sample per period and level; the seed makes it reproducible."""
+
+    __tablename__ = "recheck_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    level: Mapped[CallbackLevel] = mapped_column(enum_col(CallbackLevel))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    target_rate_pct: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("uq_recheck_samples_period_level", "period", "level", unique=True),)
+
+
+class Callback(Base):
+    """A call the office owes (CB-2 kind, CB-1 level) with its due window [due_start, due_end]."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        Index("ix_callbacks_queue", "assignee_id", "status", "due_end"),
+        Index("ix_callbacks_status_due", "status", "due_end"),
+        Index("ix_callbacks_kind_due", "kind", "due_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[CallbackKind] = mapped_column(enum_col(CallbackKind))
+    level: Mapped[CallbackLevel] = mapped_column(enum_col(CallbackLevel), default=CallbackLevel.L1)
+    status: Mapped[CallbackStatus] = mapped_column(enum_col(CallbackStatus), default=CallbackStatus.OPEN)
+    due_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    sample_id: Mapped[int | None] = mapped_column(ForeignKey("recheck_samples.id"), index=True)
+    source_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    attempts_count: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    attempts: Mapped[list[CallAttempt]] = relationship(back_populates="callback", order_by="CallAttempt.attempted_at")
+
+
+class CallAttempt(Base):
+    """One try at a callback: channel (CB-5), outcome (CB-6), satisfaction and verbatim record (CB-7),
+    promised reply (CB-8), quality checklist and score for complaint callbacks (CB-9)."""
+
+    __tablename__ = "call_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[Channel] = mapped_column(enum_col(Channel))
+    outcome: Mapped[CallOutcome] = mapped_column(enum_col(CallOutcome))
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(enum_col(Satisfaction))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    dissatisfaction_reason: Mapped[str | None] = mapped_column(Text)
+    questions: Mapped[str | None] = mapped_column(Text)
+    suggestions: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    promised_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    call_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    qa_checklist: Mapped[dict | None] = mapped_column(JSON)
+    qa_score: Mapped[int | None] = mapped_column(SmallInteger)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))  # CB-7 complaint opened
+
+    callback: Mapped[Callback] = relationship(back_populates="attempts")
+
+
+class IncomingCall(Base):
+    """CB-11: a registered incoming call; missed or unresolved ones create a same-day call-back."""
+
+    __tablename__ = "incoming_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    caller_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    category: Mapped[IncomingCategory] = mapped_column(enum_col(IncomingCategory))
+    need: Mapped[str | None] = mapped_column(Text)
+    heard_from: Mapped[str | None] = mapped_column(String(100))
+    answered: Mapped[bool] = mapped_column(Boolean, default=True)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Lead(Base):
+    """L-1: a prospect of class A/B/C whose next follow-up falls due after each contact."""
+
+    __tablename__ = "leads"
+    __table_args__ = (Index("ix_leads_owner_due", "specialist_id", "status", "next_follow_up"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    lead_class: Mapped[LeadClass] = mapped_column(enum_col(LeadClass))
+    status: Mapped[LeadStatus] = mapped_column(enum_col(LeadStatus), default=LeadStatus.OPEN)
+    interest: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(100))
+    specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    next_follow_up: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    incoming_call_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_calls.id"))
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LeadContact(Base):
+    """L-2: one dial to a lead; weekly activity (dialed, completed, appointments, recommendations,
+    sales count and amount) is derived from these rows, never typed in."""
+
+    __tablename__ = "lead_contacts"
+    __table_args__ = (Index("ix_lead_contacts_user_at", "user_id", "contacted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel] = mapped_column(enum_col(Channel))
+    result: Mapped[LeadResult] = mapped_column(enum_col(LeadResult))
+    sale_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    new_class: Mapped[LeadClass | None] = mapped_column(enum_col(LeadClass))
+    notes: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,96 @@
+"""Repair work orders (WO-1..WO-10) with their event history, and finance's weekly sign-off (WO-8)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.enums import PendingReason, ServiceType, WorkOrderStatus
+from db.models.base import Base, UTCDateTime, enum_col, utcnow
+
+
+class FinanceBatch(Base):
+    """WO-8: the weekly list of paid order numbers that finance receives and signs off."""
+
+    __tablename__ = "finance_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, unique=True)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkOrder(Base):
+    """WO-1 intake, WO-2 service type, WO-3 dispatch/receipt times, WO-4 status and pending reason,
+    WO-5/WO-6 signatures and return checks, WO-8 fee."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        Index("ix_work_orders_status_intake", "status", "intake_at"),
+        Index("ix_work_orders_tech_status", "technician_id", "status"),
+        Index("ix_work_orders_type_intake", "service_type", "intake_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    contact_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(300))
+    request: Mapped[str] = mapped_column(Text)
+    read_back_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_type: Mapped[ServiceType] = mapped_column(enum_col(ServiceType))
+    status: Mapped[WorkOrderStatus] = mapped_column(enum_col(WorkOrderStatus), default=WorkOrderStatus.NEW)
+    pending_reason: Mapped[PendingReason | None] = mapped_column(enum_col(PendingReason))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    intake_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    intake_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    service_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    service_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    work_done: Mapped[str | None] = mapped_column(Text)
+    delay_reason: Mapped[str | None] = mapped_column(Text)
+    incomplete_reason: Mapped[str | None] = mapped_column(Text)
+    technician_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    manager_countersigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_signed_name: Mapped[str | None] = mapped_column(String(100))
+    customer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    special_approval_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    special_approval_note: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fee_cents: Mapped[int | None] = mapped_column(BigInteger)
+    fee_collected_on_site: Mapped[bool] = mapped_column(Boolean, default=False)
+    invoice_no: Mapped[str | None] = mapped_column(String(40))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finance_batch_id: Mapped[int | None] = mapped_column(ForeignKey("finance_batches.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[WorkOrderEvent]] = relationship(order_by="WorkOrderEvent.at")
+
+
+class WorkOrderEvent(Base):
+    """One step of a work order's history (WO-4): who, when, from which status to which, and why."""
+
+    __tablename__ = "work_order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[WorkOrderStatus | None] = mapped_column(enum_col(WorkOrderStatus, "from_status"))
+    to_status: Mapped[WorkOrderStatus] = mapped_column(enum_col(WorkOrderStatus, "to_status"))
+    pending_reason: Mapped[PendingReason | None] = mapped_column(enum_col(PendingReason))
+    note: Mapped[str | None] = mapped_column(Text)

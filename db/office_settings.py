@@ -1,0 +1,30 @@
+"""Every configurable number of DOMAIN.md with its default. Admins change them in the app;
+the initial migration seeds these rows, and a test checks the two agree."""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    "office.timezone": "Asia/Shanghai",
+    "office.currency": "CNY",
+    "callback.first_call_delay_days": 1,  # CB-2 first call: the day after the order takes effect
+    "callback.new_customer_window_days": 7,  # CB-2 within 7 days of delivery
+    "callback.after_repair_window_days": 3,  # CB-2 / WO-10 within 3 days after completion
+    "callback.complaint_window_days": 7,  # CB-2 within one week after a complaint
+    "callback.missed_call_window_days": 0,  # CB-2 / CB-11 same day
+    "callback.retry_interval_hours": 4,  # CB-6 not reached: retry later
+    "callback.max_attempts": 3,  # CB-6 then the record is marked unreachable (C-3)
+    "callback.assignment": "least_load",  # or "round_robin"
+    "recheck.l2_rate_pct": 10,  # CB-4 manager's sample
+    "recheck.l3_rate_pct": 5,  # CB-4 director's sample
+    "recheck.period": "week",  # or "month"
+    "lead.a_interval_days": 2,  # L-1
+    "lead.b_interval_days": 7,
+    "lead.c_interval_days": 30,
+    "work_order.dispatch_target_minutes": 5,  # WO-3
+    "complaint.reply_deadline_days": 3,  # CP-2 promised reply deadline
+    "archive.complete_within_days": 3,  # C-5
+    "auth.idle_timeout_minutes": 30,
+    "auth.session_lifetime_hours": 12,
+    "auth.lockout_attempts": 5,
+    "auth.lockout_minutes": 15,
+}

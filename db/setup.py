@@ -1,0 +1,31 @@
+"""`make run`'s preparation: migrate the configured database to head, and load the demo office
+into the embedded demo database when it is new. A real office (DATABASE_URL) never gets demo data
+unless asked for (`make demo`)."""
+
+from __future__ import annotations
+
+import sys
+
+from db.config import get_config
+from db.engine import make_engine
+from db.migrate import is_empty, upgrade
+
+
+def prepare(with_demo: bool | None = None) -> str:
+    config = get_config()
+    upgrade(config.database_url)
+    load = config.is_demo if with_demo is None else with_demo
+    engine = make_engine(config.database_url)
+    try:
+        if load and is_empty(engine):
+            from db.demo import build_demo
+
+            counts = build_demo(engine, progress=True)
+            return f"demo office loaded: {counts.get('customers', 0)} customers"
+        return "database ready"
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    print(prepare(with_demo=True if "--demo" in sys.argv else None))

@@ -1,0 +1,39 @@
+"""Both languages carry every text: same keys, every enum value translated, placeholders alike."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+import pytest
+
+import db.enums
+from core.i18n import catalog, enum_label, lang_from_locale, t
+
+ENUMS = [v for v in vars(db.enums).values() if isinstance(v, type) and issubclass(v, StrEnum) and v is not StrEnum]
+
+
+def test_english_and_chinese_catalogs_have_the_same_keys():
+    assert set(catalog("en")) == set(catalog("zh"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_enum_value_has_a_label(lang):
+    missing = [f"{e.__name__}.{m.value}" for e in ENUMS for m in e if enum_label(m, lang).startswith("enum.")]
+    assert missing == []
+
+
+def test_placeholders_match_between_languages():
+    fields = lambda s: sorted(re.findall(r"{(\w+)}", s))  # noqa: E731
+    en, zh = catalog("en"), catalog("zh")
+    assert [k for k in en if fields(en[k]) != fields(zh[k])] == []
+
+
+def test_chinese_texts_are_really_chinese_for_the_navigation():
+    assert t("nav.work_orders", "zh") == "工单"
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("zh-Hans-CN", "zh"), ("zh_TW", "zh"),
+                                              ("en-US", "en"), ("de-DE", "en"), (None, "en"), ("", "en")])
+def test_the_browser_locale_picks_the_language(locale, lang):
+    assert lang_from_locale(locale) == lang

@@ -1,0 +1,41 @@
+"""Imports run one way, pages → ui → core → db: core and db never import streamlit, pages build no SQL."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SQL = re.compile(r"\b(select\(|session\.execute|\.execute\(|text\(|sqlite3|read_sql|\.query\()")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _py(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_core_and_db_do_not_import_streamlit_or_the_ui():
+    offenders = [str(p) for p in _py("core") + _py("db") if _imports(p) & {"streamlit", "ui", "pages"}]
+    assert offenders == []
+
+
+def test_db_does_not_import_core():
+    assert [str(p) for p in _py("db") if "core" in _imports(p)] == []
+
+
+def test_pages_build_no_sql():
+    assert [str(p) for p in _py("pages") if SQL.search(p.read_text(encoding="utf-8"))] == []
+
+
+def test_pages_and_ui_do_not_import_sqlalchemy_models():
+    assert [str(p) for p in _py("pages") + _py("ui") if _imports(p) & {"sqlalchemy"} and p.name != "context.py"] == []
