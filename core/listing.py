@@ -1,0 +1,72 @@
+"""Lists are filtered, counted and paginated in SQL; a page holds plain rows, never ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.models import Customer
+
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def paginate(session: Session, stmt: Select, page: int, page_size: int) -> Page:
+    """Count the filtered rows and fetch one page of them; `page` is clamped into range."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    return Page([dict(r) for r in rows], total, page, page_size)
+
+
+def day_bounds_utc(start: date | None, end: date | None, tz: str) -> tuple[datetime | None, datetime | None]:
+    """An inclusive range of office-local days as a half-open UTC interval [from, to)."""
+    zone = ZoneInfo(tz)
+    lo = datetime.combine(start, time.min, zone) if start else None
+    hi = datetime.combine(end + timedelta(days=1), time.min, zone) if end else None
+    return lo, hi
+
+
+def within(stmt: Select, column, start: date | None, end: date | None, tz: str) -> Select:
+    lo, hi = day_bounds_utc(start, end, tz)
+    if lo is not None:
+        stmt = stmt.where(column >= lo)
+    if hi is not None:
+        stmt = stmt.where(column < hi)
+    return stmt
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def customer_match(text: str, customer_id, *numbers):
+    """Free-text search: the customer's name contains it, or their phone or any given number starts with it.
+    `customer_id` is the listed table's customer column, so the customers are matched once, in a subquery."""
+    text = text.strip()
+    contains, prefix = f"%{like_escape(text)}%", f"{like_escape(text)}%"
+    ids = select(Customer.id).where(
+        or_(Customer.name.ilike(contains, escape="\\"), Customer.phone.like(prefix, escape="\\"))
+    )
+    return or_(customer_id.in_(ids), *[n.like(prefix, escape="\\") for n in numbers])
+
+
+def as_dict(obj) -> dict:
+    """A loaded model's columns as a plain dict, so pages never hold live ORM objects (STYLE habit 5)."""
+    return {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}

@@ -1,0 +1,58 @@
+"""Work orders: the filtered list and one order with its customer, product and history."""
+
+import streamlit as st
+
+from core.work_orders import WorkOrderFilter, list_work_orders, technicians, work_order_detail
+from db.enums import ServiceType, WorkOrderStatus
+from ui.context import engine, office, tr
+from ui.detail import fields, history
+from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+
+DETAIL_FIELDS = {
+    "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
+    "address": "text", "request": "text", "intake_by": "text", "intake_at": "datetime",
+    "dispatched_at": "datetime", "technician": "text", "received_at": "datetime", "survey_at": "datetime",
+    "service_started_at": "datetime", "service_ended_at": "datetime", "completed_at": "datetime",
+    "work_done": "text", "delay_reason": "text", "incomplete_reason": "text",
+    "technician_signed_at": "datetime", "manager_countersigned_at": "datetime", "customer_signed_name": "text",
+    "customer_signed_at": "datetime", "special_approval_note": "text", "returned_at": "datetime",
+    "accepted_at": "datetime", "fee_cents": "money", "fee_collected_on_site": "bool", "invoice_no": "text",
+    "settled_at": "datetime", "closed_at": "datetime",
+}
+
+st.title(tr("nav.work_orders"))
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    statuses = enum_filter("wo.status", WorkOrderStatus, "wo_status")
+with c2:
+    types = enum_filter("wo.service_type", ServiceType, "wo_type")
+techs = technicians(engine())
+with c3:
+    tech = st.selectbox(tr("wo.technician"), [None, *techs], key="wo_tech",
+                        format_func=lambda i: tr("list.any") if i is None else techs[i])
+with c4:
+    start, end = date_range("wo.intake_range", "wo_dates")
+search = st.text_input(tr("list.search"), key="wo_search", placeholder=tr("wo.search_hint"))
+
+flt = WorkOrderFilter(statuses, types, tech, start, end, search)
+page_no, size = page_controls("wo_list", flt)
+page = list_work_orders(engine(), flt, office().timezone, page_no, size)
+table(page.rows, {
+    "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "phone": ("wo.phone", "text"),
+    "service_type": ("wo.service_type", "enum"), "status": ("wo.status", "enum"),
+    "pending_reason": ("wo.pending_reason", "enum"), "technician": ("wo.technician", "text"),
+    "intake_at": ("wo.intake_at", "datetime"), "completed_at": ("wo.completed_at", "datetime"),
+    "fee_cents": ("wo.fee", "money"),
+})
+pager(page, "wo_list")
+
+chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "wo_open")
+if chosen:
+    detail = work_order_detail(engine(), chosen)
+    if detail is None:
+        st.warning(tr("list.not_found"))
+    else:
+        st.subheader(f"{detail['order']['number']} · {detail['customer']['name']}")
+        fields(detail["order"], "wo", DETAIL_FIELDS)
+        history(detail["events"], "wo")

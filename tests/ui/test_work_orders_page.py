@@ -1,0 +1,40 @@
+import pytest
+from sqlalchemy import func, select
+
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.enums import WorkOrderStatus
+from db.models import WorkOrder
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_work_orders_page_lists_the_demo_orders_in_each_language(open_page, lang):
+    at = open_page("pages/work_orders.py", lang)
+    assert not at.exception
+    assert at.title[0].value == t("nav.work_orders", lang)
+    assert len(at.dataframe[0].value) == 25
+    assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+def test_opening_a_work_order_shows_its_card_and_history(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        number, wo_id = s.execute(select(WorkOrder.number, WorkOrder.id).order_by(WorkOrder.intake_at.desc())).first()
+    engine.dispose()
+    at = open_page("pages/work_orders.py")
+    at.selectbox(key="wo_open").set_value(wo_id).run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith(number)
+    assert any(t("common.history", "en") in m.value for m in at.markdown)
+
+
+def test_filtering_work_orders_by_status_narrows_the_list(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        pending = s.scalar(select(func.count()).where(WorkOrder.status == WorkOrderStatus.PENDING))
+    engine.dispose()
+    at = open_page("pages/work_orders.py")
+    at.multiselect(key="wo_status").set_value([WorkOrderStatus.PENDING]).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value[t("wo.status", "en")]) == {t("enum.WorkOrderStatus.pending", "en")}
+    assert any(c.value.startswith(f"{pending} records") for c in at.caption)

@@ -1,0 +1,28 @@
+"""One record's fields and history, formatted for the user's language and the office time zone."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.context import tr
+from ui.widgets import cell_formats, table
+
+
+def fields(record: dict, prefix: str, kinds: dict[str, str]) -> None:
+    """The named fields in two columns; empty values are left out so the card stays short."""
+    fmts = cell_formats()
+    shown = [(f, fmts[k](record.get(f))) for f, k in kinds.items() if record.get(f) not in (None, "")]
+    cols = st.columns(2)
+    for i, (field, value) in enumerate(shown):
+        cols[i % 2].markdown(f"**{tr(f'{prefix}.{field}')}**")
+        cols[i % 2].text(str(value))
+
+
+def history(events: list[dict], prefix: str) -> None:
+    """The record's steps in time order: when, who, from which status to which, and the note."""
+    st.markdown(f"#### {tr('common.history')}")
+    table(events, {
+        "at": ("common.when", "datetime"), "user": ("common.who", "text"),
+        "from_status": ("common.from_status", "enum"), "to_status": ("common.to_status", "enum"),
+        "note": ("common.note", "text"),
+    })

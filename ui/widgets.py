@@ -1,0 +1,87 @@
+"""Widgets every list page shares: enum filters, a date range, the paged table and the record picker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+
+import pandas as pd
+import streamlit as st
+
+from core.fmt import fmt_date, fmt_datetime, fmt_money
+from core.i18n import enum_label
+from core.listing import PAGE_SIZES, Page
+from ui.context import lang, office, tr
+
+
+def enum_filter(label_key: str, enum_cls: type[Enum], key: str) -> tuple:
+    """A multiselect of an enum's translated values; empty means no filter."""
+    return tuple(st.multiselect(tr(label_key), list(enum_cls), key=key, format_func=lambda m: enum_label(m, lang()),
+                                placeholder=tr("list.any")))
+
+
+def date_range(label_key: str, key: str) -> tuple[date | None, date | None]:
+    value = st.date_input(tr(label_key), value=(), key=key, format="YYYY-MM-DD")
+    if isinstance(value, tuple | list):
+        start = value[0] if len(value) > 0 else None
+        end = value[1] if len(value) > 1 else start
+        return start, end
+    return value, value
+
+
+def page_controls(key: str, signature: object) -> tuple[int, int]:
+    """Page number and size kept per list; a change of filters goes back to page 1."""
+    if st.session_state.get(f"{key}_sig") != signature:
+        st.session_state[f"{key}_sig"] = signature
+        st.session_state[f"{key}_page"] = 1
+    return st.session_state.get(f"{key}_page", 1), st.session_state.get(f"{key}_size", PAGE_SIZES[0])
+
+
+def pager(page: Page, key: str) -> None:
+    left, mid, right = st.columns([2, 2, 3])
+    left.number_input(tr("list.page"), min_value=1, max_value=page.pages, key=f"{key}_page", step=1)
+    mid.selectbox(tr("list.page_size"), PAGE_SIZES, key=f"{key}_size")
+    right.caption(tr("list.count", total=page.total, page=page.page, pages=page.pages))
+
+
+Formatter = Callable[[object], object]
+
+
+def cell_formats() -> dict[str, Formatter]:
+    """Formatters by kind: office time zone and the user's language for times, dates and money."""
+    tz, cur, lg = office().timezone, office().currency, lang()
+    return {
+        "datetime": lambda v: fmt_datetime(v, lg, tz),
+        "date": lambda v: fmt_date(v, lg),
+        "money": lambda v: fmt_money(v, lg, cur),
+        "enum": lambda v: enum_label(v, lg),
+        "text": lambda v: "" if v is None else v,
+        "bool": lambda v: "" if v is None else tr("common.yes") if v else tr("common.no"),
+    }
+
+
+def table(rows: list[dict], columns: dict[str, tuple[str, str]]) -> None:
+    """Rows shown with translated headers; `columns` maps field → (label key, kind of format)."""
+    fmts = cell_formats()
+    data = {tr(label): [fmts[kind](r.get(field)) for r in rows] for field, (label, kind) in columns.items()}
+    if not rows:
+        st.info(tr("list.empty"))
+        return
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+
+
+def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> int | None:
+    """Pick one record of the current page to open; the choice lives in the URL (?id=) so a refresh keeps it."""
+    options = [r["id"] for r in rows]
+    wanted = st.query_params.get("id")
+    if wanted and wanted.isdigit() and int(wanted) not in options:
+        options.insert(0, int(wanted))
+    labels = {r["id"]: label(r) for r in rows}
+    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=(1 if wanted and wanted.isdigit() else 0),
+                          format_func=lambda i: tr("list.none") if i is None else labels.get(i, f"#{i}"))
+    if chosen is None:
+        st.query_params.pop("id", None)
+    else:
+        st.query_params["id"] = str(chosen)
+    return chosen
