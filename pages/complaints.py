@@ -1,0 +1,83 @@
+"""Complaints: the complaint log with the escalated-or-overdue view (CP-5) and one complaint with its history."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.complaints import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
+from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from ui.context import engine, office, tr
+from ui.detail import fields, history
+from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+
+INTAKE_FIELDS = {
+    "customer": "text", "customer_phone": "text", "channel": "enum", "order_no": "text", "product": "text",
+    "description": "text", "defect_quantity": "text", "defect_rate_pct": "text", "received_by": "text",
+    "received_at": "datetime",
+}
+HANDLING_FIELDS = {
+    "status": "enum", "overdue": "bool", "escalated": "bool", "responsibility": "enum", "cause": "enum",
+    "owner": "text", "responsible_department": "text", "capa_action": "text", "reply_deadline": "datetime",
+    "first_response_at": "datetime", "replied_at": "datetime", "closed_at": "datetime",
+    "capa_verified_at": "datetime", "capa_verified_by": "text", "reopen_count": "text",
+}
+RETURN_FIELDS = {"return_quantity": "text", "inspection_full": "bool", "inspection_result": "text", "remedy": "enum"}
+
+
+def marker(row: dict) -> str:
+    """The CP-5 marker of a row: escalated, overdue, or both."""
+    flags = ((row["escalated"], "cp.escalated"), (row["overdue"], "cp.overdue"))
+    return " · ".join(tr(key) for flag, key in flags if flag)
+
+
+st.title(tr("nav.complaints"))
+now = datetime.now(UTC)
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    statuses = enum_filter("cp.status", ComplaintStatus, "cp_status")
+with c2:
+    channels = enum_filter("cp.channel", ComplaintChannel, "cp_channel")
+with c3:
+    duties = enum_filter("cp.responsibility", Responsibility, "cp_resp")
+with c4:
+    causes = enum_filter("cp.cause", ComplaintCause, "cp_cause")
+owners = complaint_owners(engine())
+c5, c6, c7 = st.columns([1, 1, 2])
+with c5:
+    owner = st.selectbox(tr("cp.owner"), [None, *owners], key="cp_owner",
+                         format_func=lambda i: tr("list.any") if i is None else owners[i])
+with c6:
+    start, end = date_range("cp.received_range", "cp_dates")
+with c7:
+    search = st.text_input(tr("list.search"), key="cp_search", placeholder=tr("cp.search_hint"))
+attention = st.toggle(tr("cp.only_attention"), key="cp_attention", help=tr("cp.only_attention_help"))
+
+flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
+page_no, size = page_controls("cp_list", flt)
+page = list_complaints(engine(), flt, office().timezone, now, page_no, size)
+table([r | {"marker": marker(r)} for r in page.rows], {
+    "number": ("cp.number", "text"), "customer": ("cp.customer", "text"), "channel": ("cp.channel", "enum"),
+    "product": ("cp.product", "text"), "status": ("cp.status", "enum"),
+    "responsibility": ("cp.responsibility", "enum"), "received_at": ("cp.received_at", "datetime"),
+    "reply_deadline": ("cp.reply_deadline", "datetime"), "marker": ("cp.attention", "text"),
+    "owner": ("cp.owner", "text"),
+})
+pager(page, "cp_list")
+
+chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "cp_open")
+if chosen:
+    detail = complaint_detail(engine(), chosen, now)
+    if detail is None:
+        st.warning(tr("list.not_found"))
+    else:
+        record = detail["complaint"]
+        st.subheader(f"{record['number']} · {record['customer']}")
+        st.markdown(f"#### {tr('cp.intake')}")
+        fields(record, "cp", INTAKE_FIELDS)
+        st.markdown(f"#### {tr('cp.handling')}")
+        fields(record, "cp", HANDLING_FIELDS)
+        if detail["returned"] is not None:
+            st.markdown(f"#### {tr('cp.returned_goods')}")
+            fields(detail["returned"], "cp", RETURN_FIELDS)
+        history(detail["events"], "cp")

@@ -1,0 +1,91 @@
+"""Customers: the archive list and one customer's whole history (C-1..C-4)."""
+
+import streamlit as st
+
+from core.customers import CustomerFilter, customer_detail, list_customers, specialists
+from db.enums import ArchiveValidity, CustomerGrade
+from ui.context import engine, office, tr
+from ui.detail import fields
+from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+
+CARD_FIELDS = {
+    "code": "text", "name": "text", "is_company": "bool", "phone": "text", "email": "text", "address": "text",
+    "city": "text", "birthday": "date", "source_channel": "enum", "grade": "enum", "validity": "enum",
+    "specialist": "text", "notes": "text", "created_at": "datetime", "updated_at": "datetime",
+}
+CONTACT_COLUMNS = {"name": ("cu.contact_name", "text"), "title": ("cu.contact_title", "text"),
+                   "phone": ("cu.phone", "text"), "email": ("cu.email", "text"), "primary": ("cu.primary", "text")}
+HISTORY_COLUMNS = {
+    "products": {"order_no": ("cu.order_no", "text"), "model": ("cu.model", "text"), "spec": ("cu.spec", "text"),
+                 "serial_no": ("cu.serial_no", "text"), "purchase_date": ("cu.purchase_date", "date"),
+                 "effective_date": ("cu.effective_date", "date"), "delivery_date": ("cu.delivery_date", "date"),
+                 "place": ("cu.place", "text"), "usage": ("cu.usage", "text")},
+    "callbacks": {"kind": ("cu.cb_kind", "enum"), "level": ("cu.cb_level", "enum"), "status": ("cu.status", "enum"),
+                  "due_end": ("cu.cb_due", "datetime"), "assignee": ("cu.cb_assignee", "text"),
+                  "last_attempt_at": ("cu.cb_last_attempt", "datetime"), "last_outcome": ("cu.cb_outcome", "enum"),
+                  "completed_at": ("cu.completed_at", "datetime")},
+    "complaints": {"number": ("cu.cp_number", "text"), "status": ("cu.status", "enum"),
+                   "received_at": ("cu.cp_received", "datetime"), "channel": ("cu.cp_channel", "enum"),
+                   "owner": ("cu.cp_owner", "text")},
+    "work_orders": {"number": ("cu.wo_number", "text"), "status": ("cu.status", "enum"),
+                    "service_type": ("cu.wo_type", "enum"), "intake_at": ("cu.wo_intake", "datetime"),
+                    "completed_at": ("cu.completed_at", "datetime"), "technician": ("cu.wo_technician", "text")},
+    "leads": {"name": ("cu.lead_name", "text"), "lead_class": ("cu.lead_class", "enum"),
+              "status": ("cu.status", "enum"), "interest": ("cu.lead_interest", "text"),
+              "next_follow_up": ("cu.lead_next", "datetime"), "specialist": ("cu.specialist", "text"),
+              "created_at": ("cu.created_at", "datetime")},
+}
+
+
+def related(rows: list[dict], columns: dict, total: int) -> None:
+    """One related list of the customer: its newest rows and, when cut short, how many there are in all."""
+    if not rows:
+        st.caption(tr("cu.nothing_yet"))
+        return
+    table(rows, columns)
+    if total > len(rows):
+        st.caption(tr("cu.showing", shown=len(rows), total=total))
+
+
+st.title(tr("nav.customers"))
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    grades = enum_filter("cu.grade", CustomerGrade, "cu_grade")
+with c2:
+    validities = enum_filter("cu.validity", ArchiveValidity, "cu_validity")
+people = specialists(engine())
+with c3:
+    specialist = st.selectbox(tr("cu.specialist"), [None, *people], key="cu_specialist",
+                              format_func=lambda i: tr("list.any") if i is None else people[i])
+with c4:
+    start, end = date_range("cu.created_range", "cu_dates")
+search = st.text_input(tr("list.search"), key="cu_search", placeholder=tr("cu.search_hint"))
+
+flt = CustomerFilter(grades, validities, specialist, start, end, search)
+page_no, size = page_controls("cu_list", flt)
+page = list_customers(engine(), flt, office().timezone, page_no, size)
+table(page.rows, {
+    "code": ("cu.code", "text"), "name": ("cu.name", "text"), "phone": ("cu.phone", "text"),
+    "city": ("cu.city", "text"), "grade": ("cu.grade", "enum"), "validity": ("cu.validity", "enum"),
+    "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
+})
+pager(page, "cu_list")
+
+chosen = record_picker(page.rows, lambda r: f"{r['code']} · {r['name']}", "cu_open")
+if chosen:
+    detail = customer_detail(engine(), chosen)
+    if detail is None:
+        st.warning(tr("list.not_found"))
+    else:
+        st.subheader(f"{detail['customer']['code']} · {detail['customer']['name']}")
+        fields(detail["customer"], "cu", CARD_FIELDS)
+        st.markdown(f"#### {tr('cu.contacts')}")
+        yes = tr("common.yes")
+        contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
+        related(contacts, CONTACT_COLUMNS, len(contacts))
+        names = list(HISTORY_COLUMNS)
+        tabs = st.tabs([tr(f"cu.tab_{n}", total=detail[n].total) for n in names])
+        for tab, name in zip(tabs, names, strict=True):
+            with tab:
+                related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)

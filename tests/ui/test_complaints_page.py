@@ -1,0 +1,62 @@
+"""The complaints page (CP-1..CP-5) driven by AppTest against the small demo office."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.complaints import ComplaintFilter, list_complaints
+from core.i18n import t
+from core.office import load_office
+from db.engine import make_engine
+from db.enums import ComplaintChannel
+
+
+def newest_complaint(demo_url: str) -> dict:
+    engine = make_engine(demo_url)
+    try:
+        return list_complaints(engine, ComplaintFilter(), load_office(engine).timezone, datetime.now(UTC)).rows[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_complaints_page_lists_the_demo_complaints_in_each_language(open_page, lang):
+    at = open_page("pages/complaints.py", lang)
+    assert not at.exception
+    assert at.title[0].value == t("nav.complaints", lang)
+    table = at.dataframe[0].value
+    assert len(table) == 25
+    assert t("cp.reply_deadline", lang) in table.columns and t("cp.attention", lang) in table.columns
+    assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_url, lang):
+    """CP-1 intake, CP-2 handling, and the history of who did what and when."""
+    newest = newest_complaint(demo_url)
+    at = open_page("pages/complaints.py", lang)
+    at.selectbox(key="cp_open").set_value(newest["id"]).run()
+    assert not at.exception
+    assert at.subheader[0].value == f"{newest['number']} · {newest['customer']}"
+    headings = [m.value for m in at.markdown]
+    for key in ("cp.intake", "cp.handling", "common.history"):
+        assert f"#### {t(key, lang)}" in headings
+
+
+def test_only_escalated_or_overdue_shows_only_marked_complaints(open_page):
+    """CP-5: with the toggle on, every complaint listed is escalated or overdue."""
+    at = open_page("pages/complaints.py")
+    at.toggle(key="cp_attention").set_value(True).run()
+    assert not at.exception
+    if at.dataframe:
+        assert all(at.dataframe[0].value[t("cp.attention", "en")])
+    else:
+        assert at.info[0].value == t("list.empty", "en")
+
+
+def test_filtering_complaints_by_channel_narrows_the_list(open_page):
+    at = open_page("pages/complaints.py")
+    at.multiselect(key="cp_channel").set_value([ComplaintChannel.RETURN]).run()
+    assert not at.exception
+    channels = set(at.dataframe[0].value[t("cp.channel", "en")])
+    assert channels == {t("enum.ComplaintChannel.return", "en")}

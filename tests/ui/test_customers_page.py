@@ -1,0 +1,60 @@
+"""The customers page (C-1..C-4) driven by AppTest against the small demo office."""
+
+import pytest
+
+from core.customers import CustomerFilter, customer_detail, list_customers
+from core.i18n import t
+from core.office import load_office
+from db.engine import make_engine
+from db.enums import CustomerGrade
+
+TABS = ("products", "callbacks", "complaints", "work_orders", "leads")
+
+
+def newest_customer(demo_url: str) -> dict:
+    """The first customer listed, with the totals of its history."""
+    engine = make_engine(demo_url)
+    try:
+        row = list_customers(engine, CustomerFilter(), load_office(engine).timezone).rows[0]
+        detail = customer_detail(engine, row["id"])
+        return row | {"totals": {n: detail[n].total for n in TABS}}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_customers_page_lists_the_demo_customers_in_each_language(open_page, lang):
+    at = open_page("pages/customers.py", lang)
+    assert not at.exception
+    assert at.title[0].value == t("nav.customers", lang)
+    table = at.dataframe[0].value
+    assert len(table) == 25
+    assert t("cu.grade", lang) in table.columns and t("cu.validity", lang) in table.columns
+    assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_opening_a_customer_shows_the_card_and_a_tab_per_part_of_the_history(open_page, demo_url, lang):
+    """C-4: the card, then products, callbacks, complaints, work orders and leads."""
+    newest = newest_customer(demo_url)
+    at = open_page("pages/customers.py", lang)
+    at.selectbox(key="cu_open").set_value(newest["id"]).run()
+    assert not at.exception
+    assert at.subheader[0].value == f"{newest['code']} · {newest['name']}"
+    assert [tab.label for tab in at.tabs] == [t(f"cu.tab_{n}", lang, total=newest["totals"][n]) for n in TABS]
+
+
+def test_filtering_customers_by_grade_narrows_the_list(open_page):
+    """C-2."""
+    at = open_page("pages/customers.py")
+    at.multiselect(key="cu_grade").set_value([CustomerGrade.VIP]).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value[t("cu.grade", "en")]) == {t("enum.CustomerGrade.vip", "en")}
+
+
+def test_searching_a_customer_code_finds_that_customer(open_page, demo_url):
+    newest = newest_customer(demo_url)
+    at = open_page("pages/customers.py")
+    at.text_input(key="cu_search").set_value(newest["code"]).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value[t("cu.code", "en")]) == [newest["code"]]
