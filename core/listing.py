@@ -26,9 +26,12 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def paginate(session: Session, stmt: Select, page: int, page_size: int) -> Page:
-    """Count the filtered rows and fetch one page of them; `page` is clamped into range."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(session: Session, stmt: Select, page: int, page_size: int, count: Select | None = None) -> Page:
+    """Count the filtered rows and fetch one page of them; `page` is clamped into range.
+    `count` is a cheaper statement counting the same rows (the base table with the filters, no joins
+    for display columns); without it the listed statement is counted as a subquery."""
+    count = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = session.scalar(count) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).mappings().all()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
-from core.listing import Page, as_dict, customer_match, paginate, within
+from core.listing import Page, as_dict, customer_match, day_bounds_utc, paginate
 from db.engine import session_scope
 from db.enums import Role, ServiceType, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
@@ -24,31 +24,40 @@ class WorkOrderFilter:
     search: str = ""
 
 
-def _list_stmt(f: WorkOrderFilter, tz: str):
+def _conditions(f: WorkOrderFilter, tz: str) -> list:
+    """The filters as conditions on work_orders alone, so counting needs no join."""
+    conds = []
+    if f.statuses:
+        conds.append(WorkOrder.status.in_(f.statuses))
+    if f.service_types:
+        conds.append(WorkOrder.service_type.in_(f.service_types))
+    if f.technician_id:
+        conds.append(WorkOrder.technician_id == f.technician_id)
+    if f.search.strip():
+        conds.append(customer_match(f.search, WorkOrder.customer_id, WorkOrder.number))
+    lo, hi = day_bounds_utc(f.intake_from, f.intake_to, tz)
+    conds += [WorkOrder.intake_at >= lo] if lo else []
+    conds += [WorkOrder.intake_at < hi] if hi else []
+    return conds
+
+
+def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+    """Newest intake first; the count runs on work_orders alone, the joins only for the shown page."""
     tech = aliased(User)
-    stmt = (
+    conds = _conditions(f, tz)
+    rows = (
         select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.phone,
                WorkOrder.service_type, WorkOrder.status, WorkOrder.pending_reason,
                tech.display_name.label("technician"), WorkOrder.intake_at, WorkOrder.completed_at,
                WorkOrder.fee_cents)
         .join(Customer, Customer.id == WorkOrder.customer_id)
         .outerjoin(tech, tech.id == WorkOrder.technician_id)
+        .where(*conds)
         .order_by(WorkOrder.intake_at.desc(), WorkOrder.id.desc())
     )
-    if f.statuses:
-        stmt = stmt.where(WorkOrder.status.in_(f.statuses))
-    if f.service_types:
-        stmt = stmt.where(WorkOrder.service_type.in_(f.service_types))
-    if f.technician_id:
-        stmt = stmt.where(WorkOrder.technician_id == f.technician_id)
-    if f.search.strip():
-        stmt = stmt.where(customer_match(f.search, WorkOrder.customer_id, WorkOrder.number))
-    return within(stmt, WorkOrder.intake_at, f.intake_from, f.intake_to, tz)
-
-
-def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+    count = select(func.count()).select_from(WorkOrder).where(*conds)
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz), page, page_size)
+        return paginate(s, rows, page, page_size, count)
 
 
 def technicians(engine: Engine) -> dict[int, str]:

@@ -17,7 +17,8 @@ from ui.context import lang, office, tr
 
 def enum_filter(label_key: str, enum_cls: type[Enum], key: str) -> tuple:
     """A multiselect of an enum's translated values; empty means no filter."""
-    return tuple(st.multiselect(tr(label_key), list(enum_cls), key=key, format_func=lambda m: enum_label(m, lang()),
+    lg = lang()  # captured now: format_func may be called outside the script run
+    return tuple(st.multiselect(tr(label_key), list(enum_cls), key=key, format_func=lambda m: enum_label(m, lg),
                                 placeholder=tr("list.any")))
 
 
