@@ -1,0 +1,91 @@
+"""Callbacks: the queue (overdue first) and one callback with its customer card and call attempts."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus
+from ui.context import engine, office, tr
+from ui.detail import fields
+from ui.widgets import cell_formats, date_range, enum_filter, page_controls, pager, record_picker, table
+
+DETAIL_FIELDS = {
+    "kind": "enum", "level": "enum", "status": "enum", "overdue": "bool", "due_start": "datetime",
+    "due_end": "datetime", "assignee": "text", "purpose": "text", "attempts_count": "text", "claimed_by": "text",
+    "claimed_at": "datetime", "completed_at": "datetime", "created_at": "datetime",
+}
+CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "text", "email": "text", "grade": "enum",
+                   "validity": "enum"}
+ATTEMPT_FIELDS = {
+    "caller": "text", "channel": "enum", "outcome": "enum", "satisfaction": "enum", "score": "text",
+    "dissatisfaction_reason": "text", "questions": "text", "suggestions": "text", "notes": "text",
+    "promised_reply_at": "datetime", "call_again_at": "datetime", "qa_score": "text",
+}
+COLUMNS = {
+    "customer": ("cb.customer", "text"), "phone": ("cb.phone", "text"), "kind": ("cb.kind", "enum"),
+    "level": ("cb.level", "enum"), "status": ("cb.status", "enum"), "overdue": ("cb.overdue", "text"),
+    "due_start": ("cb.due_start", "datetime"), "due_end": ("cb.due_end", "datetime"),
+    "assignee": ("cb.assignee", "text"), "attempts_count": ("cb.attempts_count", "text"),
+    "completed_at": ("cb.completed_at", "datetime"),
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def overdue_marks(rows: list[dict]) -> list[dict]:
+    return [r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows]
+
+
+def when(moment: datetime) -> str:
+    return cell_formats()["datetime"](moment)
+
+
+def show_detail(callback_id: int) -> None:
+    detail = callback_detail(engine(), callback_id, now())
+    if detail is None:
+        st.warning(tr("list.not_found"))
+        return
+    st.subheader(detail["customer"]["name"])
+    fields(detail["callback"], "cb", DETAIL_FIELDS)
+    st.markdown(f"#### {tr('cb.customer_card')}")
+    fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
+    st.markdown(f"#### {tr('cb.attempts')}")
+    if not detail["attempts"]:
+        st.info(tr("cb.no_attempts"))
+    for attempt in detail["attempts"]:
+        with st.container(border=True):
+            st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
+            fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
+
+
+st.title(tr("nav.callbacks"))
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    statuses = enum_filter("cb.status", CallbackStatus, "cb_status")
+with c2:
+    kinds = enum_filter("cb.kind", CallbackKind, "cb_kind")
+with c3:
+    levels = enum_filter("cb.level", CallbackLevel, "cb_level")
+people = assignees(engine())
+with c4:
+    assignee = st.selectbox(tr("cb.assignee"), [None, *people], key="cb_assignee",
+                            format_func=lambda i: tr("list.any") if i is None else people[i])
+c5, c6 = st.columns([1, 3])
+with c5:
+    start, end = date_range("cb.due_range", "cb_dates")
+with c6:
+    search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
+
+flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
+page_no, size = page_controls("cb_list", flt)
+page = list_callbacks(engine(), flt, office().timezone, now(), page_no, size)
+table(overdue_marks(page.rows), COLUMNS)
+pager(page, "cb_list")
+
+chosen = record_picker(page.rows, lambda r: f"{r['customer']} · {r['phone']}", "cb_open")
+if chosen:
+    show_detail(chosen)

@@ -1,0 +1,72 @@
+"""My work: today's counts for the office or one person, what falls due today, and this week's lead activity."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.callbacks import OPEN_STATUSES, CallbackFilter, list_callbacks
+from core.i18n import enum_label
+from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from ui.context import engine, lang, office, tr
+from ui.widgets import cell_formats, table
+
+TILES = {
+    "callbacks": ("cb_overdue", "cb_due_today", "cb_completed_today"),
+    "complaints": ("cp_open", "cp_overdue", "cp_escalated"),
+    "work_orders": ("wo_new", "wo_in_progress", "wo_pending", "wo_completed_today", "wo_awaiting_acceptance"),
+    "leads": ("lead_due",),
+}
+DUE_COLUMNS = {
+    "customer": ("cb.customer", "text"), "phone": ("cb.phone", "text"), "kind": ("cb.kind", "enum"),
+    "status": ("cb.status", "enum"), "overdue": ("cb.overdue", "text"), "due_end": ("cb.due_end", "datetime"),
+    "assignee": ("cb.assignee", "text"),
+}
+ACTIVITY_COLUMNS = {
+    "specialist": ("mywork.specialist", "text"), "dialed": ("mywork.dialed", "text"),
+    "completed": ("mywork.completed", "text"), "appointments": ("mywork.appointments", "text"),
+    "recommendations": ("mywork.recommendations", "text"), "sales": ("mywork.sales", "text"),
+    "sales_amount_cents": ("mywork.sales_amount", "money"),
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def tiles(counts: dict) -> None:
+    for section, names in TILES.items():
+        st.markdown(f"#### {tr(f'mywork.{section}')}")
+        for column, name in zip(st.columns(len(TILES["work_orders"])), names, strict=False):
+            column.metric(tr(f"mywork.{name}"), counts[name])
+        if section == "work_orders" and counts["pending_by_reason"]:
+            st.caption(tr("mywork.pending_reasons", reasons=reasons(counts["pending_by_reason"])))
+
+
+def reasons(by_reason: dict) -> str:
+    return " · ".join(f"{enum_label(r, lang()) if r else tr('mywork.no_reason')} {n}" for r, n in by_reason.items())
+
+
+def due_today(person: int | None, moment: datetime, tz: str) -> None:
+    st.markdown(f"#### {tr('mywork.due_list')}")
+    today = office_today(moment, tz)
+    flt = CallbackFilter(statuses=OPEN_STATUSES, assignee_id=person, due_from=today, due_to=today)
+    rows = list_callbacks(engine(), flt, tz, moment, 1, 10).rows
+    table([r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows], DUE_COLUMNS)
+
+
+def activity(person: int | None, moment: datetime, tz: str) -> None:
+    start, end = week_of(office_today(moment, tz))
+    fmt = cell_formats()["date"]
+    st.markdown(f"#### {tr('mywork.activity', start=fmt(start), end=fmt(end))}")
+    table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
+
+
+st.title(tr("nav.my_work"))
+moment, tz = now(), office().timezone
+people = staff(engine())
+person = st.selectbox(tr("mywork.view_as"), [None, *people], key="mw_person",
+                      format_func=lambda i: tr("mywork.whole_office") if i is None else people[i])
+st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
+tiles(today_counts(engine(), moment, tz, person))
+due_today(person, moment, tz)
+activity(person, moment, tz)

@@ -1,0 +1,64 @@
+import pytest
+from sqlalchemy import func, select
+
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.enums import CallbackStatus
+from db.models import CallAttempt, Callback
+
+
+def _query(demo_url, stmt):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        value = s.execute(stmt).first()
+    engine.dispose()
+    return value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_callbacks_page_lists_the_demo_queue_in_each_language(open_page, lang):
+    at = open_page("pages/callbacks.py", lang)
+    assert not at.exception
+    assert at.title[0].value == t("nav.callbacks", lang)
+    df = at.dataframe[0].value
+    assert len(df) == 25
+    assert t("cb.due_end", lang) in df.columns and t("cb.overdue", lang) in df.columns
+    assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+def test_overdue_callbacks_lead_the_queue(open_page):
+    """CB-3: the default order puts overdue open callbacks first."""
+    at = open_page("pages/callbacks.py")
+    mark = t("cb.overdue_mark", "en")
+    marks = list(at.dataframe[0].value[t("cb.overdue", "en")])
+    assert marks[0] == mark
+    assert marks == sorted(marks, key=lambda m: m != mark)
+
+
+def test_filtering_callbacks_by_status_narrows_the_list(open_page, demo_url):
+    (done,) = _query(demo_url, select(func.count()).where(Callback.status == CallbackStatus.COMPLETED))
+    at = open_page("pages/callbacks.py")
+    at.multiselect(key="cb_status").set_value([CallbackStatus.COMPLETED]).run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert set(df[t("cb.status", "en")]) == {t("enum.CallbackStatus.completed", "en")}
+    assert set(df[t("cb.overdue", "en")]) == {""}
+    assert any(c.value.startswith(f"{done} records") for c in at.caption)
+
+
+def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo_url):
+    """CB-7: the attempts are listed with what the customer said; the latest finished callback heads
+    the completed list."""
+    cb_id, attempts = _query(demo_url, select(
+        Callback.id, select(func.count()).where(CallAttempt.callback_id == Callback.id).scalar_subquery(),
+    ).where(Callback.status == CallbackStatus.COMPLETED).order_by(Callback.completed_at.desc(), Callback.id.desc()))
+    at = open_page("pages/callbacks.py")
+    at.multiselect(key="cb_status").set_value([CallbackStatus.COMPLETED]).run()
+    at.selectbox(key="cb_open").set_value(cb_id).run()
+    assert not at.exception
+    assert at.subheader[0].value
+    headings = [m.value for m in at.markdown]
+    assert any(t("cb.customer_card", "en") in h for h in headings)
+    assert any(t("cb.attempts", "en") in h for h in headings)
+    assert attempts > 0
+    assert sum(c.value.startswith(t("cb.attempt.attempted_at", "en")) for c in at.caption) == attempts

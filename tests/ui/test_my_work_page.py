@@ -1,0 +1,41 @@
+import pytest
+from sqlalchemy import func, select
+
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.models import Callback
+
+TILE_KEYS = ("cb_overdue", "cb_due_today", "cb_completed_today", "cp_open", "cp_overdue", "cp_escalated",
+             "wo_new", "wo_in_progress", "wo_pending", "wo_completed_today", "wo_awaiting_acceptance", "lead_due")
+
+
+def _tiles(at) -> list[tuple[str, int]]:
+    return [(m.label, int(m.value)) for m in at.metric]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_my_work_shows_todays_tiles_and_the_week_in_each_language(open_page, lang):
+    at = open_page("pages/my_work.py", lang)
+    assert not at.exception
+    assert at.title[0].value == t("nav.my_work", lang)
+    assert [label for label, _ in _tiles(at)] == [t(f"mywork.{k}", lang) for k in TILE_KEYS]
+    assert sum(n for _, n in _tiles(at)) > 0
+    headings = [m.value for m in at.markdown]
+    assert any(t("mywork.due_list", lang) in h for h in headings)
+    week_title = t("mywork.activity", lang).split("{start}")[0]
+    assert any(h.startswith(f"#### {week_title}") for h in headings)
+
+
+def test_viewing_as_one_person_narrows_the_counts(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        busiest = s.scalar(select(Callback.assignee_id).where(Callback.assignee_id.is_not(None))
+                           .group_by(Callback.assignee_id).order_by(func.count().desc()).limit(1))
+    engine.dispose()
+    at = open_page("pages/my_work.py")
+    office = _tiles(at)
+    at.selectbox(key="mw_person").set_value(busiest).run()
+    assert not at.exception
+    mine = _tiles(at)
+    assert all(m <= o for (_, m), (_, o) in zip(mine, office, strict=True))
+    assert 0 < sum(n for _, n in mine) < sum(n for _, n in office)
