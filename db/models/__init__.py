@@ -1,5 +1,6 @@
 """All tables of the office; importing this package registers every model on Base.metadata."""
 
+from db.models.auth import UserSession
 from db.models.base import Base, UTCDateTime
 from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample
 from db.models.complaints import Complaint, ComplaintEvent
@@ -10,5 +11,5 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "Contact",
     "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckSample",
-    "Setting", "UTCDateTime", "User", "WorkOrder", "WorkOrderEvent",
+    "Setting", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
 ]

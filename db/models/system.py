@@ -25,14 +25,16 @@ class Setting(Base):
 
 
 class AuditEntry(Base):
-    """Who (and in which role) did what to which record when, with the fields before and after."""
+    """Who (and in which role) did what to which record when, with the fields before and after.
+    Append-only in the database itself: triggers abort any UPDATE or DELETE (migration 0002). The user
+    is a snapshot (id, name, role at the time), not a foreign key, so the log constrains nothing."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(AuditId, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     username: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str | None] = mapped_column(String(20))
     entity: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,110 @@
+"""Who may do what: one table of actions and the roles allowed each, one gate. Every use case calls
+`require` before it writes, whatever the page showed; navigation reads the same table (DOMAIN "Who
+uses it": specialists call and log, the manager re-checks and dispatches, the director samples and
+reads KPIs, engineers repair, finance collects fees, an admin manages users and settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.errors import Forbidden
+from db.enums import Role
+
+S, M, D, E, F, A = Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE, Role.ADMIN
+EVERYONE = frozenset(Role)
+
+
+class Action(StrEnum):
+    VIEW_MY_WORK = "view_my_work"
+    VIEW_CALLBACKS = "view_callbacks"
+    VIEW_COMPLAINTS = "view_complaints"
+    VIEW_WORK_ORDERS = "view_work_orders"
+    VIEW_CUSTOMERS = "view_customers"
+    VIEW_KPIS = "view_kpis"
+    VIEW_SETTINGS = "view_settings"
+    VIEW_AUDIT = "view_audit"
+    EDIT_CUSTOMER = "edit_customer"
+    WORK_CALLBACK = "work_callback"
+    REASSIGN_CALLBACK = "reassign_callback"
+    RECHECK_L2 = "recheck_l2"
+    RECHECK_L3 = "recheck_l3"
+    REGISTER_COMPLAINT = "register_complaint"
+    HANDLE_COMPLAINT = "handle_complaint"
+    CREATE_WORK_ORDER = "create_work_order"
+    DISPATCH_WORK_ORDER = "dispatch_work_order"
+    RECORD_REPAIR = "record_repair"
+    ACCEPT_WORK_ORDER = "accept_work_order"
+    SPECIAL_APPROVAL = "special_approval"
+    SETTLE_FEE = "settle_fee"
+    EXPORT_DATA = "export_data"
+    EDIT_SETTINGS = "edit_settings"
+    MANAGE_USERS = "manage_users"
+    CHANGE_OWN_PASSWORD = "change_own_password"
+
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_MY_WORK: EVERYONE,
+    Action.VIEW_CALLBACKS: frozenset({S, M, D}),
+    Action.VIEW_COMPLAINTS: frozenset({S, M, D, E}),
+    Action.VIEW_WORK_ORDERS: frozenset({S, M, D, E, F}),
+    Action.VIEW_CUSTOMERS: frozenset({S, M, D}),
+    Action.VIEW_KPIS: frozenset({M, D}),
+    Action.VIEW_SETTINGS: frozenset({M, D, A}),
+    Action.VIEW_AUDIT: frozenset({M, A}),
+    Action.EDIT_CUSTOMER: frozenset({S, M}),
+    Action.WORK_CALLBACK: frozenset({S, M, D}),
+    Action.REASSIGN_CALLBACK: frozenset({M}),
+    Action.RECHECK_L2: frozenset({M}),
+    Action.RECHECK_L3: frozenset({D}),
+    Action.REGISTER_COMPLAINT: frozenset({S, M}),
+    Action.HANDLE_COMPLAINT: frozenset({M}),
+    Action.CREATE_WORK_ORDER: frozenset({S, M}),
+    Action.DISPATCH_WORK_ORDER: frozenset({M}),
+    Action.RECORD_REPAIR: frozenset({E}),
+    Action.ACCEPT_WORK_ORDER: frozenset({S, M}),
+    Action.SPECIAL_APPROVAL: frozenset({M}),
+    Action.SETTLE_FEE: frozenset({F}),
+    Action.EXPORT_DATA: frozenset({M, D, A}),
+    Action.EDIT_SETTINGS: frozenset({A}),
+    Action.MANAGE_USERS: frozenset({A}),
+    Action.CHANGE_OWN_PASSWORD: EVERYONE,
+}
+
+# The page files and the action that opens each; the first is every role's default page.
+PAGES: dict[str, Action] = {
+    "my_work": Action.VIEW_MY_WORK,
+    "callbacks": Action.VIEW_CALLBACKS,
+    "complaints": Action.VIEW_COMPLAINTS,
+    "work_orders": Action.VIEW_WORK_ORDERS,
+    "customers": Action.VIEW_CUSTOMERS,
+    "kpis": Action.VIEW_KPIS,
+    "audit": Action.VIEW_AUDIT,
+    "users": Action.MANAGE_USERS,
+    "settings": Action.VIEW_SETTINGS,
+    "account": Action.CHANGE_OWN_PASSWORD,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as use cases see them."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+
+def allowed(role: Role, action: Action) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def require(actor: Actor | None, action: Action) -> Actor:
+    if actor is None or not allowed(actor.role, action):
+        raise Forbidden(action=action.value)
+    return actor
+
+
+def pages_for(role: Role) -> list[str]:
+    return [page for page, action in PAGES.items() if allowed(role, action)]

@@ -1,0 +1,97 @@
+"""Admins change the office's settings (DOMAIN.md "configurable" numbers and the time zone): each
+value is validated, the save is refused when somebody changed the same setting since it was loaded,
+and every change is audited."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import UnknownCurrencyError, get_currency_name
+from sqlalchemy import Engine, select
+
+from core import audit
+from core.errors import Invalid, StaleEdit
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.enums import AuditAction
+from db.models import Setting, User
+from db.office_settings import DEFAULTS
+
+CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
+RANGES = {
+    "recheck.l2_rate_pct": (10, 100), "recheck.l3_rate_pct": (5, 100),  # CB-4: at least 10% / 5%
+    "callback.max_attempts": (1, 20), "auth.lockout_attempts": (3, 20), "auth.lockout_minutes": (1, 1440),
+    "auth.idle_timeout_minutes": (5, 720), "auth.session_lifetime_hours": (1, 72),
+    "work_order.dispatch_target_minutes": (1, 1440),
+}
+
+
+def validate_setting(key: str, value: object) -> object:
+    """The value converted to its setting's type, or Invalid naming the key."""
+    if key not in DEFAULTS:
+        raise Invalid("setting_edit.unknown", key=key)
+    default = DEFAULTS[key]
+    if isinstance(default, int):
+        return _int_in_range(key, value)
+    text = str(value).strip()
+    if key in CHOICES and text not in CHOICES[key]:
+        raise Invalid("setting_edit.bad_choice", key=key)
+    if key == "office.timezone":
+        _zone(key, text)
+    if key == "office.currency":
+        _currency(key, text)
+    return text
+
+
+def _int_in_range(key: str, value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise Invalid("setting_edit.not_a_number", key=key) from None
+    low, high = RANGES.get(key, (0, 3650))
+    if not low <= number <= high:
+        raise Invalid("setting_edit.out_of_range", key=key, low=low, high=high)
+    return number
+
+
+def _zone(key: str, text: str) -> None:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("setting_edit.bad_timezone", key=key) from None
+
+
+def _currency(key: str, text: str) -> None:
+    try:
+        get_currency_name(text, locale="en")
+    except UnknownCurrencyError:
+        raise Invalid("setting_edit.bad_currency", key=key) from None
+    if len(text) != 3 or not text.isupper():
+        raise Invalid("setting_edit.bad_currency", key=key)
+
+
+def update_settings(engine: Engine, actor: Actor, loaded: dict[str, object], wanted: dict[str, object],
+                    now: datetime) -> list[str]:
+    """Save the settings whose wanted value differs from the loaded one; returns the changed keys."""
+    clean = {k: validate_setting(k, v) for k, v in wanted.items()}
+    changed = [k for k, v in clean.items() if v != loaded.get(k)]
+    with session_scope(engine) as s:
+        require(actor, Action.EDIT_SETTINGS)
+        rows = {r.key: r for r in s.scalars(select(Setting).where(Setting.key.in_(changed)).with_for_update())}
+        for key in changed:
+            _save_one(s, actor, rows.get(key), key, loaded.get(key), clean[key], now)
+    return changed
+
+
+def _save_one(s, actor: Actor, row: Setting | None, key: str, loaded: object, value: object, now) -> None:
+    current = json.loads(row.value) if row else DEFAULTS[key]
+    if current != loaded:
+        who = s.scalar(select(User.display_name).where(User.id == row.updated_by_id)) if row else None
+        raise StaleEdit(who=who or "?", when=row.updated_at if row else None)
+    if row is None:
+        row = Setting(key=key)
+        s.add(row)
+    row.value, row.updated_at, row.updated_by_id = json.dumps(value, ensure_ascii=False), now, actor.id
+    audit.record(s, actor, "setting", key, AuditAction.SETTINGS, {key: loaded}, {key: value}, at=now)
