@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Engine, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from core.listing import Page, as_dict, customer_match, paginate, within

@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session, aliased
 from core.listing import Page, as_dict, like_escape, paginate, within
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
-from db.models import CallAttempt, Callback, Complaint, Contact, Customer, Lead, Product, User, WorkOrder
+from db.models import (
+    CallAttempt,
+    Callback,
+    Complaint,
+    Contact,
+    Customer,
+    Lead,
+    Product,
+    User,
+    WorkOrder,
+)
 
 HISTORY_LIMIT = 50
 

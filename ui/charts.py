@@ -49,7 +49,7 @@ def _series(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def _color(field: str, title_key: str, order: list[str]) -> alt.Color:
     return alt.Color(f"{field}:N", title=tr(title_key), sort=order, scale=alt.Scale(domain=order),
-                     legend=alt.Legend(orient="bottom", columns=3))
+                     legend=alt.Legend(orient="bottom", columns=2))
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[alt.Tooltip]:
