@@ -15,7 +15,7 @@ from db.enums import CallbackStatus, CallOutcome, Satisfaction
 from db.models import CallAttempt, Callback
 
 # Cancelled callbacks are owed to nobody. Listing the other statuses (rather than `!= cancelled`)
-# lets both backends count from ix_callbacks_status_due (status, due_end) without reading rows.
+# lets both backends count from ix_callbacks_status_due_done (status, due_end, completed_at) without reading rows.
 OWED = tuple(s for s in CallbackStatus if s is not CallbackStatus.CANCELLED)
 
 

@@ -44,7 +44,7 @@ class Callback(Base):
     __tablename__ = "callbacks"
     __table_args__ = (
         Index("ix_callbacks_queue", "assignee_id", "status", "due_end"),
-        Index("ix_callbacks_status_due", "status", "due_end"),
+        Index("ix_callbacks_status_due_done", "status", "due_end", "completed_at"),  # queue order, K-1 counts
         Index("ix_callbacks_kind_due", "kind", "due_end"),
     )
 
@@ -77,11 +77,15 @@ class CallAttempt(Base):
     promised reply (CB-8), quality checklist and score for complaint callbacks (CB-9)."""
 
     __tablename__ = "call_attempts"
+    __table_args__ = (
+        Index("ix_call_attempts_at_outcome", "attempted_at", "outcome", "satisfaction", "score"),  # K-2 covering
+        Index("ix_call_attempts_caller_at", "caller_id", "attempted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
-    caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     channel: Mapped[Channel] = mapped_column(enum_col(Channel))
     outcome: Mapped[CallOutcome] = mapped_column(enum_col(CallOutcome))
     satisfaction: Mapped[Satisfaction | None] = mapped_column(enum_col(Satisfaction))
@@ -144,7 +148,8 @@ class LeadContact(Base):
     sales count and amount) is derived from these rows, never typed in."""
 
     __tablename__ = "lead_contacts"
-    __table_args__ = (Index("ix_lead_contacts_user_at", "user_id", "contacted_at"),)
+    __table_args__ = (Index("ix_lead_contacts_user_at", "user_id", "contacted_at"),
+                      Index("ix_lead_contacts_at", "contacted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)

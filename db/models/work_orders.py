@@ -31,6 +31,9 @@ class WorkOrder(Base):
         Index("ix_work_orders_status_intake", "status", "intake_at"),
         Index("ix_work_orders_tech_status", "technician_id", "status"),
         Index("ix_work_orders_type_intake", "service_type", "intake_at"),
+        Index("ix_work_orders_intake_dispatch", "intake_at", "dispatched_at"),  # list order, WO-3 dispatch KPI
+        Index("ix_work_orders_done_type_fee", "completed_at", "service_type", "fee_cents"),  # K-4 revenue
+        Index("ix_work_orders_tech_intake", "technician_id", "intake_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +50,7 @@ class WorkOrder(Base):
     pending_reason: Mapped[PendingReason | None] = mapped_column(enum_col(PendingReason))
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     intake_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    intake_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    intake_at: Mapped[datetime] = mapped_column(UTCDateTime)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -55,7 +58,7 @@ class WorkOrder(Base):
     survey_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     service_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     service_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     work_done: Mapped[str | None] = mapped_column(Text)
     delay_reason: Mapped[str | None] = mapped_column(Text)
     incomplete_reason: Mapped[str | None] = mapped_column(Text)
