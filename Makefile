@@ -15,17 +15,17 @@ $(STAMP): requirements.txt
 venv: $(STAMP)
 
 migrate: $(STAMP)
-	$(PY) -m db.setup
+	$(PY) -m core.setup
 
 run: $(STAMP)
-	$(PY) -m db.setup
-	$(VENV)/bin/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port 8501
+	$(PY) -m core.setup
+	$(VENV)/bin/streamlit run launcher.py --server.address 127.0.0.1 --server.port 8501
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	$(PY) -m db.setup --demo
+	$(PY) -m core.setup --demo
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -1,24 +1,47 @@
-"""The front door: page config, language, and the navigation of the office's pages."""
+"""The front door: page config, the signed-in user, language, and the navigation of the pages their
+role may open (core.permissions). A page outside the role's navigation cannot be reached by URL: the
+navigation lands on the default page, and every page script checks again (ui.auth.page_guard)."""
+
+import logging
 
 import streamlit as st
 
+from core.permissions import pages_for
+from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.context import language_switch, tr
+from ui.feedback import show_flash
 
 st.set_page_config(page_title="Service Desk", page_icon=":material/support_agent:", layout="wide")
 
-PAGES = [
-    ("pages/my_work.py", "nav.my_work", ":material/today:", "my-work"),
-    ("pages/callbacks.py", "nav.callbacks", ":material/phone_callback:", "callbacks"),
-    ("pages/complaints.py", "nav.complaints", ":material/report:", "complaints"),
-    ("pages/work_orders.py", "nav.work_orders", ":material/build:", "work-orders"),
-    ("pages/customers.py", "nav.customers", ":material/groups:", "customers"),
-    ("pages/kpis.py", "nav.kpis", ":material/monitoring:", "kpis"),
-    ("pages/settings.py", "nav.settings", ":material/settings:", "settings"),
-]
+PAGES = {
+    "my_work": (":material/today:", "my-work"),
+    "callbacks": (":material/phone_callback:", "callbacks"),
+    "complaints": (":material/report:", "complaints"),
+    "work_orders": (":material/build:", "work-orders"),
+    "customers": (":material/groups:", "customers"),
+    "kpis": (":material/monitoring:", "kpis"),
+    "audit": (":material/history:", "audit"),
+    "users": (":material/manage_accounts:", "users"),
+    "settings": (":material/settings:", "settings"),
+    "account": (":material/key:", "account"),
+}
 
 language_switch()
-nav = st.navigation(
-    [st.Page(path, title=tr(title), icon=icon, url_path=url, default=(i == 0))
-     for i, (path, title, icon, url) in enumerate(PAGES)]
-)
-nav.run()
+actor = resolve_actor()
+if actor is None:
+    signed_out_screen()
+    st.stop()
+account_sidebar(actor)
+show_flash()
+
+allowed = pages_for(actor.role)
+nav = st.navigation([
+    st.Page(f"pages/{name}.py", title=tr(f"nav.{name}"), icon=PAGES[name][0], url_path=PAGES[name][1],
+            default=(i == 0))
+    for i, name in enumerate(allowed)
+])
+try:
+    nav.run()
+except Exception:  # a page's bug: log it, show a friendly message, never a traceback
+    logging.getLogger("servicedesk").exception("page %s failed", nav.url_path)
+    st.error(tr("app.error"))

@@ -6,9 +6,18 @@ import streamlit as st
 
 from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
+from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import fields
-from ui.widgets import cell_formats, date_range, enum_filter, page_controls, pager, record_picker, table
+from ui.widgets import (
+    cell_formats,
+    date_range,
+    enum_filter,
+    page_controls,
+    pager,
+    record_picker,
+    table,
+)
 
 DETAIL_FIELDS = {
     "kind": "enum", "level": "enum", "status": "enum", "overdue": "bool", "due_start": "datetime",
@@ -61,6 +70,7 @@ def show_detail(callback_id: int) -> None:
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
 
 
+page_guard("callbacks")
 st.title(tr("nav.callbacks"))
 
 c1, c2, c3, c4 = st.columns(4)

@@ -4,11 +4,24 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.complaints import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
+from core.complaints import (
+    ComplaintFilter,
+    complaint_detail,
+    complaint_owners,
+    list_complaints,
+)
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import fields, history
-from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+from ui.widgets import (
+    date_range,
+    enum_filter,
+    page_controls,
+    pager,
+    record_picker,
+    table,
+)
 
 INTAKE_FIELDS = {
     "customer": "text", "customer_phone": "text", "channel": "enum", "order_no": "text", "product": "text",
@@ -30,6 +43,7 @@ def marker(row: dict) -> str:
     return " · ".join(tr(key) for flag, key in flags if flag)
 
 
+page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = datetime.now(UTC)
 

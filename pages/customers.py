@@ -3,10 +3,20 @@
 import streamlit as st
 
 from core.customers import CustomerFilter, customer_detail, list_customers, specialists
+from core.permissions import Action, allowed
 from db.enums import ArchiveValidity, CustomerGrade
+from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.detail import fields
-from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+from ui.customer_form import customer_edit_form
+from ui.detail import audit_history, fields
+from ui.widgets import (
+    date_range,
+    enum_filter,
+    page_controls,
+    pager,
+    record_picker,
+    table,
+)
 
 CARD_FIELDS = {
     "code": "text", "name": "text", "is_company": "bool", "phone": "text", "email": "text", "address": "text",
@@ -47,6 +57,7 @@ def related(rows: list[dict], columns: dict, total: int) -> None:
         st.caption(tr("cu.showing", shown=len(rows), total=total))
 
 
+actor = page_guard("customers")
 st.title(tr("nav.customers"))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -80,6 +91,10 @@ if chosen:
     else:
         st.subheader(f"{detail['customer']['code']} · {detail['customer']['name']}")
         fields(detail["customer"], "cu", CARD_FIELDS)
+        if allowed(actor.role, Action.EDIT_CUSTOMER):
+            with st.expander(tr("cu.correct")):
+                customer_edit_form(actor, detail["customer"])
+        audit_history("customer", chosen)
         st.markdown(f"#### {tr('cu.contacts')}")
         yes = tr("common.yes")
         contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]

@@ -7,6 +7,7 @@ import streamlit as st
 from core.callbacks import OPEN_STATUSES, CallbackFilter, list_callbacks
 from core.i18n import enum_label
 from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.widgets import cell_formats, table
 
@@ -61,6 +62,7 @@ def activity(person: int | None, moment: datetime, tz: str) -> None:
     table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
 
 
+page_guard("my_work")
 st.title(tr("nav.my_work"))
 moment, tz = now(), office().timezone
 people = staff(engine())

@@ -2,11 +2,24 @@
 
 import streamlit as st
 
-from core.work_orders import WorkOrderFilter, list_work_orders, technicians, work_order_detail
+from core.work_orders import (
+    WorkOrderFilter,
+    list_work_orders,
+    technicians,
+    work_order_detail,
+)
 from db.enums import ServiceType, WorkOrderStatus
+from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import fields, history
-from ui.widgets import date_range, enum_filter, page_controls, pager, record_picker, table
+from ui.widgets import (
+    date_range,
+    enum_filter,
+    page_controls,
+    pager,
+    record_picker,
+    table,
+)
 
 DETAIL_FIELDS = {
     "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
@@ -20,6 +33,7 @@ DETAIL_FIELDS = {
     "settled_at": "datetime", "closed_at": "datetime",
 }
 
+page_guard("work_orders")
 st.title(tr("nav.work_orders"))
 
 c1, c2, c3, c4 = st.columns(4)

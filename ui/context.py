@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
 
 from core.i18n import LANGS, lang_from_locale, t
@@ -32,11 +33,22 @@ def office() -> Office:
     return _office(get_config().database_url)
 
 
+def clear_office_cache() -> None:
+    _office.clear()
+
+
+_last_lang = [LANGS[0]]
+
+
 def lang() -> str:
-    """The language picked in the sidebar, else the browser's (st.context.locale)."""
+    """The language picked in the sidebar, else the browser's (st.context.locale). Outside a script run
+    (AppTest formats widget values between runs) the language of the last run stands in."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_lang[0]
     if st.session_state.get(LANG_KEY) not in LANGS:
         st.session_state[LANG_KEY] = lang_from_locale(st.context.locale)
-    return st.session_state[LANG_KEY]
+    _last_lang[0] = st.session_state[LANG_KEY]
+    return _last_lang[0]
 
 
 def tr(key: str, **params: object) -> str:

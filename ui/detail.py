@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.context import tr
+from core.audit_read import record_history
+from ui.context import engine, lang, office, tr
 from ui.widgets import cell_formats, table
 
 
@@ -26,3 +27,11 @@ def history(events: list[dict], prefix: str) -> None:
         "from_status": ("common.from_status", "enum"), "to_status": ("common.to_status", "enum"),
         "note": ("common.note", "text"),
     })
+
+
+def audit_history(entity: str, entity_id: int) -> None:
+    """Who changed what and when, in sentences, from the append-only audit log."""
+    lines = record_history(engine(), entity, entity_id, lang(), office().timezone)
+    with st.expander(tr("audit.history", count=len(lines))):
+        for line in lines or [tr("audit.no_changes")]:
+            st.text(line)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from db.demo import Scale, build_demo
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -51,11 +52,12 @@ def served_app(tmp_path_factory):
     upgrade(url)
     engine = make_engine(url)
     build_demo(engine, scale=Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
+    set_demo_passwords(engine)
     engine.dispose()
     port = _free_port()
     env = os.environ | {"DATABASE_URL": url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "launcher.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -80,3 +82,11 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+
+
+def sign_in(page, base: str, role, password: str = DEMO_PASSWORD, next_path: str = "/") -> None:
+    """Fill the app's own sign-in form as the demo user of `role`."""
+    page.goto(f"{base}/auth/signin?next={next_path}")
+    page.fill("#username", DEMO_ACCOUNTS[role])
+    page.fill("#password", password)
+    page.click("button[type=submit]")

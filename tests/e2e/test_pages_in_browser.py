@@ -5,28 +5,38 @@ from __future__ import annotations
 import pytest
 
 from core.i18n import t
+from core.permissions import pages_for
+from db.enums import Role
+from tests.e2e.conftest import sign_in
 
-PAGES = [("my-work", "nav.my_work"), ("callbacks", "nav.callbacks"), ("complaints", "nav.complaints"),
-         ("work-orders", "nav.work_orders"), ("customers", "nav.customers"), ("kpis", "nav.kpis"),
-         ("settings", "nav.settings")]
+URLS = {"my_work": "my-work", "callbacks": "callbacks", "complaints": "complaints", "work_orders": "work-orders",
+        "customers": "customers", "kpis": "kpis", "audit": "audit", "users": "users", "settings": "settings",
+        "account": "account"}
 
 
-def _settled(page) -> None:
+def settled(page) -> None:
     """Wait until the script run is over (the running indicator is gone)."""
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
 
 
+def heading(page, text: str):
+    return page.get_by_role("heading", name=text, level=1)
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize(("locale", "lang"), [("en-US", "en"), ("zh-CN", "zh")])
-def test_every_page_opens_without_an_exception_in_the_browsers_language(served_app, browser, locale, lang):
+@pytest.mark.parametrize(("locale", "lang", "role"), [("en-US", "en", Role.MANAGER), ("zh-CN", "zh", Role.MANAGER),
+                                                       ("zh-CN", "zh", Role.ADMIN)])
+def test_every_page_of_the_role_opens_without_an_exception_in_the_browsers_language(
+        served_app, browser, locale, lang, role):
     context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     try:
-        for path, title_key in PAGES:
-            page.goto(f"{served_app}/{path}")
-            page.get_by_role("heading", name=t(title_key, lang), level=1).wait_for(timeout=60_000)
-            _settled(page)
-            assert page.locator('[data-testid="stException"]').count() == 0, path
-            assert page.get_by_text(t("app.error", lang)).count() == 0, path
+        sign_in(page, served_app, role)
+        for name in pages_for(role):
+            page.goto(f"{served_app}/{URLS[name]}")
+            heading(page, t(f"nav.{name}", lang)).wait_for(timeout=60_000)
+            settled(page)
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            assert page.get_by_text(t("app.error", lang)).count() == 0, name
     finally:
         context.close()

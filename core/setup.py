@@ -1,11 +1,13 @@
 """`make run`'s preparation: migrate the configured database to head, and load the demo office
-into the embedded demo database when it is new. A real office (DATABASE_URL) never gets demo data
-unless asked for (`make demo`)."""
+into the embedded demo database when it is new, with one demo account per role (core.demo_accounts).
+A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`); its first start asks
+for the first admin instead of shipping a default password."""
 
 from __future__ import annotations
 
 import sys
 
+from core.demo_accounts import set_demo_passwords
 from db.config import get_config
 from db.engine import make_engine
 from db.migrate import is_empty, upgrade
@@ -21,6 +23,7 @@ def prepare(with_demo: bool | None = None) -> str:
             from db.demo import build_demo
 
             counts = build_demo(engine, progress=True)
+            set_demo_passwords(engine)
             return f"demo office loaded: {counts.get('customers', 0)} customers"
         return "database ready"
     finally:

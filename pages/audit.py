@@ -1,0 +1,32 @@
+"""The audit log: every change, sign-in and setting change, newest first, filtered (managers, admins)."""
+
+import streamlit as st
+
+from core.audit_read import ENTITIES, AuditFilter, describe, list_audit
+from db.enums import AuditAction
+from ui.auth import page_guard
+from ui.context import engine, lang, office, tr
+from ui.widgets import date_range, enum_filter, page_controls, pager, table
+
+page_guard("audit")
+st.title(tr("nav.audit"))
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    start, end = date_range("audit.range", "audit_dates")
+with c2:
+    user = st.text_input(tr("audit.user"), key="audit_user")
+with c3:
+    entity = st.selectbox(tr("audit.entity"), ["", *ENTITIES], key="audit_entity",
+                          format_func=lambda e: tr("list.any") if not e else tr(f"audit.entity_{e}"))
+with c4:
+    actions = enum_filter("audit.action", AuditAction, "audit_action")
+
+flt = AuditFilter(start, end, user, entity, actions)
+page_no, size = page_controls("audit_list", flt)
+page = list_audit(engine(), flt, office().timezone, page_no, max(size, 50))
+rows = [r | {"what": "; ".join(describe(r, lang(), office().timezone))} for r in page.rows]
+table(rows, {"at": ("common.when", "datetime"), "username": ("common.who", "text"),
+             "role": ("audit.role", "text"), "entity": ("audit.entity", "text"),
+             "entity_id": ("audit.entity_id", "text"), "what": ("audit.what", "text")})
+pager(page, "audit_list")

@@ -1,0 +1,119 @@
+"""KPIs (K-1..K-4): the manager's filter, a row of headline numbers and the charts, each with its definition."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from core import kpi
+from core.fmt import fmt_money, fmt_percent
+from db.enums import (
+    CallbackKind,
+    ComplaintChannel,
+    ComplaintStatus,
+    CustomerGrade,
+    Satisfaction,
+    ServiceType,
+    WorkOrderStatus,
+)
+from ui.auth import page_guard
+from ui.charts import bars, compute, due_vs_done, enum_order, labelled, weekly_counts
+from ui.context import lang, office, tr
+from ui.widgets import enum_filter
+
+now = datetime.now(UTC).replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
+tz = office().timezone
+target = int(office().get("work_order.dispatch_target_minutes"))
+today = now.astimezone(ZoneInfo(tz)).date()
+
+page_guard("kpis")
+st.title(tr("nav.kpis"))
+
+c1, c2, c3 = st.columns(3)
+with c1:
+    picked = st.date_input(tr("kpi.range"), value=kpi.default_range(today), min_value=kpi.earliest(today),
+                           max_value=today, key="kpi_dates", format="YYYY-MM-DD")
+people = compute(kpi.staff)
+with c2:
+    staff_id = st.selectbox(tr("kpi.staff"), [None, *people], key="kpi_staff",
+                            format_func=lambda i: tr("list.any") if i is None else people[i])
+with c3:
+    grades = enum_filter("kpi.grade", CustomerGrade, "kpi_grade")
+c4, c5, c6 = st.columns(3)
+with c4:
+    types = enum_filter("kpi.service_type", ServiceType, "kpi_type")
+with c5:
+    kinds = enum_filter("kpi.callback_kind", CallbackKind, "kpi_kind")
+with c6:
+    channels = enum_filter("kpi.complaint_channel", ComplaintChannel, "kpi_channel")
+st.caption(tr("kpi.filters_hint"))
+
+if not picked:
+    st.info(tr("kpi.pick_range"))
+    st.stop()
+start, end = (picked[0], picked[-1]) if isinstance(picked, tuple | list) else (picked, picked)
+f = kpi.KpiFilter(start, end, staff_id, grades, types, kinds, channels)
+
+# One SQL aggregate per table feeds its KPIs (core.kpi); compute() caches each for a minute.
+cb_weeks = compute(kpi.callback_weeks, f, tz)
+attempts = compute(kpi.attempt_counts, f, tz)
+dispatch = compute(kpi.dispatch_counts, f, tz, now, target)
+percent = lambda v: fmt_percent(v, lang())  # noqa: E731
+HEADLINE = [
+    (kpi.callback_completion_rate, kpi.callback_completion_rate(cb_weeks), percent),
+    (kpi.callback_on_time_rate, kpi.callback_on_time_rate(cb_weeks), percent),
+    (kpi.reach_rate, kpi.reach_rate(attempts), percent),
+    (kpi.average_score, kpi.average_score(attempts), lambda v: "—" if v is None else f"{v:.2f}"),
+    (kpi.complaints_closed_by_deadline, compute(kpi.complaints_closed_by_deadline, f, tz, now), percent),
+    (kpi.dispatch_within_target, kpi.dispatch_within_target(dispatch), percent),
+    (kpi.paid_service_revenue, compute(kpi.paid_service_revenue, f, tz),
+     lambda v: "—" if v is None else fmt_money(v, lang(), office().currency)),
+]
+cols = [*st.columns(4), *st.columns(3)]  # the wider second row leaves room for money
+for col, (fn, value, show) in zip(cols, HEADLINE, strict=True):
+    col.metric(tr(f"kpi.metric.{fn.__name__}"), show(value), help=tr(f"kpi.def.{fn.__name__}"), border=True)
+
+
+def chart(fn, figure) -> None:
+    """A chart (or 'no data') with its definition under it, as the KPI's docstring says it (translated)."""
+    if figure is None:
+        st.info(tr("kpi.no_data"))
+    else:
+        st.altair_chart(figure, width="stretch")
+    st.caption(tr(f"kpi.def.{fn.__name__}"))
+
+
+left, right = st.columns(2)
+with left:
+    frame = compute(kpi.work_orders_per_week, f, tz)
+    chart(kpi.work_orders_per_week, weekly_counts(frame, ["opened", "completed"], "kpi.chart.work_orders_per_week"))
+with right:
+    chart(kpi.callbacks_per_week, due_vs_done(kpi.callbacks_per_week(cb_weeks), "kpi.chart.callbacks_per_week"))
+
+left, right = st.columns(2)
+with left:
+    frame = compute(kpi.complaints_by_channel, f, tz)
+    chart(kpi.complaints_by_channel, None if frame.empty else bars(
+        labelled(labelled(frame, "channel", ComplaintChannel), "status", ComplaintStatus),
+        "kpi.chart.complaints_by_channel", ("channel", "kpi.axis.channel", enum_order(ComplaintChannel)),
+        ("status", "kpi.axis.status", enum_order(ComplaintStatus))))
+with right:
+    frame = kpi.satisfaction_distribution(attempts)
+    chart(kpi.satisfaction_distribution, None if frame.empty else bars(
+        labelled(frame, "satisfaction", Satisfaction), "kpi.chart.satisfaction_distribution",
+        ("satisfaction", "kpi.axis.satisfaction", enum_order(Satisfaction))))
+
+left, right = st.columns(2)
+with left:
+    frame = compute(kpi.work_order_backlog, f, now)
+    ages = [tr(f"kpi.age.{a}") for a in kpi.AGES]
+    chart(kpi.work_order_backlog, None if frame.empty else bars(
+        labelled(frame, "status", WorkOrderStatus).assign(age=[tr(f"kpi.age.{a}") for a in frame["age"]]),
+        "kpi.chart.work_order_backlog", ("status", "kpi.axis.status", enum_order(WorkOrderStatus)),
+        ("age", "kpi.axis.age", ages)))
+with right:
+    frame = kpi.dispatch_time_distribution(dispatch)
+    labels = {b: tr(f"kpi.dispatch.{b}", minutes=target * k) for b, k in kpi.DISPATCH_BUCKETS.items()}
+    chart(kpi.dispatch_time_distribution, None if frame["count"].sum() == 0 else bars(
+        frame.assign(bucket=frame["bucket"].map(labels)), "kpi.chart.dispatch_time_distribution",
+        ("bucket", "kpi.axis.dispatch_time", list(labels.values()))))

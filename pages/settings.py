@@ -1,0 +1,52 @@
+"""Settings: every office setting with its meaning, current value, default and the DOMAIN rule it comes
+from; the database in use (backend only, never the URL) and whether this is the demo office. Admins
+edit the values (validated and audited); others read them."""
+
+import pandas as pd
+import streamlit as st
+
+from core.i18n import catalog
+from core.office import list_settings
+from core.permissions import Action, allowed
+from db.config import get_config
+from ui.auth import page_guard
+from ui.context import engine, lang, tr
+from ui.settings_form import settings_form
+
+# The DOMAIN.md rule behind each setting of db.office_settings; "—" for technical ones.
+RULES = {
+    "office.timezone": "—", "office.currency": "—",
+    "callback.first_call_delay_days": "CB-2", "callback.new_customer_window_days": "CB-2",
+    "callback.after_repair_window_days": "CB-2, WO-10", "callback.complaint_window_days": "CB-2, CP-2",
+    "callback.missed_call_window_days": "CB-2, CB-11", "callback.retry_interval_hours": "CB-6",
+    "callback.max_attempts": "CB-6, C-3", "callback.assignment": "CB-1",
+    "recheck.l2_rate_pct": "CB-4", "recheck.l3_rate_pct": "CB-4", "recheck.period": "CB-4",
+    "lead.a_interval_days": "L-1", "lead.b_interval_days": "L-1", "lead.c_interval_days": "L-1",
+    "work_order.dispatch_target_minutes": "WO-3", "complaint.reply_deadline_days": "CP-2",
+    "archive.complete_within_days": "C-5",
+}
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def shown(value: object) -> str:
+    """A value as text; the few word values (e.g. least_load) in the user's language."""
+    key = f"settings.value.{value}"
+    return tr(key) if key in catalog(lang()) else str(value)
+
+
+actor = page_guard("settings")
+st.title(tr("nav.settings"))
+c1, c2 = st.columns(2)
+c1.metric(tr("settings.database"), BACKENDS.get(engine().dialect.name, engine().dialect.name))
+c2.metric(tr("settings.is_demo"), tr("common.yes") if get_config().is_demo else tr("common.no"))
+if not allowed(actor.role, Action.EDIT_SETTINGS):
+    st.caption(tr("settings.read_only"))
+
+rows = [{"key": s["key"], "about": tr(f"settings.about.{s['key']}"), "value": shown(s["value"]),
+         "default": shown(s["default"]), "rule": RULES.get(str(s["key"]), "—")} for s in list_settings(engine())]
+frame = pd.DataFrame(rows).rename(columns=lambda field: tr(f"settings.col.{field}"))
+st.dataframe(frame, hide_index=True, width="stretch", height="content")  # all settings, no inner scrolling
+st.caption(tr("settings.rules_hint"))
+if allowed(actor.role, Action.EDIT_SETTINGS):
+    with st.expander(tr("settings_form.edit")):
+        settings_form(actor, list_settings(engine()))

@@ -1,0 +1,97 @@
+"""The pages of issue 3 as their users meet them: admins manage users and settings, everybody changes
+their own password, managers read the audit log, two people correcting one customer never lose a save."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from core.customers import CustomerFilter, list_customers
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.enums import Role
+from db.models import AuditEntry, Customer, User
+from tests.ui.conftest import APP
+
+
+def _first_listed_customer(demo_url) -> int:
+    """The customer at the top of the Customers list, so the record picker offers it."""
+    engine = make_engine(demo_url)
+    page = list_customers(engine, CustomerFilter(), "Asia/Shanghai")
+    engine.dispose()
+    return page.rows[0]["id"]
+
+
+def test_an_admin_creates_a_user_who_then_exists(open_page, demo_url):
+    at = open_page("pages/users.py", "en", Role.ADMIN)
+    at.text_input(key="new_username").input("wang.fang")
+    at.text_input(key="new_display").input("王芳")
+    at.text_input(key="new_password").input("a-long-enough-password")
+    at.button[-1].click().run()
+    assert not at.exception
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        assert s.scalar(select(User.display_name).where(User.username == "wang.fang")) == "王芳"
+    engine.dispose()
+
+
+def test_a_too_short_password_is_refused_in_the_users_language(open_page):
+    at = open_page("pages/users.py", "zh", Role.ADMIN)
+    at.text_input(key="new_username").input("li.lei")
+    at.text_input(key="new_display").input("李雷")
+    at.text_input(key="new_password").input("short")
+    at.button[-1].click().run()
+    assert at.error[0].value == t("auth.password_too_short", "zh", min=10)
+
+
+def test_changing_my_password_needs_the_current_one(open_page):
+    at = open_page("pages/account.py", "en", Role.FINANCE)
+    at.text_input(key="pw_current").input("not-my-password")
+    at.text_input(key="pw_new").input("a-brand-new-password")
+    at.text_input(key="pw_again").input("a-brand-new-password")
+    at.button[0].click().run()
+    assert at.error[0].value == t("users.wrong_current_password", "en")
+
+
+def test_the_audit_page_lists_sign_ins_for_a_manager(open_page):
+    at = open_page("pages/audit.py", "zh", Role.MANAGER)
+    assert not at.exception
+    assert at.title[0].value == t("nav.audit", "zh")
+    assert len(at.dataframe[0].value) > 0
+
+
+def test_two_people_correcting_one_customer_exactly_one_wins_and_the_other_keeps_their_input(
+        sign_in_as, demo_url):
+    cid = _first_listed_customer(demo_url)
+
+    def open_customer(role: Role) -> AppTest:
+        sign_in_as(role)
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page("pages/customers.py").run()
+        at.selectbox(key="cu_open").set_value(cid).run()
+        return at
+
+    first, second = open_customer(Role.SPECIALIST), open_customer(Role.MANAGER)
+    sign_in_as(Role.SPECIALIST)
+    first.text_input(key=f"cu_edit_{cid}_city").input("杭州")
+    first.button(key=f"FormSubmitter:cu_edit_{cid}-{t('cu.save', 'en')}").click().run()
+    assert not first.exception and not first.error
+
+    sign_in_as(Role.MANAGER)
+    second.text_input(key=f"cu_edit_{cid}_city").input("苏州")
+    second.button(key=f"FormSubmitter:cu_edit_{cid}-{t('cu.save', 'en')}").click().run()
+    assert second.error, "the stale save must be refused"
+    assert "specialist1" in second.error[0].value
+    assert second.text_input(key=f"cu_edit_{cid}_city").value == "苏州"
+
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        assert s.scalar(select(Customer.city).where(Customer.id == cid)) == "杭州"
+        last = s.execute(select(AuditEntry).where(AuditEntry.entity == "customer", AuditEntry.entity_id == str(cid))
+                         .order_by(AuditEntry.id.desc())).scalars().first()
+        assert last.username == "specialist1" and last.changes["city"][1] == "杭州"
+        assert last.at <= datetime.now(UTC)
+    engine.dispose()

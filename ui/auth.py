@@ -1,0 +1,56 @@
+"""The signed-in user, on the Streamlit side. The entry script resolves the session cookie once per
+run (st.context.cookies carries the HttpOnly cookie, refreshes included); pages then ask page_guard,
+which stops a page whose role may not open it before any of its code runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.auth import resolve_session, sign_out
+from core.i18n import enum_label
+from core.permissions import PAGES, Actor, allowed
+from ui.context import engine, lang, tr
+
+COOKIE = "sd_session"
+ACTOR_KEY = "_actor"
+
+
+def session_token() -> str | None:
+    """The outside boundary: the cookie the browser sent (tests replace this one function)."""
+    return st.context.cookies.get(COOKIE)
+
+
+def resolve_actor() -> Actor | None:
+    actor = resolve_session(engine(), session_token(), datetime.now(UTC))
+    st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get(ACTOR_KEY)
+
+
+def page_guard(page: str) -> Actor:
+    """First line of every page: the page's code never runs for a role the permission table refuses."""
+    actor = current_actor()
+    if actor is None or not allowed(actor.role, PAGES[page]):
+        st.error(tr("error.forbidden"))
+        st.stop()
+    return actor
+
+
+def signed_out_screen() -> None:
+    st.title(tr("app.title"))
+    st.info(tr("auth.signed_out"))
+    st.link_button(tr("auth.sign_in"), "/auth/signin", type="primary")
+
+
+def account_sidebar(actor: Actor) -> None:
+    st.sidebar.markdown(f"**{tr('auth.signed_in_as')}**")
+    st.sidebar.text(f"{actor.display_name} · {enum_label(actor.role, lang())}")
+    if st.sidebar.button(tr("auth.sign_out"), key="sign_out"):
+        sign_out(engine(), session_token(), datetime.now(UTC))
+        st.session_state.pop(ACTOR_KEY, None)
+        st.rerun()

@@ -1,0 +1,48 @@
+"""Running a use case from a page: a DomainError becomes a clear message in the user's language, the
+user's input stays on screen, and nothing was written (the use case's transaction rolled back)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+import streamlit as st
+
+from core.errors import DomainError
+from core.fmt import fmt_datetime
+from ui.context import lang, office, tr
+
+T = TypeVar("T")
+
+
+def message_of(err: DomainError) -> str:
+    params = {k: fmt_datetime(v, lang(), office().timezone) if isinstance(v, datetime) else v
+              for k, v in err.params.items()}
+    params.setdefault("when", "?")
+    return tr(err.key, **params)
+
+
+FLASH = "_flash"
+
+
+def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool = False) -> T | None:
+    """Run `action`; on a DomainError show its message and return None. With `rerun`, a success reruns
+    the page so everything shown reflects the change, and the success message survives the rerun."""
+    try:
+        result = action()
+    except DomainError as err:
+        st.error(message_of(err))
+        return None
+    if success_key and rerun:
+        st.session_state[FLASH] = tr(success_key)
+        st.rerun()
+    if success_key:
+        st.success(tr(success_key))
+    return result
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")

@@ -1,0 +1,40 @@
+"""Admins edit the office settings: values are validated by core.settings_edit; the values the form was
+loaded with are kept, so a setting another admin changed meanwhile is refused, not overwritten."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.settings_edit import CHOICES, update_settings
+from ui.context import clear_office_cache, engine, tr
+from ui.feedback import FLASH, attempt
+
+LOADED = "settings_loaded"
+
+
+def settings_form(actor, settings: list[dict]) -> None:
+    loaded = st.session_state.setdefault(LOADED, {s["key"]: s["value"] for s in settings})
+    with st.form("settings_edit"):
+        wanted = {key: _input(key, value) for key, value in loaded.items()}
+        submitted = st.form_submit_button(tr("settings_form.save"), type="primary")
+    if submitted:
+        changed = attempt(lambda: update_settings(engine(), actor, loaded, wanted, datetime.now(UTC)))
+        if changed is not None:
+            st.session_state.pop(LOADED, None)
+            clear_office_cache()
+            st.session_state[FLASH] = tr("settings_form.saved", count=len(changed))
+            st.rerun()
+    if st.button(tr("settings_form.reload")):
+        st.session_state.pop(LOADED, None)
+        st.rerun()
+
+
+def _input(key: str, value: object):
+    label = f"{key} · {tr(f'settings.about.{key}')}"
+    if key in CHOICES:
+        return st.selectbox(label, CHOICES[key], index=CHOICES[key].index(value), key=f"set_{key}")
+    if isinstance(value, int):
+        return st.number_input(label, value=value, step=1, key=f"set_{key}")
+    return st.text_input(label, value=str(value), key=f"set_{key}")

@@ -1,0 +1,125 @@
+"""The app's own HTTP routes for signing in and out, and the middleware that sends a browser without
+a valid session to the sign-in page. The password is posted to this route, never through the
+Streamlit websocket; the session token goes back as an HttpOnly, SameSite=Strict cookie."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+from urllib.parse import quote, urlparse
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from core.auth import resolve_session, sign_in, sign_out
+from core.errors import DomainError
+from core.i18n import lang_from_locale
+from core.office import load_office
+from core.users import create_first_admin, needs_first_admin
+from db.config import get_config
+from ui.signin_html import render_signin
+from ui.web_engine import web_engine
+
+log = logging.getLogger(__name__)
+COOKIE, CSRF_COOKIE = "sd_session", "sd_csrf"
+OPEN_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _lang(request: Request) -> str:
+    wanted = request.query_params.get("lang")
+    return wanted if wanted in ("en", "zh") else lang_from_locale(request.headers.get("accept-language", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would let a link send users elsewhere after sign-in."""
+    parsed = urlparse(target or "/")
+    return target if target and target.startswith("/") and not target.startswith("//") and not parsed.netloc else "/"
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+async def signin_page(request: Request) -> Response:
+    return await _form(request, error_key=None, status=200)
+
+
+async def _form(request: Request, error_key: str | None, status: int) -> Response:
+    engine = web_engine()
+    first_admin = not get_config().is_demo and await to_thread.run_sync(needs_first_admin, engine)
+    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    body = render_signin(_lang(request), csrf=csrf, next_path=_safe_next(request.query_params.get("next")),
+                         error_key=error_key, demo=get_config().is_demo, first_admin=first_admin)
+    response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    _cookie(response, request, CSRF_COOKIE, csrf, None)
+    return response
+
+
+async def signin_submit(request: Request) -> Response:
+    form = await request.form()
+    if not request.cookies.get(CSRF_COOKIE) or form.get("csrf") != request.cookies.get(CSRF_COOKIE):
+        return await _form(request, "auth.expired_form", 400)
+    try:
+        if form.get("first_admin"):
+            await _first_admin(form)
+        token = await to_thread.run_sync(sign_in, web_engine(), str(form.get("username", "")),
+                                         str(form.get("password", "")), _now())
+    except DomainError as err:
+        return await _form(request, err.key, 401 if err.key == "auth.failed" else 400)
+    lifetime = int(load_office(web_engine()).get("auth.session_lifetime_hours")) * 3600
+    response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
+    _cookie(response, request, COOKIE, token, lifetime)
+    return response
+
+
+async def _first_admin(form) -> None:
+    if str(form.get("password", "")) != str(form.get("password2", "")):
+        raise DomainError("auth.passwords_differ")
+    await to_thread.run_sync(lambda: create_first_admin(
+        web_engine(), str(form.get("username", "")), str(form.get("display_name", "")),
+        str(form.get("password", "")), _now()))
+
+
+async def signout(request: Request) -> Response:
+    await to_thread.run_sync(sign_out, web_engine(), request.cookies.get(COOKIE), _now())
+    response = RedirectResponse("/auth/signin", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+ROUTES = [
+    Route("/auth/signin", signin_page, methods=["GET"]),
+    Route("/auth/signin", signin_submit, methods=["POST"]),
+    Route("/auth/signout", signout, methods=["GET", "POST"]),
+]
+
+
+class RequireSignIn:
+    """ASGI middleware: a page request (GET of an HTML path) without a valid session is redirected to
+    the sign-in page. The websocket and assets pass; the app script checks the session on every run."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self._is_page(scope["path"]):
+            request = Request(scope)
+            actor = await to_thread.run_sync(resolve_session, web_engine(), request.cookies.get(COOKIE), _now())
+            if actor is None:
+                target = "/auth/signin?next=" + quote(scope["path"])
+                await RedirectResponse(target, status_code=303)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _is_page(path: str) -> bool:
+        last = path.rsplit("/", 1)[-1]
+        return not path.startswith(OPEN_PREFIXES) and "." not in last
