@@ -78,9 +78,10 @@ def _attempt(s: Session, user: User | None, username: str, password: str, now: d
 
 
 def _count_failure(s: Session, user: User, now: datetime, policy: Lockout) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= policy.attempts:
-        user.failed_logins, user.locked_until = 0, now + timedelta(minutes=policy.minutes)
+    count = s.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+                      .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+    if count >= policy.attempts:
+        s.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=now + timedelta(minutes=policy.minutes)).execution_options(synchronize_session=False))
 
 
 def resolve_session(engine: Engine, token: str | None, now: datetime) -> Actor | None:

@@ -40,10 +40,11 @@ def _check(field: str, value, today: date):
         raise Invalid("customer.bad_email", field=field)
     if field == "birthday" and value and not (date(1900, 1, 1) <= value <= today):
         raise Invalid("customer.bad_birthday", field=field)
-    if field == "grade":
-        return CustomerGrade(value)
-    if field == "validity":
-        return ArchiveValidity(value)
+    if field in ("grade", "validity"):
+        enum_cls = CustomerGrade if field == "grade" else ArchiveValidity
+        if value not in {m.value for m in enum_cls}:
+            raise Invalid("customer.bad_choice", field=field)
+        return enum_cls(value)
     if field in ("name", "address", "city") and value and len(value) > 200:
         raise Invalid("customer.too_long", field=field)
     return value

@@ -8,15 +8,16 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import UnknownCurrencyError, get_currency_name
-from sqlalchemy import Engine, select
+from babel.numbers import is_currency
+from sqlalchemy import Engine, select, update
 
 from core import audit
+from core.audit_read import latest_change
 from core.errors import Invalid, StaleEdit
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import AuditAction
-from db.models import Setting, User
+from db.models import Setting
 from db.office_settings import DEFAULTS
 
 CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
@@ -31,13 +32,13 @@ RANGES = {
 def validate_setting(key: str, value: object) -> object:
     """The value converted to its setting's type, or Invalid naming the key."""
     if key not in DEFAULTS:
-        raise Invalid("setting_edit.unknown", key=key)
+        raise Invalid("setting_edit.unknown", setting=key)
     default = DEFAULTS[key]
     if isinstance(default, int):
         return _int_in_range(key, value)
     text = str(value).strip()
     if key in CHOICES and text not in CHOICES[key]:
-        raise Invalid("setting_edit.bad_choice", key=key)
+        raise Invalid("setting_edit.bad_choice", setting=key)
     if key == "office.timezone":
         _zone(key, text)
     if key == "office.currency":
@@ -49,10 +50,10 @@ def _int_in_range(key: str, value: object) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise Invalid("setting_edit.not_a_number", key=key) from None
+        raise Invalid("setting_edit.not_a_number", setting=key) from None
     low, high = RANGES.get(key, (0, 3650))
     if not low <= number <= high:
-        raise Invalid("setting_edit.out_of_range", key=key, low=low, high=high)
+        raise Invalid("setting_edit.out_of_range", setting=key, low=low, high=high)
     return number
 
 
@@ -60,38 +61,44 @@ def _zone(key: str, text: str) -> None:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("setting_edit.bad_timezone", key=key) from None
+        raise Invalid("setting_edit.bad_timezone", setting=key) from None
 
 
 def _currency(key: str, text: str) -> None:
-    try:
-        get_currency_name(text, locale="en")
-    except UnknownCurrencyError:
-        raise Invalid("setting_edit.bad_currency", key=key) from None
-    if len(text) != 3 or not text.isupper():
-        raise Invalid("setting_edit.bad_currency", key=key)
+    if not is_currency(text):
+        raise Invalid("setting_edit.bad_currency", setting=key)
 
 
 def update_settings(engine: Engine, actor: Actor, loaded: dict[str, object], wanted: dict[str, object],
                     now: datetime) -> list[str]:
     """Save the settings whose wanted value differs from the loaded one; returns the changed keys."""
+    require(actor, Action.EDIT_SETTINGS)  # before validation: a non-admin learns nothing about values
     clean = {k: validate_setting(k, v) for k, v in wanted.items()}
     changed = [k for k, v in clean.items() if v != loaded.get(k)]
     with session_scope(engine) as s:
-        require(actor, Action.EDIT_SETTINGS)
         rows = {r.key: r for r in s.scalars(select(Setting).where(Setting.key.in_(changed)).with_for_update())}
         for key in changed:
             _save_one(s, actor, rows.get(key), key, loaded.get(key), clean[key], now)
     return changed
 
 
+def _stale(s, key: str) -> None:
+    """Another admin saved this setting since it was loaded: name them (user name, as everywhere)."""
+    who, when = latest_change(s, "setting", key)
+    raise StaleEdit(who=who or "?", when=when)
+
+
 def _save_one(s, actor: Actor, row: Setting | None, key: str, loaded: object, value: object, now) -> None:
     current = json.loads(row.value) if row else DEFAULTS[key]
     if current != loaded:
-        who = s.scalar(select(User.display_name).where(User.id == row.updated_by_id)) if row else None
-        raise StaleEdit(who=who or "?", when=row.updated_at if row else None)
+        _stale(s, key)
     if row is None:
-        row = Setting(key=key)
+        row = Setting(key=key, value=json.dumps(value, ensure_ascii=False), updated_at=now, updated_by_id=actor.id)
         s.add(row)
-    row.value, row.updated_at, row.updated_by_id = json.dumps(value, ensure_ascii=False), now, actor.id
+    else:
+        res = s.execute(update(Setting).where(Setting.key == key, Setting.value == row.value)
+                        .values(value=json.dumps(value, ensure_ascii=False), updated_at=now, updated_by_id=actor.id)
+                        .execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            _stale(s, key)
     audit.record(s, actor, "setting", key, AuditAction.SETTINGS, {key: loaded}, {key: value}, at=now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from core import audit
 from core.audit_read import latest_change
@@ -40,8 +40,15 @@ def _check_username(s, username: str) -> str:
     return username
 
 
+def _role(role: object) -> Role:
+    if str(role) not in {r.value for r in Role}:
+        raise Invalid("users.bad_role")
+    return Role(str(role))
+
+
 def _new_user(s, actor: Actor | None, username: str, display_name: str, role: Role, password: str, now) -> User:
     username = _check_username(s, username)
+    role = _role(role)
     if not display_name.strip():
         raise Invalid("users.bad_display_name")
     check_new_password(password, username)
@@ -89,10 +96,14 @@ def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: d
         if user.id == actor.id and (active is False or (role is not None and role != Role.ADMIN)):
             raise Invalid("users.not_yourself")
         before = _public(user)
-        user.role = Role(role) if role is not None else user.role
+        res = s.execute(update(User).where(User.id == user.id, User.version == version)
+                        .values(version=version + 1).execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            who, when = latest_change(s, "user", user_id)
+            raise StaleEdit(who=who, when=when)
+        user.role = _role(role) if role is not None else user.role
         user.active = active if active is not None else user.active
         user.display_name = display_name.strip() if display_name and display_name.strip() else user.display_name
-        user.version += 1
         if not user.active:
             end_sessions_of(s, user.id, now, "disabled")
         audit.record(s, actor, "user", user.id, AuditAction.UPDATE, before, _public(user), at=now)

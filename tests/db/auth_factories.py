@@ -1,0 +1,87 @@
+"""Helpers for the security tests: accounts with a known password (hashed once per run), the audit rows
+written since a test began (the log refuses DELETE, so it keeps every earlier test's rows), record ids
+no other test uses (SQLite reuses ids after the per-test cleanup, the audit log does not forget them),
+and settings put back after a test changed them (the settings rows are kept between tests)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, func, select, text
+
+from core.passwords import hash_password
+from core.permissions import Actor
+from db.engine import session_scope
+from db.enums import Role
+from db.models import AuditEntry, Customer
+from db.office_settings import DEFAULTS
+from tests.factories import make_customer, make_user
+
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)  # ~50-150 ms: once per test run
+_ids = itertools.count(700_000_001)
+
+
+def fresh_id() -> int:
+    """A primary key never used before in this run, so a record's audit history is only this test's."""
+    return next(_ids)
+
+
+def actor_of(user) -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.role)
+
+
+def make_account(session, role: Role = Role.SPECIALIST, **kw) -> Actor:
+    """A user who can sign in with PASSWORD, returned as the Actor the use cases take."""
+    return actor_of(make_user(session, role=role, password_hash=PASSWORD_HASH, **kw))
+
+
+def make_fresh_customer(engine: Engine, **kw) -> tuple[int, int]:
+    """A customer with an id of its own; returns (id, version)."""
+    with session_scope(engine) as s:
+        c = make_customer(s, id=fresh_id(), **kw)
+        return c.id, c.version
+
+
+def customer_row(engine: Engine, customer_id: int) -> dict:
+    with session_scope(engine) as s:
+        c = s.get(Customer, customer_id)
+        return {"version": c.version, "grade": c.grade, "phone": c.phone, "email": c.email, "notes": c.notes}
+
+
+def audit_mark(engine: Engine) -> int:
+    """The highest audit id now: rows above it were written by the running test."""
+    with session_scope(engine) as s:
+        return s.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+
+
+def audit_since(engine: Engine, mark: int) -> list[dict]:
+    """Audit rows written after `mark`, oldest first, as plain dicts."""
+    with session_scope(engine) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.id > mark).order_by(AuditEntry.id)).all()
+        return [{"id": r.id, "at": r.at, "user_id": r.user_id, "username": r.username, "role": r.role,
+                 "entity": r.entity, "entity_id": r.entity_id, "action": r.action.value, "changes": r.changes}
+                for r in rows]
+
+
+def as_json(row: dict) -> str:
+    return json.dumps(row, default=str, ensure_ascii=False)
+
+
+@contextmanager
+def restoring_settings(engine: Engine, *keys: str):
+    """Put the listed settings back to their defaults afterwards, whatever the test did."""
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for key in keys:
+                conn.execute(text("UPDATE settings SET value = :v, updated_by_id = NULL WHERE key = :k"),
+                             {"v": json.dumps(DEFAULTS[key], ensure_ascii=False), "k": key})
+
+
+def set_setting(engine: Engine, key: str, value: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), {"v": json.dumps(value), "k": key})

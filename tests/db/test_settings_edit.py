@@ -1,0 +1,171 @@
+"""Admins change the office's settings (core.settings_edit): only admins, every value validated (CB-4: the
+manager's L2 sample is at least 10%, the director's L3 sample at least 5%), nothing saved when any value
+is wrong, every change audited, and a save based on a value another admin changed since is refused.
+Settings rows are kept between tests, so every test puts back what it changed."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from core.errors import Forbidden, Invalid, StaleEdit
+from core.i18n import t
+from core.office import load_office
+from core.settings_edit import update_settings, validate_setting
+from db.engine import session_scope
+from db.enums import Role
+from db.office_settings import DEFAULTS
+from tests.db.auth_factories import audit_mark, audit_since, make_account, restoring_settings
+from tests.factories import NOW
+
+L2, L3 = "recheck.l2_rate_pct", "recheck.l3_rate_pct"
+NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
+
+
+@pytest.fixture
+def admin(engine):
+    with session_scope(engine) as s:
+        return make_account(s, Role.ADMIN, username="root", display_name="Root Admin")
+
+
+@pytest.fixture
+def restore(engine):
+    """Every setting back to its default after the test."""
+    with restoring_settings(engine, *DEFAULTS):
+        yield
+
+
+def values(engine) -> dict:
+    return dict(load_office(engine).values)
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key, value, expected", [
+    (L2, "20", 20), (L2, 10, 10), (L3, " 5 ", 5), ("office.timezone", " Europe/Berlin ", "Europe/Berlin"),
+    ("office.currency", "EUR", "EUR"), ("callback.assignment", "round_robin", "round_robin"),
+])
+def test_a_valid_value_is_converted_to_its_settings_type(key, value, expected):
+    assert validate_setting(key, value) == expected
+
+
+INVALID = {
+    "L2 sample below CB-4's 10%": (L2, 5, "setting_edit.out_of_range"),
+    "L2 sample above 100%": (L2, 101, "setting_edit.out_of_range"),
+    "L3 sample below CB-4's 5%": (L3, 4, "setting_edit.out_of_range"),
+    "lockout after 1 attempt": ("auth.lockout_attempts", 1, "setting_edit.out_of_range"),
+    "words for a number": (L2, "ten", "setting_edit.not_a_number"),
+    "a fraction": (L2, "12.5", "setting_edit.not_a_number"),
+    "nothing for a number": ("auth.lockout_minutes", "", "setting_edit.not_a_number"),
+    "unknown time zone": ("office.timezone", "Mars/Olympus_Mons", "setting_edit.bad_timezone"),
+    "empty time zone": ("office.timezone", "", "setting_edit.bad_timezone"),
+    "unknown currency": ("office.currency", "XYZ", "setting_edit.bad_currency"),
+    "lower-case currency": ("office.currency", "cny", "setting_edit.bad_currency"),
+    "unknown choice": ("callback.assignment", "random", "setting_edit.bad_choice"),
+    "unknown setting": ("no.such.setting", 1, "setting_edit.unknown"),
+}
+
+
+@pytest.mark.parametrize("key, value, error", list(INVALID.values()), ids=list(INVALID))
+def test_an_invalid_value_is_refused_with_a_message_naming_the_setting_and_nothing_is_saved(
+        engine, admin, restore, key, value, error):
+    before, mark = values(engine), audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        update_settings(engine, admin, before, {key: value}, NOW)
+    assert err.value.key == error
+    for lang in ("en", "zh"):
+        assert key in t(err.value.key, lang, **err.value.params)
+    assert values(engine) == before
+    assert audit_since(engine, mark) == []
+
+
+def test_one_invalid_value_among_valid_ones_saves_none_of_them(engine, admin, restore):
+    before, mark = values(engine), audit_mark(engine)
+    with pytest.raises(Invalid):
+        update_settings(engine, admin, before, {L3: 8, L2: 5}, NOW)
+    assert values(engine) == before
+    assert audit_since(engine, mark) == []
+
+
+# --- who may -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", NON_ADMINS)
+def test_no_role_but_admin_may_change_settings_and_nothing_is_saved(engine, restore, role):
+    with session_scope(engine) as s:
+        actor = make_account(s, role)
+    before, mark = values(engine), audit_mark(engine)
+    with pytest.raises(Forbidden):
+        update_settings(engine, actor, before, {L2: 20}, NOW)
+    assert values(engine) == before
+    assert audit_since(engine, mark) == []
+
+
+# --- saving ---------------------------------------------------------------------------------------------
+
+def test_a_valid_change_is_stored_seen_by_the_office_and_audited_with_before_and_after(engine, admin, restore):
+    loaded, mark = values(engine), audit_mark(engine)
+    assert update_settings(engine, admin, loaded, {L2: "20", L3: 5}, NOW) == [L2]
+    assert load_office(engine).get(L2) == 20
+    assert values(engine) == loaded | {L2: 20}
+    [row] = audit_since(engine, mark)
+    assert (row["entity"], row["entity_id"], row["action"], row["username"], row["role"], row["at"]) == (
+        "setting", L2, "settings", "root", "admin", NOW)
+    assert row["changes"] == {L2: [10, 20]}
+
+
+def test_a_new_time_zone_and_currency_are_what_the_office_uses_next(engine, admin, restore):
+    update_settings(engine, admin, values(engine), {"office.timezone": "Europe/Berlin", "office.currency": "EUR"}, NOW)
+    office = load_office(engine)
+    assert (office.timezone, office.currency) == ("Europe/Berlin", "EUR")
+
+
+def test_a_save_based_on_a_value_another_admin_changed_since_is_refused_naming_them(engine, admin, restore):
+    with session_scope(engine) as s:
+        other = make_account(s, Role.ADMIN, username="second", display_name="Second Admin")
+    mine = values(engine)
+    update_settings(engine, other, values(engine), {L2: 20}, NOW)
+    mark = audit_mark(engine)
+    with pytest.raises(StaleEdit) as err:
+        update_settings(engine, admin, mine, {L2: 30}, NOW + timedelta(minutes=5))
+    assert err.value.key == "error.stale"
+    assert err.value.params["who"] in ("second", "Second Admin")
+    assert err.value.params["when"] == NOW
+    assert load_office(engine).get(L2) == 20
+    assert audit_since(engine, mark) == []
+
+
+def test_another_admins_change_to_a_different_setting_does_not_block_a_save(engine, admin, restore):
+    with session_scope(engine) as s:
+        other = make_account(s, Role.ADMIN, username="second", display_name="Second Admin")
+    mine = values(engine)
+    update_settings(engine, other, values(engine), {L3: 8}, NOW)
+    assert update_settings(engine, admin, mine, {L2: 30}, NOW + timedelta(minutes=5)) == [L2]
+    assert (load_office(engine).get(L2), load_office(engine).get(L3)) == (30, 8)
+
+
+def test_admins_saving_the_same_setting_at_once_have_exactly_one_winner_each_round(engine, restore):
+    with session_scope(engine) as s:
+        admins = [make_account(s, Role.ADMIN, username=f"admin{i}") for i in range(4)]
+    for r in range(30):
+        loaded = values(engine)
+        wanted = {a.username: 11 + (4 * r + i) % 89 for i, a in enumerate(admins)}
+        barrier, results = threading.Barrier(len(admins), timeout=60), {}
+
+        def save(actor) -> None:
+            barrier.wait()
+            try:
+                results[actor.username] = update_settings(engine, actor, loaded, {L2: wanted[actor.username]}, NOW)
+            except Exception as e:  # noqa: BLE001 - checked below
+                results[actor.username] = e
+
+        threads = [threading.Thread(target=save, args=(a,)) for a in admins]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        winners = [name for name, res in results.items() if res == [L2]]
+        assert len(winners) == 1, (r, results)
+        assert all(isinstance(res, StaleEdit) for name, res in results.items() if name not in winners), (r, results)
+        assert load_office(engine).get(L2) == wanted[winners[0]], r

@@ -1,0 +1,116 @@
+"""Who may do what (DOMAIN "Who uses it"): specialists call and log, the manager re-checks and dispatches,
+the director samples and reads KPIs, engineers repair, finance collects fees, an admin manages users and
+settings. The expected matrix is written out here by hand, so an accidental edit of the table in
+core/permissions.py fails a test instead of silently opening or closing a door."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import Forbidden
+from core.permissions import Action, Actor, allowed, pages_for, require
+from db.enums import Role
+
+EXPECTED_ACTIONS: dict[Role, set[str]] = {
+    Role.SPECIALIST: {
+        "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers",
+        "edit_customer", "work_callback", "register_complaint", "create_work_order", "accept_work_order",
+        "change_own_password",
+    },
+    Role.MANAGER: {
+        "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
+        "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "recheck_l2",
+        "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
+        "accept_work_order", "special_approval", "export_data", "change_own_password",
+    },
+    Role.DIRECTOR: {
+        "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
+        "view_settings", "work_callback", "recheck_l3", "export_data", "change_own_password",
+    },
+    Role.ENGINEER: {"view_my_work", "view_complaints", "view_work_orders", "record_repair", "change_own_password"},
+    Role.FINANCE: {"view_my_work", "view_work_orders", "settle_fee", "change_own_password"},
+    Role.ADMIN: {
+        "view_my_work", "view_settings", "view_audit", "export_data", "edit_settings", "manage_users",
+        "change_own_password",
+    },
+}
+
+EXPECTED_PAGES: dict[Role, list[str]] = {
+    Role.SPECIALIST: ["my_work", "callbacks", "complaints", "work_orders", "customers", "account"],
+    Role.MANAGER: ["my_work", "callbacks", "complaints", "work_orders", "customers", "kpis", "audit", "settings",
+                   "account"],
+    Role.DIRECTOR: ["my_work", "callbacks", "complaints", "work_orders", "customers", "kpis", "settings", "account"],
+    Role.ENGINEER: ["my_work", "complaints", "work_orders", "account"],
+    Role.FINANCE: ["my_work", "work_orders", "account"],
+    Role.ADMIN: ["my_work", "audit", "users", "settings", "account"],
+}
+
+ALL_ACTIONS = {
+    "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
+    "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "recheck_l2",
+    "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
+    "record_repair", "accept_work_order", "special_approval", "settle_fee", "export_data", "edit_settings",
+    "manage_users", "change_own_password",
+}
+
+
+def actor(role: Role) -> Actor:
+    return Actor(1, "someone", "Some One", role)
+
+
+def test_the_expected_matrix_covers_every_role_and_every_action():
+    assert set(EXPECTED_ACTIONS) == set(Role) == set(EXPECTED_PAGES)
+    assert {a.value for a in Action} == ALL_ACTIONS
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_is_allowed_exactly_the_actions_of_its_job(role):
+    assert {a.value for a in Action if allowed(role, a)} == EXPECTED_ACTIONS[role]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_exactly_the_pages_of_its_job_in_menu_order(role):
+    assert pages_for(role) == EXPECTED_PAGES[role]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_starts_on_my_work_and_can_change_its_own_password(role):
+    assert pages_for(role)[0] == "my_work"
+    assert "account" in pages_for(role)
+
+
+def test_only_the_admin_manages_users_and_edits_settings():
+    for action in (Action.MANAGE_USERS, Action.EDIT_SETTINGS):
+        assert {r for r in Role if allowed(r, action)} == {Role.ADMIN}
+
+
+def test_each_rechecks_level_belongs_to_its_own_role_and_repairs_and_fees_to_theirs():
+    assert {r for r in Role if allowed(r, Action.RECHECK_L2)} == {Role.MANAGER}
+    assert {r for r in Role if allowed(r, Action.RECHECK_L3)} == {Role.DIRECTOR}
+    assert {r for r in Role if allowed(r, Action.RECORD_REPAIR)} == {Role.ENGINEER}
+    assert {r for r in Role if allowed(r, Action.SETTLE_FEE)} == {Role.FINANCE}
+    assert {r for r in Role if allowed(r, Action.DISPATCH_WORK_ORDER)} == {Role.MANAGER}
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(Action))
+def test_require_returns_the_actor_when_allowed_and_raises_forbidden_otherwise(role, action):
+    who = actor(role)
+    if action.value in EXPECTED_ACTIONS[role]:
+        assert require(who, action) is who
+    else:
+        with pytest.raises(Forbidden) as err:
+            require(who, action)
+        assert err.value.key == "error.forbidden"
+        assert err.value.params == {"action": action.value}
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_require_refuses_nobody_signed_in_even_for_what_everyone_may_do(action):
+    with pytest.raises(Forbidden):
+        require(None, action)
+
+
+def test_require_refuses_a_specialist_who_tries_to_manage_users():
+    with pytest.raises(Forbidden):
+        require(actor(Role.SPECIALIST), Action.MANAGE_USERS)
