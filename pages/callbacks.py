@@ -8,7 +8,7 @@ from core.callbacks import CallbackFilter, assignees, callback_detail, list_call
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.detail import fields
+from ui.detail import audit_history, fields
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -68,6 +68,7 @@ def show_detail(callback_id: int) -> None:
         with st.container(border=True):
             st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
+    audit_history("callback", callback_id)
 
 
 page_guard("callbacks")

@@ -13,7 +13,7 @@ from core.complaints import (
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.detail import fields, history
+from ui.detail import audit_history, fields, history
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -95,3 +95,4 @@ if chosen:
             st.markdown(f"#### {tr('cp.returned_goods')}")
             fields(detail["returned"], "cp", RETURN_FIELDS)
         history(detail["events"], "cp")
+        audit_history("complaint", chosen)

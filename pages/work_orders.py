@@ -11,7 +11,7 @@ from core.work_orders import (
 from db.enums import ServiceType, WorkOrderStatus
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.detail import fields, history
+from ui.detail import audit_history, fields, history
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -70,3 +70,4 @@ if chosen:
         st.subheader(f"{detail['order']['number']} · {detail['customer']['name']}")
         fields(detail["order"], "wo", DETAIL_FIELDS)
         history(detail["events"], "wo")
+        audit_history("work_order", chosen)
