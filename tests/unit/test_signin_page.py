@@ -1,0 +1,37 @@
+"""The sign-in page the app serves itself: escaped, bilingual, demo accounts only in demo mode, the
+first-admin form only for a new office, and no redirect to another site after signing in."""
+
+from __future__ import annotations
+
+from core.demo_accounts import DEMO_PASSWORD
+from core.i18n import t
+from ui.signin_html import render_signin
+from ui.web_auth import _safe_next
+
+
+def test_demo_mode_shows_the_demo_accounts_labelled_as_demo():
+    html = render_signin("zh", csrf="c", next_path="/", error_key=None, demo=True, first_admin=False)
+    assert t("auth.demo_title", "zh") in html and DEMO_PASSWORD in html and "specialist1" in html
+
+
+def test_a_real_office_shows_no_demo_password():
+    html = render_signin("en", csrf="c", next_path="/", error_key=None, demo=False, first_admin=False)
+    assert DEMO_PASSWORD not in html and t("auth.title", "en") in html
+
+
+def test_a_new_office_is_asked_for_its_first_admin_with_the_password_twice():
+    html = render_signin("en", csrf="c", next_path="/", error_key=None, demo=False, first_admin=True)
+    assert t("auth.first_admin_title", "en") in html and 'name="password2"' in html
+
+
+def test_the_error_is_the_catalog_message_and_values_are_escaped():
+    html = render_signin("en", csrf='"><script>', next_path='/x"><script>', error_key="auth.failed",
+                         demo=False, first_admin=False)
+    assert "<script>" not in html and t("auth.failed", "en").replace("'", "&#x27;") in html
+
+
+def test_after_sign_in_only_a_path_on_this_site_is_followed():
+    assert _safe_next("/customers?id=3") == "/customers?id=3"
+    assert _safe_next("//evil.example/") == "/"
+    assert _safe_next("https://evil.example/") == "/"
+    assert _safe_next(None) == "/"
