@@ -76,7 +76,7 @@ def _list_stmt(f: ComplaintFilter, tz: str, now: datetime):
                func.coalesce(Complaint.product_desc, Product.model).label("product"), Complaint.status,
                Complaint.responsibility, Complaint.received_at, Complaint.reply_deadline, Complaint.escalated,
                _overdue_flag(now), owner.display_name.label("owner"))
-        .join(Customer, Customer.id == Complaint.customer_id)
+        .outerjoin(Customer, Customer.id == Complaint.customer_id)  # outer: SQLite can then drop it when counting
         .outerjoin(Product, Product.id == Complaint.product_id)
         .outerjoin(owner, owner.id == Complaint.owner_id)
         .order_by(Complaint.received_at.desc(), Complaint.id.desc())

@@ -50,7 +50,7 @@ def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1,
                WorkOrder.service_type, WorkOrder.status, WorkOrder.pending_reason,
                tech.display_name.label("technician"), WorkOrder.intake_at, WorkOrder.completed_at,
                WorkOrder.fee_cents)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .outerjoin(Customer, Customer.id == WorkOrder.customer_id)  # outer: SQLite keeps walking the intake index
         .outerjoin(tech, tech.id == WorkOrder.technician_id)
         .where(*conds)
         .order_by(WorkOrder.intake_at.desc(), WorkOrder.id.desc())

@@ -32,7 +32,9 @@ class WorkOrder(Base):
         Index("ix_work_orders_tech_status", "technician_id", "status"),
         Index("ix_work_orders_type_intake", "service_type", "intake_at"),
         Index("ix_work_orders_intake_dispatch", "intake_at", "dispatched_at"),  # list order, WO-3 dispatch KPI
-        Index("ix_work_orders_done_type_fee", "completed_at", "service_type", "fee_cents"),  # K-4 revenue
+        Index("ix_work_orders_done_type_fee", "completed_at", "service_type", "fee_cents"),  # K-4 per-week completed
+        Index("ix_work_orders_type_done_fee", "service_type", "completed_at", "fee_cents"),  # WO-8 paid revenue
+        Index("ix_work_orders_status_pending", "status", "pending_reason"),  # WO-7 pending by reason
         Index("ix_work_orders_tech_intake", "technician_id", "intake_at"),
     )
 
