@@ -1,0 +1,63 @@
+"""The benchmark harness on a tiny office: it builds, measures and reports in the expected shape.
+Nothing here is about time; the figures only have to be there."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import office
+from bench.run import run_bench, table
+
+TINY = dict(customers=60, work_orders=120, callbacks=300, complaints=12, leads=10)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from db.demo import Scale
+
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "results.json"
+    run_bench(tmp / "tiny.sqlite", Scale(**TINY), out, runs=1, baseline_runs=1,
+              pages=("pages/work_orders.py", "pages/no_such_page.py"), progress=False)
+    return json.loads(out.read_text()), tmp
+
+
+def test_the_report_names_the_machine_the_scale_and_the_rows_built(report):
+    data, _ = report
+    assert set(data["machine"]) >= {"nproc", "python", "sqlite"}
+    assert data["database"]["scale"] == TINY
+    assert data["database"]["build"] == "built" and data["database"]["build_seconds"] >= 0
+    assert data["database"]["rows"]["work_orders"] == TINY["work_orders"]
+    assert data["runs"] == 1 and data["total_seconds"] >= 0
+
+
+def test_a_page_gets_its_timings_its_opened_record_and_its_baseline(report):
+    data, _ = report
+    entry = next(e for e in data["pages"] if e["page"] == "pages/work_orders.py")
+    assert entry["status"] == "ok", entry.get("exception")
+    assert len(entry["runs_ms"]) == 1 and entry["min_ms"] <= entry["median_ms"] <= entry["max_ms"]
+    assert entry["detail"]["picker"] == "wo_open" and entry["detail"]["exception"] is None
+    assert entry["baseline"]["figures"]["total"] == TINY["work_orders"]
+    assert entry["ratio"] == round(entry["baseline"]["median_ms"] / entry["median_ms"], 1)
+
+
+def test_a_page_that_is_not_written_yet_is_reported_missing(report):
+    data, _ = report
+    entry = next(e for e in data["pages"] if e["page"] == "pages/no_such_page.py")
+    assert entry["status"] == "missing" and entry["baseline"] is None
+
+
+def test_the_built_office_is_reused_until_its_scale_changes(report):
+    from db.demo import Scale
+
+    _, tmp = report
+    assert office.ensure(tmp / "tiny.sqlite", Scale(**TINY)) is None
+    assert not office.is_current(tmp / "tiny.sqlite", Scale(**TINY | {"leads": 11}))
+
+
+def test_the_printed_table_has_a_row_per_page_and_per_opened_record(report):
+    data, _ = report
+    text = table(data)
+    assert "work_orders · detail" in text and "no_such_page" in text and "missing" in text
