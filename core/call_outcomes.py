@@ -1,0 +1,125 @@
+"""What one call attempt records, and the rules it must satisfy before anything is written:
+channel (CB-5), outcome (CB-6), satisfaction, score and the customer's own words (CB-7), a promised
+reply (CB-8), the complaint callback's quality checklist (CB-9), and the follow-ups a reached call
+hands on (CB-7: complaint → CP-1, products → lead L-1). Pure functions: time is an argument."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import Invalid
+from db.enums import CallbackKind, CallbackLevel, CallOutcome, Channel, Satisfaction
+
+# CB-9, in the order of DOMAIN.md (the same keys the demo office records).
+CB9_ITEMS = (
+    "greeted_first", "warm", "asked_repair_quality", "asked_service", "told_answer_time", "apologised",
+    "handled_within_day", "told_next_maintenance", "invited_inspection", "agreed_appointment", "thanked",
+)
+INTEREST_MAX = 200  # Lead.interest
+
+
+@dataclass(frozen=True)
+class CallInput:
+    """One attempt as the specialist typed it. Questions, suggestions and reasons are kept verbatim
+    (CB-7 "original record"); only an all-blank text counts as nothing."""
+
+    channel: Channel
+    outcome: CallOutcome
+    satisfaction: Satisfaction | None = None
+    score: int | None = None
+    dissatisfaction_reason: str | None = None
+    questions: str | None = None
+    suggestions: str | None = None
+    notes: str | None = None
+    promised_reply_at: datetime | None = None
+    call_again_at: datetime | None = None
+    wants_complaint: bool = False
+    complaint_description: str | None = None
+    wants_products: bool = False
+    product_interest: str | None = None
+    qa_checklist: Mapping[str, bool] | None = None
+
+
+def text_or_none(value: str | None) -> str | None:
+    """The text exactly as typed, or None when nothing but blanks was typed."""
+    return value if value is not None and value.strip() else None
+
+
+def qa_score(checklist: Mapping[str, bool] | None) -> int | None:
+    """CB-9: one point per item answered yes; None when no checklist was filled in."""
+    return None if checklist is None else sum(1 for item in CB9_ITEMS if checklist[item])
+
+
+def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: datetime) -> None:
+    """Raise Invalid (catalog key, offending field) for the first broken rule; return None when fine."""
+    _check_choice("channel", call.channel, Channel)
+    _check_choice("outcome", call.outcome, CallOutcome)
+    if call.outcome == CallOutcome.REACHED:
+        _check_reached(call, now)
+    else:
+        _check_only_when_reached(call)
+    if call.outcome == CallOutcome.CALL_LATER:
+        _check_future("call_again_at", call.call_again_at, "calls.call_again_required", "calls.call_again_past", now)
+    elif call.call_again_at is not None:
+        raise Invalid("calls.call_again_only_call_later", field="call_again_at")
+    _check_checklist(call.qa_checklist, kind, level)
+
+
+def _check_choice(field: str, value: object, enum_cls) -> None:
+    if value not in {m.value for m in enum_cls}:
+        raise Invalid("calls.bad_choice", field=field)
+
+
+def _check_reached(call: CallInput, now: datetime) -> None:
+    """CB-7: satisfaction and a 1-5 score; dissatisfied needs the reason; follow-ups need their text."""
+    if call.satisfaction is None:
+        raise Invalid("calls.satisfaction_required", field="satisfaction")
+    _check_choice("satisfaction", call.satisfaction, Satisfaction)
+    if call.score is None:
+        raise Invalid("calls.score_required", field="score")
+    if isinstance(call.score, bool) or not isinstance(call.score, int) or not 1 <= call.score <= 5:
+        raise Invalid("calls.bad_score", field="score")
+    if call.satisfaction == Satisfaction.DISSATISFIED and not text_or_none(call.dissatisfaction_reason):
+        raise Invalid("calls.reason_required", field="dissatisfaction_reason")
+    if call.promised_reply_at is not None:  # CB-8
+        if not text_or_none(call.questions):
+            raise Invalid("calls.promise_needs_question", field="questions")
+        _check_future("promised_reply_at", call.promised_reply_at, "calls.promise_past", "calls.promise_past", now)
+    if call.wants_complaint and not text_or_none(call.complaint_description):
+        raise Invalid("calls.complaint_description_required", field="complaint_description")
+    if call.wants_products:
+        if not text_or_none(call.product_interest):
+            raise Invalid("calls.interest_required", field="product_interest")
+        if len(call.product_interest.strip()) > INTEREST_MAX:
+            raise Invalid("calls.interest_too_long", field="product_interest")
+
+
+def _check_only_when_reached(call: CallInput) -> None:
+    """Nobody was talked to: nothing a conversation would have produced may be recorded."""
+    given = {"satisfaction": call.satisfaction is not None, "score": call.score is not None,
+             "dissatisfaction_reason": bool(text_or_none(call.dissatisfaction_reason)),
+             "promised_reply_at": call.promised_reply_at is not None,
+             "wants_complaint": call.wants_complaint, "wants_products": call.wants_products,
+             "qa_checklist": call.qa_checklist is not None}
+    for field, present in given.items():
+        if present:
+            raise Invalid("calls.only_when_reached", field=field)
+
+
+def _check_future(field: str, value: datetime | None, missing_key: str, past_key: str, now: datetime) -> None:
+    if value is None:
+        raise Invalid(missing_key, field=field)
+    if value.tzinfo is None or value <= now:
+        raise Invalid(past_key, field=field)
+
+
+def _check_checklist(checklist: Mapping[str, bool] | None, kind: CallbackKind, level: CallbackLevel) -> None:
+    """CB-9: for complaint callbacks (and the L2/L3 re-checks); all eleven items, each yes or no."""
+    if checklist is None:
+        return
+    if kind != CallbackKind.COMPLAINT and level == CallbackLevel.L1:
+        raise Invalid("calls.checklist_not_applicable", field="qa_checklist")
+    if set(checklist) != set(CB9_ITEMS) or not all(isinstance(v, bool) for v in checklist.values()):
+        raise Invalid("calls.checklist_incomplete", field="qa_checklist")
