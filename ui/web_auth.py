@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from datetime import UTC, datetime
 from urllib.parse import quote, urlparse
 
@@ -18,6 +19,7 @@ from core.auth import resolve_session, sign_in, sign_out
 from core.errors import DomainError
 from core.i18n import lang_from_locale
 from core.office import load_office
+from core.schedule_sweep import run_if_not_today
 from core.users import create_first_admin, needs_first_admin
 from db.config import get_config
 from ui.signin_html import render_signin
@@ -74,10 +76,24 @@ async def signin_submit(request: Request) -> Response:
                                          str(form.get("password", "")), _now())
     except DomainError as err:
         return await _form(request, err.key, 401 if err.key == "auth.failed" else 400)
+    _sweep_in_background()
     lifetime = int(load_office(web_engine()).get("auth.session_lifetime_hours")) * 3600
     response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
     _cookie(response, request, COOKIE, token, lifetime)
     return response
+
+
+def _sweep_in_background() -> None:
+    """The first sign-in of an office day runs the callback sweep (CB-2) if cron has not: in a thread,
+    so signing in never waits for it; a failure is logged and the next sign-in tries again."""
+
+    def sweep() -> None:
+        try:
+            run_if_not_today(web_engine(), _now(), load_office(web_engine()).timezone)
+        except Exception:
+            log.exception("callback sweep failed")
+
+    threading.Thread(target=sweep, name="callback-sweep", daemon=True).start()
 
 
 async def _first_admin(form) -> None:

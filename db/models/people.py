@@ -77,7 +77,8 @@ class Product(Base):
     """C-1 products owned: the order that sold it and its delivery (order effective → CB-2 first call)."""
 
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_delivery_date", "delivery_date"),)
+    __table_args__ = (Index("ix_products_delivery_date", "delivery_date"),
+                      Index("ix_products_effective_date", "effective_date"))  # CB-2 first-call sweep
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

@@ -30,6 +30,9 @@ def upgrade() -> None:
     with op.batch_alter_table('lead_contacts', schema=None) as batch_op:
         batch_op.create_index('ix_lead_contacts_at', ['contacted_at'], unique=False)
 
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_effective_date', ['effective_date'], unique=False)
+
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_work_orders_completed_at'))
         batch_op.drop_index(batch_op.f('ix_work_orders_intake_at'))
@@ -52,6 +55,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_work_orders_done_type_fee')
         batch_op.create_index(batch_op.f('ix_work_orders_intake_at'), ['intake_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_orders_completed_at'), ['completed_at'], unique=False)
+
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_effective_date')
 
     with op.batch_alter_table('lead_contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_lead_contacts_at')
