@@ -1,0 +1,598 @@
+"""The demo office (db.demo): coherent, complete and reproducible.
+
+Most tests read one small office, built once per database backend and kept in memory
+(`office`), so each reads as a sentence about the data. Tests that build their own office
+use the `engine` fixture (an empty, migrated database)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from db import demo_text_en, demo_text_zh, enums
+from db.demo import OfficeNotEmpty, Scale, build_demo, main
+from db.engine import session_scope
+from db.models import Base, User
+
+TODAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # noon in the office (Asia/Shanghai)
+OFFICE = timedelta(hours=8)
+SMALL = Scale(customers=150, work_orders=250, callbacks=600, complaints=60, leads=50)
+SEED = 20261122
+KEEP = {"settings", "alembic_version", "audit_log"}  # as tests/conftest.py: the audit log refuses DELETE
+
+
+def wipe(engine) -> None:
+    """Empty the business tables, as the `engine` fixture does after each test."""
+    with engine.begin() as conn:
+        conn.execute(Base.metadata.tables["settings"].update().values(updated_by_id=None))
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP:
+                conn.execute(table.delete())
+
+
+def read_all(engine) -> dict[str, list[dict]]:
+    with engine.connect() as conn:
+        return {t.name: [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key))]
+                for t in Base.metadata.sorted_tables if t.name not in KEEP}
+
+
+class Office(dict):
+    """Table name → rows (dicts) of one built office, plus `counts` as build_demo returned them."""
+
+    counts: dict[str, int]
+
+    def by_id(self, table: str) -> dict[int, dict]:
+        return {r["id"]: r for r in self[table]}
+
+    def children(self, table: str, key: str) -> dict[int, list[dict]]:
+        out = defaultdict(list)
+        for row in self[table]:
+            out[row[key]].append(row)
+        return out
+
+
+@pytest.fixture(scope="module")
+def office(migrated_engine) -> Office:
+    counts = build_demo(migrated_engine, seed=SEED, today=TODAY, scale=SMALL)
+    data = Office(read_all(migrated_engine))
+    data.counts = counts
+    wipe(migrated_engine)
+    return data
+
+
+def office_day(ts: datetime) -> date:
+    return (ts + OFFICE).date()
+
+
+# --- the office as a whole ------------------------------------------------------------------
+
+STATE_COLUMNS = [
+    ("users", "role", enums.Role), ("customers", "grade", enums.CustomerGrade),
+    ("customers", "validity", enums.ArchiveValidity), ("customers", "source_channel", enums.SourceChannel),
+    ("callbacks", "kind", enums.CallbackKind), ("callbacks", "level", enums.CallbackLevel),
+    ("callbacks", "status", enums.CallbackStatus), ("call_attempts", "outcome", enums.CallOutcome),
+    ("call_attempts", "channel", enums.Channel), ("call_attempts", "satisfaction", enums.Satisfaction),
+    ("incoming_calls", "category", enums.IncomingCategory), ("leads", "lead_class", enums.LeadClass),
+    ("leads", "status", enums.LeadStatus), ("lead_contacts", "result", enums.LeadResult),
+    ("complaints", "channel", enums.ComplaintChannel), ("complaints", "status", enums.ComplaintStatus),
+    ("complaints", "responsibility", enums.Responsibility), ("complaints", "cause", enums.ComplaintCause),
+    ("work_orders", "service_type", enums.ServiceType), ("work_orders", "status", enums.WorkOrderStatus),
+    ("work_orders", "pending_reason", enums.PendingReason),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "enum"), STATE_COLUMNS, ids=[f"{t}.{c}" for t, c, _ in STATE_COLUMNS])
+def test_every_value_of_each_state_enum_is_present(office, table, column, enum):
+    seen = {row[column] for row in office[table]} - {None}
+    assert seen == {m.value for m in enum}
+
+
+def test_counts_returned_are_the_rows_written(office):
+    assert all(office.counts.get(t, 0) == len(office[t]) for t in office)
+    assert office.counts["customers"] == SMALL.customers
+    assert office.counts["work_orders"] == SMALL.work_orders
+    assert office.counts["complaints"] == SMALL.complaints
+    assert office.counts["leads"] == SMALL.leads
+    assert office.counts["callbacks"] >= SMALL.callbacks
+
+
+def test_staff_have_fixed_usernames_and_no_password_yet(office):
+    names = {u["username"]: u for u in office["users"]}
+    expected = {"admin", "manager", "director", "finance"} | {f"specialist{i}" for i in range(1, 5)} | \
+        {f"engineer{i}" for i in range(1, 4)}
+    assert set(names) == expected
+    assert names["manager"]["display_name"] == "王芳"
+    assert all(u["password_hash"] is None and u["phone"] and u["email"] for u in office["users"])
+
+
+def test_nothing_has_happened_after_now(office):
+    future_ok = {"due_start", "due_end", "next_follow_up", "promised_reply_at", "call_again_at", "reply_deadline"}
+    for table, rows in office.items():
+        for row in rows:
+            late = [k for k, v in row.items() if isinstance(v, datetime) and k not in future_ok and v > NOW]
+            assert not late, (table, row["id"], late)
+
+
+# --- customers and products ---------------------------------------------------------------------
+
+
+def test_customers_have_a_specialist_and_mostly_a_valid_archive(office):
+    validity = Counter(c["validity"] for c in office["customers"])
+    assert validity["valid"] > 0.8 * SMALL.customers
+    assert all(c["specialist_id"] in range(5, 9) for c in office["customers"])
+
+
+def test_company_customers_have_one_primary_contact(office):
+    contacts = office.children("contacts", "customer_id")
+    for customer in office["customers"]:
+        mine = contacts.get(customer["id"], [])
+        assert (len(mine) in (1, 2)) if customer["is_company"] else not mine
+        assert sum(c["is_primary"] for c in mine) == (1 if mine else 0)
+
+
+def test_the_chinese_office_has_chinese_names(office):
+    people = [c["name"] for c in office["customers"] if not c["is_company"]]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in people)
+
+
+def test_both_locales_have_the_same_phrases():
+    def shape(value):
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):  # holidays differ by locale
+            return {k: shape(v) for k, v in value.items()}
+        return type(value).__name__
+
+    assert shape(demo_text_zh.TEXT) == shape(demo_text_en.TEXT)
+    assert len(demo_text_zh.TEXT["models"]) == len(demo_text_en.TEXT["models"])
+
+
+def test_a_product_is_purchased_then_takes_effect_then_is_delivered(office):
+    for p in office["products"]:
+        assert p["effective_date"] is None or p["purchase_date"] <= p["effective_date"]
+        assert p["delivery_date"] is None or p["effective_date"] <= p["delivery_date"] <= TODAY
+    assert len({p["order_no"] for p in office["products"]}) == len(office["products"])
+
+
+# --- work orders (WO-1..WO-8) -------------------------------------------------------------------
+
+WO_STEPS = ["intake_at", "dispatched_at", "received_at", "survey_at", "service_started_at", "completed_at",
+            "returned_at", "accepted_at", "settled_at", "closed_at"]
+WO_REACHED = {  # status → the last step its order must have reached
+    "new": "intake_at", "dispatched": "dispatched_at", "received": "received_at", "survey": "survey_at",
+    "in_repair": "service_started_at", "completed": "completed_at", "returned": "returned_at",
+    "accepted": "accepted_at", "settled": "settled_at", "closed": "closed_at",
+}
+DONE = {"completed", "returned", "accepted", "settled", "closed"}
+
+
+def test_completed_work_order_was_dispatched_before_it_was_completed(office):
+    for wo in office["work_orders"]:
+        times = [wo[step] for step in WO_STEPS if wo[step] is not None]
+        assert times == sorted(times) and len(set(times)) == len(times), wo["number"]
+
+
+def test_work_order_steps_are_recorded_exactly_when_the_status_implies_them(office):
+    for wo in office["work_orders"]:
+        if wo["status"] == "pending":
+            assert wo["received_at"] and wo["survey_at"] and not wo["completed_at"] and wo["pending_reason"]
+            continue
+        last = WO_STEPS.index(WO_REACHED[wo["status"]])
+        for i, step in enumerate(WO_STEPS):
+            skipped = step == "settled_at" and wo["service_type"] != "A"
+            assert (wo[step] is not None) == (i <= last and not skipped), (wo["number"], wo["status"], step)
+        assert wo["pending_reason"] is None
+
+
+def test_dispatched_orders_have_a_technician_and_new_ones_none(office):
+    for wo in office["work_orders"]:
+        assert (wo["technician_id"] in (9, 10, 11)) == (wo["dispatched_at"] is not None)
+
+
+def test_accepted_orders_have_both_signatures_or_a_recorded_special_approval(office):
+    accepted = [wo for wo in office["work_orders"] if wo["accepted_at"]]
+    for wo in accepted:
+        assert wo["technician_signed_at"] and wo["manager_countersigned_at"] and wo["manager_countersigned_by_id"]
+        signed = wo["customer_signed_name"] and wo["customer_signed_at"]
+        approved = wo["special_approval_by_id"] and wo["special_approval_note"]
+        assert bool(signed) != bool(approved), wo["number"]
+    assert any(wo["special_approval_by_id"] for wo in accepted)
+
+
+def test_signatures_come_in_order_between_completion_and_return(office):
+    for wo in office["work_orders"]:
+        signs = [wo[k] for k in ("completed_at", "technician_signed_at", "manager_countersigned_at",
+                                 "customer_signed_at", "returned_at") if wo[k]]
+        assert signs == sorted(signs), wo["number"]
+
+
+def test_waiting_for_parts_is_the_most_common_pending_reason(office):
+    reasons = Counter(wo["pending_reason"] for wo in office["work_orders"] if wo["status"] == "pending")
+    assert reasons.most_common(1)[0][0] == "parts"
+
+
+def test_most_orders_reach_engineering_within_five_minutes_but_not_all(office):
+    minutes = [(wo["dispatched_at"] - wo["intake_at"]).total_seconds() / 60
+               for wo in office["work_orders"] if wo["dispatched_at"]]
+    on_time = sum(m <= 5 for m in minutes) / len(minutes)
+    assert 0.5 < on_time < 0.95
+
+
+def test_paid_orders_carry_a_fee_and_settled_ones_a_signed_weekly_batch(office):
+    batches = office.by_id("finance_batches")
+    for wo in office["work_orders"]:
+        assert (wo["fee_cents"] is not None) == (wo["service_type"] == "A" and wo["completed_at"] is not None)
+        assert (wo["finance_batch_id"] is not None) == (wo["settled_at"] is not None)
+        if wo["settled_at"]:
+            batch = batches[wo["finance_batch_id"]]
+            assert batch["week_start"] <= office_day(wo["settled_at"]) < batch["week_start"] + timedelta(days=7)
+            assert batch["signed_at"] is None or batch["signed_at"] > wo["settled_at"]
+    assert all(b["week_start"].weekday() == 0 and (b["signed_by_id"] == 4) == bool(b["signed_at"])
+               for b in office["finance_batches"])
+
+
+def test_work_order_events_run_in_time_order_and_end_in_the_current_status(office):
+    events = office.children("work_order_events", "work_order_id")
+    for wo in office["work_orders"]:
+        mine = sorted(events[wo["id"]], key=lambda e: e["id"])
+        assert [e["at"] for e in mine] == sorted(e["at"] for e in mine)
+        assert mine[0]["from_status"] is None and mine[0]["to_status"] == "new" and mine[0]["at"] == wo["intake_at"]
+        assert all(a["to_status"] == b["from_status"] for a, b in zip(mine, mine[1:], strict=False))
+        assert mine[-1]["to_status"] == wo["status"]
+
+
+def test_work_order_numbers_count_per_month(office):
+    numbers = [wo["number"] for wo in office["work_orders"]]
+    assert len(set(numbers)) == len(numbers)
+    for wo in office["work_orders"]:
+        month = office_day(wo["intake_at"]).strftime("%Y%m")
+        assert wo["number"].startswith(f"WO{month}-") and len(wo["number"]) == len("WO202611-000123")
+
+
+# --- callbacks and attempts (CB-1..CB-11) --------------------------------------------------------
+
+
+def test_callbacks_for_a_delivery_fall_after_the_delivery(office):
+    products = office.by_id("products")
+    for cb in office["callbacks"]:
+        if cb["kind"] == "new_customer":
+            delivered = products[cb["product_id"]]["delivery_date"]
+            assert office_day(cb["due_start"]) == delivered + timedelta(days=1)
+            assert office_day(cb["due_end"]) == delivered + timedelta(days=7)
+        if cb["kind"] == "first":
+            effective = products[cb["product_id"]]["effective_date"]
+            assert office_day(cb["due_start"]) == office_day(cb["due_end"]) == effective + timedelta(days=1)
+
+
+def test_after_repair_callbacks_fall_due_within_three_days_of_completion(office):
+    orders = office.by_id("work_orders")
+    after = [cb for cb in office["callbacks"] if cb["kind"] == "after_repair"]
+    assert after
+    for cb in after:
+        completed = orders[cb["work_order_id"]]["completed_at"]
+        assert cb["due_start"] == completed
+        assert office_day(cb["due_end"]) == office_day(completed) + timedelta(days=3)
+
+
+def test_complaint_and_missed_call_callbacks_follow_their_event(office):
+    complaints, calls = office.by_id("complaints"), office.by_id("incoming_calls")
+    for cb in office["callbacks"]:
+        if cb["kind"] == "complaint":
+            received = complaints[cb["complaint_id"]]["received_at"]
+            assert cb["due_start"] == received
+            assert office_day(cb["due_end"]) == office_day(received) + timedelta(days=7)
+        if cb["kind"] == "missed_call":
+            call = calls[int(cb["source_key"].rsplit(":", 1)[1])]
+            assert not call["answered"] or not call["resolved"]
+            assert office_day(cb["due_start"]) == office_day(call["received_at"])
+
+
+def test_every_callback_has_a_unique_source_key_naming_its_event(office):
+    keys = [cb["source_key"] for cb in office["callbacks"]]
+    assert None not in keys and len(set(keys)) == len(keys)
+    assert all(key.startswith(f"{cb['kind']}:") for key, cb in zip(keys, office["callbacks"], strict=True))
+
+
+def test_birthday_and_holiday_care_goes_to_key_and_vip_customers_on_the_day(office):
+    customers = office.by_id("customers")
+    care = [cb for cb in office["callbacks"] if cb["kind"] in ("birthday", "holiday")]
+    assert {cb["kind"] for cb in care} == {"birthday", "holiday"}
+    for cb in care:
+        customer = customers[cb["customer_id"]]
+        assert customer["grade"] in ("vip", "key")
+        if cb["kind"] == "birthday":
+            due = office_day(cb["due_end"])
+            assert (due.month, due.day) == (customer["birthday"].month, customer["birthday"].day)
+
+
+def test_due_windows_open_before_they_close(office):
+    assert all(cb["due_start"] <= cb["due_end"] for cb in office["callbacks"])
+
+
+def test_completed_callbacks_have_a_reached_attempt_at_completion(office):
+    attempts = office.children("call_attempts", "callback_id")
+    for cb in office["callbacks"]:
+        reached = [a for a in attempts[cb["id"]] if a["outcome"] == "reached"]
+        if cb["status"] == "completed":
+            assert len(reached) == 1 and reached[0]["attempted_at"] == cb["completed_at"]
+            assert cb["due_start"] <= cb["completed_at"] <= cb["due_end"] + timedelta(days=2)
+            assert max(a["attempted_at"] for a in attempts[cb["id"]]) == cb["completed_at"]
+        else:
+            assert not reached and cb["completed_at"] is None
+
+
+def test_not_completed_callbacks_have_only_unreached_or_wrong_number_attempts(office):
+    attempts = office.children("call_attempts", "callback_id")
+    not_completed = [cb for cb in office["callbacks"] if cb["status"] == "not_completed"]
+    for cb in not_completed:
+        assert attempts[cb["id"]]
+        assert {a["outcome"] for a in attempts[cb["id"]]} <= {"not_reached", "wrong_number"}
+
+
+def test_attempts_count_equals_the_attempts(office):
+    attempts = Counter(a["callback_id"] for a in office["call_attempts"])
+    assert all(cb["attempts_count"] == attempts[cb["id"]] for cb in office["callbacks"])
+
+
+def test_attempts_fall_inside_their_window_and_before_now(office):
+    callbacks = office.by_id("callbacks")
+    for a in office["call_attempts"]:
+        cb = callbacks[a["callback_id"]]
+        assert cb["due_start"] <= a["attempted_at"] <= min(NOW, cb["due_end"] + timedelta(days=2))
+        assert a["caller_id"] == cb["assignee_id"]
+
+
+def test_some_callbacks_are_overdue_some_due_now_and_some_upcoming(office):
+    open_ones = [cb for cb in office["callbacks"] if cb["status"] == "open"]
+    assert any(cb["due_end"] < NOW for cb in open_ones)
+    assert any(cb["due_start"] <= NOW <= cb["due_end"] for cb in open_ones)
+    assert any(cb["due_start"] > NOW for cb in open_ones)
+    assert all(cb["claimed_at"] for cb in office["callbacks"] if cb["status"] == "in_progress")
+
+
+def test_l1_callbacks_are_made_by_the_customers_specialist_and_rechecks_by_manager_or_director(office):
+    customers = office.by_id("customers")
+    levels = Counter(cb["level"] for cb in office["callbacks"])
+    assert levels["L1"] > 0.8 * len(office["callbacks"])
+    for cb in office["callbacks"]:
+        expected = {"L1": customers[cb["customer_id"]]["specialist_id"], "L2": 2, "L3": 3}[cb["level"]]
+        assert cb["assignee_id"] == expected
+        assert (cb["kind"] == "recheck") == (cb["level"] != "L1") == (cb["sample_id"] is not None)
+
+
+def test_reached_calls_record_a_score_consistent_with_satisfaction(office):
+    scores = {"satisfied": {4, 5}, "neutral": {3}, "dissatisfied": {1, 2}}
+    for a in office["call_attempts"]:
+        if a["outcome"] != "reached":
+            assert a["satisfaction"] is None and a["score"] is None
+            continue
+        assert a["score"] in scores[a["satisfaction"]]
+        assert bool(a["dissatisfaction_reason"]) == (a["satisfaction"] == "dissatisfied")
+    assert any(a["questions"] for a in office["call_attempts"])
+    assert any(a["suggestions"] for a in office["call_attempts"])
+
+
+def test_complaint_callbacks_score_their_eleven_item_checklist(office):
+    callbacks = office.by_id("callbacks")
+    checked = [a for a in office["call_attempts"] if a["qa_checklist"] is not None]
+    assert checked
+    for a in checked:
+        assert callbacks[a["callback_id"]]["kind"] == "complaint" and a["outcome"] == "reached"
+        assert len(a["qa_checklist"]) == 11 and "told_next_maintenance" in a["qa_checklist"]
+        assert a["qa_score"] == sum(a["qa_checklist"].values())
+
+
+def test_a_promised_reply_becomes_its_own_due_item(office):
+    promised = {cb["source_key"]: cb for cb in office["callbacks"] if cb["kind"] == "promised_reply"}
+    assert promised
+    for a in office["call_attempts"]:
+        if a["promised_reply_at"]:
+            cb = promised[f"promised_reply:call_attempt:{a['id']}"]
+            assert cb["due_start"] > a["attempted_at"] and cb["due_end"] == a["promised_reply_at"]
+
+
+def test_recheck_samples_count_their_population_per_week_and_level(office):
+    drawn = Counter(cb["sample_id"] for cb in office["callbacks"] if cb["sample_id"])
+    samples = office["recheck_samples"]
+    assert {s["level"] for s in samples} == {"L2", "L3"}
+    assert all(drawn[s["id"]] <= s["population"] for s in samples)
+    assert sum(s["population"] for s in samples) > 0
+
+
+# --- incoming calls (CB-11) ---------------------------------------------------------------------
+
+
+def test_some_incoming_calls_are_missed_and_nobody_took_them(office):
+    calls = office["incoming_calls"]
+    missed = [c for c in calls if not c["answered"]]
+    assert missed and len(missed) < len(calls) / 2
+    assert all(c["taken_by_id"] is None and not c["resolved"] for c in missed)
+    assert all((c["customer_id"] is None) != (c["category"] == "existing_problem") for c in calls)
+
+
+# --- complaints (CP-1..CP-5) --------------------------------------------------------------------
+
+STAGES = ["received", "verifying", "capa_requested", "solution", "replied", "followed_up", "verified", "closed"]
+
+
+def test_complaint_events_run_in_time_order_and_end_in_the_current_status(office):
+    events = office.children("complaint_events", "complaint_id")
+    for cp in office["complaints"]:
+        mine = sorted(events[cp["id"]], key=lambda e: e["id"])
+        assert [e["at"] for e in mine] == sorted(e["at"] for e in mine)
+        assert mine[0]["from_status"] is None and mine[0]["at"] == cp["received_at"]
+        assert all(a["to_status"] == b["from_status"] for a, b in zip(mine, mine[1:], strict=False))
+        assert mine[-1]["to_status"] == cp["status"]
+        assert sum(e["from_status"] == "closed" for e in mine) == cp["reopen_count"]
+
+
+def test_complaint_stage_times_are_set_exactly_when_the_stage_implies_them(office):
+    for cp in office["complaints"]:
+        stage = STAGES.index(cp["status"])
+        assert (cp["first_response_at"] is not None) == (stage >= 1)
+        assert (cp["replied_at"] is not None) == (stage >= STAGES.index("replied"))
+        assert (cp["closed_at"] is not None) == (cp["status"] == "closed")
+        ours_done = cp["status"] == "verified" or (cp["status"] == "closed" and cp["responsibility"] == "ours")
+        assert (cp["capa_verified_at"] is not None) == ours_done == (cp["capa_verified_by_id"] is not None)
+        times = [cp[k] for k in ("received_at", "first_response_at", "replied_at", "capa_verified_at", "closed_at")
+                 if cp[k]]
+        assert times == sorted(times), cp["number"]
+        assert cp["reply_deadline"] == cp["received_at"] + timedelta(days=3)
+
+
+def test_responsibility_is_decided_once_verification_is_over(office):
+    for cp in office["complaints"]:
+        undecided = cp["status"] in ("received", "verifying")
+        assert (cp["responsibility"] == "undecided") == undecided
+        assert (cp["cause"] is None) == undecided
+        if cp["status"] in ("capa_requested", "solution", "followed_up", "verified"):
+            assert cp["responsibility"] == "ours"
+
+
+def test_closed_not_ours_complaints_skip_capa(office):
+    not_ours = [cp for cp in office["complaints"] if cp["responsibility"] == "not_ours"]
+    assert any(cp["status"] == "closed" for cp in not_ours)
+    events = office.children("complaint_events", "complaint_id")
+    for cp in not_ours:
+        assert cp["capa_action"] is None and cp["capa_verified_at"] is None
+        assert "capa_requested" not in {e["to_status"] for e in events[cp["id"]]}
+
+
+def test_returned_goods_record_quantity_inspection_and_remedy(office):
+    for cp in office["complaints"]:
+        returned = cp["channel"] == "return"
+        assert (cp["return_quantity"] is not None) == returned == (cp["inspection_full"] is not None)
+        if returned:
+            assert cp["inspection_full"] == (cp["return_quantity"] <= 5)
+            assert (cp["remedy"] is not None) == (cp["responsibility"] == "ours")
+        else:
+            assert cp["remedy"] is None and cp["inspection_result"] is None
+
+
+def test_some_complaints_are_reopened_and_some_escalated(office):
+    assert any(cp["reopen_count"] > 0 for cp in office["complaints"])
+    assert any(cp["escalated"] for cp in office["complaints"])
+
+
+def test_complaint_numbers_count_per_month(office):
+    numbers = [cp["number"] for cp in office["complaints"]]
+    assert len(set(numbers)) == len(numbers)
+    assert all(n.startswith("CP") and len(n) == len("CP202611-00042") for n in numbers)
+
+
+def test_a_complaint_is_followed_up_exactly_when_its_callback_is_completed(office):
+    callbacks = {cb["complaint_id"]: cb for cb in office["callbacks"] if cb["kind"] == "complaint"}
+    assert set(callbacks) == {cp["id"] for cp in office["complaints"]}
+    for cp in office["complaints"]:
+        if cp["responsibility"] == "ours" and cp["reopen_count"] == 0:
+            followed = STAGES.index(cp["status"]) >= STAGES.index("followed_up")
+            assert (callbacks[cp["id"]]["status"] == "completed") == followed, cp["number"]
+
+
+# --- leads (L-1, L-2) ---------------------------------------------------------------------------
+
+
+def test_open_leads_have_a_next_follow_up_and_closed_ones_none(office):
+    for lead in office["leads"]:
+        assert (lead["next_follow_up"] is not None) == (lead["status"] == "open")
+    assert any(lead["next_follow_up"] < NOW for lead in office["leads"] if lead["next_follow_up"])
+
+
+def test_lead_contacts_end_in_the_leads_outcome(office):
+    contacts = office.children("lead_contacts", "lead_id")
+    for lead in office["leads"]:
+        mine = sorted(contacts[lead["id"]], key=lambda c: c["contacted_at"])
+        results = [c["result"] for c in mine]
+        final = {"won": "sale", "lost": "lost"}.get(lead["status"])
+        assert (results[-1] if final else None) == final
+        assert all(r not in ("sale", "lost") for r in results[:-1] if final) or not final
+        assert all((c["sale_amount_cents"] or 0) > 0 for c in mine if c["result"] == "sale")
+        assert all(c["user_id"] == lead["specialist_id"] and c["contacted_at"] >= lead["created_at"] for c in mine)
+
+
+def test_leads_come_from_enquiries_callbacks_and_elsewhere(office):
+    assert any(lead["incoming_call_id"] for lead in office["leads"])
+    assert any(lead["callback_id"] for lead in office["leads"])
+    assert any(not lead["incoming_call_id"] and not lead["callback_id"] for lead in office["leads"])
+
+
+# --- builds of their own ------------------------------------------------------------------------
+
+
+def digest(engine) -> str:
+    h = hashlib.sha256()
+    for table, rows in read_all(engine).items():
+        if table in ("customers", "products", "work_orders", "callbacks", "call_attempts", "complaints", "leads"):
+            h.update(repr(rows).encode())
+    return h.hexdigest()
+
+
+def test_the_same_seed_gives_the_same_office_and_another_seed_another(engine):
+    tiny = Scale(customers=40, work_orders=60, callbacks=150, complaints=15, leads=12)
+    build_demo(engine, seed=7, today=TODAY, scale=tiny)
+    first = digest(engine)
+    wipe(engine)
+    build_demo(engine, seed=7, today=TODAY, scale=tiny)
+    assert digest(engine) == first
+    wipe(engine)
+    build_demo(engine, seed=8, today=TODAY, scale=tiny)
+    assert digest(engine) != first
+
+
+def test_the_english_office_has_ascii_names_addresses_and_phones(engine):
+    build_demo(engine, locale="en", today=TODAY, scale=Scale(customers=40, work_orders=30, callbacks=80,
+                                                             complaints=10, leads=10))
+    rows = read_all(engine)
+    texts = [r[k] for t, k in (("customers", "name"), ("customers", "address"), ("customers", "phone"),
+                               ("users", "display_name"), ("work_orders", "request"), ("leads", "name"))
+             for r in rows[t]]
+    assert texts and all(t.isascii() for t in texts)
+
+
+def test_later_inserts_continue_after_the_demo_ids(engine):
+    build_demo(engine, today=TODAY, scale=Scale(customers=20, work_orders=10, callbacks=30, complaints=5, leads=5))
+    with session_scope(engine) as s:
+        user = User(username="newcomer", display_name="New", role=enums.Role.SPECIALIST)
+        s.add(user)
+        s.flush()
+        assert user.id == 12
+
+
+def test_the_loaded_rows_keep_every_constraint(engine):
+    build_demo(engine, today=TODAY, scale=Scale(customers=40, work_orders=60, callbacks=150, complaints=15,
+                                                leads=12))
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # the load pauses enforcement there; nothing may slip through
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        for table, column, enum in STATE_COLUMNS:
+            col = Base.metadata.tables[table].c[column]
+            strangers = conn.execute(select(func.count()).where(col.not_in([m.value for m in enum]))).scalar()
+            assert strangers == 0, (table, column)
+
+
+def test_build_demo_refuses_a_database_that_already_has_customers(engine):
+    build_demo(engine, today=TODAY, scale=Scale(customers=5, work_orders=5, callbacks=10, complaints=2, leads=2))
+    with pytest.raises(OfficeNotEmpty):
+        build_demo(engine, today=TODAY, scale=Scale(customers=5, work_orders=5, callbacks=10, complaints=2, leads=2))
+
+
+def test_the_cli_refuses_a_database_that_already_has_customers(engine, capsys):
+    url = engine.url.render_as_string(hide_password=False)
+    build_demo(engine, today=TODAY, scale=Scale(customers=5, work_orders=5, callbacks=10, complaints=2, leads=2))
+    assert main(["--url", url, "--quiet", "--customers", "5"]) == 2
+    assert "already has customers" in capsys.readouterr().err
+
+
+def test_the_cli_loads_an_empty_database_and_prints_the_counts(engine, capsys):
+    url = engine.url.render_as_string(hide_password=False)
+    code = main(["--url", url, "--quiet", "--today", "2026-11-22", "--customers", "20", "--work-orders", "10",
+                 "--callbacks", "30", "--complaints", "5", "--leads", "5"])
+    assert code == 0
+    assert "customers" in capsys.readouterr().out
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Base.metadata.tables["customers"])).scalar() == 20
