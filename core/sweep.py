@@ -1,11 +1,15 @@
-"""`python -m core.sweep [--now ISO] [--horizon-days N]`: run the callback sweep (CB-2, CB-11) on the
+"""`python -m core.sweep [--now ISO] [--horizon-days N]`: run the callback sweep (CB-2, CB-11) and draw
+the period's re-check samples (CB-4, once per period) on the
 configured database and print what it did. The command line is the edge where the clock is read."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from core.office import load_office
+from core.sampling import draw_period_samples
 from core.schedule_sweep import HORIZON_DAYS, schedule_due_callbacks
 from db.config import get_config
 from db.engine import make_engine
@@ -24,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = make_engine(get_config().database_url)
     try:
-        result = schedule_due_callbacks(engine, args.now or utcnow(), args.horizon_days)
+        now = args.now or utcnow()
+        result = schedule_due_callbacks(engine, now, args.horizon_days)
+        tz = load_office(engine).timezone
+        draw_period_samples(engine, None, now.astimezone(ZoneInfo(tz)).date(), now, tz)
     finally:
         engine.dispose()
     print(f"created={result.created} moved={result.moved} skipped={result.skipped}")

@@ -19,7 +19,7 @@ from core.auth import resolve_session, sign_in, sign_out
 from core.errors import DomainError
 from core.i18n import lang_from_locale
 from core.office import load_office
-from core.schedule_sweep import run_if_not_today
+from core.daily import run_daily
 from core.users import create_first_admin, needs_first_admin
 from db.config import get_config
 from ui.signin_html import render_signin
@@ -84,12 +84,12 @@ async def signin_submit(request: Request) -> Response:
 
 
 def _sweep_in_background() -> None:
-    """The first sign-in of an office day runs the callback sweep (CB-2) if cron has not: in a thread,
+    """The first sign-in of an office day runs the daily jobs (callback sweep CB-2, re-check samples CB-4): in a thread,
     so signing in never waits for it; a failure is logged and the next sign-in tries again."""
 
     def sweep() -> None:
         try:
-            run_if_not_today(web_engine(), _now(), load_office(web_engine()).timezone)
+            run_daily(web_engine(), _now(), load_office(web_engine()).timezone)
         except Exception:
             log.exception("callback sweep failed")
 
