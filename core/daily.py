@@ -4,16 +4,24 @@ Run on the first sign-in of a day and by `python -m core.sweep` from cron."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from core.sampling import draw_period_samples
+from core.office import load_office
+from core.sampling import draw_period_samples, period_of
 from core.schedule_sweep import SweepResult, run_if_not_today
 
 
 def run_daily(engine: Engine, now: datetime, tz: str) -> SweepResult | None:
     result = run_if_not_today(engine, now, tz)
-    draw_period_samples(engine, None, now.astimezone(ZoneInfo(tz)).date(), now, tz)
+    draw_period_samples(engine, None, last_period_day(engine, now, tz), now, tz)
     return result
+
+
+def last_period_day(engine: Engine, now: datetime, tz: str) -> date:
+    """A day of the last complete period: its deliveries and complaints are known, so that is the
+    period whose customers are sampled (CB-4) and re-checked during the current one."""
+    _, start, _ = period_of(now.astimezone(ZoneInfo(tz)).date(), str(load_office(engine).get("recheck.period")))
+    return start - timedelta(days=1)

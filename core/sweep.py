@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
+from core.daily import last_period_day
 from core.office import load_office
 from core.sampling import draw_period_samples
 from core.schedule_sweep import HORIZON_DAYS, schedule_due_callbacks
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         now = args.now or utcnow()
         result = schedule_due_callbacks(engine, now, args.horizon_days)
         tz = load_office(engine).timezone
-        draw_period_samples(engine, None, now.astimezone(ZoneInfo(tz)).date(), now, tz)
+        draw_period_samples(engine, None, last_period_day(engine, now, tz), now, tz)
     finally:
         engine.dispose()
     print(f"created={result.created} moved={result.moved} skipped={result.skipped}")

@@ -7,8 +7,10 @@ import streamlit as st
 from core.callbacks import OPEN_STATUSES, CallbackFilter, list_callbacks
 from core.i18n import enum_label
 from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from core.permissions import Action, allowed
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
+from ui.recheck import recheck_coverage
 from ui.widgets import cell_formats, table
 
 TILES = {
@@ -62,7 +64,7 @@ def activity(person: int | None, moment: datetime, tz: str) -> None:
     table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
 
 
-page_guard("my_work")
+actor = page_guard("my_work")
 st.title(tr("nav.my_work"))
 moment, tz = now(), office().timezone
 people = staff(engine())
@@ -72,3 +74,5 @@ st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz
 tiles(today_counts(engine(), moment, tz, person))
 due_today(person, moment, tz)
 activity(person, moment, tz)
+if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
+    recheck_coverage(moment)

@@ -23,14 +23,15 @@ def _callbacks(engine, *where) -> int:
         return s.scalar(select(func.count()).select_from(Callback).where(*where))
 
 
-def test_the_first_run_of_a_day_owes_the_new_customer_call_and_samples_and_a_second_run_changes_nothing(engine):
+def test_the_first_run_of_a_day_owes_the_new_customer_call_and_samples_last_week_and_a_second_run_changes_nothing(
+        engine):
     with session_scope(engine) as s:
         manager = make_user(s, role=Role.MANAGER)
         make_user(s, role=Role.DIRECTOR)
         specialist = make_user(s, role=Role.SPECIALIST)
         customer = make_customer(s, specialist_id=specialist.id)
-        make_product(s, customer, purchase_date=date(2031, 3, 1), effective_date=date(2031, 3, 2),
-                     delivery_date=date(2031, 3, 4))
+        make_product(s, customer, purchase_date=date(2031, 2, 24), effective_date=date(2031, 2, 25),
+                     delivery_date=date(2031, 3, 1))  # delivered last week: sampled for this week's re-check
         manager_id, customer_id = manager.id, customer.id
 
     assert run_daily(engine, NOW, TZ) is not None
@@ -38,7 +39,7 @@ def test_the_first_run_of_a_day_owes_the_new_customer_call_and_samples_and_a_sec
     with session_scope(engine) as s:
         l2_assignees = s.scalars(select(Callback.assignee_id).where(Callback.level == CallbackLevel.L2)).all()
         levels = set(s.scalars(select(RecheckSample.level)).all())
-    assert l2_assignees == [manager_id]  # the week's only delivered customer: at least 10% → one L2 call
+    assert l2_assignees == [manager_id]  # last week's only delivered customer: at least 10% → one L2 call
     assert levels == {CallbackLevel.L2, CallbackLevel.L3}
     before = _callbacks(engine)
 

@@ -39,3 +39,28 @@ def test_viewing_as_one_person_narrows_the_counts(open_page, demo_url):
     mine = _tiles(at)
     assert all(m <= o for (_, m), (_, o) in zip(mine, office, strict=True))
     assert 0 < sum(n for _, n in mine) < sum(n for _, n in office)
+
+
+def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open_page, demo_url):
+    from datetime import UTC, datetime
+
+    from core.daily import run_daily
+    from db.engine import make_engine
+    from db.enums import Role
+
+    engine = make_engine(demo_url)
+    run_daily(engine, datetime.now(UTC), "Asia/Shanghai")
+    engine.dispose()
+    at = open_page("pages/my_work.py", "zh", Role.MANAGER)
+    assert not at.exception
+    assert any(m.value.startswith(f"#### {t('sampling.title', 'zh')}") for m in at.markdown)
+    coverage = at.dataframe[-1].value
+    assert list(coverage[t("sampling.level", "zh")]) == ["L2", "L3"]
+    assert all(int(n) > 0 for n in coverage[t("sampling.sampled", "zh")])
+
+
+def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
+    from db.enums import Role
+
+    at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
+    assert not any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
