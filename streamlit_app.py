@@ -16,6 +16,7 @@ st.set_page_config(page_title="Service Desk", page_icon=":material/support_agent
 PAGES = {
     "my_work": (":material/today:", "my-work"),
     "callbacks": (":material/phone_callback:", "callbacks"),
+    "call": (":material/call:", "call"),
     "complaints": (":material/report:", "complaints"),
     "work_orders": (":material/build:", "work-orders"),
     "customers": (":material/groups:", "customers"),

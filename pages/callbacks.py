@@ -5,10 +5,13 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
+from core.calls import LEVEL_ACTION, claim
+from core.permissions import allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
+from ui import feedback
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -52,12 +55,24 @@ def when(moment: datetime) -> str:
     return cell_formats()["datetime"](moment)
 
 
-def show_detail(callback_id: int) -> None:
+def take_call(actor, cb: dict) -> None:
+    """Offered on an open callback (or one I hold) of a level I work (CB-1); core.calls.claim decides."""
+    mine = cb["status"] == CallbackStatus.IN_PROGRESS and cb["claimed_by_id"] == actor.id
+    if not (cb["status"] == CallbackStatus.OPEN or mine) or not allowed(actor.role, LEVEL_ACTION[cb["level"]]):
+        return
+    if st.button(tr("callscreen.take"), key="cb_take", type="primary"):
+        if feedback.attempt(lambda: claim(engine(), actor, cb["id"], now())) is not None:
+            st.session_state["call_id"] = cb["id"]
+            st.switch_page("pages/call.py")
+
+
+def show_detail(actor, callback_id: int) -> None:
     detail = callback_detail(engine(), callback_id, now())
     if detail is None:
         st.warning(tr("list.not_found"))
         return
     st.subheader(detail["customer"]["name"])
+    take_call(actor, detail["callback"])
     fields(detail["callback"], "cb", DETAIL_FIELDS)
     st.markdown(f"#### {tr('cb.customer_card')}")
     fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
@@ -71,7 +86,8 @@ def show_detail(callback_id: int) -> None:
     audit_history("callback", callback_id)
 
 
-page_guard("callbacks")
+actor = page_guard("callbacks")
+kind_label, due = cell_formats()["enum"], cell_formats()["datetime"]
 st.title(tr("nav.callbacks"))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -97,6 +113,6 @@ page = list_callbacks(engine(), flt, office().timezone, now(), page_no, size)
 table(overdue_marks(page.rows), COLUMNS)
 pager(page, "cb_list")
 
-chosen = record_picker(page.rows, lambda r: f"{r['customer']} · {r['phone']}", "cb_open")
+chosen = record_picker(page.rows, lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}", "cb_open")
 if chosen:
-    show_detail(chosen)
+    show_detail(actor, chosen)

@@ -1,0 +1,125 @@
+"""The call screen: the callback I claimed (CB-1), its customer (C-2, C-3, C-4), the call script for its
+kind (CB-10) and the form that records the call (CB-5..CB-9); after recording or releasing, back to the
+queue. The claimed callback's id is kept in st.session_state["call_id"] by the Callbacks page."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.call_script import prompts, purpose_key
+from core.callbacks import callback_detail
+from core.calls import record_call, release
+from core.customers import customer_detail
+from core.i18n import enum_label
+from db.enums import CallbackStatus
+from ui.auth import page_guard
+from ui.call_form import call_form, outcome_choice, result_message
+from ui.context import engine, lang, tr
+from ui.detail import fields
+from ui.feedback import FLASH, attempt
+from ui.widgets import cell_formats, table
+
+CALL_KEY = "call_id"
+QUEUE = "pages/callbacks.py"
+CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "text", "email": "text", "grade": "enum",
+                   "validity": "enum"}
+RECENT = 3
+HISTORY = {
+    "products": {"model": ("cu.model", "text"), "spec": ("cu.spec", "text"), "serial_no": ("cu.serial_no", "text"),
+                 "delivery_date": ("cu.delivery_date", "date"), "usage": ("cu.usage", "text")},
+    "callbacks": {"kind": ("cu.cb_kind", "enum"), "status": ("cu.status", "enum"), "due_end": ("cu.cb_due", "datetime"),
+                  "last_outcome": ("cu.cb_outcome", "enum")},
+    "complaints": {"number": ("cu.cp_number", "text"), "status": ("cu.status", "enum"),
+                   "received_at": ("cu.cp_received", "datetime")},
+    "work_orders": {"number": ("cu.wo_number", "text"), "status": ("cu.status", "enum"),
+                    "intake_at": ("cu.wo_intake", "datetime"), "completed_at": ("cu.completed_at", "datetime")},
+}
+TITLES = {"products": "callscreen.products", "callbacks": "callscreen.recent_callbacks",
+          "complaints": "callscreen.recent_complaints", "work_orders": "callscreen.recent_work_orders"}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def back_to_queue(message: str | None = None) -> None:
+    st.session_state.pop(CALL_KEY, None)
+    if message:
+        st.session_state[FLASH] = message
+    st.switch_page(QUEUE)
+
+
+def customer_card(customer_id: int) -> None:
+    """C-2 grade, C-3 validity, and the newest few of the customer's products and history (C-4)."""
+    detail = customer_detail(engine(), customer_id, limit=RECENT)
+    st.markdown(f"#### {tr('callscreen.customer')}")
+    fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
+    for name, columns in HISTORY.items():
+        related = detail[name]
+        st.caption(tr(TITLES[name]))
+        if not related.rows:
+            st.caption(tr("callscreen.nothing_yet"))
+            continue
+        table(related.rows, columns)
+        if related.total > len(related.rows):
+            st.caption(tr("callscreen.showing", shown=len(related.rows), total=related.total))
+
+
+def script(kind) -> None:
+    """CB-10: the prompts as a checklist for the specialist's own use; nothing is stored."""
+    st.markdown(f"#### {tr('callscreen.script_title')}")
+    st.caption(tr("callscreen.script_hint"))
+    for i, key in enumerate(prompts(kind)):
+        st.checkbox(tr(key), key=f"call_script_{i}")
+
+
+def header(cb: dict) -> None:
+    when = cell_formats()["datetime"]
+    st.subheader(f"{enum_label(cb['kind'], lang())} · {enum_label(cb['level'], lang())}")
+    fields({"purpose": cb["purpose"] or tr(purpose_key(cb["kind"]))}, "cb", {"purpose": "text"})
+    st.caption(tr("callscreen.due", start=when(cb["due_start"]), end=when(cb["due_end"])))
+    st.caption(tr("callscreen.attempts", count=cb["attempts_count"]))
+
+
+def record(actor, cb: dict) -> None:
+    st.markdown(f"#### {tr('callscreen.record')}")
+    outcome = outcome_choice()
+    if outcome is None:
+        st.info(tr("callscreen.outcome_hint"))
+        return
+    build = call_form(cb["kind"], cb["level"], outcome)
+    if build is None:
+        return
+
+    def run():
+        call = build()
+        return call, record_call(engine(), actor, cb["id"], call, now())
+
+    done = attempt(run)
+    if done is not None:
+        call, result = done
+        back_to_queue(result_message(result, call))
+
+
+actor = page_guard("call")
+st.title(tr("nav.call"))
+
+call_id = st.session_state.get(CALL_KEY)
+detail = callback_detail(engine(), call_id, now()) if call_id else None
+callback = detail["callback"] if detail else None
+if callback is None or callback["status"] != CallbackStatus.IN_PROGRESS or callback["claimed_by_id"] != actor.id:
+    st.info(tr("callscreen.none"))
+    if st.button(tr("callscreen.back"), key="call_back"):
+        back_to_queue()
+    st.stop()
+
+header(callback)
+left, right = st.columns([3, 2])
+with left:
+    customer_card(callback["customer_id"])
+with right:
+    script(callback["kind"])
+record(actor, callback)
+if st.button(tr("callscreen.release"), key="call_release"):
+    if attempt(lambda: release(engine(), actor, call_id, now()) or True):  # release returns None
+        back_to_queue(tr("callscreen.released"))

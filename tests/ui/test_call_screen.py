@@ -1,0 +1,184 @@
+"""The call screen as a specialist meets it: take a due callback from the queue, follow the script (CB-10)
+and record the call (CB-5..CB-9); what the call produced is in the database, a refused call writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+from streamlit.testing.v1 import AppTest
+
+from core.call_script import prompts
+from core.demo_accounts import DEMO_ACCOUNTS
+from core.fmt import fmt_datetime
+from core.i18n import t
+from ui.feedback import FLASH
+from db.engine import make_engine, session_scope
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
+from db.models import CallAttempt, Callback, Complaint, Customer, User
+
+
+def _rows(demo_url, stmt) -> list:
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        rows = s.execute(stmt).all()
+    engine.dispose()
+    return rows
+
+
+def _due_callback(demo_url, kind: CallbackKind | None = None) -> tuple[int, str]:
+    """A due, open L1 callback assigned to specialist1 (id, customer phone): the first one nobody took yet,
+    of a customer with no other open callback (so the customer's phone finds it alone in the queue)."""
+    me = select(User.id).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]).scalar_subquery()
+    other = aliased(Callback)
+    alone = ~exists().where(other.customer_id == Callback.customer_id, other.id != Callback.id,
+                            other.status == CallbackStatus.OPEN)
+    stmt = (select(Callback.id, Customer.phone).join(Customer, Customer.id == Callback.customer_id)
+            .where(Callback.assignee_id == me, Callback.status == CallbackStatus.OPEN, alone,
+                   Callback.level == CallbackLevel.L1, Callback.due_start <= datetime.now(UTC))
+            .order_by(Callback.due_end, Callback.id))
+    stmt = stmt.where(Callback.kind == kind) if kind else stmt.where(Callback.kind != CallbackKind.COMPLAINT)
+    return tuple(_rows(demo_url, stmt.limit(1))[0])
+
+
+def _take(open_page, demo_url, lang: str = "en", kind: CallbackKind | None = None) -> tuple[AppTest, int]:
+    """From the Callbacks page: find the callback by its customer's phone, open it, "Take this call"."""
+    cb_id, phone = _due_callback(demo_url, kind)
+    at = open_page("pages/callbacks.py", lang, Role.SPECIALIST)
+    at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
+    at.text_input(key="cb_search").input(phone).run()
+    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.button(key="cb_take").click().run()
+    assert not at.exception
+    assert at.title[0].value == t("nav.call", lang)
+    at.switch_page("pages/call.py")  # AppTest reruns the page it last switched to, not the script's
+    return at, cb_id
+
+
+def _save(at: AppTest, lang: str = "en") -> None:
+    at.button(key=f"FormSubmitter:call_record-{t('callscreen.save', lang)}").click().run()
+
+
+def _callback(demo_url, cb_id: int):
+    return _rows(demo_url, select(Callback.status, Callback.due_start, Callback.attempts_count,
+                                  Callback.claimed_by_id).where(Callback.id == cb_id))[0]
+
+
+def _attempts(demo_url, cb_id: int) -> list:
+    return _rows(demo_url, select(CallAttempt.outcome, CallAttempt.dissatisfaction_reason, CallAttempt.complaint_id,
+                                  CallAttempt.qa_score).where(CallAttempt.callback_id == cb_id))
+
+
+def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_to_the_call(open_page, demo_url):
+    """CB-7: a reached, dissatisfied call records the reason verbatim and opens a complaint (CP-1) that
+    the call attempt links to; the callback is completed (CB-6)."""
+    at, cb_id = _take(open_page, demo_url)
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED)
+    at.radio(key="call_score").set_value(2)
+    at.text_area(key="call_reason").input("师傅迟到两小时 <b>not bold</b>")
+    at.checkbox(key="call_wants_complaint").check()
+    at.text_area(key="call_complaint").input("要求赔偿误工费")
+    _save(at)
+    assert not at.exception and not at.error
+    assert at.title[0].value == t("nav.callbacks", "en")
+
+    (attempt,) = _attempts(demo_url, cb_id)
+    assert attempt.outcome == CallOutcome.REACHED
+    assert attempt.dissatisfaction_reason == "师傅迟到两小时 <b>not bold</b>"
+    assert attempt.complaint_id is not None
+    (complaint,) = _rows(demo_url, select(Complaint.number, Complaint.description)
+                         .where(Complaint.id == attempt.complaint_id))
+    assert complaint.description == "要求赔偿误工费"
+    assert complaint.number in at.session_state[FLASH]  # shown by the app's next run (ui.feedback.show_flash)
+    assert _callback(demo_url, cb_id).status == CallbackStatus.COMPLETED
+
+
+def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, demo_url):
+    """CB-6: not reached → the attempt is recorded and the callback goes back to the queue, due later."""
+    at, cb_id = _take(open_page, demo_url)
+    before = _callback(demo_url, cb_id)
+    at.radio(key="call_outcome").set_value(CallOutcome.NOT_REACHED).run()
+    _save(at)
+    assert not at.exception and not at.error
+
+    after = _callback(demo_url, cb_id)
+    assert after.status == CallbackStatus.OPEN and after.claimed_by_id is None
+    assert after.attempts_count == before.attempts_count + 1
+    assert after.due_start > before.due_start and after.due_start > datetime.now(UTC)
+    assert [a.outcome for a in _attempts(demo_url, cb_id)] == [CallOutcome.NOT_REACHED]
+    retry = t("callscreen.requeued", "en", when=fmt_datetime(after.due_start, "en", "Asia/Shanghai"))
+    assert retry in at.session_state[FLASH]
+
+
+def test_a_customer_who_asks_for_another_time_is_called_again_at_that_office_time(open_page, demo_url):
+    """CB-6: call later records the customer's time, typed in the office time zone (Asia/Shanghai);
+    a date without a time is refused with a translated message."""
+    at, cb_id = _take(open_page, demo_url)
+    at.radio(key="call_outcome").set_value(CallOutcome.CALL_LATER).run()
+    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    at.date_input(key="call_again_date").set_value(tomorrow)
+    _save(at)
+    assert at.error[0].value == t("callscreen.date_and_time", "en")
+    assert _attempts(demo_url, cb_id) == []
+
+    at.time_input(key="call_again_time").set_value(time(10, 30))
+    _save(at)
+    assert not at.exception and not at.error
+    after = _callback(demo_url, cb_id)
+    assert after.status == CallbackStatus.OPEN
+    assert after.due_start == datetime.combine(tomorrow, time(2, 30), tzinfo=UTC)
+
+
+def test_a_dissatisfied_call_without_a_reason_is_refused_and_nothing_is_written(open_page, demo_url):
+    """CB-7: dissatisfied needs the reason; the message is translated and the typed input stays."""
+    at, cb_id = _take(open_page, demo_url, "zh")
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED)
+    at.radio(key="call_score").set_value(1)
+    at.text_area(key="call_questions").input("保修期多长？")
+    _save(at, "zh")
+    assert not at.exception
+    assert at.error[0].value == t("calls.reason_required", "zh")
+    assert at.text_area(key="call_questions").value == "保修期多长？"
+    assert _attempts(demo_url, cb_id) == []
+    assert _callback(demo_url, cb_id).status == CallbackStatus.IN_PROGRESS
+
+
+def test_a_complaint_callback_records_the_quality_checklist_and_its_score(open_page, demo_url):
+    """CB-9: eleven yes/no items on a complaint callback; the score counts the yeses."""
+    at, cb_id = _take(open_page, demo_url, kind=CallbackKind.COMPLAINT)
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    at.radio(key="call_satisfaction").set_value(Satisfaction.SATISFIED)
+    at.radio(key="call_score").set_value(5)
+    for i, radio in enumerate(r for r in at.radio if r.key.startswith("call_qa_")):
+        radio.set_value(i % 3 != 0)
+    _save(at)
+    assert not at.exception and not at.error
+    (attempt,) = _attempts(demo_url, cb_id)
+    assert attempt.qa_score == 7
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_call_screen_shows_the_callback_customer_and_script_in_each_language(open_page, demo_url, lang):
+    """CB-10: the script's prompts for the callback's kind are on screen, translated."""
+    at, cb_id = _take(open_page, demo_url, lang)
+    (kind,) = _rows(demo_url, select(Callback.kind).where(Callback.id == cb_id))[0]
+    labels = [c.label for c in at.checkbox]
+    assert [t(key, lang) for key in prompts(kind)] == labels[:len(prompts(kind))]
+    assert any(m.value == f"#### {t('callscreen.customer', lang)}" for m in at.markdown)
+    at.button(key="call_release").click().run()
+    assert not at.exception
+    assert _callback(demo_url, cb_id).status == CallbackStatus.OPEN
+
+
+def test_without_a_claimed_call_the_screen_points_back_to_the_queue(open_page):
+    at = open_page("pages/call.py", "zh", Role.SPECIALIST)
+    assert not at.exception
+    assert at.info[0].value == t("callscreen.none", "zh")
+    at.button(key="call_back").click().run()
+    assert at.title[0].value == t("nav.callbacks", "zh")
+
