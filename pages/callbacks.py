@@ -6,12 +6,13 @@ import streamlit as st
 
 from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
 from core.calls import LEVEL_ACTION, claim
-from core.permissions import allowed
+from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
+from ui import feedback
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
-from ui import feedback
+from ui.reassign import reassign_box
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -113,6 +114,9 @@ page = list_callbacks(engine(), flt, office().timezone, now(), page_no, size)
 table(overdue_marks(page.rows), COLUMNS)
 pager(page, "cb_list")
 
-chosen = record_picker(page.rows, lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}", "cb_open")
+label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
+if allowed(actor.role, Action.REASSIGN_CALLBACK):
+    reassign_box(actor, page.rows, people, label)
+chosen = record_picker(page.rows, label, "cb_open")
 if chosen:
     show_detail(actor, chosen)
