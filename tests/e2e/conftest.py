@@ -47,13 +47,20 @@ def _wait_healthy(base: str, proc: subprocess.Popen, seconds: float = 60) -> Non
 
 
 @pytest.fixture(scope="session")
-def served_app(tmp_path_factory):
+def e2e_db_url(tmp_path_factory) -> str:
+    """A small demo office, with the demo passwords, for the served app."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
     upgrade(url)
     engine = make_engine(url)
     build_demo(engine, scale=Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
     set_demo_passwords(engine)
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def served_app(e2e_db_url):
+    url = e2e_db_url
     port = _free_port()
     env = os.environ | {"DATABASE_URL": url}
     proc = subprocess.Popen(
