@@ -107,4 +107,6 @@ def result_message(result: CallResult, call: CallInput) -> str:
         parts.append(tr("callscreen.lead"))
     if result.status == CallbackStatus.OPEN:
         parts.append(tr("callscreen.requeued", when=when(result.due_start)))
+    if call.outcome == CallOutcome.WRONG_NUMBER:
+        parts.append(tr("callscreen.correct_contact"))  # C-3: the record is invalid until corrected
     return " ".join(parts)

@@ -17,7 +17,7 @@ from core.fmt import fmt_datetime
 from core.i18n import t
 from ui.feedback import FLASH
 from db.engine import make_engine, session_scope
-from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
+from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
 
 
@@ -38,7 +38,8 @@ def _due_callback(demo_url, kind: CallbackKind | None = None) -> tuple[int, str]
                             other.status == CallbackStatus.OPEN)
     stmt = (select(Callback.id, Customer.phone).join(Customer, Customer.id == Callback.customer_id)
             .where(Callback.assignee_id == me, Callback.status == CallbackStatus.OPEN, alone,
-                   Callback.level == CallbackLevel.L1, Callback.due_start <= datetime.now(UTC))
+                   Callback.level == CallbackLevel.L1, Callback.due_start <= datetime.now(UTC),
+                   Callback.attempts_count == 0)
             .order_by(Callback.due_end, Callback.id))
     stmt = stmt.where(Callback.kind == kind) if kind else stmt.where(Callback.kind != CallbackKind.COMPLAINT)
     return tuple(_rows(demo_url, stmt.limit(1))[0])
@@ -112,6 +113,20 @@ def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, dem
     assert [a.outcome for a in _attempts(demo_url, cb_id)] == [CallOutcome.NOT_REACHED]
     retry = t("callscreen.requeued", "en", when=fmt_datetime(after.due_start, "en", "Asia/Shanghai"))
     assert retry in at.session_state[FLASH]
+
+
+def test_a_wrong_number_marks_the_record_invalid_and_asks_for_a_correction(open_page, demo_url):
+    """CB-6 / C-3: a wrong number closes the call not completed, marks the customer's record invalid
+    (corrected, never deleted) and tells the specialist where to correct it."""
+    at, cb_id = _take(open_page, demo_url, "zh")
+    at.radio(key="call_outcome").set_value(CallOutcome.WRONG_NUMBER).run()
+    _save(at, "zh")
+    assert not at.exception and not at.error
+    assert _callback(demo_url, cb_id).status == CallbackStatus.NOT_COMPLETED
+    validity = _rows(demo_url, select(Customer.validity).join(Callback, Callback.customer_id == Customer.id)
+                     .where(Callback.id == cb_id))[0][0]
+    assert validity == ArchiveValidity.INVALID
+    assert t("callscreen.correct_contact", "zh") in at.session_state[FLASH]
 
 
 def test_a_customer_who_asks_for_another_time_is_called_again_at_that_office_time(open_page, demo_url):
