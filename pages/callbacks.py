@@ -19,6 +19,7 @@ from ui.widgets import (
     enum_filter,
     page_controls,
     pager,
+    person_filter,
     record_picker,
     table,
 )
@@ -100,8 +101,7 @@ with c3:
     levels = enum_filter("cb.level", CallbackLevel, "cb_level")
 people = assignees(engine())
 with c4:
-    assignee = st.selectbox(tr("cb.assignee"), [None, *people], key="cb_assignee",
-                            format_func=lambda i: tr("list.any") if i is None else people[i])
+    assignee = person_filter("cb.assignee", people, "cb_assignee")
 c5, c6 = st.columns([1, 3])
 with c5:
     start, end = date_range("cb.due_range", "cb_dates")

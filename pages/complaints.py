@@ -19,6 +19,7 @@ from ui.widgets import (
     enum_filter,
     page_controls,
     pager,
+    person_filter,
     record_picker,
     table,
 )
@@ -59,8 +60,7 @@ with c4:
 owners = complaint_owners(engine())
 c5, c6, c7 = st.columns([1, 1, 2])
 with c5:
-    owner = st.selectbox(tr("cp.owner"), [None, *owners], key="cp_owner",
-                         format_func=lambda i: tr("list.any") if i is None else owners[i])
+    owner = person_filter("cp.owner", owners, "cp_owner")
 with c6:
     start, end = date_range("cp.received_range", "cp_dates")
 with c7:

@@ -14,6 +14,7 @@ from ui.widgets import (
     enum_filter,
     page_controls,
     pager,
+    person_filter,
     record_picker,
     table,
 )
@@ -67,8 +68,7 @@ with c2:
     validities = enum_filter("cu.validity", ArchiveValidity, "cu_validity")
 people = specialists(engine())
 with c3:
-    specialist = st.selectbox(tr("cu.specialist"), [None, *people], key="cu_specialist",
-                              format_func=lambda i: tr("list.any") if i is None else people[i])
+    specialist = person_filter("cu.specialist", people, "cu_specialist")
 with c4:
     start, end = date_range("cu.created_range", "cu_dates")
 search = st.text_input(tr("list.search"), key="cu_search", placeholder=tr("cu.search_hint"))

@@ -19,7 +19,7 @@ from db.enums import (
 from ui.auth import page_guard
 from ui.charts import bars, compute, due_vs_done, enum_order, labelled, weekly_counts
 from ui.context import lang, office, tr
-from ui.widgets import enum_filter
+from ui.widgets import enum_filter, person_filter
 
 now = datetime.now(UTC).replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
 tz = office().timezone
@@ -35,8 +35,7 @@ with c1:
                            max_value=today, key="kpi_dates", format="YYYY-MM-DD")
 people = compute(kpi.staff)
 with c2:
-    staff_id = st.selectbox(tr("kpi.staff"), [None, *people], key="kpi_staff",
-                            format_func=lambda i: tr("list.any") if i is None else people[i])
+    staff_id = person_filter("kpi.staff", people, "kpi_staff")
 with c3:
     grades = enum_filter("kpi.grade", CustomerGrade, "kpi_grade")
 c4, c5, c6 = st.columns(3)

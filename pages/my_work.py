@@ -11,7 +11,7 @@ from core.permissions import Action, allowed
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
-from ui.widgets import cell_formats, table
+from ui.widgets import cell_formats, person_filter, table
 
 TILES = {
     "callbacks": ("cb_overdue", "cb_due_today", "cb_completed_today"),
@@ -68,8 +68,7 @@ actor = page_guard("my_work")
 st.title(tr("nav.my_work"))
 moment, tz = now(), office().timezone
 people = staff(engine())
-person = st.selectbox(tr("mywork.view_as"), [None, *people], key="mw_person",
-                      format_func=lambda i: tr("mywork.whole_office") if i is None else people[i])
+person = person_filter("mywork.view_as", people, "mw_person", "mywork.whole_office")
 st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
 tiles(today_counts(engine(), moment, tz, person))
 due_today(person, moment, tz)

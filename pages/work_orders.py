@@ -17,6 +17,7 @@ from ui.widgets import (
     enum_filter,
     page_controls,
     pager,
+    person_filter,
     record_picker,
     table,
 )
@@ -43,8 +44,7 @@ with c2:
     types = enum_filter("wo.service_type", ServiceType, "wo_type")
 techs = technicians(engine())
 with c3:
-    tech = st.selectbox(tr("wo.technician"), [None, *techs], key="wo_tech",
-                        format_func=lambda i: tr("list.any") if i is None else techs[i])
+    tech = person_filter("wo.technician", techs, "wo_tech")
 with c4:
     start, end = date_range("wo.intake_range", "wo_dates")
 search = st.text_input(tr("list.search"), key="wo_search", placeholder=tr("wo.search_hint"))

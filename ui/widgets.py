@@ -22,6 +22,13 @@ def enum_filter(label_key: str, enum_cls: type[Enum], key: str) -> tuple:
                                 placeholder=tr("list.any")))
 
 
+def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str = "list.any") -> int | None:
+    """A select box of staff by id; None (shown as "Any") means no filter."""
+    any_label = tr(any_key)
+    return st.selectbox(tr(label_key), [None, *people], key=key,
+                        format_func=lambda i: any_label if i is None else people[i])
+
+
 def date_range(label_key: str, key: str) -> tuple[date | None, date | None]:
     value = st.date_input(tr(label_key), value=(), key=key, format="YYYY-MM-DD")
     if isinstance(value, tuple | list):
