@@ -6,6 +6,7 @@ import logging
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui.web_auth import ROUTES, RequireSignIn
 
@@ -16,6 +17,12 @@ def _log_script_error(exc: Exception) -> bool:
     log.error("script error", exc_info=exc)
     return False
 
+
+# Streamlit treats a `pages/` folder as a legacy multipage app, running the file named by the URL
+# directly (around streamlit_app.py and its sign-in), until some run in the process has called
+# st.navigation. This app always navigates through streamlit_app.py: switch the legacy mode off before
+# the first request. (Pinned Streamlit 1.67; tests/e2e checks the first request after a start.)
+PagesManager.uses_pages_directory = False
 
 app = st.App("streamlit_app.py", routes=ROUTES, middleware=[Middleware(RequireSignIn)],
              on_script_error=_log_script_error)

@@ -33,8 +33,10 @@ def current_actor() -> Actor | None:
 
 
 def page_guard(page: str) -> Actor:
-    """First line of every page: the page's code never runs for a role the permission table refuses."""
-    actor = current_actor()
+    """First line of every page: the page's code never runs for a role the permission table refuses.
+    The session is resolved again from the cookie rather than trusted from session_state, so a page
+    run any other way than through the entry script still meets an expired or ended session."""
+    actor = resolve_actor()
     if actor is None or not allowed(actor.role, PAGES[page]):
         st.error(tr("error.forbidden"))
         st.stop()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,15 +59,14 @@ def e2e_db_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def served_app(e2e_db_url):
-    url = e2e_db_url
+@contextmanager
+def serve(url: str):
+    """`streamlit run launcher.py` on a free local port over the database at `url`; yields the base URL."""
     port = _free_port()
-    env = os.environ | {"DATABASE_URL": url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "launcher.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=os.environ | {"DATABASE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -75,6 +75,12 @@ def served_app(e2e_db_url):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def served_app(e2e_db_url):
+    with serve(e2e_db_url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

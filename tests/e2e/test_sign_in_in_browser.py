@@ -65,3 +65,21 @@ def test_a_specialist_opening_a_forbidden_pages_url_lands_on_the_default_page(se
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def test_the_first_request_after_a_server_start_goes_through_the_apps_navigation(e2e_db_url, browser):
+    """Streamlit runs a pages/ file directly, around the entry script, until some run in the process has
+    called st.navigation; the launcher switches that legacy mode off before the first request."""
+    from tests.e2e.conftest import serve
+
+    with serve(e2e_db_url) as base:
+        context = browser.new_context(locale="en-US")
+        page = context.new_page()
+        try:
+            sign_in(page, base, Role.SPECIALIST, next_path="/customers")
+            heading(page, t("nav.customers", "en")).wait_for(timeout=60_000)
+            settled(page)
+            assert page.get_by_text(t("error.forbidden", "en")).count() == 0
+            assert page.get_by_role("link", name="streamlit app").count() == 0
+        finally:
+            context.close()

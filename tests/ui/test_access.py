@@ -51,11 +51,19 @@ def test_a_forbidden_page_is_not_in_the_roles_navigation(open_page, role):
 
 @pytest.mark.parametrize(("page", "role"), [("kpis", Role.SPECIALIST), ("users", Role.MANAGER),
                                             ("customers", Role.ENGINEER), ("audit", Role.FINANCE)])
-def test_a_page_script_run_around_the_navigation_stops_before_its_code(page, role, demo_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_url)
+def test_a_page_script_run_around_the_navigation_stops_before_its_code(page, role, sign_in_as):
+    sign_in_as(role)
     at = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
-    at.session_state["_actor"] = Actor(1, "x", "X", role)
     at.run()
     assert not at.exception
     assert at.error[0].value == t("error.forbidden", "en")
     assert len(at.title) == 0 and len(at.dataframe) == 0
+
+
+def test_a_page_trusts_the_cookie_not_a_user_left_in_session_state(sign_in_as):
+    sign_in_as(None)  # the session ended (signed out, idle, expired)
+    at = AppTest.from_file(str(Path(APP).parent / "pages" / "customers.py"), default_timeout=60)
+    at.session_state["_actor"] = Actor(1, "manager", "M", Role.MANAGER)
+    at.run()
+    assert at.error[0].value == t("error.forbidden", "en")
+    assert len(at.dataframe) == 0
