@@ -13,6 +13,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
+from ui.recheck import recheck_coverage
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -100,6 +101,8 @@ with c2:
 with c3:
     levels = enum_filter("cb.level", CallbackLevel, "cb_level")
 people = assignees(engine())
+mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
+st.session_state.setdefault("cb_assignee", actor.id if mine_first else None)  # a caller's own queue first
 with c4:
     assignee = person_filter("cb.assignee", people, "cb_assignee")
 c5, c6 = st.columns([1, 3])
@@ -120,3 +123,5 @@ if allowed(actor.role, Action.REASSIGN_CALLBACK):
 chosen = record_picker(page.rows, label, "cb_open")
 if chosen:
     show_detail(actor, chosen)
+if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
+    recheck_coverage(now())

@@ -96,3 +96,37 @@ def test_a_specialist_is_not_offered_reassignment(open_page):
 
     at = open_page("pages/callbacks.py", "en", Role.SPECIALIST)
     assert not any(e.label == t("cb.reassign.title", "en") for e in at.expander)
+
+
+def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverage_cb4(open_page, demo_url):
+    from datetime import UTC, datetime
+
+    from core.daily import run_daily
+    from db.enums import Role
+    from db.models import User
+
+    engine = make_engine(demo_url)
+    run_daily(engine, datetime.now(UTC), "Asia/Shanghai")
+    engine.dispose()
+    with session_scope(make_engine(demo_url)) as s:
+        manager = s.scalar(select(User.id).where(User.username == "manager"))
+    at = open_page("pages/callbacks.py", "en", Role.MANAGER)
+    at.selectbox(key="cb_assignee").set_value(manager).run()
+    assert not at.exception
+    levels = set(at.dataframe[0].value[t("cb.level", "en")])
+    assert levels == {t("enum.CallbackLevel.L2", "en")}  # the manager's own queue: the L2 re-checks
+    assert any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
+    coverage = at.dataframe[-1].value
+    assert list(coverage[t("sampling.level", "en")]) == ["L2", "L3"]
+
+
+def test_a_specialists_queue_opens_on_their_own_calls(open_page, demo_url):
+    from db.enums import Role
+    from db.models import User
+
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        me = s.scalar(select(User.display_name).where(User.username == "specialist1"))
+    engine.dispose()
+    at = open_page("pages/callbacks.py", "en", Role.SPECIALIST)
+    assert set(at.dataframe[0].value[t("cb.assignee", "en")]) == {me}
