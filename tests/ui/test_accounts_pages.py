@@ -27,13 +27,13 @@ def _first_listed_customer(demo_url) -> int:
 def test_an_admin_creates_a_user_who_then_exists(open_page, demo_url):
     at = open_page("pages/users.py", "en", Role.ADMIN)
     at.text_input(key="new_username").input("wang.fang")
-    at.text_input(key="new_display").input("王芳")
+    at.text_input(key="new_display").input("王小芳")
     at.text_input(key="new_password").input("a-long-enough-password")
     at.button[-1].click().run()
     assert not at.exception
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
-        assert s.scalar(select(User.display_name).where(User.username == "wang.fang")) == "王芳"
+        assert s.scalar(select(User.display_name).where(User.username == "wang.fang")) == "王小芳"
     engine.dispose()
 
 
