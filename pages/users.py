@@ -18,7 +18,7 @@ now = lambda: datetime.now(UTC)  # noqa: E731
 role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 users = list_users(engine(), actor)
-table(users, {"username": ("auth.username", "text"), "display_name": ("auth.display_name", "text"),
+table(users, {"username": ("auth.username", "text"), "display_name": ("users.name", "text"),
               "role": ("users.role", "enum"), "active": ("users.active", "bool"),
               "locked_until": ("users.locked_until", "datetime")})
 
@@ -40,7 +40,7 @@ if chosen:
 
 with st.expander(tr("users.create")), st.form("user_create", clear_on_submit=False):
     username = st.text_input(tr("auth.username"), key="new_username")
-    display = st.text_input(tr("auth.display_name"), key="new_display")
+    display = st.text_input(tr("users.name"), key="new_display")
     new_role = st.selectbox(tr("users.role"), list(Role), key="new_role", format_func=role_label)
     password = st.text_input(tr("auth.password"), type="password", key="new_password")
     if st.form_submit_button(tr("users.create")):
