@@ -87,6 +87,15 @@ def claim(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> Clai
         return Claimed(callback_id, actor.id, now, version)
 
 
+def my_claimed_call(engine: Engine, actor: Actor) -> int | None:
+    """The call this person holds (latest claim first), so the call screen survives a browser refresh:
+    the claim lives in the database, not in the tab's session."""
+    with session_scope(engine) as s:
+        return s.scalar(select(Callback.id).where(Callback.claimed_by_id == actor.id,
+                                                  Callback.status == CallbackStatus.IN_PROGRESS)
+                        .order_by(Callback.claimed_at.desc(), Callback.id.desc()).limit(1))
+
+
 def release(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> None:
     """Give your claimed callback back to the queue, open and unclaimed."""
     with session_scope(engine) as s:

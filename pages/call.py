@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.call_script import prompts, purpose_key
 from core.callbacks import callback_detail
-from core.calls import record_call, release
+from core.calls import my_claimed_call, record_call, release
 from core.customers import customer_detail
 from core.i18n import enum_label
 from db.enums import CallbackStatus
@@ -104,7 +104,7 @@ def record(actor, cb: dict) -> None:
 actor = page_guard("call")
 st.title(tr("nav.call"))
 
-call_id = st.session_state.get(CALL_KEY)
+call_id = st.session_state.get(CALL_KEY) or my_claimed_call(engine(), actor)  # a refresh resumes the call
 detail = callback_detail(engine(), call_id, now()) if call_id else None
 callback = detail["callback"] if detail else None
 if callback is None or callback["status"] != CallbackStatus.IN_PROGRESS or callback["claimed_by_id"] != actor.id:

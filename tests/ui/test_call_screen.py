@@ -190,7 +190,30 @@ def test_the_call_screen_shows_the_callback_customer_and_script_in_each_language
     assert _callback(demo_url, cb_id).status == CallbackStatus.OPEN
 
 
-def test_without_a_claimed_call_the_screen_points_back_to_the_queue(open_page):
+def _release_all_of_specialist1(demo_url) -> None:
+    from sqlalchemy import update
+
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        me = s.scalar(select(User.id).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]))
+        s.execute(update(Callback).where(Callback.claimed_by_id == me, Callback.status == CallbackStatus.IN_PROGRESS)
+                  .values(status=CallbackStatus.OPEN, claimed_by_id=None, claimed_at=None))
+    engine.dispose()
+
+
+def test_a_refresh_of_the_call_screen_resumes_the_call_i_hold(open_page, demo_url):
+    """The claim lives in the database: a new browser session (a refresh) finds the held call again."""
+    _release_all_of_specialist1(demo_url)
+    _, cb_id = _take(open_page, demo_url)
+    fresh = open_page("pages/call.py", "en", Role.SPECIALIST)  # a new session: nothing in session_state
+    assert not fresh.exception
+    assert t("callscreen.none", "en") not in [i.value for i in fresh.info]
+    assert fresh.radio(key="call_outcome") is not None
+    assert _callback(demo_url, cb_id).status == CallbackStatus.IN_PROGRESS
+
+
+def test_without_a_claimed_call_the_screen_points_back_to_the_queue(open_page, demo_url):
+    _release_all_of_specialist1(demo_url)
     at = open_page("pages/call.py", "zh", Role.SPECIALIST)
     assert not at.exception
     assert at.info[0].value == t("callscreen.none", "zh")
