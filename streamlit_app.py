@@ -17,6 +17,7 @@ PAGES = {
     "my_work": (":material/today:", "my-work"),
     "callbacks": (":material/phone_callback:", "callbacks"),
     "call": (":material/call:", "call"),
+    "leads": (":material/person_search:", "leads"),
     "complaints": (":material/report:", "complaints"),
     "work_orders": (":material/build:", "work-orders"),
     "customers": (":material/groups:", "customers"),

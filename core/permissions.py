@@ -76,6 +76,7 @@ PAGES: dict[str, Action] = {
     "my_work": Action.VIEW_MY_WORK,
     "callbacks": Action.VIEW_CALLBACKS,
     "call": Action.WORK_CALLBACK,
+    "leads": Action.WORK_CALLBACK,
     "complaints": Action.VIEW_COMPLAINTS,
     "work_orders": Action.VIEW_WORK_ORDERS,
     "customers": Action.VIEW_CUSTOMERS,
