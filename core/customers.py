@@ -51,15 +51,16 @@ def _list_stmt(f: CustomerFilter, tz: str):
         .outerjoin(spec, spec.id == Customer.specialist_id)
         .order_by(Customer.created_at.desc(), Customer.id.desc())
     )
-    if f.grades:
-        stmt = stmt.where(Customer.grade.in_(f.grades))
-    if f.validities:
-        stmt = stmt.where(Customer.validity.in_(f.validities))
-    if f.specialist_id:
-        stmt = stmt.where(Customer.specialist_id == f.specialist_id)
-    if f.search.strip():
-        stmt = stmt.where(customer_search(f.search))
-    return within(stmt, Customer.created_at, f.created_from, f.created_to, tz)
+    return within(stmt.where(*customer_conditions(f)), Customer.created_at, f.created_from, f.created_to, tz)
+
+
+def customer_conditions(f: CustomerFilter) -> list:
+    """The filter's conditions on customers (the created range is applied with `within`)."""
+    conds = [Customer.grade.in_(f.grades)] if f.grades else []
+    conds += [Customer.validity.in_(f.validities)] if f.validities else []
+    conds += [Customer.specialist_id == f.specialist_id] if f.specialist_id else []
+    conds += [customer_search(f.search)] if f.search.strip() else []
+    return conds
 
 
 def list_customers(engine: Engine, f: CustomerFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:

@@ -27,6 +27,7 @@ class Action(StrEnum):
     EDIT_CUSTOMER = "edit_customer"
     WORK_CALLBACK = "work_callback"
     REASSIGN_CALLBACK = "reassign_callback"
+    PLAN_CAMPAIGN = "plan_campaign"
     RECHECK_L2 = "recheck_l2"
     RECHECK_L3 = "recheck_l3"
     REGISTER_COMPLAINT = "register_complaint"
@@ -55,6 +56,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EDIT_CUSTOMER: frozenset({S, M}),
     Action.WORK_CALLBACK: frozenset({S, M, D}),
     Action.REASSIGN_CALLBACK: frozenset({M}),
+    Action.PLAN_CAMPAIGN: frozenset({M}),
     Action.RECHECK_L2: frozenset({M}),
     Action.RECHECK_L3: frozenset({D}),
     Action.REGISTER_COMPLAINT: frozenset({S, M}),

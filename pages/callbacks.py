@@ -10,6 +10,7 @@ from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
 from ui import feedback
 from ui.auth import page_guard
+from ui.campaign import campaign_box
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
@@ -120,6 +121,8 @@ pager(page, "cb_list")
 label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
 if allowed(actor.role, Action.REASSIGN_CALLBACK):
     reassign_box(actor, page.rows, people, label)
+if allowed(actor.role, Action.PLAN_CAMPAIGN):
+    campaign_box(actor, people)
 chosen = record_picker(page.rows, label, "cb_open")
 if chosen:
     show_detail(actor, chosen)

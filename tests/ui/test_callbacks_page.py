@@ -130,3 +130,23 @@ def test_a_specialists_queue_opens_on_their_own_calls(open_page, demo_url):
     engine.dispose()
     at = open_page("pages/callbacks.py", "en", Role.SPECIALIST)
     assert set(at.dataframe[0].value[t("cb.assignee", "en")]) == {me}
+
+
+def test_a_manager_plans_a_questionnaire_campaign_for_vip_customers(open_page, demo_url):
+    from datetime import date, timedelta
+
+    from db.enums import CallbackKind, CustomerGrade, Role
+
+    at = open_page("pages/callbacks.py", "zh", Role.MANAGER)
+    at.text_input(key="cp_name").input("冬季满意度问卷")
+    today = date.today()
+    at.date_input(key="cp_window").set_value((today, today + timedelta(days=7)))
+    at.multiselect(key="cp_grades").set_value([CustomerGrade.VIP])
+    at.button(key=f"FormSubmitter:campaign-{t('campaign.go', 'zh')}").click().run()
+    assert not at.exception and not at.error
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        made = s.scalars(select(Callback.customer_id).where(Callback.kind == CallbackKind.QUESTIONNAIRE,
+                                                          Callback.purpose == "冬季满意度问卷")).all()
+    engine.dispose()
+    assert len(made) > 0

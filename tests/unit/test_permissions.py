@@ -19,7 +19,7 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
     },
     Role.MANAGER: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
-        "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "recheck_l2",
+        "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
         "accept_work_order", "special_approval", "export_data", "change_own_password",
     },
@@ -47,7 +47,7 @@ EXPECTED_PAGES: dict[Role, list[str]] = {
 
 ALL_ACTIONS = {
     "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
-    "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "recheck_l2",
+    "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
     "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
     "record_repair", "accept_work_order", "special_approval", "settle_fee", "export_data", "edit_settings",
     "manage_users", "change_own_password",
