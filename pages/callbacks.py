@@ -103,7 +103,8 @@ with c3:
     levels = enum_filter("cb.level", CallbackLevel, "cb_level")
 people = assignees(engine())
 mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
-st.session_state.setdefault("cb_assignee", actor.id if mine_first else None)  # a caller's own queue first
+if mine_first:  # a caller's own queue first (leaving the key unset keeps "Any" for managers)
+    st.session_state.setdefault("cb_assignee", actor.id)
 with c4:
     assignee = person_filter("cb.assignee", people, "cb_assignee")
 c5, c6 = st.columns([1, 3])

@@ -150,3 +150,13 @@ def test_a_manager_plans_a_questionnaire_campaign_for_vip_customers(open_page, d
                                                           Callback.purpose == "冬季满意度问卷")).all()
     engine.dispose()
     assert len(made) > 0
+
+
+def test_a_managers_assignee_filter_starts_on_any(open_page):
+    from db.enums import Role
+
+    at = open_page("pages/callbacks.py", "en", Role.MANAGER)
+    box = at.selectbox(key="cb_assignee")
+    assert box.value is None
+    assert box.proto.HasField("default") and box.proto.default == 0  # "Any" shown, not an empty "Choose…"
+    assert not box.proto.set_value
