@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Engine, and_, case, func, select, type_coerce, u
 from sqlalchemy.orm import Session, aliased
 
 from core.listing import Page, as_dict, customer_match, day_bounds_utc
+from core.staff import staff_names
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CustomerGrade, Role
 from db.models import CallAttempt, Callback, Customer, User
@@ -121,10 +122,7 @@ def list_callbacks(engine: Engine, f: CallbackFilter, tz: str, now: datetime,
 
 def assignees(engine: Engine) -> dict[int, str]:
     """Active staff who make callbacks (CB-1), for the assignee filter."""
-    with session_scope(engine) as s:
-        rows = s.execute(select(User.id, User.display_name)
-                         .where(User.role.in_(CALLERS), User.active.is_(True)).order_by(User.display_name, User.id))
-        return {r.id: r.display_name for r in rows}
+    return staff_names(engine, User.role.in_(CALLERS), User.active.is_(True))
 
 
 def callback_detail(engine: Engine, callback_id: int, now: datetime) -> dict | None:

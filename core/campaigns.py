@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select
 
 from core import audit
 from core.assignment import load_assigner, owners
+from core.clock import office_day
 from core.customers import CustomerFilter, customer_conditions
 from core.errors import Invalid
 from core.listing import day_bounds_utc, within
@@ -59,7 +59,7 @@ def campaign_key(c: Campaign, customer_id: int) -> str:
 def plan_campaign(engine: Engine, actor: Actor, c: Campaign, now: datetime, tz: str) -> int:
     """Create the campaign's callbacks; returns how many were new. One audit row for the campaign."""
     require(actor, Action.PLAN_CAMPAIGN)
-    check_campaign(c, now.astimezone(ZoneInfo(tz)).date())
+    check_campaign(c, office_day(now, tz))
     start, end = day_bounds_utc(c.first_day, c.last_day, tz)
     with session_scope(engine) as s:
         picked = _customers(s, c, tz)

@@ -5,10 +5,10 @@ Run on the first sign-in of a day and by `python -m core.sweep` from cron."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from core.clock import office_day
 from core.office import load_office
 from core.sampling import draw_period_samples, period_of
 from core.schedule_sweep import SweepResult, run_if_not_today
@@ -23,5 +23,5 @@ def run_daily(engine: Engine, now: datetime, tz: str) -> SweepResult | None:
 def last_period_day(engine: Engine, now: datetime, tz: str) -> date:
     """A day of the last complete period: its deliveries and complaints are known, so that is the
     period whose customers are sampled (CB-4) and re-checked during the current one."""
-    _, start, _ = period_of(now.astimezone(ZoneInfo(tz)).date(), str(load_office(engine).get("recheck.period")))
+    _, start, _ = period_of(office_day(now, tz), str(load_office(engine).get("recheck.period")))
     return start - timedelta(days=1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from core.kpi_calls import (
     attempt_counts,
@@ -32,7 +32,7 @@ from core.kpi_work import (
     work_order_backlog,
     work_orders_per_week,
 )
-from db.engine import session_scope
+from core.staff import staff_names
 from db.enums import Role
 from db.models import User
 
@@ -57,7 +57,4 @@ def definition(name: str) -> str:
 
 def staff(engine: Engine) -> dict[int, str]:
     """People whose work the KPIs can be narrowed to (K-6): specialists, managers, the director, engineers."""
-    with session_scope(engine) as s:
-        rows = s.execute(select(User.id, User.display_name).where(User.role.in_(STAFF_ROLES), User.active)
-                         .order_by(User.display_name, User.id))
-        return {r.id: r.display_name for r in rows}
+    return staff_names(engine, User.role.in_(STAFF_ROLES), User.active)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
 from core import audit
+from core.clock import office_day
 from core.errors import Invalid, NotFound
 from core.listing import Page, day_bounds_utc, paginate
 from core.office import load_office
@@ -111,7 +111,7 @@ def record_lead_contact(engine: Engine, actor: Actor, lead_id: int, contact: Lea
 def due_leads(engine: Engine, user_id: int, now: datetime, tz: str, page: int = 1, page_size: int = 50) -> Page:
     """L-1: the specialist's open leads whose next follow-up falls before the end of today (office-local),
     overdue first (earliest follow-up first); `overdue` means the follow-up time has passed."""
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = office_day(now, tz)
     _, end_of_today = day_bounds_utc(today, today, tz)
     where = (Lead.specialist_id == user_id, Lead.status == LeadStatus.OPEN, Lead.next_follow_up < end_of_today)
     stmt = (select(Lead.id, Lead.name, Lead.phone, Lead.lead_class, Lead.interest, Lead.customer_id,

@@ -7,13 +7,14 @@ orders they took in or repair, leads they follow. Every count is one SQL aggrega
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, case, cast, func, or_, select
 
 from core.callbacks import is_open, is_overdue
+from core.clock import office_day
 from core.listing import day_bounds_utc
+from core.staff import staff_names
 from db.engine import session_scope
 from db.enums import ComplaintStatus, LeadResult, LeadStatus, WorkOrderStatus
 from db.models import Callback, Complaint, Lead, LeadContact, User, WorkOrder
@@ -25,8 +26,7 @@ ACTIVITY_COLUMNS = ("specialist", "dialed", "completed", "appointments", "recomm
                     "sales_amount_cents")
 
 
-def office_today(now: datetime, tz: str) -> date:
-    return now.astimezone(ZoneInfo(tz)).date()
+office_today = office_day  # the page's name for it
 
 
 def today_bounds(now: datetime, tz: str) -> tuple[datetime, datetime]:
@@ -43,10 +43,7 @@ def week_of(day: date) -> tuple[date, date]:
 
 def staff(engine: Engine) -> dict[int, str]:
     """Active users, for the "View as" choice."""
-    with session_scope(engine) as s:
-        rows = s.execute(select(User.id, User.display_name).where(User.active.is_(True))
-                         .order_by(User.display_name, User.id))
-        return {r.id: r.display_name for r in rows}
+    return staff_names(engine, User.active.is_(True))
 
 
 def _count(s, model, *conditions) -> int:

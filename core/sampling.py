@@ -24,13 +24,13 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 from random import Random
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, case, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.clock import office_day
 from core.errors import Forbidden
 from core.listing import day_bounds_utc
 from core.office import load_office
@@ -90,7 +90,7 @@ def draw(population_l2: list[int], population_l3: list[int], l2_rate_pct: int, l
 def due_window(start: date, end: date, now: datetime, tz: str) -> tuple[datetime, datetime]:
     """The period's remaining office days, from today (or its first day) to the last second of its last
     day; a period already over (drawn late) gets a period's length from today."""
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = office_day(now, tz)
     first, last = (today, today + (end - start)) if today > end else (max(today, start), end)
     lo, hi = day_bounds_utc(first, last, tz)
     return lo.astimezone(UTC), (hi - timedelta(seconds=1)).astimezone(UTC)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from core.clock import office_day
 from db.enums import CallbackKind, CallbackStatus, CustomerGrade, LeadClass, ServiceType
 
 K = CallbackKind
@@ -96,10 +97,6 @@ class Plan:
 
 
 # --- office days ------------------------------------------------------------------------------------
-
-def office_day(at: datetime, tz: str) -> date:
-    return at.astimezone(ZoneInfo(tz)).date()
-
 
 @lru_cache(maxsize=4096)  # a sweep asks for the same few dozen days over and over
 def day_start(day: date, tz: str) -> datetime:

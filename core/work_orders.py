@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
 from core.listing import Page, as_dict, customer_match, day_bounds_utc, paginate
+from core.staff import staff_names
 from db.engine import session_scope
 from db.enums import Role, ServiceType, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
@@ -62,9 +63,7 @@ def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1,
 
 def technicians(engine: Engine) -> dict[int, str]:
     """Engineers, for the technician filter."""
-    with session_scope(engine) as s:
-        rows = s.execute(select(User.id, User.display_name).where(User.role == Role.ENGINEER).order_by(User.id))
-        return {r.id: r.display_name for r in rows}
+    return staff_names(engine, User.role == Role.ENGINEER)
 
 
 def work_order_detail(engine: Engine, work_order_id: int) -> dict | None:

@@ -1,11 +1,11 @@
 """KPIs (K-1..K-4): the manager's filter, a row of headline numbers and the charts, each with its definition."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from core import kpi
+from core.clock import office_day
 from core.fmt import fmt_money, fmt_percent
 from db.enums import (
     CallbackKind,
@@ -24,7 +24,7 @@ from ui.widgets import enum_filter, person_filter
 now = datetime.now(UTC).replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
 tz = office().timezone
 target = int(office().get("work_order.dispatch_target_minutes"))
-today = now.astimezone(ZoneInfo(tz)).date()
+today = office_day(now, tz)
 
 page_guard("kpis")
 st.title(tr("nav.kpis"))

@@ -5,10 +5,10 @@ input stays on screen, and "Reload" fetches the current record to apply the chan
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from core.clock import office_day
 from core.customer_edit import update_customer
 from core.i18n import enum_label
 from db.enums import ArchiveValidity, CustomerGrade
@@ -53,7 +53,7 @@ def _save(actor, customer: dict, values: dict) -> None:
         st.info(tr("cu.no_changes"))
         return
     now = datetime.now(UTC)
-    today = now.astimezone(ZoneInfo(office().timezone)).date()
+    today = office_day(now, office().timezone)
     version = st.session_state[_keys(customer["id"])["version"]]
     if attempt(lambda: update_customer(engine(), actor, customer["id"], version, changes, now, today)) is not None:
         _forget(customer["id"])
