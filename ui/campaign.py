@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.clock import office_day
 from core.campaigns import KINDS, Campaign, plan_campaign
 from core.customers import CustomerFilter
 from core.i18n import enum_label
@@ -27,9 +28,10 @@ def campaign_box(actor, people: dict[int, str]) -> None:
         owner = person_filter("campaign.specialist", people, "cp_owner")
         if st.form_submit_button(tr("campaign.go")):
             picked = CustomerFilter(grades=tuple(grades), specialist_id=owner)
-            campaign = Campaign(kind, name, first or datetime.now(UTC).date(), last or first or datetime.now(UTC).date(),
-                                picked)
-            made = attempt(lambda: plan_campaign(engine(), actor, campaign, datetime.now(UTC), office().timezone))
+            now = datetime.now(UTC)
+            today = office_day(now, office().timezone)  # no window picked: due today, in the office's day
+            campaign = Campaign(kind, name, first or today, last or first or today, picked)
+            made = attempt(lambda: plan_campaign(engine(), actor, campaign, now, office().timezone))
             if made is not None:
                 st.session_state[FLASH] = tr("campaign.planned", count=made)
                 st.rerun()
