@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.clock import office_day
 from core.campaigns import KINDS, Campaign, plan_campaign
+from core.clock import office_day
 from core.customers import CustomerFilter
 from core.i18n import enum_label
 from db.enums import CustomerGrade
