@@ -30,6 +30,8 @@ class Action(StrEnum):
     PLAN_CAMPAIGN = "plan_campaign"
     RECHECK_L2 = "recheck_l2"
     RECHECK_L3 = "recheck_l3"
+    SEND_FINDING = "send_finding"
+    REGISTER_INCOMING_CALL = "register_incoming_call"
     REGISTER_COMPLAINT = "register_complaint"
     HANDLE_COMPLAINT = "handle_complaint"
     CREATE_WORK_ORDER = "create_work_order"
@@ -59,6 +61,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_CAMPAIGN: frozenset({M}),
     Action.RECHECK_L2: frozenset({M}),
     Action.RECHECK_L3: frozenset({D}),
+    Action.SEND_FINDING: frozenset({M, D}),  # CB-4: the re-checkers send findings back
+    Action.REGISTER_INCOMING_CALL: frozenset({S, M}),  # CB-11: whoever answers the office phone
     Action.REGISTER_COMPLAINT: frozenset({S, M}),
     Action.HANDLE_COMPLAINT: frozenset({M}),
     Action.CREATE_WORK_ORDER: frozenset({S, M}),

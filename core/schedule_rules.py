@@ -201,11 +201,12 @@ def reach(now: datetime, tz: str, horizon_days: int, kind: CallbackKind) -> tupl
 
 def wanted_callbacks(events: Events, now: datetime, tz: str, w: Windows, horizon_days: int) -> list[Planned]:
     """Every callback the events call for whose window touches the reach, in a stable order."""
-    wanted = [p for p in _from_events(events, now, tz, w, horizon_days) if _touches(p, now, tz, horizon_days)]
+    wanted = [p for p in _from_events(events, now, tz, w, horizon_days) if touches(p, now, tz, horizon_days)]
     return sorted({p.source_key: p for p in wanted}.values(), key=lambda p: (p.due_start, p.source_key))
 
 
-def _touches(p: Planned, now: datetime, tz: str, horizon_days: int) -> bool:
+def touches(p: Planned, now: datetime, tz: str, horizon_days: int) -> bool:
+    """Whether the window of `p` overlaps the span planned now (see `reach`)."""
     lo, hi = reach(now, tz, horizon_days, p.kind)
     return p.due_end >= lo and p.due_start <= hi
 

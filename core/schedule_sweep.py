@@ -10,6 +10,10 @@ Audit volume: one audit row per sweep run (entity "sweep", the counts in its cha
 created callback (a holiday can create tens of thousands); a moved callback is rare and gets its own row
 with the window before and after. The latest sweep row also tells when the sweep last ran, so the app
 can run it on the first sign-in of an office day (`run_if_not_today`).
+
+Saving a triggering record (a delivery date, a logged missed call, a complaint) plans its callbacks at once
+in the save's own transaction (`schedule_at_save`), with the same rules and keys, so the sweep later finds
+them and creates nothing twice (CB-2: it runs when the record is saved, and as a daily sweep).
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.assignment import CHUNK, load_assigner, owners
-from core.office import load_office
+from core.office import Office, load_office
+from core.permissions import Actor
 from core.schedule_rules import (
     CARE_GRADES, HOLIDAY_LEAD_DAYS, LOOKBACK_MARGIN_DAYS, Events, Existing, Plan, Planned, Windows, day_end,
-    day_start, holidays_between, office_day, plan_wanted, wanted_callbacks,
+    day_start, holidays_between, office_day, plan_wanted, touches, wanted_callbacks,
 )
 from db.engine import session_scope
 from db.enums import ArchiveValidity, AuditAction, CallbackLevel, CallbackStatus, ServiceType
@@ -162,7 +167,7 @@ def _insert(s: Session, planned: list[Planned], policy: str, now: datetime) -> N
         s.execute(insert(Callback), rows[i:i + CHUNK])
 
 
-def _move(s: Session, plan: Plan, now: datetime) -> int:
+def _move(s: Session, plan: Plan, now: datetime, actor: Actor | None = None) -> int:
     """A new window for each callback still open whose event changed; audited one row per callback.
     Returns how many moved (one claimed meanwhile is left alone)."""
     moved = 0
@@ -172,7 +177,35 @@ def _move(s: Session, plan: Plan, now: datetime) -> int:
                          .execution_options(synchronize_session=False)).rowcount
         if done:
             moved += 1
-            audit.record(s, None, "callback", old.id, AuditAction.UPDATE,
+            audit.record(s, actor, "callback", old.id, AuditAction.UPDATE,
                          {"due_start": old.due_start, "due_end": old.due_end},
-                         {"due_start": p.due_start, "due_end": p.due_end}, username=SWEEP, at=now)
+                         {"due_start": p.due_start, "due_end": p.due_end}, username=None if actor else SWEEP, at=now)
     return moved
+
+
+# --- at save ----------------------------------------------------------------------------------------
+
+def schedule_at_save(s: Session, actor: Actor, planned: list[Planned], office: Office, now: datetime) -> list[int]:
+    """CB-2 at save: the callbacks a just-saved event calls for, in the caller's transaction. A new one is
+    created (assigned as the sweep would, audited as the actor's) when its window touches today's reach,
+    so a back-dated event does not make a callback long overdue; a stored OPEN one whose event changed gets
+    its new window (a corrected delivery date); one being worked or finished is left alone. Returns the
+    ids of the callbacks created."""
+    plan = plan_wanted(planned, existing(s, [p.source_key for p in planned]))
+    fresh = [p for p in plan.create if touches(p, now, office.timezone, HORIZON_DAYS)]
+    assigner = load_assigner(s, str(office.get("callback.assignment"))) if fresh else None
+    own = owners(s, (p.customer_id for p in fresh))
+    created = []
+    for p in fresh:
+        cb = Callback(customer_id=p.customer_id, kind=p.kind, level=CallbackLevel.L1, status=CallbackStatus.OPEN,
+                      due_start=p.due_start, due_end=p.due_end, assignee_id=assigner.pick(own.get(p.customer_id)),
+                      product_id=p.product_id, work_order_id=p.work_order_id, complaint_id=p.complaint_id,
+                      source_key=p.source_key, attempts_count=0, created_at=now, version=1)
+        s.add(cb)
+        s.flush()
+        audit.record(s, actor, "callback", cb.id, AuditAction.CREATE, None,
+                     {"kind": p.kind, "customer_id": p.customer_id, "due_start": p.due_start,
+                      "due_end": p.due_end, "assignee_id": cb.assignee_id, "source_key": p.source_key}, at=now)
+        created.append(cb.id)
+    _move(s, plan, now, actor)
+    return created

@@ -55,6 +55,13 @@ class CallbackKind(StrEnum):
     RECHECK = "recheck"
 
 
+class TaskStatus(StrEnum):
+    """A re-check finding sent back to a specialist (CB-4, CB-9): open until they record what they did."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
 class CallbackLevel(StrEnum):
     """CB-1: L1 specialists, L2 the service manager, L3 the director."""
 

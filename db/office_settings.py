@@ -11,6 +11,10 @@ DEFAULTS: dict[str, object] = {
     "callback.after_repair_window_days": 3,  # CB-2 / WO-10 within 3 days after completion
     "callback.complaint_window_days": 7,  # CB-2 within one week after a complaint
     "callback.missed_call_window_days": 0,  # CB-2 / CB-11 same day
+    "callback.holiday_lead_days": 3,  # CB-2 holiday care: greet in the 3 office days before the holiday
+    "callback.holidays": "01-01, 05-01, 10-01, 2026-02-17, 2026-04-05, 2026-06-19, 2026-09-25, "
+                         "2027-02-06, 2027-04-05, 2027-06-09, 2027-09-15",  # CB-2: MM-DD yearly, YYYY-MM-DD once
+    "callback.care_grades": "vip, key",  # C-2 / CB-2: the grades that get birthday and holiday care calls
     "callback.retry_interval_hours": 4,  # CB-6 not reached: retry later
     "callback.max_attempts": 3,  # CB-6 then the record is marked unreachable (C-3)
     "callback.assignment": "least_load",  # or "round_robin"

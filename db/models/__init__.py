@@ -2,7 +2,7 @@
 
 from db.models.auth import UserSession
 from db.models.base import Base, UTCDateTime
-from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample
+from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample, Task
 from db.models.complaints import Complaint, ComplaintEvent
 from db.models.people import Contact, Customer, Product, User
 from db.models.system import AuditEntry, Setting
@@ -11,5 +11,5 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "Contact",
     "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckSample",
-    "Setting", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
+    "Setting", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
 ]

@@ -18,6 +18,7 @@ from db.enums import (
     LeadResult,
     LeadStatus,
     Satisfaction,
+    TaskStatus,
 )
 from db.models.base import Base, UTCDateTime, enum_col, utcnow
 
@@ -101,6 +102,29 @@ class CallAttempt(Base):
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))  # CB-7 complaint opened
 
     callback: Mapped[Callback] = relationship(back_populates="attempts")
+
+
+class Task(Base):
+    """A re-check finding (CB-4 L2/L3, CB-9 checklist) sent back to the specialist whose service it concerns,
+    linked to the re-check callback and the attempt that found it; open until the specialist records
+    what they did about it."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempts.id"))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finding: Mapped[str] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(enum_col(TaskStatus), default=TaskStatus.OPEN)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class IncomingCall(Base):

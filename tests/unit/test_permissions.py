@@ -15,17 +15,18 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
     Role.SPECIALIST: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers",
         "edit_customer", "work_callback", "register_complaint", "create_work_order", "accept_work_order",
-        "change_own_password",
+        "register_incoming_call", "change_own_password",
     },
     Role.MANAGER: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
         "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
-        "accept_work_order", "special_approval", "export_data", "change_own_password",
+        "accept_work_order", "special_approval", "export_data", "send_finding", "register_incoming_call",
+        "change_own_password",
     },
     Role.DIRECTOR: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
-        "view_settings", "work_callback", "recheck_l3", "export_data", "change_own_password",
+        "view_settings", "work_callback", "recheck_l3", "send_finding", "export_data", "change_own_password",
     },
     Role.ENGINEER: {"view_my_work", "view_complaints", "view_work_orders", "record_repair", "change_own_password"},
     Role.FINANCE: {"view_my_work", "view_work_orders", "settle_fee", "change_own_password"},
@@ -50,7 +51,7 @@ ALL_ACTIONS = {
     "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
     "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
     "record_repair", "accept_work_order", "special_approval", "settle_fee", "export_data", "edit_settings",
-    "manage_users", "change_own_password",
+    "manage_users", "change_own_password", "send_finding", "register_incoming_call",
 }
 
 
