@@ -18,37 +18,88 @@ from zoneinfo import ZoneInfo
 
 from core.clock import office_day
 from db.enums import CallbackKind, CallbackStatus, CustomerGrade, LeadClass, ServiceType
+from db.office_settings import DEFAULTS
 
 K = CallbackKind
 LOOKBACK_MARGIN_DAYS = 7  # an event is still planned up to a week after its window ended (a missed sweep)
-HOLIDAY_LEAD_DAYS = 3  # holiday greetings: the 3 office days before the holiday (the office is closed on it)
 CARE_KINDS = frozenset({K.BIRTHDAY, K.HOLIDAY})
-CARE_GRADES = (CustomerGrade.VIP, CustomerGrade.KEY)
-"""C-2: care calls (birthdays, holidays) go to VIP and key customers (differentiated service, 004 §2.2);
-a module constant until an admin setting asks for more."""
 
-FIXED_HOLIDAYS = ((1, 1), (5, 1), (10, 1))  # New Year, Labour Day, National Day
-LUNAR_HOLIDAYS = (  # Spring Festival, Qingming, Dragon Boat, Mid-Autumn
-    date(2026, 2, 17), date(2027, 2, 6), date(2026, 4, 5), date(2027, 4, 5),
-    date(2026, 6, 19), date(2027, 6, 9), date(2026, 9, 25), date(2027, 9, 15),
-)
-"""The Chinese public holidays greeted (CB-2 holiday care): a default table here; it becomes an office
-setting later. Lunar holidays are listed per year (2026-2027); years beyond get the fixed ones only."""
+
+@dataclass(frozen=True)
+class Holidays:
+    """CB-2 holiday care: the holidays greeted, from the setting `callback.holidays`, a comma-separated list
+    of MM-DD (every year: 01-01) and YYYY-MM-DD (that year only: lunar holidays, 2027-02-06)."""
+
+    yearly: frozenset[tuple[int, int]] = frozenset()
+    once: frozenset[date] = frozenset()
+
+    @classmethod
+    def parse(cls, text: str) -> Holidays:
+        """The holidays of the setting's text; ValueError naming the first entry that is not a date."""
+        yearly, once = set(), set()
+        for token in (t.strip() for t in text.replace("，", ",").replace("\n", ",").split(",")):
+            if token:
+                _parse_one(token, yearly, once)
+        return cls(frozenset(yearly), frozenset(once))
+
+    def text(self) -> str:
+        """The canonical setting text: yearly ones first, then the dated ones, each in order."""
+        return ", ".join([f"{m:02d}-{d:02d}" for m, d in sorted(self.yearly)] + [d.isoformat() for d in sorted(self.once)])
+
+    def between(self, first: date, last: date) -> list[date]:
+        """The greeted holidays falling in [first, last], in order (29 February only in leap years)."""
+        yearly = {date(y, m, d) for y in range(first.year, last.year + 1) for m, d in self.yearly
+                  if (m, d) != (2, 29) or _leap(y)}
+        return sorted(d for d in yearly | self.once if first <= d <= last)
+
+
+def _parse_one(token: str, yearly: set, once: set) -> None:
+    try:
+        if len(token) == 5 and token[2] == "-":
+            month, day = int(token[:2]), int(token[3:])
+            date(2000, month, day)  # a leap year: 02-29 is a valid yearly holiday
+            yearly.add((month, day))
+        else:
+            once.add(date.fromisoformat(token))
+    except ValueError:
+        raise ValueError(token) from None
+
+
+def care_grades(text: str) -> tuple[CustomerGrade, ...]:
+    """C-2 / CB-2: the grades of the setting `callback.care_grades` ("vip, key"); ValueError naming an
+    unknown grade. Empty means no care calls."""
+    grades = []
+    for token in (t.strip().lower() for t in text.replace("，", ",").split(",")):
+        if token and token not in grades:
+            if token not in CustomerGrade._value2member_map_:
+                raise ValueError(token)
+            grades.append(token)
+    return tuple(CustomerGrade(g) for g in grades)
+
+
+DEFAULT_HOLIDAYS = Holidays.parse(str(DEFAULTS["callback.holidays"]))
+"""The default list: New Year, Labour Day, National Day every year; Spring Festival, Qingming, Dragon Boat
+and Mid-Autumn dated for 2026-2027 (lunar). An admin extends it in Settings."""
 
 
 @dataclass(frozen=True)
 class Windows:
-    """CB-2 window lengths in office days (settings `callback.*`)."""
+    """CB-2 window lengths in office days and the care-call settings (settings `callback.*`)."""
 
     first_call_delay_days: int = 1
     new_customer_window_days: int = 7
     after_repair_window_days: int = 3
     complaint_window_days: int = 7
     missed_call_window_days: int = 0
+    holiday_lead_days: int = 3  # holiday greetings: the office days before the holiday (closed on it)
+    holidays: Holidays = field(default_factory=lambda: DEFAULT_HOLIDAYS)
+    care_grades: tuple[CustomerGrade, ...] = (CustomerGrade.VIP, CustomerGrade.KEY)
 
     @classmethod
     def from_settings(cls, get: Callable[[str], object]) -> Windows:
-        return cls(**{name: int(get(f"callback.{name}")) for name in cls.__dataclass_fields__})
+        days_ = {name: int(get(f"callback.{name}")) for name in cls.__dataclass_fields__ if name.endswith("_days")}
+        return cls(**days_, holidays=Holidays.parse(str(get("callback.holidays"))),
+                   care_grades=care_grades(str(get("callback.care_grades"))))
 
 
 @dataclass(frozen=True)
@@ -171,15 +222,14 @@ def birthday_call(customer_id: int, born: date, year: int, tz: str) -> Planned:
     return Planned(f"birthday:{year}:customer:{customer_id}", K.BIRTHDAY, customer_id, *days(day, day, tz))
 
 
-def holidays_between(first: date, last: date) -> list[date]:
-    """The greeted public holidays falling in [first, last], in order."""
-    fixed = [date(y, m, d) for y in range(first.year, last.year + 1) for m, d in FIXED_HOLIDAYS]
-    return sorted(d for d in {*fixed, *LUNAR_HOLIDAYS} if first <= d <= last)
+def holidays_between(first: date, last: date, holidays: Holidays | None = None) -> list[date]:
+    """The greeted holidays (the office's setting; the default list if none given) in [first, last]."""
+    return (holidays or DEFAULT_HOLIDAYS).between(first, last)
 
 
-def holiday_call(customer_id: int, holiday: date, tz: str) -> Planned:
-    """CB-2 holiday care: the 3 office days before the holiday."""
-    window = days(holiday - timedelta(days=HOLIDAY_LEAD_DAYS), holiday - timedelta(days=1), tz)
+def holiday_call(customer_id: int, holiday: date, tz: str, lead_days: int = 3) -> Planned:
+    """CB-2 holiday care: the `lead_days` office days before the holiday (3 by default)."""
+    window = days(holiday - timedelta(days=lead_days), holiday - timedelta(days=1), tz)
     return Planned(f"holiday:{holiday.isoformat()}:customer:{customer_id}", K.HOLIDAY, customer_id, *window)
 
 
@@ -226,18 +276,18 @@ def _from_events(e: Events, now: datetime, tz: str, w: Windows, horizon_days: in
     for c in e.incoming_calls:
         if c.get("customer_id") and not (c["answered"] and c["resolved"]):
             yield missed_call_callback(c["id"], c["customer_id"], c["received_at"], tz, w)
-    yield from _care(e.care_customers, now, tz, horizon_days)
+    yield from _care(e.care_customers, now, tz, w, horizon_days)
 
 
-def _care(customers: list[dict], now: datetime, tz: str, horizon_days: int) -> Iterable[Planned]:
+def _care(customers: list[dict], now: datetime, tz: str, w: Windows, horizon_days: int) -> Iterable[Planned]:
     today = office_day(now, tz)
-    holidays = holidays_between(today, today + timedelta(days=horizon_days + HOLIDAY_LEAD_DAYS))
+    holidays = w.holidays.between(today, today + timedelta(days=horizon_days + w.holiday_lead_days))
     for c in customers:
         for year in {today.year, (today + timedelta(days=horizon_days)).year}:
             if c.get("birthday"):
                 yield birthday_call(c["id"], c["birthday"], year, tz)
         for day in holidays:
-            yield holiday_call(c["id"], day, tz)
+            yield holiday_call(c["id"], day, tz, w.holiday_lead_days)
 
 
 def plan_callbacks(events: Events, existing: Mapping[str, Existing], now: datetime, tz: str, w: Windows,

@@ -30,8 +30,8 @@ from core.assignment import CHUNK, load_assigner, owners
 from core.office import Office, load_office
 from core.permissions import Actor
 from core.schedule_rules import (
-    CARE_GRADES, HOLIDAY_LEAD_DAYS, LOOKBACK_MARGIN_DAYS, Events, Existing, Plan, Planned, Windows, day_end,
-    day_start, holidays_between, office_day, plan_wanted, touches, wanted_callbacks,
+    LOOKBACK_MARGIN_DAYS, Events, Existing, Plan, Planned, Windows, day_end, day_start, office_day, plan_wanted,
+    touches, wanted_callbacks,
 )
 from db.engine import session_scope
 from db.enums import ArchiveValidity, AuditAction, CallbackLevel, CallbackStatus, ServiceType
@@ -113,7 +113,7 @@ def load_events(s: Session, now: datetime, tz: str, w: Windows, horizon_days: in
                                        IncomingCall.answered, IncomingCall.resolved).where(
             between(IncomingCall.received_at, w.missed_call_window_days), IncomingCall.customer_id.is_not(None),
             or_(IncomingCall.answered.is_(False), IncomingCall.resolved.is_(False)))),
-        care_customers=_care_customers(s, today, last),
+        care_customers=_care_customers(s, today, last, w),
     )
 
 
@@ -128,12 +128,14 @@ def _products(s: Session, effective_from: date, delivered_from: date, last: date
     return list({p["id"]: p for p in delivered + effective}.values())
 
 
-def _care_customers(s: Session, today: date, last: date) -> list[dict]:
-    """Valid (C-3) VIP and key (C-2) customers: all of them if a holiday greeting falls due in the
-    horizon, otherwise only those whose birthday does."""
+def _care_customers(s: Session, today: date, last: date, w: Windows) -> list[dict]:
+    """Valid (C-3) customers of the care grades (C-2, setting `callback.care_grades`): all of them if a
+    holiday greeting falls due in the horizon, otherwise only those whose birthday does."""
+    if not w.care_grades:
+        return []
     stmt = select(Customer.id, Customer.birthday).where(
-        Customer.grade.in_(CARE_GRADES), Customer.validity == ArchiveValidity.VALID)
-    if holidays_between(today, last + timedelta(days=HOLIDAY_LEAD_DAYS)):
+        Customer.grade.in_(w.care_grades), Customer.validity == ArchiveValidity.VALID)
+    if w.holidays.between(today, last + timedelta(days=w.holiday_lead_days)):
         return _rows(s, stmt)
     days = [today + timedelta(days=i) for i in range((last - today).days + 1)]
     pairs = {(d.month, d.day) for d in days} | ({(2, 29)} if (2, 28) in {(d.month, d.day) for d in days} else set())

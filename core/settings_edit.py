@@ -15,17 +15,22 @@ from core import audit
 from core.audit_read import latest_change
 from core.errors import Invalid, StaleEdit
 from core.permissions import Action, Actor, require
+from core.schedule_rules import Holidays, care_grades
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Setting
 from db.office_settings import DEFAULTS
 
+PARSED = {  # list settings: parsed, then stored in one canonical spelling
+    "callback.holidays": lambda text: Holidays.parse(text).text(),
+    "callback.care_grades": lambda text: ", ".join(care_grades(text)),
+}
 CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
 RANGES = {
     "recheck.l2_rate_pct": (10, 100), "recheck.l3_rate_pct": (5, 100),  # CB-4: at least 10% / 5%
     "callback.max_attempts": (1, 20), "auth.lockout_attempts": (3, 20), "auth.lockout_minutes": (1, 1440),
     "auth.idle_timeout_minutes": (5, 720), "auth.session_lifetime_hours": (1, 72),
-    "work_order.dispatch_target_minutes": (1, 1440),
+    "work_order.dispatch_target_minutes": (1, 1440), "callback.holiday_lead_days": (1, 30),
 }
 
 
@@ -43,6 +48,8 @@ def validate_setting(key: str, value: object) -> object:
         _zone(key, text)
     if key == "office.currency":
         _currency(key, text)
+    if key in PARSED:
+        return _parsed(key, text)
     return text
 
 
@@ -55,6 +62,14 @@ def _int_in_range(key: str, value: object) -> int:
     if not low <= number <= high:
         raise Invalid("setting_edit.out_of_range", setting=key, low=low, high=high)
     return number
+
+
+def _parsed(key: str, text: str) -> str:
+    """CB-2 holidays and C-2 care grades: the canonical text of a valid list, or Invalid naming the entry."""
+    try:
+        return PARSED[key](text)
+    except ValueError as bad:
+        raise Invalid(f"setting_edit.bad_{key.split('.')[1]}", setting=key, entry=str(bad)) from None
 
 
 def _zone(key: str, text: str) -> None:

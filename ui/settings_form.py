@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.i18n import enum_label
+from core.schedule_rules import care_grades
 from core.settings_edit import CHOICES, update_settings
-from ui.context import clear_office_cache, engine, tr
+from db.enums import CustomerGrade
+from ui.context import clear_office_cache, engine, lang, tr
 from ui.feedback import FLASH, attempt
 
 LOADED = "settings_loaded"
@@ -35,6 +38,19 @@ def _input(key: str, value: object):
     label = f"{key} · {tr(f'settings.about.{key}')}"
     if key in CHOICES:
         return st.selectbox(label, CHOICES[key], index=CHOICES[key].index(value), key=f"set_{key}")
+    if key == "callback.care_grades":  # C-2: pick grades rather than type them
+        chosen = st.multiselect(label, list(CustomerGrade), default=_grades(value), key=f"set_{key}",
+                                format_func=lambda g: enum_label(g, lang()))
+        return ", ".join(chosen)
     if isinstance(value, int):
         return st.number_input(label, value=value, step=1, key=f"set_{key}")
+    if key == "callback.holidays":
+        return st.text_area(label, value=str(value), key=f"set_{key}")
     return st.text_input(label, value=str(value), key=f"set_{key}")
+
+
+def _grades(value: object) -> list[CustomerGrade]:
+    try:
+        return list(care_grades(str(value)))
+    except ValueError:  # a hand-edited database value: start from none rather than fail
+        return []

@@ -13,7 +13,7 @@ from core.sweep import main
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackStatus, CustomerGrade, Role, ServiceType
 from db.models import Callback, IncomingCall, Product
-from tests.db.auth_factories import audit_mark, audit_since
+from tests.db.auth_factories import audit_mark, audit_since, restoring_settings, set_setting
 from tests.factories import (
     NOW, make_callback, make_complaint, make_customer, make_product, make_user, make_work_order,
 )
@@ -111,6 +111,29 @@ def test_holiday_greetings_go_to_valid_key_customers_before_national_day_cb_2(en
     schedule_due_callbacks(engine, utc(2026, 9, 27, 2))
     keys = {k for k in callbacks(engine) if k.startswith("holiday:")}
     assert keys == {f"holiday:2026-10-01:customer:{ids['vip']}"}
+
+
+def test_the_care_settings_decide_who_is_greeted_and_for_which_holidays_cb_2_c_2(engine):
+    """An admin's settings, not code, pick the care grades, the holidays and the days of greeting."""
+    ids = office(engine)
+    with session_scope(engine) as s:
+        normal = make_customer(s, grade=CustomerGrade.NORMAL, birthday=date(1980, 11, 22)).id
+    with restoring_settings(engine, "callback.care_grades", "callback.holidays", "callback.holiday_lead_days"):
+        for key, value in {"callback.care_grades": "normal", "callback.holidays": "11-25",
+                           "callback.holiday_lead_days": 5}.items():
+            set_setting(engine, key, value)
+        schedule_due_callbacks(engine, NOW)  # Friday 20 Nov 2026: 25 Nov is within five days
+    keys = {k for k in callbacks(engine) if k.startswith(("birthday:", "holiday:"))}
+    assert keys == {f"birthday:2026:customer:{normal}", f"holiday:2026-11-25:customer:{normal}"}
+    assert ids["vip"] not in {int(k.rsplit(":", 1)[1]) for k in keys}
+
+
+def test_with_no_care_grades_set_nobody_gets_care_calls_cb_2_c_2(engine):
+    office(engine)
+    with restoring_settings(engine, "callback.care_grades"):
+        set_setting(engine, "callback.care_grades", "")
+        schedule_due_callbacks(engine, NOW)
+    assert not [k for k in callbacks(engine) if k.startswith(("birthday:", "holiday:"))]
 
 
 def test_each_sweep_writes_one_audit_row_that_tells_when_it_last_ran(engine):

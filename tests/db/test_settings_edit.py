@@ -46,6 +46,9 @@ def values(engine) -> dict:
 @pytest.mark.parametrize("key, value, expected", [
     (L2, "20", 20), (L2, 10, 10), (L3, " 5 ", 5), ("office.timezone", " Europe/Berlin ", "Europe/Berlin"),
     ("office.currency", "EUR", "EUR"), ("callback.assignment", "round_robin", "round_robin"),
+    ("callback.holidays", "12-25，2028-01-26\n01-01", "01-01, 12-25, 2028-01-26"),  # CB-2: canonical text
+    ("callback.care_grades", "KEY, vip, key", "key, vip"), ("callback.care_grades", "", ""),  # C-2
+    ("callback.holiday_lead_days", "5", 5),
 ])
 def test_a_valid_value_is_converted_to_its_settings_type(key, value, expected):
     assert validate_setting(key, value) == expected
@@ -64,6 +67,10 @@ INVALID = {
     "unknown currency": ("office.currency", "XYZ", "setting_edit.bad_currency"),
     "lower-case currency": ("office.currency", "cny", "setting_edit.bad_currency"),
     "unknown choice": ("callback.assignment", "random", "setting_edit.bad_choice"),
+    "a holiday that is not a date (CB-2)": ("callback.holidays", "01-01, 02-30", "setting_edit.bad_holidays"),
+    "a holiday in words (CB-2)": ("callback.holidays", "Spring Festival", "setting_edit.bad_holidays"),
+    "an unknown care grade (C-2)": ("callback.care_grades", "vip, gold", "setting_edit.bad_care_grades"),
+    "no greeting days before a holiday": ("callback.holiday_lead_days", 0, "setting_edit.out_of_range"),
     "unknown setting": ("no.such.setting", 1, "setting_edit.unknown"),
 }
 

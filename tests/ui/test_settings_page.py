@@ -3,7 +3,11 @@
 import pytest
 
 from core.i18n import t
+from core.office import load_office
+from db.engine import make_engine
+from db.enums import CustomerGrade, Role
 from db.office_settings import DEFAULTS
+from tests.db.auth_factories import restoring_settings
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -30,3 +34,23 @@ def test_word_values_are_translated(open_page):
     at = open_page("pages/settings.py", "zh")
     df = at.dataframe[0].value
     assert t("settings.value.least_load", "zh") in set(df[t("settings.col.value", "zh")])
+
+
+def test_an_admin_sets_the_holidays_and_care_grades_and_a_bad_holiday_is_refused_cb_2_c_2(open_page, demo_url):
+    """CB-2 / C-2: the holidays greeted and the grades that get care calls are edited in Settings; an entry
+    that is not a date is named in the admin's language and nothing is saved."""
+    engine = make_engine(demo_url)
+    keys = ("callback.holidays", "callback.care_grades")
+    with restoring_settings(engine, *keys):
+        at = open_page("pages/settings.py", "zh", Role.ADMIN)
+        at.text_area(key="set_callback.holidays").input("01-01, 02-30")
+        at.button(key=f"FormSubmitter:settings_edit-{t('settings_form.save', 'zh')}").click().run()
+        assert at.error[0].value == t("setting_edit.bad_holidays", "zh", setting="callback.holidays", entry="02-30")
+        assert [load_office(engine).get(k) for k in keys] == [DEFAULTS[k] for k in keys]
+
+        at.text_area(key="set_callback.holidays").input("12-25, 2027-02-06")
+        at.multiselect(key="set_callback.care_grades").set_value([CustomerGrade.NORMAL])
+        at.button(key=f"FormSubmitter:settings_edit-{t('settings_form.save', 'zh')}").click().run()
+        assert not at.exception and not at.error
+        assert [load_office(engine).get(k) for k in keys] == ["12-25, 2027-02-06", "normal"]
+    engine.dispose()
