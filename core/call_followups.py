@@ -1,6 +1,7 @@
 """What a recorded call hands on, each written and audited inside the caller's transaction (the use
 case in core.calls commits once): the archive's validity (C-3), a promised reply as its own due item
-(CB-8), a complaint opened from the call (CB-7 → CP-1, CP-2 "received"), a lead (CB-7 → L-1)."""
+(CB-8), a complaint opened from the call (CB-7 → CP-1, CP-2 "received") with its complaint call planned
+at once (CB-2), a lead (CB-7 → L-1)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from core import audit
 from core.call_outcomes import INTEREST_MAX
 from core.office import Office
 from core.permissions import Actor
+from core.schedule_rules import Windows, complaint_call
+from core.schedule_sweep import schedule_at_save
 from db.enums import (
     ArchiveValidity, AuditAction, CallbackKind, CallbackStatus, Channel, ComplaintChannel, ComplaintStatus,
     LeadClass, LeadStatus,
@@ -81,6 +84,9 @@ def open_complaint(s: Session, actor: Actor, origin: dict, description: str, cha
                          to_status=ComplaintStatus.RECEIVED))
     audit.record(s, actor, "complaint", complaint.id, AuditAction.CREATE, None,
                  columns(complaint, COMPLAINT_FIELDS), at=now, extra={"from_callback_id": origin["id"]})
+    planned = complaint_call(complaint.id, complaint.customer_id, now, office.timezone,
+                             Windows.from_settings(office.get), complaint.product_id)
+    schedule_at_save(s, actor, [planned], office, now)  # CB-2: the complaint call, within the week
     return complaint.id, complaint.number
 
 

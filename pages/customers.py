@@ -9,6 +9,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
+from ui.product_dates_form import product_dates_form
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -104,3 +105,6 @@ if chosen:
         for tab, name in zip(tabs, names, strict=True):
             with tab:
                 related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)
+                if name == "products" and detail[name].rows and allowed(actor.role, Action.EDIT_CUSTOMER):
+                    with st.expander(tr("product_form.title")):
+                        product_dates_form(actor, detail[name].rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from core.call_outcomes import CB9_ITEMS, CallInput
 from core.calls import AlreadyClaimed, NotClaimed, claim, record_call, release
 from core.errors import DomainError, Forbidden, Invalid
+from core.schedule_sweep import schedule_due_callbacks
 from core.i18n import catalog
 from db.engine import session_scope
 from db.enums import (
@@ -328,6 +329,24 @@ def test_a_complaint_raised_on_the_call_is_opened_prefilled_and_linked_to_the_at
     [row] = [r for r in audit_since(engine, mark) if r["entity"] == "complaint"]
     assert (row["entity_id"], row["action"], row["changes"]["number"], row["changes"]["status"]) == (
         str(got.complaint_id), "create", [None, got.complaint_number], [None, "received"])
+
+
+def test_the_complaint_opened_on_a_call_has_its_complaint_call_planned_at_once_and_the_sweep_adds_none_cb2(
+        engine, office):
+    """CB-2: a complaint is called back within the week; the save plans it, the daily sweep finds it."""
+    claimed(engine, office)
+    call = replace(SATISFIED, satisfaction=Satisfaction.DISSATISFIED, score=1, dissatisfaction_reason="Leaks",
+                   wants_complaint=True, complaint_description="The pump leaks again.")
+    got = record_call(engine, office["specialist"], office["cb"], call, NOW)
+    key = f"complaint:complaint:{got.complaint_id}"
+    with session_scope(engine) as s:
+        [cb] = s.scalars(select(Callback).where(Callback.source_key == key)).all()
+        assert (cb.kind, cb.complaint_id, cb.customer_id, cb.status, cb.due_start) == (
+            CallbackKind.COMPLAINT, got.complaint_id, office["customer"], CallbackStatus.OPEN, NOW)
+        assert cb.due_end == datetime(2026, 11, 27, 15, 59, 59, tzinfo=UTC)  # end of 27 Nov, office time
+    schedule_due_callbacks(engine, NOW + DAY)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Callback).where(Callback.source_key == key)) == 1
 
 
 # --- CB-7 → L-1 lead ----------------------------------------------------------------------------------

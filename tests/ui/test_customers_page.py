@@ -1,12 +1,15 @@
 """The customers page (C-1..C-4) driven by AppTest against the small demo office."""
 
+from datetime import timedelta
+
 import pytest
 
 from core.customers import CustomerFilter, customer_detail, list_customers
 from core.i18n import t
 from core.office import load_office
+from core.products import OrderDates, order_dates
 from db.engine import make_engine
-from db.enums import CustomerGrade
+from db.enums import CustomerGrade, Role
 
 TABS = ("products", "callbacks", "complaints", "work_orders", "leads")
 
@@ -58,3 +61,29 @@ def test_searching_a_customer_code_finds_that_customer(open_page, demo_url):
     at.text_input(key="cu_search").set_value(newest["code"]).run()
     assert not at.exception
     assert list(at.dataframe[0].value[t("cu.code", "en")]) == [newest["code"]]
+
+
+def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_and_bad_dates_are_refused(
+        open_page, demo_url):
+    """CB-2 at save, from the screen: a specialist corrects a product's delivery date; a delivery before the
+    order took effect is refused in Chinese and nothing changes; a valid correction is saved and re-plans."""
+    newest = newest_customer(demo_url)
+    engine = make_engine(demo_url)
+    product = customer_detail(engine, newest["id"])["products"].rows[0]
+    at = open_page("pages/customers.py", "zh", Role.SPECIALIST)
+    at.selectbox(key="cu_open").set_value(newest["id"]).run()
+    pid = at.selectbox(key="pd_product").value
+    assert pid == product["id"]
+    effective = product["effective_date"] or product["purchase_date"]
+    at.date_input(key=f"pd_eff_{pid}").set_value(effective)
+    at.date_input(key=f"pd_dlv_{pid}").set_value(effective - timedelta(days=1))
+    at.button(key=f"FormSubmitter:pd_{pid}-{t('product_form.save', 'zh')}").click().run()
+    assert at.error[0].value == t("product.delivery_before_effective", "zh")
+    assert order_dates(engine, pid) == OrderDates(product["effective_date"], product["delivery_date"])
+
+    corrected = effective + timedelta(days=1)
+    at.date_input(key=f"pd_dlv_{pid}").set_value(corrected)
+    at.button(key=f"FormSubmitter:pd_{pid}-{t('product_form.save', 'zh')}").click().run()
+    assert not at.exception and not at.error
+    assert order_dates(engine, pid) == OrderDates(effective, corrected)
+    engine.dispose()
