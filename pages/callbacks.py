@@ -1,4 +1,5 @@
-"""Callbacks: the queue (overdue first) and one callback with its customer card and call attempts."""
+"""Callbacks: the queue (overdue first) and one callback with its customer card and call attempts; under a
+worked re-check, its re-checker sends a finding back to the specialist (CB-4)."""
 
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
 from ui.recheck import recheck_coverage
+from ui.task_form import finding_panel
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -87,6 +89,7 @@ def show_detail(actor, callback_id: int) -> None:
         with st.container(border=True):
             st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
+    finding_panel(actor, callback_id, now())  # CB-4: a worked re-check sends its finding to the specialist
     audit_history("callback", callback_id)
 
 

@@ -1,4 +1,5 @@
-"""My work: today's counts for the office or one person, what falls due today, and this week's lead activity."""
+"""My work: today's counts for the office or one person, what falls due today, this week's lead activity, and
+the re-check findings (CB-4) sent to me or, for re-checkers, sent by me."""
 
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from core.permissions import Action, allowed
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
+from ui.task_form import findings_sent, my_open_tasks
 from ui.widgets import cell_formats, person_filter, table
 
 TILES = {
@@ -72,6 +74,10 @@ person = person_filter("mywork.view_as", people, "mw_person", "mywork.whole_offi
 st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
 tiles(today_counts(engine(), moment, tz, person))
 due_today(person, moment, tz)
+if allowed(actor.role, Action.WORK_CALLBACK):
+    my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
+if allowed(actor.role, Action.SEND_FINDING):
+    findings_sent(actor, moment)
 activity(person, moment, tz)
 if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
     recheck_coverage(moment)
