@@ -1,6 +1,7 @@
 """The call screen: the callback I claimed (CB-1), its customer (C-2, C-3, C-4), the call script for its
 kind (CB-10) and the form that records the call (CB-5..CB-9); after recording or releasing, back to the
-queue. The claimed callback's id is kept in st.session_state["call_id"] by the Callbacks page."""
+queue (a recorded re-check opens there, where its finding is sent to the specialist, CB-4). The claimed
+callback's id is kept in st.session_state["call_id"] by the Callbacks page."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ from core.callbacks import callback_detail
 from core.calls import my_claimed_call, record_call, release
 from core.customers import customer_detail
 from core.i18n import enum_label
-from db.enums import CallbackStatus
+from db.enums import CallbackKind, CallbackStatus
 from ui.auth import page_guard
 from ui.call_form import call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
@@ -42,11 +43,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def back_to_queue(message: str | None = None) -> None:
+def back_to_queue(message: str | None = None, opened: int | None = None) -> None:
+    """Back to the queue; `opened` opens that callback there (a recorded re-check, to send its finding)."""
     st.session_state.pop(CALL_KEY, None)
     if message:
         st.session_state[FLASH] = message
-    st.switch_page(QUEUE)
+    st.switch_page(QUEUE, query_params={"id": str(opened)} if opened else None)
 
 
 def customer_card(customer_id: int) -> None:
@@ -98,7 +100,8 @@ def record(actor, cb: dict) -> None:
     done = attempt(run)
     if done is not None:
         call, result = done
-        back_to_queue(result_message(result, call))
+        recheck = cb["kind"] == CallbackKind.RECHECK  # CB-4: the finding is sent from the callback's detail
+        back_to_queue(result_message(result, call), cb["id"] if recheck else None)
 
 
 actor = page_guard("call")
