@@ -1,0 +1,65 @@
+"""Phone numbers as staff type them and as the archive stores them. The archive keeps numbers the way they
+were written (`13812345678`, `(201) 555-0143`, `+86 138 1234 5678`), so a typed number is matched by the
+few spellings of the same digits, exactly, through the indexed phone columns: never a LIKE '%…%' scan."""
+
+from __future__ import annotations
+
+import re
+
+PHONE_MAX = 32  # the phone columns (customers, contacts, leads, incoming_calls)
+ALLOWED = re.compile(r"^\+?[0-9 ()\-]+$")
+MIN_DIGITS, MAX_DIGITS = 5, 20
+COUNTRY_OF_LENGTH = {11: "86", 10: "1"}  # mainland mobiles; North America (the English demo's numbers)
+GROUPS = {11: (3, 4, 4), 10: (3, 3, 4), 8: (4, 4), 7: (3, 4)}
+
+
+def clean_phone(typed: str | None) -> str:
+    """The number as typed, trimmed, inner runs of blanks made one space."""
+    return " ".join((typed or "").split())
+
+
+def plausible(phone: str) -> bool:
+    """Digits, spaces, dashes, parentheses and a leading +; 5 to 20 digits; fits the column."""
+    return (len(phone) <= PHONE_MAX and bool(ALLOWED.match(phone))
+            and MIN_DIGITS <= len(digits(phone)) <= MAX_DIGITS)
+
+
+def digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+def _grouped(number: str) -> set[str]:
+    """`13812345678` → `138 1234 5678`, `138-1234-5678`; `2015550143` → `(201) 555-0143` and the like."""
+    parts, at = [], 0
+    for size in GROUPS.get(len(number), ()):
+        parts.append(number[at:at + size])
+        at += size
+    if not parts:
+        return set()
+    out = {" ".join(parts), "-".join(parts)}
+    return out | ({f"({parts[0]}) {parts[1]}-{parts[2]}"} if len(number) == 10 else set())
+
+
+def _dialled_with(phone: str, number: str, cc: str) -> bool:
+    """Whether the number carries country code `cc`: typed with +cc, or 86 before a full mobile number
+    (a Chinese mobile itself starts with 1, so a bare leading 1 is not taken for North America's code)."""
+    rest = len(number) - len(cc)
+    return (number.startswith(cc) and COUNTRY_OF_LENGTH.get(rest) == cc
+            and (phone.startswith(f"+{cc}") or cc == "86"))
+
+
+def spellings(typed: str) -> list[str]:
+    """Every spelling of the typed number matched exactly against stored numbers: as typed, its bare
+    digits, and the usual groupings, with and without the country code; empty if it is not plausible."""
+    phone = clean_phone(typed)
+    if not plausible(phone):
+        return []
+    number = digits(phone)
+    national = {number[len(cc):] for cc in set(COUNTRY_OF_LENGTH.values()) if _dialled_with(phone, number, cc)}
+    nationals = national if national and phone.startswith("+") else {number} | national
+    out = {phone}
+    for national in nationals:
+        local = {national} | _grouped(national)
+        cc = COUNTRY_OF_LENGTH.get(len(national))
+        out |= local | ({f"+{cc}{sep}{n}" for sep in ("", " ") for n in local} if cc else set())
+    return sorted(s for s in out if len(s) <= PHONE_MAX)
