@@ -18,6 +18,7 @@ PAGES = {
     "callbacks": (":material/phone_callback:", "callbacks"),
     "call": (":material/call:", "call"),
     "leads": (":material/person_search:", "leads"),
+    "incoming": (":material/phone_in_talk:", "incoming"),
     "complaints": (":material/report:", "complaints"),
     "work_orders": (":material/build:", "work-orders"),
     "customers": (":material/groups:", "customers"),

@@ -83,6 +83,7 @@ PAGES: dict[str, Action] = {
     "callbacks": Action.VIEW_CALLBACKS,
     "call": Action.WORK_CALLBACK,
     "leads": Action.WORK_CALLBACK,
+    "incoming": Action.REGISTER_INCOMING_CALL,
     "complaints": Action.VIEW_COMPLAINTS,
     "work_orders": Action.VIEW_WORK_ORDERS,
     "customers": Action.VIEW_CUSTOMERS,

@@ -1,0 +1,117 @@
+"""Logging an incoming call (CB-11): who called and from which number (looked up in the archive as it is
+typed), category, need, how they heard of us, answered or missed, resolved or not, when, and for an
+enquiry the hand-over as a lead (L-1) with its class. The form only collects: core.incoming checks every
+rule and writes, or refuses and writes nothing (the typed input stays on screen). After a save the page
+says which follow-up the call created."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from core.clock import office_day
+from core.fmt import fmt_datetime
+from core.i18n import enum_label
+from core.incoming import ENQUIRIES, NAME_MAX, HEARD_FROM_MAX, IncomingInput, IncomingResult, register_incoming_call
+from core.incoming_read import find_callers
+from core.phones import PHONE_MAX
+from db.enums import IncomingCategory, LeadClass
+from ui.context import engine, lang, office, tr
+from ui.feedback import attempt
+
+DONE = "inc_done"  # the confirmation shown after the rerun that follows a save
+KEYS = ("inc_name", "inc_phone", "inc_customer", "inc_category", "inc_need", "inc_heard", "inc_answered",
+        "inc_resolved", "inc_now", "inc_date", "inc_time", "inc_lead", "inc_class")
+
+
+def _caller(phone: str) -> int | None:
+    """The customer the typed number belongs to: shown, and picked when several share it."""
+    if not phone.strip():
+        return None
+    found = find_callers(engine(), phone)
+    if not found:
+        st.info(tr("incoming.unknown_caller"))
+        return None
+    if len(found) == 1:
+        c = found[0]
+        st.info(tr("incoming.known_caller", name=c["name"], code=c["code"], specialist=c["specialist"] or "—"))
+        return c["id"]
+    st.warning(tr("incoming.several_callers"))
+    names = {c["id"]: f"{c['name']} ({c['code']})" for c in found}
+    none = tr("incoming.none_of_them")
+    return st.selectbox(tr("incoming.which_customer"), [None, *names], key="inc_customer",
+                        format_func=lambda i: none if i is None else names[i])
+
+
+def _received() -> datetime | None:
+    """None (now, at save) unless the user turns "just now" off and types the office-local date and time."""
+    if st.toggle(tr("incoming.received_now"), value=True, key="inc_now"):
+        return None
+    tz = ZoneInfo(office().timezone)
+    local = datetime.now(tz)
+    left, right = st.columns(2)
+    day = left.date_input(tr("incoming.received_date"), value=local.date(), key="inc_date", format="YYYY-MM-DD")
+    at = right.time_input(tr("incoming.received_time"), value=local.time().replace(second=0, microsecond=0),
+                          key="inc_time", step=300)
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC) if day and at else None
+
+
+def _lead_wish(category: IncomingCategory | None) -> tuple[bool, LeadClass | None]:
+    """L-1: an enquiry may be handed over as a lead of class A, B or C (its follow-up interval shown)."""
+    if category not in ENQUIRIES:
+        return False, None
+    if not st.checkbox(tr("incoming.as_lead"), key="inc_lead"):
+        return False, None
+    lg, days = lang(), {c: office().get(f"lead.{c.value.lower()}_interval_days") for c in LeadClass}
+    hint = {c: f"{enum_label(c, lg)} · {tr('incoming.class_hint', days=days[c])}" for c in LeadClass}
+    return True, st.radio(tr("incoming.lead_class"), list(LeadClass), index=None, horizontal=True, key="inc_class",
+                          format_func=hint.get)
+
+
+def confirmation(done: IncomingResult, now: datetime) -> str:
+    """What the call created: the call-back and its assignee, or the lead, its owner and next follow-up."""
+    lg, tz = lang(), office().timezone
+    parts = [tr("incoming.logged")]
+    if done.callback_id:
+        who = done.callback_assignee or tr("incoming.nobody")
+        today = office_day(done.callback_due, tz) == office_day(now, tz)
+        parts.append(tr("incoming.callback_today", who=who) if today else
+                     tr("incoming.callback_by", who=who, when=fmt_datetime(done.callback_due, lg, tz)))
+    if done.lead_id:
+        key = "incoming.lead_new" if done.lead_created else "incoming.lead_updated"
+        parts.append(tr(key, who=done.lead_owner or tr("incoming.nobody"), when=fmt_datetime(done.lead_due, lg, tz)))
+    if not done.callback_id and not done.lead_id:
+        parts.append(tr("incoming.no_follow_up"))
+    return " ".join(parts)
+
+
+def incoming_form(actor) -> None:
+    lg = lang()
+    st.subheader(tr("incoming.log"))
+    left, right = st.columns(2)
+    name = left.text_input(tr("incoming.caller_name"), key="inc_name", max_chars=NAME_MAX)
+    phone = right.text_input(tr("incoming.phone"), key="inc_phone", max_chars=PHONE_MAX,
+                             placeholder=tr("incoming.phone_hint"))
+    customer_id = _caller(phone)
+    category = st.radio(tr("incoming.category"), list(IncomingCategory), index=None, horizontal=True,
+                        key="inc_category", format_func=lambda m: enum_label(m, lg))
+    need = st.text_area(tr("incoming.need"), key="inc_need")
+    heard = st.text_input(tr("incoming.heard_from"), key="inc_heard", max_chars=HEARD_FROM_MAX)
+    left, right = st.columns(2)
+    answered = left.toggle(tr("incoming.answered"), value=True, key="inc_answered")
+    resolved = right.toggle(tr("incoming.resolved"), key="inc_resolved") if answered else False
+    received = _received()
+    as_lead, lead_class = _lead_wish(category)
+    st.caption(tr("incoming.waiting_hint"))
+    if st.button(tr("incoming.save"), type="primary", key="inc_save"):
+        now = datetime.now(UTC)
+        data = IncomingInput(phone, category, name, customer_id, need, heard, answered, resolved, received,
+                             as_lead, lead_class)
+        done = attempt(lambda: register_incoming_call(engine(), actor, data, now))
+        if done is not None:
+            st.session_state[DONE] = confirmation(done, now)
+            for key in KEYS:
+                st.session_state.pop(key, None)
+            st.rerun()
