@@ -19,14 +19,20 @@ from db.models import (
     Callback,
     Complaint,
     Customer,
+    IncomingCall,
     Lead,
+    Product,
+    RecheckSample,
     Setting,
+    Task,
     User,
     WorkOrder,
 )
 
-ENTITIES = {"customer": Customer, "callback": Callback, "complaint": Complaint, "work_order": WorkOrder,
-            "lead": Lead, "user": User, "setting": Setting, "session": None}
+ENTITIES = {"customer": Customer, "product": Product, "callback": Callback, "task": Task,
+            "incoming_call": IncomingCall, "complaint": Complaint, "work_order": WorkOrder, "lead": Lead,
+            "campaign": None, "recheck_sample": RecheckSample, "sweep": None, "user": User, "setting": Setting,
+            "session": None}
 
 
 def _enum_of(entity: str, field: str) -> type[Enum] | None:

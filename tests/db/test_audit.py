@@ -14,7 +14,7 @@ import sqlalchemy.exc
 from sqlalchemy import text
 
 from core import audit
-from core.audit_read import AuditFilter, describe, latest_change, list_audit, record_history
+from core.audit_read import ENTITIES, AuditFilter, describe, latest_change, list_audit, record_history
 from core.customer_edit import update_customer
 from core.permissions import Actor
 from db.engine import session_scope
@@ -161,6 +161,15 @@ def test_an_empty_old_value_reads_as_empty():
 def test_an_action_without_fields_reads_as_who_did_what_and_a_row_without_user_as_system():
     assert describe(entry(entity="session", action="sign_in"), "en", TZ) == ["alice: Signed in, 20 Nov 2026 14:00"]
     assert describe(entry(username=None, action="create"), "en", TZ) == ["System: Created, 20 Nov 2026 14:00"]
+
+
+def test_the_records_of_the_callback_queue_read_in_the_users_language():
+    """Order dates (CB-2 at save) and re-check findings (CB-4) are told with labels, their states translated."""
+    assert describe(entry(entity="product", changes={"delivery_date": [None, "2026-11-20"]}), "zh", TZ) == [
+        "alice 将交付日期从“（空）”改为“2026-11-20”，2026年11月20日 14:00"]
+    assert describe(entry(entity="task", changes={"status": ["open", "done"]}), "en", TZ) == [
+        "alice changed status from Open to Done, 20 Nov 2026 14:00"]
+    assert {"product", "task", "incoming_call", "sweep"} <= set(ENTITIES)
 
 
 def test_latest_change_names_who_wrote_the_record_last_and_when(engine):
