@@ -85,6 +85,14 @@ INVALID = {
 }
 
 
+def test_a_phone_written_the_archives_way_with_brackets_is_accepted_c_1(engine, pair, customer):
+    """The English archive stores numbers as (201) 555-0143; correcting to one of those must not be refused."""
+    alice, _ = pair
+    customer_id, version = customer
+    update_customer(engine, alice, customer_id, version, {"phone": " (201)  555-0143 "}, NOW, TODAY)
+    assert customer_row(engine, customer_id)["phone"] == "(201) 555-0143"
+
+
 @pytest.mark.parametrize("changes", list(INVALID.values()), ids=list(INVALID))
 def test_invalid_input_is_refused_and_changes_nothing(engine, pair, customer, changes):
     alice, _ = pair
