@@ -161,7 +161,7 @@ class Lead(Base):
     source: Mapped[str | None] = mapped_column(String(100))
     specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     next_follow_up: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    incoming_call_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_calls.id"))
+    incoming_call_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_calls.id"), index=True)  # CB-11 register
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
