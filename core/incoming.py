@@ -72,6 +72,7 @@ class IncomingResult:
     lead_created: bool = False
     lead_owner: str | None = None
     lead_due: datetime | None = None
+    too_late: bool = False  # owed a call-back, but logged more than a week after it was received
 
 
 def needs_call_back(answered: bool, resolved: bool) -> bool:
@@ -154,7 +155,7 @@ def _with_callback(s: Session, actor: Actor, call: IncomingCall, office: Office,
                                    Windows.from_settings(office.get))
     created = schedule_at_save(s, actor, [planned], office, now)
     if not created:  # a call logged more than a week late: too old to plan (core.schedule_rules.reach)
-        return result
+        return replace(result, too_late=True)
     assignee = s.scalar(select(User.display_name).join(Callback, Callback.assignee_id == User.id)
                         .where(Callback.id == created[0]))
     return replace(result, callback_id=created[0], callback_assignee=assignee, callback_due=planned.due_end)

@@ -82,7 +82,9 @@ def confirmation(done: IncomingResult, now: datetime) -> str:
     if done.lead_id:
         key = "incoming.lead_new" if done.lead_created else "incoming.lead_updated"
         parts.append(tr(key, who=done.lead_owner or tr("incoming.nobody"), when=fmt_datetime(done.lead_due, lg, tz)))
-    if not done.callback_id and not done.lead_id:
+    if done.too_late:
+        parts.append(tr("incoming.too_late"))
+    elif not done.callback_id and not done.lead_id:
         parts.append(tr("incoming.no_follow_up"))
     return " ".join(parts)
 

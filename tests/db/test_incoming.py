@@ -76,6 +76,14 @@ def test_an_answered_but_unresolved_call_is_called_back_too_cb_11(engine):
     assert done.callback_id is not None and [c["kind"] for c in callbacks(engine)] == [CallbackKind.MISSED_CALL]
 
 
+def test_a_missed_call_logged_more_than_a_week_late_is_saved_and_says_no_call_back_was_planned_cb_11(engine):
+    """A call back owed for a fortnight is not planned as long overdue; the result tells the user so."""
+    o = office(engine)
+    late = IncomingInput("13800001111", EXISTING, answered=False, received_at=NOW - timedelta(days=14))
+    done = register_incoming_call(engine, o["ann"], late, NOW)
+    assert (done.callback_id, done.too_late, count(engine, IncomingCall), callbacks(engine)) == (None, True, 1, [])
+
+
 def test_an_answered_and_resolved_call_creates_no_callback_cb_11(engine):
     o = office(engine)
     done = register_incoming_call(engine, o["ann"], IncomingInput("13800001111", EXISTING, resolved=True), NOW)
