@@ -12,6 +12,7 @@ from core.auth import resolve_session, sign_out
 from core.i18n import enum_label
 from core.permissions import PAGES, Actor, allowed
 from ui.context import engine, lang, tr
+from ui.feedback import apply_resets
 
 COOKIE = "sd_session"
 ACTOR_KEY = "_actor"
@@ -35,11 +36,13 @@ def current_actor() -> Actor | None:
 def page_guard(page: str) -> Actor:
     """First line of every page: the page's code never runs for a role the permission table refuses.
     The session is resolved again from the cookie rather than trusted from session_state, so a page
-    run any other way than through the entry script still meets an expired or ended session."""
+    run any other way than through the entry script still meets an expired or ended session. It also
+    empties the widgets a save asked to clear (ui.feedback.clear_after_save), for the same reason."""
     actor = resolve_actor()
     if actor is None or not allowed(actor.role, PAGES[page]):
         st.error(tr("error.forbidden"))
         st.stop()
+    apply_resets()  # before the page draws a widget: a form saved on the last run starts empty
     return actor
 
 

@@ -46,3 +46,18 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
         st.toast(message, icon=":material/check_circle:")
+
+
+RESETS = "_resets"
+
+
+def clear_after_save(values: dict[str, object]) -> None:
+    """Put these widgets back to these values on the next run (a saved form starts empty, so it cannot be
+    saved twice by mistake). Popping a widget's key is not enough: the browser would keep the typed text."""
+    st.session_state[RESETS] = {**st.session_state.get(RESETS, {}), **values}  # assigned, not mutated in place
+
+
+def apply_resets() -> None:
+    """Called by ui.auth.page_guard before the page draws its widgets, when assigning them is allowed."""
+    for key, value in st.session_state.pop(RESETS, {}).items():
+        st.session_state[key] = value

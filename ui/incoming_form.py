@@ -19,11 +19,12 @@ from core.incoming_read import find_callers
 from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass
 from ui.context import engine, lang, office, tr
-from ui.feedback import attempt
+from ui.feedback import attempt, clear_after_save
 
 DONE = "inc_done"  # the confirmation shown after the rerun that follows a save
-KEYS = ("inc_name", "inc_phone", "inc_customer", "inc_category", "inc_need", "inc_heard", "inc_answered",
-        "inc_resolved", "inc_now", "inc_date", "inc_time", "inc_lead", "inc_class")
+EMPTY = {"inc_name": "", "inc_phone": "", "inc_category": None, "inc_need": "", "inc_heard": "", "inc_answered": True,
+         "inc_resolved": False, "inc_now": True, "inc_lead": False, "inc_class": None}
+DROPPED = ("inc_customer", "inc_date", "inc_time")  # drawn only in some cases: simply forgotten
 
 
 def _caller(phone: str) -> int | None:
@@ -114,6 +115,7 @@ def incoming_form(actor) -> None:
         done = attempt(lambda: register_incoming_call(engine(), actor, data, now))
         if done is not None:
             st.session_state[DONE] = confirmation(done, now)
-            for key in KEYS:
+            for key in DROPPED:
                 st.session_state.pop(key, None)
+            clear_after_save(EMPTY)  # the next call starts on an empty form
             st.rerun()

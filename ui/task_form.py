@@ -15,7 +15,7 @@ from core.tasks import (
     open_tasks_for, send_finding, sent_tasks,
 )
 from ui.context import engine, tr
-from ui.feedback import FLASH, attempt
+from ui.feedback import FLASH, attempt, clear_after_save
 from ui.widgets import cell_formats, page_controls, pager, table
 
 SENT_COLUMNS = {
@@ -42,7 +42,7 @@ def finding_panel(actor, callback_id: int, now: datetime) -> None:
         finding, who, days = typed
         sent = attempt(lambda: send_finding(engine(), actor, callback_id, finding, now, who, days))
         if sent is not None:
-            st.session_state.pop(f"task_finding_{callback_id}", None)
+            clear_after_save({f"task_finding_{callback_id}": ""})  # not sent twice by a second click
             when = cell_formats()["datetime"](sent.due_at)
             st.session_state[FLASH] = tr("tasks.sent", who=choices.assignees.get(sent.assignee_id, "?"), when=when)
             st.rerun()
