@@ -9,12 +9,14 @@ from core.callbacks import OPEN_STATUSES, CallbackFilter, list_callbacks
 from core.i18n import enum_label
 from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
 from core.permissions import Action, allowed
+from db.enums import Role
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
 from ui.task_form import findings_sent, my_open_tasks
 from ui.widgets import cell_formats, person_filter, table
 
+OWN_VIEW = (Role.SPECIALIST, Role.ENGINEER)  # they work their own queue; managers and directors oversee the office
 TILES = {
     "callbacks": ("cb_overdue", "cb_due_today", "cb_completed_today"),
     "complaints": ("cp_open", "cp_overdue", "cp_escalated"),
@@ -70,6 +72,8 @@ actor = page_guard("my_work")
 st.title(tr("nav.my_work"))
 moment, tz = now(), office().timezone
 people = staff(engine())
+if actor.role in OWN_VIEW and actor.id in people:  # a specialist's or engineer's day starts on their own work
+    st.session_state.setdefault("mw_person", actor.id)
 person = person_filter("mywork.view_as", people, "mw_person", "mywork.whole_office")
 st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
 tiles(today_counts(engine(), moment, tz, person))

@@ -64,3 +64,16 @@ def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
 
     at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
     assert not any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
+
+
+def test_a_specialists_my_work_opens_on_their_own_work_and_a_manager_on_the_office(open_page, demo_url):
+    from core.demo_accounts import DEMO_ACCOUNTS
+    from db.enums import Role
+    from db.models import User
+
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        me = s.scalar(select(User.id).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]))
+    engine.dispose()
+    assert open_page("pages/my_work.py", "zh", Role.SPECIALIST).selectbox(key="mw_person").value == me
+    assert open_page("pages/my_work.py", "en", Role.MANAGER).selectbox(key="mw_person").value is None
