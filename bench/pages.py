@@ -28,8 +28,8 @@ from db.engine import make_engine
 from db.enums import Role
 
 PAGES = (
-    "pages/my_work.py", "pages/callbacks.py", "pages/complaints.py", "pages/work_orders.py",
-    "pages/customers.py", "pages/kpis.py", "pages/audit.py", "pages/settings.py",
+    "pages/my_work.py", "pages/callbacks.py", "pages/incoming.py", "pages/leads.py", "pages/complaints.py",
+    "pages/work_orders.py", "pages/customers.py", "pages/kpis.py", "pages/audit.py", "pages/settings.py",
 )
 MAIN = ROOT / "streamlit_app.py"
 ROLE = Role.MANAGER  # the service manager may open every page benchmarked here (core.permissions)
