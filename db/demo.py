@@ -31,6 +31,7 @@ from db.demo_callbacks import CallbackMaker
 from db.demo_care import ProductCalls, write_care
 from db.demo_clock import Clock
 from db.demo_complaints import write_complaints
+from db.demo_findings import write_findings
 from db.demo_incoming import incoming_count, write_incoming
 from db.demo_leads import write_leads
 from db.demo_people import People, write_customers, write_staff
@@ -99,8 +100,9 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
         finally:
             out.close()
         demo.recheck.write_populations(conn)
+        findings = write_findings(conn, demo)
         conn.commit()
-        counts = out.counts()
+        counts = out.counts() | {"tasks": findings}
     with engine.connect() as conn:  # after the indexes are back
         finish(conn, sorted(counts))
     return {t.name: counts.get(t.name, 0) for t in Base.metadata.sorted_tables if t.name not in UNTOUCHED}

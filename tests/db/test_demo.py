@@ -82,7 +82,7 @@ STATE_COLUMNS = [
     ("complaints", "channel", enums.ComplaintChannel), ("complaints", "status", enums.ComplaintStatus),
     ("complaints", "responsibility", enums.Responsibility), ("complaints", "cause", enums.ComplaintCause),
     ("work_orders", "service_type", enums.ServiceType), ("work_orders", "status", enums.WorkOrderStatus),
-    ("work_orders", "pending_reason", enums.PendingReason),
+    ("work_orders", "pending_reason", enums.PendingReason), ("tasks", "status", enums.TaskStatus),
 ]
 
 
@@ -111,7 +111,8 @@ def test_staff_have_fixed_usernames_and_no_password_yet(office):
 
 
 def test_nothing_has_happened_after_now(office):
-    future_ok = {"due_start", "due_end", "next_follow_up", "promised_reply_at", "call_again_at", "reply_deadline"}
+    future_ok = {"due_start", "due_end", "next_follow_up", "promised_reply_at", "call_again_at", "reply_deadline",
+                 "due_at"}
     for table, rows in office.items():
         for row in rows:
             late = [k for k, v in row.items() if isinstance(v, datetime) and k not in future_ok and v > NOW]
@@ -294,6 +295,24 @@ def test_every_callback_has_a_unique_source_key_naming_its_event(office):
     keys = [cb["source_key"] for cb in office["callbacks"]]
     assert None not in keys and len(set(keys)) == len(keys)
     assert all(key.startswith(f"{cb['kind']}:") for key, cb in zip(keys, office["callbacks"], strict=True))
+
+
+def test_a_finding_comes_from_a_reached_re_check_and_goes_to_the_customers_specialist_cb_4(office):
+    """Demo tasks: sent by the re-checker after a re-check call that reached a less than satisfied customer,
+    to that customer's specialist; a done one says what was done, after it was sent and before now."""
+    callbacks, attempts, customers = office.by_id("callbacks"), office.by_id("call_attempts"), office.by_id("customers")
+    assert office["tasks"]
+    for task in office["tasks"]:
+        cb, attempt = callbacks[task["callback_id"]], attempts[task["attempt_id"]]
+        assert (cb["kind"], cb["level"] != "L1", attempt["callback_id"], attempt["outcome"]) == (
+            "recheck", True, cb["id"], "reached")
+        assert attempt["satisfaction"] in ("neutral", "dissatisfied")
+        assert (task["customer_id"], task["assignee_id"], task["created_by_id"]) == (
+            cb["customer_id"], customers[cb["customer_id"]]["specialist_id"], attempt["caller_id"])
+        assert attempt["attempted_at"] < task["created_at"] < task["due_at"] and task["created_at"] <= NOW
+        done = task["status"] == "done"
+        assert (task["done_at"] is not None, task["resolution"] is not None) == (done, done)
+        assert not done or task["created_at"] < task["done_at"] <= NOW
 
 
 def test_birthday_and_holiday_care_goes_to_key_and_vip_customers_on_the_day(office):
