@@ -40,6 +40,7 @@ class CallInput:
     wants_products: bool = False
     product_interest: str | None = None
     qa_checklist: Mapping[str, bool] | None = None
+    problem_solved: bool | None = None  # CB-4: L2/L3 re-checks only
 
 
 def text_or_none(value: str | None) -> str | None:
@@ -58,6 +59,7 @@ def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: d
     _check_choice("outcome", call.outcome, CallOutcome)
     if call.outcome == CallOutcome.REACHED:
         _check_reached(call, now)
+        _check_problem_solved(call.problem_solved, level)
     else:
         _check_only_when_reached(call)
     if call.outcome == CallOutcome.CALL_LATER:
@@ -102,10 +104,20 @@ def _check_only_when_reached(call: CallInput) -> None:
              "dissatisfaction_reason": bool(text_or_none(call.dissatisfaction_reason)),
              "promised_reply_at": call.promised_reply_at is not None,
              "wants_complaint": call.wants_complaint, "wants_products": call.wants_products,
-             "qa_checklist": call.qa_checklist is not None}
+             "qa_checklist": call.qa_checklist is not None, "problem_solved": call.problem_solved is not None}
     for field, present in given.items():
         if present:
             raise Invalid("calls.only_when_reached", field=field)
+
+
+def _check_problem_solved(solved: bool | None, level: CallbackLevel) -> None:
+    """CB-4: a reached L2/L3 re-check asks whether the customer's problem was solved (yes or no); an L1
+    call does not record it (its satisfaction is about the call's own subject)."""
+    if level == CallbackLevel.L1:
+        if solved is not None:
+            raise Invalid("calls.problem_solved_only_recheck", field="problem_solved")
+    elif not isinstance(solved, bool):
+        raise Invalid("calls.problem_solved_required", field="problem_solved")
 
 
 def _check_future(field: str, value: datetime | None, missing_key: str, past_key: str, now: datetime) -> None:

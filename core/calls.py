@@ -196,7 +196,7 @@ def _add_attempt(s: Session, actor: Actor, cb: dict, call: CallInput, now: datet
         suggestions=text_or_none(call.suggestions), notes=text_or_none(call.notes),
         promised_reply_at=call.promised_reply_at, call_again_at=call.call_again_at,
         qa_checklist=dict(call.qa_checklist) if call.qa_checklist is not None else None,
-        qa_score=qa_score(call.qa_checklist),
+        qa_score=qa_score(call.qa_checklist), problem_solved=call.problem_solved,
     )
     s.add(attempt)
     s.flush()

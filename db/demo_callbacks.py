@@ -29,8 +29,9 @@ CALLBACK_COLUMNS = (
 ATTEMPT_COLUMNS = (
     "id", "callback_id", "caller_id", "attempted_at", "channel", "outcome", "satisfaction", "score",
     "dissatisfaction_reason", "questions", "suggestions", "notes", "promised_reply_at", "call_again_at",
-    "qa_checklist", "qa_score", "complaint_id",
+    "qa_checklist", "qa_score", "complaint_id", "problem_solved",
 )
+SOLVED_SHARE = {"satisfied": 0.92, "neutral": 0.6, "dissatisfied": 0.25}  # CB-4 re-checks: problem solved?
 S = CallbackStatus
 OPEN, IN_PROGRESS, COMPLETED = S.OPEN.value, S.IN_PROGRESS.value, S.COMPLETED.value
 NOT_COMPLETED, CANCELLED = S.NOT_COMPLETED.value, S.CANCELLED.value
@@ -135,13 +136,14 @@ class CallbackMaker:
         if outcome != REACHED:
             again = later(rng, ts, 2 * HOUR, DAY) if outcome == CALL_LATER else None
             out.add("call_attempts", (attempt_id, cb_id, caller, ts, PHONE, outcome, None, None, None, None,
-                                      None, None, None, again, None, None, None))
+                                      None, None, None, again, None, None, None, None))
             return
         call = reached_call(rng, self.demo.pools.text, due.kind, SPECIALIST_QUALITY.get(caller, 0.9))
         promised = self._promise(rng, due, call.questions, ts, attempt_id)
         out.add("call_attempts", (
             attempt_id, cb_id, caller, ts, call.channel, outcome, call.satisfaction, call.score, call.reason,
             call.questions, call.suggestions, call.notes, promised, None, call.qa, call.qa_score, None,
+            _solved(attempt_id, call.satisfaction) if due.level != "L1" else None,
         ))
 
     def _promise(self, rng: Random, due: Due, question: str | None, ts: int, attempt_id: int) -> int | None:
@@ -154,6 +156,12 @@ class CallbackMaker:
                            f"promised_reply:call_attempt:{attempt_id}", ts, product_id=due.product_id,
                            purpose=purpose))
         return promised
+
+
+def _solved(attempt_id: int, satisfaction: str) -> bool:
+    """CB-4: whether the re-checked customer's problem was solved, likelier the happier they are (its own
+    random stream, so the rest of the office is drawn as before)."""
+    return Random(attempt_id).random() < SOLVED_SHARE[satisfaction]
 
 
 def _caller(level: str, specialist: int) -> int:

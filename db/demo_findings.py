@@ -1,7 +1,7 @@
-"""CB-4 findings in the demo office: some of the re-check calls that found a customer less than satisfied
-sent a finding back to the customer's specialist as a task; most of those older than a week are done, with
-what the specialist did about it, while the recent ones and each specialist's newest are still open on
-their My work.
+"""CB-4 findings in the demo office: some of the re-check calls that found a customer less than satisfied,
+or with their problem not solved, sent a finding back to the customer's specialist as a task; most of
+those older than a week are done, with what the specialist did about it, while the recent ones and each
+specialist's newest are still open on their My work.
 
 Written after the rest of the office, from the re-check attempts already stored."""
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from random import Random
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 
 from db.demo_clock import DAY, HOUR, MINUTE
 from db.enums import CallbackKind, CallOutcome, Satisfaction, TaskStatus
@@ -38,7 +38,8 @@ def write_findings(conn: Connection, demo: Demo) -> int:
                CallAttempt.attempted_at)
         .join(CallAttempt, CallAttempt.callback_id == Callback.id).join(Customer, Customer.id == Callback.customer_id)
         .where(Callback.kind == CallbackKind.RECHECK, CallAttempt.outcome == CallOutcome.REACHED,
-               CallAttempt.satisfaction.in_((Satisfaction.NEUTRAL, Satisfaction.DISSATISFIED)),
+               or_(CallAttempt.satisfaction.in_((Satisfaction.NEUTRAL, Satisfaction.DISSATISFIED)),
+                   CallAttempt.problem_solved.is_(False)),
                Customer.specialist_id.is_not(None))
         .order_by(CallAttempt.id)).all()
     rows, newest = [], {}

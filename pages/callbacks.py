@@ -38,7 +38,7 @@ CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "text", "email": "te
 ATTEMPT_FIELDS = {
     "caller": "text", "channel": "enum", "outcome": "enum", "satisfaction": "enum", "score": "text",
     "dissatisfaction_reason": "text", "questions": "text", "suggestions": "text", "notes": "text",
-    "promised_reply_at": "datetime", "call_again_at": "datetime", "qa_score": "text",
+    "promised_reply_at": "datetime", "call_again_at": "datetime", "qa_score": "text", "problem_solved": "bool",
 }
 COLUMNS = {
     "customer": ("cb.customer", "text"), "phone": ("cb.phone", "text"), "kind": ("cb.kind", "enum"),

@@ -62,8 +62,10 @@ def _checklist() -> dict | None:
 
 def _reached(kind: CallbackKind, level: CallbackLevel) -> Callable[[], dict]:
     """CB-7 and CB-8: what a conversation produced; verbatim texts are passed on exactly as typed."""
+    recheck = level != CallbackLevel.L1  # CB-4: the customer's view of the specialist's service
     typed = {
-        "satisfaction": _radio("callscreen.satisfaction", list(Satisfaction), "call_satisfaction"),
+        "satisfaction": _radio("callscreen.service_view" if recheck else "callscreen.satisfaction",
+                               list(Satisfaction), "call_satisfaction"),
         "score": st.radio(tr("callscreen.score"), [1, 2, 3, 4, 5], index=None, horizontal=True, key="call_score"),
         "dissatisfaction_reason": st.text_area(tr("callscreen.reason"), key="call_reason"),
         "questions": st.text_area(tr("callscreen.questions"), key="call_questions"),
@@ -75,7 +77,11 @@ def _reached(kind: CallbackKind, level: CallbackLevel) -> Callable[[], dict]:
     typed["wants_products"] = st.checkbox(tr("callscreen.wants_products"), key="call_wants_products")
     typed["product_interest"] = st.text_input(tr("callscreen.interest"), key="call_interest",
                                               max_chars=INTEREST_MAX)
-    if kind == CallbackKind.COMPLAINT or level != CallbackLevel.L1:
+    if recheck:  # CB-4: and whether their problem was solved
+        typed["problem_solved"] = st.radio(tr("callscreen.problem_solved"), [True, False], index=None,
+                                           horizontal=True, key="call_problem_solved",
+                                           format_func={True: tr("common.yes"), False: tr("common.no")}.get)
+    if kind == CallbackKind.COMPLAINT or recheck:
         typed["qa_checklist"] = _checklist()
     return lambda: typed | {"promised_reply_at": promised()}
 

@@ -75,7 +75,9 @@ class Callback(Base):
 
 class CallAttempt(Base):
     """One try at a callback: channel (CB-5), outcome (CB-6), satisfaction and verbatim record (CB-7),
-    promised reply (CB-8), quality checklist and score for complaint callbacks (CB-9)."""
+    promised reply (CB-8), quality checklist and score for complaint callbacks (CB-9); on an L2/L3 re-check
+    the satisfaction is the customer's view of the specialist's service, plus whether the problem was
+    solved (CB-4)."""
 
     __tablename__ = "call_attempts"
     __table_args__ = (
@@ -99,6 +101,7 @@ class CallAttempt(Base):
     call_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     qa_checklist: Mapped[dict | None] = mapped_column(JSON)
     qa_score: Mapped[int | None] = mapped_column(SmallInteger)
+    problem_solved: Mapped[bool | None] = mapped_column(Boolean)  # CB-4: asked on L2/L3 re-checks
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))  # CB-7 complaint opened
 
     callback: Mapped[Callback] = relationship(back_populates="attempts")

@@ -406,7 +406,8 @@ def test_an_incomplete_checklist_is_refused_and_the_items_match_the_demo_office_
     before, mark = snapshot(engine, office), audit_mark(engine)
     half = dict.fromkeys(CB9_ITEMS[:5], True)
     with pytest.raises(Invalid) as err:
-        record_call(engine, office["manager"], office["cb"], replace(SATISFIED, qa_checklist=half), NOW)
+        record_call(engine, office["manager"], office["cb"],
+                    replace(SATISFIED, qa_checklist=half, problem_solved=True), NOW)
     assert err.value.key == "calls.checklist_incomplete"
     assert snapshot(engine, office) == before and audit_since(engine, mark) == []
 
@@ -417,11 +418,40 @@ def test_the_director_records_an_l3_re_check_with_its_checklist_cb1_cb9(engine, 
     claimed(engine, office, "director")
     with pytest.raises(Forbidden):
         record_call(engine, office["manager"], office["cb"], SATISFIED, NOW)
-    call = replace(SATISFIED, qa_checklist=dict.fromkeys(CB9_ITEMS, True))
+    call = replace(SATISFIED, qa_checklist=dict.fromkeys(CB9_ITEMS, True), problem_solved=False)
     got = record_call(engine, office["director"], office["cb"], call, NOW)
     with session_scope(engine) as s:
         a = s.get(CallAttempt, got.attempt_id)
-        assert (a.caller_id, a.qa_score, got.status) == (office["director"].id, 11, CallbackStatus.COMPLETED)
+        assert (a.caller_id, a.qa_score, a.problem_solved, got.status) == (
+            office["director"].id, 11, False, CallbackStatus.COMPLETED)
+
+
+@pytest.mark.parametrize(("level", "solved", "error"), [
+    (CallbackLevel.L2, None, "calls.problem_solved_required"),  # a re-check must ask it
+    (CallbackLevel.L1, True, "calls.problem_solved_only_recheck"),  # an L1 call does not record it
+])
+def test_a_re_check_records_whether_the_problem_was_solved_and_an_l1_call_does_not_cb4(
+        engine, office, level, solved, error):
+    """CB-4: the L2/L3 re-check asks the customer's view of the service and whether the problem was solved."""
+    with session_scope(engine) as s:
+        s.get(Callback, office["cb"]).level = level
+    who = "manager" if level == CallbackLevel.L2 else "specialist"
+    claimed(engine, office, who)
+    before, mark = snapshot(engine, office), audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        record_call(engine, office[who], office["cb"], replace(SATISFIED, problem_solved=solved), NOW)
+    assert err.value.key == error
+    assert snapshot(engine, office) == before and audit_since(engine, mark) == []
+
+
+def test_a_not_reached_re_check_cannot_say_whether_the_problem_was_solved_cb4(engine, office):
+    with session_scope(engine) as s:
+        s.get(Callback, office["cb"]).level = CallbackLevel.L2
+    claimed(engine, office, "manager")
+    call = CallInput(Channel.PHONE, CallOutcome.NOT_REACHED, problem_solved=True)
+    with pytest.raises(Invalid) as err:
+        record_call(engine, office["manager"], office["cb"], call, NOW)
+    assert (err.value.key, err.value.params["field"]) == ("calls.only_when_reached", "problem_solved")
 
 
 # --- CB-6 not reached, wrong number, call later (C-3) -------------------------------------------------

@@ -297,6 +297,15 @@ def test_every_callback_has_a_unique_source_key_naming_its_event(office):
     assert all(key.startswith(f"{cb['kind']}:") for key, cb in zip(keys, office["callbacks"], strict=True))
 
 
+def test_reached_re_checks_and_only_they_say_whether_the_problem_was_solved_cb_4(office):
+    callbacks = office.by_id("callbacks")
+    asked = {(callbacks[a["callback_id"]]["level"] != "L1" and a["outcome"] == "reached", a["problem_solved"] is not None)
+             for a in office["call_attempts"]}
+    assert asked == {(True, True), (False, False)}
+    solved = {a["problem_solved"] for a in office["call_attempts"] if a["problem_solved"] is not None}
+    assert solved == {True, False}
+
+
 def test_a_finding_comes_from_a_reached_re_check_and_goes_to_the_customers_specialist_cb_4(office):
     """Demo tasks: sent by the re-checker after a re-check call that reached a less than satisfied customer,
     to that customer's specialist; a done one says what was done, after it was sent and before now."""
@@ -306,7 +315,7 @@ def test_a_finding_comes_from_a_reached_re_check_and_goes_to_the_customers_speci
         cb, attempt = callbacks[task["callback_id"]], attempts[task["attempt_id"]]
         assert (cb["kind"], cb["level"] != "L1", attempt["callback_id"], attempt["outcome"]) == (
             "recheck", True, cb["id"], "reached")
-        assert attempt["satisfaction"] in ("neutral", "dissatisfied")
+        assert attempt["satisfaction"] in ("neutral", "dissatisfied") or attempt["problem_solved"] is False
         assert (task["customer_id"], task["assignee_id"], task["created_by_id"]) == (
             cb["customer_id"], customers[cb["customer_id"]]["specialist_id"], attempt["caller_id"])
         assert attempt["attempted_at"] < task["created_at"] < task["due_at"] and task["created_at"] <= NOW

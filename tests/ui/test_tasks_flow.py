@@ -16,7 +16,7 @@ from core.permissions import Actor
 from core.tasks import complete_task, finding_choices
 from db.engine import make_engine, session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction, TaskStatus
-from db.models import Customer, Task, User
+from db.models import CallAttempt, Customer, Task, User
 from tests.factories import make_attempt, make_callback, make_customer
 
 
@@ -61,8 +61,9 @@ def _due_recheck(demo_url) -> tuple[int, str]:
 
 
 def _work_recheck(open_page, demo_url, lang: str) -> tuple[AppTest, int]:
-    """The manager takes a due L2 re-check from the queue and records a reached call with the CB-9 checklist;
-    the queue opens on that callback."""
+    """The manager takes a due L2 re-check from the queue and records a reached call with the customer's view of
+    the specialist's service, whether the problem was solved (CB-4) and the CB-9 checklist; the queue opens on
+    that callback."""
     cb_id, phone = _due_recheck(demo_url)
     at = open_page("pages/callbacks.py", lang, Role.MANAGER)
     at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
@@ -71,13 +72,16 @@ def _work_recheck(open_page, demo_url, lang: str) -> tuple[AppTest, int]:
     at.button(key="cb_take").click().run()
     at.switch_page("pages/call.py")
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    assert at.radio(key="call_satisfaction").label == t("callscreen.service_view", lang)
     at.radio(key="call_satisfaction").set_value(Satisfaction.NEUTRAL)
     at.radio(key="call_score").set_value(3)
+    at.radio(key="call_problem_solved").set_value(False)
     for i, radio in enumerate(r for r in at.radio if r.key.startswith("call_qa_")):
         radio.set_value(i != 7)  # told_next_maintenance: no
     at.button(key=f"FormSubmitter:call_record-{t('callscreen.save', lang)}").click().run()
     assert not at.exception and not at.error
     assert at.title[0].value == t("nav.callbacks", lang)
+    assert _rows(demo_url, select(CallAttempt.problem_solved).where(CallAttempt.callback_id == cb_id)) == [(False,)]
     return at, cb_id
 
 
