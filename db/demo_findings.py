@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from db.demo import Demo
 
 SHARE = 0.6  # of the re-checks that found a neutral or dissatisfied customer
-DONE_SHARE = 0.85  # of the findings older than DONE_AFTER days
+DONE_SHARE = 0.85  # of the findings between DONE_AFTER and 30 days old
 DONE_AFTER = 7
 DUE_DAYS = 2  # core.tasks.DEFAULT_DUE_DAYS
 
@@ -50,7 +50,8 @@ def write_findings(conn: Connection, demo: Demo) -> int:
         if specialist_id not in newest or created > rows[newest[specialist_id]]["created_at"].timestamp():
             newest[specialist_id] = len(rows)
         finding = rng.choice(text["findings"])
-        done = created < clock.now - DONE_AFTER * DAY and rng.random() < DONE_SHARE
+        age = clock.now - created  # a month-old finding is done; a week-old one mostly is
+        done = age > 30 * DAY or (age > DONE_AFTER * DAY and rng.random() < DONE_SHARE)
         done_at = min(created + rng.randint(2, 40) * HOUR, clock.now - HOUR) if done else None
         rows.append({
             "customer_id": customer_id, "callback_id": callback_id, "attempt_id": attempt_id,
