@@ -159,14 +159,17 @@ def _insert(s: Session, planned: list[Planned], policy: str, now: datetime) -> N
     if not planned:
         return
     assigner, own = load_assigner(s, policy), owners(s, (p.customer_id for p in planned))
-    rows = [{
-        "customer_id": p.customer_id, "kind": p.kind, "level": CallbackLevel.L1, "status": CallbackStatus.OPEN,
-        "due_start": p.due_start, "due_end": p.due_end, "assignee_id": assigner.pick(own.get(p.customer_id)),
-        "product_id": p.product_id, "work_order_id": p.work_order_id, "complaint_id": p.complaint_id,
-        "source_key": p.source_key, "attempts_count": 0, "created_at": now, "version": 1,
-    } for p in planned]
+    rows = [_row(p, assigner.pick(own.get(p.customer_id)), now) for p in planned]
     for i in range(0, len(rows), CHUNK):
         s.execute(insert(Callback), rows[i:i + CHUNK])
+
+
+def _row(p: Planned, assignee_id: int | None, now: datetime) -> dict:
+    """A new open L1 callback for a planned one."""
+    return {"customer_id": p.customer_id, "kind": p.kind, "level": CallbackLevel.L1, "status": CallbackStatus.OPEN,
+            "due_start": p.due_start, "due_end": p.due_end, "assignee_id": assignee_id, "product_id": p.product_id,
+            "work_order_id": p.work_order_id, "complaint_id": p.complaint_id, "source_key": p.source_key,
+            "attempts_count": 0, "created_at": now, "version": 1}
 
 
 def _move(s: Session, plan: Plan, now: datetime, actor: Actor | None = None) -> int:
@@ -199,10 +202,7 @@ def schedule_at_save(s: Session, actor: Actor, planned: list[Planned], office: O
     own = owners(s, (p.customer_id for p in fresh))
     created = []
     for p in fresh:
-        cb = Callback(customer_id=p.customer_id, kind=p.kind, level=CallbackLevel.L1, status=CallbackStatus.OPEN,
-                      due_start=p.due_start, due_end=p.due_end, assignee_id=assigner.pick(own.get(p.customer_id)),
-                      product_id=p.product_id, work_order_id=p.work_order_id, complaint_id=p.complaint_id,
-                      source_key=p.source_key, attempts_count=0, created_at=now, version=1)
+        cb = Callback(**_row(p, assigner.pick(own.get(p.customer_id)), now))
         s.add(cb)
         s.flush()
         audit.record(s, actor, "callback", cb.id, AuditAction.CREATE, None,
