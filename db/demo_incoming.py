@@ -58,7 +58,8 @@ def _customer_call(demo: Demo, rng: Random, call_id: int, ts: int) -> None:
                                     rng.choice(demo.pools.text["incoming"][EXISTING]), None, answered, resolved,
                                     people.specialist[cid] if answered else None))
     if not resolved:
-        demo.calls.emit(rng, Due(cid, "missed_call", ts + 1, max(clock.day_end(clock.day_of(ts)), ts + HOUR),
+        # CB-11 / CB-2: the window the sweep plans (core.schedule_rules.missed_call_callback): the rest of that day
+        demo.calls.emit(rng, Due(cid, "missed_call", ts, clock.day_end(clock.day_of(ts)),
                                  f"missed_call:incoming_call:{call_id}", ts))
 
 

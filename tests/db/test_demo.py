@@ -288,7 +288,9 @@ def test_complaint_and_missed_call_callbacks_follow_their_event(office):
         if cb["kind"] == "missed_call":
             call = calls[int(cb["source_key"].rsplit(":", 1)[1])]
             assert not call["answered"] or not call["resolved"]
-            assert office_day(cb["due_start"]) == office_day(call["received_at"])
+            assert cb["due_start"] == call["received_at"]  # the sweep's own window: it moves nothing
+            assert office_day(cb["due_end"]) == office_day(call["received_at"])
+            assert office_day(cb["due_end"] + timedelta(seconds=1)) == office_day(call["received_at"]) + timedelta(days=1)
 
 
 def test_every_callback_has_a_unique_source_key_naming_its_event(office):
@@ -624,3 +626,15 @@ def test_the_cli_loads_an_empty_database_and_prints_the_counts(engine, capsys):
     assert "customers" in capsys.readouterr().out
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Base.metadata.tables["customers"])).scalar() == 20
+
+
+def test_a_sweep_over_the_new_demo_office_moves_none_of_its_callbacks_cb_2(migrated_engine, office):
+    """The demo writes each callback with the window the rules give its event (CB-2, CB-11), so the first
+    sweep finds them as they are; it only adds what falls due in the days ahead."""
+    from core.schedule_sweep import schedule_due_callbacks
+
+    build_demo(migrated_engine, seed=SEED, today=TODAY, scale=SMALL)
+    try:
+        assert schedule_due_callbacks(migrated_engine, NOW).moved == 0
+    finally:
+        wipe(migrated_engine)
