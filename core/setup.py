@@ -1,7 +1,8 @@
 """`make run`'s preparation: migrate the configured database to head, and load the demo office
 into the embedded demo database when it is new, with one demo account per role (core.demo_accounts).
-A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`); its first start asks
-for the first admin instead of shipping a default password."""
+A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
+staff get no password: the known demo password would be a door into a real office. Its first start asks
+for the first admin instead, who then sets the staff's passwords."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def prepare(with_demo: bool | None = None) -> str:
             from db.demo import build_demo
 
             counts = build_demo(engine, progress=True)
+            loaded = f"demo office loaded: {counts.get('customers', 0)} customers"
+            if not config.is_demo:
+                return f"{loaded}; its staff have no password: the first visit asks for the first administrator"
             set_demo_passwords(engine)
-            return f"demo office loaded: {counts.get('customers', 0)} customers"
+            return loaded
         return "database ready"
     finally:
         engine.dispose()

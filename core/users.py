@@ -25,10 +25,17 @@ def _public(user: User) -> dict:
     return {f: getattr(user, f) for f in PUBLIC_FIELDS}
 
 
+def _usable_admins(s) -> int:
+    """Admins who can sign in: active, with a password (demo staff loaded into a real office have none)."""
+    return s.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.password_hash.is_not(None)))
+
+
 def needs_first_admin(engine: Engine) -> bool:
-    """A new real office has no admin yet: the first start asks for one instead of a default password."""
+    """A new real office has no admin who can sign in yet: the first start asks for one instead of a
+    default password."""
     with session_scope(engine) as s:
-        return not s.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN))
+        return not _usable_admins(s)
 
 
 def _check_username(s, username: str) -> str:
@@ -62,9 +69,9 @@ def _new_user(s, actor: Actor | None, username: str, display_name: str, role: Ro
 
 
 def create_first_admin(engine: Engine, username: str, display_name: str, password: str, now: datetime) -> int:
-    """Only while the office has no admin; refused afterwards, so it is no back door."""
+    """Only while the office has no admin who can sign in; refused afterwards, so it is no back door."""
     with session_scope(engine) as s:
-        if s.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
+        if _usable_admins(s):
             raise Invalid("users.admin_exists")
         return _new_user(s, None, username, display_name, Role.ADMIN, password, now).id
 

@@ -67,6 +67,17 @@ def test_an_office_with_only_other_roles_still_needs_a_first_admin(engine, bob):
     assert needs_first_admin(engine) is True
 
 
+def test_an_admin_who_cannot_sign_in_does_not_count_as_the_first_admin(engine):
+    """Demo staff loaded into a real office (`make demo`) have no password; a disabled admin cannot sign in
+    either: the office still asks for its first admin, and creating one is allowed."""
+    with session_scope(engine) as s:
+        s.add(User(username="admin", display_name="Demo Admin", role=Role.ADMIN, active=True, password_hash=None))
+        s.add(User(username="old", display_name="Old Admin", role=Role.ADMIN, active=False, password_hash="$argon2id$x"))
+    assert needs_first_admin(engine) is True
+    create_first_admin(engine, "root", "Root Admin", PASSWORD, NOW)
+    assert needs_first_admin(engine) is False
+
+
 def test_the_first_admin_is_created_hashed_can_sign_in_and_is_audited(engine):
     mark = audit_mark(engine)
     user_id = create_first_admin(engine, " root ", "Root Admin", PASSWORD, NOW)
