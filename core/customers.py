@@ -9,6 +9,7 @@ from sqlalchemy import Engine, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.listing import Page, as_dict, like_escape, paginate, within
+from core.staff import staff_names
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import (
@@ -71,10 +72,7 @@ def list_customers(engine: Engine, f: CustomerFilter, tz: str, page: int = 1, pa
 
 def specialists(engine: Engine) -> dict[int, str]:
     """Users who look after at least one customer, for the specialist filter (one index probe per user)."""
-    with session_scope(engine) as s:
-        looks_after = exists().where(Customer.specialist_id == User.id)
-        rows = s.execute(select(User.id, User.display_name).where(looks_after).order_by(User.display_name, User.id))
-        return {r.id: r.display_name for r in rows}
+    return staff_names(engine, exists().where(Customer.specialist_id == User.id))
 
 
 def _callbacks(customer_id: int):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import Engine, select
 
 from db.engine import session_scope
@@ -9,7 +11,10 @@ from db.models import User
 
 
 def staff_names(engine: Engine, *conditions) -> dict[int, str]:
-    """id → display name of the users meeting `conditions`, ordered by name."""
+    """id → display name of the users meeting `conditions`, ordered by name; a name two of them share gets
+    the user name added ("张伟 · zhangwei2"), so the filters never offer two identical choices."""
     with session_scope(engine) as s:
-        rows = s.execute(select(User.id, User.display_name).where(*conditions).order_by(User.display_name, User.id))
-        return {r.id: r.display_name for r in rows}
+        rows = s.execute(select(User.id, User.display_name, User.username).where(*conditions)
+                         .order_by(User.display_name, User.id)).all()
+    shared = {name for name, n in Counter(r.display_name for r in rows).items() if n > 1}
+    return {r.id: f"{r.display_name} · {r.username}" if r.display_name in shared else r.display_name for r in rows}
