@@ -23,10 +23,10 @@ from core.assignment import load_assigner
 from core.call_followups import LEAD_FIELDS, columns
 from core.call_outcomes import INTEREST_MAX
 from core.errors import Invalid
+from core.incoming_read import matching_customer_ids
 from core.leads import next_follow_up
 from core.office import Office, load_office
 from core.permissions import Action, Actor, require
-from core.incoming_read import matching_customer_ids
 from core.phones import clean_phone, plausible, spellings
 from core.schedule_rules import Windows, missed_call_callback
 from core.schedule_sweep import schedule_at_save

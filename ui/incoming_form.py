@@ -14,7 +14,7 @@ import streamlit as st
 from core.clock import office_day
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
-from core.incoming import ENQUIRIES, NAME_MAX, HEARD_FROM_MAX, IncomingInput, IncomingResult, register_incoming_call
+from core.incoming import ENQUIRIES, HEARD_FROM_MAX, NAME_MAX, IncomingInput, IncomingResult, register_incoming_call
 from core.incoming_read import find_callers
 from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass

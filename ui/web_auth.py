@@ -16,10 +16,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from core.auth import resolve_session, sign_in, sign_out
+from core.daily import run_daily
 from core.errors import DomainError
 from core.i18n import lang_from_locale
 from core.office import load_office
-from core.daily import run_daily
 from core.users import create_first_admin, needs_first_admin
 from db.config import get_config
 from ui.signin_html import render_signin
