@@ -5,9 +5,10 @@ edit the values (validated and audited); others read them."""
 import pandas as pd
 import streamlit as st
 
-from core.i18n import catalog
+from core.i18n import catalog, enum_label
 from core.office import list_settings
 from core.permissions import Action, allowed
+from core.schedule_rules import care_grades
 from db.config import get_config
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
@@ -29,8 +30,13 @@ RULES = {
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def shown(value: object) -> str:
-    """A value as text; the few word values (e.g. least_load) in the user's language."""
+def shown(value: object, setting: str = "") -> str:
+    """A value as text; the few word values (e.g. least_load) and the care grades in the user's language."""
+    if setting == "callback.care_grades":
+        try:
+            return ", ".join(enum_label(g, lang()) for g in care_grades(str(value))) or "—"
+        except ValueError:  # a hand-edited value: shown as stored
+            return str(value)
     key = f"settings.value.{value}"
     return tr(key) if key in catalog(lang()) else str(value)
 
@@ -43,8 +49,8 @@ c2.metric(tr("settings.is_demo"), tr("common.yes") if get_config().is_demo else 
 if not allowed(actor.role, Action.EDIT_SETTINGS):
     st.caption(tr("settings.read_only"))
 
-rows = [{"key": s["key"], "about": tr(f"settings.about.{s['key']}"), "value": shown(s["value"]),
-         "default": shown(s["default"]), "rule": RULES.get(str(s["key"]), "—")} for s in list_settings(engine())]
+rows = [{"key": s["key"], "about": tr(f"settings.about.{s['key']}"), "value": shown(s["value"], s["key"]),
+         "default": shown(s["default"], s["key"]), "rule": RULES.get(str(s["key"]), "—")} for s in list_settings(engine())]
 frame = pd.DataFrame(rows).rename(columns=lambda field: tr(f"settings.col.{field}"))
 st.dataframe(frame, hide_index=True, width="stretch", height="content")  # all settings, no inner scrolling
 st.caption(tr("settings.rules_hint"))

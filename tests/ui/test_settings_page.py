@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.i18n import t
+from core.i18n import enum_label, t
 from core.office import load_office
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
@@ -34,6 +34,9 @@ def test_word_values_are_translated(open_page):
     at = open_page("pages/settings.py", "zh")
     df = at.dataframe[0].value
     assert t("settings.value.least_load", "zh") in set(df[t("settings.col.value", "zh")])
+    grades = dict(zip(df[t("settings.col.key", "zh")], df[t("settings.col.value", "zh")], strict=True))
+    assert grades["callback.care_grades"] == ", ".join(  # C-2: the grades named, not coded
+        enum_label(g, "zh") for g in (CustomerGrade.VIP, CustomerGrade.KEY))
 
 
 def test_an_admin_sets_the_holidays_and_care_grades_and_a_bad_holiday_is_refused_cb_2_c_2(open_page, demo_url):
