@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select, update
 
 from core import audit
 from core.audit_read import latest_change
+from core.care import Holidays, care_grades
 from core.errors import Invalid, StaleEdit
 from core.permissions import Action, Actor, require
-from core.schedule_rules import Holidays, care_grades
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Setting

@@ -5,10 +5,10 @@ edit the values (validated and audited); others read them."""
 import pandas as pd
 import streamlit as st
 
+from core.care import care_grades
 from core.i18n import catalog, enum_label
 from core.office import list_settings
 from core.permissions import Action, allowed
-from core.schedule_rules import care_grades
 from db.config import get_config
 from ui.auth import page_guard
 from ui.context import engine, lang, tr

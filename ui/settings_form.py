@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.care import care_grades
 from core.i18n import enum_label
-from core.schedule_rules import care_grades
 from core.settings_edit import CHOICES, update_settings
 from db.enums import CustomerGrade
 from ui.context import clear_office_cache, engine, lang, tr

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.schedule_rules import DEFAULT_HOLIDAYS, Events, Holidays, Windows, care_grades, wanted_callbacks
+from core.care import DEFAULT_HOLIDAYS, Holidays, care_grades
+from core.schedule_rules import Events, Windows, wanted_callbacks
 from db.enums import CustomerGrade
 from db.office_settings import DEFAULTS
 
