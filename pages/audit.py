@@ -6,7 +6,7 @@ from core.audit_read import ENTITIES, AuditFilter, describe, list_audit
 from db.enums import AuditAction
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
-from ui.widgets import date_range, enum_filter, page_controls, pager, table
+from ui.widgets import date_range, enum_filter, paged_table
 
 page_guard("audit")
 st.title(tr("nav.audit"))
@@ -23,10 +23,8 @@ with c4:
     actions = enum_filter("audit.action", AuditAction, "audit_action")
 
 flt = AuditFilter(start, end, user, entity, actions)
-page_no, size = page_controls("audit_list", flt)
-page = list_audit(engine(), flt, office().timezone, page_no, max(size, 50))
-rows = [r | {"what": "; ".join(describe(r, lang(), office().timezone))} for r in page.rows]
-table(rows, {"at": ("common.when", "datetime"), "username": ("common.who", "text"),
-             "role": ("audit.role", "text"), "entity": ("audit.entity", "text"),
-             "entity_id": ("audit.entity_id", "text"), "what": ("audit.what", "text")})
-pager(page, "audit_list")
+paged_table("audit_list", flt, lambda n, size: list_audit(engine(), flt, office().timezone, n, max(size, 50)),
+            {"at": ("common.when", "datetime"), "username": ("common.who", "text"), "role": ("audit.role", "text"),
+             "entity": ("audit.entity", "text"), "entity_id": ("audit.entity_id", "text"),
+             "what": ("audit.what", "text")},
+            lambda rows: [r | {"what": "; ".join(describe(r, lang(), office().timezone))} for r in rows])

@@ -21,11 +21,9 @@ from ui.widgets import (
     cell_formats,
     date_range,
     enum_filter,
-    page_controls,
-    pager,
+    paged_table,
     person_filter,
     record_picker,
-    table,
 )
 
 DETAIL_FIELDS = {
@@ -117,10 +115,8 @@ with c6:
     search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
 
 flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
-page_no, size = page_controls("cb_list", flt)
-page = list_callbacks(engine(), flt, office().timezone, now(), page_no, size)
-table(overdue_marks(page.rows), COLUMNS)
-pager(page, "cb_list")
+page = paged_table("cb_list", flt, lambda n, size: list_callbacks(engine(), flt, office().timezone, now(), n, size),
+                   COLUMNS, overdue_marks)
 
 label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
 if allowed(actor.role, Action.REASSIGN_CALLBACK):

@@ -17,11 +17,9 @@ from ui.detail import audit_history, fields, history
 from ui.widgets import (
     date_range,
     enum_filter,
-    page_controls,
-    pager,
+    paged_table,
     person_filter,
     record_picker,
-    table,
 )
 
 INTAKE_FIELDS = {
@@ -68,16 +66,13 @@ with c7:
 attention = st.toggle(tr("cp.only_attention"), key="cp_attention", help=tr("cp.only_attention_help"))
 
 flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
-page_no, size = page_controls("cp_list", flt)
-page = list_complaints(engine(), flt, office().timezone, now, page_no, size)
-table([r | {"marker": marker(r)} for r in page.rows], {
+page = paged_table("cp_list", flt, lambda n, size: list_complaints(engine(), flt, office().timezone, now, n, size), {
     "number": ("cp.number", "text"), "customer": ("cp.customer", "text"), "channel": ("cp.channel", "enum"),
     "product": ("cp.product", "text"), "status": ("cp.status", "enum"),
     "responsibility": ("cp.responsibility", "enum"), "received_at": ("cp.received_at", "datetime"),
     "reply_deadline": ("cp.reply_deadline", "datetime"), "marker": ("cp.attention", "text"),
     "owner": ("cp.owner", "text"),
-})
-pager(page, "cp_list")
+}, lambda rows: [r | {"marker": marker(r)} for r in rows])
 
 chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "cp_open")
 if chosen:

@@ -13,8 +13,7 @@ from ui.product_dates_form import product_dates_form
 from ui.widgets import (
     date_range,
     enum_filter,
-    page_controls,
-    pager,
+    paged_table,
     person_filter,
     record_picker,
     table,
@@ -75,14 +74,11 @@ with c4:
 search = st.text_input(tr("list.search"), key="cu_search", placeholder=tr("cu.search_hint"))
 
 flt = CustomerFilter(grades, validities, specialist, start, end, search)
-page_no, size = page_controls("cu_list", flt)
-page = list_customers(engine(), flt, office().timezone, page_no, size)
-table(page.rows, {
+page = paged_table("cu_list", flt, lambda n, size: list_customers(engine(), flt, office().timezone, n, size), {
     "code": ("cu.code", "text"), "name": ("cu.name", "text"), "phone": ("cu.phone", "text"),
     "city": ("cu.city", "text"), "grade": ("cu.grade", "enum"), "validity": ("cu.validity", "enum"),
     "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
 })
-pager(page, "cu_list")
 
 chosen = record_picker(page.rows, lambda r: f"{r['code']} · {r['name']}", "cu_open")
 if chosen:

@@ -8,7 +8,7 @@ from db.enums import IncomingCategory
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.incoming_form import DONE, incoming_form
-from ui.widgets import date_range, enum_filter, page_controls, pager, table
+from ui.widgets import date_range, enum_filter, paged_table
 
 actor = page_guard("incoming")
 st.title(tr("nav.incoming"))
@@ -45,14 +45,11 @@ with c4:
     categories = enum_filter("incoming.category", IncomingCategory, "inc_f_category")
 
 flt = IncomingFilter(start, end, answered, resolved, categories)
-page_no, size = page_controls("inc_list", flt)
-page = list_incoming(engine(), flt, office().timezone, page_no, size)
-table([r | {"follow_up": follow_up(r)} for r in page.rows], {
+paged_table("inc_list", flt, lambda n, size: list_incoming(engine(), flt, office().timezone, n, size), {
     "received_at": ("incoming.received_at", "datetime"), "caller_name": ("incoming.caller_name", "text"),
     "phone": ("incoming.phone", "text"), "customer": ("incoming.customer", "text"),
     "category": ("incoming.category", "enum"), "need": ("incoming.need", "text"),
     "heard_from": ("incoming.heard_from", "text"), "answered": ("incoming.answered", "bool"),
     "resolved": ("incoming.resolved", "bool"), "taken_by": ("incoming.taken_by", "text"),
     "follow_up": ("incoming.follow_up", "text"),
-})
-pager(page, "inc_list")
+}, lambda rows: [r | {"follow_up": follow_up(r)} for r in rows])

@@ -15,11 +15,9 @@ from ui.detail import audit_history, fields, history
 from ui.widgets import (
     date_range,
     enum_filter,
-    page_controls,
-    pager,
+    paged_table,
     person_filter,
     record_picker,
-    table,
 )
 
 DETAIL_FIELDS = {
@@ -50,16 +48,13 @@ with c4:
 search = st.text_input(tr("list.search"), key="wo_search", placeholder=tr("wo.search_hint"))
 
 flt = WorkOrderFilter(statuses, types, tech, start, end, search)
-page_no, size = page_controls("wo_list", flt)
-page = list_work_orders(engine(), flt, office().timezone, page_no, size)
-table(page.rows, {
+page = paged_table("wo_list", flt, lambda n, size: list_work_orders(engine(), flt, office().timezone, n, size), {
     "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "phone": ("wo.phone", "text"),
     "service_type": ("wo.service_type", "enum"), "status": ("wo.status", "enum"),
     "pending_reason": ("wo.pending_reason", "enum"), "technician": ("wo.technician", "text"),
     "intake_at": ("wo.intake_at", "datetime"), "completed_at": ("wo.completed_at", "datetime"),
     "fee_cents": ("wo.fee", "money"),
 })
-pager(page, "wo_list")
 
 chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "wo_open")
 if chosen:

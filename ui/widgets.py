@@ -53,6 +53,17 @@ def pager(page: Page, key: str) -> None:
     right.caption(tr("list.count", total=page.total, page=page.page, pages=page.pages))
 
 
+def paged_table(key: str, flt: object, fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
+                decorate: Callable[[list[dict]], list[dict]] | None = None) -> Page:
+    """A filtered list: one page of rows fetched in SQL (back to page 1 when `flt` changes), shown with
+    translated headers (`decorate` adds display columns) and the pager. Returns the page for the picker."""
+    page_no, size = page_controls(key, flt)
+    page = fetch(page_no, size)
+    table(decorate(page.rows) if decorate else page.rows, columns)
+    pager(page, key)
+    return page
+
+
 Formatter = Callable[[object], object]
 
 
