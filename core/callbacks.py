@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Engine, and_, case, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session, aliased
 
+from core.clock import office_day
 from core.listing import Page, as_dict, customer_match, day_bounds_utc
 from core.staff import staff_names
 from db.engine import session_scope
@@ -118,6 +119,22 @@ def list_callbacks(engine: Engine, f: CallbackFilter, tz: str, now: datetime,
         page = min(max(1, page), max(1, -(-total // page_size)))
         ids = _page_ids(s, where, (page - 1) * page_size, page_size)
         return Page(_rows(s, ids, now), total, page, page_size)
+
+
+def queue_counts(engine: Engine, f: CallbackFilter, tz: str, now: datetime) -> dict[str, int]:
+    """The counts at the top of the queue: open work (open or in progress, CB-6) under the filter's kinds,
+    levels, assignee and search, whatever its status and date filters: `overdue` (its window ended before
+    `now`), `due_today` (ends later this office day), `upcoming` (ends after today). One aggregate in SQL."""
+    where = _conditions(replace(f, statuses=(), due_from=None, due_to=None), tz) + [is_open()]
+    today = office_day(now, tz)
+    _, tomorrow = day_bounds_utc(today, today, tz)
+    with session_scope(engine) as s:
+        row = s.execute(select(
+            func.count().filter(Callback.due_end < now),
+            func.count().filter(Callback.due_end >= now, Callback.due_end < tomorrow),
+            func.count().filter(Callback.due_end >= tomorrow),
+        ).select_from(Callback).where(*where)).one()
+    return {"overdue": row[0], "due_today": row[1], "upcoming": row[2]}
 
 
 def assignees(engine: Engine) -> dict[int, str]:

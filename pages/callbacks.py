@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
+from core.callbacks import OPEN_STATUSES, CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
 from core.calls import LEVEL_ACTION, claim
 from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
@@ -95,6 +95,7 @@ actor = page_guard("callbacks")
 kind_label, due = cell_formats()["enum"], cell_formats()["datetime"]
 st.title(tr("nav.callbacks"))
 
+st.session_state.setdefault("cb_status", list(OPEN_STATUSES))  # the queue opens on the work still to do
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     statuses = enum_filter("cb.status", CallbackStatus, "cb_status")
@@ -115,6 +116,9 @@ with c6:
     search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
 
 flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
+counts = queue_counts(engine(), flt, office().timezone, now())
+for column, name in zip(st.columns(3), ("overdue", "due_today", "upcoming"), strict=True):
+    column.metric(tr(f"cb.count_{name}"), counts[name])
 page = paged_table("cb_list", flt, lambda n, size: list_callbacks(engine(), flt, office().timezone, now(), n, size),
                    COLUMNS, overdue_marks)
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks
+from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
 from db.engine import session_scope
 from db.enums import (
     ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, CustomerGrade, Role,
@@ -35,6 +35,26 @@ def test_queue_puts_open_work_first_overdue_leading_then_finished_work_latest_fi
     assert [r["overdue"] for r in page.rows] == [True, False, False, False, False, False]
     assert all(type(r["overdue"]) is bool for r in page.rows)
     assert page.total == 6
+
+
+def test_the_counts_at_the_top_split_open_work_into_overdue_due_today_and_upcoming(engine):
+    """The queue's counts: open and in-progress work only; today is the office's day (NOW is 14:00 in
+    Shanghai, the day ends 16:00 UTC); the assignee and kind filters apply, the status filter does not."""
+    with session_scope(engine) as s:
+        ann, bo, c = make_user(s), make_user(s), make_customer(s)
+        mine = dict(assignee_id=ann.id)
+        make_callback(s, c, due_end=NOW - H, **mine)  # overdue
+        make_callback(s, c, status=CallbackStatus.IN_PROGRESS, due_end=NOW - 30 * H, **mine)  # overdue
+        make_callback(s, c, due_end=NOW + H, **mine)  # due today (15:00 Shanghai)
+        make_callback(s, c, due_end=NOW + 11 * H, **mine)  # tomorrow 01:00 Shanghai: upcoming
+        make_callback(s, c, kind=CallbackKind.BIRTHDAY, due_end=NOW + 48 * H, **mine)  # upcoming
+        make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - H, completed_at=NOW, **mine)
+        make_callback(s, c, due_end=NOW - H, assignee_id=bo.id)  # someone else's
+    ann_only = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), assignee_id=ann.id)
+    assert queue_counts(engine, ann_only, TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 2}
+    assert queue_counts(engine, CallbackFilter(), TZ, NOW) == {"overdue": 3, "due_today": 1, "upcoming": 2}
+    birthdays = CallbackFilter(kinds=(CallbackKind.BIRTHDAY,), assignee_id=ann.id)
+    assert queue_counts(engine, birthdays, TZ, NOW) == {"overdue": 0, "due_today": 0, "upcoming": 1}
 
 
 def test_a_page_that_straddles_open_and_finished_work_takes_from_both_in_order(engine):

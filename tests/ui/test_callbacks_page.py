@@ -26,6 +26,25 @@ def test_callbacks_page_lists_the_demo_queue_in_each_language(open_page, lang):
     assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
 
 
+def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top(open_page, demo_url):
+    """The queue: open and in-progress work by default, and the overdue / due today / upcoming counts."""
+    from datetime import UTC, datetime
+
+    from core.callbacks import OPEN_STATUSES, CallbackFilter, queue_counts
+    from db.enums import Role
+
+    at = open_page("pages/callbacks.py", "zh", Role.SPECIALIST)
+    assert at.multiselect(key="cb_status").value == list(OPEN_STATUSES)
+    statuses = set(at.dataframe[0].value[t("cb.status", "zh")])
+    assert statuses <= {t(f"enum.CallbackStatus.{s.value}", "zh") for s in OPEN_STATUSES}
+    shown = {m.label: int(m.value) for m in at.metric}
+    engine = make_engine(demo_url)
+    me = at.selectbox(key="cb_assignee").value
+    counts = queue_counts(engine, CallbackFilter(assignee_id=me), "Asia/Shanghai", datetime.now(UTC))
+    engine.dispose()
+    assert shown == {t(f"cb.count_{k}", "zh"): n for k, n in counts.items()} and counts["overdue"] > 0
+
+
 def test_overdue_callbacks_lead_the_queue(open_page):
     """CB-3: the default order puts overdue open callbacks first."""
     at = open_page("pages/callbacks.py")
