@@ -1,8 +1,8 @@
 """The benchmark office: built once with db.demo.build_demo, cached on disk next to a marker.
 
-The marker (a small JSON file beside the database) holds the scale, the demo seed, the alembic head
-and a hash of the migration files; the database is rebuilt only when it is missing or when one of
-those has changed (or on --rebuild).
+The marker (a small JSON file beside the database) holds the scale, the demo seed, the alembic head,
+a hash of the migration files and one of the demo generator's files, taken before the build starts; the
+database is rebuilt only when it is missing or when one of those has changed (or on --rebuild).
 """
 
 from __future__ import annotations
@@ -44,12 +44,21 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def schema_fingerprint() -> str:
-    """A hash of every migration file: a migration edited in place keeps its revision id, not its hash."""
+def _fingerprint(paths) -> str:
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "db" / "migrations" / "versions").glob("*.py")):
+    for path in sorted(paths):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def schema_fingerprint() -> str:
+    """A hash of every migration file: a migration edited in place keeps its revision id, not its hash."""
+    return _fingerprint((ROOT / "db" / "migrations" / "versions").glob("*.py"))
+
+
+def demo_fingerprint() -> str:
+    """A hash of the demo generator (db/demo*.py): an office built by older generator code is stale too."""
+    return _fingerprint((ROOT / "db").glob("demo*.py"))
 
 
 def marker_path(db_path: Path) -> Path:
@@ -60,7 +69,7 @@ def wanted_marker(scale) -> dict:
     from db.demo import DEFAULT_SEED
 
     return {"scale": asdict(scale), "seed": DEFAULT_SEED, "revision": head_revision(),
-            "migrations": schema_fingerprint()}
+            "migrations": schema_fingerprint(), "demo": demo_fingerprint()}
 
 
 def read_marker(db_path: Path) -> dict:
@@ -84,6 +93,7 @@ def build(db_path: Path, scale, progress: bool = True) -> float:
     """Migrate a fresh file, load the demo office at `scale`, write the marker; returns seconds taken."""
     from db.demo import build_demo
 
+    wanted = wanted_marker(scale)  # of the files as the build starts: an edit during the build makes it stale
     _remove(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -95,7 +105,7 @@ def build(db_path: Path, scale, progress: bool = True) -> float:
     finally:
         engine.dispose()
     seconds = time.perf_counter() - started
-    marker = wanted_marker(scale) | {"built_on": date.today().isoformat(), "build_seconds": round(seconds, 1)}
+    marker = wanted | {"built_on": date.today().isoformat(), "build_seconds": round(seconds, 1)}
     marker_path(db_path).write_text(json.dumps(marker, indent=2))
     return seconds
 

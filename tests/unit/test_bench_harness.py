@@ -61,3 +61,14 @@ def test_the_printed_table_has_a_row_per_page_and_per_opened_record(report):
     data, _ = report
     text = table(data)
     assert "work_orders · detail" in text and "no_such_page" in text and "missing" in text
+
+
+def test_an_office_built_by_other_demo_code_or_marked_after_an_edit_is_stale(report, monkeypatch):
+    """The marker holds the files as the build started; a changed demo generator makes the office stale."""
+    from db.demo import Scale
+
+    _, tmp = report
+    marker = office.read_marker(tmp / "tiny.sqlite")
+    assert marker["demo"] == office.demo_fingerprint() and marker["migrations"] == office.schema_fingerprint()
+    monkeypatch.setattr(office, "demo_fingerprint", lambda: "edited-demo-code")
+    assert not office.is_current(tmp / "tiny.sqlite", Scale(**TINY))
