@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.listing import Page, day_bounds_utc, paginate
 from core.phones import spellings
+from core.schedule_rules import missed_call_key
 from db.engine import session_scope
 from db.enums import IncomingCategory
 from db.models import Callback, Contact, Customer, IncomingCall, Lead, User
@@ -29,11 +30,6 @@ class IncomingFilter:
     answered: bool | None = None
     resolved: bool | None = None
     categories: tuple[IncomingCategory, ...] = ()
-
-
-def callback_key(call_id: int) -> str:
-    """The source key of the call's CB-11 callback (core.schedule_rules.missed_call_callback)."""
-    return f"missed_call:incoming_call:{call_id}"
 
 
 def matching_customer_ids(s: Session, phone: str) -> list[int]:
@@ -94,7 +90,7 @@ def _follow_ups(s: Session, call_ids: list[int]) -> dict[int, dict]:
     and the newest lead made from the call with its owner."""
     if not call_ids:
         return {}
-    keys = {callback_key(i): i for i in call_ids}
+    keys = {missed_call_key(i): i for i in call_ids}
     callbacks = s.execute(select(Callback.source_key, Callback.id, Callback.status, User.display_name)
                           .outerjoin(User, User.id == Callback.assignee_id).where(Callback.source_key.in_(keys)))
     leads = s.execute(select(Lead.incoming_call_id, Lead.id, User.display_name)

@@ -142,10 +142,15 @@ def complaint_call(complaint_id: int, customer_id: int, received_at: datetime, t
                    product_id=product_id, complaint_id=complaint_id)
 
 
+def missed_call_key(call_id: int) -> str:
+    """The source key of an incoming call's CB-11 call-back (the sweep, the register and the demo use it)."""
+    return f"missed_call:incoming_call:{call_id}"
+
+
 def missed_call_callback(call_id: int, customer_id: int, received_at: datetime, tz: str, w: Windows) -> Planned:
     """CB-11 / CB-2: a missed or unresolved incoming call is called back the same office day."""
     end = day_end(office_day(received_at, tz) + timedelta(days=w.missed_call_window_days), tz)
-    return Planned(f"missed_call:incoming_call:{call_id}", K.MISSED_CALL, customer_id, _utc(received_at), end)
+    return Planned(missed_call_key(call_id), K.MISSED_CALL, customer_id, _utc(received_at), end)
 
 
 def birthday_in(born: date, year: int) -> date:
