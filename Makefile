@@ -15,17 +15,17 @@ $(STAMP): requirements.txt
 venv: $(STAMP)
 
 migrate: $(STAMP)
-	$(PY) -m core.setup
+	$(PY) -m cli.setup
 
 run: $(STAMP)
-	$(PY) -m core.setup
+	$(PY) -m cli.setup
 	$(VENV)/bin/streamlit run launcher.py --server.address 127.0.0.1 --server.port 8501
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	$(PY) -m core.setup --demo
+	$(PY) -m cli.setup --demo
 
 bench: $(STAMP)
 	$(PY) -m bench.run

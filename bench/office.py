@@ -1,4 +1,4 @@
-"""The benchmark office: built once with db.demo.build_demo, cached on disk next to a marker.
+"""The benchmark office: built once with demo.build.build_demo, cached on disk next to a marker.
 
 The marker (a small JSON file beside the database) holds the scale, the demo seed, the alembic head,
 a hash of the migration files and one of the demo generator's files, taken before the build starts; the
@@ -25,13 +25,13 @@ BENCH_DIR = ROOT / "data" / "bench"
 
 
 def large_scale():
-    from db.demo import Scale
+    from demo.build import Scale
 
     return Scale(customers=300_000, work_orders=1_000_000, callbacks=3_000_000, complaints=60_000, leads=50_000)
 
 
 def small_scale():
-    from db.demo import Scale
+    from demo.build import Scale
 
     return Scale(customers=600, work_orders=2_000, callbacks=6_000, complaints=120, leads=100)
 
@@ -57,8 +57,8 @@ def schema_fingerprint() -> str:
 
 
 def demo_fingerprint() -> str:
-    """A hash of the demo generator (db/demo*.py): an office built by older generator code is stale too."""
-    return _fingerprint((ROOT / "db").glob("demo*.py"))
+    """A hash of the demo generator (demo/*.py): an office built by older generator code is stale too."""
+    return _fingerprint((ROOT / "demo").glob("*.py"))
 
 
 def marker_path(db_path: Path) -> Path:
@@ -66,7 +66,7 @@ def marker_path(db_path: Path) -> Path:
 
 
 def wanted_marker(scale) -> dict:
-    from db.demo import DEFAULT_SEED
+    from demo.build import DEFAULT_SEED
 
     return {"scale": asdict(scale), "seed": DEFAULT_SEED, "revision": head_revision(),
             "migrations": schema_fingerprint(), "demo": demo_fingerprint()}
@@ -91,7 +91,7 @@ def _remove(db_path: Path) -> None:
 
 def build(db_path: Path, scale, progress: bool = True) -> float:
     """Migrate a fresh file, load the demo office at `scale`, write the marker; returns seconds taken."""
-    from db.demo import build_demo
+    from demo.build import build_demo
 
     wanted = wanted_marker(scale)  # of the files as the build starts: an edit during the build makes it stale
     _remove(db_path)

@@ -4,11 +4,10 @@ key-for-key equal and every enum value translated."""
 
 from __future__ import annotations
 
+import tomllib
 from enum import Enum
 from functools import cache
 from pathlib import Path
-
-import tomllib
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"

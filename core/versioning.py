@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.audit_read import latest_change
+from core.audit import log as audit
+from core.audit.queries import latest_change
 from core.errors import NotFound, StaleEdit
 from core.permissions import Actor
 from db.enums import AuditAction

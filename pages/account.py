@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.accounts.services import change_own_password
 from core.i18n import enum_label
-from core.users import change_own_password
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.feedback import attempt

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.audit_read import ENTITIES, AuditFilter, describe, list_audit
+from core.audit.queries import ENTITIES, AuditFilter, describe, list_audit
 from db.enums import AuditAction
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.call_script import prompts, purpose_key
-from core.callbacks import callback_detail
-from core.calls import my_claimed_call, record_call, release
-from core.customers import customer_detail
+from core.callbacks.queries import callback_detail, my_claimed_call
+from core.callbacks.script import prompts, purpose_key
+from core.callbacks.services import record_call, release
+from core.customers.queries import customer_detail
 from core.i18n import enum_label
 from db.enums import CallbackKind, CallbackStatus
 from ui.auth import page_guard

@@ -5,8 +5,16 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.callbacks import OPEN_STATUSES, CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
-from core.calls import LEVEL_ACTION, claim
+from core.callbacks.flow import LEVEL_ACTION
+from core.callbacks.queries import (
+    OPEN_STATUSES,
+    CallbackFilter,
+    assignees,
+    callback_detail,
+    list_callbacks,
+    queue_counts,
+)
+from core.callbacks.services import claim
 from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
 from ui import feedback
@@ -60,7 +68,7 @@ def when(moment: datetime) -> str:
 
 
 def take_call(actor, cb: dict) -> None:
-    """Offered on an open callback (or one I hold) of a level I work (CB-1); core.calls.claim decides."""
+    """Offered on an open callback (or one I hold) of a level I work (CB-1); core.callbacks.services.claim decides."""
     mine = cb["status"] == CallbackStatus.IN_PROGRESS and cb["claimed_by_id"] == actor.id
     if not (cb["status"] == CallbackStatus.OPEN or mine) or not allowed(actor.role, LEVEL_ACTION[cb["level"]]):
         return

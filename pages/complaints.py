@@ -4,12 +4,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.complaints import (
-    ComplaintFilter,
-    complaint_detail,
-    complaint_owners,
-    list_complaints,
-)
+from core.complaints.queries import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
 from ui.auth import page_guard
 from ui.context import engine, office, tr

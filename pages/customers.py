@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.customers import CustomerFilter, customer_detail, list_customers, specialists
+from core.customers.queries import CustomerFilter, customer_detail, list_customers, specialists
 from core.permissions import Action, allowed
 from db.enums import ArchiveValidity, CustomerGrade
 from ui.auth import page_guard

@@ -3,7 +3,7 @@ lead, L-1); below, the register of calls, newest first, filtered by day, answer,
 
 import streamlit as st
 
-from core.incoming_read import IncomingFilter, list_incoming
+from core.incoming.queries import IncomingFilter, list_incoming
 from db.enums import IncomingCategory
 from ui.auth import page_guard
 from ui.context import engine, office, tr

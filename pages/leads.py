@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.callbacks import assignees
-from core.leads import due_leads
+from core.callbacks.queries import assignees
+from core.leads.queries import due_leads
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.lead_form import lead_contact_form

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.callbacks import OPEN_STATUSES, CallbackFilter, list_callbacks
+from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, list_callbacks
 from core.i18n import enum_label
-from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from core.kpi.my_work import office_today, staff, today_counts, week_of, weekly_activity
 from core.permissions import Action, allowed
 from db.enums import Role
 from ui.auth import page_guard

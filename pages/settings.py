@@ -5,16 +5,16 @@ edit the values (validated and audited); others read them."""
 import pandas as pd
 import streamlit as st
 
-from core.care import care_grades
 from core.i18n import catalog, enum_label
-from core.office import list_settings
+from core.office.settings import list_settings
 from core.permissions import Action, allowed
+from core.scheduling.care import care_grades
 from db.config import get_config
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.settings_form import settings_form
 
-# The DOMAIN.md rule behind each setting of db.office_settings; "—" for technical ones.
+# The DOMAIN.md rule behind each setting of core.office.defaults; "—" for technical ones.
 RULES = {
     "office.timezone": "—", "office.currency": "—",
     "callback.first_call_delay_days": "CB-2", "callback.new_customer_window_days": "CB-2",

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.accounts.queries import list_users
+from core.accounts.services import create_user, reset_password, update_user
 from core.i18n import enum_label
-from core.users import create_user, list_users, reset_password, update_user
 from db.enums import Role
 from ui.auth import page_guard
 from ui.context import engine, lang, tr

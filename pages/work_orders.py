@@ -2,12 +2,7 @@
 
 import streamlit as st
 
-from core.work_orders import (
-    WorkOrderFilter,
-    list_work_orders,
-    technicians,
-    work_order_detail,
-)
+from core.work_orders.queries import WorkOrderFilter, list_work_orders, technicians, work_order_detail
 from db.enums import ServiceType, WorkOrderStatus
 from ui.auth import page_guard
 from ui.context import engine, office, tr

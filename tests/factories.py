@@ -8,11 +8,31 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from db.enums import (
-    CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, ComplaintChannel, ComplaintStatus,
-    CustomerGrade, LeadClass, LeadResult, Role, ServiceType, WorkOrderStatus,
+    CallbackKind,
+    CallbackLevel,
+    CallbackStatus,
+    CallOutcome,
+    Channel,
+    ComplaintChannel,
+    ComplaintStatus,
+    CustomerGrade,
+    LeadClass,
+    LeadResult,
+    Role,
+    ServiceType,
+    WorkOrderStatus,
 )
 from db.models import (
-    CallAttempt, Callback, Complaint, ComplaintEvent, Customer, Lead, LeadContact, Product, User, WorkOrder,
+    CallAttempt,
+    Callback,
+    Complaint,
+    ComplaintEvent,
+    Customer,
+    Lead,
+    LeadContact,
+    Product,
+    User,
+    WorkOrder,
     WorkOrderEvent,
 )
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.auth import resolve_session, sign_out
+from core.accounts.sessions import resolve_session, sign_out
 from core.i18n import enum_label
 from core.permissions import PAGES, Actor, allowed
 from ui.context import engine, lang, tr

@@ -1,7 +1,7 @@
 """The recording form of the call screen: channel (CB-5), outcome (CB-6), what a reached call records
 (CB-7 satisfaction, score, the customer's words; CB-8 a promised reply; the complaint and lead
 follow-ups), the time to call again, and the CB-9 checklist of complaint callbacks and re-checks.
-The form only collects: core.calls.record_call checks every rule and writes, or refuses and writes
+The form only collects: core.callbacks.services.record_call checks every rule and writes, or refuses and writes
 nothing (the typed input stays on screen)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from core.call_outcomes import CB9_ITEMS, INTEREST_MAX, CallInput
-from core.calls import CallResult
+from core.callbacks.rules import CB9_ITEMS, INTEREST_MAX, CallInput
+from core.callbacks.services import CallResult
 from core.errors import Invalid
 from core.i18n import enum_label
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, Satisfaction

@@ -1,5 +1,5 @@
 """The manager's campaign form (CB-2 questionnaire and maintenance calls): who (by grade and own
-specialist), what, and the due window; core.campaigns creates and assigns the calls."""
+specialist), what, and the due window; core.scheduling.campaigns creates and assigns the calls."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.campaigns import KINDS, Campaign, plan_campaign
 from core.clock import office_day
-from core.customers import CustomerFilter
+from core.customers.queries import CustomerFilter
 from core.i18n import enum_label
+from core.scheduling.campaigns import KINDS, Campaign, plan_campaign
 from db.enums import CustomerGrade
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.i18n import LANGS, lang_from_locale, t
-from core.office import Office, load_office
+from core.office.settings import Office, load_office
 from db.config import get_config
 from db.engine import make_engine
 

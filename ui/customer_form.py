@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core.clock import office_day
-from core.customer_edit import update_customer
+from core.customers.services import update_customer
 from core.i18n import enum_label
 from db.enums import ArchiveValidity, CustomerGrade
 from ui.context import engine, lang, office, tr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.audit_read import record_history
+from core.audit.queries import record_history
 from ui.context import engine, lang, office, tr
 from ui.widgets import cell_formats, table
 

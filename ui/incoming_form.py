@@ -14,8 +14,9 @@ import streamlit as st
 from core.clock import office_day
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
-from core.incoming import ENQUIRIES, HEARD_FROM_MAX, NAME_MAX, IncomingInput, IncomingResult, register_incoming_call
-from core.incoming_read import find_callers
+from core.incoming.queries import find_callers
+from core.incoming.rules import ENQUIRIES, HEARD_FROM_MAX, NAME_MAX, IncomingInput
+from core.incoming.services import IncomingResult, register_incoming_call
 from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass
 from ui.context import engine, lang, office, tr

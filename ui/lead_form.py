@@ -10,7 +10,8 @@ import streamlit as st
 
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
-from core.leads import LeadContactInput, record_lead_contact
+from core.leads.rules import LeadContactInput
+from core.leads.services import record_lead_contact
 from db.enums import Channel, LeadClass, LeadResult
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt

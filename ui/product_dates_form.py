@@ -1,5 +1,5 @@
 """Recording or correcting a product's order dates (C-1) on the customer page; the save plans the CB-2
-first and new-customer calls at once (core.products). The form keeps the dates it was loaded with, so a
+first and new-customer calls at once (core.customers.services). The form keeps the dates it was loaded with, so a
 save over somebody else's newer dates is refused naming them, and the typed dates stay on screen."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from core.products import OrderDates, set_order_dates
+from core.customers.rules import OrderDates
+from core.customers.services import set_order_dates
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
 

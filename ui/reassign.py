@@ -1,5 +1,5 @@
 """Managers hand callbacks of the shown page to another specialist, one or many at once (issue 4);
-core.assignment.reassign checks the role and the target, and audits each change."""
+core.scheduling.assignment.reassign checks the role and the target, and audits each change."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.assignment import reassign
+from core.scheduling.assignment import reassign
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
 

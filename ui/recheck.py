@@ -7,9 +7,10 @@ from datetime import datetime
 
 import streamlit as st
 
-from core.daily import last_period_day
 from core.fmt import fmt_percent
-from core.sampling import coverage, period_of
+from core.rechecks.queries import coverage
+from core.rechecks.rules import period_of
+from core.scheduling.daily import last_period_day
 from ui.context import engine, lang, office, tr
 from ui.widgets import table
 

@@ -1,4 +1,4 @@
-"""Admins edit the office settings: values are validated by core.settings_edit; the values the form was
+"""Admins edit the office settings: values are validated by core.office; the values the form was
 loaded with are kept, so a setting another admin changed meanwhile is refused, not overwritten."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.care import care_grades
 from core.i18n import enum_label
-from core.settings_edit import CHOICES, update_settings
+from core.office.rules import CHOICES
+from core.office.services import update_settings
+from core.scheduling.care import care_grades
 from db.enums import CustomerGrade
 from ui.context import clear_office_cache, engine, lang, tr
 from ui.feedback import FLASH, attempt

@@ -6,8 +6,8 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from core.i18n import enum_label, t
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 STYLE = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f5f6f8;margin:0}
 main{max-width:420px;margin:8vh auto;background:#fff;padding:2rem 2.2rem;border-radius:12px;

@@ -1,6 +1,6 @@
 """Re-check findings as tasks (CB-4, CB-9): the "send a finding" form under a worked re-check callback on
 the Callbacks page, and on My work the specialist's open findings (each with a form recording what they
-did) and the findings a re-checker sent. The forms only collect; core.tasks checks and writes. Closing a
+did) and the findings a re-checker sent. The forms only collect; core.rechecks.findings checks and writes. Closing a
 finding is based on the version shown when it was first displayed (kept in session_state), so a save
 after somebody else closed it is refused naming who, and the typed text stays on screen."""
 
@@ -10,9 +10,17 @@ from datetime import datetime
 
 import streamlit as st
 
-from core.tasks import (
-    DEFAULT_DUE_DAYS, FINDING_MAX, MAX_DUE_DAYS, RESOLUTION_MAX, FindingChoices, complete_task, finding_choices,
-    open_tasks_for, send_finding, sent_tasks,
+from core.rechecks.findings import (
+    DEFAULT_DUE_DAYS,
+    FINDING_MAX,
+    MAX_DUE_DAYS,
+    RESOLUTION_MAX,
+    FindingChoices,
+    complete_task,
+    finding_choices,
+    open_tasks_for,
+    send_finding,
+    sent_tasks,
 )
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt, clear_after_save

@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from core.auth import resolve_session, sign_in, sign_out
-from core.daily import run_daily
+from core.accounts.services import create_first_admin, needs_first_admin
+from core.accounts.sessions import resolve_session, sign_in, sign_out
 from core.errors import DomainError
 from core.i18n import lang_from_locale
-from core.office import load_office
-from core.users import create_first_admin, needs_first_admin
+from core.office.settings import load_office
+from core.scheduling.daily import run_daily
 from db.config import get_config
 from ui.signin_html import render_signin
 from ui.web_engine import web_engine

@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.fmt import fmt_date, fmt_datetime, fmt_money
 from core.i18n import enum_label
-from core.listing import PAGE_SIZES, Page
+from core.lists import PAGE_SIZES, Page
 from ui.context import lang, office, tr
 
 

@@ -14,7 +14,7 @@ AuditId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Setting(Base):
-    """One office setting, its value JSON-encoded; defaults live in db.office_settings."""
+    """One office setting, its value JSON-encoded; defaults live in core.office.defaults."""
 
     __tablename__ = "settings"
 

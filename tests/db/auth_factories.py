@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select, text
 
-from core.passwords import hash_password
+from core.accounts.passwords import hash_password
+from core.office.defaults import DEFAULTS
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import Role
 from db.models import AuditEntry, Customer
-from db.office_settings import DEFAULTS
 from tests.factories import make_customer, make_user
 
 PASSWORD = "correct horse battery"

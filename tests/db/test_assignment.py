@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.assignment import Assigner, reassign
 from core.errors import Forbidden, Invalid
-from core.schedule_sweep import schedule_due_callbacks
+from core.scheduling.assignment import Assigner, reassign
+from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackLevel, CallbackStatus, Role
 from db.models import Callback

@@ -1,4 +1,4 @@
-"""The audit trail (core.audit, core.audit_read, migration 0002): append-only in the database itself on
+"""The audit trail (core.audit.log, core.audit.queries, migration 0002): append-only in the database itself on
 SQLite and PostgreSQL, a record's history told in sentences in English and Chinese, and the whole log
 filtered by user, record type, action and office day, newest first, counted and paged in SQL.
 The log keeps every earlier test's rows, so each test looks only at rows written after it began."""
@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
-from core import audit
-from core.audit_read import ENTITIES, AuditFilter, describe, latest_change, list_audit, record_history
-from core.customer_edit import update_customer
+from core.audit import log as audit
+from core.audit.queries import ENTITIES, AuditFilter, describe, latest_change, list_audit, record_history
+from core.customers.services import update_customer
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import AuditAction, Role

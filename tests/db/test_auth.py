@@ -1,4 +1,4 @@
-"""Sign-in, lockout and server-side sessions (core.auth): one message for every failure, every attempt
+"""Sign-in, lockout and server-side sessions (core.accounts.sessions): one message for every failure, every attempt
 audited without the password, five failures lock the account for 15 minutes (settings), and a session
 ends on sign-out, when idle, at the end of its lifetime, or when an admin disables the user."""
 
@@ -12,16 +12,22 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core.auth import resolve_session, sign_in, sign_out
+from core.accounts.passwords import needs_rehash, verify_password
+from core.accounts.services import update_user
+from core.accounts.sessions import resolve_session, sign_in, sign_out
 from core.errors import SignInFailed
-from core.passwords import needs_rehash, verify_password
 from core.permissions import Actor
-from core.users import update_user
 from db.engine import session_scope
 from db.enums import Role
 from db.models import User, UserSession
 from tests.db.auth_factories import (
-    PASSWORD, as_json, audit_mark, audit_since, make_account, restoring_settings, set_setting,
+    PASSWORD,
+    as_json,
+    audit_mark,
+    audit_since,
+    make_account,
+    restoring_settings,
+    set_setting,
 )
 from tests.factories import NOW, make_user
 

@@ -2,10 +2,17 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from core.callbacks import CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
+from core.callbacks.queries import CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
 from db.engine import session_scope
 from db.enums import (
-    ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, CustomerGrade, Role,
+    ArchiveValidity,
+    CallbackKind,
+    CallbackLevel,
+    CallbackStatus,
+    CallOutcome,
+    Channel,
+    CustomerGrade,
+    Role,
     Satisfaction,
 )
 from tests.factories import NOW, make_attempt, make_callback, make_customer, make_user

@@ -1,4 +1,4 @@
-"""Working the queue (core.calls): claiming (CB-1, two specialists never work the same callback),
+"""Working the queue (core.callbacks.services): claiming (CB-1, two specialists never work the same callback),
 releasing, and recording a call on each route of CB-6 with what it hands on: satisfaction and the
 customer's own words (CB-7), a promised reply (CB-8), a complaint (CB-7 → CP-1, CP-2), a lead (L-1),
 the archive's validity (C-3) and the quality checklist (CB-9). Every route checks the stored state and
@@ -15,15 +15,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.call_outcomes import CB9_ITEMS, CallInput
-from core.calls import AlreadyClaimed, NotClaimed, claim, record_call, release
+from core.callbacks.flow import AlreadyClaimed, NotClaimed
+from core.callbacks.rules import CB9_ITEMS, CallInput
+from core.callbacks.services import claim, record_call, release
 from core.errors import DomainError, Forbidden, Invalid
-from core.schedule_sweep import schedule_due_callbacks
 from core.i18n import catalog
+from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import (
-    ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, ComplaintChannel,
-    ComplaintStatus, LeadClass, LeadStatus, Role, Satisfaction,
+    ArchiveValidity,
+    CallbackKind,
+    CallbackLevel,
+    CallbackStatus,
+    CallOutcome,
+    Channel,
+    ComplaintChannel,
+    ComplaintStatus,
+    LeadClass,
+    LeadStatus,
+    Role,
+    Satisfaction,
 )
 from db.models import CallAttempt, Callback, Complaint, ComplaintEvent, Customer, Lead
 from tests.db.auth_factories import actor_of, audit_mark, audit_since
@@ -398,7 +409,7 @@ def test_a_complaint_callback_scores_its_eleven_item_checklist_one_point_per_yes
 
 
 def test_an_incomplete_checklist_is_refused_and_the_items_match_the_demo_office_cb9(engine, office):
-    from db.demo_reached import QA_ITEMS
+    from demo.reached import QA_ITEMS
     assert CB9_ITEMS == QA_ITEMS and len(CB9_ITEMS) == 11
     with session_scope(engine) as s:
         s.get(Callback, office["cb"]).level = CallbackLevel.L2
@@ -559,8 +570,7 @@ def test_an_unreached_call_breaking_a_rule_is_refused_and_nothing_is_written_cb6
 
 
 def test_every_message_key_the_calls_use_cases_raise_is_in_the_catalog():
-    source = "".join((Path(__file__).parents[2] / "core" / f).read_text()
-                     for f in ("calls.py", "call_outcomes.py", "call_followups.py"))
+    source = "".join(f.read_text() for f in sorted((Path(__file__).parents[2] / "core" / "callbacks").glob("*.py")))
     keys = set(re.findall(r'"(calls\.[a-z_.]+)"', source))
     assert len(keys) >= 15 and keys <= set(catalog("en")) and keys <= set(catalog("zh"))
     assert {f"calls.qa.{item}" for item in CB9_ITEMS} <= set(catalog("zh"))

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.campaigns import Campaign, plan_campaign
-from core.customers import CustomerFilter
+from core.customers.queries import CustomerFilter
 from core.errors import Forbidden, Invalid
 from core.permissions import Actor
+from core.scheduling.campaigns import Campaign, plan_campaign
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackKind, CustomerGrade, Role
 from db.models import Callback

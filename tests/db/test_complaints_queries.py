@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.complaints import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
+from core.complaints.queries import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Remedy, Responsibility
 from tests.factories import NOW, make_complaint, make_complaint_event, make_customer, make_product, make_user

@@ -6,15 +6,28 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.customers import CustomerFilter, customer_detail, list_customers, specialists
+from core.customers.queries import CustomerFilter, customer_detail, list_customers, specialists
 from db.engine import session_scope
 from db.enums import (
-    ArchiveValidity, CallbackKind, CallbackStatus, CallOutcome, ComplaintStatus, CustomerGrade, LeadClass,
+    ArchiveValidity,
+    CallbackKind,
+    CallbackStatus,
+    CallOutcome,
+    ComplaintStatus,
+    CustomerGrade,
+    LeadClass,
     WorkOrderStatus,
 )
 from db.models import Contact
 from tests.factories import (
-    NOW, make_attempt, make_callback, make_complaint, make_customer, make_lead, make_product, make_user,
+    NOW,
+    make_attempt,
+    make_callback,
+    make_complaint,
+    make_customer,
+    make_lead,
+    make_product,
+    make_user,
     make_work_order,
 )
 

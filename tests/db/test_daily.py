@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from core.daily import run_daily
+from core.scheduling.daily import run_daily
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, Role
 from db.models import Callback, RecheckSample

@@ -1,4 +1,4 @@
-"""The demo office (db.demo): coherent, complete and reproducible.
+"""The demo office (demo.build): coherent, complete and reproducible.
 
 Most tests read one small office, built once per database backend and kept in memory
 (`office`), so each reads as a sentence about the data. Tests that build their own office
@@ -13,10 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db import demo_text_en, demo_text_zh, enums
-from db.demo import OfficeNotEmpty, Scale, build_demo, main
+from cli.demo import main
+from db import enums
 from db.engine import session_scope
 from db.models import Base, User
+from demo import text_en as demo_text_en
+from demo import text_zh as demo_text_zh
+from demo.build import OfficeNotEmpty, Scale, build_demo
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # noon in the office (Asia/Shanghai)
@@ -631,7 +634,7 @@ def test_the_cli_loads_an_empty_database_and_prints_the_counts(engine, capsys):
 def test_a_sweep_over_the_new_demo_office_moves_none_of_its_callbacks_cb_2(migrated_engine, office):
     """The demo writes each callback with the window the rules give its event (CB-2, CB-11), so the first
     sweep finds them as they are; it only adds what falls due in the days ahead."""
-    from core.schedule_sweep import schedule_due_callbacks
+    from core.scheduling.sweep import schedule_due_callbacks
 
     build_demo(migrated_engine, seed=SEED, today=TODAY, scale=SMALL)
     try:

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Forbidden, Invalid
-from core.incoming import IncomingInput, register_incoming_call
-from core.incoming_read import IncomingFilter, find_callers, list_incoming
+from core.incoming.queries import IncomingFilter, find_callers, list_incoming
+from core.incoming.rules import IncomingInput
+from core.incoming.services import register_incoming_call
 from core.phones import spellings
-from core.schedule_sweep import schedule_due_callbacks
+from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, IncomingCategory, LeadClass, LeadStatus, Role
 from db.models import Callback, Contact, IncomingCall, Lead

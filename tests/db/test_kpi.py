@@ -8,18 +8,50 @@ import pytest
 
 from core.i18n import catalog
 from core.kpi import (
-    KPIS, KpiFilter, attempt_counts, average_score, callback_completion_rate, callback_on_time_rate, callback_weeks,
-    callbacks_per_week, complaints_by_channel, complaints_closed_by_deadline, default_range, definition,
-    dispatch_counts, dispatch_time_distribution, dispatch_within_target, paid_service_revenue, reach_rate,
-    satisfaction_distribution, staff, week_bounds, work_order_backlog, work_orders_per_week,
+    KPIS,
+    KpiFilter,
+    attempt_counts,
+    average_score,
+    callback_completion_rate,
+    callback_on_time_rate,
+    callback_weeks,
+    callbacks_per_week,
+    complaints_by_channel,
+    complaints_closed_by_deadline,
+    default_range,
+    definition,
+    dispatch_counts,
+    dispatch_time_distribution,
+    dispatch_within_target,
+    paid_service_revenue,
+    reach_rate,
+    satisfaction_distribution,
+    staff,
+    week_bounds,
+    work_order_backlog,
+    work_orders_per_week,
 )
 from db.engine import session_scope
 from db.enums import (
-    CallbackKind, CallbackStatus, CallOutcome, ComplaintChannel, ComplaintStatus, CustomerGrade, Role, Satisfaction,
-    ServiceType, WorkOrderStatus,
+    CallbackKind,
+    CallbackStatus,
+    CallOutcome,
+    ComplaintChannel,
+    ComplaintStatus,
+    CustomerGrade,
+    Role,
+    Satisfaction,
+    ServiceType,
+    WorkOrderStatus,
 )
 from tests.factories import (
-    NOW, make_attempt, make_callback, make_complaint, make_customer, make_user, make_work_order,
+    NOW,
+    make_attempt,
+    make_callback,
+    make_complaint,
+    make_customer,
+    make_user,
+    make_work_order,
 )
 
 TZ = "Asia/Shanghai"

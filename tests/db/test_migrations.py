@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
+from core.office.defaults import DEFAULTS
 from db.engine import make_engine, session_scope
 from db.migrate import downgrade, upgrade
 from db.models import Base, Setting
-from db.office_settings import DEFAULTS
 
 
 def _tables(engine) -> set[str]:

@@ -6,13 +6,26 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from core.kpi.my_work import office_today, staff, today_counts, week_of, weekly_activity
 from db.engine import session_scope
 from db.enums import (
-    CallbackStatus, ComplaintStatus, LeadResult, LeadStatus, PendingReason, Role, WorkOrderStatus,
+    CallbackStatus,
+    ComplaintStatus,
+    LeadResult,
+    LeadStatus,
+    PendingReason,
+    Role,
+    WorkOrderStatus,
 )
 from tests.factories import (
-    NOW, make_callback, make_complaint, make_customer, make_lead, make_lead_contact, make_user, make_work_order,
+    NOW,
+    make_callback,
+    make_complaint,
+    make_customer,
+    make_lead,
+    make_lead_contact,
+    make_user,
+    make_work_order,
 )
 
 TZ = "Asia/Shanghai"

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from core.customers.queries import order_dates
+from core.customers.rules import OrderDates
+from core.customers.services import set_order_dates
 from core.errors import Forbidden, Invalid, StaleEdit
 from core.permissions import Actor
-from core.products import OrderDates, order_dates, set_order_dates
-from core.schedule_sweep import schedule_due_callbacks
+from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, Role
 from db.models import Callback, Product

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from core.errors import Forbidden
-from core.sampling import coverage, draw, draw_period_samples, seed_of
+from core.rechecks.queries import coverage
+from core.rechecks.rules import draw, seed_of
+from core.rechecks.services import draw_period_samples
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackStatus, Role
 from db.models import Callback, RecheckSample

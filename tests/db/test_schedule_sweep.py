@@ -8,14 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from core.schedule_sweep import SweepResult, last_sweep, run_if_not_today, schedule_due_callbacks
-from core.sweep import main
+from cli.sweep import main
+from core.scheduling.sweep import SweepResult, last_sweep, run_if_not_today, schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackStatus, CustomerGrade, Role, ServiceType
 from db.models import Callback, IncomingCall, Product
 from tests.db.auth_factories import audit_mark, audit_since, restoring_settings, set_setting
 from tests.factories import (
-    NOW, make_callback, make_complaint, make_customer, make_product, make_user, make_work_order,
+    NOW,
+    make_callback,
+    make_complaint,
+    make_customer,
+    make_product,
+    make_user,
+    make_work_order,
 )
 
 TZ = "Asia/Shanghai"

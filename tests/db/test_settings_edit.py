@@ -1,4 +1,4 @@
-"""Admins change the office's settings (core.settings_edit): only admins, every value validated (CB-4: the
+"""Admins change the office's settings (core.office): only admins, every value validated (CB-4: the
 manager's L2 sample is at least 10%, the director's L3 sample at least 5%), nothing saved when any value
 is wrong, every change audited, and a save based on a value another admin changed since is refused.
 Settings rows are kept between tests, so every test puts back what it changed."""
@@ -12,11 +12,12 @@ import pytest
 
 from core.errors import Forbidden, Invalid, StaleEdit
 from core.i18n import t
-from core.office import load_office
-from core.settings_edit import update_settings, validate_setting
+from core.office.defaults import DEFAULTS
+from core.office.rules import validate_setting
+from core.office.services import update_settings
+from core.office.settings import load_office
 from db.engine import session_scope
 from db.enums import Role
-from db.office_settings import DEFAULTS
 from tests.db.auth_factories import audit_mark, audit_since, make_account, restoring_settings
 from tests.factories import NOW
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.setup import prepare
-from core.users import needs_first_admin
+from cli.setup import prepare
+from core.accounts.services import needs_first_admin
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
 

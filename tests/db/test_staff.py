@@ -1,8 +1,8 @@
-"""The people filters (core.staff): two staff with the same name are told apart by their user names."""
+"""The people filters (core.accounts.queries): two staff with the same name are told apart by their user names."""
 
 from __future__ import annotations
 
-from core.staff import staff_names
+from core.accounts.queries import staff_names
 from db.engine import session_scope
 from db.models import User
 from tests.factories import make_user

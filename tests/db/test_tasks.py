@@ -1,4 +1,4 @@
-"""Re-check findings sent back to the specialist as tasks (core.tasks; CB-4 L2/L3 re-checks, CB-9 quality
+"""Re-check findings sent back to the specialist as tasks (core.rechecks.findings; CB-4 L2/L3 re-checks, CB-9 quality
 checklist): who gets the task by default, when it falls due, who may close it, and that every refusal
 writes nothing. NOW is Friday 2026-11-20 14:00 in Shanghai (06:00 UTC)."""
 
@@ -10,8 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Forbidden, Invalid, StaleEdit
-from core.tasks import (
-    DEFAULT_DUE_DAYS, FINDING_MAX, complete_task, due_at, finding_choices, open_tasks_for, send_finding, sent_tasks,
+from core.rechecks.findings import (
+    DEFAULT_DUE_DAYS,
+    FINDING_MAX,
+    complete_task,
+    due_at,
+    finding_choices,
+    open_tasks_for,
+    send_finding,
+    sent_tasks,
 )
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, Role, TaskStatus

@@ -1,4 +1,4 @@
-"""Accounts (core.users): the first admin of a new office, admins managing users (and nobody else), no
+"""Accounts (core.accounts.services): the first admin of a new office, admins managing users (and nobody else), no
 lost updates between two admins, no admin locking themselves out, password resets and changes; every
 change audited with before/after and never a password or its hash."""
 
@@ -10,11 +10,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.auth import resolve_session, sign_in
-from core.errors import Forbidden, Invalid, SignInFailed, StaleEdit
-from core.users import (
-    change_own_password, create_first_admin, create_user, list_users, needs_first_admin, reset_password, update_user,
+from core.accounts.queries import list_users
+from core.accounts.services import (
+    change_own_password,
+    create_first_admin,
+    create_user,
+    needs_first_admin,
+    reset_password,
+    update_user,
 )
+from core.accounts.sessions import resolve_session, sign_in
+from core.errors import Forbidden, Invalid, SignInFailed, StaleEdit
 from db.engine import session_scope
 from db.enums import Role
 from db.models import User, UserSession

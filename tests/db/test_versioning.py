@@ -1,4 +1,4 @@
-"""No lost updates (core.versioning via core.customer_edit, C-1/C-3: wrong data is corrected, every
+"""No lost updates (core.versioning via core.customers.services, C-1/C-3: wrong data is corrected, every
 correction audited): of two saves based on the same version exactly one wins, the other learns who
 saved and when, and nothing of it is written; bad input writes nothing at all. A threaded race checks
 the compare-and-set under real contention on SQLite and PostgreSQL."""
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.customer_edit import update_customer
+from core.customers.services import update_customer
 from core.errors import Forbidden, Invalid, NotFound, StaleEdit
 from db.engine import session_scope
 from db.enums import CustomerGrade, Role

@@ -11,12 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
-from core.auth import sign_in
-from core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
-from db.demo import Scale, build_demo
+from core.accounts.sessions import sign_in
 from db.engine import make_engine
 from db.enums import Role
 from db.migrate import upgrade
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
+from demo.build import Scale, build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 SMALL = Scale(customers=200, work_orders=400, callbacks=1200, complaints=80, leads=60)

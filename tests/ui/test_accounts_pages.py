@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core.customers import CustomerFilter, list_customers
+from core.customers.queries import CustomerFilter, list_customers
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import Role

@@ -30,7 +30,7 @@ def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top
     """The queue: open and in-progress work by default, and the overdue / due today / upcoming counts."""
     from datetime import UTC, datetime
 
-    from core.callbacks import OPEN_STATUSES, CallbackFilter, queue_counts
+    from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, queue_counts
     from db.enums import Role
 
     at = open_page("pages/callbacks.py", "zh", Role.SPECIALIST)
@@ -86,7 +86,7 @@ def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo
 def test_a_manager_reassigns_two_callbacks_at_once_and_each_change_is_audited(open_page, demo_url):
     from datetime import UTC, datetime
 
-    from core.callbacks import CallbackFilter, list_callbacks
+    from core.callbacks.queries import CallbackFilter, list_callbacks
     from db.enums import Role
     from db.models import AuditEntry, User
 
@@ -120,7 +120,7 @@ def test_a_specialist_is_not_offered_reassignment(open_page):
 def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverage_cb4(open_page, demo_url):
     from datetime import UTC, datetime
 
-    from core.daily import run_daily
+    from core.scheduling.daily import run_daily
     from db.enums import Role
     from db.models import User
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.complaints import ComplaintFilter, list_complaints
+from core.complaints.queries import ComplaintFilter, list_complaints
 from core.i18n import t
-from core.office import load_office
+from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import ComplaintChannel
 

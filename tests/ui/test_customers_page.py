@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.customers import CustomerFilter, customer_detail, list_customers
+from core.customers.queries import CustomerFilter, customer_detail, list_customers, order_dates
+from core.customers.rules import OrderDates
 from core.i18n import t
-from core.office import load_office
-from core.products import OrderDates, order_dates
+from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.i18n import t
-from core.leads import due_leads
+from core.leads.queries import due_leads
 from db.engine import make_engine, session_scope
 from db.enums import LeadClass, LeadResult, Role
 from db.models import Lead, LeadContact, User

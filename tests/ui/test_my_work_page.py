@@ -44,7 +44,7 @@ def test_viewing_as_one_person_narrows_the_counts(open_page, demo_url):
 def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open_page, demo_url):
     from datetime import UTC, datetime
 
-    from core.daily import run_daily
+    from core.scheduling.daily import run_daily
     from db.engine import make_engine
     from db.enums import Role
 
@@ -67,9 +67,9 @@ def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
 
 
 def test_a_specialists_my_work_opens_on_their_own_work_and_a_manager_on_the_office(open_page, demo_url):
-    from core.demo_accounts import DEMO_ACCOUNTS
     from db.enums import Role
     from db.models import User
+    from demo.accounts import DEMO_ACCOUNTS
 
     engine = make_engine(demo_url)
     with session_scope(engine) as s:

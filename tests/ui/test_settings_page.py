@@ -3,10 +3,10 @@
 import pytest
 
 from core.i18n import enum_label, t
-from core.office import load_office
+from core.office.defaults import DEFAULTS
+from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
-from db.office_settings import DEFAULTS
 from tests.db.auth_factories import restoring_settings
 
 

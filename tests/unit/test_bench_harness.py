@@ -15,7 +15,7 @@ TINY = dict(customers=60, work_orders=120, callbacks=300, complaints=12, leads=1
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from db.demo import Scale
+    from demo.build import Scale
 
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
@@ -50,7 +50,7 @@ def test_a_page_that_is_not_written_yet_is_reported_missing(report):
 
 
 def test_the_built_office_is_reused_until_its_scale_changes(report):
-    from db.demo import Scale
+    from demo.build import Scale
 
     _, tmp = report
     assert office.ensure(tmp / "tiny.sqlite", Scale(**TINY)) is None
@@ -65,7 +65,7 @@ def test_the_printed_table_has_a_row_per_page_and_per_opened_record(report):
 
 def test_an_office_built_by_other_demo_code_or_marked_after_an_edit_is_stale(report, monkeypatch):
     """The marker holds the files as the build started; a changed demo generator makes the office stale."""
-    from db.demo import Scale
+    from demo.build import Scale
 
     _, tmp = report
     marker = office.read_marker(tmp / "tiny.sqlite")

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.care import DEFAULT_HOLIDAYS, Holidays, care_grades
-from core.schedule_rules import Events, Windows, wanted_callbacks
+from core.office.defaults import DEFAULTS
+from core.scheduling.care import DEFAULT_HOLIDAYS, Holidays, care_grades
+from core.scheduling.rules import Events, Windows, wanted_callbacks
 from db.enums import CustomerGrade
-from db.office_settings import DEFAULTS
 
 SH = "Asia/Shanghai"
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 from core.fmt import fmt_date, fmt_datetime, fmt_money
-from core.listing import day_bounds_utc
+from core.lists import day_bounds_utc
 
 
 def test_a_utc_time_is_shown_in_shanghai_time_in_both_languages():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
+from core.accounts.passwords import MIN_LENGTH, check_new_password, hash_password, needs_rehash, verify_password
 from core.errors import Invalid
-from core.passwords import MIN_LENGTH, check_new_password, hash_password, needs_rehash, verify_password
 
 SECRET = "correct horse battery"
 HASH = hash_password(SECRET)

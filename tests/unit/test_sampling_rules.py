@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import Invalid
-from core.leads import LeadContactInput, after_contact, check_contact, next_follow_up
-from core.sampling import draw, due_window, period_of, sample_size, seed_of
+from core.leads.rules import LeadContactInput, after_contact, check_contact, next_follow_up
+from core.office.defaults import DEFAULTS
+from core.rechecks.rules import draw, due_window, period_of, sample_size, seed_of
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
-from db.office_settings import DEFAULTS
 from tests.factories import NOW
 
 TZ = "Asia/Shanghai"

@@ -9,13 +9,29 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.schedule_rules import (
-    Events, Existing, Planned, Windows, after_repair_call, birthday_call, birthday_in, complaint_call, day_start,
-    first_call, holiday_call, holidays_between, missed_call_callback, new_customer_call, next_lead_follow_up,
-    office_day, plan_callbacks, plan_wanted, wanted_callbacks,
+from core.office.defaults import DEFAULTS
+from core.scheduling.rules import (
+    Events,
+    Existing,
+    Planned,
+    Windows,
+    after_repair_call,
+    birthday_call,
+    birthday_in,
+    complaint_call,
+    day_start,
+    first_call,
+    holiday_call,
+    holidays_between,
+    missed_call_callback,
+    new_customer_call,
+    next_lead_follow_up,
+    office_day,
+    plan_callbacks,
+    plan_wanted,
+    wanted_callbacks,
 )
 from db.enums import CallbackKind, CallbackStatus, LeadClass, ServiceType
-from db.office_settings import DEFAULTS
 
 SH, BERLIN = "Asia/Shanghai", "Europe/Berlin"
 W = Windows()

@@ -15,7 +15,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The settings' defaults as of this revision (db.office_settings.DEFAULTS then), JSON-encoded.
+# The settings' defaults as of this revision (then; today core.office.defaults.DEFAULTS), JSON-encoded.
 SETTING_DEFAULTS = [
     ('office.timezone', '"Asia/Shanghai"'),
     ('office.currency', '"CNY"'),

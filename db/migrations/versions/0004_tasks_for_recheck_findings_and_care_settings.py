@@ -21,7 +21,7 @@ down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The new settings' defaults as of this revision (db.office_settings.DEFAULTS then).
+# The new settings' defaults as of this revision (then; today core.office.defaults.DEFAULTS).
 NEW_SETTINGS = {
     "callback.holiday_lead_days": 3,
     "callback.holidays": "01-01, 05-01, 10-01, 2026-02-17, 2026-04-05, 2026-06-19, 2026-09-25, "

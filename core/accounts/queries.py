@@ -1,0 +1,36 @@
+"""Accounts, read side: staff by id and name for the people filters of the lists (technician, assignee,
+owner, "View as"), and the user list admins manage."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Engine, select
+
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.models import User
+
+PUBLIC_FIELDS = ("username", "display_name", "role", "active")
+
+
+def public_fields(user: User) -> dict:
+    """What an account shows and audits of itself: never its password hash."""
+    return {f: getattr(user, f) for f in PUBLIC_FIELDS}
+
+def staff_names(engine: Engine, *conditions) -> dict[int, str]:
+    """id → display name of the users meeting `conditions`, ordered by name; a name two of them share gets
+    the user name added ("张伟 · zhangwei2"), so the filters never offer two identical choices."""
+    with session_scope(engine) as s:
+        rows = s.execute(select(User.id, User.display_name, User.username).where(*conditions)
+                         .order_by(User.display_name, User.id)).all()
+    shared = {name for name, n in Counter(r.display_name for r in rows).items() if n > 1}
+    return {r.id: f"{r.display_name} · {r.username}" if r.display_name in shared else r.display_name for r in rows}
+
+
+
+def list_users(engine: Engine, actor: Actor) -> list[dict]:
+    with session_scope(engine) as s:
+        require(actor, Action.MANAGE_USERS)
+        users = s.scalars(select(User).order_by(User.role, User.username)).all()
+        return [public_fields(u) | {"id": u.id, "version": u.version, "locked_until": u.locked_until} for u in users]

@@ -1,0 +1,134 @@
+"""Accounts: the first admin of a new office, admins creating, disabling, re-enabling users, resetting
+passwords and changing roles, and everybody changing their own password. All audited; changes to a
+user carry the version the admin loaded, so two admins cannot silently overwrite each other."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+
+from core.accounts.passwords import check_new_password, hash_password, verify_password
+from core.accounts.queries import public_fields
+from core.accounts.sessions import end_sessions_of
+from core.audit import log as audit
+from core.audit.queries import latest_change
+from core.errors import Invalid, NotFound, StaleEdit
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.enums import AuditAction, Role
+from db.models import User
+
+
+def _usable_admins(s) -> int:
+    """Admins who can sign in: active, with a password (demo staff loaded into a real office have none)."""
+    return s.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.password_hash.is_not(None)))
+
+
+def needs_first_admin(engine: Engine) -> bool:
+    """A new real office has no admin who can sign in yet: the first start asks for one instead of a
+    default password."""
+    with session_scope(engine) as s:
+        return not _usable_admins(s)
+
+
+def _check_username(s, username: str) -> str:
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise Invalid("users.bad_username")
+    if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise Invalid("users.username_taken", username=username)
+    return username
+
+
+def _role(role: object) -> Role:
+    if str(role) not in {r.value for r in Role}:
+        raise Invalid("users.bad_role")
+    return Role(str(role))
+
+
+def _new_user(s, actor: Actor | None, username: str, display_name: str, role: Role, password: str, now) -> User:
+    username = _check_username(s, username)
+    role = _role(role)
+    if not display_name.strip():
+        raise Invalid("users.bad_display_name")
+    check_new_password(password, username)
+    user = User(username=username, display_name=display_name.strip(), role=Role(role),
+                password_hash=hash_password(password), active=True, created_at=now)
+    s.add(user)
+    s.flush()
+    audit.record(s, actor, "user", user.id, AuditAction.CREATE, None, public_fields(user), at=now,
+                 username=None if actor else username)
+    return user
+
+
+def create_first_admin(engine: Engine, username: str, display_name: str, password: str, now: datetime) -> int:
+    """Only while the office has no admin who can sign in; refused afterwards, so it is no back door."""
+    with session_scope(engine) as s:
+        if _usable_admins(s):
+            raise Invalid("users.admin_exists")
+        return _new_user(s, None, username, display_name, Role.ADMIN, password, now).id
+
+
+def create_user(engine: Engine, actor: Actor, username: str, display_name: str, role: Role, password: str,
+                now: datetime) -> int:
+    with session_scope(engine) as s:
+        require(actor, Action.MANAGE_USERS)
+        return _new_user(s, actor, username, display_name, role, password, now).id
+
+
+def _load(s, user_id: int, version: int | None) -> User:
+    user = s.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound()
+    if version is not None and user.version != version:
+        who, when = latest_change(s, "user", user_id)
+        raise StaleEdit(who=who, when=when)
+    return user
+
+
+def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: datetime, *,
+                role: Role | None = None, active: bool | None = None, display_name: str | None = None) -> None:
+    """Change role, enable/disable, rename. Admins cannot disable or demote themselves (the office would
+    lose its last admin by one click); a disabled user's sessions end at once."""
+    with session_scope(engine) as s:
+        require(actor, Action.MANAGE_USERS)
+        user = _load(s, user_id, version)
+        if user.id == actor.id and (active is False or (role is not None and role != Role.ADMIN)):
+            raise Invalid("users.not_yourself")
+        before = public_fields(user)
+        res = s.execute(update(User).where(User.id == user.id, User.version == version)
+                        .values(version=version + 1).execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            who, when = latest_change(s, "user", user_id)
+            raise StaleEdit(who=who, when=when)
+        user.role = _role(role) if role is not None else user.role
+        user.active = active if active is not None else user.active
+        user.display_name = display_name.strip() if display_name and display_name.strip() else user.display_name
+        if not user.active:
+            end_sessions_of(s, user.id, now, "disabled")
+        audit.record(s, actor, "user", user.id, AuditAction.UPDATE, before, public_fields(user), at=now)
+
+
+def reset_password(engine: Engine, actor: Actor, user_id: int, new_password: str, now: datetime) -> None:
+    with session_scope(engine) as s:
+        require(actor, Action.MANAGE_USERS)
+        user = _load(s, user_id, None)
+        check_new_password(new_password, user.username)
+        user.password_hash, user.failed_logins, user.locked_until = hash_password(new_password), 0, None
+        user.version += 1
+        end_sessions_of(s, user.id, now, "password_reset")
+        audit.record(s, actor, "user", user.id, AuditAction.UPDATE, at=now, extra={"password": "reset"})
+
+
+def change_own_password(engine: Engine, actor: Actor, current: str, new: str, now: datetime) -> None:
+    with session_scope(engine) as s:
+        require(actor, Action.CHANGE_OWN_PASSWORD)
+        user = _load(s, actor.id, None)
+        if not verify_password(user.password_hash, current):
+            raise Invalid("users.wrong_current_password")
+        check_new_password(new, user.username)
+        user.password_hash = hash_password(new)
+        user.version += 1
+        audit.record(s, actor, "user", user.id, AuditAction.UPDATE, at=now, extra={"password": "changed"})

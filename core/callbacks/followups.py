@@ -1,0 +1,129 @@
+"""What a recorded call hands on, each written and audited inside the caller's transaction (the use
+case in core.callbacks.services commits once): the archive's validity (C-3), a promised reply as its own due item
+(CB-8), a complaint opened from the call (CB-7 → CP-1, CP-2 "received") with its complaint call planned
+at once (CB-2), a lead (CB-7 → L-1)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.audit import log as audit
+from core.callbacks.rules import INTEREST_MAX
+from core.office.settings import Office
+from core.permissions import Actor
+from core.scheduling.rules import Windows, complaint_call
+from core.scheduling.sweep import schedule_at_save
+from db.enums import (
+    ArchiveValidity,
+    AuditAction,
+    CallbackKind,
+    CallbackStatus,
+    Channel,
+    ComplaintChannel,
+    ComplaintStatus,
+    LeadClass,
+    LeadStatus,
+)
+from db.models import Callback, Complaint, ComplaintEvent, Customer, Lead, Product
+
+# CP-1 intake channel of a complaint raised during a call on this CB-5 channel.
+COMPLAINT_CHANNEL = {Channel.EMAIL: ComplaintChannel.LETTER, Channel.VISIT: ComplaintChannel.VERBAL}
+CALLBACK_FIELDS = ("customer_id", "kind", "level", "status", "due_start", "due_end", "assignee_id", "source_key")
+COMPLAINT_FIELDS = ("number", "customer_id", "product_id", "order_no", "channel", "description", "received_by_id",
+                    "received_at", "status", "reply_deadline")
+LEAD_FIELDS = ("customer_id", "name", "phone", "lead_class", "status", "interest", "specialist_id",
+               "next_follow_up", "callback_id")
+
+
+def columns(row: object, names: tuple[str, ...]) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+def mark_validity(s: Session, actor: Actor, customer_id: int, validity: ArchiveValidity, now: datetime) -> None:
+    """C-3: after a call the record is valid, unreachable or invalid; corrected, never deleted. The version
+    moves on so that an editor holding the old record cannot silently undo it."""
+    customer = s.get(Customer, customer_id)
+    if customer.validity == validity:
+        return
+    before = {"validity": customer.validity}
+    customer.validity, customer.updated_at, customer.version = validity, now, customer.version + 1
+    audit.record(s, actor, "customer", customer_id, AuditAction.UPDATE, before, {"validity": validity}, at=now)
+
+
+def promise_reply(s: Session, actor: Actor, origin: dict, attempt_id: int, question: str, reply_by: datetime,
+                  now: datetime) -> int:
+    """CB-8: the unanswered question becomes a due item [now, promised time] for the same assignee."""
+    due = Callback(
+        customer_id=origin["customer_id"], kind=CallbackKind.PROMISED_REPLY, level=origin["level"],
+        status=CallbackStatus.OPEN, due_start=now, due_end=reply_by,
+        assignee_id=origin["assignee_id"] or actor.id, product_id=origin["product_id"],
+        work_order_id=origin["work_order_id"], complaint_id=origin["complaint_id"],
+        source_key=f"promised_reply:call_attempt:{attempt_id}", purpose=question, created_at=now,
+    )
+    s.add(due)
+    s.flush()
+    audit.record(s, actor, "callback", due.id, AuditAction.CREATE, None, columns(due, CALLBACK_FIELDS), at=now,
+                 extra={"from_callback_id": origin["id"], "attempt_id": attempt_id})
+    return due.id
+
+
+def open_complaint(s: Session, actor: Actor, origin: dict, description: str, channel: Channel, office: Office,
+                   now: datetime) -> tuple[int, str]:
+    """CB-7 → CP-1: intake prefilled from the call (customer, product, order, received by/at); CP-2 starts
+    at "received" with its reply deadline. Numbered per office month: CP202611-00042."""
+    product = s.get(Product, origin["product_id"]) if origin["product_id"] else None
+    complaint = Complaint(
+        number=f"TMP{uuid4().hex[:20]}", customer_id=origin["customer_id"], product_id=origin["product_id"],
+        order_no=product.order_no if product else None, product_desc=product.model if product else None,
+        channel=COMPLAINT_CHANNEL.get(channel, ComplaintChannel.PHONE), description=description,
+        received_by_id=actor.id, received_at=now, status=ComplaintStatus.RECEIVED, created_at=now,
+        reply_deadline=now + timedelta(days=int(office.get("complaint.reply_deadline_days"))),
+    )
+    s.add(complaint)
+    s.flush()
+    complaint.number = f"CP{now.astimezone(ZoneInfo(office.timezone)):%Y%m}-{complaint.id:05d}"
+    s.add(ComplaintEvent(complaint_id=complaint.id, at=now, user_id=actor.id, from_status=None,
+                         to_status=ComplaintStatus.RECEIVED))
+    audit.record(s, actor, "complaint", complaint.id, AuditAction.CREATE, None,
+                 columns(complaint, COMPLAINT_FIELDS), at=now, extra={"from_callback_id": origin["id"]})
+    planned = complaint_call(complaint.id, complaint.customer_id, now, office.timezone,
+                             Windows.from_settings(office.get), complaint.product_id)
+    schedule_at_save(s, actor, [planned], office, now)  # CB-2: the complaint call, within the week
+    return complaint.id, complaint.number
+
+
+def hand_over_lead(s: Session, actor: Actor, origin: dict, interest: str, office: Office, now: datetime) -> int:
+    """CB-7 → L-1: the customer's open lead gets the new interest (newest first) and a follow-up no later
+    than its class interval from now; without one, a class B lead is created, due after the B interval."""
+    lead = s.scalars(select(Lead).where(Lead.customer_id == origin["customer_id"], Lead.status == LeadStatus.OPEN)
+                     .order_by(Lead.id.desc()).limit(1)).first()
+    if lead is None:
+        return _new_lead(s, actor, origin, interest, office, now)
+    due = now + _interval(office, lead.lead_class)
+    before = columns(lead, LEAD_FIELDS)
+    lead.interest = f"{interest}; {lead.interest}"[:INTEREST_MAX] if lead.interest else interest
+    lead.next_follow_up = min(lead.next_follow_up, due) if lead.next_follow_up else due
+    lead.version += 1
+    audit.record(s, actor, "lead", lead.id, AuditAction.UPDATE, before, columns(lead, LEAD_FIELDS), at=now,
+                 extra={"from_callback_id": origin["id"]})
+    return lead.id
+
+
+def _new_lead(s: Session, actor: Actor, origin: dict, interest: str, office: Office, now: datetime) -> int:
+    customer = s.get(Customer, origin["customer_id"])
+    lead = Lead(customer_id=customer.id, name=customer.name, phone=customer.phone, lead_class=LeadClass.B,
+                status=LeadStatus.OPEN, interest=interest, specialist_id=customer.specialist_id or actor.id,
+                next_follow_up=now + _interval(office, LeadClass.B), callback_id=origin["id"], created_at=now)
+    s.add(lead)
+    s.flush()
+    audit.record(s, actor, "lead", lead.id, AuditAction.CREATE, None, columns(lead, LEAD_FIELDS), at=now)
+    return lead.id
+
+
+def _interval(office: Office, lead_class: LeadClass) -> timedelta:
+    return timedelta(days=int(office.get(f"lead.{lead_class.value.lower()}_interval_days")))

@@ -1,0 +1,176 @@
+"""Working the queue (CB-1, CB-5..CB-9, C-3): claim a callback, release it, record a call.
+
+A claim is one compare-and-set UPDATE (open → in progress, or your own claim renewed), so of two
+specialists reaching for the same callback exactly one wins and the other learns who holds it, on
+SQLite and PostgreSQL alike. Recording a call is allowed to the claimer only and is again one
+compare-and-set on the callback's version; the attempt, the callback's transition and every follow-up
+(core.callbacks.followups) are written and audited in one transaction, or nothing is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.audit import log as audit
+from core.callbacks import followups as follow
+from core.callbacks.flow import IN_PROGRESS, LEVEL_ACTION, OPEN, AlreadyClaimed, NotClaimed, next_state
+from core.callbacks.rules import CallInput, check_call, qa_score, text_or_none
+from core.errors import DomainError, NotFound
+from core.office.settings import Office, load_office
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.enums import ArchiveValidity, AuditAction, CallbackStatus, CallOutcome
+from db.models import CallAttempt, Callback, Customer, User
+
+LOADED = ("id", "customer_id", "kind", "level", "status", "due_start", "due_end", "assignee_id", "product_id",
+          "work_order_id", "complaint_id", "attempts_count", "claimed_by_id", "claimed_at", "completed_at", "version")
+MOVED = ("status", "due_start", "due_end", "claimed_by_id", "claimed_at", "attempts_count", "completed_at")
+# C-3: what a final outcome says about the customer's record.
+VALIDITY = {CallOutcome.REACHED: ArchiveValidity.VALID, CallOutcome.CALL_LATER: ArchiveValidity.VALID,
+            CallOutcome.WRONG_NUMBER: ArchiveValidity.INVALID}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    callback_id: int
+    claimed_by_id: int
+    claimed_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class CallResult:
+    callback_id: int
+    attempt_id: int
+    status: CallbackStatus
+    attempts_count: int
+    due_start: datetime
+    due_end: datetime
+    customer_validity: ArchiveValidity
+    promised_reply_id: int | None = None
+    complaint_id: int | None = None
+    complaint_number: str | None = None
+    lead_id: int | None = None
+
+
+def claim(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> Claimed:
+    """Take an open callback (or renew your own claim); refused with who holds it when somebody does."""
+    with session_scope(engine) as s:
+        cb = _load(s, actor, callback_id)
+        mine = and_(Callback.status == IN_PROGRESS, Callback.claimed_by_id == actor.id)
+        version = s.execute(
+            update(Callback).where(Callback.id == callback_id, or_(Callback.status == OPEN, mine))
+            .values(status=IN_PROGRESS, claimed_by_id=actor.id, claimed_at=now, version=Callback.version + 1)
+            .returning(Callback.version).execution_options(synchronize_session=False)
+        ).scalar()
+        if version is None:
+            _refuse_claim(s, callback_id)
+        after = {"status": IN_PROGRESS, "claimed_by_id": actor.id, "claimed_at": now}
+        audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION,
+                     {k: cb[k] for k in after}, after, at=now)
+        return Claimed(callback_id, actor.id, now, version)
+
+
+def release(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> None:
+    """Give your claimed callback back to the queue, open and unclaimed."""
+    with session_scope(engine) as s:
+        cb = _load(s, actor, callback_id)
+        after = {"status": OPEN, "claimed_by_id": None, "claimed_at": None}
+        _move(s, cb, actor, after)
+        audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION, {k: cb[k] for k in after}, after,
+                     at=now)
+
+
+def record_call(engine: Engine, actor: Actor, callback_id: int, call: CallInput, now: datetime) -> CallResult:
+    """Record one attempt on the callback you hold, move the callback on (CB-6) and hand on what the call
+    produced (C-3, CB-7, CB-8); any broken rule raises before anything is written."""
+    require(actor, Action.WORK_CALLBACK)
+    office = load_office(engine)
+    with session_scope(engine) as s:
+        cb = _load(s, actor, callback_id)
+        check_call(call, cb["kind"], cb["level"], now)
+        if cb["status"] != IN_PROGRESS or cb["claimed_by_id"] != actor.id:
+            raise NotClaimed()
+        after = next_state(cb | {"unreached": _unreached(s, callback_id)}, call.outcome, call.call_again_at, office,
+                           now)
+        _move(s, cb, actor, after, version=cb["version"])
+        attempt = _add_attempt(s, actor, cb, call, now)
+        handed = _hand_on(s, actor, cb, call, after, attempt.id, office, now)
+        audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION, {k: cb[k] for k in after}, after,
+                     at=now, extra={"attempt_id": attempt.id, "outcome": CallOutcome(call.outcome).value})
+        validity = s.get(Customer, cb["customer_id"]).validity
+        return CallResult(callback_id, attempt.id, after["status"], after["attempts_count"], after["due_start"],
+                          after["due_end"], validity, **handed)
+
+
+def _unreached(s: Session, callback_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(CallAttempt)
+                    .where(CallAttempt.callback_id == callback_id, CallAttempt.outcome == CallOutcome.NOT_REACHED))
+
+
+def _load(s: Session, actor: Actor, callback_id: int) -> dict:
+    """The callback as plain data, after the gates: anyone working calls, then the level's own (CB-1)."""
+    require(actor, Action.WORK_CALLBACK)
+    cb = s.get(Callback, callback_id)
+    if cb is None:
+        raise NotFound()
+    require(actor, LEVEL_ACTION[cb.level])
+    return follow.columns(cb, LOADED)
+
+
+def _move(s: Session, cb: dict, actor: Actor, values: dict, version: int | None = None) -> None:
+    """Compare-and-set on the callback the actor holds (and, when given, the version it was read at)."""
+    cond = [Callback.id == cb["id"], Callback.status == IN_PROGRESS, Callback.claimed_by_id == actor.id]
+    if version is not None:
+        cond.append(Callback.version == version)
+    done = s.execute(update(Callback).where(*cond).values(**values, version=Callback.version + 1)
+                     .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise NotClaimed()
+
+
+def _refuse_claim(s: Session, callback_id: int) -> None:
+    row = s.execute(select(Callback.status, Callback.claimed_at, User.display_name)
+                    .outerjoin(User, User.id == Callback.claimed_by_id).where(Callback.id == callback_id)).one()
+    if row.status in (OPEN, IN_PROGRESS):
+        raise AlreadyClaimed(who=row.display_name or "?", since=row.claimed_at)
+    raise DomainError("calls.not_workable", status=row.status.value)
+
+
+def _add_attempt(s: Session, actor: Actor, cb: dict, call: CallInput, now: datetime) -> CallAttempt:
+    attempt = CallAttempt(
+        callback_id=cb["id"], caller_id=actor.id, attempted_at=now, channel=call.channel, outcome=call.outcome,
+        satisfaction=call.satisfaction, score=call.score,
+        dissatisfaction_reason=text_or_none(call.dissatisfaction_reason), questions=text_or_none(call.questions),
+        suggestions=text_or_none(call.suggestions), notes=text_or_none(call.notes),
+        promised_reply_at=call.promised_reply_at, call_again_at=call.call_again_at,
+        qa_checklist=dict(call.qa_checklist) if call.qa_checklist is not None else None,
+        qa_score=qa_score(call.qa_checklist), problem_solved=call.problem_solved,
+    )
+    s.add(attempt)
+    s.flush()
+    return attempt
+
+
+def _hand_on(s: Session, actor: Actor, cb: dict, call: CallInput, after: dict, attempt_id: int, office: Office,
+             now: datetime) -> dict:
+    """C-3 validity (reached or asked for later: valid; wrong number: invalid; not reached the last allowed
+    time: unreachable), CB-8 promised reply, CB-7 complaint (linked to the attempt) and lead."""
+    out: dict = {}
+    gave_up = after["status"] == CallbackStatus.NOT_COMPLETED and call.outcome == CallOutcome.NOT_REACHED
+    validity = ArchiveValidity.UNREACHABLE if gave_up else VALIDITY.get(call.outcome)
+    if validity is not None:
+        follow.mark_validity(s, actor, cb["customer_id"], validity, now)
+    if call.promised_reply_at is not None:
+        out["promised_reply_id"] = follow.promise_reply(s, actor, cb, attempt_id, call.questions,
+                                                        call.promised_reply_at, now)
+    if call.wants_complaint:
+        cid, number = follow.open_complaint(s, actor, cb, call.complaint_description, call.channel, office, now)
+        s.get(CallAttempt, attempt_id).complaint_id = cid
+        out |= {"complaint_id": cid, "complaint_number": number}
+    if call.wants_products:
+        out["lead_id"] = follow.hand_over_lead(s, actor, cb, call.product_interest.strip(), office, now)
+    return out

@@ -1,0 +1,125 @@
+"""Complaints, read side: the filtered complaint log and one complaint with its history (CP-1..CP-5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import aliased
+
+from core.lists import Page, as_dict, customer_match, paginate, within
+from db.engine import session_scope
+from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from db.models import Complaint, ComplaintEvent, Customer, Product, User
+
+RETURN_FIELDS = ("return_quantity", "inspection_full", "inspection_result", "remedy")
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    statuses: tuple[ComplaintStatus, ...] = ()
+    channels: tuple[ComplaintChannel, ...] = ()
+    responsibilities: tuple[Responsibility, ...] = ()
+    causes: tuple[ComplaintCause, ...] = ()
+    owner_id: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    search: str = ""
+    only_attention: bool = False
+
+
+def overdue(now: datetime):
+    """CP-5 overdue: not closed and the promised reply deadline has passed at `now`."""
+    return and_(Complaint.status != ComplaintStatus.CLOSED, Complaint.reply_deadline < now)
+
+
+def needs_attention(now: datetime):
+    """CP-5: an escalated or overdue complaint stays visible to the manager until it is closed."""
+    return and_(Complaint.status != ComplaintStatus.CLOSED,
+                or_(Complaint.escalated.is_(True), Complaint.reply_deadline < now))
+
+
+def _overdue_flag(now: datetime):
+    return type_coerce(case((overdue(now), True), else_=False), Boolean).label("overdue")
+
+
+def _where(stmt, f: ComplaintFilter, now: datetime):
+    pairs = ((f.statuses, Complaint.status), (f.channels, Complaint.channel),
+             (f.responsibilities, Complaint.responsibility), (f.causes, Complaint.cause))
+    for chosen, column in pairs:
+        if chosen:
+            stmt = stmt.where(column.in_(chosen))
+    if f.owner_id:
+        stmt = stmt.where(Complaint.owner_id == f.owner_id)
+    if f.search.strip():
+        stmt = stmt.where(customer_match(f.search, Complaint.customer_id, Complaint.number))
+    if f.only_attention:
+        stmt = stmt.where(needs_attention(now))
+    return stmt
+
+
+def _list_stmt(f: ComplaintFilter, tz: str, now: datetime):
+    owner = aliased(User)
+    stmt = (
+        select(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.channel,
+               func.coalesce(Complaint.product_desc, Product.model).label("product"), Complaint.status,
+               Complaint.responsibility, Complaint.received_at, Complaint.reply_deadline, Complaint.escalated,
+               _overdue_flag(now), owner.display_name.label("owner"))
+        .outerjoin(Customer, Customer.id == Complaint.customer_id)  # outer: SQLite can then drop it when counting
+        .outerjoin(Product, Product.id == Complaint.product_id)
+        .outerjoin(owner, owner.id == Complaint.owner_id)
+        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+    )
+    return within(_where(stmt, f, now), Complaint.received_at, f.received_from, f.received_to, tz)
+
+
+def list_complaints(engine: Engine, f: ComplaintFilter, tz: str, now: datetime,
+                    page: int = 1, page_size: int = 25) -> Page:
+    """The complaint log (CP-4), newest first; `now` decides which are overdue (CP-5)."""
+    with session_scope(engine) as s:
+        return paginate(s, _list_stmt(f, tz, now), page, page_size)
+
+
+def complaint_owners(engine: Engine) -> dict[int, str]:
+    """Users who own at least one complaint, for the owner filter (one index probe per user)."""
+    with session_scope(engine) as s:
+        owns = exists().where(Complaint.owner_id == User.id)
+        rows = s.execute(select(User.id, User.display_name).where(owns).order_by(User.display_name, User.id))
+        return {r.id: r.display_name for r in rows}
+
+
+def _events(s, complaint_id: int, names: dict[int, str]) -> list[dict]:
+    rows = s.execute(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id)
+                     .order_by(ComplaintEvent.at, ComplaintEvent.id)).scalars()
+    return [as_dict(e) | {"user": names.get(e.user_id)} for e in rows]
+
+
+def complaint_detail(engine: Engine, complaint_id: int, now: datetime) -> dict | None:
+    """CP-1 intake, CP-2 handling with who and when, CP-3 returned goods (return channel only), the history."""
+    with session_scope(engine) as s:
+        found = s.execute(select(Complaint, _overdue_flag(now)).where(Complaint.id == complaint_id)).one_or_none()
+        if found is None:
+            return None
+        cp, is_overdue = found
+        names = dict(s.execute(select(User.id, User.display_name)).all())
+        customer = s.get(Customer, cp.customer_id)
+        product = s.get(Product, cp.product_id) if cp.product_id else None
+        record = as_dict(cp) | {
+            "customer": customer.name, "customer_phone": customer.phone, "overdue": is_overdue,
+            "product": cp.product_desc or (product.model if product else None),
+            "received_by": names.get(cp.received_by_id), "owner": names.get(cp.owner_id),
+            "capa_verified_by": names.get(cp.capa_verified_by_id),
+        }
+        returned = {k: record[k] for k in RETURN_FIELDS} if cp.channel == ComplaintChannel.RETURN else None
+        return {"complaint": record, "returned": returned, "events": _events(s, cp.id, names)}

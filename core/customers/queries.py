@@ -1,0 +1,170 @@
+"""Customers, read side: the archive list (C-1..C-3) and one customer's whole history (C-4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.accounts.queries import staff_names
+from core.customers.rules import OrderDates
+from core.lists import Page, as_dict, like_escape, paginate, within
+from db.engine import session_scope
+from db.enums import ArchiveValidity, CustomerGrade
+from db.models import (
+    CallAttempt,
+    Callback,
+    Complaint,
+    Contact,
+    Customer,
+    Lead,
+    Product,
+    User,
+    WorkOrder,
+)
+
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    grades: tuple[CustomerGrade, ...] = ()
+    validities: tuple[ArchiveValidity, ...] = ()
+    specialist_id: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    search: str = ""
+
+
+def customer_search(text: str):
+    """Free text: the name contains it, or the phone or the customer code starts with it."""
+    text = like_escape(text.strip())
+    return or_(Customer.name.ilike(f"%{text}%", escape="\\"), Customer.phone.like(f"{text}%", escape="\\"),
+               Customer.code.like(f"{text}%", escape="\\"))
+
+
+def _list_stmt(f: CustomerFilter, tz: str):
+    spec = aliased(User)
+    stmt = (
+        select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.city, Customer.grade,
+               Customer.validity, spec.display_name.label("specialist"), Customer.created_at)
+        .outerjoin(spec, spec.id == Customer.specialist_id)
+        .order_by(Customer.created_at.desc(), Customer.id.desc())
+    )
+    return within(stmt.where(*customer_conditions(f)), Customer.created_at, f.created_from, f.created_to, tz)
+
+
+def customer_conditions(f: CustomerFilter) -> list:
+    """The filter's conditions on customers (the created range is applied with `within`)."""
+    conds = [Customer.grade.in_(f.grades)] if f.grades else []
+    conds += [Customer.validity.in_(f.validities)] if f.validities else []
+    conds += [Customer.specialist_id == f.specialist_id] if f.specialist_id else []
+    conds += [customer_search(f.search)] if f.search.strip() else []
+    return conds
+
+
+def list_customers(engine: Engine, f: CustomerFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+    """The customer archive, newest first; C-2 grade and C-3 validity as filters."""
+    with session_scope(engine) as s:
+        return paginate(s, _list_stmt(f, tz), page, page_size)
+
+
+def specialists(engine: Engine) -> dict[int, str]:
+    """Users who look after at least one customer, for the specialist filter (one index probe per user)."""
+    return staff_names(engine, exists().where(Customer.specialist_id == User.id))
+
+
+def _callbacks(customer_id: int):
+    who, last = aliased(User), aliased(CallAttempt)
+    latest = (select(CallAttempt.id).where(CallAttempt.callback_id == Callback.id)
+              .order_by(CallAttempt.attempted_at.desc(), CallAttempt.id.desc()).limit(1).scalar_subquery())
+    return (
+        select(Callback.id, Callback.kind, Callback.level, Callback.status, Callback.due_end,
+               who.display_name.label("assignee"), last.attempted_at.label("last_attempt_at"),
+               last.outcome.label("last_outcome"), Callback.completed_at)
+        .outerjoin(who, who.id == Callback.assignee_id)
+        .outerjoin(last, last.id == latest)
+        .where(Callback.customer_id == customer_id)
+        .order_by(Callback.due_end.desc(), Callback.id.desc())
+    )
+
+
+def _complaints(customer_id: int):
+    owner = aliased(User)
+    return (
+        select(Complaint.id, Complaint.number, Complaint.status, Complaint.received_at, Complaint.channel,
+               owner.display_name.label("owner"))
+        .outerjoin(owner, owner.id == Complaint.owner_id)
+        .where(Complaint.customer_id == customer_id)
+        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+    )
+
+
+def _work_orders(customer_id: int):
+    tech = aliased(User)
+    return (
+        select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.service_type, WorkOrder.intake_at,
+               WorkOrder.completed_at, tech.display_name.label("technician"))
+        .outerjoin(tech, tech.id == WorkOrder.technician_id)
+        .where(WorkOrder.customer_id == customer_id)
+        .order_by(WorkOrder.intake_at.desc(), WorkOrder.id.desc())
+    )
+
+
+def _leads(customer_id: int):
+    spec = aliased(User)
+    return (
+        select(Lead.id, Lead.name, Lead.lead_class, Lead.status, Lead.interest, Lead.next_follow_up,
+               spec.display_name.label("specialist"), Lead.created_at)
+        .outerjoin(spec, spec.id == Lead.specialist_id)
+        .where(Lead.customer_id == customer_id)
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+    )
+
+
+def _products(customer_id: int):
+    return (
+        select(Product.id, Product.order_no, Product.model, Product.spec, Product.serial_no, Product.purchase_date,
+               Product.effective_date, Product.delivery_date, Product.place, Product.usage)
+        .where(Product.customer_id == customer_id)
+        .order_by(Product.purchase_date.desc(), Product.id.desc())
+    )
+
+
+HISTORY = {"products": (Product, _products), "callbacks": (Callback, _callbacks),
+           "complaints": (Complaint, _complaints), "work_orders": (WorkOrder, _work_orders), "leads": (Lead, _leads)}
+
+
+def _related(s: Session, model, stmt, customer_id: int, limit: int) -> Page:
+    """The newest `limit` rows, and a count of them all straight off the customer_id index (no joins)."""
+    total = s.scalar(select(func.count()).select_from(model).where(model.customer_id == customer_id)) or 0
+    rows = s.execute(stmt(customer_id).limit(limit)).mappings().all()
+    return Page([dict(r) for r in rows], total, 1, limit)
+
+
+def _card(s: Session, customer: Customer) -> dict:
+    specialist = s.get(User, customer.specialist_id) if customer.specialist_id else None
+    return as_dict(customer) | {"specialist": specialist.display_name if specialist else None}
+
+
+def customer_detail(engine: Engine, customer_id: int, limit: int = HISTORY_LIMIT) -> dict | None:
+    """C-4: the card (C-1..C-3), contacts, and each related list newest first with who handled it.
+    Each list holds at most `limit` rows (a Page whose `total` counts them all), read through customer_id."""
+    with session_scope(engine) as s:
+        customer = s.get(Customer, customer_id)
+        if customer is None:
+            return None
+        contacts = s.execute(select(Contact).where(Contact.customer_id == customer_id)
+                             .order_by(Contact.is_primary.desc(), Contact.id)).scalars()
+        related = {name: _related(s, model, stmt, customer_id, limit) for name, (model, stmt) in HISTORY.items()}
+        return {"customer": _card(s, customer), "contacts": [as_dict(c) for c in contacts]} | related
+
+
+
+def order_dates(engine: Engine, product_id: int) -> OrderDates | None:
+    """The dates as stored now (what a form loads, and reloads after a refused save)."""
+    with session_scope(engine) as s:
+        row = s.execute(select(Product.effective_date, Product.delivery_date).where(Product.id == product_id)).first()
+    return OrderDates(*row) if row else None

@@ -1,0 +1,72 @@
+"""Customer records, the pure checks (C-1, C-3): a correction's fields, and an order's dates (CB-2's
+first and new-customer calls hang on them); today is passed in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.errors import Invalid
+from core.phones import clean_phone, plausible
+from db.enums import ArchiveValidity, CustomerGrade
+
+EDITABLE = ("name", "phone", "email", "address", "city", "birthday", "grade", "validity", "notes")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_customer_changes(changes: dict, today: date) -> dict:
+    """Validated, normalised changes; raises Invalid naming the first bad field."""
+    out = {}
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise Invalid("error.invalid_field", field=field)
+        value = value.strip() if isinstance(value, str) else value
+        out[field] = _check(field, value or None, today)
+    return out
+
+
+def _check(field: str, value, today: date):
+    if field in ("name", "phone") and not value:
+        raise Invalid("customer.required", field=field)
+    if field == "phone":  # the archive's spellings, (201) 555-0143 too, inner blanks made one
+        if not plausible(clean_phone(value)):
+            raise Invalid("customer.bad_phone", field=field)
+        return clean_phone(value)
+    if field == "email" and value and not EMAIL.match(value):
+        raise Invalid("customer.bad_email", field=field)
+    if field == "birthday" and value and not (date(1900, 1, 1) <= value <= today):
+        raise Invalid("customer.bad_birthday", field=field)
+    if field in ("grade", "validity"):
+        enum_cls = CustomerGrade if field == "grade" else ArchiveValidity
+        if value not in {m.value for m in enum_cls}:
+            raise Invalid("customer.bad_choice", field=field)
+        return enum_cls(value)
+    if field in ("name", "address", "city") and value and len(value) > 200:
+        raise Invalid("customer.too_long", field=field)
+    return value
+
+
+MAX_DAYS_AHEAD = 366  # a planned delivery may be recorded ahead, but not years ahead (a typo)
+
+
+@dataclass(frozen=True)
+class OrderDates:
+    effective_date: date | None
+    delivery_date: date | None
+
+
+def check_dates(purchase: date, loaded: OrderDates, wanted: OrderDates, today: date) -> None:
+    """C-1: the order takes effect on or after its purchase, delivery on or after that, neither more
+    than a year ahead; a recorded date is corrected, never erased (C-3). Raises Invalid."""
+    for field in ("effective_date", "delivery_date"):
+        if getattr(loaded, field) and not getattr(wanted, field):
+            raise Invalid("product.date_kept", field=field)
+    for field in ("effective_date", "delivery_date"):
+        value = getattr(wanted, field)
+        if value and value > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise Invalid("product.too_far_ahead", field=field)
+    if wanted.effective_date and wanted.effective_date < purchase:
+        raise Invalid("product.effective_before_purchase")
+    if wanted.effective_date and wanted.delivery_date and wanted.delivery_date < wanted.effective_date:
+        raise Invalid("product.delivery_before_effective")

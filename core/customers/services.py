@@ -1,0 +1,74 @@
+"""Customer records, use cases (C-1, C-3): wrong data is corrected, never deleted; every correction is
+audited and based on the version the user loaded (no lost updates). Recording an order's dates plans its
+first and new-customer calls (CB-2) in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine, update
+
+from core.audit import log as audit
+from core.audit.queries import latest_change
+from core.clock import office_day
+from core.customers.rules import OrderDates, check_dates, clean_customer_changes
+from core.errors import NotFound, StaleEdit
+from core.office.settings import load_office
+from core.permissions import Action, Actor, require
+from core.scheduling.rules import Windows, first_call, new_customer_call
+from core.scheduling.sweep import schedule_at_save
+from core.versioning import save_versioned
+from db.engine import session_scope
+from db.enums import AuditAction
+from db.models import Customer, Product
+
+
+def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int, changes: dict,
+                    now: datetime, today: date) -> int:
+    """Save the corrections if nobody saved the customer since `version`; returns the new version."""
+    with session_scope(engine) as s:
+        require(actor, Action.EDIT_CUSTOMER)
+        clean = clean_customer_changes(changes, today)
+        if not clean:
+            return version
+        return save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
+
+
+
+def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: OrderDates, wanted: OrderDates,
+                    now: datetime) -> list[int]:
+    """Save the dates and plan their callbacks (CB-2) in one transaction; returns the ids of the callbacks
+    created (none when the windows are long past, or the callbacks exist and only moved)."""
+    require(actor, Action.EDIT_CUSTOMER)
+    if wanted == loaded:
+        return []
+    office = load_office(engine)
+    with session_scope(engine) as s:
+        product = s.get(Product, product_id)
+        if product is None:
+            raise NotFound()
+        check_dates(product.purchase_date, loaded, wanted, office_day(now, office.timezone))
+        saved = s.execute(
+            update(Product).where(Product.id == product_id, _same(Product.effective_date, loaded.effective_date),
+                                  _same(Product.delivery_date, loaded.delivery_date))
+            .values(effective_date=wanted.effective_date, delivery_date=wanted.delivery_date)
+            .execution_options(synchronize_session=False)).rowcount
+        if saved != 1:
+            who, when = latest_change(s, "product", product_id)
+            raise StaleEdit(who=who or "?", when=when)
+        audit.record(s, actor, "product", product_id, AuditAction.UPDATE, vars(loaded), vars(wanted), at=now)
+        return schedule_at_save(s, actor, _planned(product, wanted, office), office, now)
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def _planned(product: Product, dates: OrderDates, office) -> list:
+    w, tz = Windows.from_settings(office.get), office.timezone
+    planned = []
+    if dates.effective_date:
+        planned.append(first_call(product.id, product.customer_id, dates.effective_date, tz, w))
+    if dates.delivery_date:
+        planned.append(new_customer_call(product.id, product.customer_id, dates.delivery_date, tz, w))
+    return planned

@@ -1,0 +1,104 @@
+"""CB-11 read side: the incoming-call register (filtered, counted and paged in SQL, newest first, with the
+customer, who took the call, and the callback or lead made from it) and the caller lookup of the form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, aliased
+
+from core.lists import Page, day_bounds_utc, paginate
+from core.phones import spellings
+from core.scheduling.rules import missed_call_key
+from db.engine import session_scope
+from db.enums import IncomingCategory
+from db.models import Callback, Contact, Customer, IncomingCall, Lead, User
+
+NO_FOLLOW_UP = {"callback_id": None, "callback_status": None, "callback_assignee": None, "lead_id": None,
+                "lead_owner": None}
+LOOKUP_LIMIT = 10  # a number shared by more customers than this is a switchboard, not a caller
+
+
+@dataclass(frozen=True)
+class IncomingFilter:
+    """Office days received (inclusive), answered / missed, resolved or not (None: either), categories."""
+
+    day_from: date | None = None
+    day_to: date | None = None
+    answered: bool | None = None
+    resolved: bool | None = None
+    categories: tuple[IncomingCategory, ...] = ()
+
+
+def matching_customer_ids(s: Session, phone: str) -> list[int]:
+    """The customers whose own number or a contact person's number is this one: exact matches of its
+    spellings (core.phones) through the indexed phone columns."""
+    numbers = spellings(phone)
+    if not numbers:
+        return []
+    own = select(Customer.id).where(Customer.phone.in_(numbers))
+    contacts = select(Contact.customer_id).where(Contact.phone.in_(numbers))
+    return sorted(set(s.scalars(own.union(contacts))))[:LOOKUP_LIMIT]
+
+
+def find_callers(engine: Engine, phone: str) -> list[dict]:
+    """The customer(s) a typed number belongs to, for the form: id, code, name, phone, own specialist."""
+    with session_scope(engine) as s:
+        ids = matching_customer_ids(s, phone)
+        if not ids:
+            return []
+        rows = s.execute(select(Customer.id, Customer.code, Customer.name, Customer.phone,
+                                User.display_name.label("specialist"))
+                         .outerjoin(User, User.id == Customer.specialist_id)
+                         .where(Customer.id.in_(ids)).order_by(Customer.name, Customer.id)).mappings()
+        return [dict(r) for r in rows]
+
+
+def _conditions(f: IncomingFilter, tz: str) -> list:
+    where = [IncomingCall.category.in_(f.categories)] if f.categories else []
+    if f.answered is not None:
+        where.append(IncomingCall.answered.is_(f.answered))
+    if f.resolved is not None:
+        where.append(IncomingCall.resolved.is_(f.resolved))
+    lo, hi = day_bounds_utc(f.day_from, f.day_to, tz)
+    return where + ([IncomingCall.received_at >= lo] if lo else []) + ([IncomingCall.received_at < hi] if hi else [])
+
+
+def list_incoming(engine: Engine, f: IncomingFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+    """CB-11 register, newest first: each call with its customer's name, who took it, and the callback
+    (id, status, assignee) or lead (id, owner) made from it. Counted on the calls table alone."""
+    where = _conditions(f, tz)
+    taker = aliased(User)
+    stmt = (select(IncomingCall.id, IncomingCall.received_at, IncomingCall.caller_name, IncomingCall.phone,
+                   IncomingCall.customer_id, Customer.name.label("customer"), IncomingCall.category,
+                   IncomingCall.need, IncomingCall.heard_from, IncomingCall.answered, IncomingCall.resolved,
+                   taker.display_name.label("taken_by"))
+            .outerjoin(Customer, Customer.id == IncomingCall.customer_id)
+            .outerjoin(taker, taker.id == IncomingCall.taken_by_id)
+            .where(*where).order_by(IncomingCall.received_at.desc(), IncomingCall.id.desc()))
+    with session_scope(engine) as s:
+        listed = paginate(s, stmt, page, page_size, select(func.count()).select_from(IncomingCall).where(*where))
+        follow = _follow_ups(s, [r["id"] for r in listed.rows])
+    rows = [r | follow[r["id"]] for r in listed.rows]
+    return Page(rows, listed.total, listed.page, listed.page_size)
+
+
+def _follow_ups(s: Session, call_ids: list[int]) -> dict[int, dict]:
+    """For one page of calls: the callback under each call's source key (unique index) with its assignee,
+    and the newest lead made from the call with its owner."""
+    if not call_ids:
+        return {}
+    keys = {missed_call_key(i): i for i in call_ids}
+    callbacks = s.execute(select(Callback.source_key, Callback.id, Callback.status, User.display_name)
+                          .outerjoin(User, User.id == Callback.assignee_id).where(Callback.source_key.in_(keys)))
+    leads = s.execute(select(Lead.incoming_call_id, Lead.id, User.display_name)
+                      .outerjoin(User, User.id == Lead.specialist_id)
+                      .where(Lead.incoming_call_id.in_(call_ids)).order_by(Lead.id))
+    out = {i: dict(NO_FOLLOW_UP) for i in call_ids}
+    for key, cb_id, status, assignee in callbacks:
+        out[keys[key]] |= {"callback_id": cb_id, "callback_status": status, "callback_assignee": assignee}
+    for call_id, lead_id, owner in leads:
+        out[call_id] |= {"lead_id": lead_id, "lead_owner": owner}
+    return out

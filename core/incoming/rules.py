@@ -1,0 +1,77 @@
+"""CB-11 incoming calls, the pure checks: what a logged call must hold, and which calls need a call-back
+(core.incoming.services says what the register does with them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import Invalid
+from core.phones import clean_phone, plausible
+from db.enums import IncomingCategory, LeadClass
+
+ENQUIRIES = frozenset({IncomingCategory.NEW_ENQUIRY, IncomingCategory.RETURNING_PROSPECT})
+NAME_MAX, HEARD_FROM_MAX, NEED_MAX = 100, 100, 4000  # the columns; `need` is TEXT, kept to a page
+DEFAULT_CLASS = LeadClass.B  # a call-back lead nobody classed yet: within a month
+
+
+@dataclass(frozen=True)
+class IncomingInput:
+    """One call as typed; `received_at` None means now. `as_lead` hands an enquiry over as a lead of
+    `lead_class`."""
+
+    phone: str
+    category: IncomingCategory
+    caller_name: str | None = None
+    customer_id: int | None = None
+    need: str | None = None
+    heard_from: str | None = None
+    answered: bool = True
+    resolved: bool = False
+    received_at: datetime | None = None
+    as_lead: bool = False
+    lead_class: LeadClass | None = None
+
+
+def needs_call_back(answered: bool, resolved: bool) -> bool:
+    """CB-11: a missed or unresolved call is called back the same day."""
+    return not (answered and resolved)
+
+
+def _text(value: str | None, field: str, limit: int) -> str | None:
+    text = (value or "").strip() or None
+    if text is not None and len(text) > limit:
+        raise Invalid("incoming.too_long", field=field, limit=limit)
+    return text
+
+
+def check_call(data: IncomingInput, now: datetime) -> dict:
+    """The call's columns, cleaned; raises Invalid (catalog key, offending field) for the first broken rule."""
+    phone = clean_phone(data.phone)
+    if not phone:
+        raise Invalid("incoming.phone_required", field="phone")
+    if not plausible(phone):
+        raise Invalid("incoming.bad_phone", field="phone")
+    if data.category is None:
+        raise Invalid("incoming.category_required", field="category")
+    if data.category not in {c.value for c in IncomingCategory}:
+        raise Invalid("incoming.bad_choice", field="category")
+    received = data.received_at or now
+    if received > now:
+        raise Invalid("incoming.future_time", field="received_at")
+    if data.resolved and not data.answered:
+        raise Invalid("incoming.missed_not_resolved", field="resolved")
+    _check_lead_wish(data)
+    return {"received_at": received, "phone": phone, "category": IncomingCategory(data.category),
+            "caller_name": _text(data.caller_name, "caller_name", NAME_MAX), "need": _text(data.need, "need", NEED_MAX),
+            "heard_from": _text(data.heard_from, "heard_from", HEARD_FROM_MAX),
+            "answered": bool(data.answered), "resolved": bool(data.resolved)}
+
+
+def _check_lead_wish(data: IncomingInput) -> None:
+    if data.lead_class is not None and data.lead_class not in {c.value for c in LeadClass}:
+        raise Invalid("incoming.bad_choice", field="lead_class")
+    if data.as_lead and data.category not in ENQUIRIES:
+        raise Invalid("incoming.lead_only_for_enquiry", field="as_lead")
+    if data.as_lead and data.lead_class is None:
+        raise Invalid("incoming.lead_class_required", field="lead_class")

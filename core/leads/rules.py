@@ -1,0 +1,63 @@
+"""L-1 leads: a lead is classed A (buys within a week), B (within a month) or C (later), and after every
+contact its next follow-up falls due the class's interval later (settings `lead.a/b/c_interval_days`,
+2, 7 and 30 days). A contact may re-class the lead; a sale wins it and a lost result loses it, and a won or
+lost lead has no next follow-up. Each contact is one LeadContact row, the raw material of the L-2 weekly
+activity table (core.kpi.my_work.weekly_activity); the contact, the lead's change and its audit row are one
+transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from core.errors import Invalid
+from db.enums import Channel, LeadClass, LeadResult, LeadStatus
+
+CLOSING = {LeadResult.SALE: LeadStatus.WON, LeadResult.LOST: LeadStatus.LOST}
+
+
+@dataclass(frozen=True)
+class LeadContactInput:
+    """One contact as the specialist typed it; money in integer cents, only for a sale."""
+
+    channel: Channel
+    result: LeadResult
+    sale_amount_cents: int | None = None
+    new_class: LeadClass | None = None
+    notes: str | None = None
+
+
+def next_follow_up(lead_class: LeadClass, contacted_at: datetime, settings) -> datetime:
+    """L-1: the contact time plus the class's interval in days (`settings.get("lead.<a|b|c>_interval_days")`,
+    an Office or a plain mapping), in UTC."""
+    days = int(settings.get(f"lead.{LeadClass(lead_class).value.lower()}_interval_days"))
+    return contacted_at.astimezone(UTC) + timedelta(days=days)
+
+
+def check_contact(contact: LeadContactInput) -> None:
+    """Raise Invalid (catalog key, offending field) for the first broken rule: known channel, result and
+    class; a sale carries a positive whole amount of cents, any other result no amount at all."""
+    _choice("channel", contact.channel, Channel)
+    _choice("result", contact.result, LeadResult)
+    if contact.new_class is not None:
+        _choice("new_class", contact.new_class, LeadClass)
+    amount = contact.sale_amount_cents
+    if contact.result == LeadResult.SALE:
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise Invalid("leads.sale_amount_required", field="sale_amount_cents")
+    elif amount is not None:
+        raise Invalid("leads.amount_only_for_sale", field="sale_amount_cents")
+
+
+def _choice(field: str, value: object, enum_cls) -> None:
+    if value not in {m.value for m in enum_cls}:
+        raise Invalid("leads.bad_choice", field=field)
+
+
+def after_contact(lead_class: LeadClass, contact: LeadContactInput, now: datetime,
+                  settings) -> tuple[LeadClass, LeadStatus, datetime | None]:
+    """The lead's class, status and next follow-up once `contact` is recorded at `now` (L-1)."""
+    new_class = LeadClass(contact.new_class or lead_class)
+    status = CLOSING.get(LeadResult(contact.result), LeadStatus.OPEN)
+    due = next_follow_up(new_class, now, settings) if status == LeadStatus.OPEN else None
+    return new_class, status, due

@@ -1,0 +1,74 @@
+"""The office settings' checks: every value an admin types is validated here (ranges, choices, time zone,
+currency, the holiday and care-grade lists) before core.office.services saves it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import is_currency
+
+from core.errors import Invalid
+from core.office.defaults import DEFAULTS
+from core.scheduling.care import Holidays, care_grades
+
+PARSED = {  # list settings: parsed, then stored in one canonical spelling
+    "callback.holidays": lambda text: Holidays.parse(text).text(),
+    "callback.care_grades": lambda text: ", ".join(care_grades(text)),
+}
+CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
+RANGES = {
+    "recheck.l2_rate_pct": (10, 100), "recheck.l3_rate_pct": (5, 100),  # CB-4: at least 10% / 5%
+    "callback.max_attempts": (1, 20), "auth.lockout_attempts": (3, 20), "auth.lockout_minutes": (1, 1440),
+    "auth.idle_timeout_minutes": (5, 720), "auth.session_lifetime_hours": (1, 72),
+    "work_order.dispatch_target_minutes": (1, 1440), "callback.holiday_lead_days": (1, 30),
+}
+
+
+def validate_setting(key: str, value: object) -> object:
+    """The value converted to its setting's type, or Invalid naming the key."""
+    if key not in DEFAULTS:
+        raise Invalid("setting_edit.unknown", setting=key)
+    default = DEFAULTS[key]
+    if isinstance(default, int):
+        return _int_in_range(key, value)
+    text = str(value).strip()
+    if key in CHOICES and text not in CHOICES[key]:
+        raise Invalid("setting_edit.bad_choice", setting=key)
+    if key == "office.timezone":
+        _zone(key, text)
+    if key == "office.currency":
+        _currency(key, text)
+    if key in PARSED:
+        return _parsed(key, text)
+    return text
+
+
+def _int_in_range(key: str, value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise Invalid("setting_edit.not_a_number", setting=key) from None
+    low, high = RANGES.get(key, (0, 3650))
+    if not low <= number <= high:
+        raise Invalid("setting_edit.out_of_range", setting=key, low=low, high=high)
+    return number
+
+
+def _parsed(key: str, text: str) -> str:
+    """CB-2 holidays and C-2 care grades: the canonical text of a valid list, or Invalid naming the entry."""
+    try:
+        return PARSED[key](text)
+    except ValueError as bad:
+        raise Invalid(f"setting_edit.bad_{key.split('.')[1]}", setting=key, entry=str(bad)) from None
+
+
+def _zone(key: str, text: str) -> None:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("setting_edit.bad_timezone", setting=key) from None
+
+
+def _currency(key: str, text: str) -> None:
+    if not is_currency(text):
+        raise Invalid("setting_edit.bad_currency", setting=key)

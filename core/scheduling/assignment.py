@@ -1,0 +1,93 @@
+"""Who calls (CB-1: L1 callbacks are made by specialists). A new callback goes to the customer's own
+specialist when that user is an active specialist; otherwise the setting `callback.assignment` decides:
+"least_load" gives it to the active specialist with the fewest open or in-progress L1 callbacks (ties:
+the lowest id), "round_robin" to the next specialist after the last one assigned. Loads are counted once
+per sweep with one GROUP BY and kept up to date in memory. A manager reassigns callbacks by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from core.audit import log as audit
+from core.errors import Invalid
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.enums import AuditAction, CallbackLevel, CallbackStatus, Role
+from db.models import Callback, Customer, User
+
+OPEN_STATUSES = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
+ASSIGNABLE_ROLES = (Role.SPECIALIST, Role.MANAGER)
+CHUNK = 1000  # ids per IN (...) list
+
+
+class Assigner:
+    """Picks the assignee of each new callback, in the order they are asked for (deterministic)."""
+
+    def __init__(self, specialists: list[int], policy: str, load: dict[int, int], last: int | None) -> None:
+        self.specialists = sorted(specialists)
+        self.policy = policy
+        self.load = {sid: load.get(sid, 0) for sid in self.specialists}
+        self.last = last
+
+    def pick(self, own_specialist: int | None) -> int | None:
+        if own_specialist in self.load:
+            chosen = own_specialist
+        elif not self.specialists:
+            return None
+        elif self.policy == "round_robin":
+            chosen = next((sid for sid in self.specialists if self.last is None or sid > self.last),
+                          self.specialists[0])
+        else:
+            chosen = min(self.specialists, key=lambda sid: (self.load[sid], sid))
+        self.load[chosen] += 1
+        self.last = chosen
+        return chosen
+
+
+def load_assigner(s: Session, policy: str) -> Assigner:
+    """Active specialists, their open L1 load (one GROUP BY) and the last L1 assignee (round robin)."""
+    specialists = list(s.scalars(select(User.id).where(User.role == Role.SPECIALIST, User.active.is_(True))))
+    load = dict(s.execute(
+        select(Callback.assignee_id, func.count()).where(
+            Callback.assignee_id.in_(specialists), Callback.status.in_(OPEN_STATUSES),
+            Callback.level == CallbackLevel.L1,
+        ).group_by(Callback.assignee_id)
+    ).all()) if specialists and policy != "round_robin" else {}
+    last = s.scalar(select(Callback.assignee_id).where(Callback.level == CallbackLevel.L1).order_by(
+        Callback.id.desc()).limit(1)) if policy == "round_robin" else None  # newest first, from the primary key
+    return Assigner(specialists, policy, load, last)
+
+
+def owners(s: Session, customer_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each customer's own specialist, read in chunks."""
+    ids, out = sorted(set(customer_ids)), {}
+    for i in range(0, len(ids), CHUNK):
+        out.update(s.execute(select(Customer.id, Customer.specialist_id)
+                             .where(Customer.id.in_(ids[i:i + CHUNK]))).all())
+    return out
+
+
+def reassign(engine: Engine, actor: Actor, callback_ids: Iterable[int], to_user_id: int, now: datetime) -> list[int]:
+    """A manager hands open or in-progress callbacks to an active specialist or manager (one or many);
+    finished ones and those already with that user are left alone. Each change is audited with the
+    assignee before and after. Returns the ids reassigned."""
+    with session_scope(engine) as s:
+        require(actor, Action.REASSIGN_CALLBACK)
+        target = s.get(User, to_user_id)
+        if target is None or not target.active or target.role not in ASSIGNABLE_ROLES:
+            raise Invalid(field="assignee_id")
+        rows = s.execute(select(Callback.id, Callback.assignee_id).where(
+            Callback.id.in_(sorted(set(callback_ids))), Callback.status.in_(OPEN_STATUSES),
+            Callback.assignee_id.is_distinct_from(to_user_id),
+        ).order_by(Callback.id)).all()
+        for cb_id, before in rows:
+            s.execute(update(Callback).where(Callback.id == cb_id)
+                      .values(assignee_id=to_user_id, version=Callback.version + 1)
+                      .execution_options(synchronize_session=False))
+            audit.record(s, actor, "callback", cb_id, AuditAction.UPDATE, {"assignee_id": before},
+                         {"assignee_id": to_user_id}, at=now)
+        return [cb_id for cb_id, _ in rows]

@@ -1,0 +1,85 @@
+"""Work orders, read side: the filtered list and one order with its history (WO-1..WO-8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
+
+from core.accounts.queries import staff_names
+from core.lists import Page, as_dict, customer_match, day_bounds_utc, paginate
+from db.engine import session_scope
+from db.enums import Role, ServiceType, WorkOrderStatus
+from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
+
+
+@dataclass(frozen=True)
+class WorkOrderFilter:
+    statuses: tuple[WorkOrderStatus, ...] = ()
+    service_types: tuple[ServiceType, ...] = ()
+    technician_id: int | None = None
+    intake_from: date | None = None
+    intake_to: date | None = None
+    search: str = ""
+
+
+def _conditions(f: WorkOrderFilter, tz: str) -> list:
+    """The filters as conditions on work_orders alone, so counting needs no join."""
+    conds = []
+    if f.statuses:
+        conds.append(WorkOrder.status.in_(f.statuses))
+    if f.service_types:
+        conds.append(WorkOrder.service_type.in_(f.service_types))
+    if f.technician_id:
+        conds.append(WorkOrder.technician_id == f.technician_id)
+    if f.search.strip():
+        conds.append(customer_match(f.search, WorkOrder.customer_id, WorkOrder.number))
+    lo, hi = day_bounds_utc(f.intake_from, f.intake_to, tz)
+    conds += [WorkOrder.intake_at >= lo] if lo else []
+    conds += [WorkOrder.intake_at < hi] if hi else []
+    return conds
+
+
+def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+    """Newest intake first; the count runs on work_orders alone, the joins only for the shown page."""
+    tech = aliased(User)
+    conds = _conditions(f, tz)
+    rows = (
+        select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.phone,
+               WorkOrder.service_type, WorkOrder.status, WorkOrder.pending_reason,
+               tech.display_name.label("technician"), WorkOrder.intake_at, WorkOrder.completed_at,
+               WorkOrder.fee_cents)
+        .outerjoin(Customer, Customer.id == WorkOrder.customer_id)  # outer: SQLite keeps walking the intake index
+        .outerjoin(tech, tech.id == WorkOrder.technician_id)
+        .where(*conds)
+        .order_by(WorkOrder.intake_at.desc(), WorkOrder.id.desc())
+    )
+    count = select(func.count()).select_from(WorkOrder).where(*conds)
+    with session_scope(engine) as s:
+        return paginate(s, rows, page, page_size, count)
+
+
+def technicians(engine: Engine) -> dict[int, str]:
+    """Engineers, for the technician filter."""
+    return staff_names(engine, User.role == Role.ENGINEER)
+
+
+def work_order_detail(engine: Engine, work_order_id: int) -> dict | None:
+    """One order's fields, its customer and product, and its event history with who did each step."""
+    with session_scope(engine) as s:
+        wo = s.get(WorkOrder, work_order_id)
+        if wo is None:
+            return None
+        names = dict(s.execute(select(User.id, User.display_name)).all())
+        events = s.execute(
+            select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id).order_by(WorkOrderEvent.at)
+        ).scalars()
+        product = s.get(Product, wo.product_id) if wo.product_id else None
+        return {
+            "order": as_dict(wo) | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id)},
+            "customer": as_dict(s.get(Customer, wo.customer_id)),
+            "product": as_dict(product) if product else None,
+            "events": [as_dict(e) | {"user": names.get(e.user_id)} for e in events],
+        }

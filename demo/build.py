@@ -1,0 +1,131 @@
+"""The demo office: a coherent, reproducible six-month history ending today (`python -m cli.demo`).
+
+`build_demo` writes staff, customers with contacts and products, work orders, complaints,
+incoming calls, callbacks with their attempts, re-check samples and leads into a migrated,
+empty database. Everything comes from one seed: the same seed and `today` give the same rows.
+
+One module of demo/ per part of the office: people (staff, customers, products), care (their
+callbacks), work_orders + wo_timeline, complaints, incoming, periodic, leads, recheck (CB-4
+samples); callbacks + reached write any callback with its attempts; clock, pools and text_* supply
+time, names and phrases; writer loads the rows in chunks; accounts gives the staff their demo
+passwords.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from random import Random
+
+from sqlalchemy import Connection, Engine, text
+
+from core.office.defaults import DEFAULTS
+from db.migrate import is_empty
+from db.models import Base
+from demo.callbacks import CallbackMaker
+from demo.care import ProductCalls, write_care
+from demo.clock import Clock
+from demo.complaints import write_complaints
+from demo.findings import write_findings
+from demo.incoming import incoming_count, write_incoming
+from demo.leads import write_leads
+from demo.people import People, write_customers, write_staff
+from demo.periodic import write_periodic
+from demo.pools import Pools, make_pools
+from demo.recheck import Recheck
+from demo.work_orders import write_work_orders
+from demo.writer import BulkWriter, finish, loading_connection
+
+DEFAULT_SEED = 20261122
+UNTOUCHED = {"settings", "alembic_version"}
+
+
+class OfficeNotEmpty(RuntimeError):
+    """The demo office loads only into a database without customers."""
+
+
+@dataclass
+class Scale:
+    """How big the office is; products, attempts, events and incoming calls follow from these."""
+
+    customers: int = 2000
+    work_orders: int = 3000
+    callbacks: int = 12000
+    complaints: int = 400
+    leads: int = 600
+
+
+@dataclass
+class Demo:
+    """What the generators share while one demo office is built."""
+
+    seed: int
+    clock: Clock
+    pools: Pools
+    out: BulkWriter
+    scale: Scale
+    people: People = field(default_factory=People)
+    calls: CallbackMaker | None = None
+    recheck: Recheck | None = None
+    lead_calls: list = field(default_factory=list)  # (time, incoming_call_id, name, phone)
+    lead_callbacks: list = field(default_factory=list)  # (time, callback_id, customer_id)
+
+    def rng(self, part: str) -> Random:
+        """Each part of the office draws from its own stream, so parts do not shift one another."""
+        return Random(f"{self.seed}:{part}")
+
+
+def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, today: date | None = None,
+               scale: Scale | None = None, progress: bool = False) -> dict[str, int]:
+    """Load the demo office into a migrated database without customers; returns rows per table."""
+    if not is_empty(engine):
+        raise OfficeNotEmpty("refusing to load the demo office: the database already has customers")
+    scale = scale or Scale()
+    pools = make_pools(locale, seed)
+    with loading_connection(engine) as conn:
+        clock = Clock(today or date.today(), office_timezone(conn))
+        out = BulkWriter(conn, progress=progress, estimates=estimates(scale))
+        try:
+            demo = Demo(seed, clock, pools, out, scale)
+            _build(demo)
+        finally:
+            out.close()
+        demo.recheck.write_populations(conn)
+        findings = write_findings(conn, demo)
+        conn.commit()
+        counts = out.counts() | {"tasks": findings}
+    with engine.connect() as conn:  # after the indexes are back
+        finish(conn, sorted(counts))
+    return {t.name: counts.get(t.name, 0) for t in Base.metadata.sorted_tables if t.name not in UNTOUCHED}
+
+
+def _build(demo: Demo) -> None:
+    """Parents before children; one transaction per part of the office."""
+    write_staff(demo)
+    demo.calls = CallbackMaker(demo)
+    demo.recheck = Recheck(demo)
+    demo.out.commit()
+    write_customers(demo, ProductCalls(demo))
+    write_care(demo)
+    demo.out.commit()
+    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads):
+        part(demo)
+        demo.out.commit()
+
+
+def office_timezone(conn: Connection) -> str:
+    row = conn.execute(text("SELECT value FROM settings WHERE key = 'office.timezone'")).first()
+    return json.loads(row[0]) if row else str(DEFAULTS["office.timezone"])
+
+
+def estimates(scale: Scale) -> dict[str, int]:
+    """Rough row counts, for the progress bars."""
+    return {
+        "customers": scale.customers, "products": int(scale.customers * 1.38),
+        "contacts": int(scale.customers * 0.17), "work_orders": scale.work_orders,
+        "work_order_events": int(scale.work_orders * 9.6), "complaints": scale.complaints,
+        "complaint_events": scale.complaints * 7, "incoming_calls": incoming_count(scale.customers),
+        "callbacks": scale.callbacks, "call_attempts": int(scale.callbacks * 1.2),
+        "leads": scale.leads, "lead_contacts": scale.leads * 5,
+    }

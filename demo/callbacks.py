@@ -1,0 +1,186 @@
+"""Callbacks and their call attempts (CB-1..CB-9) for the demo office.
+
+Every callback comes from an event with a unique `source_key` (CB-2) and a due window
+[due_start, due_end]. Its status follows from where the window lies relative to `now`
+(upcoming ones are open, past ones mostly done) and from the customer's archive validity
+(C-3: wrong numbers end in wrong_number attempts). Attempts always agree with the status:
+completed ⇒ a final reached attempt at completed_at; not_completed ⇒ only failed attempts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from random import Random
+from typing import TYPE_CHECKING
+
+from db.enums import CallbackStatus, CallOutcome, Channel
+from demo.clock import DAY, HOUR, MINUTE, later
+from demo.people import DIRECTOR, INVALID, MANAGER, SPECIALIST_QUALITY, UNREACHABLE
+from demo.reached import reached_call
+
+if TYPE_CHECKING:
+    from demo.build import Demo
+
+CALLBACK_COLUMNS = (
+    "id", "customer_id", "kind", "level", "status", "due_start", "due_end", "assignee_id", "product_id",
+    "work_order_id", "complaint_id", "sample_id", "source_key", "purpose", "attempts_count", "claimed_by_id",
+    "claimed_at", "completed_at", "created_at", "version",
+)
+ATTEMPT_COLUMNS = (
+    "id", "callback_id", "caller_id", "attempted_at", "channel", "outcome", "satisfaction", "score",
+    "dissatisfaction_reason", "questions", "suggestions", "notes", "promised_reply_at", "call_again_at",
+    "qa_checklist", "qa_score", "complaint_id", "problem_solved",
+)
+SOLVED_SHARE = {"satisfied": 0.92, "neutral": 0.6, "dissatisfied": 0.25}  # CB-4 re-checks: problem solved?
+S = CallbackStatus
+OPEN, IN_PROGRESS, COMPLETED = S.OPEN.value, S.IN_PROGRESS.value, S.COMPLETED.value
+NOT_COMPLETED, CANCELLED = S.NOT_COMPLETED.value, S.CANCELLED.value
+PHONE = Channel.PHONE.value
+REACHED, NOT_REACHED = CallOutcome.REACHED.value, CallOutcome.NOT_REACHED.value
+WRONG_NUMBER, CALL_LATER = CallOutcome.WRONG_NUMBER.value, CallOutcome.CALL_LATER.value
+RETRY = 4 * HOUR  # callback.retry_interval_hours (CB-6)
+LATE = 2 * DAY  # how far after its window a callback may still be completed
+
+
+@dataclass(frozen=True)
+class Due:
+    """A callback the office owes: who, which kind and level (CB-1, CB-2), the window, and its source."""
+
+    customer_id: int
+    kind: str
+    start: int
+    end: int
+    key: str
+    created: int
+    level: str = "L1"
+    product_id: int | None = None
+    work_order_id: int | None = None
+    complaint_id: int | None = None
+    sample_id: int | None = None
+    purpose: str | None = None
+
+
+class CallbackMaker:
+    """Writes one callback with the attempts its status implies; returns (id, status, completed_at)."""
+
+    def __init__(self, demo: Demo) -> None:
+        demo.out.declare("callbacks", CALLBACK_COLUMNS)
+        demo.out.declare("call_attempts", ATTEMPT_COLUMNS)
+        self.demo = demo
+        self.now = demo.clock.now
+
+    def emit(self, rng: Random, due: Due, *, done_at: int | None = None,
+             may_complete: bool = True) -> tuple[int, str, int | None]:
+        out, people = self.demo.out, self.demo.people
+        caller = _caller(due.level, people.specialist[due.customer_id])
+        cb_id = out.next_id("callbacks")
+        status = COMPLETED if done_at else self._status(rng, due, people.validity[due.customer_id], may_complete)
+        plan = self._plan(rng, due, status, done_at, people.validity[due.customer_id])
+        done = plan[-1][0] if status == COMPLETED else None
+        claimed_by, claimed_at = self._claim(rng, due, status, plan, caller)
+        for ts, outcome in plan:
+            self._attempt(rng, cb_id, caller, due, ts, outcome)
+        out.add("callbacks", (
+            cb_id, due.customer_id, due.kind, due.level, status, due.start, due.end, caller, due.product_id,
+            due.work_order_id, due.complaint_id, due.sample_id, due.key, due.purpose, len(plan), claimed_by,
+            claimed_at, done, min(due.created, due.start, self.now), 1,
+        ))
+        return cb_id, status, done
+
+    def _status(self, rng: Random, due: Due, validity: int, may_complete: bool) -> str:
+        if due.start > self.now:
+            return OPEN
+        r = rng.random()
+        if not may_complete or self.now - due.start < 10 * MINUTE:
+            return IN_PROGRESS if r < 0.15 else OPEN
+        if due.end >= self.now:
+            return COMPLETED if r < 0.4 else IN_PROGRESS if r < 0.5 else OPEN
+        if (validity == INVALID and r < 0.85) or (validity == UNREACHABLE and r < 0.7):
+            return NOT_COMPLETED
+        r = rng.random()
+        return (COMPLETED if r < 0.88 else NOT_COMPLETED if r < 0.93 else CANCELLED if r < 0.95
+                else OPEN if r < 0.99 else IN_PROGRESS)
+
+    def _plan(self, rng: Random, due: Due, status: str, done_at: int | None, validity: int) -> list:
+        """The attempts as (time, outcome), in time order (CB-6)."""
+        if status == COMPLETED:
+            final = done_at or self._reached_at(rng, due)
+            return _spread(rng, due.start, final, _fails(rng)) + [(final, REACHED)]
+        limit = min(due.end, self.now)
+        if status == NOT_COMPLETED:
+            if validity == INVALID or rng.random() < 0.25:
+                final = self.demo.clock.between(rng, due.start, limit)
+                return _spread(rng, due.start, final, rng.random() < 0.3, may_defer=False) + [(final, WRONG_NUMBER)]
+            return _spread(rng, due.start, limit + 1, 3, may_defer=False)
+        if status in (OPEN, IN_PROGRESS) and due.start < self.now and rng.random() < 0.35:
+            return _spread(rng, due.start, limit + 1, 1 + (rng.random() < 0.3))
+        return []
+
+    def _reached_at(self, rng: Random, due: Due) -> int:
+        """Completed inside the window, or (8%) a little after it; never after now."""
+        if due.end < self.now and rng.random() < 0.08:
+            return later(rng, due.end, MINUTE, min(LATE, self.now - due.end))
+        return self.demo.clock.between(rng, due.start + 1, min(due.end, self.now))
+
+    def _claim(self, rng: Random, due: Due, status: str, plan: list, caller: int) -> tuple:
+        if status == IN_PROGRESS:  # claimed a little while ago, after any earlier tries
+            last = plan[-1][0] if plan else due.start
+            return caller, max(last, self.now - int(rng.random() * 3 * HOUR) - MINUTE)
+        if status in (COMPLETED, NOT_COMPLETED):
+            return caller, max(due.start, plan[0][0] - int(rng.random() * 15 * MINUTE))
+        return None, None
+
+    def _attempt(self, rng: Random, cb_id: int, caller: int, due: Due, ts: int, outcome: str) -> None:
+        out = self.demo.out
+        attempt_id = out.next_id("call_attempts")
+        if outcome != REACHED:
+            again = later(rng, ts, 2 * HOUR, DAY) if outcome == CALL_LATER else None
+            out.add("call_attempts", (attempt_id, cb_id, caller, ts, PHONE, outcome, None, None, None, None,
+                                      None, None, None, again, None, None, None, None))
+            return
+        call = reached_call(rng, self.demo.pools.text, due.kind, SPECIALIST_QUALITY.get(caller, 0.9))
+        promised = self._promise(rng, due, call.questions, ts, attempt_id)
+        out.add("call_attempts", (
+            attempt_id, cb_id, caller, ts, call.channel, outcome, call.satisfaction, call.score, call.reason,
+            call.questions, call.suggestions, call.notes, promised, None, call.qa, call.qa_score, None,
+            _solved(attempt_id, call.satisfaction) if due.level != "L1" else None,
+        ))
+
+    def _promise(self, rng: Random, due: Due, question: str | None, ts: int, attempt_id: int) -> int | None:
+        """CB-8: an unanswered question gets a promised reply time, itself a due item."""
+        if not question or due.kind == "promised_reply" or rng.random() > 0.25:
+            return None
+        promised = self.demo.clock.snap(later(rng, ts, DAY, 3 * DAY))
+        purpose = self.demo.pools.text["purpose"]["promised_reply"].format(q=question)
+        self.emit(rng, Due(due.customer_id, "promised_reply", ts + 1, max(promised, ts + HOUR),
+                           f"promised_reply:call_attempt:{attempt_id}", ts, product_id=due.product_id,
+                           purpose=purpose))
+        return promised
+
+
+def _solved(attempt_id: int, satisfaction: str) -> bool:
+    """CB-4: whether the re-checked customer's problem was solved, likelier the happier they are (its own
+    random stream, so the rest of the office is drawn as before)."""
+    return Random(attempt_id).random() < SOLVED_SHARE[satisfaction]
+
+
+def _caller(level: str, specialist: int) -> int:
+    """CB-1: L1 calls are made by the customer's specialist, L2 by the manager, L3 by the director."""
+    return specialist if level == "L1" else MANAGER if level == "L2" else DIRECTOR
+
+
+def _fails(rng: Random) -> int:
+    r = rng.random()
+    return 0 if r < 0.7 else 1 if r < 0.92 else 2
+
+
+def _spread(rng: Random, start: int, end: int, n: int, may_defer: bool = True) -> list:
+    """n failed attempts in [start, end): not reached, or (if `may_defer`) the customer asked for
+    another time (CB-6)."""
+    if n <= 0 or end - start < 2 * n:
+        return []
+    gap = min(RETRY, (end - start) // (n + 1))
+    times = [end - (n - i) * gap - int(rng.random() * gap // 4) for i in range(n)]
+    defer = 0.2 if may_defer else 0.0
+    return [(t, CALL_LATER if rng.random() < defer else NOT_REACHED)
+            for t in times]

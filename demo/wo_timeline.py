@@ -1,0 +1,98 @@
+"""The life of one demo work order (WO-3, WO-4, WO-5): which steps it went through, when, and
+who signed. Pure functions of a seeded Random and the clock, so they are easy to check."""
+
+from __future__ import annotations
+
+from random import Random
+
+from db.enums import PendingReason, WorkOrderStatus
+from demo.clock import DAY, HOUR, MINUTE, Clock
+
+S = WorkOrderStatus
+NEW, DISPATCHED, RECEIVED, SURVEY = S.NEW.value, S.DISPATCHED.value, S.RECEIVED.value, S.SURVEY.value
+IN_REPAIR, PENDING, COMPLETED, RETURNED = S.IN_REPAIR.value, S.PENDING.value, S.COMPLETED.value, S.RETURNED.value
+ACCEPTED, SETTLED, CLOSED = S.ACCEPTED.value, S.SETTLED.value, S.CLOSED.value
+DONE = (COMPLETED, RETURNED, ACCEPTED, SETTLED, CLOSED)
+GAPS = {
+    RECEIVED: (MINUTE, 20 * MINUTE), SURVEY: (30 * MINUTE, DAY), IN_REPAIR: (10 * MINUTE, 1.5 * DAY),
+    PENDING: (10 * MINUTE, DAY), COMPLETED: (30 * MINUTE, 8 * HOUR), RETURNED: (HOUR, 2 * DAY),
+    ACCEPTED: (10 * MINUTE, DAY), SETTLED: (HOUR, 6 * DAY), CLOSED: (HOUR, 3 * DAY),
+}
+RESUME = {  # how long each pending reason holds the repair up (WO-7)
+    PendingReason.PARTS.value: (2 * DAY, 20 * DAY),
+    PendingReason.CUSTOMER_ABSENT.value: (DAY, 5 * DAY),
+    PendingReason.APPROVAL.value: (DAY, 7 * DAY),
+}
+REASONS = ((0.6, PendingReason.PARTS.value), (0.85, PendingReason.CUSTOMER_ABSENT.value),
+           (1.01, PendingReason.APPROVAL.value))
+
+
+def pending_reason(rng: Random, waiting_days: float = 0.0) -> str:
+    """Waiting for parts is the usual reason (WO-4), and nearly the only one that lasts weeks."""
+    r = rng.random() * (0.7 if waiting_days > 14 else 1.0)
+    return next(reason for threshold, reason in REASONS if r < threshold)
+
+
+def path_to(rng: Random, target: str, paid: bool) -> tuple[list[str], bool]:
+    """The statuses after NEW up to `target` (WO-4); some finished orders waited once on the way.
+    Returns the path and whether it went through PENDING."""
+    if target == NEW:
+        return [], False
+    detour = target == PENDING or (target in DONE and rng.random() < 0.15)
+    at_survey = rng.random() < 0.4
+    full = [DISPATCHED, RECEIVED, SURVEY]
+    full += [PENDING] if detour and at_survey else []
+    full += [IN_REPAIR] + ([PENDING, IN_REPAIR] if detour and not at_survey else [])
+    full += [COMPLETED, RETURNED, ACCEPTED] + ([SETTLED] if paid else []) + [CLOSED]
+    return full[: full.index(target) + 1], detour
+
+
+def dispatch_gap(rng: Random, clock: Clock, intake: int) -> int:
+    """WO-3: most orders reach engineering within the 5-minute target, some later, a few next morning."""
+    r = rng.random()
+    if r < 0.75:
+        return MINUTE + int(rng.random() * 4 * MINUTE)
+    if r < 0.92:
+        return 5 * MINUTE + 1 + int(rng.random() * 25 * MINUTE)
+    if r < 0.98:
+        return 30 * MINUTE + int(rng.random() * 3.5 * HOUR)
+    morning = clock.day_start(clock.day_of(intake) + 1) + 8 * HOUR + 30 * MINUTE
+    return max(MINUTE, morning + int(rng.random() * HOUR) - intake)
+
+
+def step_times(rng: Random, clock: Clock, intake: int, path: list[str], reason: str) -> list[int]:
+    """A time for each step of `path`, in order, all before now (squeezed when the order is young)."""
+    gaps = []
+    for i, status in enumerate(path):
+        if status == DISPATCHED:
+            gaps.append(dispatch_gap(rng, clock, intake))
+            continue
+        low, high = RESUME[reason] if status == IN_REPAIR and path[i - 1] == PENDING else GAPS[status]
+        gaps.append(int(low + rng.random() * (high - low)))
+    budget = clock.now - intake - MINUTE
+    total = sum(gaps)
+    if total > budget:
+        gaps = [max(1, g * budget // total) for g in gaps]
+    times, t = [], intake
+    for g in gaps:
+        t += g
+        times.append(t)
+    return times
+
+
+def signatures(rng: Random, status: str, completed: int, returned: int | None, now: int,
+               special: bool) -> tuple[int | None, int | None, int | None]:
+    """WO-5/WO-6: the technician signs, the department manager countersigns, then the customer
+    signs, all between completion and the return. Accepted orders have all three, unless a
+    special approval (`special`) stands in for the customer's signature. Returns the three times."""
+    span = (returned or now) - completed
+    tech = completed + max(1, int(span * (0.02 + 0.08 * rng.random())))
+    manager = completed + max(2, int(span * (0.15 + 0.25 * rng.random())))
+    customer = completed + max(3, int(span * (0.45 + 0.35 * rng.random())))
+    if status == COMPLETED:  # signatures still being collected
+        if rng.random() < 0.1:
+            return None, None, None
+        return (tech, manager, customer) if rng.random() < 0.6 else (tech, None, None)
+    if status == RETURNED and rng.random() < 0.2:
+        return tech, manager, None  # waits at the desk for the customer's signature
+    return tech, manager, (None if special else customer)
