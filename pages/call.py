@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from core.callbacks.flow import holds
 from core.callbacks.queries import callback_detail, my_claimed_call
 from core.callbacks.script import prompts, purpose_key
 from core.callbacks.services import record_call, release
 from core.customers.queries import customer_detail
 from core.i18n import enum_label
-from db.enums import CallbackKind, CallbackStatus
+from db.enums import CallbackKind
 from ui.auth import page_guard
 from ui.call_form import call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
@@ -110,7 +111,7 @@ st.title(tr("nav.call"))
 call_id = st.session_state.get(CALL_KEY) or my_claimed_call(engine(), actor)  # a refresh resumes the call
 detail = callback_detail(engine(), call_id, now()) if call_id else None
 callback = detail["callback"] if detail else None
-if callback is None or callback["status"] != CallbackStatus.IN_PROGRESS or callback["claimed_by_id"] != actor.id:
+if callback is None or not holds(callback, actor):
     st.info(tr("callscreen.none"))
     if st.button(tr("callscreen.back"), key="call_back"):
         back_to_queue()

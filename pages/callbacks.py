@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.callbacks.flow import LEVEL_ACTION
+from core.callbacks.flow import can_claim
 from core.callbacks.queries import (
     OPEN_STATUSES,
     CallbackFilter,
@@ -69,8 +69,7 @@ def when(moment: datetime) -> str:
 
 def take_call(actor, cb: dict) -> None:
     """Offered on an open callback (or one I hold) of a level I work (CB-1); core.callbacks.services.claim decides."""
-    mine = cb["status"] == CallbackStatus.IN_PROGRESS and cb["claimed_by_id"] == actor.id
-    if not (cb["status"] == CallbackStatus.OPEN or mine) or not allowed(actor.role, LEVEL_ACTION[cb["level"]]):
+    if not can_claim(cb, actor):
         return
     if st.button(tr("callscreen.take"), key="cb_take", type="primary"):
         if feedback.attempt(lambda: claim(engine(), actor, cb["id"], now())) is not None:

@@ -1,23 +1,56 @@
-"""Working the queue (CB-1, CB-5..CB-9, C-3): claim a callback, release it, record a call.
+"""The callback's state machine (CB-1, CB-6): its states are `db.enums.CallbackStatus`, its moves one
+table, and one gate. Like core.permissions, the table is the rule: use cases apply a move through
+`check` (and build their compare-and-set UPDATE from the same row, so a race is refused too), and pages
+ask `can` which buttons to offer.
 
-A claim is one compare-and-set UPDATE (open → in progress, or your own claim renewed), so of two
-specialists reaching for the same callback exactly one wins and the other learns who holds it, on
-SQLite and PostgreSQL alike. Recording a call is allowed to the claimer only and is again one
-compare-and-set on the callback's version; the attempt, the callback's transition and every follow-up
-(core.callbacks.followups) are written and audited in one transaction, or nothing is."""
+  claim     open → in progress, or your own claim renewed          whoever works calls at the level
+  release   in progress → open, unclaimed                           the claimer
+  complete  in progress → called and completed (reached)            the claimer
+  requeue   in progress → open (not reached with tries left, or the customer asked for another time)
+  give_up   in progress → called not completed (wrong number, or not reached the last allowed time)
+
+Who works calls at a level is CB-1: specialists L1, the service manager L2, the director L3
+(LEVEL_ACTION, read through the permission table)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from core.errors import DomainError
 from core.office.settings import Office
-from core.permissions import Action
+from core.permissions import Action, Actor, allowed, require
 from db.enums import CallbackLevel, CallbackStatus, CallOutcome
 
 OPEN, IN_PROGRESS = CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS
+COMPLETED, NOT_COMPLETED = CallbackStatus.COMPLETED, CallbackStatus.NOT_COMPLETED
 LEVEL_ACTION = {CallbackLevel.L1: Action.WORK_CALLBACK, CallbackLevel.L2: Action.RECHECK_L2,
                 CallbackLevel.L3: Action.RECHECK_L3}  # CB-1
+
+
+class Move(StrEnum):
+    CLAIM = "claim"
+    RELEASE = "release"
+    COMPLETE = "complete"
+    REQUEUE = "requeue"
+    GIVE_UP = "give_up"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[CallbackStatus]
+    target: CallbackStatus
+    claimer_only: bool  # only the person holding the callback (for CLAIM: a held callback only by its holder)
+
+
+TRANSITIONS: dict[Move, Transition] = {
+    Move.CLAIM: Transition(frozenset({OPEN, IN_PROGRESS}), IN_PROGRESS, claimer_only=True),
+    Move.RELEASE: Transition(frozenset({IN_PROGRESS}), OPEN, claimer_only=True),
+    Move.COMPLETE: Transition(frozenset({IN_PROGRESS}), COMPLETED, claimer_only=True),
+    Move.REQUEUE: Transition(frozenset({IN_PROGRESS}), OPEN, claimer_only=True),
+    Move.GIVE_UP: Transition(frozenset({IN_PROGRESS}), NOT_COMPLETED, claimer_only=True),
+}
 
 
 class AlreadyClaimed(DomainError):
@@ -32,6 +65,59 @@ class NotClaimed(DomainError):
     key = "calls.not_claimed"
 
 
+def may_work(actor: Actor | None, level: CallbackLevel) -> bool:
+    """CB-1: the actor works calls, and calls of this level."""
+    return actor is not None and allowed(actor.role, Action.WORK_CALLBACK) and allowed(actor.role, LEVEL_ACTION[level])
+
+
+def require_level(actor: Actor | None, level: CallbackLevel) -> Actor:
+    """The permission half of the gate: anyone working calls, then the level's own (CB-1); Forbidden else."""
+    require(actor, Action.WORK_CALLBACK)
+    return require(actor, LEVEL_ACTION[level])
+
+
+def refusal(move: Move, cb: dict, actor: Actor) -> DomainError | None:
+    """Why `move` is not open on the callback `cb` (status, claimed_by_id) for `actor`, or None when it is.
+    A claim on a callback somebody else holds is AlreadyClaimed (the caller adds who and since); a claim
+    on a finished one is `calls.not_workable`; every other move off a callback the actor does not hold is
+    NotClaimed."""
+    t = TRANSITIONS[move]
+    held = cb["status"] == IN_PROGRESS
+    mine = held and cb["claimed_by_id"] == actor.id
+    if move == Move.CLAIM:
+        if cb["status"] not in t.sources:
+            return DomainError("calls.not_workable", status=CallbackStatus(cb["status"]).value)
+        return AlreadyClaimed() if held and not mine else None
+    if cb["status"] not in t.sources or (t.claimer_only and not mine):
+        return NotClaimed()
+    return None
+
+
+def check(move: Move, cb: dict, actor: Actor) -> None:
+    """The gate: permission for the callback's level, then the move's own rule; raises, or returns."""
+    require_level(actor, cb["level"])
+    refused = refusal(move, cb, actor)
+    if refused is not None:
+        raise refused
+
+
+def can(move: Move, cb: dict, actor: Actor | None) -> bool:
+    """What a page offers: would `check` let this actor make this move now?"""
+    return may_work(actor, cb["level"]) and refusal(move, cb, actor) is None
+
+
+def outcome_move(outcome: CallOutcome, unreached_before: int, max_attempts: int) -> Move:
+    """CB-6: which move one more attempt makes. Reached: complete. Call later: requeue. Not reached:
+    requeue until `max_attempts` unreached tries, then give up. Wrong number: give up."""
+    if outcome == CallOutcome.REACHED:
+        return Move.COMPLETE
+    if outcome == CallOutcome.CALL_LATER:
+        return Move.REQUEUE
+    if outcome == CallOutcome.NOT_REACHED and unreached_before + 1 < max_attempts:
+        return Move.REQUEUE
+    return Move.GIVE_UP
+
+
 def next_state(cb: dict, outcome: CallOutcome, call_again_at: datetime | None, office: Office,
                now: datetime) -> dict:
     """CB-6, the callback after one more attempt. Reached: called and completed. Wrong number: called not
@@ -41,18 +127,29 @@ def next_state(cb: dict, outcome: CallOutcome, call_again_at: datetime | None, o
     towards the limit (`cb["unreached"]`: those before this one); a customer who asked for another time was
     reached. Completed and not-completed callbacks keep their claimer (who worked it); callbacks back in the
     queue are unclaimed."""
-    attempts = cb["attempts_count"] + 1
-    kept = {"attempts_count": attempts, "due_start": cb["due_start"], "due_end": cb["due_end"],
-            "claimed_by_id": cb["claimed_by_id"], "claimed_at": cb["claimed_at"], "completed_at": None}
-    if outcome == CallOutcome.REACHED:
-        return kept | {"status": CallbackStatus.COMPLETED, "completed_at": now}
-    if outcome == CallOutcome.CALL_LATER:
+    move = outcome_move(outcome, cb["unreached"], int(office.get("callback.max_attempts")))
+    kept = {"attempts_count": cb["attempts_count"] + 1, "due_start": cb["due_start"], "due_end": cb["due_end"],
+            "claimed_by_id": cb["claimed_by_id"], "claimed_at": cb["claimed_at"], "completed_at": None,
+            "status": TRANSITIONS[move].target}
+    if move == Move.COMPLETE:
+        return kept | {"completed_at": now}
+    if move == Move.REQUEUE and outcome == CallOutcome.CALL_LATER:
         return _requeued(kept, call_again_at, call_again_at + timedelta(days=1))
-    if outcome == CallOutcome.NOT_REACHED and cb["unreached"] + 1 < int(office.get("callback.max_attempts")):
+    if move == Move.REQUEUE:
         retry = now + timedelta(hours=int(office.get("callback.retry_interval_hours")))
         return _requeued(kept, retry, max(cb["due_end"], retry + timedelta(days=1)))
-    return kept | {"status": CallbackStatus.NOT_COMPLETED}
+    return kept
 
 
 def _requeued(kept: dict, start: datetime, end: datetime) -> dict:
-    return kept | {"status": OPEN, "due_start": start, "due_end": end, "claimed_by_id": None, "claimed_at": None}
+    return kept | {"due_start": start, "due_end": end, "claimed_by_id": None, "claimed_at": None}
+
+
+def can_claim(cb: dict, actor: Actor | None) -> bool:
+    """The queue offers "Take this call" (CB-1)."""
+    return can(Move.CLAIM, cb, actor)
+
+
+def holds(cb: dict, actor: Actor | None) -> bool:
+    """The actor holds this callback: the call screen records its outcome or gives it back."""
+    return can(Move.RELEASE, cb, actor)

@@ -1,4 +1,5 @@
-"""Working the queue (CB-1, CB-5..CB-9, C-3): claim a callback, release it, record a call.
+"""Working the queue (CB-1, CB-5..CB-9, C-3): claim a callback, release it, record a call; each a move of
+core.callbacks.flow, checked by its gate.
 
 A claim is one compare-and-set UPDATE (open → in progress, or your own claim renewed), so of two
 specialists reaching for the same callback exactly one wins and the other learns who holds it, on
@@ -15,10 +16,11 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
+from core.callbacks import flow
 from core.callbacks import followups as follow
-from core.callbacks.flow import IN_PROGRESS, LEVEL_ACTION, OPEN, AlreadyClaimed, NotClaimed, next_state
+from core.callbacks.flow import IN_PROGRESS, OPEN, TRANSITIONS, AlreadyClaimed, Move, NotClaimed, next_state
 from core.callbacks.rules import CallInput, check_call, qa_score, text_or_none
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
@@ -62,12 +64,13 @@ def claim(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> Clai
         cb = _load(s, actor, callback_id)
         mine = and_(Callback.status == IN_PROGRESS, Callback.claimed_by_id == actor.id)
         version = s.execute(
-            update(Callback).where(Callback.id == callback_id, or_(Callback.status == OPEN, mine))
+            update(Callback).where(Callback.id == callback_id, Callback.status.in_(TRANSITIONS[Move.CLAIM].sources),
+                                   or_(Callback.status == OPEN, mine))
             .values(status=IN_PROGRESS, claimed_by_id=actor.id, claimed_at=now, version=Callback.version + 1)
             .returning(Callback.version).execution_options(synchronize_session=False)
         ).scalar()
         if version is None:
-            _refuse_claim(s, callback_id)
+            _refuse_claim(s, actor, callback_id)
         after = {"status": IN_PROGRESS, "claimed_by_id": actor.id, "claimed_at": now}
         audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION,
                      {k: cb[k] for k in after}, after, at=now)
@@ -79,7 +82,7 @@ def release(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> No
     with session_scope(engine) as s:
         cb = _load(s, actor, callback_id)
         after = {"status": OPEN, "claimed_by_id": None, "claimed_at": None}
-        _move(s, cb, actor, after)
+        _move(s, cb, actor, Move.RELEASE, after)
         audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION, {k: cb[k] for k in after}, after,
                      at=now)
 
@@ -92,11 +95,11 @@ def record_call(engine: Engine, actor: Actor, callback_id: int, call: CallInput,
     with session_scope(engine) as s:
         cb = _load(s, actor, callback_id)
         check_call(call, cb["kind"], cb["level"], now)
-        if cb["status"] != IN_PROGRESS or cb["claimed_by_id"] != actor.id:
-            raise NotClaimed()
-        after = next_state(cb | {"unreached": _unreached(s, callback_id)}, call.outcome, call.call_again_at, office,
-                           now)
-        _move(s, cb, actor, after, version=cb["version"])
+        unreached = _unreached(s, callback_id)
+        move = flow.outcome_move(call.outcome, unreached, int(office.get("callback.max_attempts")))
+        flow.check(move, cb, actor)
+        after = next_state(cb | {"unreached": unreached}, call.outcome, call.call_again_at, office, now)
+        _move(s, cb, actor, move, after, version=cb["version"])
         attempt = _add_attempt(s, actor, cb, call, now)
         handed = _hand_on(s, actor, cb, call, after, attempt.id, office, now)
         audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION, {k: cb[k] for k in after}, after,
@@ -112,18 +115,19 @@ def _unreached(s: Session, callback_id: int) -> int:
 
 
 def _load(s: Session, actor: Actor, callback_id: int) -> dict:
-    """The callback as plain data, after the gates: anyone working calls, then the level's own (CB-1)."""
+    """The callback as plain data, after the permission gate: anyone working calls, then the level's own (CB-1)."""
     require(actor, Action.WORK_CALLBACK)
     cb = s.get(Callback, callback_id)
     if cb is None:
         raise NotFound()
-    require(actor, LEVEL_ACTION[cb.level])
+    flow.require_level(actor, cb.level)
     return follow.columns(cb, LOADED)
 
 
-def _move(s: Session, cb: dict, actor: Actor, values: dict, version: int | None = None) -> None:
-    """Compare-and-set on the callback the actor holds (and, when given, the version it was read at)."""
-    cond = [Callback.id == cb["id"], Callback.status == IN_PROGRESS, Callback.claimed_by_id == actor.id]
+def _move(s: Session, cb: dict, actor: Actor, move: Move, values: dict, version: int | None = None) -> None:
+    """Compare-and-set: the move's source states and the actor as the claimer (flow.TRANSITIONS), and, when
+    given, the version the callback was read at; a race lost is NotClaimed."""
+    cond = [Callback.id == cb["id"], Callback.status.in_(TRANSITIONS[move].sources), Callback.claimed_by_id == actor.id]
     if version is not None:
         cond.append(Callback.version == version)
     done = s.execute(update(Callback).where(*cond).values(**values, version=Callback.version + 1)
@@ -132,12 +136,14 @@ def _move(s: Session, cb: dict, actor: Actor, values: dict, version: int | None 
         raise NotClaimed()
 
 
-def _refuse_claim(s: Session, callback_id: int) -> None:
-    row = s.execute(select(Callback.status, Callback.claimed_at, User.display_name)
+def _refuse_claim(s: Session, actor: Actor, callback_id: int) -> None:
+    """The claim lost: say why from the callback as it is now (flow.refusal), naming who holds it."""
+    row = s.execute(select(Callback.status, Callback.claimed_by_id, Callback.claimed_at, User.display_name)
                     .outerjoin(User, User.id == Callback.claimed_by_id).where(Callback.id == callback_id)).one()
-    if row.status in (OPEN, IN_PROGRESS):
+    refused = flow.refusal(Move.CLAIM, row._asdict(), actor) or AlreadyClaimed()
+    if isinstance(refused, AlreadyClaimed):
         raise AlreadyClaimed(who=row.display_name or "?", since=row.claimed_at)
-    raise DomainError("calls.not_workable", status=row.status.value)
+    raise refused
 
 
 def _add_attempt(s: Session, actor: Actor, cb: dict, call: CallInput, now: datetime) -> CallAttempt:
