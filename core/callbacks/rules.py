@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.checks import blank_to_none, choice, whole_number
 from core.errors import Invalid
 from db.enums import CallbackKind, CallbackLevel, CallOutcome, Channel, Satisfaction
 
@@ -43,11 +44,6 @@ class CallInput:
     problem_solved: bool | None = None  # CB-4: L2/L3 re-checks only
 
 
-def text_or_none(value: str | None) -> str | None:
-    """The text exactly as typed, or None when nothing but blanks was typed."""
-    return value if value is not None and value.strip() else None
-
-
 def qa_score(checklist: Mapping[str, bool] | None) -> int | None:
     """CB-9: one point per item answered yes; None when no checklist was filled in."""
     return None if checklist is None else sum(1 for item in CB9_ITEMS if checklist[item])
@@ -70,8 +66,7 @@ def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: d
 
 
 def _check_choice(field: str, value: object, enum_cls) -> None:
-    if value not in {m.value for m in enum_cls}:
-        raise Invalid("calls.bad_choice", field=field)
+    choice(field, value, enum_cls, "calls.bad_choice")
 
 
 def _check_reached(call: CallInput, now: datetime) -> None:
@@ -81,18 +76,17 @@ def _check_reached(call: CallInput, now: datetime) -> None:
     _check_choice("satisfaction", call.satisfaction, Satisfaction)
     if call.score is None:
         raise Invalid("calls.score_required", field="score")
-    if isinstance(call.score, bool) or not isinstance(call.score, int) or not 1 <= call.score <= 5:
-        raise Invalid("calls.bad_score", field="score")
-    if call.satisfaction == Satisfaction.DISSATISFIED and not text_or_none(call.dissatisfaction_reason):
+    whole_number(call.score, "score", 1, 5, "calls.bad_score")
+    if call.satisfaction == Satisfaction.DISSATISFIED and not blank_to_none(call.dissatisfaction_reason):
         raise Invalid("calls.reason_required", field="dissatisfaction_reason")
     if call.promised_reply_at is not None:  # CB-8
-        if not text_or_none(call.questions):
+        if not blank_to_none(call.questions):
             raise Invalid("calls.promise_needs_question", field="questions")
         _check_future("promised_reply_at", call.promised_reply_at, "calls.promise_past", "calls.promise_past", now)
-    if call.wants_complaint and not text_or_none(call.complaint_description):
+    if call.wants_complaint and not blank_to_none(call.complaint_description):
         raise Invalid("calls.complaint_description_required", field="complaint_description")
     if call.wants_products:
-        if not text_or_none(call.product_interest):
+        if not blank_to_none(call.product_interest):
             raise Invalid("calls.interest_required", field="product_interest")
         if len(call.product_interest.strip()) > INTEREST_MAX:
             raise Invalid("calls.interest_too_long", field="product_interest")
@@ -101,7 +95,7 @@ def _check_reached(call: CallInput, now: datetime) -> None:
 def _check_only_when_reached(call: CallInput) -> None:
     """Nobody was talked to: nothing a conversation would have produced may be recorded."""
     given = {"satisfaction": call.satisfaction is not None, "score": call.score is not None,
-             "dissatisfaction_reason": bool(text_or_none(call.dissatisfaction_reason)),
+             "dissatisfaction_reason": bool(blank_to_none(call.dissatisfaction_reason)),
              "promised_reply_at": call.promised_reply_at is not None,
              "wants_complaint": call.wants_complaint, "wants_products": call.wants_products,
              "qa_checklist": call.qa_checklist is not None, "problem_solved": call.problem_solved is not None}

@@ -19,7 +19,8 @@ from core.audit import log as audit
 from core.callbacks import flow
 from core.callbacks import followups as follow
 from core.callbacks.flow import IN_PROGRESS, OPEN, TRANSITIONS, AlreadyClaimed, Move, NotClaimed, next_state
-from core.callbacks.rules import CallInput, check_call, qa_score, text_or_none
+from core.callbacks.rules import CallInput, check_call, qa_score
+from core.checks import blank_to_none
 from core.errors import NotFound
 from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, require
@@ -150,8 +151,8 @@ def _add_attempt(s: Session, actor: Actor, cb: dict, call: CallInput, now: datet
     attempt = CallAttempt(
         callback_id=cb["id"], caller_id=actor.id, attempted_at=now, channel=call.channel, outcome=call.outcome,
         satisfaction=call.satisfaction, score=call.score,
-        dissatisfaction_reason=text_or_none(call.dissatisfaction_reason), questions=text_or_none(call.questions),
-        suggestions=text_or_none(call.suggestions), notes=text_or_none(call.notes),
+        dissatisfaction_reason=blank_to_none(call.dissatisfaction_reason), questions=blank_to_none(call.questions),
+        suggestions=blank_to_none(call.suggestions), notes=blank_to_none(call.notes),
         promised_reply_at=call.promised_reply_at, call_again_at=call.call_again_at,
         qa_checklist=dict(call.qa_checklist) if call.qa_checklist is not None else None,
         qa_score=qa_score(call.qa_checklist), problem_solved=call.problem_solved,

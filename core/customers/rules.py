@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.checks import choice
 from core.errors import Invalid
 from core.phones import clean_phone, plausible
 from db.enums import ArchiveValidity, CustomerGrade
@@ -39,8 +40,7 @@ def _check(field: str, value, today: date):
         raise Invalid("customer.bad_birthday", field=field)
     if field in ("grade", "validity"):
         enum_cls = CustomerGrade if field == "grade" else ArchiveValidity
-        if value not in {m.value for m in enum_cls}:
-            raise Invalid("customer.bad_choice", field=field)
+        choice(field, value, enum_cls, "customer.bad_choice")
         return enum_cls(value)
     if field in ("name", "address", "city") and value and len(value) > 200:
         raise Invalid("customer.too_long", field=field)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.checks import choice, optional_text
 from core.errors import Invalid
 from core.phones import clean_phone, plausible
 from db.enums import IncomingCategory, LeadClass
@@ -39,10 +40,7 @@ def needs_call_back(answered: bool, resolved: bool) -> bool:
 
 
 def _text(value: str | None, field: str, limit: int) -> str | None:
-    text = (value or "").strip() or None
-    if text is not None and len(text) > limit:
-        raise Invalid("incoming.too_long", field=field, limit=limit)
-    return text
+    return optional_text(value, field, limit, "incoming.too_long", limit=limit)
 
 
 def check_call(data: IncomingInput, now: datetime) -> dict:
@@ -54,8 +52,7 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
         raise Invalid("incoming.bad_phone", field="phone")
     if data.category is None:
         raise Invalid("incoming.category_required", field="category")
-    if data.category not in {c.value for c in IncomingCategory}:
-        raise Invalid("incoming.bad_choice", field="category")
+    choice("category", data.category, IncomingCategory, "incoming.bad_choice")
     received = data.received_at or now
     if received > now:
         raise Invalid("incoming.future_time", field="received_at")
@@ -69,8 +66,8 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
 
 
 def _check_lead_wish(data: IncomingInput) -> None:
-    if data.lead_class is not None and data.lead_class not in {c.value for c in LeadClass}:
-        raise Invalid("incoming.bad_choice", field="lead_class")
+    if data.lead_class is not None:
+        choice("lead_class", data.lead_class, LeadClass, "incoming.bad_choice")
     if data.as_lead and data.category not in ENQUIRIES:
         raise Invalid("incoming.lead_only_for_enquiry", field="as_lead")
     if data.as_lead and data.lead_class is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core.checks import choice, whole_number
 from core.errors import Invalid
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
 
@@ -43,15 +44,13 @@ def check_contact(contact: LeadContactInput) -> None:
         _choice("new_class", contact.new_class, LeadClass)
     amount = contact.sale_amount_cents
     if contact.result == LeadResult.SALE:
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise Invalid("leads.sale_amount_required", field="sale_amount_cents")
+        whole_number(amount, "sale_amount_cents", 1, None, "leads.sale_amount_required")
     elif amount is not None:
         raise Invalid("leads.amount_only_for_sale", field="sale_amount_cents")
 
 
 def _choice(field: str, value: object, enum_cls) -> None:
-    if value not in {m.value for m in enum_cls}:
-        raise Invalid("leads.bad_choice", field=field)
+    choice(field, value, enum_cls, "leads.bad_choice")
 
 
 def after_contact(lead_class: LeadClass, contact: LeadContactInput, now: datetime,

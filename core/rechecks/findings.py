@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.audit import log as audit
 from core.callbacks.flow import LEVEL_ACTION
+from core.checks import required_text, whole_number
 from core.clock import office_day
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.lists import Page, paginate
@@ -151,18 +152,11 @@ def _with_overdue(listed: Page, now: datetime) -> Page:
 
 def _text(value: str | None, field: str, limit: int) -> str:
     """Required free text, kept as typed apart from the surrounding blanks, at most `limit` characters."""
-    text = (value or "").strip()
-    if not text:
-        raise Invalid(f"tasks.{field}_required", field=field)
-    if len(text) > limit:
-        raise Invalid(f"tasks.{field}_too_long", field=field, max=limit)
-    return text
+    return required_text(value, field, limit, f"tasks.{field}_required", f"tasks.{field}_too_long", max=limit)
 
 
 def _due_days(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DUE_DAYS:
-        raise Invalid("tasks.bad_due_days", field="due_days", max=MAX_DUE_DAYS)
-    return value
+    return whole_number(value, "due_days", 1, MAX_DUE_DAYS, "tasks.bad_due_days", max=MAX_DUE_DAYS)
 
 
 def _source(s: Session, actor: Actor, callback_id: int) -> tuple[Callback, int]:
