@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from core.accounts.passwords import hash_password
+from core.permissions import Actor
+from db.engine import session_scope
 from db.enums import (
     CallbackKind,
     CallbackLevel,
@@ -112,3 +116,36 @@ def make_lead_contact(session: Session, lead: Lead, user: User, **kw) -> LeadCon
     defaults = {"lead_id": lead.id, "user_id": user.id, "contacted_at": NOW, "channel": Channel.PHONE,
                 "result": LeadResult.TALKED}
     return _add(session, LeadContact(**defaults | kw))
+
+
+def utc(*args) -> datetime:
+    """A UTC instant, e.g. utc(2026, 11, 20, 6): the tests' pinned clocks are written with it."""
+    return datetime(*args, tzinfo=UTC)
+
+
+# Accounts with a known password (hashed once per run), and record ids no other test uses (SQLite reuses
+# ids after the per-test cleanup, the append-only audit log does not forget them).
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)  # ~50-150 ms: once per test run
+_ids = itertools.count(700_000_001)
+
+
+def fresh_id() -> int:
+    """A primary key never used before in this run, so a record's audit history is only this test's."""
+    return next(_ids)
+
+
+def actor_of(user) -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.role)
+
+
+def make_account(session, role: Role = Role.SPECIALIST, **kw) -> Actor:
+    """A user who can sign in with PASSWORD, returned as the Actor the use cases take."""
+    return actor_of(make_user(session, role=role, password_hash=PASSWORD_HASH, **kw))
+
+
+def make_fresh_customer(engine: Engine, **kw) -> tuple[int, int]:
+    """A customer with an id of its own; returns (id, version)."""
+    with session_scope(engine) as s:
+        c = make_customer(s, id=fresh_id(), **kw)
+        return c.id, c.version

@@ -14,8 +14,8 @@ from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackLevel, CallbackStatus, Role
 from db.models import Callback
-from tests.db.auth_factories import actor_of, audit_mark, audit_since, restoring_settings, set_setting
-from tests.factories import NOW, make_callback, make_customer, make_product, make_user
+from tests.factories import NOW, actor_of, make_callback, make_customer, make_product, make_user
+from tests.helpers import audit_mark, audit_since, restoring_settings, set_setting
 
 DELIVERIES = (date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17))  # due in this order
 

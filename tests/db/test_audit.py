@@ -19,8 +19,8 @@ from core.customers.services import update_customer
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import AuditAction, Role
-from tests.db.auth_factories import audit_mark, audit_since, make_account, make_fresh_customer
-from tests.factories import NOW
+from tests.factories import NOW, make_account, make_fresh_customer
+from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
 TODAY = date(2026, 11, 20)

@@ -20,16 +20,8 @@ from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import Role
 from db.models import User, UserSession
-from tests.db.auth_factories import (
-    PASSWORD,
-    as_json,
-    audit_mark,
-    audit_since,
-    make_account,
-    restoring_settings,
-    set_setting,
-)
-from tests.factories import NOW, make_user
+from tests.factories import NOW, PASSWORD, make_account, make_user
+from tests.helpers import as_json, audit_mark, audit_since, restoring_settings, set_setting
 
 WRONG = "not the password at all"
 MINUTE = timedelta(minutes=1)
@@ -40,11 +32,6 @@ def alice(engine) -> Actor:
     with session_scope(engine) as s:
         return make_account(s, Role.SPECIALIST, username="alice", display_name="Alice Wang")
 
-
-@pytest.fixture
-def admin(engine) -> Actor:
-    with session_scope(engine) as s:
-        return make_account(s, Role.ADMIN, username="root", display_name="Root Admin")
 
 
 def user_row(engine, user_id: int) -> User:

@@ -37,8 +37,8 @@ from db.enums import (
     Satisfaction,
 )
 from db.models import CallAttempt, Callback, Complaint, ComplaintEvent, Customer, Lead
-from tests.db.auth_factories import actor_of, audit_mark, audit_since
-from tests.factories import NOW, make_callback, make_customer, make_lead, make_product, make_user
+from tests.factories import NOW, actor_of, make_callback, make_customer, make_lead, make_product, make_user
+from tests.helpers import audit_mark, audit_since
 
 H, DAY = timedelta(hours=1), timedelta(days=1)
 SATISFIED = CallInput(Channel.PHONE, CallOutcome.REACHED, satisfaction=Satisfaction.SATISFIED, score=5)

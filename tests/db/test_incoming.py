@@ -20,8 +20,8 @@ from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, IncomingCategory, LeadClass, LeadStatus, Role
 from db.models import Callback, Contact, IncomingCall, Lead
-from tests.db.auth_factories import actor_of, audit_mark, audit_since
-from tests.factories import NOW, make_customer, make_lead, make_user
+from tests.factories import NOW, actor_of, make_customer, make_lead, make_user
+from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
 EXISTING, NEW, RETURNING = (IncomingCategory.EXISTING_PROBLEM, IncomingCategory.NEW_ENQUIRY,

@@ -18,8 +18,8 @@ from core.leads.services import record_lead_contact
 from db.engine import session_scope
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus, Role
 from db.models import Lead, LeadContact
-from tests.db.auth_factories import actor_of, audit_mark, audit_since
-from tests.factories import NOW, make_lead, make_user
+from tests.factories import NOW, actor_of, make_lead, make_user
+from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
 

@@ -2,7 +2,7 @@
 
 NOW is Friday 2026-11-20 14:00 in Shanghai (06:00 UTC); that office day runs from 19th 16:00 UTC to 20th 16:00 UTC."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -26,14 +26,12 @@ from tests.factories import (
     make_lead_contact,
     make_user,
     make_work_order,
+    utc,
 )
 
 TZ = "Asia/Shanghai"
 H = timedelta(hours=1)
 
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def test_today_and_this_week_are_office_days_not_utc_days():

@@ -4,7 +4,7 @@ corrected delivery date moves the open callback, and bad or stale input changes 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -18,15 +18,12 @@ from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, Role
 from db.models import Callback, Product
-from tests.db.auth_factories import audit_mark, audit_since
-from tests.factories import NOW, make_customer, make_product, make_user
+from tests.factories import NOW, make_customer, make_product, make_user, utc
+from tests.helpers import audit_mark, audit_since
 
 TODAY = date(2026, 11, 20)  # NOW in Shanghai
 NONE = OrderDates(None, None)
 
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture

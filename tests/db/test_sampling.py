@@ -17,8 +17,8 @@ from core.rechecks.services import draw_period_samples
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackStatus, Role
 from db.models import Callback, RecheckSample
-from tests.db.auth_factories import actor_of, audit_mark, audit_since, restoring_settings, set_setting
-from tests.factories import NOW, make_complaint, make_customer, make_product, make_user, make_work_order
+from tests.factories import NOW, actor_of, make_complaint, make_customer, make_product, make_user, make_work_order, utc
+from tests.helpers import audit_mark, audit_since, restoring_settings, set_setting
 
 TZ = "Asia/Shanghai"
 DAY = date(2026, 11, 20)  # 2026-W47: Monday 16 .. Sunday 22 November
@@ -26,9 +26,6 @@ OLD = datetime(2025, 3, 1, tzinfo=UTC)
 BASE = 52 * 16_000_000  # explicit customer ids, so the L3 slice (id % 52 == 46 in week 47) is known
 _n = itertools.count(1)
 
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def customer(s, in_slice: bool = False, **kw):

@@ -4,7 +4,7 @@ never a finished one, and each run leaves one audit row that tells when the swee
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -13,7 +13,6 @@ from core.scheduling.sweep import SweepResult, last_sweep, run_if_not_today, sch
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackStatus, CustomerGrade, Role, ServiceType
 from db.models import Callback, IncomingCall, Product
-from tests.db.auth_factories import audit_mark, audit_since, restoring_settings, set_setting
 from tests.factories import (
     NOW,
     make_callback,
@@ -22,13 +21,12 @@ from tests.factories import (
     make_product,
     make_user,
     make_work_order,
+    utc,
 )
+from tests.helpers import audit_mark, audit_since, restoring_settings, set_setting
 
 TZ = "Asia/Shanghai"
 
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def office(engine) -> dict:

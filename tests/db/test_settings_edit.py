@@ -18,17 +18,12 @@ from core.office.services import update_settings
 from core.office.settings import load_office
 from db.engine import session_scope
 from db.enums import Role
-from tests.db.auth_factories import audit_mark, audit_since, make_account, restoring_settings
-from tests.factories import NOW
+from tests.factories import NOW, make_account
+from tests.helpers import audit_mark, audit_since, restoring_settings
 
 L2, L3 = "recheck.l2_rate_pct", "recheck.l3_rate_pct"
 NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
 
-
-@pytest.fixture
-def admin(engine):
-    with session_scope(engine) as s:
-        return make_account(s, Role.ADMIN, username="root", display_name="Root Admin")
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from core.rechecks.findings import (
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, Role, TaskStatus
 from db.models import AuditEntry, Task, User
-from tests.db.auth_factories import actor_of, audit_mark, audit_since
-from tests.factories import NOW, make_attempt, make_callback, make_customer, make_user
+from tests.factories import NOW, actor_of, make_attempt, make_callback, make_customer, make_user
+from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
 H, DAY = timedelta(hours=1), timedelta(days=1)

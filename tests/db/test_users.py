@@ -24,18 +24,13 @@ from core.errors import Forbidden, Invalid, SignInFailed, StaleEdit
 from db.engine import session_scope
 from db.enums import Role
 from db.models import User, UserSession
-from tests.db.auth_factories import PASSWORD, as_json, audit_mark, audit_since, make_account
-from tests.factories import NOW
+from tests.factories import NOW, PASSWORD, make_account
+from tests.helpers import as_json, audit_mark, audit_since
 
 MINUTE = timedelta(minutes=1)
 NEW_PASSWORD = "a much newer secret"
 NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
 
-
-@pytest.fixture
-def admin(engine):
-    with session_scope(engine) as s:
-        return make_account(s, Role.ADMIN, username="root", display_name="Root Admin")
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from core.customers.services import update_customer
 from core.errors import Forbidden, Invalid, NotFound, StaleEdit
 from db.engine import session_scope
 from db.enums import CustomerGrade, Role
-from tests.db.auth_factories import audit_mark, audit_since, customer_row, make_account, make_fresh_customer
-from tests.factories import NOW
+from tests.factories import NOW, make_account, make_fresh_customer
+from tests.helpers import audit_mark, audit_since, customer_row
 
 TODAY = date(2026, 11, 20)
 ROUNDS = 300

@@ -7,7 +7,7 @@ from core.office.defaults import DEFAULTS
 from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
-from tests.db.auth_factories import restoring_settings
+from tests.helpers import restoring_settings
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -32,14 +32,12 @@ from core.scheduling.rules import (
     wanted_callbacks,
 )
 from db.enums import CallbackKind, CallbackStatus, LeadClass, ServiceType
+from tests.factories import utc
 
 SH, BERLIN = "Asia/Shanghai", "Europe/Berlin"
 W = Windows()
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def test_the_default_windows_are_the_office_settings_cb_2():

@@ -1,48 +1,17 @@
-"""Helpers for the security tests: accounts with a known password (hashed once per run), the audit rows
-written since a test began (the log refuses DELETE, so it keeps every earlier test's rows), record ids
-no other test uses (SQLite reuses ids after the per-test cleanup, the audit log does not forget them),
-and settings put back after a test changed them (the settings rows are kept between tests)."""
+"""Helpers for the use-case tests: the audit rows written since a test began (the log refuses DELETE, so it
+keeps every earlier test's rows), a customer's row as plain data, and settings put back after a test
+changed them (the settings rows are kept between tests)."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select, text
 
-from core.accounts.passwords import hash_password
 from core.office.defaults import DEFAULTS
-from core.permissions import Actor
 from db.engine import session_scope
-from db.enums import Role
 from db.models import AuditEntry, Customer
-from tests.factories import make_customer, make_user
-
-PASSWORD = "correct horse battery"
-PASSWORD_HASH = hash_password(PASSWORD)  # ~50-150 ms: once per test run
-_ids = itertools.count(700_000_001)
-
-
-def fresh_id() -> int:
-    """A primary key never used before in this run, so a record's audit history is only this test's."""
-    return next(_ids)
-
-
-def actor_of(user) -> Actor:
-    return Actor(user.id, user.username, user.display_name, user.role)
-
-
-def make_account(session, role: Role = Role.SPECIALIST, **kw) -> Actor:
-    """A user who can sign in with PASSWORD, returned as the Actor the use cases take."""
-    return actor_of(make_user(session, role=role, password_hash=PASSWORD_HASH, **kw))
-
-
-def make_fresh_customer(engine: Engine, **kw) -> tuple[int, int]:
-    """A customer with an id of its own; returns (id, version)."""
-    with session_scope(engine) as s:
-        c = make_customer(s, id=fresh_id(), **kw)
-        return c.id, c.version
 
 
 def customer_row(engine: Engine, customer_id: int) -> dict:
