@@ -21,11 +21,11 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
 import ui.auth
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from core.accounts.sessions import sign_in
 from db.config import ROOT
 from db.engine import make_engine
 from db.enums import Role
-from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 
 PAGES = (
     "pages/my_work.py", "pages/callbacks.py", "pages/incoming.py", "pages/leads.py", "pages/complaints.py",

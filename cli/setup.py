@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sys
 
+from core.accounts.demo import set_demo_passwords
 from db.config import get_config
 from db.engine import make_engine
 from db.migrate import is_empty, upgrade
-from demo.accounts import set_demo_passwords
 
 
 def prepare(with_demo: bool | None = None) -> str:

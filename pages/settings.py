@@ -50,7 +50,8 @@ if not allowed(actor.role, Action.EDIT_SETTINGS):
     st.caption(tr("settings.read_only"))
 
 rows = [{"key": s["key"], "about": tr(f"settings.about.{s['key']}"), "value": shown(s["value"], s["key"]),
-         "default": shown(s["default"], s["key"]), "rule": RULES.get(str(s["key"]), "—")} for s in list_settings(engine())]
+         "default": shown(s["default"], s["key"]), "rule": RULES.get(str(s["key"]), "—")}
+        for s in list_settings(engine())]
 frame = pd.DataFrame(rows).rename(columns=lambda field: tr(f"settings.col.{field}"))
 st.dataframe(frame, hide_index=True, width="stretch", height="content")  # all settings, no inner scrolling
 st.caption(tr("settings.rules_hint"))

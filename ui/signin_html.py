@@ -6,9 +6,10 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from core.i18n import enum_label, t
-from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
+OTHER_LANGUAGE = {"en": "English", "zh": "简体中文"}
 STYLE = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f5f6f8;margin:0}
 main{max-width:420px;margin:8vh auto;background:#fff;padding:2rem 2.2rem;border-radius:12px;
 box-shadow:0 2px 12px rgba(0,0,0,.08)}h1{font-size:1.4rem;margin:0 0 1.2rem}label{display:block;
@@ -46,7 +47,7 @@ def render_signin(lang: str, *, csrf: str, next_path: str, error_key: str | None
     return f"""<!doctype html><html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
 <style>{STYLE}</style></head><body><main>
-<a class="lang" href="{escape(f"?lang={other}&next={quote(next_path)}")}">{'English' if other == 'en' else '简体中文'}</a>
+<a class="lang" href="{escape(f"?lang={other}&next={quote(next_path)}")}">{OTHER_LANGUAGE[other]}</a>
 <h1>{escape(title)}</h1>{error}
 <form method="post" action="/auth/signin{'' if lang == 'en' else '?lang=zh'}">
 <input type="hidden" name="csrf" value="{escape(csrf)}"><input type="hidden" name="next" value="{escape(next_path)}">

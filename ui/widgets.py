@@ -97,7 +97,8 @@ def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> i
     if wanted and wanted.isdigit() and int(wanted) not in options:
         options.insert(0, int(wanted))
     labels = {r["id"]: label(r) for r in rows}
-    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=(1 + options.index(int(wanted)) if wanted and wanted.isdigit() else 0),
+    index = 1 + options.index(int(wanted)) if wanted and wanted.isdigit() else 0
+    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index,
                           format_func=lambda i: tr("list.none") if i is None else labels.get(i, f"#{i}"))
     if chosen is None:
         st.query_params.pop("id", None)

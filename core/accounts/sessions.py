@@ -62,7 +62,8 @@ def _attempt(s: Session, user: User | None, username: str, password: str, now: d
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     locked = user is not None and user.locked_until is not None and user.locked_until > now
     if not ok or locked or not user.active:
-        reason = "unknown_user" if user is None else "locked" if locked else "disabled" if not user.active else "password"
+        reason = ("unknown_user" if user is None else "locked" if locked
+                  else "disabled" if not user.active else "password")
         if user is not None and reason == "password":
             _count_failure(s, user, now, policy)
         audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=username.strip()[:64],
@@ -81,7 +82,9 @@ def _count_failure(s: Session, user: User, now: datetime, policy: Lockout) -> No
     count = s.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
                       .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
     if count >= policy.attempts:
-        s.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=now + timedelta(minutes=policy.minutes)).execution_options(synchronize_session=False))
+        s.execute(update(User).where(User.id == user.id)
+                  .values(failed_logins=0, locked_until=now + timedelta(minutes=policy.minutes))
+                  .execution_options(synchronize_session=False))
 
 
 def resolve_session(engine: Engine, token: str | None, now: datetime) -> Actor | None:

@@ -30,7 +30,8 @@ class Holidays:
 
     def text(self) -> str:
         """The canonical setting text: yearly ones first, then the dated ones, each in order."""
-        return ", ".join([f"{m:02d}-{d:02d}" for m, d in sorted(self.yearly)] + [d.isoformat() for d in sorted(self.once)])
+        yearly = [f"{m:02d}-{d:02d}" for m, d in sorted(self.yearly)]
+        return ", ".join(yearly + [d.isoformat() for d in sorted(self.once)])
 
     def between(self, first: date, last: date) -> list[date]:
         """The greeted holidays falling in [first, last], in order (29 February only in leap years)."""

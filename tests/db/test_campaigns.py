@@ -31,8 +31,9 @@ def _office(engine):
 
 
 def _campaign(**kw) -> Campaign:
-    return Campaign(**{"kind": CallbackKind.QUESTIONNAIRE, "name": "2026 winter survey", "first_day": date(2026, 11, 23),
-                       "last_day": date(2026, 11, 30), "customers": CustomerFilter(grades=(CustomerGrade.VIP,))} | kw)
+    return Campaign(**{"kind": CallbackKind.QUESTIONNAIRE, "name": "2026 winter survey",
+                       "first_day": date(2026, 11, 23), "last_day": date(2026, 11, 30),
+                       "customers": CustomerFilter(grades=(CustomerGrade.VIP,))} | kw)
 
 
 def test_the_filter_picks_the_customers_and_wrong_numbers_are_left_out(engine):

@@ -49,7 +49,8 @@ def test_a_contact_that_re_classes_a_lead_sets_its_next_follow_up_from_the_new_c
     mark = audit_mark(engine)
     done = record_lead_contact(engine, ann, lead_id, LeadContactInput(Channel.PHONE, LeadResult.APPOINTMENT,
                                                                       new_class=LeadClass.A, notes="Visit Friday"), NOW)
-    assert (done.lead_class, done.status, done.next_follow_up) == (LeadClass.A, LeadStatus.OPEN, NOW + timedelta(days=2))
+    assert (done.lead_class, done.status, done.next_follow_up) == \
+        (LeadClass.A, LeadStatus.OPEN, NOW + timedelta(days=2))
     assert lead_row(engine, lead_id) == {"class": LeadClass.A, "status": LeadStatus.OPEN,
                                          "next": NOW + timedelta(days=2), "version": 2}
     assert contacts(engine) == [(ann.id, NOW, Channel.PHONE, LeadResult.APPOINTMENT, None, LeadClass.A, "Visit Friday")]

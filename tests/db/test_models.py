@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
@@ -19,7 +19,7 @@ def test_timestamps_are_stored_in_utc_and_read_back_aware(engine):
         cid = make_customer(s, created_at=datetime(2026, 11, 20, 8, 0, tzinfo=shanghai)).id
     with session_scope(engine) as s:
         created = s.scalar(select(Customer.created_at).where(Customer.id == cid))
-    assert created == datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)
+    assert created == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
     assert created.utcoffset() == timedelta(0)
 
 

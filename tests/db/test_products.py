@@ -109,7 +109,8 @@ BAD = {
     "erasing a recorded date (C-3)": (OrderDates(TODAY, TODAY), OrderDates(TODAY, None), "product.date_kept"),
     "delivery before taking effect": (NONE, OrderDates(TODAY, TODAY - timedelta(days=1)),
                                       "product.delivery_before_effective"),
-    "in effect before purchase": (NONE, OrderDates(TODAY - timedelta(days=1), None), "product.effective_before_purchase"),
+    "in effect before purchase": (NONE, OrderDates(TODAY - timedelta(days=1), None),
+                                  "product.effective_before_purchase"),
     "years ahead": (NONE, OrderDates(TODAY, date(2029, 1, 1)), "product.too_far_ahead"),
 }
 

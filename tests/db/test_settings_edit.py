@@ -156,7 +156,7 @@ def test_admins_saving_the_same_setting_at_once_have_exactly_one_winner_each_rou
         wanted = {a.username: 11 + (4 * r + i) % 89 for i, a in enumerate(admins)}
         barrier, results = threading.Barrier(len(admins), timeout=60), {}
 
-        def save(actor) -> None:
+        def save(actor, barrier=barrier, results=results, loaded=loaded, wanted=wanted) -> None:
             barrier.wait()
             try:
                 results[actor.username] = update_settings(engine, actor, loaded, {L2: wanted[actor.username]}, NOW)

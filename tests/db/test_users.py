@@ -73,7 +73,8 @@ def test_an_admin_who_cannot_sign_in_does_not_count_as_the_first_admin(engine):
     either: the office still asks for its first admin, and creating one is allowed."""
     with session_scope(engine) as s:
         s.add(User(username="admin", display_name="Demo Admin", role=Role.ADMIN, active=True, password_hash=None))
-        s.add(User(username="old", display_name="Old Admin", role=Role.ADMIN, active=False, password_hash="$argon2id$x"))
+        s.add(User(username="old", display_name="Old Admin", role=Role.ADMIN, active=False,
+                   password_hash="$argon2id$x"))
     assert needs_first_admin(engine) is True
     create_first_admin(engine, "root", "Root Admin", PASSWORD, NOW)
     assert needs_first_admin(engine) is False
@@ -319,7 +320,8 @@ def test_admins_editing_the_same_user_at_once_have_exactly_one_winner_each_round
     for r in range(50):
         version = user_row(engine, bob.id).version
         results = race_round([
-            lambda a=a: update_user(engine, a, bob.id, version, NOW, display_name=f"r{r} {a.username}")
+            lambda a=a, version=version, r=r: update_user(engine, a, bob.id, version, NOW,
+                                                          display_name=f"r{r} {a.username}")
             for a in admins])
         winners = [a.username for a, res in zip(admins, results, strict=True) if not isinstance(res, Exception)]
         assert len(winners) == 1, (r, results)

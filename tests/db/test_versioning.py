@@ -152,7 +152,7 @@ def run_race(engine, actors, customer_id: int, rounds: int) -> list[dict]:
     for t in threads:
         t.start()
     report = []
-    for r in range(rounds):
+    for _ in range(rounds):
         shared["loaded"], shared["outcomes"] = customer_row(engine, customer_id)["version"], [None] * len(actors)
         start.wait()
         done.wait()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from db.engine import make_engine
 from db.migrate import upgrade
-from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from demo.build import Scale, build_demo
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from core.accounts.sessions import sign_in
 from db.engine import make_engine
 from db.enums import Role
 from db.migrate import upgrade
-from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from demo.build import Scale, build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")

@@ -11,13 +11,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 from streamlit.testing.v1 import AppTest
 
+from core.accounts.demo import DEMO_ACCOUNTS
 from core.callbacks.script import prompts
 from core.fmt import fmt_datetime
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
-from demo.accounts import DEMO_ACCOUNTS
 from ui.feedback import FLASH
 
 

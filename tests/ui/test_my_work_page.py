@@ -67,9 +67,9 @@ def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
 
 
 def test_a_specialists_my_work_opens_on_their_own_work_and_a_manager_on_the_office(open_page, demo_url):
+    from core.accounts.demo import DEMO_ACCOUNTS
     from db.enums import Role
     from db.models import User
-    from demo.accounts import DEMO_ACCOUNTS
 
     engine = make_engine(demo_url)
     with session_scope(engine) as s:

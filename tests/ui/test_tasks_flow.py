@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from core.accounts.demo import DEMO_ACCOUNTS
 from core.i18n import enum_label, t
 from core.permissions import Actor
 from core.rechecks.findings import complete_task, finding_choices
 from db.engine import make_engine, session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction, TaskStatus
 from db.models import CallAttempt, Customer, Task, User
-from demo.accounts import DEMO_ACCOUNTS
 from tests.factories import make_attempt, make_callback, make_customer
 
 

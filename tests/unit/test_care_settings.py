@@ -66,6 +66,7 @@ def test_with_no_holidays_set_no_greeting_is_planned_cb_2():
 
 
 def test_the_windows_read_the_care_settings_cb_2_c_2():
-    settings = DEFAULTS | {"callback.care_grades": "normal", "callback.holidays": "06-01", "callback.holiday_lead_days": 2}
+    settings = DEFAULTS | {"callback.care_grades": "normal", "callback.holidays": "06-01",
+                           "callback.holiday_lead_days": 2}
     w = Windows.from_settings(settings.__getitem__)
     assert (w.care_grades, w.holidays.yearly, w.holiday_lead_days) == ((CustomerGrade.NORMAL,), {(6, 1)}, 2)

@@ -19,7 +19,8 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
     },
     Role.MANAGER: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
-        "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
+        "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign",
+        "recheck_l2",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
         "accept_work_order", "special_approval", "export_data", "send_finding", "register_incoming_call",
         "change_own_password",
@@ -37,10 +38,12 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
 }
 
 EXPECTED_PAGES: dict[Role, list[str]] = {
-    Role.SPECIALIST: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers", "account"],
-    Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers", "kpis", "audit", "settings",
-                   "account"],
-    Role.DIRECTOR: ["my_work", "callbacks", "call", "leads", "complaints", "work_orders", "customers", "kpis", "settings", "account"],
+    Role.SPECIALIST: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
+                      "account"],
+    Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
+                   "kpis", "audit", "settings", "account"],
+    Role.DIRECTOR: ["my_work", "callbacks", "call", "leads", "complaints", "work_orders", "customers", "kpis",
+                    "settings", "account"],
     Role.ENGINEER: ["my_work", "complaints", "work_orders", "account"],
     Role.FINANCE: ["my_work", "work_orders", "account"],
     Role.ADMIN: ["my_work", "audit", "users", "settings", "account"],

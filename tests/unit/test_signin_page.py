@@ -3,8 +3,8 @@ first-admin form only for a new office, and no redirect to another site after si
 
 from __future__ import annotations
 
+from core.accounts.demo import DEMO_PASSWORD
 from core.i18n import t
-from demo.accounts import DEMO_PASSWORD
 from ui.signin_html import render_signin
 from ui.web_auth import _safe_next
 
