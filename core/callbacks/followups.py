@@ -55,6 +55,11 @@ def mark_validity(s: Session, actor: Actor, customer_id: int, validity: ArchiveV
     audit.record(s, actor, "customer", customer_id, AuditAction.UPDATE, before, {"validity": validity}, at=now)
 
 
+def promised_reply_key(attempt_id: int) -> str:
+    """The source key of the CB-8 due item a call attempt's promised reply becomes (the demo office uses it)."""
+    return f"promised_reply:call_attempt:{attempt_id}"
+
+
 def promise_reply(s: Session, actor: Actor, origin: dict, attempt_id: int, question: str, reply_by: datetime,
                   now: datetime) -> int:
     """CB-8: the unanswered question becomes a due item [now, promised time] for the same assignee."""
@@ -63,7 +68,7 @@ def promise_reply(s: Session, actor: Actor, origin: dict, attempt_id: int, quest
         status=CallbackStatus.OPEN, due_start=now, due_end=reply_by,
         assignee_id=origin["assignee_id"] or actor.id, product_id=origin["product_id"],
         work_order_id=origin["work_order_id"], complaint_id=origin["complaint_id"],
-        source_key=f"promised_reply:call_attempt:{attempt_id}", purpose=question, created_at=now,
+        source_key=promised_reply_key(attempt_id), purpose=question, created_at=now,
     )
     s.add(due)
     s.flush()

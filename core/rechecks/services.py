@@ -102,6 +102,12 @@ def _draw(engine: Engine, actor: Actor | None, period: tuple[str, date, date], k
     return {lv: row | {"created": lv not in stored} for lv, row in drawn.items()}
 
 
+def recheck_key(level: str, period: str, customer_id: int) -> str:
+    """The source key of a sampled customer's RECHECK callback: one per level, period and customer
+    (`recheck:L2:2026-W47:42`; the demo office uses it)."""
+    return f"recheck:{level}:{period}:{customer_id}"
+
+
 def _store(s: Session, actor: Actor | None, sample: RecheckSample, customer_ids: list[int],
            window: tuple[datetime, datetime], now: datetime) -> None:
     """The sample row, one RECHECK callback per customer for the level's re-checker, one audit row."""
@@ -112,7 +118,7 @@ def _store(s: Session, actor: Actor | None, sample: RecheckSample, customer_ids:
         s.execute(insert(Callback), [
             {"customer_id": c, "kind": CallbackKind.RECHECK, "level": sample.level, "status": CallbackStatus.OPEN,
              "due_start": window[0], "due_end": window[1], "assignee_id": assignee, "sample_id": sample.id,
-             "source_key": f"recheck:{sample.level.value}:{sample.period}:{c}", "created_at": now}
+             "source_key": recheck_key(sample.level.value, sample.period, c), "created_at": now}
             for c in customer_ids])
     target = sample_size(sample.target_rate_pct, sample.population)
     after = {"period": sample.period, "level": sample.level, "seed": sample.seed, "population": sample.population,

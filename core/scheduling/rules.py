@@ -4,8 +4,9 @@ arguments, nothing here reads a clock or a database.
 A window [due_start, due_end] is a pair of UTC datetimes cut from office-local days: a day runs from
 local midnight to its last second, so an event at 23:30 in Shanghai (15:30 UTC) belongs to that
 Shanghai day. Each planned callback carries a deterministic `source_key` naming its event
-(`new_customer:product:123`, `birthday:2026:customer:5`, `holiday:2026-10-01:customer:5`, the same
-keys the demo office writes), so planning again finds it instead of making a second one.
+(`new_customer:product:123`, `birthday:2026:customer:5`, `holiday:2026-10-01:customer:5`), made by the
+one key function per trigger below, which the demo office calls too; so planning again finds it instead of
+making a second one.
 """
 
 from __future__ import annotations
@@ -111,26 +112,57 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
+# --- CB-2 / CB-11 source keys: one function per trigger ----------------------------------------------
+# Stored keys are looked up by these strings (the sweep, the register, the demo office): never change one.
+
+def first_call_key(product_id: int) -> str:
+    return f"first:product:{product_id}"
+
+
+def new_customer_key(product_id: int) -> str:
+    return f"new_customer:product:{product_id}"
+
+
+def after_repair_key(work_order_id: int) -> str:
+    return f"after_repair:work_order:{work_order_id}"
+
+
+def complaint_call_key(complaint_id: int) -> str:
+    return f"complaint:complaint:{complaint_id}"
+
+
+def missed_call_key(call_id: int) -> str:
+    """The source key of an incoming call's CB-11 call-back (the sweep, the register and the demo use it)."""
+    return f"missed_call:incoming_call:{call_id}"
+
+
+def birthday_key(year: int, customer_id: int) -> str:
+    return f"birthday:{year}:customer:{customer_id}"
+
+
+def holiday_key(holiday: date, customer_id: int) -> str:
+    return f"holiday:{holiday.isoformat()}:customer:{customer_id}"
+
+
 # --- CB-2 / CB-11: one function per trigger ---------------------------------------------------------
 
 def first_call(product_id: int, customer_id: int, effective: date, tz: str, w: Windows) -> Planned:
     """CB-2 first call: the whole office day `first_call_delay_days` after the order takes effect."""
     due = effective + timedelta(days=w.first_call_delay_days)
-    return Planned(f"first:product:{product_id}", K.FIRST, customer_id, *days(due, due, tz), product_id=product_id)
+    return Planned(first_call_key(product_id), K.FIRST, customer_id, *days(due, due, tz), product_id=product_id)
 
 
 def new_customer_call(product_id: int, customer_id: int, delivery: date, tz: str, w: Windows) -> Planned:
     """CB-2 new-customer call: from the day after delivery to the end of delivery + 7 days (002)."""
     window = days(delivery + timedelta(days=1), delivery + timedelta(days=w.new_customer_window_days), tz)
-    return Planned(f"new_customer:product:{product_id}", K.NEW_CUSTOMER, customer_id, *window,
-                   product_id=product_id)
+    return Planned(new_customer_key(product_id), K.NEW_CUSTOMER, customer_id, *window, product_id=product_id)
 
 
 def after_repair_call(work_order_id: int, customer_id: int, completed_at: datetime, tz: str, w: Windows,
                       product_id: int | None = None) -> Planned:
     """CB-2 / WO-10: from completion to the end of the 3rd office day after it."""
     end = day_end(office_day(completed_at, tz) + timedelta(days=w.after_repair_window_days), tz)
-    return Planned(f"after_repair:work_order:{work_order_id}", K.AFTER_REPAIR, customer_id, _utc(completed_at),
+    return Planned(after_repair_key(work_order_id), K.AFTER_REPAIR, customer_id, _utc(completed_at),
                    end, product_id=product_id, work_order_id=work_order_id)
 
 
@@ -138,13 +170,8 @@ def complaint_call(complaint_id: int, customer_id: int, received_at: datetime, t
                    product_id: int | None = None) -> Planned:
     """CB-2 / CP-2: from the complaint to the end of the 7th office day after it."""
     end = day_end(office_day(received_at, tz) + timedelta(days=w.complaint_window_days), tz)
-    return Planned(f"complaint:complaint:{complaint_id}", K.COMPLAINT, customer_id, _utc(received_at), end,
+    return Planned(complaint_call_key(complaint_id), K.COMPLAINT, customer_id, _utc(received_at), end,
                    product_id=product_id, complaint_id=complaint_id)
-
-
-def missed_call_key(call_id: int) -> str:
-    """The source key of an incoming call's CB-11 call-back (the sweep, the register and the demo use it)."""
-    return f"missed_call:incoming_call:{call_id}"
 
 
 def missed_call_callback(call_id: int, customer_id: int, received_at: datetime, tz: str, w: Windows) -> Planned:
@@ -163,7 +190,7 @@ def birthday_in(born: date, year: int) -> date:
 def birthday_call(customer_id: int, born: date, year: int, tz: str) -> Planned:
     """CB-2 birthday care: the whole office day of the customer's birthday in `year`."""
     day = birthday_in(born, year)
-    return Planned(f"birthday:{year}:customer:{customer_id}", K.BIRTHDAY, customer_id, *days(day, day, tz))
+    return Planned(birthday_key(year, customer_id), K.BIRTHDAY, customer_id, *days(day, day, tz))
 
 
 def holidays_between(first: date, last: date, holidays: Holidays | None = None) -> list[date]:
@@ -174,7 +201,7 @@ def holidays_between(first: date, last: date, holidays: Holidays | None = None) 
 def holiday_call(customer_id: int, holiday: date, tz: str, lead_days: int = 3) -> Planned:
     """CB-2 holiday care: the `lead_days` office days before the holiday (3 by default)."""
     window = days(holiday - timedelta(days=lead_days), holiday - timedelta(days=1), tz)
-    return Planned(f"holiday:{holiday.isoformat()}:customer:{customer_id}", K.HOLIDAY, customer_id, *window)
+    return Planned(holiday_key(holiday, customer_id), K.HOLIDAY, customer_id, *window)
 
 
 def next_lead_follow_up(contacted_at: datetime, lead_class: LeadClass, intervals: Mapping[LeadClass, int]) -> datetime:
