@@ -3,24 +3,27 @@
 `build_demo` writes staff, customers with contacts and products, work orders, complaints,
 incoming calls, callbacks with their attempts, re-check samples and leads into a migrated,
 empty database. Everything comes from one seed: the same seed and `today` give the same rows.
+The office's settings (time zone, CB-2 windows, retry interval, re-check rates, lead intervals) are
+read once from the database, as the app reads them; the rules, source keys and checklists the office's
+rows must agree with are core's own (core.scheduling, core.callbacks, core.rechecks), not copies.
 
 One module of demo/ per part of the office: people (staff, customers, products), care (their
 callbacks), work_orders + wo_timeline, complaints, incoming, periodic, leads, recheck (CB-4
 samples); callbacks + reached write any callback with its attempts; clock, pools and text_* supply
-time, names and phrases; writer loads the rows in chunks; accounts gives the staff their demo
-passwords.
+time, names and phrases; writer loads the rows in chunks (the staff's demo passwords are
+core.accounts.demo's).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from random import Random
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
-from core.office.defaults import DEFAULTS
+from core.office.settings import Office, load_office
+from core.scheduling.rules import Windows
 from db.migrate import is_empty
 from db.models import Base
 from demo.callbacks import CallbackMaker
@@ -65,11 +68,20 @@ class Demo:
     pools: Pools
     out: BulkWriter
     scale: Scale
+    office: Office = field(default_factory=Office)  # the office's settings (defaults unless stored otherwise)
+    windows: Windows = field(init=False)  # CB-2 windows and care calls, from `office`
     people: People = field(default_factory=People)
     calls: CallbackMaker | None = None
     recheck: Recheck | None = None
     lead_calls: list = field(default_factory=list)  # (time, incoming_call_id, name, phone)
     lead_callbacks: list = field(default_factory=list)  # (time, callback_id, customer_id)
+
+    def __post_init__(self) -> None:
+        self.windows = Windows.from_settings(self.office.get)
+
+    def setting(self, key: str) -> int:
+        """A numeric setting of the office (core.office.defaults names them)."""
+        return int(self.office.get(key))
 
     def rng(self, part: str) -> Random:
         """Each part of the office draws from its own stream, so parts do not shift one another."""
@@ -83,11 +95,12 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
         raise OfficeNotEmpty("refusing to load the demo office: the database already has customers")
     scale = scale or Scale()
     pools = make_pools(locale, seed)
+    office = load_office(engine)
     with loading_connection(engine) as conn:
-        clock = Clock(today or date.today(), office_timezone(conn))
+        clock = Clock(today or date.today(), office.timezone)
         out = BulkWriter(conn, progress=progress, estimates=estimates(scale))
         try:
-            demo = Demo(seed, clock, pools, out, scale)
+            demo = Demo(seed, clock, pools, out, scale, office)
             _build(demo)
         finally:
             out.close()
@@ -112,11 +125,6 @@ def _build(demo: Demo) -> None:
     for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads):
         part(demo)
         demo.out.commit()
-
-
-def office_timezone(conn: Connection) -> str:
-    row = conn.execute(text("SELECT value FROM settings WHERE key = 'office.timezone'")).first()
-    return json.loads(row[0]) if row else str(DEFAULTS["office.timezone"])
 
 
 def estimates(scale: Scale) -> dict[str, int]:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from random import Random
 from typing import TYPE_CHECKING
 
+from core.callbacks.followups import promised_reply_key
+from core.rechecks.rules import RECHECKER
 from db.enums import CallbackStatus, CallOutcome, Channel
 from demo.clock import DAY, HOUR, MINUTE, later
-from demo.people import DIRECTOR, INVALID, MANAGER, SPECIALIST_QUALITY, UNREACHABLE
+from demo.people import INVALID, SPECIALIST_QUALITY, UNREACHABLE, user_of
 from demo.reached import reached_call
 
 if TYPE_CHECKING:
@@ -38,8 +40,8 @@ NOT_COMPLETED, CANCELLED = S.NOT_COMPLETED.value, S.CANCELLED.value
 PHONE = Channel.PHONE.value
 REACHED, NOT_REACHED = CallOutcome.REACHED.value, CallOutcome.NOT_REACHED.value
 WRONG_NUMBER, CALL_LATER = CallOutcome.WRONG_NUMBER.value, CallOutcome.CALL_LATER.value
-RETRY = 4 * HOUR  # callback.retry_interval_hours (CB-6)
 LATE = 2 * DAY  # how far after its window a callback may still be completed
+RECHECKERS = {level.value: user_of(role) for level, role in RECHECKER.items()}  # CB-1: who re-checks L2, L3
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class CallbackMaker:
         demo.out.declare("call_attempts", ATTEMPT_COLUMNS)
         self.demo = demo
         self.now = demo.clock.now
+        self.retry = demo.setting("callback.retry_interval_hours") * HOUR  # CB-6: not reached, try again later
+        self.max_attempts = demo.setting("callback.max_attempts")  # CB-6: then it is not completed
 
     def emit(self, rng: Random, due: Due, *, done_at: int | None = None,
              may_complete: bool = True) -> tuple[int, str, int | None]:
@@ -105,15 +109,16 @@ class CallbackMaker:
         """The attempts as (time, outcome), in time order (CB-6)."""
         if status == COMPLETED:
             final = done_at or self._reached_at(rng, due)
-            return _spread(rng, due.start, final, _fails(rng)) + [(final, REACHED)]
+            return _spread(rng, due.start, final, _fails(rng), self.retry) + [(final, REACHED)]
         limit = min(due.end, self.now)
         if status == NOT_COMPLETED:
             if validity == INVALID or rng.random() < 0.25:
                 final = self.demo.clock.between(rng, due.start, limit)
-                return _spread(rng, due.start, final, rng.random() < 0.3, may_defer=False) + [(final, WRONG_NUMBER)]
-            return _spread(rng, due.start, limit + 1, 3, may_defer=False)
+                return _spread(rng, due.start, final, rng.random() < 0.3, self.retry,
+                               may_defer=False) + [(final, WRONG_NUMBER)]
+            return _spread(rng, due.start, limit + 1, self.max_attempts, self.retry, may_defer=False)
         if status in (OPEN, IN_PROGRESS) and due.start < self.now and rng.random() < 0.35:
-            return _spread(rng, due.start, limit + 1, 1 + (rng.random() < 0.3))
+            return _spread(rng, due.start, limit + 1, 1 + (rng.random() < 0.3), self.retry)
         return []
 
     def _reached_at(self, rng: Random, due: Due) -> int:
@@ -153,7 +158,7 @@ class CallbackMaker:
         promised = self.demo.clock.snap(later(rng, ts, DAY, 3 * DAY))
         purpose = self.demo.pools.text["purpose"]["promised_reply"].format(q=question)
         self.emit(rng, Due(due.customer_id, "promised_reply", ts + 1, max(promised, ts + HOUR),
-                           f"promised_reply:call_attempt:{attempt_id}", ts, product_id=due.product_id,
+                           promised_reply_key(attempt_id), ts, product_id=due.product_id,
                            purpose=purpose))
         return promised
 
@@ -166,7 +171,7 @@ def _solved(attempt_id: int, satisfaction: str) -> bool:
 
 def _caller(level: str, specialist: int) -> int:
     """CB-1: L1 calls are made by the customer's specialist, L2 by the manager, L3 by the director."""
-    return specialist if level == "L1" else MANAGER if level == "L2" else DIRECTOR
+    return specialist if level == "L1" else RECHECKERS[level]
 
 
 def _fails(rng: Random) -> int:
@@ -174,12 +179,12 @@ def _fails(rng: Random) -> int:
     return 0 if r < 0.7 else 1 if r < 0.92 else 2
 
 
-def _spread(rng: Random, start: int, end: int, n: int, may_defer: bool = True) -> list:
-    """n failed attempts in [start, end): not reached, or (if `may_defer`) the customer asked for
-    another time (CB-6)."""
+def _spread(rng: Random, start: int, end: int, n: int, retry: int, may_defer: bool = True) -> list:
+    """n failed attempts in [start, end), at most `retry` seconds apart: not reached, or (if `may_defer`)
+    the customer asked for another time (CB-6)."""
     if n <= 0 or end - start < 2 * n:
         return []
-    gap = min(RETRY, (end - start) // (n + 1))
+    gap = min(retry, (end - start) // (n + 1))
     times = [end - (n - i) * gap - int(rng.random() * gap // 4) for i in range(n)]
     defer = 0.2 if may_defer else 0.0
     return [(t, CALL_LATER if rng.random() < defer else NOT_REACHED)

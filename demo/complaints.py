@@ -12,6 +12,7 @@ from itertools import accumulate
 from random import Random
 from typing import TYPE_CHECKING
 
+from core.scheduling.rules import complaint_call_key
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Remedy, Responsibility
 from demo.callbacks import Due
 from demo.clock import DAY, HOUR, MINUTE
@@ -38,8 +39,6 @@ CHANNEL_WEIGHTS = (25, 45, 15, 15)
 CAUSES = tuple(c.value for c in ComplaintCause)
 CAUSE_WEIGHTS = {"ours": (35, 12, 25, 12, 3, 13), "not_ours": (0, 5, 15, 5, 50, 25)}
 REMEDIES = tuple(r.value for r in Remedy)
-REPLY_DAYS = 3  # complaint.reply_deadline_days
-CALLBACK_DAYS = 7  # callback.complaint_window_days
 COLUMNS = (
     "id", "number", "customer_id", "product_id", "order_no", "product_desc", "channel", "description",
     "defect_quantity", "defect_rate_pct", "received_by_id", "received_at", "status", "responsibility", "cause",
@@ -102,7 +101,7 @@ def _times(rng: Random, demo: Demo, received: int, steps: list[str]) -> list[int
 def _complaint(demo: Demo, rng: Random, complaint_id: int, number: str, received: int, status: str,
                channel: str) -> None:
     """CP-1 intake; CP-2 responsibility and the stage times of the current round, reply deadline =
-    received + 3 days; CP-5 overdue complaints are more often escalated."""
+    received + `complaint.reply_deadline_days`; CP-5 overdue complaints are more often escalated."""
     clock, people, text = demo.clock, demo.people, demo.pools.text
     pid = people.delivered_product(rng, clock.day_of(received))
     cid = people.product_customer[pid]
@@ -113,7 +112,7 @@ def _complaint(demo: Demo, rng: Random, complaint_id: int, number: str, received
     cause = rng.choices(CAUSES, CAUSE_WEIGHTS["ours" if ours else "not_ours"])[0]
     responsibility = (Responsibility.OURS if ours else Responsibility.NOT_OURS).value if decided else \
         Responsibility.UNDECIDED.value
-    deadline = received + REPLY_DAYS * DAY
+    deadline = received + demo.setting("complaint.reply_deadline_days") * DAY
     owner = people.specialist[cid]
     capa = CAPA in last
     overdue = REPLIED not in last and clock.now > deadline
@@ -173,8 +172,7 @@ def _follow_up(demo: Demo, rng: Random, cid: int, pid: int, complaint_id: int, r
         done = at[REPLIED] + int((0.5 + 1.5 * rng.random()) * DAY)
         done = done if done <= clock.now else None
     day = clock.day_of(received)
-    demo.calls.emit(rng, Due(cid, "complaint", received, clock.day_end(day + CALLBACK_DAYS),
-                             f"complaint:complaint:{complaint_id}", received, product_id=pid,
-                             complaint_id=complaint_id), done_at=done, may_complete=False)
-    demo.recheck.consider(rng, "L2", cid, day, f"complaint:{complaint_id}", product_id=pid,
-                          complaint_id=complaint_id)
+    end = clock.day_end(day + demo.windows.complaint_window_days)
+    demo.calls.emit(rng, Due(cid, "complaint", received, end, complaint_call_key(complaint_id), received,
+                             product_id=pid, complaint_id=complaint_id), done_at=done, may_complete=False)
+    demo.recheck.consider(rng, "L2", cid, day, product_id=pid, complaint_id=complaint_id)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, or_, select
 
+from core.rechecks.findings import DEFAULT_DUE_DAYS, due_at
 from db.enums import CallbackKind, CallOutcome, Satisfaction, TaskStatus
 from db.models import CallAttempt, Callback, Customer, Task
 from demo.clock import DAY, HOUR, MINUTE
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 SHARE = 0.6  # of the re-checks that found a neutral or dissatisfied customer
 DONE_SHARE = 0.85  # of the findings between DONE_AFTER and 30 days old
 DONE_AFTER = 7
-DUE_DAYS = 2  # core.rechecks.findings.DEFAULT_DUE_DAYS
 
 
 def _at(ts: int) -> datetime:
@@ -33,6 +33,7 @@ def _at(ts: int) -> datetime:
 def write_findings(conn: Connection, demo: Demo) -> int:
     """Insert the demo's tasks; returns how many."""
     rng, clock, text = Random(f"{demo.seed}:findings"), demo.clock, demo.pools.text
+    tz = demo.office.timezone
     found = conn.execute(
         select(Callback.id, Callback.customer_id, Customer.specialist_id, CallAttempt.id, CallAttempt.caller_id,
                CallAttempt.attempted_at)
@@ -56,7 +57,7 @@ def write_findings(conn: Connection, demo: Demo) -> int:
         rows.append({
             "customer_id": customer_id, "callback_id": callback_id, "attempt_id": attempt_id,
             "assignee_id": specialist_id, "created_by_id": caller_id, "created_at": _at(created),
-            "due_at": _at(clock.day_end(clock.day_of(created) + DUE_DAYS)), "finding": finding,
+            "due_at": due_at(_at(created), DEFAULT_DUE_DAYS, tz), "finding": finding,
             "status": TaskStatus.DONE if done else TaskStatus.OPEN, "done_at": _at(done_at) if done else None,
             "resolution": rng.choice(text["resolutions"]) if done else None, "version": 2 if done else 1,
         })

@@ -6,6 +6,7 @@ from __future__ import annotations
 from random import Random
 from typing import TYPE_CHECKING
 
+from core.scheduling.rules import missed_call_key
 from db.enums import IncomingCategory
 from demo.callbacks import Due
 from demo.clock import DAY, HOUR
@@ -57,10 +58,9 @@ def _customer_call(demo: Demo, rng: Random, call_id: int, ts: int) -> None:
     demo.out.add("incoming_calls", (call_id, ts, people.name[cid], people.phone[cid], cid, EXISTING,
                                     rng.choice(demo.pools.text["incoming"][EXISTING]), None, answered, resolved,
                                     people.specialist[cid] if answered else None))
-    if not resolved:
-        # CB-11 / CB-2: the window the sweep plans (core.scheduling.rules.missed_call_callback): the rest of that day
-        demo.calls.emit(rng, Due(cid, "missed_call", ts, clock.day_end(clock.day_of(ts)),
-                                 f"missed_call:incoming_call:{call_id}", ts))
+    if not resolved:  # CB-11 / CB-2: the window the sweep plans, from the call to the end of the office day
+        end = clock.day_end(clock.day_of(ts) + demo.windows.missed_call_window_days)
+        demo.calls.emit(rng, Due(cid, "missed_call", ts, end, missed_call_key(call_id), ts))
 
 
 def _prospect_call(demo: Demo, rng: Random, call_id: int, ts: int, category: str, to_lead: float) -> None:

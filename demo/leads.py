@@ -8,10 +8,12 @@ behind, leaving the next follow-up overdue.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from random import Random
 from typing import TYPE_CHECKING
 
-from db.enums import Channel, LeadResult, LeadStatus
+from core.leads.rules import next_follow_up
+from db.enums import Channel, LeadClass, LeadResult, LeadStatus
 from demo.clock import DAY, HOUR, MINUTE
 from demo.people import SPECIALISTS
 
@@ -22,7 +24,6 @@ LEAD_COLUMNS = ("id", "customer_id", "name", "phone", "lead_class", "status", "i
                 "specialist_id", "next_follow_up", "incoming_call_id", "callback_id", "created_at", "version")
 CONTACT_COLUMNS = ("id", "lead_id", "user_id", "contacted_at", "channel", "result", "sale_amount_cents",
                    "new_class", "notes")
-INTERVAL_DAYS = {"A": 2, "B": 7, "C": 30}  # lead.a/b/c_interval_days
 SALE_CHANCE = {"A": 0.12, "B": 0.05, "C": 0.02}
 CLASSES = ((0.25, "A"), (0.65, "B"), (1.01, "C"))
 R = LeadResult
@@ -34,9 +35,15 @@ MAX_CONTACTS = 30
 def write_leads(demo: Demo) -> None:
     demo.out.declare("leads", LEAD_COLUMNS)
     demo.out.declare("lead_contacts", CONTACT_COLUMNS)
-    rng = demo.rng("leads")
+    rng, every = demo.rng("leads"), intervals(demo)
     for lead_id, origin in enumerate(_origins(demo, rng), start=1):
-        _lead(demo, rng, lead_id, origin)
+        _lead(demo, rng, lead_id, origin, every)
+
+
+def intervals(demo: Demo) -> dict[str, int]:
+    """L-1: each class's follow-up interval in seconds, as core's rule gives it with the office's settings."""
+    epoch = datetime.fromtimestamp(0, UTC)
+    return {c.value: int((next_follow_up(c, epoch, demo.office) - epoch).total_seconds()) for c in LeadClass}
 
 
 def _origins(demo: Demo, rng: Random) -> list[tuple]:
@@ -54,19 +61,19 @@ def _origins(demo: Demo, rng: Random) -> list[tuple]:
     return sorted(origins, key=lambda o: (o[0], o[4] or 0, o[5] or 0))
 
 
-def _lead(demo: Demo, rng: Random, lead_id: int, origin: tuple) -> None:
+def _lead(demo: Demo, rng: Random, lead_id: int, origin: tuple, every: dict[str, int]) -> None:
     created, cid, name, phone, call_id, cb_id, source = origin
     r = rng.random()
     lead_class = "ABC"[lead_id - 1] if lead_id <= 3 else next(c for p, c in CLASSES if r < p)
     specialist = demo.people.specialist[cid] if cid else SPECIALISTS[int(rng.random() * 4)]
     model = rng.choice(demo.pools.text["models"])
-    status, lead_class, next_due = _follow_ups(demo, rng, lead_id, specialist, created, lead_class, model)
+    status, lead_class, next_due = _follow_ups(demo, rng, lead_id, specialist, created, lead_class, model, every)
     demo.out.add("leads", (lead_id, cid, name, phone, lead_class, status, model[0], source, specialist,
                            next_due, call_id, cb_id, created, 1))
 
 
 def _follow_ups(demo: Demo, rng: Random, lead_id: int, user: int, created: int, lead_class: str,
-                model: tuple) -> tuple[str, str, int | None]:
+                model: tuple, every: dict[str, int]) -> tuple[str, str, int | None]:
     """L-1/L-2: dial at the class interval until a sale or a loss; returns the status, the final class
     and the next follow-up (None once won or lost)."""
     clock, out = demo.clock, demo.out
@@ -80,7 +87,7 @@ def _follow_ups(demo: Demo, rng: Random, lead_id: int, user: int, created: int, 
         if result in (R.SALE.value, R.LOST.value):
             return (LeadStatus.WON if result == R.SALE.value else LeadStatus.LOST).value, lead_class, None
         lead_class = new_class or lead_class
-        gap = INTERVAL_DAYS[lead_class] * DAY * (0.7 + 0.6 * rng.random())
+        gap = every[lead_class] * (0.7 + 0.6 * rng.random())
         t = clock.forward(t + int(gap))
     return LeadStatus.OPEN.value, lead_class, t
 

@@ -43,6 +43,11 @@ PRODUCT_COLUMNS = ("id", "customer_id", "order_no", "model", "spec", "serial_no"
                    "effective_date", "delivery_date", "place", "usage", "price_cents", "created_at")
 
 
+def user_of(role: Role) -> int:
+    """The id of the first staff member with `role` (core gives a sample's re-checks to the lowest id)."""
+    return next(user_id for user_id, (_, r) in enumerate(STAFF, start=1) if r == role)
+
+
 class People:
     """Per-customer and per-product facts in arrays indexed by id (index 0 unused)."""
 

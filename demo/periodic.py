@@ -3,6 +3,9 @@ month by month, filling the callbacks up to the requested number.
 
 Each (kind, month) slot visits customers along a fixed stride through all ids, so no customer
 gets the same kind twice in a month and the source keys stay unique without remembering them.
+The keys (`questionnaire:202611:customer:42`) are the demo's own: these are not campaigns
+(core.scheduling.campaigns keys a named campaign with one window for all its customers, and plans only
+questionnaire and maintenance calls), and nothing in the app looks them up.
 """
 
 from __future__ import annotations

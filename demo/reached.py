@@ -1,17 +1,15 @@
-"""What a reached call records (CB-5, CB-7) and the complaint callback's quality checklist (CB-9)."""
+"""What a reached call records (CB-5, CB-7) and the complaint callback's quality checklist (CB-9: core's
+items, scored by core)."""
 
 from __future__ import annotations
 
 from random import Random
 from typing import NamedTuple
 
+from core.callbacks.rules import CB9_ITEMS, qa_score
 from db.enums import Channel, Satisfaction
 from demo.pools import pick
 
-QA_ITEMS = (
-    "greeted_first", "warm", "asked_repair_quality", "asked_service", "told_answer_time", "apologised",
-    "handled_within_day", "told_next_maintenance", "invited_inspection", "agreed_appointment", "thanked",
-)
 DISSATISFIED_SHARE = {"complaint": 0.22, "after_repair": 0.09, "recheck": 0.07}
 SATISFIED, NEUTRAL = Satisfaction.SATISFIED.value, Satisfaction.NEUTRAL.value
 DISSATISFIED = Satisfaction.DISSATISFIED.value
@@ -34,10 +32,10 @@ class Call(NamedTuple):
 
 def reached_call(rng: Random, text: dict, kind: str, quality: float) -> Call:
     """CB-7: satisfaction and a consistent 1-5 score (dissatisfied ⇒ 1-2 and a reason), the
-    customer's own words; complaint callbacks (CB-9) also get the 11-item checklist and its score."""
+    customer's own words; complaint callbacks (CB-9) also get the checklist and its score."""
     satisfaction, score = _satisfaction(rng, DISSATISFIED_SHARE.get(kind, 0.05))
     reason = pick(rng, text["dissatisfied"]) if satisfaction == DISSATISFIED else None
-    qa = {item: rng.random() < quality for item in QA_ITEMS} if kind == "complaint" else None
+    qa = {item: rng.random() < quality for item in CB9_ITEMS} if kind == "complaint" else None
     return Call(
         channel=_channel(rng, kind),
         satisfaction=satisfaction,
@@ -47,7 +45,7 @@ def reached_call(rng: Random, text: dict, kind: str, quality: float) -> Call:
         suggestions=pick(rng, text["suggestions"]) if rng.random() < 0.18 else None,
         notes=pick(rng, text["attempt_notes"]) if rng.random() < 0.1 else None,
         qa=qa,
-        qa_score=sum(qa.values()) if qa is not None else None,
+        qa_score=qa_score(qa),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from random import Random
 
 from db.enums import PendingReason, WorkOrderStatus
-from demo.clock import DAY, HOUR, MINUTE, Clock
+from demo.clock import DAY, HOUR, MINUTE, OPEN_AT, Clock
 
 S = WorkOrderStatus
 NEW, DISPATCHED, RECEIVED, SURVEY = S.NEW.value, S.DISPATCHED.value, S.RECEIVED.value, S.SURVEY.value
@@ -47,25 +47,27 @@ def path_to(rng: Random, target: str, paid: bool) -> tuple[list[str], bool]:
     return full[: full.index(target) + 1], detour
 
 
-def dispatch_gap(rng: Random, clock: Clock, intake: int) -> int:
-    """WO-3: most orders reach engineering within the 5-minute target, some later, a few next morning."""
+def dispatch_gap(rng: Random, clock: Clock, intake: int, target: int) -> int:
+    """WO-3: most orders reach engineering within the `target` seconds (setting
+    `work_order.dispatch_target_minutes`), some later, a few next morning."""
     r = rng.random()
     if r < 0.75:
-        return MINUTE + int(rng.random() * 4 * MINUTE)
+        return MINUTE + int(rng.random() * (target - MINUTE))
     if r < 0.92:
-        return 5 * MINUTE + 1 + int(rng.random() * 25 * MINUTE)
+        return target + 1 + int(rng.random() * 25 * MINUTE)
     if r < 0.98:
         return 30 * MINUTE + int(rng.random() * 3.5 * HOUR)
-    morning = clock.day_start(clock.day_of(intake) + 1) + 8 * HOUR + 30 * MINUTE
+    morning = clock.day_start(clock.day_of(intake) + 1) + OPEN_AT
     return max(MINUTE, morning + int(rng.random() * HOUR) - intake)
 
 
-def step_times(rng: Random, clock: Clock, intake: int, path: list[str], reason: str) -> list[int]:
-    """A time for each step of `path`, in order, all before now (squeezed when the order is young)."""
+def step_times(rng: Random, clock: Clock, intake: int, path: list[str], reason: str, dispatch_target: int) -> list[int]:
+    """A time for each step of `path`, in order, all before now (squeezed when the order is young);
+    `dispatch_target` is WO-3's target in seconds."""
     gaps = []
     for i, status in enumerate(path):
         if status == DISPATCHED:
-            gaps.append(dispatch_gap(rng, clock, intake))
+            gaps.append(dispatch_gap(rng, clock, intake, dispatch_target))
             continue
         low, high = RESUME[reason] if status == IN_REPAIR and path[i - 1] == PENDING else GAPS[status]
         gaps.append(int(low + rng.random() * (high - low)))

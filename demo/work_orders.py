@@ -11,9 +11,11 @@ from itertools import accumulate
 from random import Random
 from typing import TYPE_CHECKING
 
+from core.scheduling.rules import after_repair_key
+from db.enums import ServiceType
 from demo.callbacks import COMPLETED as CB_COMPLETED
 from demo.callbacks import Due
-from demo.clock import DAY, HOUR
+from demo.clock import DAY, HOUR, MINUTE
 from demo.people import ENGINEERS, FINANCE, MANAGER, SPECIALISTS, VIP
 from demo.pools import pick, weighted
 from demo.recheck import monday
@@ -57,7 +59,7 @@ STATUSES = (
     (SETTLED, 5, 1.5, 20), (CLOSED, 71, 3, 182),
 )
 TYPES = ((0.3, "A"), (0.5, "B"), (0.9, "C"), (1.01, "D"))  # WO-2 paid, contract, warranty, internal
-AFTER_REPAIR_DAYS = 3  # callback.after_repair_window_days
+INTERNAL = ServiceType.INTERNAL.value  # WO-2 internal work: no customer to call after the repair
 
 
 def write_work_orders(demo: Demo) -> None:
@@ -108,7 +110,7 @@ def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status
     stype = "A" if status == SETTLED else next(t for p, t in TYPES if r < p)
     reason = pending_reason(rng, (clock.now - intake) / DAY)
     path, detour = path_to(rng, status, stype == "A")
-    times = step_times(rng, clock, intake, path, reason)
+    times = step_times(rng, clock, intake, path, reason, demo.setting("work_order.dispatch_target_minutes") * MINUTE)
     at: dict[str, int] = {}
     for step, ts in zip(path, times, strict=True):
         at.setdefault(step, ts)
@@ -129,7 +131,7 @@ def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status
         at.get(ACCEPTED), fee, on_site, invoice, at.get(SETTLED), batch, at.get(CLOSED), intake, 1,
     ))
     _events(demo, wo_id, intake, path, times, (desk, tech), reason, delay, sign[6])
-    if COMPLETED in at and stype != "D":
+    if COMPLETED in at and stype != INTERNAL:
         _after_repair(demo, rng, cid, pid, wo_id, at[COMPLETED])
 
 
@@ -184,9 +186,9 @@ def _after_repair(demo: Demo, rng: Random, cid: int, pid: int, wo_id: int, compl
     """WO-10 / CB-2: within 3 days after completion; CB-4 L3 samples the customers called."""
     day = demo.clock.day_of(completed)
     _, status, _ = demo.calls.emit(rng, Due(
-        cid, "after_repair", completed, demo.clock.day_end(day + AFTER_REPAIR_DAYS),
-        f"after_repair:work_order:{wo_id}", completed, product_id=pid, work_order_id=wo_id,
+        cid, "after_repair", completed, demo.clock.day_end(day + demo.windows.after_repair_window_days),
+        after_repair_key(wo_id), completed, product_id=pid, work_order_id=wo_id,
     ))
     if status == CB_COMPLETED:
-        demo.recheck.consider(rng, "L3", cid, day, f"work_order:{wo_id}", product_id=pid, work_order_id=wo_id)
+        demo.recheck.consider(rng, "L3", cid, day, product_id=pid, work_order_id=wo_id)
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cli.demo import main
+from core.callbacks.rules import CB9_ITEMS, qa_score
 from db import enums
 from db.engine import session_scope
 from db.models import Base, User
@@ -293,7 +294,8 @@ def test_complaint_and_missed_call_callbacks_follow_their_event(office):
             assert not call["answered"] or not call["resolved"]
             assert cb["due_start"] == call["received_at"]  # the sweep's own window: it moves nothing
             assert office_day(cb["due_end"]) == office_day(call["received_at"])
-            assert office_day(cb["due_end"] + timedelta(seconds=1)) == office_day(call["received_at"]) + timedelta(days=1)
+            next_day = office_day(call["received_at"]) + timedelta(days=1)
+            assert office_day(cb["due_end"] + timedelta(seconds=1)) == next_day
 
 
 def test_every_callback_has_a_unique_source_key_naming_its_event(office):
@@ -304,8 +306,8 @@ def test_every_callback_has_a_unique_source_key_naming_its_event(office):
 
 def test_reached_re_checks_and_only_they_say_whether_the_problem_was_solved_cb_4(office):
     callbacks = office.by_id("callbacks")
-    asked = {(callbacks[a["callback_id"]]["level"] != "L1" and a["outcome"] == "reached", a["problem_solved"] is not None)
-             for a in office["call_attempts"]}
+    asked = {(callbacks[a["callback_id"]]["level"] != "L1" and a["outcome"] == "reached",
+              a["problem_solved"] is not None) for a in office["call_attempts"]}
     assert asked == {(True, True), (False, False)}
     solved = {a["problem_solved"] for a in office["call_attempts"] if a["problem_solved"] is not None}
     assert solved == {True, False}
@@ -408,14 +410,17 @@ def test_reached_calls_record_a_score_consistent_with_satisfaction(office):
     assert any(a["suggestions"] for a in office["call_attempts"])
 
 
-def test_complaint_callbacks_score_their_eleven_item_checklist(office):
+def test_every_reached_complaint_call_has_the_cb9_checklist_scored_as_core_scores_it(office):
     callbacks = office.by_id("callbacks")
-    checked = [a for a in office["call_attempts"] if a["qa_checklist"] is not None]
-    assert checked
-    for a in checked:
-        assert callbacks[a["callback_id"]]["kind"] == "complaint" and a["outcome"] == "reached"
-        assert len(a["qa_checklist"]) == 11 and "told_next_maintenance" in a["qa_checklist"]
-        assert a["qa_score"] == sum(a["qa_checklist"].values())
+    reached_complaint = [(callbacks[a["callback_id"]]["kind"] == "complaint" and a["outcome"] == "reached", a)
+                         for a in office["call_attempts"]]
+    assert any(wanted for wanted, _ in reached_complaint)
+    for wanted, a in reached_complaint:
+        if not wanted:
+            assert a["qa_checklist"] is None and a["qa_score"] is None
+            continue
+        assert sorted(a["qa_checklist"]) == sorted(CB9_ITEMS) and len(CB9_ITEMS) == 11
+        assert a["qa_score"] == qa_score(a["qa_checklist"])
 
 
 def test_a_promised_reply_becomes_its_own_due_item(office):
