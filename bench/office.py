@@ -7,6 +7,7 @@ database is rebuilt only when it is missing or when one of those has changed (or
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import time
@@ -47,7 +48,7 @@ def head_revision() -> str:
 def _fingerprint(paths) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -57,8 +58,20 @@ def schema_fingerprint() -> str:
 
 
 def demo_fingerprint() -> str:
-    """A hash of the demo generator (demo/*.py): an office built by older generator code is stale too."""
-    return _fingerprint((ROOT / "demo").glob("*.py"))
+    """A hash of the demo generator (demo/*.py) and of the core modules it takes its rules from (their keys,
+    windows and checklists): an office built by older generator or rule code is stale too."""
+    demo = list((ROOT / "demo").glob("*.py"))
+    return _fingerprint(demo + sorted(_core_modules_imported_by(demo)))
+
+
+def _core_modules_imported_by(files) -> set[Path]:
+    found = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core."):
+                module = ROOT.joinpath(*node.module.split("."))
+                found |= {f for f in (module.with_suffix(".py"), module / "__init__.py") if f.exists()}
+    return found
 
 
 def marker_path(db_path: Path) -> Path:

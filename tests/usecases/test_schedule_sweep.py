@@ -4,11 +4,13 @@ never a finished one, and each run leaves one audit row that tells when the swee
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
 from cli.sweep import main
+from core.clock import office_day
 from core.scheduling.sweep import SweepResult, last_sweep, run_if_not_today, schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackStatus, CustomerGrade, Role, ServiceType
@@ -151,7 +153,9 @@ def test_each_sweep_writes_one_audit_row_that_tells_when_it_last_ran(engine):
 
 
 def test_the_sweep_runs_on_the_first_sign_in_of_an_office_day_only(engine):
-    first = utc(2031, 3, 3, 1)  # later than any other test's sweep
+    # The append-only audit log keeps every earlier test's sweeps: start on the office day after the latest.
+    day = office_day(last_sweep(engine) or utc(2026, 1, 1), TZ) + timedelta(days=1)
+    first = datetime.combine(day, time(9), ZoneInfo(TZ)).astimezone(UTC)  # 09:00 in Shanghai
     assert run_if_not_today(engine, first, TZ) is not None
     assert run_if_not_today(engine, first + timedelta(hours=10), TZ) is None  # 19:00 the same Shanghai day
     assert run_if_not_today(engine, first + timedelta(hours=15), TZ) is not None  # 00:00 the next day
