@@ -7,6 +7,7 @@ for the first admin instead, who then sets the staff's passwords."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from core.accounts.demo import set_demo_passwords
 from db.config import get_config
@@ -14,7 +15,8 @@ from db.engine import make_engine
 from db.migrate import is_empty, upgrade
 
 
-def prepare(with_demo: bool | None = None) -> str:
+def prepare(with_demo: bool | None = None, today: date | None = None) -> str:
+    """Migrate, and load the demo office (built for `today`, default the office's today) when asked or new."""
     config = get_config()
     upgrade(config.database_url)
     load = config.is_demo if with_demo is None else with_demo
@@ -23,7 +25,7 @@ def prepare(with_demo: bool | None = None) -> str:
         if load and is_empty(engine):
             from demo.build import build_demo
 
-            counts = build_demo(engine, progress=True)
+            counts = build_demo(engine, today=today, progress=True)
             loaded = f"demo office loaded: {counts.get('customers', 0)} customers"
             if not config.is_demo:
                 return f"{loaded}; its staff have no password: the first visit asks for the first administrator"

@@ -17,11 +17,12 @@ core.accounts.demo's).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from random import Random
 
 from sqlalchemy import Engine
 
+from core.clock import office_day
 from core.office.settings import Office, load_office
 from core.scheduling.rules import Windows
 from db.migrate import is_empty
@@ -90,14 +91,15 @@ class Demo:
 
 def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, today: date | None = None,
                scale: Scale | None = None, progress: bool = False) -> dict[str, int]:
-    """Load the demo office into a migrated database without customers; returns rows per table."""
+    """Load the demo office into a migrated database without customers; returns rows per table. Its history
+    ends at noon of `today` (default: the office's today by the machine's clock)."""
     if not is_empty(engine):
         raise OfficeNotEmpty("refusing to load the demo office: the database already has customers")
     scale = scale or Scale()
     pools = make_pools(locale, seed)
     office = load_office(engine)
     with loading_connection(engine) as conn:
-        clock = Clock(today or date.today(), office.timezone)
+        clock = Clock(today or office_day(datetime.now(UTC), office.timezone), office.timezone)
         out = BulkWriter(conn, progress=progress, estimates=estimates(scale))
         try:
             demo = Demo(seed, clock, pools, out, scale, office)

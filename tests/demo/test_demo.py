@@ -646,3 +646,21 @@ def test_a_sweep_over_the_new_demo_office_moves_none_of_its_callbacks_cb_2(migra
         assert schedule_due_callbacks(migrated_engine, NOW).moved == 0
     finally:
         wipe(migrated_engine)
+
+
+ODD_DAYS = {  # the demo office is built for whatever day `make run` first runs on
+    "a Monday": date(2026, 11, 30), "a Sunday": date(2026, 12, 6), "31 December": date(2026, 12, 31),
+    "29 February": date(2028, 2, 29), "Chinese New Year 2027": date(2027, 2, 6), "1 January": date(2027, 1, 1),
+}
+
+
+@pytest.mark.parametrize("today", ODD_DAYS.values(), ids=ODD_DAYS.keys())
+def test_the_demo_office_built_on_any_day_is_one_the_first_sweep_finds_as_it_is_cb_2(engine, today):
+    """Built on odd days (week ends, year ends, a leap day, the lunar new year), the office still has its
+    callbacks where the rules put them: the first sweep at the office's noon moves none (CB-2, CB-11)."""
+    from core.scheduling.sweep import schedule_due_callbacks
+
+    build_demo(engine, seed=SEED, today=today, scale=Scale(customers=60, work_orders=80, callbacks=200,
+                                                            complaints=20, leads=20))
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=4)
+    assert schedule_due_callbacks(engine, noon).moved == 0

@@ -3,6 +3,8 @@ password would be a door into a real office. Its first visit asks for the first 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from cli.setup import prepare
@@ -14,7 +16,7 @@ from db.models import Customer, User
 def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admin(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'office.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    message = prepare(with_demo=True)
+    message = prepare(with_demo=True, today=date(2026, 11, 22))
     assert "first administrator" in message
     engine = make_engine(url)
     try:
