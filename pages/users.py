@@ -1,12 +1,11 @@
 """Users (admins): create users, change roles, disable and re-enable, reset passwords."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.i18n import enum_label
 from core.users import create_user, list_users, reset_password, update_user
 from db.enums import Role
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.feedback import attempt
@@ -14,7 +13,7 @@ from ui.widgets import table
 
 actor = page_guard("users")
 st.title(tr("nav.users"))
-now = lambda: datetime.now(UTC)  # noqa: E731
+now = lambda: clock.now()  # noqa: E731
 role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 users = list_users(engine(), actor)
