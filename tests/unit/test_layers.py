@@ -40,3 +40,23 @@ def test_pages_build_no_sql():
 
 def test_pages_and_ui_do_not_import_sqlalchemy_models():
     assert [str(p) for p in _py("pages") + _py("ui") if _imports(p) & {"sqlalchemy"} and p.name not in ENGINE_HOLDERS] == []
+
+
+CLOCK_READS = re.compile(r"\b(datetime\.now\(|date\.today\(|datetime\.utcnow\(|time\.time\()")
+APP_CLOCK = ROOT / "ui" / "clock.py"  # the app's one outside boundary: read_clock()
+
+
+def _clock_readers(paths: list[Path]) -> list[str]:
+    return [f"{p.relative_to(ROOT)}:{n}" for p in paths
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if CLOCK_READS.search(line)]
+
+
+def test_core_never_reads_the_clock():
+    """Time is an argument in core (STYLE habit 2): the rules give the same answer on any day."""
+    assert _clock_readers(_py("core")) == []
+
+
+def test_pages_and_ui_read_the_clock_only_through_ui_clock():
+    """One instant per screen run (ui.clock.now), one place that reads the machine's clock (ui.clock.read_clock),
+    so tests pin the app's time by replacing that one function."""
+    assert _clock_readers([p for p in _py("pages") + _py("ui") if p != APP_CLOCK]) == []
