@@ -58,7 +58,7 @@ def _new_due_callback(demo_url, now: datetime, kind: CallbackKind) -> tuple[int,
         me = s.scalar(select(User).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]))
         n = s.scalar(select(func.count()).select_from(Customer))
         customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}", specialist_id=me.id,
-                                 created_at=now - timedelta(days=90))
+                                 created_at=now - timedelta(days=90), updated_at=now - timedelta(days=90))
         complaint = None
         if kind == CallbackKind.COMPLAINT:
             complaint = make_complaint(s, customer, me, number=f"CPT{n:07d}", received_at=now - timedelta(days=2),

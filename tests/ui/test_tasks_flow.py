@@ -48,7 +48,8 @@ def _due_recheck(demo_url, now: datetime) -> tuple[int, str]:
         with session_scope(engine) as s:
             users = dict(s.execute(select(User.username, User.id)).all())
             n = s.scalar(select(func.count()).select_from(Customer))
-            customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}", created_at=now - timedelta(days=30))
+            joined = now - timedelta(days=30)
+            customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}", created_at=joined, updated_at=joined)
             l1 = make_callback(s, customer, status=CallbackStatus.COMPLETED, assignee_id=users["specialist1"],
                                due_start=now - timedelta(days=20), due_end=now - timedelta(days=13),
                                created_at=now - timedelta(days=20), completed_at=now - timedelta(days=19))
