@@ -3,17 +3,24 @@ password would be a door into a real office. Its first visit asks for the first 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
+import db.demo
 from core.setup import prepare
 from core.users import needs_first_admin
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
 
+TODAY = date(2026, 11, 22)  # the demo's day, pinned: prepare() would build it for the machine's date
+
 
 def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admin(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'office.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    build_demo = db.demo.build_demo
+    monkeypatch.setattr(db.demo, "build_demo", lambda engine, **kw: build_demo(engine, **kw | {"today": TODAY}))
     message = prepare(with_demo=True)
     assert "first administrator" in message
     engine = make_engine(url)
