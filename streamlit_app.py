@@ -7,11 +7,13 @@ import logging
 import streamlit as st
 
 from core.permissions import pages_for
+from ui import clock
 from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.context import language_switch, tr
 from ui.feedback import show_flash
 
 st.set_page_config(page_title="Service Desk", page_icon=":material/support_agent:", layout="wide")
+clock.start_run()  # this run's one instant: every page and form of the run reads ui.clock.now()
 
 PAGES = {
     "my_work": (":material/today:", "my-work"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import UTC, datetime
 
 from core.accounts.services import create_first_admin
 from core.errors import DomainError
@@ -15,6 +14,7 @@ from core.i18n import t
 from db.config import get_config
 from db.engine import make_engine
 from db.migrate import upgrade
+from db.models.base import utcnow
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     url = get_config().database_url
     upgrade(url)
     try:
-        create_first_admin(make_engine(url), args.username, args.display_name, password, datetime.now(UTC))
+        create_first_admin(make_engine(url), args.username, args.display_name, password, utcnow())
     except DomainError as err:
         print(t(err.key, "en", **err.params), file=sys.stderr)
         return 2

@@ -1,5 +1,5 @@
 """`make run`'s preparation: migrate the configured database to head, and load the demo office
-into the embedded demo database when it is new, with one demo account per role (demo.accounts).
+into the embedded demo database when it is new, with one demo account per role (core.accounts.demo).
 A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
 staff get no password: the known demo password would be a door into a real office. Its first start asks
 for the first admin instead, who then sets the staff's passwords."""

@@ -1,11 +1,10 @@
 """My account: who I am, and changing my own password."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.accounts.services import change_own_password
 from core.i18n import enum_label
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.feedback import attempt
@@ -22,5 +21,5 @@ with st.form("own_password"):
         if new != again:
             st.error(tr("auth.passwords_differ"))
         else:
-            attempt(lambda: change_own_password(engine(), actor, current, new, datetime.now(UTC)),
+            attempt(lambda: change_own_password(engine(), actor, current, new, clock.now()),
                     "account.password_changed")

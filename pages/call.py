@@ -3,7 +3,7 @@ kind (CB-10) and the form that records the call (CB-5..CB-9); after recording or
 queue (a recorded re-check opens there, where its finding is sent to the specialist, CB-4). The claimed
 callback's id is kept in st.session_state["call_id"] by the Callbacks page."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import streamlit as st
 
@@ -14,6 +14,7 @@ from core.callbacks.services import record_call, release
 from core.customers.queries import customer_detail
 from core.i18n import enum_label
 from db.enums import CallbackKind
+from ui import clock
 from ui.auth import page_guard
 from ui.call_form import call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
@@ -41,7 +42,7 @@ TITLES = {"products": "callscreen.products", "callbacks": "callscreen.recent_cal
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def back_to_queue(message: str | None = None, opened: int | None = None) -> None:

@@ -1,7 +1,7 @@
 """Callbacks: the queue (overdue first) and one callback with its customer card and call attempts; under a
 worked re-check, its re-checker sends a finding back to the specialist (CB-4)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import streamlit as st
 
@@ -17,7 +17,7 @@ from core.callbacks.queries import (
 from core.callbacks.services import claim
 from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
-from ui import feedback
+from ui import clock, feedback
 from ui.auth import page_guard
 from ui.campaign import campaign_box
 from ui.context import engine, office, tr
@@ -56,7 +56,7 @@ COLUMNS = {
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def overdue_marks(rows: list[dict]) -> list[dict]:

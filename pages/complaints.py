@@ -1,11 +1,10 @@
 """Complaints: the complaint log with the escalated-or-overdue view (CP-5) and one complaint with its history."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.complaints.queries import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
@@ -39,7 +38,7 @@ def marker(row: dict) -> str:
 
 page_guard("complaints")
 st.title(tr("nav.complaints"))
-now = datetime.now(UTC)
+now = clock.now()
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:

@@ -1,7 +1,5 @@
 """KPIs (K-1..K-4): the manager's filter, a row of headline numbers and the charts, each with its definition."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core import kpi
@@ -16,12 +14,13 @@ from db.enums import (
     ServiceType,
     WorkOrderStatus,
 )
+from ui import clock
 from ui.auth import page_guard
 from ui.charts import bars, compute, due_vs_done, enum_order, labelled, weekly_counts
 from ui.context import lang, office, tr
 from ui.widgets import enum_filter, person_filter
 
-now = datetime.now(UTC).replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
+now = clock.now().replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
 tz = office().timezone
 target = int(office().get("work_order.dispatch_target_minutes"))
 today = office_day(now, tz)

@@ -1,12 +1,11 @@
 """Leads due (L-1): a specialist's open leads whose follow-up falls today or earlier, overdue first,
 and the contact that moves each one on; the weekly L-2 table on My work is derived from these."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.callbacks.queries import assignees
 from core.leads.queries import due_leads
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.lead_form import lead_contact_form
@@ -19,7 +18,7 @@ owner = st.selectbox(tr("leads.owner"), list(people), key="ld_owner", format_fun
                      index=list(people).index(actor.id) if actor.id in people else 0) if people else actor.id
 
 page_no, size = page_controls("ld_list", owner)
-page = due_leads(engine(), owner, datetime.now(UTC), office().timezone, page_no, size)
+page = due_leads(engine(), owner, clock.now(), office().timezone, page_no, size)
 rows = [r | {"overdue": tr("leads.overdue") if r["overdue"] else ""} for r in page.rows]
 if not rows:
     st.info(tr("leads.none_due"))

@@ -1,7 +1,7 @@
 """My work: today's counts for the office or one person, what falls due today, this week's lead activity, and
 the re-check findings (CB-4) sent to me or, for re-checkers, sent by me."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import streamlit as st
 
@@ -10,6 +10,7 @@ from core.i18n import enum_label
 from core.kpi.my_work import office_today, staff, today_counts, week_of, weekly_activity
 from core.permissions import Action, allowed
 from db.enums import Role
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
@@ -37,7 +38,7 @@ ACTIVITY_COLUMNS = {
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def tiles(counts: dict) -> None:

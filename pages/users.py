@@ -1,13 +1,12 @@
 """Users (admins): create users, change roles, disable and re-enable, reset passwords."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.accounts.queries import list_users
 from core.accounts.services import create_user, reset_password, update_user
 from core.i18n import enum_label
 from db.enums import Role
+from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.feedback import attempt
@@ -15,7 +14,7 @@ from ui.widgets import table
 
 actor = page_guard("users")
 st.title(tr("nav.users"))
-now = lambda: datetime.now(UTC)  # noqa: E731
+now = lambda: clock.now()  # noqa: E731
 role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 users = list_users(engine(), actor)
@@ -25,7 +24,8 @@ table(users, {"username": ("auth.username", "text"), "display_name": ("users.nam
 
 by_id = {u["id"]: u for u in users}
 chosen = st.selectbox(tr("users.pick"), [None, *by_id], key="users_pick",
-                      format_func=lambda i: tr("list.none") if i is None else f"{by_id[i]['username']} · {by_id[i]['display_name']}")
+                      format_func=lambda i: tr("list.none") if i is None
+                      else f"{by_id[i]['username']} · {by_id[i]['display_name']}")
 if chosen:
     u = by_id[chosen]
     with st.form("user_edit"):

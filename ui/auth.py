@@ -4,13 +4,12 @@ which stops a page whose role may not open it before any of its code runs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.accounts.sessions import resolve_session, sign_out
 from core.i18n import enum_label
 from core.permissions import PAGES, Actor, allowed
+from ui import clock
 from ui.context import engine, lang, tr
 from ui.feedback import apply_resets
 
@@ -24,7 +23,7 @@ def session_token() -> str | None:
 
 
 def resolve_actor() -> Actor | None:
-    actor = resolve_session(engine(), session_token(), datetime.now(UTC))
+    actor = resolve_session(engine(), session_token(), clock.now())
     st.session_state[ACTOR_KEY] = actor
     return actor
 
@@ -56,6 +55,6 @@ def account_sidebar(actor: Actor) -> None:
     st.sidebar.markdown(f"**{tr('auth.signed_in_as')}**")
     st.sidebar.text(f"{actor.display_name} · {enum_label(actor.role, lang())}")
     if st.sidebar.button(tr("auth.sign_out"), key="sign_out"):
-        sign_out(engine(), session_token(), datetime.now(UTC))
+        sign_out(engine(), session_token(), clock.now())
         st.session_state.pop(ACTOR_KEY, None)
         st.rerun()

@@ -3,8 +3,6 @@ specialist), what, and the due window; core.scheduling.campaigns creates and ass
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.clock import office_day
@@ -12,6 +10,7 @@ from core.customers.queries import CustomerFilter
 from core.i18n import enum_label
 from core.scheduling.campaigns import KINDS, Campaign, plan_campaign
 from db.enums import CustomerGrade
+from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt
 from ui.widgets import date_range, person_filter
@@ -28,7 +27,7 @@ def campaign_box(actor, people: dict[int, str]) -> None:
         owner = person_filter("campaign.specialist", people, "cp_owner")
         if st.form_submit_button(tr("campaign.go")):
             picked = CustomerFilter(grades=tuple(grades), specialist_id=owner)
-            now = datetime.now(UTC)
+            now = clock.now()
             today = office_day(now, office().timezone)  # no window picked: due today, in the office's day
             campaign = Campaign(kind, name, first or today, last or first or today, picked)
             made = attempt(lambda: plan_campaign(engine(), actor, campaign, now, office().timezone))

@@ -4,14 +4,13 @@ input stays on screen, and "Reload" fetches the current record to apply the chan
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.clock import office_day
 from core.customers.services import update_customer
 from core.i18n import enum_label
 from db.enums import ArchiveValidity, CustomerGrade
+from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt
 
@@ -52,7 +51,7 @@ def _save(actor, customer: dict, values: dict) -> None:
     if not changes:
         st.info(tr("cu.no_changes"))
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     today = office_day(now, office().timezone)
     version = st.session_state[_keys(customer["id"])["version"]]
     if attempt(lambda: update_customer(engine(), actor, customer["id"], version, changes, now, today)) is not None:

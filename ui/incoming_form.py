@@ -19,6 +19,7 @@ from core.incoming.rules import ENQUIRIES, HEARD_FROM_MAX, NAME_MAX, IncomingInp
 from core.incoming.services import IncomingResult, register_incoming_call
 from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass
+from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import attempt, clear_after_save
 
@@ -52,7 +53,7 @@ def _received() -> datetime | None:
     if st.toggle(tr("incoming.received_now"), value=True, key="inc_now"):
         return None
     tz = ZoneInfo(office().timezone)
-    local = datetime.now(tz)
+    local = clock.now().astimezone(tz)
     left, right = st.columns(2)
     day = left.date_input(tr("incoming.received_date"), value=local.date(), key="inc_date", format="YYYY-MM-DD")
     at = right.time_input(tr("incoming.received_time"), value=local.time().replace(second=0, microsecond=0),
@@ -110,7 +111,7 @@ def incoming_form(actor) -> None:
     as_lead, lead_class = _lead_wish(category)
     st.caption(tr("incoming.waiting_hint"))
     if st.button(tr("incoming.save"), type="primary", key="inc_save"):
-        now = datetime.now(UTC)
+        now = clock.now()
         data = IncomingInput(phone, category, name, customer_id, need, heard, answered, resolved, received,
                              as_lead, lead_class)
         done = attempt(lambda: register_incoming_call(engine(), actor, data, now))

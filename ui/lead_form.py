@@ -3,7 +3,6 @@ a float: parsed as Decimal, stored as cents), a class change and notes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import streamlit as st
@@ -13,6 +12,7 @@ from core.i18n import enum_label
 from core.leads.rules import LeadContactInput
 from core.leads.services import record_lead_contact
 from db.enums import Channel, LeadClass, LeadResult
+from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt
 
@@ -45,7 +45,7 @@ def lead_contact_form(actor, lead_id: int) -> None:
         submitted = st.form_submit_button(tr("leads.record"), type="primary")
     if submitted:
         contact = LeadContactInput(channel, result, cents(amount), new_class, notes or None)
-        done = attempt(lambda: record_lead_contact(engine(), actor, lead_id, contact, datetime.now(UTC)))
+        done = attempt(lambda: record_lead_contact(engine(), actor, lead_id, contact, clock.now()))
         if done is not None:
             when = fmt_datetime(done.next_follow_up, lg, office().timezone) if done.next_follow_up else "—"
             st.session_state[FLASH] = tr("leads.recorded", when=when)

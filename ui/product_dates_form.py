@@ -4,12 +4,13 @@ save over somebody else's newer dates is refused naming them, and the typed date
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import streamlit as st
 
 from core.customers.rules import OrderDates
 from core.customers.services import set_order_dates
+from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
 
@@ -51,7 +52,7 @@ def _save(actor, pid: int, loaded: OrderDates, wanted: OrderDates) -> None:
     if wanted == loaded:
         st.info(tr("product_form.no_changes"))
         return
-    created = attempt(lambda: set_order_dates(engine(), actor, pid, loaded, wanted, datetime.now(UTC)))
+    created = attempt(lambda: set_order_dates(engine(), actor, pid, loaded, wanted, clock.now()))
     if created is not None:
         _forget(pid)
         st.session_state[FLASH] = (tr("product_form.saved_planned", count=len(created)) if created

@@ -4,11 +4,11 @@ core.scheduling.assignment.reassign checks the role and the target, and audits e
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import streamlit as st
 
 from core.scheduling.assignment import reassign
+from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
 
@@ -19,7 +19,7 @@ def reassign_box(actor, rows: list[dict], people: dict[int, str], label: Callabl
         chosen = st.multiselect(tr("cb.reassign.which"), list(labels), format_func=labels.get, key="cb_re_ids")
         target = st.selectbox(tr("cb.reassign.to"), list(people), format_func=people.get, key="cb_re_to")
         if st.form_submit_button(tr("cb.reassign.go")):
-            moved = attempt(lambda: reassign(engine(), actor, chosen, target, datetime.now(UTC)))
+            moved = attempt(lambda: reassign(engine(), actor, chosen, target, clock.now()))
             if moved is not None:
                 st.session_state[FLASH] = tr("cb.reassign.done", count=len(moved), who=people[target])
                 st.rerun()

@@ -3,8 +3,6 @@ loaded with are kept, so a setting another admin changed meanwhile is refused, n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.i18n import enum_label
@@ -12,6 +10,7 @@ from core.office.rules import CHOICES
 from core.office.services import update_settings
 from core.scheduling.care import care_grades
 from db.enums import CustomerGrade
+from ui import clock
 from ui.context import clear_office_cache, engine, lang, tr
 from ui.feedback import FLASH, attempt
 
@@ -24,7 +23,7 @@ def settings_form(actor, settings: list[dict]) -> None:
         wanted = {key: _input(key, value) for key, value in loaded.items()}
         submitted = st.form_submit_button(tr("settings_form.save"), type="primary")
     if submitted:
-        changed = attempt(lambda: update_settings(engine(), actor, loaded, wanted, datetime.now(UTC)))
+        changed = attempt(lambda: update_settings(engine(), actor, loaded, wanted, clock.now()))
         if changed is not None:
             st.session_state.pop(LOADED, None)
             clear_office_cache()

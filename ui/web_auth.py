@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote, urlparse
 
 from anyio import to_thread
@@ -22,6 +22,7 @@ from core.i18n import lang_from_locale
 from core.office.settings import load_office
 from core.scheduling.daily import run_daily
 from db.config import get_config
+from ui import clock
 from ui.signin_html import render_signin
 from ui.web_engine import web_engine
 
@@ -31,7 +32,8 @@ OPEN_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/")
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """A route is not a screen run: each request reads the clock itself, at the one outside boundary."""
+    return clock.read_clock()
 
 
 def _lang(request: Request) -> str:

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,11 @@ import pytest
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from db.engine import make_engine
 from db.migrate import upgrade
-from demo.build import Scale, build_demo
+from demo.build import DEFAULT_SEED, Scale, build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+DEMO_TODAY = date(2026, 6, 17)  # the demo office's day, pinned: the same office whatever the date
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -49,11 +51,14 @@ def _wait_healthy(base: str, proc: subprocess.Popen, seconds: float = 60) -> Non
 
 @pytest.fixture(scope="session")
 def e2e_db_url(tmp_path_factory) -> str:
-    """A small demo office, with the demo passwords, for the served app."""
+    """A small demo office, with the demo passwords, for the served app: built for the pinned day and seed, so
+    it holds the same rows on any date. The served app reads the real clock (its history is then months old);
+    a test that needs a record due now makes it itself."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
     upgrade(url)
     engine = make_engine(url)
-    build_demo(engine, scale=Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
+    build_demo(engine, seed=DEFAULT_SEED, today=DEMO_TODAY,
+               scale=Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
     set_demo_passwords(engine)
     engine.dispose()
     return url

@@ -1,31 +1,40 @@
 """An incoming call logged in a real browser, in Chinese (CB-11): a missed call from a customer's number
 is saved with its same-day call-back (CB-2), the page says who calls back, and the form is empty again in
-the browser itself, so the next call is not saved over the last one's text (AppTest cannot see this)."""
+the browser itself, so the next call is not saved over the last one's text (AppTest cannot see this). The
+customer is made by the test, so no other test's calls or callbacks are theirs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.i18n import enum_label, t
 from db.engine import make_engine, session_scope
-from db.enums import ArchiveValidity, CallbackKind, IncomingCategory, Role
-from db.models import Callback, Customer, IncomingCall
+from db.enums import CallbackKind, IncomingCategory, Role
+from db.models import Callback, Customer, IncomingCall, User
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_pages_in_browser import heading, settled
+from tests.factories import make_customer
+from ui.clock import read_clock
 
 pytestmark = pytest.mark.e2e
 NEED = "打印机卡纸，来电无人接听"
 
 
 def _a_customers_phone(url: str) -> tuple[int, str]:
+    """A new customer of specialist1 with a number of their own (id, phone)."""
+    joined = read_clock() - timedelta(days=30)
     engine = make_engine(url)
     with session_scope(engine) as s:
-        row = s.execute(select(Customer.id, Customer.phone).where(
-            Customer.validity == ArchiveValidity.VALID, Customer.specialist_id.is_not(None))
-            .order_by(Customer.id.desc()).limit(1)).one()
+        specialist = s.scalar(select(User.id).where(User.username == "specialist1"))
+        n = s.scalar(select(func.count()).select_from(Customer))
+        customer = make_customer(s, code=f"EI{n:06d}", phone=f"1992{n:07d}", specialist_id=specialist,
+                                 created_at=joined, updated_at=joined)
+        found = customer.id, customer.phone
     engine.dispose()
-    return row.id, row.phone
+    return found
 
 
 def test_a_missed_call_is_logged_in_chinese_with_its_call_back_and_the_form_empties(served_app, e2e_db_url, browser):

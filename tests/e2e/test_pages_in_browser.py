@@ -10,7 +10,8 @@ from db.enums import Role
 from tests.e2e.conftest import sign_in
 
 URLS = {"my_work": "",  # the default page lives at the root URL
-        "callbacks": "callbacks", "call": "call", "leads": "leads", "incoming": "incoming", "complaints": "complaints", "work_orders": "work-orders",
+        "callbacks": "callbacks", "call": "call", "leads": "leads", "incoming": "incoming", "complaints": "complaints",
+        "work_orders": "work-orders",
         "customers": "customers", "kpis": "kpis", "audit": "audit", "users": "users", "settings": "settings",
         "account": "account"}
 

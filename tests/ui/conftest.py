@@ -1,40 +1,67 @@
-"""AppTest fixtures: one small demo office per test session, served through DATABASE_URL, and a
-signed-in user. AppTest cannot send cookies, so the one outside boundary, ui.auth.session_token
-(the cookie the browser sent), is replaced by a token from a real sign-in."""
+"""AppTest fixtures: a small demo office built once per session for a pinned day, and a pristine copy of it
+for every test (served through DATABASE_URL), so a test never meets what another one changed; the app's
+clock pinned to an hour after the demo's history ends; and a signed-in user. Two outside boundaries are
+replaced: ui.clock.read_clock (the machine's clock) by the pinned instant, and ui.auth.session_token (the
+cookie the browser sent, which AppTest cannot send) by a token from a real sign-in at that instant."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
+import ui.clock
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
 from core.accounts.sessions import sign_in
 from db.engine import make_engine
 from db.enums import Role
 from db.migrate import upgrade
-from demo.build import Scale, build_demo
+from demo.build import DEFAULT_SEED, Scale, build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 SMALL = Scale(customers=200, work_orders=400, callbacks=1200, complaints=80, leads=60)
+OFFICE_TZ = "Asia/Shanghai"  # the demo office's time zone (core.office.defaults)
+DEMO_TODAY = date(2026, 6, 17)  # a Wednesday: the demo's six months of history end at its noon (demo.clock)
+DEMO_NOW = datetime.combine(DEMO_TODAY, time(13), tzinfo=ZoneInfo(OFFICE_TZ)).astimezone(UTC)  # 13:00 office time
 
 
 @pytest.fixture(scope="session")
-def demo_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'demo.sqlite'}"
+def demo_template(tmp_path_factory) -> Path:
+    """The demo office, built once per session, for the pinned day and seed: the same rows on any date."""
+    path = tmp_path_factory.mktemp("ui") / "template.sqlite"
+    url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(url)
-    build_demo(engine, scale=SMALL)
+    build_demo(engine, seed=DEFAULT_SEED, today=DEMO_TODAY, scale=SMALL)
     set_demo_passwords(engine)
     engine.dispose()
-    return url
+    return path
+
+
+@pytest.fixture(autouse=True)
+def now(monkeypatch) -> datetime:
+    """The app's clock in every UI test: the pinned instant (ui.clock.read_clock is the one place it is read)."""
+    monkeypatch.setattr(ui.clock, "read_clock", lambda: DEMO_NOW)
+    return DEMO_NOW
 
 
 @pytest.fixture
-def sign_in_as(demo_url, monkeypatch):
+def demo_url(demo_template, tmp_path) -> str:
+    """This test's own copy of the pristine demo office (SQLite's backup copies a consistent snapshot)."""
+    copy = tmp_path / "demo.sqlite"
+    with closing(sqlite3.connect(demo_template)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def sign_in_as(demo_url, now, monkeypatch):
     """sign_in_as(Role.X) → the cookie the app will see belongs to that demo user (None: signed out)."""
     monkeypatch.setenv("DATABASE_URL", demo_url)
 
@@ -42,7 +69,7 @@ def sign_in_as(demo_url, monkeypatch):
         token = None
         if role is not None:
             engine = make_engine(demo_url)
-            token = sign_in(engine, DEMO_ACCOUNTS[role], DEMO_PASSWORD, datetime.now(UTC))
+            token = sign_in(engine, DEMO_ACCOUNTS[role], DEMO_PASSWORD, now)
             engine.dispose()
         monkeypatch.setattr(ui.auth, "session_token", lambda: token)
         return token

@@ -4,20 +4,22 @@ and record the call (CB-5..CB-9); what the call produced is in the database, a r
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 from streamlit.testing.v1 import AppTest
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.callbacks.script import prompts
+from core.clock import office_day
 from core.fmt import fmt_datetime
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
+from tests.factories import make_callback, make_complaint, make_customer
+from tests.ui.conftest import OFFICE_TZ
 from ui.feedback import FLASH
 
 
@@ -29,25 +31,50 @@ def _rows(demo_url, stmt) -> list:
     return rows
 
 
-def _due_callback(demo_url, kind: CallbackKind | None = None) -> tuple[int, str]:
+def _due_callback(demo_url, now: datetime, kind: CallbackKind | None = None) -> tuple[int, str]:
     """A due, open L1 callback assigned to specialist1 (id, customer phone): the first one nobody took yet,
-    of a customer with no other open callback (so the customer's phone finds it alone in the queue)."""
+    of a customer with no other open callback (so the customer's phone finds it alone in the queue). The
+    pristine demo office of the pinned day has such callbacks; where it has none of the kind (a complaint
+    callback, in the small office), one is made for a new customer."""
     me = select(User.id).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]).scalar_subquery()
     other = aliased(Callback)
     alone = ~exists().where(other.customer_id == Callback.customer_id, other.id != Callback.id,
                             other.status == CallbackStatus.OPEN)
     stmt = (select(Callback.id, Customer.phone).join(Customer, Customer.id == Callback.customer_id)
             .where(Callback.assignee_id == me, Callback.status == CallbackStatus.OPEN, alone,
-                   Callback.level == CallbackLevel.L1, Callback.due_start <= datetime.now(UTC),
+                   Callback.level == CallbackLevel.L1, Callback.due_start <= now,
                    Callback.attempts_count == 0)
             .order_by(Callback.due_end, Callback.id))
     stmt = stmt.where(Callback.kind == kind) if kind else stmt.where(Callback.kind != CallbackKind.COMPLAINT)
-    return tuple(_rows(demo_url, stmt.limit(1))[0])
+    found = _rows(demo_url, stmt.limit(1))
+    return tuple(found[0]) if found else _new_due_callback(demo_url, now, kind or CallbackKind.NEW_CUSTOMER)
 
 
-def _take(open_page, demo_url, lang: str = "en", kind: CallbackKind | None = None) -> tuple[AppTest, int]:
+def _new_due_callback(demo_url, now: datetime, kind: CallbackKind) -> tuple[int, str]:
+    """A new customer of specialist1 with one open L1 callback of `kind`, due since yesterday (a complaint
+    callback follows a complaint received two days ago)."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        me = s.scalar(select(User).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]))
+        n = s.scalar(select(func.count()).select_from(Customer))
+        customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}", specialist_id=me.id,
+                                 created_at=now - timedelta(days=90), updated_at=now - timedelta(days=90))
+        complaint = None
+        if kind == CallbackKind.COMPLAINT:
+            complaint = make_complaint(s, customer, me, number=f"CPT{n:07d}", received_at=now - timedelta(days=2),
+                                       reply_deadline=now + timedelta(days=1), created_at=now - timedelta(days=2))
+        cb = make_callback(s, customer, kind=kind, assignee_id=me.id, complaint_id=complaint.id if complaint else None,
+                           due_start=now - timedelta(days=1), due_end=now + timedelta(days=6),
+                           created_at=now - timedelta(days=1))
+        found = cb.id, customer.phone
+    engine.dispose()
+    return found
+
+
+def _take(open_page, demo_url, now: datetime, lang: str = "en",
+          kind: CallbackKind | None = None) -> tuple[AppTest, int]:
     """From the Callbacks page: find the callback by its customer's phone, open it, "Take this call"."""
-    cb_id, phone = _due_callback(demo_url, kind)
+    cb_id, phone = _due_callback(demo_url, now, kind)
     at = open_page("pages/callbacks.py", lang, Role.SPECIALIST)
     at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
     at.text_input(key="cb_search").input(phone).run()
@@ -73,10 +100,10 @@ def _attempts(demo_url, cb_id: int) -> list:
                                   CallAttempt.qa_score).where(CallAttempt.callback_id == cb_id))
 
 
-def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_to_the_call(open_page, demo_url):
+def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_to_the_call(open_page, demo_url, now):
     """CB-7: a reached, dissatisfied call records the reason verbatim and opens a complaint (CP-1) that
     the call attempt links to; the callback is completed (CB-6)."""
-    at, cb_id = _take(open_page, demo_url)
+    at, cb_id = _take(open_page, demo_url, now)
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
     at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED)
     at.radio(key="call_score").set_value(2)
@@ -98,9 +125,9 @@ def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_t
     assert _callback(demo_url, cb_id).status == CallbackStatus.COMPLETED
 
 
-def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, demo_url):
+def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, demo_url, now):
     """CB-6: not reached → the attempt is recorded and the callback goes back to the queue, due later."""
-    at, cb_id = _take(open_page, demo_url)
+    at, cb_id = _take(open_page, demo_url, now)
     before = _callback(demo_url, cb_id)
     at.radio(key="call_outcome").set_value(CallOutcome.NOT_REACHED).run()
     _save(at)
@@ -109,16 +136,16 @@ def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, dem
     after = _callback(demo_url, cb_id)
     assert after.status == CallbackStatus.OPEN and after.claimed_by_id is None
     assert after.attempts_count == before.attempts_count + 1
-    assert after.due_start > before.due_start and after.due_start > datetime.now(UTC)
+    assert after.due_start > before.due_start and after.due_start > now
     assert [a.outcome for a in _attempts(demo_url, cb_id)] == [CallOutcome.NOT_REACHED]
     retry = t("callscreen.requeued", "en", when=fmt_datetime(after.due_start, "en", "Asia/Shanghai"))
     assert retry in at.session_state[FLASH]
 
 
-def test_a_wrong_number_marks_the_record_invalid_and_asks_for_a_correction(open_page, demo_url):
+def test_a_wrong_number_marks_the_record_invalid_and_asks_for_a_correction(open_page, demo_url, now):
     """CB-6 / C-3: a wrong number closes the call not completed, marks the customer's record invalid
     (corrected, never deleted) and tells the specialist where to correct it."""
-    at, cb_id = _take(open_page, demo_url, "zh")
+    at, cb_id = _take(open_page, demo_url, now, "zh")
     at.radio(key="call_outcome").set_value(CallOutcome.WRONG_NUMBER).run()
     _save(at, "zh")
     assert not at.exception and not at.error
@@ -129,12 +156,12 @@ def test_a_wrong_number_marks_the_record_invalid_and_asks_for_a_correction(open_
     assert t("callscreen.correct_contact", "zh") in at.session_state[FLASH]
 
 
-def test_a_customer_who_asks_for_another_time_is_called_again_at_that_office_time(open_page, demo_url):
+def test_a_customer_who_asks_for_another_time_is_called_again_at_that_office_time(open_page, demo_url, now):
     """CB-6: call later records the customer's time, typed in the office time zone (Asia/Shanghai);
     a date without a time is refused with a translated message."""
-    at, cb_id = _take(open_page, demo_url)
+    at, cb_id = _take(open_page, demo_url, now)
     at.radio(key="call_outcome").set_value(CallOutcome.CALL_LATER).run()
-    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    tomorrow = office_day(now, OFFICE_TZ) + timedelta(days=1)
     at.date_input(key="call_again_date").set_value(tomorrow)
     _save(at)
     assert at.error[0].value == t("callscreen.date_and_time", "en")
@@ -148,9 +175,9 @@ def test_a_customer_who_asks_for_another_time_is_called_again_at_that_office_tim
     assert after.due_start == datetime.combine(tomorrow, time(2, 30), tzinfo=UTC)
 
 
-def test_a_dissatisfied_call_without_a_reason_is_refused_and_nothing_is_written(open_page, demo_url):
+def test_a_dissatisfied_call_without_a_reason_is_refused_and_nothing_is_written(open_page, demo_url, now):
     """CB-7: dissatisfied needs the reason; the message is translated and the typed input stays."""
-    at, cb_id = _take(open_page, demo_url, "zh")
+    at, cb_id = _take(open_page, demo_url, now, "zh")
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
     at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED)
     at.radio(key="call_score").set_value(1)
@@ -163,9 +190,9 @@ def test_a_dissatisfied_call_without_a_reason_is_refused_and_nothing_is_written(
     assert _callback(demo_url, cb_id).status == CallbackStatus.IN_PROGRESS
 
 
-def test_a_complaint_callback_records_the_quality_checklist_and_its_score(open_page, demo_url):
+def test_a_complaint_callback_records_the_quality_checklist_and_its_score(open_page, demo_url, now):
     """CB-9: eleven yes/no items on a complaint callback; the score counts the yeses."""
-    at, cb_id = _take(open_page, demo_url, kind=CallbackKind.COMPLAINT)
+    at, cb_id = _take(open_page, demo_url, now, kind=CallbackKind.COMPLAINT)
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
     at.radio(key="call_satisfaction").set_value(Satisfaction.SATISFIED)
     at.radio(key="call_score").set_value(5)
@@ -178,9 +205,9 @@ def test_a_complaint_callback_records_the_quality_checklist_and_its_score(open_p
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_call_screen_shows_the_callback_customer_and_script_in_each_language(open_page, demo_url, lang):
+def test_the_call_screen_shows_the_callback_customer_and_script_in_each_language(open_page, demo_url, now, lang):
     """CB-10: the script's prompts for the callback's kind are on screen, translated."""
-    at, cb_id = _take(open_page, demo_url, lang)
+    at, cb_id = _take(open_page, demo_url, now, lang)
     (kind,) = _rows(demo_url, select(Callback.kind).where(Callback.id == cb_id))[0]
     labels = [c.label for c in at.checkbox]
     assert [t(key, lang) for key in prompts(kind)] == labels[:len(prompts(kind))]
@@ -201,10 +228,10 @@ def _release_all_of_specialist1(demo_url) -> None:
     engine.dispose()
 
 
-def test_a_refresh_of_the_call_screen_resumes_the_call_i_hold(open_page, demo_url):
+def test_a_refresh_of_the_call_screen_resumes_the_call_i_hold(open_page, demo_url, now):
     """The claim lives in the database: a new browser session (a refresh) finds the held call again."""
     _release_all_of_specialist1(demo_url)
-    _, cb_id = _take(open_page, demo_url)
+    _, cb_id = _take(open_page, demo_url, now)
     fresh = open_page("pages/call.py", "en", Role.SPECIALIST)  # a new session: nothing in session_state
     assert not fresh.exception
     assert t("callscreen.none", "en") not in [i.value for i in fresh.info]

@@ -26,10 +26,8 @@ def test_callbacks_page_lists_the_demo_queue_in_each_language(open_page, lang):
     assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
 
 
-def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top(open_page, demo_url):
+def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top(open_page, demo_url, now):
     """The queue: open and in-progress work by default, and the overdue / due today / upcoming counts."""
-    from datetime import UTC, datetime
-
     from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, queue_counts
     from db.enums import Role
 
@@ -40,7 +38,7 @@ def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top
     shown = {m.label: int(m.value) for m in at.metric}
     engine = make_engine(demo_url)
     me = at.selectbox(key="cb_assignee").value
-    counts = queue_counts(engine, CallbackFilter(assignee_id=me), "Asia/Shanghai", datetime.now(UTC))
+    counts = queue_counts(engine, CallbackFilter(assignee_id=me), "Asia/Shanghai", now)
     engine.dispose()
     assert shown == {t(f"cb.count_{k}", "zh"): n for k, n in counts.items()} and counts["overdue"] > 0
 
@@ -83,15 +81,13 @@ def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo
     assert sum(c.value.startswith(t("cb.attempt.attempted_at", "en")) for c in at.caption) == attempts
 
 
-def test_a_manager_reassigns_two_callbacks_at_once_and_each_change_is_audited(open_page, demo_url):
-    from datetime import UTC, datetime
-
+def test_a_manager_reassigns_two_callbacks_at_once_and_each_change_is_audited(open_page, demo_url, now):
     from core.callbacks.queries import CallbackFilter, list_callbacks
     from db.enums import Role
     from db.models import AuditEntry, User
 
     engine = make_engine(demo_url)
-    ids = [r["id"] for r in list_callbacks(engine, CallbackFilter(), "Asia/Shanghai", datetime.now(UTC)).rows[:2]]
+    ids = [r["id"] for r in list_callbacks(engine, CallbackFilter(), "Asia/Shanghai", now).rows[:2]]
     with session_scope(engine) as s:
         holders = set(s.scalars(select(Callback.assignee_id).where(Callback.id.in_(ids))))
         target = s.scalar(select(User.id).where(User.username.like("specialist%"), User.id.not_in(holders))
@@ -117,15 +113,13 @@ def test_a_specialist_is_not_offered_reassignment(open_page):
     assert not any(e.label == t("cb.reassign.title", "en") for e in at.expander)
 
 
-def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverage_cb4(open_page, demo_url):
-    from datetime import UTC, datetime
-
+def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverage_cb4(open_page, demo_url, now):
     from core.scheduling.daily import run_daily
     from db.enums import Role
     from db.models import User
 
     engine = make_engine(demo_url)
-    run_daily(engine, datetime.now(UTC), "Asia/Shanghai")
+    run_daily(engine, now, "Asia/Shanghai")
     engine.dispose()
     with session_scope(make_engine(demo_url)) as s:
         manager = s.scalar(select(User.id).where(User.username == "manager"))
@@ -151,14 +145,15 @@ def test_a_specialists_queue_opens_on_their_own_calls(open_page, demo_url):
     assert set(at.dataframe[0].value[t("cb.assignee", "en")]) == {me}
 
 
-def test_a_manager_plans_a_questionnaire_campaign_for_vip_customers(open_page, demo_url):
-    from datetime import date, timedelta
+def test_a_manager_plans_a_questionnaire_campaign_for_vip_customers(open_page, demo_url, now):
+    from datetime import timedelta
 
+    from core.clock import office_day
     from db.enums import CallbackKind, CustomerGrade, Role
 
     at = open_page("pages/callbacks.py", "zh", Role.MANAGER)
     at.text_input(key="cp_name").input("冬季满意度问卷")
-    today = date.today()
+    today = office_day(now, "Asia/Shanghai")
     at.date_input(key="cp_window").set_value((today, today + timedelta(days=7)))
     at.multiselect(key="cp_grades").set_value([CustomerGrade.VIP])
     at.button(key=f"FormSubmitter:campaign-{t('campaign.go', 'zh')}").click().run()

@@ -1,6 +1,6 @@
 """The complaints page (CP-1..CP-5) driven by AppTest against the small demo office."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
@@ -11,10 +11,10 @@ from db.engine import make_engine
 from db.enums import ComplaintChannel
 
 
-def newest_complaint(demo_url: str) -> dict:
+def newest_complaint(demo_url: str, now: datetime) -> dict:
     engine = make_engine(demo_url)
     try:
-        return list_complaints(engine, ComplaintFilter(), load_office(engine).timezone, datetime.now(UTC)).rows[0]
+        return list_complaints(engine, ComplaintFilter(), load_office(engine).timezone, now).rows[0]
     finally:
         engine.dispose()
 
@@ -31,9 +31,9 @@ def test_complaints_page_lists_the_demo_complaints_in_each_language(open_page, l
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_url, lang):
+def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_url, now, lang):
     """CP-1 intake, CP-2 handling, and the history of who did what and when."""
-    newest = newest_complaint(demo_url)
+    newest = newest_complaint(demo_url, now)
     at = open_page("pages/complaints.py", lang)
     at.selectbox(key="cp_open").set_value(newest["id"]).run()
     assert not at.exception

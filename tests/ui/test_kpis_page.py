@@ -1,11 +1,12 @@
 """The KPIs page: headline numbers and six charts, every title and definition in the user's language."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pyarrow as pa
 import pytest
 
+from core.clock import office_day
 from core.i18n import t
 from db.enums import ComplaintChannel
 
@@ -52,10 +53,11 @@ def test_the_staff_filter_narrows_the_kpis(open_page):
     assert [m.value for m in at.metric] != everyone
 
 
-def test_a_date_range_without_data_shows_no_data_not_zero(open_page):
+def test_a_date_range_without_data_shows_no_data_not_zero(open_page, now):
     """K-1..K-4: rates with no denominator are None, shown as —."""
     at = open_page("pages/kpis.py")
-    two_years_ago = date.today() - timedelta(days=730)  # before the demo's history, within the pickable range
+    today = office_day(now, "Asia/Shanghai")
+    two_years_ago = today - timedelta(days=730)  # before the demo's history, within the pickable range
     at.date_input(key="kpi_dates").set_value((two_years_ago, two_years_ago + timedelta(days=30))).run()
     assert not at.exception
     assert {m.value for m in at.metric} == {"—"}

@@ -3,7 +3,7 @@ a sale without an amount is refused in the user's language and changes nothing."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -16,11 +16,11 @@ from db.models import Lead, LeadContact, User
 from ui.lead_form import cents
 
 
-def _first_due_lead(demo_url) -> tuple[int, datetime]:
+def _first_due_lead(demo_url, now: datetime) -> tuple[int, datetime]:
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         me = s.scalar(select(User.id).where(User.username == "specialist1"))
-    row = due_leads(engine, me, datetime.now(UTC), "Asia/Shanghai").rows[0]
+    row = due_leads(engine, me, now, "Asia/Shanghai").rows[0]
     engine.dispose()
     return row["id"], row["next_follow_up"]
 
@@ -41,8 +41,8 @@ def test_a_specialist_sees_their_due_leads(open_page, lang):
     assert len(at.dataframe[0].value) > 0
 
 
-def test_an_appointment_moves_the_lead_on_by_its_class_interval(open_page, demo_url):
-    lead_id, _ = _first_due_lead(demo_url)
+def test_an_appointment_moves_the_lead_on_by_its_class_interval(open_page, demo_url, now):
+    lead_id, _ = _first_due_lead(demo_url, now)
     before = _contacts(demo_url, lead_id)
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
     at.selectbox(key="ld_open").set_value(lead_id).run()
@@ -53,13 +53,13 @@ def test_an_appointment_moves_the_lead_on_by_its_class_interval(open_page, demo_
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         lead = s.get(Lead, lead_id)
-        assert lead.lead_class == LeadClass.A and lead.next_follow_up > datetime.now(UTC)
+        assert lead.lead_class == LeadClass.A and lead.next_follow_up > now
     engine.dispose()
     assert _contacts(demo_url, lead_id) == before + 1
 
 
-def test_a_sale_without_an_amount_is_refused_in_chinese_and_nothing_is_written(open_page, demo_url):
-    lead_id, _ = _first_due_lead(demo_url)
+def test_a_sale_without_an_amount_is_refused_in_chinese_and_nothing_is_written(open_page, demo_url, now):
+    lead_id, _ = _first_due_lead(demo_url, now)
     before = _contacts(demo_url, lead_id)
     at = open_page("pages/leads.py", "zh", Role.SPECIALIST)
     at.selectbox(key="ld_open").set_value(lead_id).run()

@@ -41,15 +41,13 @@ def test_viewing_as_one_person_narrows_the_counts(open_page, demo_url):
     assert 0 < sum(n for _, n in mine) < sum(n for _, n in office)
 
 
-def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open_page, demo_url):
-    from datetime import UTC, datetime
-
+def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open_page, demo_url, now):
     from core.scheduling.daily import run_daily
     from db.engine import make_engine
     from db.enums import Role
 
     engine = make_engine(demo_url)
-    run_daily(engine, datetime.now(UTC), "Asia/Shanghai")
+    run_daily(engine, now, "Asia/Shanghai")
     engine.dispose()
     at = open_page("pages/my_work.py", "zh", Role.MANAGER)
     assert not at.exception

@@ -5,7 +5,7 @@ A refused save (empty text, a finding closed meanwhile) shows a translated messa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -41,30 +41,33 @@ def _actor(demo_url, role: Role) -> Actor:
     return Actor(*u)
 
 
-def _due_recheck(demo_url) -> tuple[int, str]:
+def _due_recheck(demo_url, now: datetime) -> tuple[int, str]:
     """A new customer whose last L1 call specialist1 made, with an open, due L2 re-check for the demo manager
-    (id, customer phone): the small demo office has too few untouched re-checks to share between tests."""
+    (id, customer phone), made in this test's own office at the pinned instant."""
     def make(engine):
         with session_scope(engine) as s:
             users = dict(s.execute(select(User.username, User.id)).all())
             n = s.scalar(select(func.count()).select_from(Customer))
-            customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}")
+            joined = now - timedelta(days=30)
+            customer = make_customer(s, code=f"T{n:07d}", phone=f"1990{n:07d}", created_at=joined, updated_at=joined)
             l1 = make_callback(s, customer, status=CallbackStatus.COMPLETED, assignee_id=users["specialist1"],
-                               due_start=datetime.now(UTC) - timedelta(days=20))
+                               due_start=now - timedelta(days=20), due_end=now - timedelta(days=13),
+                               created_at=now - timedelta(days=20), completed_at=now - timedelta(days=19))
             make_attempt(s, l1, s.get(User, users[DEMO_ACCOUNTS[Role.SPECIALIST]]),
-                         attempted_at=datetime.now(UTC) - timedelta(days=19))
+                         attempted_at=now - timedelta(days=19))
             cb = make_callback(s, customer, kind=CallbackKind.RECHECK, level=CallbackLevel.L2,
                                assignee_id=users[DEMO_ACCOUNTS[Role.MANAGER]],
-                               due_start=datetime.now(UTC) - timedelta(days=1))
+                               due_start=now - timedelta(days=1), due_end=now + timedelta(days=6),
+                               created_at=now - timedelta(days=1))
             return cb.id, customer.phone
     return _engine_do(demo_url, make)
 
 
-def _work_recheck(open_page, demo_url, lang: str) -> tuple[AppTest, int]:
+def _work_recheck(open_page, demo_url, now: datetime, lang: str) -> tuple[AppTest, int]:
     """The manager takes a due L2 re-check from the queue and records a reached call with the customer's view of
     the specialist's service, whether the problem was solved (CB-4) and the CB-9 checklist; the queue opens on
     that callback."""
-    cb_id, phone = _due_recheck(demo_url)
+    cb_id, phone = _due_recheck(demo_url, now)
     at = open_page("pages/callbacks.py", lang, Role.MANAGER)
     at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
     at.text_input(key="cb_search").input(phone).run()
@@ -104,11 +107,12 @@ def _sent_table(at: AppTest, lang: str):
     return next(d.value for d in at.dataframe if t("tasks.resolution", lang) in d.value.columns)
 
 
-def test_a_manager_sends_a_finding_from_a_worked_l2_recheck_and_the_specialist_closes_it_cb4(open_page, demo_url):
+def test_a_manager_sends_a_finding_from_a_worked_l2_recheck_and_the_specialist_closes_it_cb4(
+        open_page, demo_url, now):
     """CB-4 / CB-9: after the re-check call the callback's detail offers "Send a finding" with the default
     specialist preselected; the specialist's My work lists it and records a resolution; the manager's My work
     shows it done with that resolution."""
-    at, cb_id = _work_recheck(open_page, demo_url, "en")
+    at, cb_id = _work_recheck(open_page, demo_url, now, "en")
     at.switch_page("pages/callbacks.py").run()  # the queue, opened on the re-check (?id=)
     assert not at.exception
     assert any(m.value == f"#### {t('tasks.send_title', 'en')}" for m in at.markdown)
@@ -143,10 +147,10 @@ def _has(at: AppTest, task_id: int) -> bool:
 
 
 def test_in_chinese_an_empty_finding_is_refused_and_a_finding_closed_meanwhile_is_not_overwritten(
-        open_page, demo_url):
+        open_page, demo_url, now):
     """CB-4: an empty finding is refused with a Chinese message and nothing is written; the specialist's
     save of a finding the manager closed meanwhile is refused naming the manager, the manager's text stays."""
-    at, cb_id = _work_recheck(open_page, demo_url, "zh")
+    at, cb_id = _work_recheck(open_page, demo_url, now, "zh")
     at.switch_page("pages/callbacks.py").run()
     _send(at, cb_id, "zh")
     assert at.error[0].value == t("tasks.finding_required", "zh")
@@ -164,7 +168,7 @@ def test_in_chinese_an_empty_finding_is_refused_and_a_finding_closed_meanwhile_i
     _resolve(mine, task.id, "zh")
     assert mine.error[0].value == t("tasks.resolution_required", "zh")
 
-    _engine_do(demo_url, lambda e: complete_task(e, manager, task.id, "已在周会处理", task.version, datetime.now(UTC)))
+    _engine_do(demo_url, lambda e: complete_task(e, manager, task.id, "已在周会处理", task.version, now))
     mine.text_area(key=f"task_resolution_{task.id}").input("已回电告知保养时间")
     _resolve(mine, task.id, "zh")
     assert not mine.exception

@@ -4,6 +4,7 @@ Nothing here is about time; the figures only have to be there."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -11,16 +12,21 @@ from bench import office
 from bench.run import run_bench, table
 
 TINY = dict(customers=60, work_orders=120, callbacks=300, complaints=12, leads=10)
+TODAY = date(2026, 11, 22)  # the tiny office's day, pinned: the bench builds it for the machine's date
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
+    import demo.build
     from demo.build import Scale
 
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
-    run_bench(tmp / "tiny.sqlite", Scale(**TINY), out, runs=1, baseline_runs=1,
-              pages=("pages/work_orders.py", "pages/no_such_page.py"), progress=False)
+    build_demo = demo.build.build_demo
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo.build, "build_demo", lambda engine, **kw: build_demo(engine, **kw | {"today": TODAY}))
+        run_bench(tmp / "tiny.sqlite", Scale(**TINY), out, runs=1, baseline_runs=1,
+                  pages=("pages/work_orders.py", "pages/no_such_page.py"), progress=False)
     return json.loads(out.read_text()), tmp
 
 

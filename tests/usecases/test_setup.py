@@ -12,6 +12,8 @@ from core.accounts.services import needs_first_admin
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
 
+TODAY = date(2026, 11, 22)  # the demo's day, pinned: prepare() would build it for the machine's date
+
 
 def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admin(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'office.sqlite'}"
