@@ -1,17 +1,36 @@
-"""Helpers for the use-case tests: the audit rows written since a test began (the log refuses DELETE, so it
-keeps every earlier test's rows), a customer's row as plain data, and settings put back after a test
-changed them (the settings rows are kept between tests)."""
+"""Helpers for the tests: a demo office for the UI and browser tests; the audit rows written since a test
+began (the log refuses DELETE, so it keeps every earlier test's rows); a customer's row as plain data; and
+settings put back after a test changed them (the settings rows are kept between tests)."""
 
 from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
+from core.accounts.demo import set_demo_passwords
 from core.office.defaults import DEFAULTS
-from db.engine import session_scope
+from db.engine import make_engine, session_scope
+from db.migrate import upgrade
 from db.models import AuditEntry, Customer
+from demo.build import DEFAULT_SEED, Scale, build_demo
+
+
+def demo_office(path: Path, today: date, scale: Scale, seed: int = DEFAULT_SEED) -> str:
+    """A migrated SQLite demo office at `path`, built for the pinned `today` and `seed` (the same rows on any
+    date), with the demo accounts' passwords; returns its URL."""
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        build_demo(engine, seed=seed, today=today, scale=scale)
+        set_demo_passwords(engine)
+    finally:
+        engine.dispose()
+    return url
 
 
 def customer_row(engine: Engine, customer_id: int) -> dict:

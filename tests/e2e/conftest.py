@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
-from db.engine import make_engine
-from db.migrate import upgrade
-from demo.build import DEFAULT_SEED, Scale, build_demo
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.build import Scale
+from tests.helpers import demo_office
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -54,14 +53,8 @@ def e2e_db_url(tmp_path_factory) -> str:
     """A small demo office, with the demo passwords, for the served app: built for the pinned day and seed, so
     it holds the same rows on any date. The served app reads the real clock (its history is then months old);
     a test that needs a record due now makes it itself."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=DEFAULT_SEED, today=DEMO_TODAY,
-               scale=Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
-    set_demo_passwords(engine)
-    engine.dispose()
-    return url
+    return demo_office(tmp_path_factory.mktemp("e2e") / "demo.sqlite", DEMO_TODAY,
+                       Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
 
 
 @contextmanager
@@ -100,6 +93,21 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_tab(browser):
+    """new_tab(locale=..., viewport=...) → a page in a browser context of its own (its own cookies: one
+    signed-in person), closed when the test ends, whatever it did."""
+    contexts = []
+
+    def _open(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1].new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page, base: str, role, password: str = DEMO_PASSWORD, next_path: str = "/") -> None:

@@ -43,28 +43,24 @@ def _radio(page, label: str, option: str) -> None:
     page.get_by_role("radiogroup", name=label).get_by_text(option, exact=True).click()
 
 
-def test_a_specialist_works_one_call_end_to_end_in_chinese(served_app, e2e_db_url, browser):
+def test_a_specialist_works_one_call_end_to_end_in_chinese(served_app, e2e_db_url, new_tab):
     cid = _new_due_callback_of(e2e_db_url, "specialist1")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        sign_in(page, served_app, Role.SPECIALIST)
-        heading(page, t("nav.my_work", "zh")).wait_for(timeout=60_000)
-        page.goto(f"{served_app}/callbacks?id={cid}")
-        page.get_by_role("button", name=t("callscreen.take", "zh")).click()
-        heading(page, t("nav.call", "zh")).wait_for(timeout=60_000)
-        settled(page)
-        _radio(page, t("callscreen.outcome", "zh"), enum_label(CallOutcome.REACHED, "zh"))
-        settled(page)
-        _radio(page, t("callscreen.satisfaction", "zh"), enum_label(Satisfaction.SATISFIED, "zh"))
-        _radio(page, t("callscreen.score", "zh"), "5")
-        page.get_by_label(t("callscreen.suggestions", "zh")).fill(SUGGESTION)
-        page.get_by_role("button", name=t("callscreen.save", "zh")).click()
-        heading(page, t("nav.callbacks", "zh")).wait_for(timeout=60_000)
-        settled(page)
-        assert page.locator('[data-testid="stException"]').count() == 0
-    finally:
-        context.close()
+    page = new_tab(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    sign_in(page, served_app, Role.SPECIALIST)
+    heading(page, t("nav.my_work", "zh")).wait_for(timeout=60_000)
+    page.goto(f"{served_app}/callbacks?id={cid}")
+    page.get_by_role("button", name=t("callscreen.take", "zh")).click()
+    heading(page, t("nav.call", "zh")).wait_for(timeout=60_000)
+    settled(page)
+    _radio(page, t("callscreen.outcome", "zh"), enum_label(CallOutcome.REACHED, "zh"))
+    settled(page)
+    _radio(page, t("callscreen.satisfaction", "zh"), enum_label(Satisfaction.SATISFIED, "zh"))
+    _radio(page, t("callscreen.score", "zh"), "5")
+    page.get_by_label(t("callscreen.suggestions", "zh")).fill(SUGGESTION)
+    page.get_by_role("button", name=t("callscreen.save", "zh")).click()
+    heading(page, t("nav.callbacks", "zh")).wait_for(timeout=60_000)
+    settled(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
     engine = make_engine(e2e_db_url)
     with session_scope(engine) as s:
         callback = s.get(Callback, cid)

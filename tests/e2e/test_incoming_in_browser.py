@@ -37,29 +37,25 @@ def _a_customers_phone(url: str) -> tuple[int, str]:
     return found
 
 
-def test_a_missed_call_is_logged_in_chinese_with_its_call_back_and_the_form_empties(served_app, e2e_db_url, browser):
+def test_a_missed_call_is_logged_in_chinese_with_its_call_back_and_the_form_empties(served_app, e2e_db_url, new_tab):
     customer_id, phone = _a_customers_phone(e2e_db_url)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1200})
-    page = context.new_page()
-    try:
-        sign_in(page, served_app, Role.SPECIALIST, next_path="/incoming")
-        heading(page, t("nav.incoming", "zh")).wait_for(timeout=60_000)
-        phone_box = page.get_by_label(t("incoming.phone", "zh"))
-        phone_box.fill(phone)
-        phone_box.press("Tab")
-        settled(page)
-        category = page.get_by_role("radiogroup", name=t("incoming.category", "zh"))
-        category.get_by_text(enum_label(IncomingCategory.EXISTING_PROBLEM, "zh"), exact=True).click()
-        page.get_by_label(t("incoming.need", "zh")).fill(NEED)
-        page.get_by_text(t("incoming.answered", "zh"), exact=True).first.click()  # missed
-        settled(page)
-        page.get_by_role("button", name=t("incoming.save", "zh")).click()
-        page.get_by_text(t("incoming.logged", "zh")).wait_for(timeout=60_000)
-        settled(page)
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert phone_box.input_value() == "" and page.get_by_label(t("incoming.need", "zh")).input_value() == ""
-    finally:
-        context.close()
+    page = new_tab(locale="zh-CN", viewport={"width": 1400, "height": 1200})
+    sign_in(page, served_app, Role.SPECIALIST, next_path="/incoming")
+    heading(page, t("nav.incoming", "zh")).wait_for(timeout=60_000)
+    phone_box = page.get_by_label(t("incoming.phone", "zh"))
+    phone_box.fill(phone)
+    phone_box.press("Tab")
+    settled(page)
+    category = page.get_by_role("radiogroup", name=t("incoming.category", "zh"))
+    category.get_by_text(enum_label(IncomingCategory.EXISTING_PROBLEM, "zh"), exact=True).click()
+    page.get_by_label(t("incoming.need", "zh")).fill(NEED)
+    page.get_by_text(t("incoming.answered", "zh"), exact=True).first.click()  # missed
+    settled(page)
+    page.get_by_role("button", name=t("incoming.save", "zh")).click()
+    page.get_by_text(t("incoming.logged", "zh")).wait_for(timeout=60_000)
+    settled(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert phone_box.input_value() == "" and page.get_by_label(t("incoming.need", "zh")).input_value() == ""
     engine = make_engine(e2e_db_url)
     with session_scope(engine) as s:
         call = s.scalars(select(IncomingCall).where(IncomingCall.need == NEED)).one()

@@ -29,16 +29,12 @@ def heading(page, text: str):
 @pytest.mark.parametrize(("locale", "lang", "role"), [("en-US", "en", Role.MANAGER), ("zh-CN", "zh", Role.MANAGER),
                                                        ("zh-CN", "zh", Role.ADMIN)])
 def test_every_page_of_the_role_opens_without_an_exception_in_the_browsers_language(
-        served_app, browser, locale, lang, role):
-    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    try:
-        sign_in(page, served_app, role)
-        for name in pages_for(role):
-            page.goto(f"{served_app}/{URLS[name]}")
-            heading(page, t(f"nav.{name}", lang)).wait_for(timeout=60_000)
-            settled(page)
-            assert page.locator('[data-testid="stException"]').count() == 0, name
-            assert page.get_by_text(t("app.error", lang)).count() == 0, name
-    finally:
-        context.close()
+        served_app, new_tab, locale, lang, role):
+    page = new_tab(locale=locale, viewport={"width": 1400, "height": 900})
+    sign_in(page, served_app, role)
+    for name in pages_for(role):
+        page.goto(f"{served_app}/{URLS[name]}")
+        heading(page, t(f"nav.{name}", lang)).wait_for(timeout=60_000)
+        settled(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, name
+        assert page.get_by_text(t("app.error", lang)).count() == 0, name

@@ -17,12 +17,12 @@ from streamlit.testing.v1 import AppTest
 
 import ui.auth
 import ui.clock
-from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from core.accounts.sessions import sign_in
 from db.engine import make_engine
 from db.enums import Role
-from db.migrate import upgrade
-from demo.build import DEFAULT_SEED, Scale, build_demo
+from demo.build import Scale
+from tests.helpers import demo_office
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 SMALL = Scale(customers=200, work_orders=400, callbacks=1200, complaints=80, leads=60)
@@ -35,12 +35,7 @@ DEMO_NOW = datetime.combine(DEMO_TODAY, time(13), tzinfo=ZoneInfo(OFFICE_TZ)).as
 def demo_template(tmp_path_factory) -> Path:
     """The demo office, built once per session, for the pinned day and seed: the same rows on any date."""
     path = tmp_path_factory.mktemp("ui") / "template.sqlite"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=DEFAULT_SEED, today=DEMO_TODAY, scale=SMALL)
-    set_demo_passwords(engine)
-    engine.dispose()
+    demo_office(path, DEMO_TODAY, SMALL)
     return path
 
 
