@@ -88,7 +88,7 @@ class Background:
             try:
                 if self.error is None:
                     job()
-            except BaseException as error:  # handed to the main thread
+            except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
                 self.error = error
             finally:
                 self.jobs.task_done()
