@@ -58,19 +58,24 @@ def schema_fingerprint() -> str:
 
 
 def demo_fingerprint() -> str:
-    """A hash of the demo generator (demo/*.py) and of the core modules it takes its rules from (their keys,
-    windows and checklists): an office built by older generator or rule code is stale too."""
+    """A hash of the demo generator (demo/*.py) and of the core modules it takes its rules from, directly or
+    not (their keys, windows and checklists): an office built by older generator or rule code is stale too."""
     demo = list((ROOT / "demo").glob("*.py"))
     return _fingerprint(demo + sorted(_core_modules_imported_by(demo)))
 
 
 def _core_modules_imported_by(files) -> set[Path]:
-    found = set()
-    for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core."):
+    """The core modules the files import, and the core modules those import, and so on."""
+    found, todo = set(), list(files)
+    while todo:
+        for node in ast.walk(ast.parse(todo.pop().read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core"):
                 module = ROOT.joinpath(*node.module.split("."))
-                found |= {f for f in (module.with_suffix(".py"), module / "__init__.py") if f.exists()}
+                names = [module / f"{a.name}.py" for a in node.names]  # `from core.x import submodule`
+                for f in (module.with_suffix(".py"), module / "__init__.py", *names):
+                    if f.exists() and f not in found:
+                        found.add(f)
+                        todo.append(f)
     return found
 
 

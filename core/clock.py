@@ -1,5 +1,6 @@
 """Office time: every rule and list counts in the office's calendar days (setting office.timezone);
-time itself is always an argument (STYLE habit 2)."""
+time itself is always an argument (STYLE habit 2). Nothing here reads the machine's clock: the app reads it
+once per screen run in ui.clock, the commands in cli/."""
 
 from __future__ import annotations
 

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 
-from core.rechecks.rules import LEVELS, RATE_SETTING, due_window, period_of, seed_of
-from core.rechecks.services import recheck_key
+from core.rechecks.rules import LEVELS, RATE_SETTING, due_window, period_of, recheck_key, seed_of
 from demo.callbacks import Due
 from demo.clock import OPEN_AT
 

@@ -183,7 +183,8 @@ def _events(demo: Demo, wo_id: int, intake: int, path: list[str], times: list[in
 
 
 def _after_repair(demo: Demo, rng: Random, cid: int, pid: int, wo_id: int, completed: int) -> None:
-    """WO-10 / CB-2: within 3 days after completion; CB-4 L3 samples the customers called."""
+    """WO-10 / CB-2: within `callback.after_repair_window_days` after completion; CB-4 L3 samples the
+    customers called."""
     day = demo.clock.day_of(completed)
     _, status, _ = demo.calls.emit(rng, Due(
         cid, "after_repair", completed, demo.clock.day_end(day + demo.windows.after_repair_window_days),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, list_callbacks
 from core.i18n import enum_label
-from core.kpi.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from core.my_work.queries import office_today, staff, today_counts, week_of, weekly_activity
 from core.permissions import Action, allowed
 from db.enums import Role
 from ui import clock

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.accounts.passwords import hash_password
+from core.accounts.sessions import actor_of
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import (
@@ -133,10 +134,6 @@ _ids = itertools.count(700_000_001)
 def fresh_id() -> int:
     """A primary key never used before in this run, so a record's audit history is only this test's."""
     return next(_ids)
-
-
-def actor_of(user) -> Actor:
-    return Actor(user.id, user.username, user.display_name, user.role)
 
 
 def make_account(session, role: Role = Role.SPECIALIST, **kw) -> Actor:

@@ -18,6 +18,9 @@ from db.migrate import upgrade
 from db.models import AuditEntry, Customer
 from demo.build import DEFAULT_SEED, Scale, build_demo
 
+OFFICE_TZ = "Asia/Shanghai"  # the demo office's time zone (core.office.defaults)
+DEMO_TODAY = date(2026, 6, 17)  # the UI and browser tests' demo office, pinned: a Wednesday; its history ends at noon
+
 
 def demo_office(path: Path, today: date, scale: Scale, seed: int = DEFAULT_SEED) -> str:
     """A migrated SQLite demo office at `path`, built for the pinned `today` and `seed` (the same rows on any

@@ -25,6 +25,7 @@ def start_run() -> datetime:
 
 
 def now() -> datetime:
-    """This run's instant (a page run on its own, around the entry script, starts the clock itself)."""
+    """This run's instant. A page run on its own, around the entry script, reads the clock afresh instead:
+    it has no run instant, and keeping one would freeze the session's time at its first read."""
     moment = st.session_state.get(NOW_KEY)
-    return moment if moment is not None else start_run()
+    return moment if moment is not None else read_clock()

@@ -18,6 +18,7 @@ def public_fields(user: User) -> dict:
     """What an account shows and audits of itself: never its password hash."""
     return {f: getattr(user, f) for f in PUBLIC_FIELDS}
 
+
 def staff_names(engine: Engine, *conditions) -> dict[int, str]:
     """id → display name of the users meeting `conditions`, ordered by name; a name two of them share gets
     the user name added ("张伟 · zhangwei2"), so the filters never offer two identical choices."""
@@ -26,7 +27,6 @@ def staff_names(engine: Engine, *conditions) -> dict[int, str]:
                          .order_by(User.display_name, User.id)).all()
     shared = {name for name, n in Counter(r.display_name for r in rows).items() if n > 1}
     return {r.id: f"{r.display_name} · {r.username}" if r.display_name in shared else r.display_name for r in rows}
-
 
 
 def list_users(engine: Engine, actor: Actor) -> list[dict]:

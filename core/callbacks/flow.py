@@ -1,7 +1,8 @@
 """The callback's state machine (CB-1, CB-6): its states are `db.enums.CallbackStatus`, its moves one
-table, and one gate. Like core.permissions, the table is the rule: use cases apply a move through
-`check` (and build their compare-and-set UPDATE from the same row, so a race is refused too), and pages
-ask `can` which buttons to offer.
+table, and one gate. Like core.permissions, the table is the rule: use cases check a move with `check`
+(a claim, which must say who holds the callback, with `refusal` after its compare-and-set) and build
+their compare-and-set UPDATE from the same row, so a race is refused too; pages ask `can` which
+buttons to offer.
 
   claim     open → in progress, or your own claim renewed          whoever works calls at the level
   release   in progress → open, unclaimed                           the claimer
@@ -41,11 +42,12 @@ class Move(StrEnum):
 class Transition:
     sources: frozenset[CallbackStatus]
     target: CallbackStatus
-    claimer_only: bool  # only the person holding the callback (for CLAIM: a held callback only by its holder)
+    claimer_only: bool  # only the person holding the callback may make the move
 
 
 TRANSITIONS: dict[Move, Transition] = {
-    Move.CLAIM: Transition(frozenset({OPEN, IN_PROGRESS}), IN_PROGRESS, claimer_only=True),
+    # Anyone working the level claims an open callback; a held one only its holder (renewing the claim).
+    Move.CLAIM: Transition(frozenset({OPEN, IN_PROGRESS}), IN_PROGRESS, claimer_only=False),
     Move.RELEASE: Transition(frozenset({IN_PROGRESS}), OPEN, claimer_only=True),
     Move.COMPLETE: Transition(frozenset({IN_PROGRESS}), COMPLETED, claimer_only=True),
     Move.REQUEUE: Transition(frozenset({IN_PROGRESS}), OPEN, claimer_only=True),

@@ -168,7 +168,6 @@ def callback_detail(engine: Engine, callback_id: int, now: datetime) -> dict | N
         }
 
 
-
 def my_claimed_call(engine: Engine, actor: Actor) -> int | None:
     """The call this person holds (latest claim first), so the call screen survives a browser refresh:
     the claim lives in the database, not in the tab's session."""

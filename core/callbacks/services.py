@@ -82,6 +82,7 @@ def release(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> No
     """Give your claimed callback back to the queue, open and unclaimed."""
     with session_scope(engine) as s:
         cb = _load(s, actor, callback_id)
+        flow.check(Move.RELEASE, cb, actor)
         after = {"status": OPEN, "claimed_by_id": None, "claimed_at": None}
         _move(s, cb, actor, Move.RELEASE, after)
         audit.record(s, actor, "callback", callback_id, AuditAction.TRANSITION, {k: cb[k] for k in after}, after,

@@ -162,7 +162,6 @@ def customer_detail(engine: Engine, customer_id: int, limit: int = HISTORY_LIMIT
         return {"customer": _card(s, customer), "contacts": [as_dict(c) for c in contacts]} | related
 
 
-
 def order_dates(engine: Engine, product_id: int) -> OrderDates | None:
     """The dates as stored now (what a form loads, and reloads after a refused save)."""
     with session_scope(engine) as s:

@@ -34,11 +34,15 @@ def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int
         return save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
 
 
-
 def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: OrderDates, wanted: OrderDates,
                     now: datetime) -> list[int]:
-    """Save the dates and plan their callbacks (CB-2) in one transaction; returns the ids of the callbacks
-    created (none when the windows are long past, or the callbacks exist and only moved)."""
+    """Save when a product's order took effect and was delivered (C-1) and plan the callbacks those events
+    owe at once (CB-2: the first call, the new-customer call) in one transaction, by the sweep's own rules
+    and keys, so the daily sweep makes nothing twice; returns the ids of the callbacks created (none when
+    the windows are long past, or the callbacks exist and only moved). A correction moves the still-open
+    callback to the new window; one being worked or finished stays as it is. A date once recorded is
+    corrected, never erased (C-3). The save is a compare-and-set on the dates the user loaded: when somebody
+    changed them meanwhile it is refused naming them, and nothing is overwritten."""
     require(actor, Action.EDIT_CUSTOMER)
     if wanted == loaded:
         return []

@@ -2,8 +2,7 @@
 contact its next follow-up falls due the class's interval later (settings `lead.a/b/c_interval_days`,
 2, 7 and 30 days). A contact may re-class the lead; a sale wins it and a lost result loses it, and a won or
 lost lead has no next follow-up. Each contact is one LeadContact row, the raw material of the L-2 weekly
-activity table (core.kpi.my_work.weekly_activity); the contact, the lead's change and its audit row are one
-transaction."""
+activity table (core.my_work.queries.weekly_activity)."""
 
 from __future__ import annotations
 

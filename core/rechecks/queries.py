@@ -1,15 +1,22 @@
-"""CB-4 re-check samples, read side: a period's stored samples and their coverage against the rates
-(the rules are in core.rechecks.rules)."""
+"""CB-4 re-check samples, read side: the populations a period's samples are drawn from, the stored samples
+and their coverage against the rates (the rules are in core.rechecks.rules)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, case, func, select
+from datetime import date
+
+from sqlalchemy import Engine, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from core.rechecks.rules import LEVELS, sample_size
+from core.lists import day_bounds_utc
+from core.rechecks.rules import (
+    LEVELS,
+    SLICES,
+    sample_size,
+)
 from db.engine import session_scope
-from db.enums import CallbackStatus
-from db.models import Callback, RecheckSample
+from db.enums import ArchiveValidity, CallbackStatus
+from db.models import Callback, Complaint, Customer, Product, RecheckSample, WorkOrder
 
 
 def sample_rows(s: Session, period_key: str) -> dict[str, dict]:
@@ -46,3 +53,27 @@ def _coverage(row: dict | None) -> dict:
             "target": sample_size(row["target_rate_pct"], population), "rate_pct": row["target_rate_pct"],
             "rate_done": completed / sampled if sampled else None,
             "achieved_pct": completed * 100 / population if population else None}
+
+
+def _events(start: date, end: date, tz: str) -> list:
+    lo, hi = day_bounds_utc(start, end, tz)
+    return [select(Product.customer_id).where(Product.delivery_date >= start, Product.delivery_date <= end),
+            select(Complaint.customer_id).where(Complaint.received_at >= lo, Complaint.received_at < hi)]
+
+
+def l2_population(s: Session, start: date, end: date, tz: str) -> list[int]:
+    """Customers delivered to or complaining in the period (uses the delivery and received-at indexes)."""
+    return sorted(s.execute(union(*_events(start, end, tz))).scalars())
+
+
+def l3_population(s: Session, kind: str, start: date, end: date, tz: str) -> list[int]:
+    """Customers active in the period plus this period's slice of the archive, less invalid records."""
+    lo, hi = day_bounds_utc(start, end, tz)
+    took_in = select(WorkOrder.customer_id).where(WorkOrder.intake_at >= lo, WorkOrder.intake_at < hi)
+    created = select(Customer.id).where(Customer.created_at >= lo, Customer.created_at < hi)
+    active = union(*_events(start, end, tz), took_in, created).subquery()
+    slices = SLICES[kind]
+    slot = (start.isocalendar()[1] if kind == "week" else start.month) - 1
+    stmt = select(Customer.id).where(Customer.validity != ArchiveValidity.INVALID,
+                                     or_(Customer.id.in_(select(active.c[0])), Customer.id % slices == slot % slices))
+    return sorted(s.execute(stmt).scalars())

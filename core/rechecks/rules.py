@@ -84,3 +84,9 @@ def due_window(start: date, end: date, now: datetime, tz: str) -> tuple[datetime
     first, last = (today, today + (end - start)) if today > end else (max(today, start), end)
     lo, hi = day_bounds_utc(first, last, tz)
     return lo.astimezone(UTC), (hi - timedelta(seconds=1)).astimezone(UTC)
+
+
+def recheck_key(level: str, period: str, customer_id: int) -> str:
+    """The source key of a sampled customer's RECHECK callback: one per level, period and customer
+    (`recheck:L2:2026-W47:42`; the demo office uses it)."""
+    return f"recheck:{level}:{period}:{customer_id}"

@@ -1,5 +1,5 @@
-"""CB-4 re-check samples, use cases: draw a period's L2 and L3 samples from their populations (read here
-from the database) and store them with one RECHECK callback per customer; drawing again creates nothing.
+"""CB-4 re-check samples, use cases: draw a period's L2 and L3 samples from their populations (read
+by core.rechecks.queries) and store them with one RECHECK callback per customer; drawing again creates nothing.
 The populations and the draw are defined in core.rechecks.rules."""
 
 from __future__ import annotations
@@ -7,59 +7,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from random import Random
 
-from sqlalchemy import Engine, func, insert, or_, select, union
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
 from core.errors import Forbidden
-from core.lists import day_bounds_utc
 from core.office.settings import load_office
 from core.permissions import Action, Actor, allowed
-from core.rechecks.queries import sample_rows
+from core.rechecks.queries import l2_population, l3_population, sample_rows
 from core.rechecks.rules import (
     L2,
     L3,
     LEVELS,
     RATE_SETTING,
     RECHECKER,
-    SLICES,
     SYSTEM,
     draw,
     due_window,
     period_of,
     pick,
+    recheck_key,
     sample_size,
     seed_of,
 )
 from db.engine import session_scope
-from db.enums import ArchiveValidity, AuditAction, CallbackKind, CallbackLevel, CallbackStatus
-from db.models import Callback, Complaint, Customer, Product, RecheckSample, User, WorkOrder
+from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus
+from db.models import Callback, RecheckSample, User
 
 # --- populations ------------------------------------------------------------------------------------
-
-def _events(start: date, end: date, tz: str) -> list:
-    lo, hi = day_bounds_utc(start, end, tz)
-    return [select(Product.customer_id).where(Product.delivery_date >= start, Product.delivery_date <= end),
-            select(Complaint.customer_id).where(Complaint.received_at >= lo, Complaint.received_at < hi)]
-
-
-def l2_population(s: Session, start: date, end: date, tz: str) -> list[int]:
-    """Customers delivered to or complaining in the period (uses the delivery and received-at indexes)."""
-    return sorted(s.execute(union(*_events(start, end, tz))).scalars())
-
-
-def l3_population(s: Session, kind: str, start: date, end: date, tz: str) -> list[int]:
-    """Customers active in the period plus this period's slice of the archive, less invalid records."""
-    lo, hi = day_bounds_utc(start, end, tz)
-    took_in = select(WorkOrder.customer_id).where(WorkOrder.intake_at >= lo, WorkOrder.intake_at < hi)
-    created = select(Customer.id).where(Customer.created_at >= lo, Customer.created_at < hi)
-    active = union(*_events(start, end, tz), took_in, created).subquery()
-    slices = SLICES[kind]
-    slot = (start.isocalendar()[1] if kind == "week" else start.month) - 1
-    stmt = select(Customer.id).where(Customer.validity != ArchiveValidity.INVALID,
-                                     or_(Customer.id.in_(select(active.c[0])), Customer.id % slices == slot % slices))
-    return sorted(s.execute(stmt).scalars())
 
 
 # --- drawing and storing ----------------------------------------------------------------------------
@@ -100,12 +76,6 @@ def _draw(engine: Engine, actor: Actor | None, period: tuple[str, date, date], k
                                            population=len(pops[level]), drawn_at=now), chosen[level], window, now)
         drawn = sample_rows(s, key)
     return {lv: row | {"created": lv not in stored} for lv, row in drawn.items()}
-
-
-def recheck_key(level: str, period: str, customer_id: int) -> str:
-    """The source key of a sampled customer's RECHECK callback: one per level, period and customer
-    (`recheck:L2:2026-W47:42`; the demo office uses it)."""
-    return f"recheck:{level}:{period}:{customer_id}"
 
 
 def _store(s: Session, actor: Actor | None, sample: RecheckSample, customer_ids: list[int],

@@ -410,6 +410,16 @@ def test_reached_calls_record_a_score_consistent_with_satisfaction(office):
     assert any(a["suggestions"] for a in office["call_attempts"])
 
 
+def test_complaint_callbacks_score_their_eleven_item_checklist(office):
+    callbacks = office.by_id("callbacks")
+    checked = [a for a in office["call_attempts"] if a["qa_checklist"] is not None]
+    assert checked
+    for a in checked:
+        assert callbacks[a["callback_id"]]["kind"] == "complaint" and a["outcome"] == "reached"
+        assert len(a["qa_checklist"]) == 11 and "told_next_maintenance" in a["qa_checklist"]
+        assert a["qa_score"] == sum(a["qa_checklist"].values())
+
+
 def test_every_reached_complaint_call_has_the_cb9_checklist_scored_as_core_scores_it(office):
     callbacks = office.by_id("callbacks")
     reached_complaint = [(callbacks[a["callback_id"]]["kind"] == "complaint" and a["outcome"] == "reached", a)

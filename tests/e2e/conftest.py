@@ -12,18 +12,16 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.build import Scale
-from tests.helpers import demo_office
+from tests.helpers import DEMO_TODAY, demo_office
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-DEMO_TODAY = date(2026, 6, 17)  # the demo office's day, pinned: the same office whatever the date
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -19,7 +19,7 @@ from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
 from tests.factories import make_callback, make_complaint, make_customer
-from tests.ui.conftest import OFFICE_TZ
+from tests.helpers import OFFICE_TZ
 from ui.feedback import FLASH
 
 

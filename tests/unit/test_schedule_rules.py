@@ -39,7 +39,6 @@ W = Windows()
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 
 
-
 def test_the_default_windows_are_the_office_settings_cb_2():
     assert Windows.from_settings(DEFAULTS.__getitem__) == W == Windows(1, 7, 3, 7, 0)
 

@@ -33,7 +33,6 @@ def alice(engine) -> Actor:
         return make_account(s, Role.SPECIALIST, username="alice", display_name="Alice Wang")
 
 
-
 def user_row(engine, user_id: int) -> User:
     with session_scope(engine) as s:
         return s.get(User, user_id)

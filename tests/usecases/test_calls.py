@@ -409,6 +409,7 @@ def test_a_complaint_callback_scores_its_eleven_item_checklist_one_point_per_yes
 
 
 def test_an_incomplete_checklist_is_refused_cb9(engine, office):
+    assert len(CB9_ITEMS) == 11  # the demo office takes the same list (tests/demo)
     with session_scope(engine) as s:
         s.get(Callback, office["cb"]).level = CallbackLevel.L2
     claimed(engine, office, "manager")

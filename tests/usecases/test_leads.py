@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Forbidden, Invalid, NotFound
-from core.kpi.my_work import weekly_activity
 from core.leads.queries import due_leads
 from core.leads.rules import LeadContactInput
 from core.leads.services import record_lead_contact
+from core.my_work.queries import weekly_activity
 from db.engine import session_scope
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus, Role
 from db.models import Lead, LeadContact

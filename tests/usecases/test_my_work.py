@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.kpi.my_work import office_today, staff, today_counts, week_of, weekly_activity
+from core.my_work.queries import office_today, staff, today_counts, week_of, weekly_activity
 from db.engine import session_scope
 from db.enums import (
     CallbackStatus,
@@ -31,7 +31,6 @@ from tests.factories import (
 
 TZ = "Asia/Shanghai"
 H = timedelta(hours=1)
-
 
 
 def test_today_and_this_week_are_office_days_not_utc_days():

@@ -25,7 +25,6 @@ TODAY = date(2026, 11, 20)  # NOW in Shanghai
 NONE = OrderDates(None, None)
 
 
-
 @pytest.fixture
 def setup(engine):
     """A specialist's customer with a product bought today, neither in effect nor delivered yet."""

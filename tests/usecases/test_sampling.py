@@ -27,7 +27,6 @@ BASE = 52 * 16_000_000  # explicit customer ids, so the L3 slice (id % 52 == 46 
 _n = itertools.count(1)
 
 
-
 def customer(s, in_slice: bool = False, **kw):
     return make_customer(s, id=BASE + 52 * next(_n) + (46 if in_slice else 7), created_at=OLD, **kw)
 

@@ -30,7 +30,6 @@ from tests.helpers import audit_mark, audit_since, restoring_settings, set_setti
 TZ = "Asia/Shanghai"
 
 
-
 def office(engine) -> dict:
     """A specialist with a VIP customer who has every kind of recent event, and a second customer."""
     with session_scope(engine) as s:

@@ -25,7 +25,6 @@ L2, L3 = "recheck.l2_rate_pct", "recheck.l3_rate_pct"
 NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
 
 
-
 @pytest.fixture
 def restore(engine):
     """Every setting back to its default after the test."""

@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 22)  # the demo's day, pinned: prepare() would build it f
 def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admin(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'office.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    message = prepare(with_demo=True, today=date(2026, 11, 22))
+    message = prepare(with_demo=True, today=TODAY)
     assert "first administrator" in message
     engine = make_engine(url)
     try:

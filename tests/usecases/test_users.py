@@ -32,7 +32,6 @@ NEW_PASSWORD = "a much newer secret"
 NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
 
 
-
 @pytest.fixture
 def bob(engine):
     with session_scope(engine) as s:
