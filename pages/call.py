@@ -3,7 +3,6 @@ kind (CB-10) and the form that records the call (CB-5..CB-9); after recording or
 queue (a recorded re-check opens there, where its finding is sent to the specialist, CB-4). The claimed
 callback's id is kept in st.session_state["call_id"] by the Callbacks page."""
 
-from datetime import datetime
 
 import streamlit as st
 
@@ -40,9 +39,6 @@ HISTORY = {
 TITLES = {"products": "callscreen.products", "callbacks": "callscreen.recent_callbacks",
           "complaints": "callscreen.recent_complaints", "work_orders": "callscreen.recent_work_orders"}
 
-
-def now() -> datetime:
-    return clock.now()
 
 
 def back_to_queue(message: str | None = None, opened: int | None = None) -> None:
@@ -97,7 +93,7 @@ def record(actor, cb: dict) -> None:
 
     def run():
         call = build()
-        return call, record_call(engine(), actor, cb["id"], call, now())
+        return call, record_call(engine(), actor, cb["id"], call, clock.now())
 
     done = attempt(run)
     if done is not None:
@@ -110,7 +106,7 @@ actor = page_guard("call")
 st.title(tr("nav.call"))
 
 call_id = st.session_state.get(CALL_KEY) or my_claimed_call(engine(), actor)  # a refresh resumes the call
-detail = callback_detail(engine(), call_id, now()) if call_id else None
+detail = callback_detail(engine(), call_id, clock.now()) if call_id else None
 callback = detail["callback"] if detail else None
 if callback is None or not holds(callback, actor):
     st.info(tr("callscreen.none"))
@@ -126,5 +122,5 @@ with right:
     script(callback["kind"])
 record(actor, callback)
 if st.button(tr("callscreen.release"), key="call_release"):
-    if attempt(lambda: release(engine(), actor, call_id, now()) or True):  # release returns None
+    if attempt(lambda: release(engine(), actor, call_id, clock.now()) or True):  # release returns None
         back_to_queue(tr("callscreen.released"))

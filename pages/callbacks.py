@@ -55,9 +55,6 @@ COLUMNS = {
 }
 
 
-def now() -> datetime:
-    return clock.now()
-
 
 def overdue_marks(rows: list[dict]) -> list[dict]:
     return [r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows]
@@ -72,13 +69,13 @@ def take_call(actor, cb: dict) -> None:
     if not can_claim(cb, actor):
         return
     if st.button(tr("callscreen.take"), key="cb_take", type="primary"):
-        if feedback.attempt(lambda: claim(engine(), actor, cb["id"], now())) is not None:
+        if feedback.attempt(lambda: claim(engine(), actor, cb["id"], clock.now())) is not None:
             st.session_state["call_id"] = cb["id"]
             st.switch_page("pages/call.py")
 
 
 def show_detail(actor, callback_id: int) -> None:
-    detail = callback_detail(engine(), callback_id, now())
+    detail = callback_detail(engine(), callback_id, clock.now())
     if detail is None:
         st.warning(tr("list.not_found"))
         return
@@ -94,7 +91,7 @@ def show_detail(actor, callback_id: int) -> None:
         with st.container(border=True):
             st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
-    finding_panel(actor, callback_id, now())  # CB-4: a worked re-check sends its finding to the specialist
+    finding_panel(actor, callback_id, clock.now())  # CB-4: a worked re-check sends its finding to the specialist
     audit_history("callback", callback_id)
 
 
@@ -123,10 +120,11 @@ with c6:
     search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
 
 flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
-counts = queue_counts(engine(), flt, office().timezone, now())
+counts = queue_counts(engine(), flt, office().timezone, clock.now())
 for column, name in zip(st.columns(3), ("overdue", "due_today", "upcoming"), strict=True):
     column.metric(tr(f"cb.count_{name}"), counts[name])
-page = paged_table("cb_list", flt, lambda n, size: list_callbacks(engine(), flt, office().timezone, now(), n, size),
+page = paged_table("cb_list", flt,
+                   lambda n, size: list_callbacks(engine(), flt, office().timezone, clock.now(), n, size),
                    COLUMNS, overdue_marks)
 
 label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
@@ -138,4 +136,4 @@ chosen = record_picker(page.rows, label, "cb_open")
 if chosen:
     show_detail(actor, chosen)
 if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
-    recheck_coverage(now())
+    recheck_coverage(clock.now())

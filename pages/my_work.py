@@ -37,9 +37,6 @@ ACTIVITY_COLUMNS = {
 }
 
 
-def now() -> datetime:
-    return clock.now()
-
 
 def tiles(counts: dict) -> None:
     for section, names in TILES.items():
@@ -71,7 +68,7 @@ def activity(person: int | None, moment: datetime, tz: str) -> None:
 
 actor = page_guard("my_work")
 st.title(tr("nav.my_work"))
-moment, tz = now(), office().timezone
+moment, tz = clock.now(), office().timezone
 people = staff(engine())
 if actor.role in OWN_VIEW and actor.id in people:  # a specialist's or engineer's day starts on their own work
     st.session_state.setdefault("mw_person", actor.id)

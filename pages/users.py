@@ -14,7 +14,6 @@ from ui.widgets import table
 
 actor = page_guard("users")
 st.title(tr("nav.users"))
-now = lambda: clock.now()  # noqa: E731
 role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 users = list_users(engine(), actor)
@@ -32,12 +31,13 @@ if chosen:
         role = st.selectbox(tr("users.role"), list(Role), index=list(Role).index(u["role"]), format_func=role_label)
         active = st.checkbox(tr("users.active"), value=u["active"])
         if st.form_submit_button(tr("users.save")):
-            attempt(lambda: update_user(engine(), actor, chosen, u["version"], now(), role=role, active=active),
+            attempt(lambda: update_user(engine(), actor, chosen, u["version"], clock.now(), role=role, active=active),
                     "users.saved", rerun=True)
     with st.form("user_reset"):
         new_pw = st.text_input(tr("users.new_password"), type="password")
         if st.form_submit_button(tr("users.reset_password")):
-            attempt(lambda: reset_password(engine(), actor, chosen, new_pw, now()), "users.password_reset", rerun=True)
+            attempt(lambda: reset_password(engine(), actor, chosen, new_pw, clock.now()), "users.password_reset",
+                    rerun=True)
 
 with st.expander(tr("users.create")), st.form("user_create", clear_on_submit=False):
     username = st.text_input(tr("auth.username"), key="new_username")
@@ -45,5 +45,5 @@ with st.expander(tr("users.create")), st.form("user_create", clear_on_submit=Fal
     new_role = st.selectbox(tr("users.role"), list(Role), key="new_role", format_func=role_label)
     password = st.text_input(tr("auth.password"), type="password", key="new_password")
     if st.form_submit_button(tr("users.create")):
-        attempt(lambda: create_user(engine(), actor, username, display, new_role, password, now()), "users.created",
-                rerun=True)
+        attempt(lambda: create_user(engine(), actor, username, display, new_role, password, clock.now()),
+                "users.created", rerun=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from datetime import datetime
 from urllib.parse import quote, urlparse
 
 from anyio import to_thread
@@ -30,10 +29,6 @@ log = logging.getLogger(__name__)
 COOKIE, CSRF_COOKIE = "sd_session", "sd_csrf"
 OPEN_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/")
 
-
-def _now() -> datetime:
-    """A route is not a screen run: each request reads the clock itself, at the one outside boundary."""
-    return clock.read_clock()
 
 
 def _lang(request: Request) -> str:
@@ -75,7 +70,7 @@ async def signin_submit(request: Request) -> Response:
         if form.get("first_admin"):
             await _first_admin(form)
         token = await to_thread.run_sync(sign_in, web_engine(), str(form.get("username", "")),
-                                         str(form.get("password", "")), _now())
+                                         str(form.get("password", "")), clock.read_clock())
     except DomainError as err:
         return await _form(request, err.key, 401 if err.key == "auth.failed" else 400)
     _sweep_in_background()
@@ -91,7 +86,7 @@ def _sweep_in_background() -> None:
 
     def sweep() -> None:
         try:
-            run_daily(web_engine(), _now(), load_office(web_engine()).timezone)
+            run_daily(web_engine(), clock.read_clock(), load_office(web_engine()).timezone)
         except Exception:
             log.exception("callback sweep failed")
 
@@ -103,11 +98,11 @@ async def _first_admin(form) -> None:
         raise DomainError("auth.passwords_differ")
     await to_thread.run_sync(lambda: create_first_admin(
         web_engine(), str(form.get("username", "")), str(form.get("display_name", "")),
-        str(form.get("password", "")), _now()))
+        str(form.get("password", "")), clock.read_clock()))
 
 
 async def signout(request: Request) -> Response:
-    await to_thread.run_sync(sign_out, web_engine(), request.cookies.get(COOKIE), _now())
+    await to_thread.run_sync(sign_out, web_engine(), request.cookies.get(COOKIE), clock.read_clock())
     response = RedirectResponse("/auth/signin", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -130,7 +125,8 @@ class RequireSignIn:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and self._is_page(scope["path"]):
             request = Request(scope)
-            actor = await to_thread.run_sync(resolve_session, web_engine(), request.cookies.get(COOKIE), _now())
+            actor = await to_thread.run_sync(resolve_session, web_engine(), request.cookies.get(COOKIE),
+                                             clock.read_clock())
             if actor is None:
                 target = "/auth/signin?next=" + quote(scope["path"])
                 await RedirectResponse(target, status_code=303)(scope, receive, send)

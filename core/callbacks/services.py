@@ -142,8 +142,8 @@ def _refuse_claim(s: Session, actor: Actor, callback_id: int) -> None:
     """The claim lost: say why from the callback as it is now (flow.refusal), naming who holds it."""
     row = s.execute(select(Callback.status, Callback.claimed_by_id, Callback.claimed_at, User.display_name)
                     .outerjoin(User, User.id == Callback.claimed_by_id).where(Callback.id == callback_id)).one()
-    refused = flow.refusal(Move.CLAIM, row._asdict(), actor) or AlreadyClaimed()
-    if isinstance(refused, AlreadyClaimed):
+    refused = flow.refusal(Move.CLAIM, row._asdict(), actor)
+    if refused is None or isinstance(refused, AlreadyClaimed):  # somebody else's now (or was, a moment ago)
         raise AlreadyClaimed(who=row.display_name or "?", since=row.claimed_at)
     raise refused
 
