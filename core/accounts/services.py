@@ -13,6 +13,7 @@ from core.accounts.queries import public_fields
 from core.accounts.sessions import end_sessions_of
 from core.audit import log as audit
 from core.audit.queries import latest_change
+from core.checks import is_choice
 from core.errors import Invalid, NotFound, StaleEdit
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
@@ -43,7 +44,7 @@ def _check_username(s, username: str) -> str:
 
 
 def _role(role: object) -> Role:
-    if str(role) not in {r.value for r in Role}:
+    if not is_choice(str(role), Role):
         raise Invalid("users.bad_role")
     return Role(str(role))
 
