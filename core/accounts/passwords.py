@@ -1,5 +1,7 @@
 """Passwords: Argon2id (argon2-cffi), rehashed at sign-in when the parameters change. A plain or
-reversible password is never stored or logged."""
+reversible password is never stored or logged. Every check costs one Argon2 verification, also when
+there is no hash to check against (an unknown user, an account without a password, a refused attempt):
+then a dummy hash is verified, so the answer's timing tells nobody which accounts exist."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from core.errors import Invalid
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
 
 
 def hash_password(password: str) -> str:
@@ -17,10 +20,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        return False
+    """True when `password` matches; with no hash (None: nothing to check against) the dummy hash is
+    verified anyway and the answer is False, so every call costs the same one verification."""
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

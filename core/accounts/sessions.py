@@ -1,7 +1,8 @@
 """Sign-in, server-side sessions, sign-out. The browser keeps a random token in an HttpOnly cookie;
 the database keeps its hash. A session ends on sign-out, after the idle timeout or after its absolute
-lifetime (settings). Five failed attempts lock the account for 15 minutes (settings); every attempt
-is audited, and every failure gets the same message whether the user exists or not."""
+lifetime (settings). Five failed attempts lock the account for 15 minutes (settings), and no more than
+five can be in flight at once; every attempt is audited, and every failure gets the same message and
+costs the same time whether the user exists or not."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -22,7 +23,6 @@ from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import User, UserSession
 
-_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 TOUCH_EVERY = timedelta(seconds=30)
 
 
@@ -46,29 +46,62 @@ def _lockout(engine: Engine) -> Lockout:
 
 
 def sign_in(engine: Engine, username: str, password: str, now: datetime) -> str:
-    """Check the password and open a session; returns the cookie token or raises SignInFailed."""
+    """Check the password and open a session; returns the cookie token or raises SignInFailed.
+
+    The attempt is reserved first, in a short transaction of its own (`_reserve`): so no more guesses
+    than the lockout allows are ever being checked at once, however many arrive together. Then one
+    Argon2 verification, whatever happens: against the account's hash when the attempt was reserved,
+    against a dummy hash otherwise (unknown user, disabled, locked, no password), so every failure
+    costs the same time. The outcome is written in a second transaction."""
     policy = _lockout(engine)
     with session_scope(engine) as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
-        token = _attempt(s, user, username, password, now, policy)
+        reserved = _reserve(s, user, now, policy)
+    ok = verify_password(reserved.password_hash if reserved else None, password) and reserved is not None
+    with session_scope(engine) as s:
+        token = (_open_session(s, user.id, password, now) if ok
+                 else _failed(s, user, reserved, username, now, policy))
     if token is None:
         raise SignInFailed()
     return token
 
 
-def _attempt(s: Session, user: User | None, username: str, password: str, now: datetime, policy: Lockout):
-    """One attempt inside the caller's transaction: the failure counter and the audit row are kept
-    even when the attempt fails (the caller raises only after committing)."""
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
-    locked = user is not None and user.locked_until is not None and user.locked_until > now
-    if not ok or locked or not user.active:
-        reason = ("unknown_user" if user is None else "locked" if locked
-                  else "disabled" if not user.active else "password")
-        if user is not None and reason == "password":
-            _count_failure(s, user, now, policy)
-        audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=username.strip()[:64],
-                     at=now, extra={"reason": reason})
+@dataclass(frozen=True)
+class _Reserved:
+    password_hash: str | None
+    count: int  # failed attempts counted, this one included
+
+
+def _reserve(s: Session, user: User | None, now: datetime, policy: Lockout) -> _Reserved | None:
+    """Count this attempt as failed before it is checked, in one atomic UPDATE that only succeeds while
+    the count is under the limit and the account is active and not locked. None: refused unchecked."""
+    if user is None:
         return None
+    row = s.execute(update(User).where(
+        User.id == user.id, User.active.is_(True), User.failed_logins < policy.attempts,
+        or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.password_hash, User.failed_logins).execution_options(synchronize_session=False)).first()
+    return _Reserved(row.password_hash, row.failed_logins) if row else None
+
+
+def _failed(s: Session, user: User | None, reserved: _Reserved | None, username: str, now: datetime,
+            policy: Lockout) -> None:
+    """A failed attempt: audited with its reason; the attempt that reaches the limit locks the account, and
+    so does one refused because the limit is taken by attempts still being checked (a burst of guesses)."""
+    reason = ("unknown_user" if user is None else "password" if reserved
+              else "disabled" if not user.active else "locked")
+    if reason == "locked" or (reserved and reserved.count >= policy.attempts):
+        s.execute(update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+                  .values(failed_logins=0, locked_until=now + timedelta(minutes=policy.minutes))
+                  .execution_options(synchronize_session=False))
+    audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=username.strip()[:64],
+                 at=now, extra={"reason": reason})
+
+
+def _open_session(s: Session, user_id: int, password: str, now: datetime) -> str:
+    """The password was right: the failure count starts again, a weak hash is renewed, a session opens."""
+    user = s.get(User, user_id)
     user.failed_logins, user.locked_until = 0, None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -76,15 +109,6 @@ def _attempt(s: Session, user: User | None, username: str, password: str, now: d
     s.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
     audit.record(s, actor_of(user), "session", user.id, AuditAction.SIGN_IN, at=now)
     return token
-
-
-def _count_failure(s: Session, user: User, now: datetime, policy: Lockout) -> None:
-    count = s.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-                      .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
-    if count >= policy.attempts:
-        s.execute(update(User).where(User.id == user.id)
-                  .values(failed_logins=0, locked_until=now + timedelta(minutes=policy.minutes))
-                  .execution_options(synchronize_session=False))
 
 
 def resolve_session(engine: Engine, token: str | None, now: datetime) -> Actor | None:
