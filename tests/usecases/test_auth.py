@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import Role
 from db.models import User, UserSession
-from tests.factories import NOW, PASSWORD, make_account, make_user
+from tests.factories import NOW, PASSWORD, PASSWORD_HASH, make_account, make_user
 from tests.helpers import as_json, audit_mark, audit_since, restoring_settings, set_setting
 
 WRONG = "not the password at all"
@@ -289,3 +290,91 @@ def test_wrong_passwords_tried_in_parallel_are_all_counted_and_lock_the_account(
     assert outcomes == ["failed"] * attempts
     assert user_row(engine, alice.id).locked_until == NOW + 15 * MINUTE
     fails(engine, "alice", PASSWORD, NOW + MINUTE)
+
+
+# --- issue 9: no race past the lockout, and every failure costs the same ---------------------------------
+
+def counting_verifications(monkeypatch) -> list[str]:
+    """Replace Argon2's verification by one that records the hash each call checks against."""
+    calls, real = [], PasswordHasher.verify
+
+    def counting(self, stored, password):
+        calls.append(stored)
+        return real(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+@pytest.mark.parametrize("how", ["wrong password", "empty password", "account without a password", "unknown user",
+                                 "disabled user", "locked user"])
+def test_every_kind_of_failure_costs_exactly_one_password_verification(engine, monkeypatch, how):
+    """Issue 9, timing: an account without a password answered in 50 ms, an unknown name in 500 ms. Every
+    failure now runs one Argon2 verification, against a dummy hash when there is nothing to check."""
+    with session_scope(engine) as s:
+        make_user(s, username="bob", password_hash=None if how == "account without a password" else PASSWORD_HASH,
+                  active=how != "disabled user", locked_until=NOW + 10 * MINUTE if how == "locked user" else None)
+    username = "nobody-here" if how == "unknown user" else "bob"
+    password = {"wrong password": WRONG, "empty password": ""}.get(how, PASSWORD)
+    calls = counting_verifications(monkeypatch)
+    fails(engine, username, password, NOW)
+    assert len(calls) == 1
+
+
+def test_a_successful_sign_in_costs_one_password_verification_too(engine, alice, monkeypatch):
+    calls = counting_verifications(monkeypatch)
+    sign_in(engine, "alice", PASSWORD, NOW)
+    assert calls == [PASSWORD_HASH]
+
+
+def outcome(engine, username: str, password: str) -> str:
+    try:
+        sign_in(engine, username, password, NOW)
+        return "signed in"
+    except SignInFailed:
+        return "failed"
+    except Exception as e:  # noqa: BLE001 - e.g. 'database is locked' or an empty pool is a finding too
+        return repr(e)
+
+
+def test_twenty_simultaneous_guesses_get_at_most_five_checks_and_the_right_password_after_them_fails(
+        engine, alice, monkeypatch):
+    """Issue 9 (b): twenty wrong passwords at once were all checked and a right one inside the burst signed
+    in. The attempt is reserved before the slow hash check: while five checks are in flight (held here
+    until the burst is over) every further attempt is refused unchecked, the right password included."""
+    real_verify, release, checked, lock = PasswordHasher.verify, threading.Event(), [], threading.Lock()
+
+    def held_verify(self, stored, password):
+        if stored == PASSWORD_HASH:  # alice's own hash: a check of her password, held in flight
+            with lock:
+                checked.append(password)
+            release.wait(timeout=10)
+        return real_verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", held_verify)
+    outcomes: list[str] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(outcome(engine, "alice", WRONG))) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 15
+    while len(outcomes) < 15 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    right = outcome(engine, "alice", PASSWORD)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert right == "failed"
+    assert checked == [WRONG] * 5
+    assert outcomes == ["failed"] * 20
+    assert user_row(engine, alice.id).locked_until == NOW + 15 * MINUTE
+    fails(engine, "alice", PASSWORD, NOW + MINUTE)
+
+
+def test_a_limit_lowered_below_a_users_count_locks_them_for_the_lock_time_and_not_for_ever(engine, alice):
+    with session_scope(engine) as s:
+        s.get(User, alice.id).failed_logins = 4
+    with restoring_settings(engine, "auth.lockout_attempts"):
+        set_setting(engine, "auth.lockout_attempts", 3)
+        fails(engine, "alice", PASSWORD, NOW)
+        assert user_row(engine, alice.id).locked_until == NOW + 15 * MINUTE
+        assert sign_in(engine, "alice", PASSWORD, NOW + 16 * MINUTE)
