@@ -5,7 +5,7 @@ import streamlit as st
 from core.accounts.services import change_own_password
 from core.i18n import enum_label
 from ui import clock
-from ui.auth import page_guard
+from ui.auth import page_guard, session_token
 from ui.context import engine, lang, tr
 from ui.feedback import attempt
 
@@ -21,5 +21,5 @@ with st.form("own_password"):
         if new != again:
             st.error(tr("auth.passwords_differ"))
         else:
-            attempt(lambda: change_own_password(engine(), actor, current, new, clock.now()),
+            attempt(lambda: change_own_password(engine(), actor, current, new, clock.now(), session_token()),
                     "account.password_changed")

@@ -123,7 +123,10 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, new_password: str
         audit.record(s, actor, "user", user.id, AuditAction.UPDATE, at=now, extra={"password": "reset"})
 
 
-def change_own_password(engine: Engine, actor: Actor, current: str, new: str, now: datetime) -> None:
+def change_own_password(engine: Engine, actor: Actor, current: str, new: str, now: datetime,
+                        keep_token: str | None = None) -> None:
+    """The user's other sessions end (a stolen cookie dies with the old password); the session holding
+    `keep_token`, the one the change was made in, stays signed in, as a user expects."""
     with session_scope(engine) as s:
         require(actor, Action.CHANGE_OWN_PASSWORD)
         user = _load(s, actor.id, None)
@@ -132,4 +135,5 @@ def change_own_password(engine: Engine, actor: Actor, current: str, new: str, no
         check_new_password(new, user.username)
         user.password_hash = hash_password(new)
         user.version += 1
+        end_sessions_of(s, user.id, now, "password_changed", keep_token)
         audit.record(s, actor, "user", user.id, AuditAction.UPDATE, at=now, extra={"password": "changed"})

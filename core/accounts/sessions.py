@@ -149,7 +149,9 @@ def sign_out(engine: Engine, token: str | None, now: datetime) -> None:
         audit.record(s, actor_of(user), "session", user.id, AuditAction.SIGN_OUT, at=now)
 
 
-def end_sessions_of(s: Session, user_id: int, now: datetime, reason: str) -> None:
-    """Used when an admin disables a user or resets their password: their open sessions end now."""
-    s.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+def end_sessions_of(s: Session, user_id: int, now: datetime, reason: str, keep_token: str | None = None) -> None:
+    """A disabled user's, or one whose password changed: their open sessions end now, but for the one
+    holding `keep_token` (the session in which users changed their own password stays signed in)."""
+    keep = [UserSession.token_hash != token_hash(keep_token)] if keep_token else []
+    s.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), *keep)
               .values(ended_at=now, end_reason=reason))

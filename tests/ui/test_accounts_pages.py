@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from core.accounts.sessions import resolve_session, sign_in
 from core.customers.queries import CustomerFilter, list_customers
 from core.i18n import t
 from db.engine import make_engine, session_scope
@@ -51,6 +53,22 @@ def test_changing_my_password_needs_the_current_one(open_page):
     at.text_input(key="pw_again").input("a-brand-new-password")
     at.button[0].click().run()
     assert at.error[0].value == t("users.wrong_current_password", "en")
+
+
+def test_changing_my_password_keeps_me_signed_in_here_and_ends_my_other_sessions(open_page, demo_url, now):
+    """Issue 9: the account page hands core the session it runs in, so only the others end."""
+    engine = make_engine(demo_url)
+    elsewhere = sign_in(engine, DEMO_ACCOUNTS[Role.FINANCE], DEMO_PASSWORD, now)
+    at = open_page("pages/account.py", "en", Role.FINANCE)
+    at.text_input(key="pw_current").input(DEMO_PASSWORD)
+    at.text_input(key="pw_new").input("a-brand-new-password")
+    at.text_input(key="pw_again").input("a-brand-new-password")
+    at.button[0].click().run()
+    assert not at.error and at.success[0].value == t("account.password_changed", "en")
+    assert resolve_session(engine, elsewhere, now) is None
+    at.run()
+    assert not at.exception and at.title[0].value == t("nav.account", "en")
+    engine.dispose()
 
 
 def test_the_audit_page_lists_sign_ins_for_a_manager(open_page):

@@ -271,6 +271,31 @@ def test_changing_ones_own_password_replaces_it_and_is_audited_without_either_pa
         sign_in(engine, "bob", PASSWORD, NOW)
 
 
+def test_changing_ones_own_password_ends_ones_other_sessions_and_keeps_this_one(engine, bob):
+    """Issue 9: a changed password left the other sessions signed in (a stolen cookie outlived it)."""
+    here, elsewhere, phone = (sign_in(engine, "bob", PASSWORD, NOW) for _ in range(3))
+    change_own_password(engine, bob, PASSWORD, NEW_PASSWORD, NOW + MINUTE, keep_token=here)
+    assert resolve_session(engine, here, NOW + 2 * MINUTE) == bob
+    assert [resolve_session(engine, t, NOW + 2 * MINUTE) for t in (elsewhere, phone)] == [None, None]
+    with session_scope(engine) as s:
+        ends = s.execute(select(UserSession.ended_at, UserSession.end_reason).where(UserSession.user_id == bob.id)
+                         .order_by(UserSession.id)).all()
+    assert [tuple(e) for e in ends] == [(None, None)] + [(NOW + MINUTE, "password_changed")] * 2
+
+
+def test_changing_ones_own_password_without_a_session_to_keep_ends_them_all(engine, bob):
+    token = sign_in(engine, "bob", PASSWORD, NOW)
+    change_own_password(engine, bob, PASSWORD, NEW_PASSWORD, NOW + MINUTE)
+    assert resolve_session(engine, token, NOW + 2 * MINUTE) is None
+
+
+def test_a_refused_own_password_change_ends_no_session(engine, bob):
+    token = sign_in(engine, "bob", PASSWORD, NOW)
+    with pytest.raises(Invalid):
+        change_own_password(engine, bob, PASSWORD, "short", NOW + MINUTE)
+    assert resolve_session(engine, token, NOW + 2 * MINUTE) == bob
+
+
 def test_a_new_own_password_equal_to_the_user_name_is_refused(engine):
     with session_scope(engine) as s:
         carol = make_account(s, username="carol12345")
