@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
+from db.enums import Role
 from db.models import User
 
 PUBLIC_FIELDS = ("username", "display_name", "role", "active")
@@ -17,6 +18,12 @@ PUBLIC_FIELDS = ("username", "display_name", "role", "active")
 def public_fields(user: User) -> dict:
     """What an account shows and audits of itself: never its password hash."""
     return {f: getattr(user, f) for f in PUBLIC_FIELDS}
+
+
+def usable_admins(s) -> int:
+    """Admins who can sign in: active, with a password (demo staff loaded into a real office have none)."""
+    return s.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.password_hash.is_not(None)))
 
 
 def staff_names(engine: Engine, *conditions) -> dict[int, str]:

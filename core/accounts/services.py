@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select, update
 
 from core.accounts.passwords import check_new_password, hash_password, verify_password
-from core.accounts.queries import public_fields
-from core.accounts.sessions import end_sessions_of
+from core.accounts.queries import public_fields, usable_admins
+from core.accounts.sessions import end_sessions_of, lockout_policy
+from core.accounts.setup import Claim, claim_setup_code
 from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.checks import is_choice
@@ -21,17 +22,11 @@ from db.enums import AuditAction, Role
 from db.models import User
 
 
-def _usable_admins(s) -> int:
-    """Admins who can sign in: active, with a password (demo staff loaded into a real office have none)."""
-    return s.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.ADMIN, User.active.is_(True), User.password_hash.is_not(None)))
-
-
 def needs_first_admin(engine: Engine) -> bool:
     """A new real office has no admin who can sign in yet: the first start asks for one instead of a
     default password."""
     with session_scope(engine) as s:
-        return not _usable_admins(s)
+        return not usable_admins(s)
 
 
 def _check_username(s, username: str) -> str:
@@ -64,12 +59,22 @@ def _new_user(s, actor: Actor | None, username: str, display_name: str, role: Ro
     return user
 
 
-def create_first_admin(engine: Engine, username: str, display_name: str, password: str, now: datetime) -> int:
-    """Only while the office has no admin who can sign in; refused afterwards, so it is no back door."""
+def create_first_admin(engine: Engine, setup_code: str, username: str, display_name: str, password: str,
+                       now: datetime) -> int:
+    """Only with the setup code the server printed (core.accounts.setup) and only while the office has no
+    admin who can sign in: it is no back door, and whoever reaches the page first does not own the office.
+    Claiming the code is the atomic step: of simultaneous submissions one creates the admin, the others
+    are told the office has one. A wrong code is audited and counted like a failed sign-in."""
     with session_scope(engine) as s:
-        if _usable_admins(s):
-            raise Invalid("users.admin_exists")
-        return _new_user(s, None, username, display_name, Role.ADMIN, password, now).id
+        claim = claim_setup_code(s, setup_code, now, lockout_policy(engine))
+        if claim == Claim.RIGHT:
+            if usable_admins(s):
+                raise Invalid("users.admin_exists")
+            return _new_user(s, None, username, display_name, Role.ADMIN, password, now).id
+        if claim == Claim.WRONG:
+            audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=username.strip()[:64],
+                         at=now, extra={"reason": "setup_code"})
+    raise Invalid("auth.setup_code_wrong" if needs_first_admin(engine) else "users.admin_exists")
 
 
 def create_user(engine: Engine, actor: Actor, username: str, display_name: str, role: Role, password: str,

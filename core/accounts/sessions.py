@@ -40,7 +40,7 @@ class Lockout:
     minutes: int
 
 
-def _lockout(engine: Engine) -> Lockout:
+def lockout_policy(engine: Engine) -> Lockout:
     office = load_office(engine)
     return Lockout(int(office.get("auth.lockout_attempts")), int(office.get("auth.lockout_minutes")))
 
@@ -53,7 +53,7 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime) -> str:
     Argon2 verification, whatever happens: against the account's hash when the attempt was reserved,
     against a dummy hash otherwise (unknown user, disabled, locked, no password), so every failure
     costs the same time. The outcome is written in a second transaction."""
-    policy = _lockout(engine)
+    policy = lockout_policy(engine)
     with session_scope(engine) as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
         reserved = _reserve(s, user, now, policy)

@@ -1,6 +1,6 @@
 """All tables of the office; importing this package registers every model on Base.metadata."""
 
-from db.models.auth import UserSession
+from db.models.auth import SetupCode, UserSession
 from db.models.base import Base, UTCDateTime
 from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample, Task
 from db.models.complaints import Complaint, ComplaintEvent
@@ -11,5 +11,5 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "Contact",
     "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckSample",
-    "Setting", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
+    "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
 ]

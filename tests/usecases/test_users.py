@@ -20,10 +20,11 @@ from core.accounts.services import (
     update_user,
 )
 from core.accounts.sessions import resolve_session, sign_in
+from core.accounts.setup import issue_setup_code
 from core.errors import Forbidden, Invalid, SignInFailed, StaleEdit
 from db.engine import session_scope
 from db.enums import Role
-from db.models import User, UserSession
+from db.models import SetupCode, User, UserSession
 from tests.factories import NOW, PASSWORD, make_account
 from tests.helpers import as_json, audit_mark, audit_since
 
@@ -59,7 +60,7 @@ def assert_no_secret(row: dict, *passwords: str) -> None:
 
 def test_a_new_office_needs_a_first_admin_until_one_exists(engine):
     assert needs_first_admin(engine) is True
-    create_first_admin(engine, "root", "Root Admin", PASSWORD, NOW)
+    create_first_admin(engine, issue_setup_code(engine, NOW), "root", "Root Admin", PASSWORD, NOW)
     assert needs_first_admin(engine) is False
 
 
@@ -75,13 +76,14 @@ def test_an_admin_who_cannot_sign_in_does_not_count_as_the_first_admin(engine):
         s.add(User(username="old", display_name="Old Admin", role=Role.ADMIN, active=False,
                    password_hash="$argon2id$x"))
     assert needs_first_admin(engine) is True
-    create_first_admin(engine, "root", "Root Admin", PASSWORD, NOW)
+    create_first_admin(engine, issue_setup_code(engine, NOW), "root", "Root Admin", PASSWORD, NOW)
     assert needs_first_admin(engine) is False
 
 
 def test_the_first_admin_is_created_hashed_can_sign_in_and_is_audited(engine):
+    code = issue_setup_code(engine, NOW)
     mark = audit_mark(engine)
-    user_id = create_first_admin(engine, " root ", "Root Admin", PASSWORD, NOW)
+    user_id = create_first_admin(engine, code, " root ", "Root Admin", PASSWORD, NOW)
     user = user_row(engine, user_id)
     assert (user.username, user.display_name, user.role, user.active) == ("root", "Root Admin", Role.ADMIN, True)
     assert user.password_hash.startswith("$argon2id$")
@@ -94,19 +96,86 @@ def test_the_first_admin_is_created_hashed_can_sign_in_and_is_audited(engine):
 
 
 def test_a_second_first_admin_is_refused_so_it_is_no_back_door(engine):
-    create_first_admin(engine, "root", "Root Admin", PASSWORD, NOW)
+    code = issue_setup_code(engine, NOW)
+    create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW)
+    assert issue_setup_code(engine, NOW + MINUTE) is None
     mark = audit_mark(engine)
     with pytest.raises(Invalid) as err:
-        create_first_admin(engine, "intruder", "Intruder", PASSWORD, NOW)
+        create_first_admin(engine, code, "intruder", "Intruder", PASSWORD, NOW)
     assert err.value.key == "users.admin_exists"
     assert user_count(engine) == 1 and audit_mark(engine) == mark
 
 
 def test_a_first_admin_with_a_too_short_password_is_refused_and_nothing_is_written(engine):
+    code = issue_setup_code(engine, NOW)
     with pytest.raises(Invalid) as err:
-        create_first_admin(engine, "root", "Root Admin", "short", NOW)
+        create_first_admin(engine, code, "root", "Root Admin", "short", NOW)
     assert err.value.key == "auth.password_too_short"
     assert user_count(engine) == 0 and needs_first_admin(engine)
+    assert create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW)  # the code was not used up
+
+
+def test_eight_simultaneous_first_admins_create_exactly_one_and_the_others_are_told_to_sign_in(engine):
+    """Issue 9 (a): eight simultaneous first-admin submissions on a new office created eight admins. Claiming
+    the setup code is the atomic step; the losers learn the office has an administrator."""
+    code = issue_setup_code(engine, NOW)
+    results = race_round([lambda i=i: create_first_admin(engine, code, f"root{i}", f"Root {i}", PASSWORD, NOW)
+                          for i in range(8)])
+    winners = [r for r in results if isinstance(r, int)]
+    assert len(winners) == 1, results
+    assert [r.key for r in results if not isinstance(r, int)] == ["users.admin_exists"] * 7, results
+    assert user_count(engine) == 1 and not needs_first_admin(engine)
+
+
+def setup_code_row(engine) -> SetupCode | None:
+    with session_scope(engine) as s:
+        return s.get(SetupCode, "first_admin")
+
+
+def test_a_wrong_setup_code_is_refused_audited_and_counted_and_no_admin_is_written(engine):
+    issue_setup_code(engine, NOW)
+    mark = audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        create_first_admin(engine, "AAAA-AAAA", "root", "Root Admin", PASSWORD, NOW)
+    assert err.value.key == "auth.setup_code_wrong"
+    assert user_count(engine) == 0 and setup_code_row(engine).failed_attempts == 1
+    [row] = audit_since(engine, mark)
+    assert (row["action"], row["username"], row["changes"]) == (
+        "sign_in_failed", "root", {"_": {"reason": "setup_code"}})
+
+
+def test_five_wrong_setup_codes_lock_it_like_a_sign_in_so_it_cannot_be_guessed(engine):
+    code = issue_setup_code(engine, NOW)
+    for _ in range(5):
+        with pytest.raises(Invalid):
+            create_first_admin(engine, "AAAA-AAAA", "root", "Root Admin", PASSWORD, NOW)
+    with pytest.raises(Invalid) as err:
+        create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW + 14 * MINUTE)
+    assert err.value.key == "auth.setup_code_wrong" and user_count(engine) == 0
+    assert create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW + 16 * MINUTE)
+
+
+def test_the_setup_code_is_stored_only_as_its_hash_and_typed_in_any_case_with_or_without_the_dash(engine):
+    code = issue_setup_code(engine, NOW)
+    assert len(code) == 9 and code[4] == "-"
+    stored = as_json({c: getattr(setup_code_row(engine), c) for c in SetupCode.__table__.columns.keys()})
+    assert code not in stored and code.replace("-", "") not in stored
+    assert create_first_admin(engine, f" {code.replace('-', '').lower()} ", "root", "Root Admin", PASSWORD, NOW)
+    assert setup_code_row(engine) is None  # consumed
+
+
+def test_a_new_start_issues_a_new_code_and_the_old_one_stops_working(engine):
+    old = issue_setup_code(engine, NOW)
+    new = issue_setup_code(engine, NOW + MINUTE)
+    with pytest.raises(Invalid):
+        create_first_admin(engine, old, "root", "Root Admin", PASSWORD, NOW)
+    assert create_first_admin(engine, new, "root", "Root Admin", PASSWORD, NOW)
+
+
+def test_without_an_issued_code_no_first_admin_can_be_created(engine):
+    with pytest.raises(Invalid) as err:
+        create_first_admin(engine, "", "root", "Root Admin", PASSWORD, NOW)
+    assert err.value.key == "auth.setup_code_wrong" and user_count(engine) == 0
 
 
 # --- creating users -----------------------------------------------------------------------------------
