@@ -1,6 +1,8 @@
 """What `streamlit run launcher.py` serves: the Streamlit app plus its own sign-in routes and the
-middleware that sends a browser without a session to them. Script errors are logged on the server;
-the browser gets a friendly message (streamlit_app.py) and no traceback (.streamlit/config.toml)."""
+middleware that sends a browser without a session to them. At start, a real office without an
+administrator gets its one-time setup code printed on this console (ui.web_auth.announce_setup_code).
+Script errors are logged on the server; the browser gets a friendly message (streamlit_app.py) and no
+traceback (.streamlit/config.toml)."""
 
 import logging
 
@@ -8,7 +10,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from ui.web_auth import ROUTES, RequireSignIn
+from ui.web_auth import ROUTES, RequireSignIn, setup_code_at_start
 
 log = logging.getLogger("servicedesk")
 
@@ -25,4 +27,4 @@ def _log_script_error(exc: Exception) -> bool:
 PagesManager.uses_pages_directory = False
 
 app = st.App("streamlit_app.py", routes=ROUTES, middleware=[Middleware(RequireSignIn)],
-             on_script_error=_log_script_error)
+             on_script_error=_log_script_error, lifespan=setup_code_at_start)

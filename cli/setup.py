@@ -2,7 +2,8 @@
 into the embedded demo database when it is new, with one demo account per role (core.accounts.demo).
 A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
 staff get no password: the known demo password would be a door into a real office. Its first start asks
-for the first admin instead, who then sets the staff's passwords."""
+for the first admin instead, with the one-time setup code the server prints to its console
+(core.accounts.setup); that admin then sets the staff's passwords."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def prepare(with_demo: bool | None = None, today: date | None = None) -> str:
             counts = build_demo(engine, today=today, progress=True)
             loaded = f"demo office loaded: {counts.get('customers', 0)} customers"
             if not config.is_demo:
-                return f"{loaded}; its staff have no password: the first visit asks for the first administrator"
+                return (f"{loaded}; its staff have no password: the first visit asks for the first administrator,"
+                        " with the setup code the server prints when it starts")
             set_demo_passwords(engine)
             return loaded
         return "database ready"

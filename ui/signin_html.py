@@ -17,7 +17,8 @@ margin:.8rem 0 .3rem;font-weight:600}input{width:100%;box-sizing:border-box;padd
 border-radius:6px;font-size:1rem}button{margin-top:1.2rem;width:100%;padding:.7rem;border:0;border-radius:6px;
 background:#ff4b4b;color:#fff;font-size:1rem;cursor:pointer}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;
 border-radius:6px}.demo{margin-top:1.5rem;background:#fff8e1;padding:.8rem;border-radius:6px;font-size:.9rem}
-.lang{float:right;font-size:.85rem}table{border-collapse:collapse}td{padding:.1rem .6rem .1rem 0}"""
+.lang{float:right;font-size:.85rem}.hint{font-size:.85rem;color:#555;margin:.3rem 0 0}
+table{border-collapse:collapse}td{padding:.1rem .6rem .1rem 0}"""
 
 
 def _field(label: str, name: str, kind: str = "text", autocomplete: str = "off") -> str:
@@ -38,6 +39,8 @@ def render_signin(lang: str, *, csrf: str, next_path: str, error_key: str | None
     other = "zh" if lang == "en" else "en"
     fields = _field(t("auth.username", lang), "username", autocomplete="username")
     if first_admin:
+        fields = (_field(t("auth.setup_code", lang), "setup_code")
+                  + f'<p class="hint">{escape(t("auth.setup_code_help", lang))}</p>' + fields)
         fields += _field(t("auth.display_name", lang), "display_name", autocomplete="name")
     fields += _field(t("auth.password", lang), "password", "password",
                      "new-password" if first_admin else "current-password")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from contextlib import asynccontextmanager
 from urllib.parse import quote, urlparse
 
+import streamlit as st
 from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +18,7 @@ from starlette.routing import Route
 
 from core.accounts.services import create_first_admin, needs_first_admin
 from core.accounts.sessions import resolve_session, sign_in, sign_out
+from core.accounts.setup import issue_setup_code
 from core.errors import DomainError
 from core.i18n import lang_from_locale
 from core.office.settings import load_office
@@ -94,11 +97,36 @@ def _sweep_in_background() -> None:
 
 
 async def _first_admin(form) -> None:
+    """The demo office has no first-admin form; a real one's needs the code the server printed at start."""
+    if get_config().is_demo:
+        raise DomainError("users.admin_exists")
     if str(form.get("password", "")) != str(form.get("password2", "")):
         raise DomainError("auth.passwords_differ")
     await to_thread.run_sync(lambda: create_first_admin(
-        web_engine(), str(form.get("username", "")), str(form.get("display_name", "")),
-        str(form.get("password", "")), clock.read_clock()))
+        web_engine(), str(form.get("setup_code", "")), str(form.get("username", "")),
+        str(form.get("display_name", "")), str(form.get("password", "")), clock.read_clock()))
+
+
+def announce_setup_code() -> None:
+    """At the server's start, a real office without an admin who can sign in gets a one-time setup code,
+    printed here on the server's own console (as notebook servers print their token): only someone who
+    can see the console creates the first administrator."""
+    if get_config().is_demo:
+        return
+    code = issue_setup_code(web_engine(), clock.read_clock())
+    if code:
+        address = st.get_option("server.address") or "localhost"
+        url = f"http://{address}:{st.get_option('server.port')}/auth/signin"
+        rule = "=" * 72
+        print(f"\n{rule}\n  This office has no administrator yet.\n  Setup code: {code}\n"
+              f"  Open {url} and create the first administrator with this code.\n{rule}\n", flush=True)
+
+
+@asynccontextmanager
+async def setup_code_at_start(_app):
+    """st.App's lifespan: announce the setup code once, when the server starts."""
+    await to_thread.run_sync(announce_setup_code)
+    yield
 
 
 async def signout(request: Request) -> Response:

@@ -1,7 +1,10 @@
 """The sign-in page the app serves itself: escaped, bilingual, demo accounts only in demo mode, the
-first-admin form only for a new office, and no redirect to another site after signing in."""
+first-admin form (with the server's setup code) only for a new office, and no redirect to another
+site after signing in."""
 
 from __future__ import annotations
+
+from html import escape
 
 from core.accounts.demo import DEMO_PASSWORD
 from core.i18n import t
@@ -22,6 +25,18 @@ def test_a_real_office_shows_no_demo_password():
 def test_a_new_office_is_asked_for_its_first_admin_with_the_password_twice():
     html = render_signin("en", csrf="c", next_path="/", error_key=None, demo=False, first_admin=True)
     assert t("auth.first_admin_title", "en") in html and 'name="password2"' in html
+
+
+def test_a_new_offices_first_admin_form_asks_for_the_setup_code_and_says_where_it_is_printed():
+    """Issue 9 (a): whoever reaches the page first must not own the office."""
+    html = render_signin("zh", csrf="c", next_path="/", error_key=None, demo=False, first_admin=True)
+    assert 'name="setup_code"' in html and escape(t("auth.setup_code_help", "zh")) in html
+
+
+def test_an_office_with_an_admin_and_the_demo_ask_for_no_setup_code():
+    for demo in (True, False):
+        html = render_signin("en", csrf="c", next_path="/", error_key=None, demo=demo, first_admin=False)
+        assert "setup_code" not in html
 
 
 def test_the_error_is_the_catalog_message_and_values_are_escaped():

@@ -1,16 +1,29 @@
 """`make demo` into a real office (DATABASE_URL) loads the demo data but no known password: the demo
-password would be a door into a real office. Its first visit asks for the first administrator instead."""
+password would be a door into a real office. Its first visit asks for the first administrator instead,
+with the one-time setup code the server printed at its start (issue 9)."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+import anyio
+import pytest
+from sqlalchemy import Engine, func, select
+from starlette.requests import Request
+from starlette.responses import Response
 
+import ui.clock
 from cli.setup import prepare
 from core.accounts.services import needs_first_admin
+from core.i18n import t
+from db.config import AppConfig
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
+from ui import web_auth
+from ui.web_engine import _engine, web_engine
 
 TODAY = date(2026, 11, 22)  # the demo's day, pinned: prepare() would build it for the machine's date
 
@@ -28,3 +41,62 @@ def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admi
         assert needs_first_admin(engine)
     finally:
         engine.dispose()
+
+
+# --- issue 9 (a): the setup code printed at the server's start -----------------------------------------
+
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+SECRET = "a long first password"
+
+
+@pytest.fixture
+def new_office(tmp_path, monkeypatch) -> Iterator[Engine]:
+    """A new, migrated real office (DATABASE_URL), served by the app's own routes with the clock pinned."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'office.sqlite'}")
+    monkeypatch.setattr(ui.clock, "read_clock", lambda: NOW)
+    monkeypatch.setattr(web_auth, "_sweep_in_background", lambda: None)
+    prepare()
+    yield web_engine()
+    web_engine().dispose()
+    _engine.cache_clear()
+
+
+def post_signin(form: dict) -> Response:
+    """The browser's POST of the sign-in form, straight to the route (its CSRF cookie and field match)."""
+    body = urlencode({"csrf": "c", "next": "/"} | form).encode()
+    scope = {"type": "http", "method": "POST", "path": "/auth/signin", "query_string": b"", "scheme": "http",
+             "server": ("127.0.0.1", 8501), "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
+                                                         (b"cookie", b"sd_csrf=c")]}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return anyio.run(web_auth.signin_submit, Request(scope, receive))
+
+
+def first_admin_form(code: str) -> dict:
+    return {"first_admin": "1", "setup_code": code, "username": "root", "display_name": "Root Admin",
+            "password": SECRET, "password2": SECRET}
+
+
+def test_a_new_real_office_prints_its_setup_code_at_start_and_only_that_code_creates_the_admin(new_office, capsys):
+    web_auth.announce_setup_code()
+    printed = capsys.readouterr().out
+    [code] = re.findall(r"Setup code: (\w{4}-\w{4})", printed)
+    assert "/auth/signin" in printed
+    wrong = post_signin(first_admin_form("AAAA-AAAA"))
+    assert wrong.status_code == 400 and t("auth.setup_code_wrong", "en") in wrong.body.decode()
+    assert needs_first_admin(new_office)
+    right = post_signin(first_admin_form(code))
+    assert right.status_code == 303 and "sd_session=" in right.headers["set-cookie"]
+    assert not needs_first_admin(new_office)
+    web_auth.announce_setup_code()  # the next start: the office has its admin, no code
+    assert "Setup code" not in capsys.readouterr().out
+
+
+def test_the_demo_office_prints_no_setup_code_and_refuses_a_first_admin_form(new_office, monkeypatch, capsys):
+    monkeypatch.setattr(web_auth, "get_config", lambda: AppConfig(str(new_office.url), is_demo=True))
+    web_auth.announce_setup_code()
+    assert "Setup code" not in capsys.readouterr().out
+    refused = post_signin(first_admin_form("AAAA-AAAA"))
+    assert refused.status_code == 400 and needs_first_admin(new_office)
