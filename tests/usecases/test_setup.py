@@ -4,6 +4,7 @@ with the one-time setup code the server printed at its start (issue 9)."""
 
 from __future__ import annotations
 
+import getpass
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import ui.clock
+from cli import admin
 from cli.setup import prepare
 from core.accounts.services import needs_first_admin
 from core.i18n import t
@@ -100,3 +102,11 @@ def test_the_demo_office_prints_no_setup_code_and_refuses_a_first_admin_form(new
     assert "Setup code" not in capsys.readouterr().out
     refused = post_signin(first_admin_form("AAAA-AAAA"))
     assert refused.status_code == 400 and needs_first_admin(new_office)
+
+
+def test_the_console_command_creates_the_first_admin_with_a_code_of_its_own_and_only_once(new_office, monkeypatch):
+    web_auth.announce_setup_code()
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": SECRET)
+    assert admin.main(["create-admin", "root", "Root Admin"]) == 0
+    assert not needs_first_admin(new_office)
+    assert admin.main(["create-admin", "intruder", "Intruder"]) == 2
