@@ -36,7 +36,7 @@ def marker(row: dict) -> str:
     return " · ".join(tr(key) for flag, key in flags if flag)
 
 
-page_guard("complaints")
+actor = page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = clock.now()
 
@@ -84,4 +84,4 @@ if chosen:
             st.markdown(f"#### {tr('cp.returned_goods')}")
             fields(detail["returned"], "cp", RETURN_FIELDS)
         history(detail["events"], "cp")
-        audit_history("complaint", chosen)
+        audit_history(actor, "complaint", chosen)

@@ -27,7 +27,7 @@ DETAIL_FIELDS = {
     "settled_at": "datetime", "closed_at": "datetime",
 }
 
-page_guard("work_orders")
+actor = page_guard("work_orders")
 st.title(tr("nav.work_orders"))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -60,4 +60,4 @@ if chosen:
         st.subheader(f"{detail['order']['number']} · {detail['customer']['name']}")
         fields(detail["order"], "wo", DETAIL_FIELDS)
         history(detail["events"], "wo")
-        audit_history("work_order", chosen)
+        audit_history(actor, "work_order", chosen)
