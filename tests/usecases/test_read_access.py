@@ -14,13 +14,26 @@ import pytest
 from core.audit import log as audit
 from core.audit.queries import AuditFilter, list_audit, record_history
 from core.callbacks.queries import CallbackFilter, callback_detail, list_callbacks, queue_counts
+from core.complaints.queries import ComplaintFilter, complaint_detail, list_complaints
 from core.customers.queries import CustomerFilter, customer_detail, list_customers
 from core.errors import Forbidden
+from core.incoming.queries import IncomingFilter, find_callers, list_incoming
 from core.rechecks.findings import open_tasks_for, send_finding, sent_tasks
 from core.rechecks.queries import coverage
+from core.work_orders.queries import WorkOrderFilter, list_work_orders, work_order_detail
 from db.engine import session_scope
 from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus, Role
-from tests.factories import NOW, actor_of, fresh_id, make_attempt, make_callback, make_customer, make_user
+from tests.factories import (
+    NOW,
+    actor_of,
+    fresh_id,
+    make_attempt,
+    make_callback,
+    make_complaint,
+    make_customer,
+    make_user,
+    make_work_order,
+)
 
 TZ = "Asia/Shanghai"
 S, M, D, E, F, A = Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE, Role.ADMIN
@@ -35,7 +48,8 @@ def office(engine) -> dict:
     with session_scope(engine) as s:
         users = {role: make_user(s, role=role, display_name=f"The {role.value}") for role in Role}
         customer = make_customer(s, id=fresh_id(), specialist_id=users[S].id)  # a history of its own
-        ids = {"customer": customer.id}
+        ids = {"customer": customer.id, "phone": customer.phone, "complaint": make_complaint(s, customer, users[S]).id,
+               "work_order": make_work_order(s, customer, users[S]).id}
         for level, caller in ((CallbackLevel.L1, S), (CallbackLevel.L2, M), (CallbackLevel.L3, D)):
             kind = CallbackKind.NEW_CUSTOMER if level == CallbackLevel.L1 else CallbackKind.RECHECK
             cb = make_callback(s, customer, id=fresh_id(), kind=kind, level=level, assignee_id=users[caller].id,
@@ -90,6 +104,24 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
     "the whole audit log": (
         lambda e, a, o: list_audit(e, a, AuditFilter(entity="callback"), TZ).total >= 1,
         {M: True, A: True}),
+    "complaints listed": (
+        lambda e, a, o: list_complaints(e, a, ComplaintFilter(), TZ, NOW).total,
+        {S: 1, M: 1, D: 1, E: 1}),
+    "complaint opened by id": (
+        lambda e, a, o: complaint_detail(e, a, o["complaint"], NOW)["complaint"]["id"] == o["complaint"],
+        {S: True, M: True, D: True, E: True}),
+    "work orders listed": (
+        lambda e, a, o: list_work_orders(e, a, WorkOrderFilter(), TZ).total,
+        {S: 1, M: 1, D: 1, E: 1, F: 1}),
+    "work order opened by id: who its customer is, not the archive": (
+        lambda e, a, o: sorted(work_order_detail(e, a, o["work_order"])["customer"]),
+        dict.fromkeys((S, M, D, E, F), ["code", "id", "name"])),
+    "whose number a phone number is": (
+        lambda e, a, o: len(find_callers(e, a, o["phone"])),
+        {S: 1, M: 1}),
+    "the incoming-call register": (
+        lambda e, a, o: list_incoming(e, a, IncomingFilter(), TZ).total,
+        {S: 0, M: 0}),
     "findings sent to me": (
         lambda e, a, o: open_tasks_for(e, a, NOW).total,
         {S: 1, M: 0, D: 0, E: 0, F: 0, A: 0}),
