@@ -1,7 +1,9 @@
 """Who may do what: one table of actions and the roles allowed each, one gate. Every use case calls
-`require` before it writes, whatever the page showed; navigation reads the same table (DOMAIN "Who
-uses it": specialists call and log, the manager re-checks and dispatches, the director samples and
-reads KPIs, engineers repair, finance collects fees, an admin manages users and settings)."""
+`require` before it writes, and every read function takes the actor and requires its view action (or
+filters its rows by it, as the callbacks' levels) before it reads, whatever the page showed or the URL
+asked for; navigation reads the same table (DOMAIN "Who uses it": specialists call and log, the manager
+re-checks and dispatches, the director samples and reads KPIs, engineers repair, finance collects fees,
+an admin manages users and settings)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ class Action(StrEnum):
     VIEW_KPIS = "view_kpis"
     VIEW_SETTINGS = "view_settings"
     VIEW_AUDIT = "view_audit"
+    VIEW_RECHECKS = "view_rechecks"
+    VIEW_HISTORY = "view_history"
     EDIT_CUSTOMER = "edit_customer"
     WORK_CALLBACK = "work_callback"
     REASSIGN_CALLBACK = "reassign_callback"
@@ -54,7 +58,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CUSTOMERS: frozenset({S, M, D}),
     Action.VIEW_KPIS: frozenset({M, D}),
     Action.VIEW_SETTINGS: frozenset({M, D, A}),
-    Action.VIEW_AUDIT: frozenset({M, A}),
+    Action.VIEW_AUDIT: frozenset({M, A}),  # the whole log: sign-ins, users, settings, every record
+    # CB-1, CB-4: the L2 and L3 re-check callbacks, their calls (the results) and the sample coverage. The
+    # re-checkers read both levels: the director oversees the manager's L2; the manager acts on what L3
+    # finds and already reads the whole audit log, which records every re-check call, so hiding L3 from
+    # them in one place would be pretence. A specialist reads only the findings sent to them (My work).
+    Action.VIEW_RECHECKS: frozenset({M, D}),
+    # One record's audit history (who changed what, when): those who answer for the records. The director
+    # is refused the whole log (sign-ins, users) but not who changed the record in front of them.
+    Action.VIEW_HISTORY: frozenset({M, D, A}),
     Action.EDIT_CUSTOMER: frozenset({S, M}),
     Action.WORK_CALLBACK: frozenset({S, M, D}),
     Action.REASSIGN_CALLBACK: frozenset({M}),

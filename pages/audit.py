@@ -8,7 +8,7 @@ from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.widgets import date_range, enum_filter, paged_table
 
-page_guard("audit")
+actor = page_guard("audit")
 st.title(tr("nav.audit"))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -23,7 +23,8 @@ with c4:
     actions = enum_filter("audit.action", AuditAction, "audit_action")
 
 flt = AuditFilter(start, end, user, entity, actions)
-paged_table("audit_list", flt, lambda n, size: list_audit(engine(), flt, office().timezone, n, max(size, 50)),
+paged_table("audit_list", flt,
+            lambda n, size: list_audit(engine(), actor, flt, office().timezone, n, max(size, 50)),
             {"at": ("common.when", "datetime"), "username": ("common.who", "text"), "role": ("audit.role", "text"),
              "entity": ("audit.entity", "text"), "entity_id": ("audit.entity_id", "text"),
              "what": ("audit.what", "text")},

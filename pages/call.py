@@ -49,9 +49,9 @@ def back_to_queue(message: str | None = None, opened: int | None = None) -> None
     st.switch_page(QUEUE, query_params={"id": str(opened)} if opened else None)
 
 
-def customer_card(customer_id: int) -> None:
+def customer_card(actor, customer_id: int) -> None:
     """C-2 grade, C-3 validity, and the newest few of the customer's products and history (C-4)."""
-    detail = customer_detail(engine(), customer_id, limit=RECENT)
+    detail = customer_detail(engine(), actor, customer_id, limit=RECENT)
     st.markdown(f"#### {tr('callscreen.customer')}")
     fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
     for name, columns in HISTORY.items():
@@ -106,7 +106,7 @@ actor = page_guard("call")
 st.title(tr("nav.call"))
 
 call_id = st.session_state.get(CALL_KEY) or my_claimed_call(engine(), actor)  # a refresh resumes the call
-detail = callback_detail(engine(), call_id, clock.now()) if call_id else None
+detail = attempt(lambda: callback_detail(engine(), actor, call_id, clock.now())) if call_id else None
 callback = detail["callback"] if detail else None
 if callback is None or not holds(callback, actor):
     st.info(tr("callscreen.none"))
@@ -117,7 +117,7 @@ if callback is None or not holds(callback, actor):
 header(callback)
 left, right = st.columns([3, 2])
 with left:
-    customer_card(callback["customer_id"])
+    customer_card(actor, callback["customer_id"])
 with right:
     script(callback["kind"])
 record(actor, callback)

@@ -75,9 +75,10 @@ def take_call(actor, cb: dict) -> None:
 
 
 def show_detail(actor, callback_id: int) -> None:
-    detail = callback_detail(engine(), callback_id, clock.now())
-    if detail is None:
+    detail = feedback.attempt(lambda: callback_detail(engine(), actor, callback_id, clock.now()) or {})
+    if detail == {}:
         st.warning(tr("list.not_found"))
+    if not detail:  # not found, or a level the role may not read (Forbidden, shown by attempt): nothing of it
         return
     st.subheader(detail["customer"]["name"])
     take_call(actor, detail["callback"])
@@ -92,7 +93,7 @@ def show_detail(actor, callback_id: int) -> None:
             st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
     finding_panel(actor, callback_id, clock.now())  # CB-4: a worked re-check sends its finding to the specialist
-    audit_history("callback", callback_id)
+    audit_history(actor, "callback", callback_id)
 
 
 actor = page_guard("callbacks")
@@ -120,11 +121,11 @@ with c6:
     search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
 
 flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
-counts = queue_counts(engine(), flt, office().timezone, clock.now())
+counts = queue_counts(engine(), actor, flt, office().timezone, clock.now())
 for column, name in zip(st.columns(3), ("overdue", "due_today", "upcoming"), strict=True):
     column.metric(tr(f"cb.count_{name}"), counts[name])
 page = paged_table("cb_list", flt,
-                   lambda n, size: list_callbacks(engine(), flt, office().timezone, clock.now(), n, size),
+                   lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n, size),
                    COLUMNS, overdue_marks)
 
 label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
@@ -135,5 +136,4 @@ if allowed(actor.role, Action.PLAN_CAMPAIGN):
 chosen = record_picker(page.rows, label, "cb_open")
 if chosen:
     show_detail(actor, chosen)
-if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
-    recheck_coverage(clock.now())
+recheck_coverage(actor, clock.now())

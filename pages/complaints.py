@@ -36,7 +36,7 @@ def marker(row: dict) -> str:
     return " · ".join(tr(key) for flag, key in flags if flag)
 
 
-page_guard("complaints")
+actor = page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = clock.now()
 
@@ -60,7 +60,8 @@ with c7:
 attention = st.toggle(tr("cp.only_attention"), key="cp_attention", help=tr("cp.only_attention_help"))
 
 flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
-page = paged_table("cp_list", flt, lambda n, size: list_complaints(engine(), flt, office().timezone, now, n, size), {
+fetch = lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size)  # noqa: E731
+page = paged_table("cp_list", flt, fetch, {
     "number": ("cp.number", "text"), "customer": ("cp.customer", "text"), "channel": ("cp.channel", "enum"),
     "product": ("cp.product", "text"), "status": ("cp.status", "enum"),
     "responsibility": ("cp.responsibility", "enum"), "received_at": ("cp.received_at", "datetime"),
@@ -70,7 +71,7 @@ page = paged_table("cp_list", flt, lambda n, size: list_complaints(engine(), flt
 
 chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "cp_open")
 if chosen:
-    detail = complaint_detail(engine(), chosen, now)
+    detail = complaint_detail(engine(), actor, chosen, now)
     if detail is None:
         st.warning(tr("list.not_found"))
     else:
@@ -84,4 +85,4 @@ if chosen:
             st.markdown(f"#### {tr('cp.returned_goods')}")
             fields(detail["returned"], "cp", RETURN_FIELDS)
         history(detail["events"], "cp")
-        audit_history("complaint", chosen)
+        audit_history(actor, "complaint", chosen)

@@ -74,7 +74,7 @@ with c4:
 search = st.text_input(tr("list.search"), key="cu_search", placeholder=tr("cu.search_hint"))
 
 flt = CustomerFilter(grades, validities, specialist, start, end, search)
-page = paged_table("cu_list", flt, lambda n, size: list_customers(engine(), flt, office().timezone, n, size), {
+page = paged_table("cu_list", flt, lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size), {
     "code": ("cu.code", "text"), "name": ("cu.name", "text"), "phone": ("cu.phone", "text"),
     "city": ("cu.city", "text"), "grade": ("cu.grade", "enum"), "validity": ("cu.validity", "enum"),
     "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
@@ -82,7 +82,7 @@ page = paged_table("cu_list", flt, lambda n, size: list_customers(engine(), flt,
 
 chosen = record_picker(page.rows, lambda r: f"{r['code']} · {r['name']}", "cu_open")
 if chosen:
-    detail = customer_detail(engine(), chosen)
+    detail = customer_detail(engine(), actor, chosen)
     if detail is None:
         st.warning(tr("list.not_found"))
     else:
@@ -91,7 +91,7 @@ if chosen:
         if allowed(actor.role, Action.EDIT_CUSTOMER):
             with st.expander(tr("cu.correct")):
                 customer_edit_form(actor, detail["customer"])
-        audit_history("customer", chosen)
+        audit_history(actor, "customer", chosen)
         st.markdown(f"#### {tr('cu.contacts')}")
         yes = tr("common.yes")
         contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]

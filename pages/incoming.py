@@ -45,7 +45,7 @@ with c4:
     categories = enum_filter("incoming.category", IncomingCategory, "inc_f_category")
 
 flt = IncomingFilter(start, end, answered, resolved, categories)
-paged_table("inc_list", flt, lambda n, size: list_incoming(engine(), flt, office().timezone, n, size), {
+paged_table("inc_list", flt, lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n, size), {
     "received_at": ("incoming.received_at", "datetime"), "caller_name": ("incoming.caller_name", "text"),
     "phone": ("incoming.phone", "text"), "customer": ("incoming.customer", "text"),
     "category": ("incoming.category", "enum"), "need": ("incoming.need", "text"),

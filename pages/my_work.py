@@ -52,10 +52,12 @@ def reasons(by_reason: dict) -> str:
 
 
 def due_today(person: int | None, moment: datetime, tz: str) -> None:
+    if not allowed(actor.role, Action.VIEW_CALLBACKS):  # engineers, finance, admins: no callbacks to read
+        return
     st.markdown(f"#### {tr('mywork.due_list')}")
     today = office_today(moment, tz)
     flt = CallbackFilter(statuses=OPEN_STATUSES, assignee_id=person, due_from=today, due_to=today)
-    rows = list_callbacks(engine(), flt, tz, moment, 1, 10).rows
+    rows = list_callbacks(engine(), actor, flt, tz, moment, 1, 10).rows
     table([r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows], DUE_COLUMNS)
 
 
@@ -81,5 +83,4 @@ if allowed(actor.role, Action.WORK_CALLBACK):
 if allowed(actor.role, Action.SEND_FINDING):
     findings_sent(actor, moment)
 activity(person, moment, tz)
-if allowed(actor.role, Action.RECHECK_L2) or allowed(actor.role, Action.RECHECK_L3):
-    recheck_coverage(moment)
+recheck_coverage(actor, moment)

@@ -27,7 +27,7 @@ DETAIL_FIELDS = {
     "settled_at": "datetime", "closed_at": "datetime",
 }
 
-page_guard("work_orders")
+actor = page_guard("work_orders")
 st.title(tr("nav.work_orders"))
 
 c1, c2, c3, c4 = st.columns(4)
@@ -43,7 +43,7 @@ with c4:
 search = st.text_input(tr("list.search"), key="wo_search", placeholder=tr("wo.search_hint"))
 
 flt = WorkOrderFilter(statuses, types, tech, start, end, search)
-page = paged_table("wo_list", flt, lambda n, size: list_work_orders(engine(), flt, office().timezone, n, size), {
+page = paged_table("wo_list", flt, lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size), {
     "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "phone": ("wo.phone", "text"),
     "service_type": ("wo.service_type", "enum"), "status": ("wo.status", "enum"),
     "pending_reason": ("wo.pending_reason", "enum"), "technician": ("wo.technician", "text"),
@@ -53,11 +53,11 @@ page = paged_table("wo_list", flt, lambda n, size: list_work_orders(engine(), fl
 
 chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "wo_open")
 if chosen:
-    detail = work_order_detail(engine(), chosen)
+    detail = work_order_detail(engine(), actor, chosen)
     if detail is None:
         st.warning(tr("list.not_found"))
     else:
         st.subheader(f"{detail['order']['number']} · {detail['customer']['name']}")
         fields(detail["order"], "wo", DETAIL_FIELDS)
         history(detail["events"], "wo")
-        audit_history("work_order", chosen)
+        audit_history(actor, "work_order", chosen)

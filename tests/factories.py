@@ -146,3 +146,8 @@ def make_fresh_customer(engine: Engine, **kw) -> tuple[int, int]:
     with session_scope(engine) as s:
         c = make_customer(s, id=fresh_id(), **kw)
         return c.id, c.version
+
+
+def reader(role: Role = Role.MANAGER) -> Actor:
+    """Someone on the read side, where only the role counts: by default the manager, who reads every record."""
+    return Actor(0, "reader", "Reader", role)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.audit.queries import record_history
+from core.permissions import Action, Actor, allowed
 from ui.context import engine, lang, office, tr
 from ui.widgets import cell_formats, table
 
@@ -29,9 +30,12 @@ def history(events: list[dict], prefix: str) -> None:
     })
 
 
-def audit_history(entity: str, entity_id: int) -> None:
-    """Who changed what and when, in sentences, from the append-only audit log."""
-    lines = record_history(engine(), entity, entity_id, lang(), office().timezone)
+def audit_history(actor: Actor, entity: str, entity_id: int) -> None:
+    """Who changed what and when, in sentences, from the append-only audit log; not drawn at all for a role
+    the permission table refuses a record's history (VIEW_HISTORY)."""
+    if not allowed(actor.role, Action.VIEW_HISTORY):
+        return
+    lines = record_history(engine(), actor, entity, entity_id, lang(), office().timezone)
     with st.expander(tr("audit.history", count=len(lines))):
         for line in lines or [tr("audit.no_changes")]:
             st.text(line)

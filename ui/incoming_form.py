@@ -29,11 +29,11 @@ EMPTY = {"inc_name": "", "inc_phone": "", "inc_category": None, "inc_need": "", 
 DROPPED = ("inc_customer", "inc_date", "inc_time")  # drawn only in some cases: simply forgotten
 
 
-def _caller(phone: str) -> int | None:
+def _caller(actor, phone: str) -> int | None:
     """The customer the typed number belongs to: shown, and picked when several share it."""
     if not phone.strip():
         return None
-    found = find_callers(engine(), phone)
+    found = find_callers(engine(), actor, phone)
     if not found:
         st.info(tr("incoming.unknown_caller"))
         return None
@@ -99,7 +99,7 @@ def incoming_form(actor) -> None:
     name = left.text_input(tr("incoming.caller_name"), key="inc_name", max_chars=NAME_MAX)
     phone = right.text_input(tr("incoming.phone"), key="inc_phone", max_chars=PHONE_MAX,
                              placeholder=tr("incoming.phone_hint"))
-    customer_id = _caller(phone)
+    customer_id = _caller(actor, phone)
     category = st.radio(tr("incoming.category"), list(IncomingCategory), index=None, horizontal=True,
                         key="inc_category", format_func=lambda m: enum_label(m, lg))
     need = st.text_area(tr("incoming.need"), key="inc_need")

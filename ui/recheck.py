@@ -8,6 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from core.fmt import fmt_percent
+from core.permissions import Action, Actor, allowed
 from core.rechecks.queries import coverage
 from core.rechecks.rules import period_of
 from core.scheduling.daily import last_period_day
@@ -15,9 +16,12 @@ from ui.context import engine, lang, office, tr
 from ui.widgets import table
 
 
-def recheck_coverage(now: datetime) -> None:
+def recheck_coverage(actor: Actor, now: datetime) -> None:
+    """Drawn only for the re-checkers (VIEW_RECHECKS)."""
+    if not allowed(actor.role, Action.VIEW_RECHECKS):
+        return
     key, _, _ = period_of(last_period_day(engine(), now, office().timezone), str(office().get("recheck.period")))
-    levels = coverage(engine(), key)
+    levels = coverage(engine(), actor, key)
     st.markdown(f"#### {tr('sampling.title')} · {key}")
     st.caption(tr("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
     if not any(level["drawn"] for level in levels.values()):

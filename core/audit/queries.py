@@ -9,9 +9,11 @@ from enum import Enum
 from sqlalchemy import Engine, func, select
 from sqlalchemy import Enum as SAEnum
 
+from core.callbacks.flow import require_view
 from core.fmt import fmt_datetime
 from core.i18n import catalog, enum_label, t
 from core.lists import Page, day_bounds_utc, paginate
+from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import (
@@ -67,9 +69,15 @@ def _field_label(field: str, lang: str) -> str:
     return t(key, lang) if key in catalog(lang) else field
 
 
-def record_history(engine: Engine, entity: str, entity_id: object, lang: str, tz: str, limit: int = 200) -> list[str]:
-    """A record's audit history, oldest first, in readable form."""
+def record_history(engine: Engine, actor: Actor, entity: str, entity_id: object, lang: str, tz: str,
+                   limit: int = 200) -> list[str]:
+    """A record's audit history, oldest first, in readable form: for VIEW_HISTORY, and of a callback only
+    for who may read its level or the whole log (a re-check's history holds its results); Forbidden else."""
+    require(actor, Action.VIEW_HISTORY)
     with session_scope(engine) as s:
+        callback = s.get(Callback, int(entity_id)) if entity == "callback" else None
+        if callback is not None and not allowed(actor.role, Action.VIEW_AUDIT):
+            require_view(actor, callback.level)
         rows = s.execute(
             select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
             .order_by(AuditEntry.id).limit(limit)
@@ -92,8 +100,9 @@ class AuditFilter:
     actions: tuple[AuditAction, ...] = ()
 
 
-def list_audit(engine: Engine, f: AuditFilter, tz: str, page: int = 1, page_size: int = 50) -> Page:
-    """The whole log, newest first, filtered by day range, user, entity and action."""
+def list_audit(engine: Engine, actor: Actor, f: AuditFilter, tz: str, page: int = 1, page_size: int = 50) -> Page:
+    """The whole log, newest first, filtered by day range, user, entity and action (VIEW_AUDIT only)."""
+    require(actor, Action.VIEW_AUDIT)
     conds = []
     lo, hi = day_bounds_utc(f.start, f.end, tz)
     conds += [AuditEntry.at >= lo] if lo else []

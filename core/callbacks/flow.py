@@ -28,6 +28,8 @@ OPEN, IN_PROGRESS = CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS
 COMPLETED, NOT_COMPLETED = CallbackStatus.COMPLETED, CallbackStatus.NOT_COMPLETED
 LEVEL_ACTION = {CallbackLevel.L1: Action.WORK_CALLBACK, CallbackLevel.L2: Action.RECHECK_L2,
                 CallbackLevel.L3: Action.RECHECK_L3}  # CB-1
+LEVEL_VIEW = {CallbackLevel.L1: Action.VIEW_CALLBACKS, CallbackLevel.L2: Action.VIEW_RECHECKS,
+              CallbackLevel.L3: Action.VIEW_RECHECKS}  # who may read a level's callbacks and their calls
 
 
 class Move(StrEnum):
@@ -70,6 +72,17 @@ class NotClaimed(DomainError):
 def may_work(actor: Actor | None, level: CallbackLevel) -> bool:
     """CB-1: the actor works calls, and calls of this level."""
     return actor is not None and allowed(actor.role, Action.WORK_CALLBACK) and allowed(actor.role, LEVEL_ACTION[level])
+
+
+def visible_levels(actor: Actor | None) -> tuple[CallbackLevel, ...]:
+    """The levels whose callbacks, calls and history the actor may read (LEVEL_VIEW)."""
+    return tuple(lv for lv in CallbackLevel if actor is not None and allowed(actor.role, LEVEL_VIEW[lv]))
+
+
+def require_view(actor: Actor | None, level: CallbackLevel) -> Actor:
+    """Reading one callback: the callbacks at all, then its level's own (a re-check's results); Forbidden else."""
+    require(actor, Action.VIEW_CALLBACKS)
+    return require(actor, LEVEL_VIEW[level])
 
 
 def require_level(actor: Actor | None, level: CallbackLevel) -> Actor:

@@ -9,9 +9,10 @@ from sqlalchemy import Boolean, Engine, and_, case, func, select, type_coerce, u
 from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
+from core.callbacks.flow import require_view, visible_levels
 from core.clock import office_day
 from core.lists import Page, as_dict, customer_match, day_bounds_utc
-from core.permissions import Actor
+from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import (
     CallbackKind,
@@ -56,9 +57,16 @@ def _grade_rank():
     return case({CustomerGrade.VIP.value: 0, CustomerGrade.KEY.value: 1}, value=grade, else_=2)
 
 
-def _conditions(f: CallbackFilter, tz: str) -> list:
+def _readable(actor: Actor) -> list:
+    """The rows the actor may read at all: the levels of LEVEL_VIEW (a specialist never lists a re-check)."""
+    require(actor, Action.VIEW_CALLBACKS)
+    levels = visible_levels(actor)
+    return [] if len(levels) == len(CallbackLevel) else [Callback.level.in_(levels)]
+
+
+def _conditions(actor: Actor, f: CallbackFilter, tz: str) -> list:
     chosen = ((Callback.status, f.statuses), (Callback.kind, f.kinds), (Callback.level, f.levels))
-    where = [column.in_(values) for column, values in chosen if values]
+    where = _readable(actor) + [column.in_(values) for column, values in chosen if values]
     if f.assignee_id:
         where.append(Callback.assignee_id == f.assignee_id)
     if f.search.strip():
@@ -115,12 +123,13 @@ def _rows(s: Session, ids: list[int], now: datetime) -> list[dict]:
     return [by_id[i] for i in ids]
 
 
-def list_callbacks(engine: Engine, f: CallbackFilter, tz: str, now: datetime,
+def list_callbacks(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime,
                    page: int = 1, page_size: int = 25) -> Page:
-    """The filtered callbacks in queue order (see `_page_ids`), each marked overdue or not as of `now`.
+    """The filtered callbacks the actor may read (`_readable`) in queue order (see `_page_ids`), each marked
+    overdue or not as of `now`.
     Counting and ordering read the callbacks table alone; the shown columns are read for the page's rows only,
     so a queue of millions is counted and paged from its indexes."""
-    where = _conditions(f, tz)
+    where = _conditions(actor, f, tz)
     with session_scope(engine) as s:
         total = _count(s, where)
         page = min(max(1, page), max(1, -(-total // page_size)))
@@ -128,11 +137,12 @@ def list_callbacks(engine: Engine, f: CallbackFilter, tz: str, now: datetime,
         return Page(_rows(s, ids, now), total, page, page_size)
 
 
-def queue_counts(engine: Engine, f: CallbackFilter, tz: str, now: datetime) -> dict[str, int]:
-    """The counts at the top of the queue: open work (open or in progress, CB-6) under the filter's kinds,
-    levels, assignee and search, whatever its status and date filters: `overdue` (its window ended before
-    `now`), `due_today` (ends later this office day), `upcoming` (ends after today). One aggregate in SQL."""
-    where = _conditions(replace(f, statuses=(), due_from=None, due_to=None), tz) + [is_open()]
+def queue_counts(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> dict[str, int]:
+    """The counts at the top of the queue: the open work the actor may read (open or in progress, CB-6) under
+    the filter's kinds, levels, assignee and search, whatever its status and date filters: `overdue` (its
+    window ended before `now`), `due_today` (ends later this office day), `upcoming` (ends after today).
+    One aggregate in SQL."""
+    where = _conditions(actor, replace(f, statuses=(), due_from=None, due_to=None), tz) + [is_open()]
     today = office_day(now, tz)
     _, tomorrow = day_bounds_utc(today, today, tz)
     with session_scope(engine) as s:
@@ -149,13 +159,16 @@ def assignees(engine: Engine) -> dict[int, str]:
     return staff_names(engine, User.role.in_(CALLERS), User.active.is_(True))
 
 
-def callback_detail(engine: Engine, callback_id: int, now: datetime) -> dict | None:
+def callback_detail(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> dict | None:
     """One callback's fields, its customer card (C-2 grade, C-3 validity) and its attempts in time order
-    (CB-5 channel, CB-6 outcome, CB-7 satisfaction and verbatim record, CB-8 promised reply, CB-9 QA score)."""
+    (CB-5 channel, CB-6 outcome, CB-7 satisfaction and verbatim record, CB-8 promised reply, CB-9 QA score).
+    Forbidden when the actor may not read its level (a specialist opening a re-check's results by its id)."""
+    require(actor, Action.VIEW_CALLBACKS)
     with session_scope(engine) as s:
         cb = s.get(Callback, callback_id)
         if cb is None:
             return None
+        require_view(actor, cb.level)
         names = dict(s.execute(select(User.id, User.display_name)).all())
         attempts = s.execute(select(CallAttempt).where(CallAttempt.callback_id == cb.id)
                              .order_by(CallAttempt.attempted_at, CallAttempt.id)).scalars()

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from core.lists import Page, as_dict, customer_match, paginate, within
+from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
 from db.models import Complaint, ComplaintEvent, Customer, Product, User
@@ -84,9 +85,10 @@ def _list_stmt(f: ComplaintFilter, tz: str, now: datetime):
     return within(_where(stmt, f, now), Complaint.received_at, f.received_from, f.received_to, tz)
 
 
-def list_complaints(engine: Engine, f: ComplaintFilter, tz: str, now: datetime,
+def list_complaints(engine: Engine, actor: Actor, f: ComplaintFilter, tz: str, now: datetime,
                     page: int = 1, page_size: int = 25) -> Page:
-    """The complaint log (CP-4), newest first; `now` decides which are overdue (CP-5)."""
+    """The complaint log (CP-4), newest first; `now` decides which are overdue (CP-5). VIEW_COMPLAINTS only."""
+    require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
         return paginate(s, _list_stmt(f, tz, now), page, page_size)
 
@@ -105,8 +107,10 @@ def _events(s, complaint_id: int, names: dict[int, str]) -> list[dict]:
     return [as_dict(e) | {"user": names.get(e.user_id)} for e in rows]
 
 
-def complaint_detail(engine: Engine, complaint_id: int, now: datetime) -> dict | None:
-    """CP-1 intake, CP-2 handling with who and when, CP-3 returned goods (return channel only), the history."""
+def complaint_detail(engine: Engine, actor: Actor, complaint_id: int, now: datetime) -> dict | None:
+    """CP-1 intake, CP-2 handling with who and when, CP-3 returned goods (return channel only), the history.
+    VIEW_COMPLAINTS only."""
+    require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
         found = s.execute(select(Complaint, _overdue_flag(now)).where(Complaint.id == complaint_id)).one_or_none()
         if found is None:

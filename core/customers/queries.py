@@ -9,8 +9,10 @@ from sqlalchemy import Engine, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
+from core.callbacks.flow import visible_levels
 from core.customers.rules import OrderDates
 from core.lists import Page, as_dict, like_escape, paginate, within
+from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import (
@@ -65,8 +67,10 @@ def customer_conditions(f: CustomerFilter) -> list:
     return conds
 
 
-def list_customers(engine: Engine, f: CustomerFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
-    """The customer archive, newest first; C-2 grade and C-3 validity as filters."""
+def list_customers(engine: Engine, actor: Actor, f: CustomerFilter, tz: str, page: int = 1,
+                   page_size: int = 25) -> Page:
+    """The customer archive, newest first; C-2 grade and C-3 validity as filters (VIEW_CUSTOMERS only)."""
+    require(actor, Action.VIEW_CUSTOMERS)
     with session_scope(engine) as s:
         return paginate(s, _list_stmt(f, tz), page, page_size)
 
@@ -137,10 +141,10 @@ HISTORY = {"products": (Product, _products), "callbacks": (Callback, _callbacks)
            "complaints": (Complaint, _complaints), "work_orders": (WorkOrder, _work_orders), "leads": (Lead, _leads)}
 
 
-def _related(s: Session, model, stmt, customer_id: int, limit: int) -> Page:
+def _related(s: Session, model, stmt, customer_id: int, limit: int, where: list) -> Page:
     """The newest `limit` rows, and a count of them all straight off the customer_id index (no joins)."""
-    total = s.scalar(select(func.count()).select_from(model).where(model.customer_id == customer_id)) or 0
-    rows = s.execute(stmt(customer_id).limit(limit)).mappings().all()
+    total = s.scalar(select(func.count()).select_from(model).where(model.customer_id == customer_id, *where)) or 0
+    rows = s.execute(stmt(customer_id).where(*where).limit(limit)).mappings().all()
     return Page([dict(r) for r in rows], total, 1, limit)
 
 
@@ -149,16 +153,21 @@ def _card(s: Session, customer: Customer) -> dict:
     return as_dict(customer) | {"specialist": specialist.display_name if specialist else None}
 
 
-def customer_detail(engine: Engine, customer_id: int, limit: int = HISTORY_LIMIT) -> dict | None:
+def customer_detail(engine: Engine, actor: Actor, customer_id: int, limit: int = HISTORY_LIMIT) -> dict | None:
     """C-4: the card (C-1..C-3), contacts, and each related list newest first with who handled it.
-    Each list holds at most `limit` rows (a Page whose `total` counts them all), read through customer_id."""
+    Each list holds at most `limit` rows (a Page whose `total` counts them all), read through customer_id.
+    VIEW_CUSTOMERS only; the callbacks are those of the levels the actor may read (no re-checks for a
+    specialist: their outcomes are the re-check's results)."""
+    require(actor, Action.VIEW_CUSTOMERS)
+    only = {Callback: [Callback.level.in_(visible_levels(actor))]}
     with session_scope(engine) as s:
         customer = s.get(Customer, customer_id)
         if customer is None:
             return None
         contacts = s.execute(select(Contact).where(Contact.customer_id == customer_id)
                              .order_by(Contact.is_primary.desc(), Contact.id)).scalars()
-        related = {name: _related(s, model, stmt, customer_id, limit) for name, (model, stmt) in HISTORY.items()}
+        related = {name: _related(s, model, stmt, customer_id, limit, only.get(model, []))
+                   for name, (model, stmt) in HISTORY.items()}
         return {"customer": _card(s, customer), "contacts": [as_dict(c) for c in contacts]} | related
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.lists import Page, day_bounds_utc, paginate
+from core.permissions import Action, Actor, require
 from core.phones import spellings
 from core.scheduling.rules import missed_call_key
 from db.engine import session_scope
@@ -43,8 +44,10 @@ def matching_customer_ids(s: Session, phone: str) -> list[int]:
     return sorted(set(s.scalars(own.union(contacts))))[:LOOKUP_LIMIT]
 
 
-def find_callers(engine: Engine, phone: str) -> list[dict]:
-    """The customer(s) a typed number belongs to, for the form: id, code, name, phone, own specialist."""
+def find_callers(engine: Engine, actor: Actor, phone: str) -> list[dict]:
+    """The customer(s) a typed number belongs to, for the form: id, code, name, phone, own specialist.
+    For who answers the office phone (REGISTER_INCOMING_CALL) only: it tells whose number a number is."""
+    require(actor, Action.REGISTER_INCOMING_CALL)
     with session_scope(engine) as s:
         ids = matching_customer_ids(s, phone)
         if not ids:
@@ -66,9 +69,12 @@ def _conditions(f: IncomingFilter, tz: str) -> list:
     return where + ([IncomingCall.received_at >= lo] if lo else []) + ([IncomingCall.received_at < hi] if hi else [])
 
 
-def list_incoming(engine: Engine, f: IncomingFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
+def list_incoming(engine: Engine, actor: Actor, f: IncomingFilter, tz: str, page: int = 1,
+                  page_size: int = 25) -> Page:
     """CB-11 register, newest first: each call with its customer's name, who took it, and the callback
-    (id, status, assignee) or lead (id, owner) made from it. Counted on the calls table alone."""
+    (id, status, assignee) or lead (id, owner) made from it. Counted on the calls table alone.
+    REGISTER_INCOMING_CALL only (the register's page)."""
+    require(actor, Action.REGISTER_INCOMING_CALL)
     where = _conditions(f, tz)
     taker = aliased(User)
     stmt = (select(IncomingCall.id, IncomingCall.received_at, IncomingCall.caller_name, IncomingCall.phone,

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from core.lists import day_bounds_utc
+from core.permissions import Action, Actor, require
 from core.rechecks.rules import (
     LEVELS,
     SLICES,
@@ -33,12 +34,13 @@ def sample_rows(s: Session, period_key: str) -> dict[str, dict]:
             for r in s.execute(stmt).mappings()}
 
 
-def coverage(engine: Engine, period_key: str) -> dict[str, dict]:
+def coverage(engine: Engine, actor: Actor, period_key: str) -> dict[str, dict]:
     """CB-4 coverage of a period's re-checks, per level ("L2", "L3"). population: customers the sample was
     drawn from; target: ceil(rate × population); sampled: RECHECK callbacks drawn; completed: those called
     and completed; rate_done: completed ÷ sampled (None when nothing was sampled); achieved_pct: completed
     × 100 ÷ population, to hold against the rate (None when the population is empty). A level not drawn
-    yet has drawn False and zeros."""
+    yet has drawn False and zeros. The re-checkers' view (VIEW_RECHECKS): Forbidden to anyone else."""
+    require(actor, Action.VIEW_RECHECKS)
     with session_scope(engine) as s:
         rows = sample_rows(s, period_key)
     return {lv.value: _coverage(rows.get(lv.value)) for lv in LEVELS}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from core.accounts.queries import staff_names
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, paginate
+from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import Role, ServiceType, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
@@ -42,8 +43,11 @@ def _conditions(f: WorkOrderFilter, tz: str) -> list:
     return conds
 
 
-def list_work_orders(engine: Engine, f: WorkOrderFilter, tz: str, page: int = 1, page_size: int = 25) -> Page:
-    """Newest intake first; the count runs on work_orders alone, the joins only for the shown page."""
+def list_work_orders(engine: Engine, actor: Actor, f: WorkOrderFilter, tz: str, page: int = 1,
+                     page_size: int = 25) -> Page:
+    """Newest intake first; the count runs on work_orders alone, the joins only for the shown page.
+    VIEW_WORK_ORDERS only."""
+    require(actor, Action.VIEW_WORK_ORDERS)
     tech = aliased(User)
     conds = _conditions(f, tz)
     rows = (
@@ -66,8 +70,11 @@ def technicians(engine: Engine) -> dict[int, str]:
     return staff_names(engine, User.role == Role.ENGINEER)
 
 
-def work_order_detail(engine: Engine, work_order_id: int) -> dict | None:
-    """One order's fields, its customer and product, and its event history with who did each step."""
+def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict | None:
+    """One order's fields (its contact phone among them), who its customer is (id, code, name: engineers and
+    finance read work orders, not the customer archive), its product, and its event history with who did
+    each step. VIEW_WORK_ORDERS only."""
+    require(actor, Action.VIEW_WORK_ORDERS)
     with session_scope(engine) as s:
         wo = s.get(WorkOrder, work_order_id)
         if wo is None:
@@ -79,7 +86,8 @@ def work_order_detail(engine: Engine, work_order_id: int) -> dict | None:
         product = s.get(Product, wo.product_id) if wo.product_id else None
         return {
             "order": as_dict(wo) | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id)},
-            "customer": as_dict(s.get(Customer, wo.customer_id)),
+            "customer": dict(s.execute(select(Customer.id, Customer.code, Customer.name)
+                                       .where(Customer.id == wo.customer_id)).mappings().one()),
             "product": as_dict(product) if product else None,
             "events": [as_dict(e) | {"user": names.get(e.user_id)} for e in events],
         }

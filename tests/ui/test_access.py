@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core.i18n import t
 from core.permissions import PAGES, Actor, pages_for
-from db.enums import Role
+from db.engine import make_engine, session_scope
+from db.enums import CallbackLevel, Role
+from db.models import Callback, Customer
 from tests.ui.conftest import APP
 
 
@@ -67,3 +70,58 @@ def test_a_page_trusts_the_cookie_not_a_user_left_in_session_state(sign_in_as):
     at.run()
     assert at.error[0].value == t("error.forbidden", "en")
     assert len(at.dataframe) == 0
+
+
+def _a_recheck(url: str, level: CallbackLevel) -> int:
+    """A called re-check of this level in the demo office: its attempts are the re-check's results (CB-4)."""
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        found = s.scalar(select(Callback.id).where(Callback.level == level, Callback.attempts_count > 0)
+                         .order_by(Callback.id).limit(1))
+    engine.dispose()
+    assert found is not None
+    return found
+
+
+def _open_by_url(sign_in_as, role: Role, page: str, record_id: int) -> AppTest:
+    sign_in_as(role)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.query_params["id"] = str(record_id)  # a link, a bookmark or a typed URL: the record picker's ?id=
+    return at.switch_page(f"pages/{page}.py").run()
+
+
+@pytest.mark.parametrize("level", [CallbackLevel.L2, CallbackLevel.L3])
+def test_a_specialist_opening_a_re_check_by_its_url_id_gets_the_forbidden_message_not_the_record(
+        sign_in_as, demo_url, level):
+    """Issue 9 "who sees what": ?id= of an L2/L3 re-check showed its calls (the results) to a specialist."""
+    at = _open_by_url(sign_in_as, Role.SPECIALIST, "callbacks", _a_recheck(demo_url, level))
+    assert not at.exception
+    assert t("error.forbidden", "en") in [e.value for e in at.error]
+    shown = [m.value for m in at.markdown]
+    assert f"#### {t('cb.attempts', 'en')}" not in shown and f"#### {t('cb.customer_card', 'en')}" not in shown
+    assert not at.subheader and not _history(at)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.DIRECTOR])
+def test_the_re_checkers_open_a_re_check_by_its_url_id_with_its_calls_and_history(sign_in_as, demo_url, role):
+    at = _open_by_url(sign_in_as, role, "callbacks", _a_recheck(demo_url, CallbackLevel.L2))
+    assert not at.exception and not at.error
+    assert f"#### {t('cb.attempts', 'en')}" in [m.value for m in at.markdown]
+    assert len(_history(at)) == 1
+
+
+def _history(at: AppTest) -> list:
+    prefix = t("audit.history", "en", count=0).split("(")[0]
+    return [e for e in at.expander if e.label.startswith(prefix)]
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.SPECIALIST, 0), (Role.MANAGER, 1), (Role.DIRECTOR, 1)])
+def test_a_record_s_audit_history_is_drawn_only_for_the_roles_that_may_read_it(sign_in_as, demo_url, role, shown):
+    """Issue 9: every record's audit history was open to a specialist (customers, complaints, work orders)."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        customer = s.scalar(select(Customer.id).order_by(Customer.id).limit(1))
+    engine.dispose()
+    at = _open_by_url(sign_in_as, role, "customers", customer)
+    assert not at.exception and at.subheader
+    assert len(_history(at)) == shown

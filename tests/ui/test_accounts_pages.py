@@ -13,13 +13,14 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import Role
 from db.models import AuditEntry, Customer, User
+from tests.factories import reader
 from tests.ui.conftest import APP
 
 
 def _first_listed_customer(demo_url) -> int:
     """The customer at the top of the Customers list, so the record picker offers it."""
     engine = make_engine(demo_url)
-    page = list_customers(engine, CustomerFilter(), "Asia/Shanghai")
+    page = list_customers(engine, reader(), CustomerFilter(), "Asia/Shanghai")
     engine.dispose()
     return page.rows[0]["id"]
 

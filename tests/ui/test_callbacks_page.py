@@ -5,6 +5,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import CallbackStatus
 from db.models import CallAttempt, Callback
+from tests.factories import reader
 
 
 def _query(demo_url, stmt):
@@ -38,7 +39,7 @@ def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top
     shown = {m.label: int(m.value) for m in at.metric}
     engine = make_engine(demo_url)
     me = at.selectbox(key="cb_assignee").value
-    counts = queue_counts(engine, CallbackFilter(assignee_id=me), "Asia/Shanghai", now)
+    counts = queue_counts(engine, reader(), CallbackFilter(assignee_id=me), "Asia/Shanghai", now)
     engine.dispose()
     assert shown == {t(f"cb.count_{k}", "zh"): n for k, n in counts.items()} and counts["overdue"] > 0
 
@@ -87,7 +88,7 @@ def test_a_manager_reassigns_two_callbacks_at_once_and_each_change_is_audited(op
     from db.models import AuditEntry, User
 
     engine = make_engine(demo_url)
-    ids = [r["id"] for r in list_callbacks(engine, CallbackFilter(), "Asia/Shanghai", now).rows[:2]]
+    ids = [r["id"] for r in list_callbacks(engine, reader(), CallbackFilter(), "Asia/Shanghai", now).rows[:2]]
     with session_scope(engine) as s:
         holders = set(s.scalars(select(Callback.assignee_id).where(Callback.id.in_(ids))))
         target = s.scalar(select(User.id).where(User.username.like("specialist%"), User.id.not_in(holders))

@@ -9,12 +9,13 @@ from core.i18n import t
 from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import ComplaintChannel
+from tests.factories import reader
 
 
 def newest_complaint(demo_url: str, now: datetime) -> dict:
     engine = make_engine(demo_url)
     try:
-        return list_complaints(engine, ComplaintFilter(), load_office(engine).timezone, now).rows[0]
+        return list_complaints(engine, reader(), ComplaintFilter(), load_office(engine).timezone, now).rows[0]
     finally:
         engine.dispose()
 

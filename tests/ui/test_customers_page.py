@@ -10,6 +10,7 @@ from core.i18n import t
 from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
+from tests.factories import reader
 
 TABS = ("products", "callbacks", "complaints", "work_orders", "leads")
 
@@ -18,8 +19,8 @@ def newest_customer(demo_url: str) -> dict:
     """The first customer listed, with the totals of its history."""
     engine = make_engine(demo_url)
     try:
-        row = list_customers(engine, CustomerFilter(), load_office(engine).timezone).rows[0]
-        detail = customer_detail(engine, row["id"])
+        row = list_customers(engine, reader(), CustomerFilter(), load_office(engine).timezone).rows[0]
+        detail = customer_detail(engine, reader(), row["id"])
         return row | {"totals": {n: detail[n].total for n in TABS}}
     finally:
         engine.dispose()
@@ -69,7 +70,7 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     order took effect is refused in Chinese and nothing changes; a valid correction is saved and re-plans."""
     newest = newest_customer(demo_url)
     engine = make_engine(demo_url)
-    product = customer_detail(engine, newest["id"])["products"].rows[0]
+    product = customer_detail(engine, reader(), newest["id"])["products"].rows[0]
     at = open_page("pages/customers.py", "zh", Role.SPECIALIST)
     at.selectbox(key="cu_open").set_value(newest["id"]).run()
     pid = at.selectbox(key="pd_product").value

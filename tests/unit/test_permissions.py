@@ -20,7 +20,7 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
     Role.MANAGER: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
         "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign",
-        "recheck_l2",
+        "recheck_l2", "view_rechecks", "view_history",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
         "accept_work_order", "special_approval", "export_data", "send_finding", "register_incoming_call",
         "change_own_password",
@@ -28,12 +28,13 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
     Role.DIRECTOR: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
         "view_settings", "work_callback", "recheck_l3", "send_finding", "export_data", "change_own_password",
+        "view_rechecks", "view_history",
     },
     Role.ENGINEER: {"view_my_work", "view_complaints", "view_work_orders", "record_repair", "change_own_password"},
     Role.FINANCE: {"view_my_work", "view_work_orders", "settle_fee", "change_own_password"},
     Role.ADMIN: {
         "view_my_work", "view_settings", "view_audit", "export_data", "edit_settings", "manage_users",
-        "change_own_password",
+        "change_own_password", "view_history",
     },
 }
 
@@ -54,7 +55,7 @@ ALL_ACTIONS = {
     "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
     "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
     "record_repair", "accept_work_order", "special_approval", "settle_fee", "export_data", "edit_settings",
-    "manage_users", "change_own_password", "send_finding", "register_incoming_call",
+    "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
 }
 
 
@@ -113,6 +114,14 @@ def test_require_returns_the_actor_when_allowed_and_raises_forbidden_otherwise(r
 def test_require_refuses_nobody_signed_in_even_for_what_everyone_may_do(action):
     with pytest.raises(Forbidden):
         require(None, action)
+
+
+def test_re_check_results_and_record_histories_are_read_by_whom_the_table_says_not_by_specialists():
+    """Issue 9 "who sees what": the re-checkers read L2 and L3 (CB-1, CB-4), a specialist only the findings
+    sent to them; a record's audit history is for the manager, the director and the admin."""
+    assert {r for r in Role if allowed(r, Action.VIEW_RECHECKS)} == {Role.MANAGER, Role.DIRECTOR}
+    assert {r for r in Role if allowed(r, Action.VIEW_HISTORY)} == {Role.MANAGER, Role.DIRECTOR, Role.ADMIN}
+    assert {r for r in Role if allowed(r, Action.VIEW_AUDIT)} <= {r for r in Role if allowed(r, Action.VIEW_HISTORY)}
 
 
 def test_require_refuses_a_specialist_who_tries_to_manage_users():

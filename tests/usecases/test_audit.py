@@ -19,7 +19,7 @@ from core.customers.services import update_customer
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import AuditAction, Role
-from tests.factories import NOW, make_account, make_fresh_customer
+from tests.factories import NOW, make_account, make_fresh_customer, reader
 from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
@@ -132,21 +132,22 @@ def corrected_customer(engine):
 
 
 def test_a_customers_history_tells_each_change_in_an_english_sentence(engine, corrected_customer):
-    assert record_history(engine, "customer", corrected_customer, "en", TZ) == [
+    assert record_history(engine, reader(), "customer", corrected_customer, "en", TZ) == [
         "alice changed grade from Normal to VIP, 20 Nov 2026 14:00",
         "alice changed phone from 13800000001 to 13900009999, 20 Nov 2026 14:00",
     ]
 
 
 def test_a_customers_history_in_chinese_uses_chinese_labels(engine, corrected_customer):
-    assert record_history(engine, "customer", corrected_customer, "zh", TZ) == [
+    assert record_history(engine, reader(), "customer", corrected_customer, "zh", TZ) == [
         "alice 将客户等级从“普通客户”改为“VIP 客户”，2026年11月20日 14:00",
         "alice 将电话从“13800000001”改为“13900009999”，2026年11月20日 14:00",
     ]
 
 
 def test_the_history_is_told_in_the_office_time_zone(engine, corrected_customer):
-    assert record_history(engine, "customer", corrected_customer, "en", "UTC")[0].endswith("20 Nov 2026 06:00")
+    history = record_history(engine, reader(), "customer", corrected_customer, "en", "UTC")
+    assert history[0].endswith("20 Nov 2026 06:00")
 
 
 def entry(**kw) -> dict:
@@ -204,7 +205,7 @@ def log(engine):
 
 
 def ids_of(engine, **filters) -> list[int]:
-    return [r["id"] for r in list_audit(engine, AuditFilter(**filters), TZ, 1, 50).rows]
+    return [r["id"] for r in list_audit(engine, reader(), AuditFilter(**filters), TZ, 1, 50).rows]
 
 
 def test_the_log_filtered_by_user_is_newest_first(engine, log):
@@ -230,13 +231,13 @@ def test_the_log_filtered_by_office_days_counts_a_late_evening_utc_row_on_the_ne
 
 def test_the_log_is_counted_over_all_matching_rows_and_paged(engine, log):
     a, b, c, d = log["ids"]
-    first = list_audit(engine, AuditFilter(username=log["u1"]), TZ, 1, 2)
-    second = list_audit(engine, AuditFilter(username=log["u1"]), TZ, 2, 2)
+    first = list_audit(engine, reader(), AuditFilter(username=log["u1"]), TZ, 1, 2)
+    second = list_audit(engine, reader(), AuditFilter(username=log["u1"]), TZ, 2, 2)
     assert (first.total, first.pages, [r["id"] for r in first.rows]) == (3, 2, [c, b])
     assert (second.total, [r["id"] for r in second.rows]) == (3, [a])
     assert set(first.rows[0]) == {"id", "at", "username", "role", "entity", "entity_id", "action", "changes"}
 
 
 def test_the_log_for_a_user_who_did_nothing_is_empty(engine, log):
-    page = list_audit(engine, AuditFilter(username="nobody-" + uuid.uuid4().hex), TZ, 1, 50)
+    page = list_audit(engine, reader(), AuditFilter(username="nobody-" + uuid.uuid4().hex), TZ, 1, 50)
     assert (page.total, page.rows) == (0, [])

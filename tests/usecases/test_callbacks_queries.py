@@ -15,7 +15,7 @@ from db.enums import (
     Role,
     Satisfaction,
 )
-from tests.factories import NOW, make_attempt, make_callback, make_customer, make_user
+from tests.factories import NOW, make_attempt, make_callback, make_customer, make_user, reader
 
 TZ = "Asia/Shanghai"
 H = timedelta(hours=1)
@@ -37,7 +37,7 @@ def test_queue_puts_open_work_first_overdue_leading_then_finished_work_latest_fi
         failed = make_callback(s, c, status=CallbackStatus.NOT_COMPLETED, due_end=NOW - 200 * H,
                                completed_at=NOW - 30 * H).id
         cancelled = make_callback(s, c, status=CallbackStatus.CANCELLED, due_end=NOW - 300 * H).id
-    page = list_callbacks(engine, CallbackFilter(), TZ, NOW)
+    page = list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW)
     assert _ids(page) == [overdue, soon, later, done, failed, cancelled]
     assert [r["overdue"] for r in page.rows] == [True, False, False, False, False, False]
     assert all(type(r["overdue"]) is bool for r in page.rows)
@@ -58,10 +58,10 @@ def test_the_counts_at_the_top_split_open_work_into_overdue_due_today_and_upcomi
         make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - H, completed_at=NOW, **mine)
         make_callback(s, c, due_end=NOW - H, assignee_id=bo.id)  # someone else's
     ann_only = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), assignee_id=ann.id)
-    assert queue_counts(engine, ann_only, TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 2}
-    assert queue_counts(engine, CallbackFilter(), TZ, NOW) == {"overdue": 3, "due_today": 1, "upcoming": 2}
+    assert queue_counts(engine, reader(), ann_only, TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 2}
+    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 3, "due_today": 1, "upcoming": 2}
     birthdays = CallbackFilter(kinds=(CallbackKind.BIRTHDAY,), assignee_id=ann.id)
-    assert queue_counts(engine, birthdays, TZ, NOW) == {"overdue": 0, "due_today": 0, "upcoming": 1}
+    assert queue_counts(engine, reader(), birthdays, TZ, NOW) == {"overdue": 0, "due_today": 0, "upcoming": 1}
 
 
 def test_a_page_that_straddles_open_and_finished_work_takes_from_both_in_order(engine):
@@ -70,9 +70,9 @@ def test_a_page_that_straddles_open_and_finished_work_takes_from_both_in_order(e
         open_ids = [make_callback(s, c, due_end=NOW + i * H).id for i in range(3)]
         done_ids = [make_callback(s, c, status=CallbackStatus.COMPLETED, completed_at=NOW - i * H).id
                     for i in range(3)]
-    pages = [list_callbacks(engine, CallbackFilter(), TZ, NOW, n, 2) for n in (1, 2, 3)]
+    pages = [list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, n, 2) for n in (1, 2, 3)]
     assert [_ids(p) for p in pages] == [open_ids[:2], [open_ids[2], done_ids[0]], done_ids[1:]]
-    assert list_callbacks(engine, CallbackFilter(), TZ, NOW, 9, 2).page == 3
+    assert list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, 9, 2).page == 3
 
 
 def test_vip_then_key_customers_come_before_normal_ones_at_equal_due_time(engine):
@@ -83,7 +83,7 @@ def test_vip_then_key_customers_come_before_normal_ones_at_equal_due_time(engine
         key = make_callback(s, make_customer(s, grade=CustomerGrade.KEY), due_end=due).id
         vip = make_callback(s, make_customer(s, grade=CustomerGrade.VIP), due_end=due).id
         earlier_normal = make_callback(s, make_customer(s), due_end=due - H).id
-    assert _ids(list_callbacks(engine, CallbackFilter(), TZ, NOW)) == [earlier_normal, vip, key, normal]
+    assert _ids(list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW)) == [earlier_normal, vip, key, normal]
 
 
 def test_filters_on_status_kind_level_and_assignee_combine(engine):
@@ -99,7 +99,7 @@ def test_filters_on_status_kind_level_and_assignee_combine(engine):
         ann_id = ann.id
     flt = CallbackFilter(statuses=(CallbackStatus.OPEN,), kinds=(CallbackKind.AFTER_REPAIR,),
                          levels=(CallbackLevel.L2,), assignee_id=ann_id)
-    page = list_callbacks(engine, flt, TZ, NOW)
+    page = list_callbacks(engine, reader(), flt, TZ, NOW)
     assert _ids(page) == [hit]
     assert page.rows[0]["assignee"] == "Ann"
 
@@ -113,7 +113,7 @@ def test_due_range_counts_whole_office_days_of_due_end(engine):
         make_callback(s, c, due_end=datetime(2026, 11, 20, 16, 30, tzinfo=UTC))
         make_callback(s, c, due_end=datetime(2026, 11, 19, 15, 30, tzinfo=UTC))
     flt = CallbackFilter(due_from=date(2026, 11, 20), due_to=date(2026, 11, 20))
-    assert _ids(list_callbacks(engine, flt, TZ, NOW)) == [early_morning, late_evening]
+    assert _ids(list_callbacks(engine, reader(), flt, TZ, NOW)) == [early_morning, late_evening]
 
 
 def test_search_finds_callbacks_by_customer_name_or_phone_prefix(engine):
@@ -121,16 +121,16 @@ def test_search_finds_callbacks_by_customer_name_or_phone_prefix(engine):
         wang = make_callback(s, make_customer(s, name="王小明", phone="13900001111")).id
         li = make_callback(s, make_customer(s, name="Li Lei", phone="13700002222")).id
         make_callback(s, make_customer(s, name="Zhang", phone="13600003333"))
-    assert _ids(list_callbacks(engine, CallbackFilter(search="小明"), TZ, NOW)) == [wang]
-    assert _ids(list_callbacks(engine, CallbackFilter(search="137"), TZ, NOW)) == [li]
-    assert list_callbacks(engine, CallbackFilter(search="%"), TZ, NOW).total == 0
+    assert _ids(list_callbacks(engine, reader(), CallbackFilter(search="小明"), TZ, NOW)) == [wang]
+    assert _ids(list_callbacks(engine, reader(), CallbackFilter(search="137"), TZ, NOW)) == [li]
+    assert list_callbacks(engine, reader(), CallbackFilter(search="%"), TZ, NOW).total == 0
 
 
 def test_list_rows_carry_the_customer_assignee_and_attempt_count(engine):
     with session_scope(engine) as s:
         c, ann = make_customer(s, name="Acme", phone="021555"), make_user(s, display_name="Ann")
         make_callback(s, c, assignee_id=ann.id, attempts_count=2)
-    row = list_callbacks(engine, CallbackFilter(), TZ, NOW).rows[0]
+    row = list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW).rows[0]
     assert (row["customer"], row["phone"], row["assignee"], row["attempts_count"]) == ("Acme", "021555", "Ann", 2)
     assert row["kind"] is CallbackKind.NEW_CUSTOMER and row["status"] is CallbackStatus.OPEN
 
@@ -140,7 +140,7 @@ def test_pages_hold_the_requested_size_and_count_all_matches(engine):
         c = make_customer(s)
         for i in range(7):
             make_callback(s, c, due_end=NOW + i * H)
-    page = list_callbacks(engine, CallbackFilter(), TZ, NOW, page=2, page_size=3)
+    page = list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, page=2, page_size=3)
     assert (len(page.rows), page.total, page.pages, page.page) == (3, 7, 3, 2)
 
 
@@ -168,7 +168,7 @@ def test_detail_shows_the_customer_card_and_attempts_in_time_order_verbatim(engi
                      promised_reply_at=NOW + 24 * H, qa_score=9)
         make_attempt(s, cb, ann, attempted_at=NOW - 5 * H, outcome=CallOutcome.NOT_REACHED)
         cb_id = cb.id
-    d = callback_detail(engine, cb_id, NOW)
+    d = callback_detail(engine, reader(), cb_id, NOW)
     assert d["callback"]["purpose"] == "Ask about the repair" and d["callback"]["assignee"] == "Ann"
     assert d["callback"]["overdue"] is True
     assert (d["customer"]["name"], d["customer"]["grade"], d["customer"]["validity"]) == (
@@ -184,4 +184,4 @@ def test_detail_shows_the_customer_card_and_attempts_in_time_order_verbatim(engi
 
 
 def test_detail_of_a_missing_callback_is_none(engine):
-    assert callback_detail(engine, 999_999, NOW) is None
+    assert callback_detail(engine, reader(), 999_999, NOW) is None

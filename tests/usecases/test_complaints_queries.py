@@ -9,7 +9,7 @@ import pytest
 from core.complaints.queries import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Remedy, Responsibility
-from tests.factories import NOW, make_complaint, make_complaint_event, make_customer, make_product, make_user
+from tests.factories import NOW, make_complaint, make_complaint_event, make_customer, make_product, make_user, reader
 
 TZ = "Asia/Shanghai"
 
@@ -37,12 +37,12 @@ def log(engine):
 
 
 def numbers(engine, now=NOW, **filters) -> list[str]:
-    page = list_complaints(engine, ComplaintFilter(**filters), TZ, now, 1, 25)
+    page = list_complaints(engine, reader(), ComplaintFilter(**filters), TZ, now, 1, 25)
     return [r["number"] for r in page.rows]
 
 
 def test_the_log_lists_every_complaint_newest_first_with_customer_product_and_owner(engine, log):
-    page = list_complaints(engine, ComplaintFilter(), TZ, NOW)
+    page = list_complaints(engine, reader(), ComplaintFilter(), TZ, NOW)
     assert page.total == 4
     assert [r["number"] for r in page.rows] == ["CP0000000004", "CP0000000003", "CP0000000002", "CP0000000001"]
     second = page.rows[2]
@@ -53,7 +53,7 @@ def test_the_log_lists_every_complaint_newest_first_with_customer_product_and_ow
 
 def test_each_row_is_marked_overdue_when_not_closed_and_past_its_reply_deadline(engine, log):
     """CP-5: closed complaints are never overdue; a missing deadline is not overdue."""
-    rows = list_complaints(engine, ComplaintFilter(), TZ, NOW).rows
+    rows = list_complaints(engine, reader(), ComplaintFilter(), TZ, NOW).rows
     assert {r["number"]: r["overdue"] for r in rows} == {
         "CP0000000001": False, "CP0000000002": True, "CP0000000003": False, "CP0000000004": False,
     }
@@ -67,7 +67,7 @@ def test_only_escalated_or_overdue_keeps_the_open_ones_the_manager_must_see(engi
 def test_the_escalated_or_overdue_view_depends_on_the_given_now(engine, log):
     """CP-5: two days later the complaint due tomorrow is overdue too; a day earlier CP0000000002 was not."""
     assert numbers(engine, now=NOW - timedelta(days=1), only_attention=True) == ["CP0000000003"]
-    rows = list_complaints(engine, ComplaintFilter(), TZ, NOW + timedelta(days=2)).rows
+    rows = list_complaints(engine, reader(), ComplaintFilter(), TZ, NOW + timedelta(days=2)).rows
     assert [r["number"] for r in rows if r["overdue"]] == ["CP0000000003", "CP0000000002"]
 
 
@@ -123,7 +123,7 @@ def test_the_detail_holds_intake_handling_returned_goods_and_the_history_in_time
                              to_status=ComplaintStatus.VERIFYING, note="Checking stock")
         make_complaint_event(s, cp, desk, at=NOW - timedelta(hours=5), to_status=ComplaintStatus.RECEIVED)
         cid = cp.id
-    detail = complaint_detail(engine, cid, NOW)
+    detail = complaint_detail(engine, reader(), cid, NOW)
     record = detail["complaint"]
     assert (record["customer"], record["customer_phone"], record["product"]) == ("Qian Foods", "13011112222", "Valve")
     assert (record["received_by"], record["owner"], record["overdue"], record["reopen_count"]) == (
@@ -136,11 +136,11 @@ def test_the_detail_holds_intake_handling_returned_goods_and_the_history_in_time
 
 def test_returned_goods_are_left_out_when_the_complaint_did_not_come_with_goods(engine, log):
     """CP-3 applies to the return channel only."""
-    page = list_complaints(engine, ComplaintFilter(channels=(ComplaintChannel.LETTER,)), TZ, NOW)
-    detail = complaint_detail(engine, page.rows[0]["id"], NOW)
+    page = list_complaints(engine, reader(), ComplaintFilter(channels=(ComplaintChannel.LETTER,)), TZ, NOW)
+    detail = complaint_detail(engine, reader(), page.rows[0]["id"], NOW)
     assert detail["returned"] is None
     assert detail["complaint"]["product"] is None and detail["events"] == []
 
 
 def test_a_missing_complaint_has_no_detail(engine):
-    assert complaint_detail(engine, 999_999, NOW) is None
+    assert complaint_detail(engine, reader(), 999_999, NOW) is None

@@ -29,6 +29,7 @@ from tests.factories import (
     make_product,
     make_user,
     make_work_order,
+    reader,
 )
 
 TZ = "Asia/Shanghai"
@@ -49,11 +50,11 @@ def archive(engine):
 
 
 def codes(engine, **filters) -> list[str]:
-    return [r["code"] for r in list_customers(engine, CustomerFilter(**filters), TZ, 1, 25).rows]
+    return [r["code"] for r in list_customers(engine, reader(), CustomerFilter(**filters), TZ, 1, 25).rows]
 
 
 def test_the_archive_lists_customers_newest_first_with_their_specialist(engine, archive):
-    page = list_customers(engine, CustomerFilter(), TZ)
+    page = list_customers(engine, reader(), CustomerFilter(), TZ)
     assert page.total == 3
     assert [r["code"] for r in page.rows] == ["C0000300", "C0000200", "C0000100"]
     last = page.rows[2]
@@ -125,7 +126,7 @@ def history(engine):
 
 def test_the_history_holds_exactly_that_customers_records_newest_first(engine, history):
     """C-4: products, callbacks, complaints, work orders and leads, each newest first, none of the neighbour's."""
-    d = customer_detail(engine, history)
+    d = customer_detail(engine, reader(), history)
     assert (d["customer"]["name"], d["customer"]["specialist"]) == ("Sun Textiles", "Mei")
     assert [c["name"] for c in d["contacts"]] == ["Mr Li", "Ms Sun"]
     assert [p["order_no"] for p in d["products"].rows] == ["SO-NEW", "SO-OLD"]
@@ -138,7 +139,7 @@ def test_the_history_holds_exactly_that_customers_records_newest_first(engine, h
 
 def test_the_history_says_who_handled_each_record_and_how_the_last_call_ended(engine, history):
     """C-4 who handled them; CB-6 the last attempt's outcome."""
-    d = customer_detail(engine, history)
+    d = customer_detail(engine, reader(), history)
     first = d["callbacks"].rows[1]
     assert (first["assignee"], first["status"], first["last_outcome"]) == (
         "Mei", CallbackStatus.COMPLETED, CallOutcome.REACHED)
@@ -151,10 +152,10 @@ def test_the_history_says_who_handled_each_record_and_how_the_last_call_ended(en
 
 
 def test_each_related_list_is_cut_to_the_newest_rows_but_counts_them_all(engine, history):
-    d = customer_detail(engine, history, limit=2)
+    d = customer_detail(engine, reader(), history, limit=2)
     assert [w["number"] for w in d["work_orders"].rows] == ["WO-B", "WO-C"]
     assert d["work_orders"].total == 3
 
 
 def test_a_missing_customer_has_no_detail(engine):
-    assert customer_detail(engine, 999_999) is None
+    assert customer_detail(engine, reader(), 999_999) is None

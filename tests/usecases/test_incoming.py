@@ -20,7 +20,7 @@ from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, IncomingCategory, LeadClass, LeadStatus, Role
 from db.models import Callback, Contact, IncomingCall, Lead
-from tests.factories import NOW, actor_of, make_customer, make_lead, make_user
+from tests.factories import NOW, actor_of, make_customer, make_lead, make_user, reader
 from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
@@ -97,7 +97,7 @@ def test_a_contact_persons_number_finds_the_customer(engine):
     o = office(engine)
     with session_scope(engine) as s:
         s.add(Contact(customer_id=o["wang"], name="Li", phone="139-2222-3333"))
-    assert [c["name"] for c in find_callers(engine, "13922223333")] == ["Wang"]
+    assert [c["name"] for c in find_callers(engine, reader(), "13922223333")] == ["Wang"]
     done = register_incoming_call(engine, o["ann"], IncomingInput("+86 139 2222 3333", EXISTING, answered=False), NOW)
     assert done.customer_id == o["wang"] and done.callback_id is not None
 
@@ -106,7 +106,7 @@ def test_a_number_two_customers_share_links_neither_unless_the_user_picks_one(en
     o = office(engine)
     with session_scope(engine) as s:
         other = make_customer(s, name="Zhou", phone="13800001111").id
-    assert {c["name"] for c in find_callers(engine, "13800001111")} == {"Wang", "Zhou"}
+    assert {c["name"] for c in find_callers(engine, reader(), "13800001111")} == {"Wang", "Zhou"}
     unknown = register_incoming_call(engine, o["ann"], IncomingInput("13800001111", EXISTING, resolved=True), NOW)
     picked = register_incoming_call(engine, o["ann"], IncomingInput("13800001111", EXISTING, customer_id=other,
                                                                     resolved=True), NOW)
@@ -115,7 +115,7 @@ def test_a_number_two_customers_share_links_neither_unless_the_user_picks_one(en
 
 def test_the_lookup_matches_whole_numbers_only(engine):
     office(engine)
-    assert find_callers(engine, "1380000") == [] and find_callers(engine, "not a number") == []
+    assert find_callers(engine, reader(), "1380000") == [] and find_callers(engine, reader(), "not a number") == []
     assert "13800001111" in spellings("+86 138-0000-1111")
 
 
@@ -238,7 +238,7 @@ def test_the_register_lists_newest_first_with_names_and_follow_ups(engine):
     stranger = register_incoming_call(engine, o["ann"], IncomingInput("13955556666", NEW, answered=False,
                                                                       received_at=NOW - timedelta(hours=1)), NOW)
     fine = register_incoming_call(engine, o["ann"], IncomingInput("13800001111", EXISTING, resolved=True), NOW)
-    page = list_incoming(engine, IncomingFilter(), TZ)
+    page = list_incoming(engine, reader(), IncomingFilter(), TZ)
     assert [r["id"] for r in page.rows] == [fine.call_id, stranger.call_id, missed.call_id] and page.total == 3
     rows = {r["id"]: r for r in page.rows}
     first, second, third = rows[missed.call_id], rows[stranger.call_id], rows[fine.call_id]
@@ -257,11 +257,11 @@ def test_the_register_filters_by_day_answer_resolution_and_category_and_pages(en
             received_at=NOW - timedelta(hours=hours)), NOW)
 
     def total(**f) -> int:
-        return list_incoming(engine, IncomingFilter(**f), TZ).total
+        return list_incoming(engine, reader(), IncomingFilter(**f), TZ).total
 
     today = date(2026, 11, 20)
     assert total() == 4 and total(day_from=today, day_to=today) == 3
     assert total(answered=False) == 2 and total(answered=True, resolved=False) == 1
     assert total(categories=(NEW,)) == 2 and total(resolved=True) == 1
-    second = list_incoming(engine, IncomingFilter(), TZ, page=2, page_size=3)
+    second = list_incoming(engine, reader(), IncomingFilter(), TZ, page=2, page_size=3)
     assert (second.page, second.pages, len(second.rows)) == (2, 2, 1)

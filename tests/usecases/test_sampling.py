@@ -17,7 +17,17 @@ from core.rechecks.services import draw_period_samples
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackStatus, Role
 from db.models import Callback, RecheckSample
-from tests.factories import NOW, actor_of, make_complaint, make_customer, make_product, make_user, make_work_order, utc
+from tests.factories import (
+    NOW,
+    actor_of,
+    make_complaint,
+    make_customer,
+    make_product,
+    make_user,
+    make_work_order,
+    reader,
+    utc,
+)
 from tests.helpers import audit_mark, audit_since, restoring_settings, set_setting
 
 TZ = "Asia/Shanghai"
@@ -119,7 +129,7 @@ def test_coverage_counts_the_sampled_the_completed_and_the_target(engine):
         first = s.scalar(select(func.min(Callback.id)).where(Callback.level == "L2"))
         s.execute(update(Callback).where(Callback.id == first).values(status=CallbackStatus.COMPLETED,
                                                                       completed_at=NOW))
-    assert coverage(engine, "2026-W47") == {
+    assert coverage(engine, reader(), "2026-W47") == {
         "L2": {"drawn": True, "sampled": 2, "completed": 1, "target": 2, "population": 20, "rate_pct": 10,
                "rate_done": 0.5, "achieved_pct": 5.0},
         "L3": {"drawn": True, "sampled": 2, "completed": 0, "target": 2, "population": 25, "rate_pct": 5,
@@ -127,7 +137,7 @@ def test_coverage_counts_the_sampled_the_completed_and_the_target(engine):
 
 
 def test_a_period_not_drawn_has_no_coverage_rate(engine):
-    assert coverage(engine, "2026-W01")["L2"] == {"drawn": False, "sampled": 0, "completed": 0, "target": 0,
+    assert coverage(engine, reader(), "2026-W01")["L2"] == {"drawn": False, "sampled": 0, "completed": 0, "target": 0,
                                                   "population": 0, "rate_pct": None, "rate_done": None,
                                                   "achieved_pct": None}
 
