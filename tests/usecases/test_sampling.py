@@ -5,6 +5,7 @@ customer for the manager or the director, a second draw that changes nothing, co
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
@@ -222,3 +223,32 @@ def test_a_specialist_may_not_draw_the_samples(engine):
     with pytest.raises(Forbidden):
         draw_period_samples(engine, o["specialist"], DAY, NOW, TZ)
     assert recheck_callbacks(engine) == []
+
+
+def test_racing_first_draws_store_one_sample_and_one_population_per_group_cb4(engine):
+    """Four first draws of a period at the same moment (the daily job on four sign-ins): one sample per level,
+    its population stored once, one re-check per sampled customer, and every racer gets the same sample."""
+    office(engine)
+    racers = 4
+    start = threading.Barrier(racers, timeout=60)
+    results: list = [None] * racers
+
+    def racer(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = draw_period_samples(engine, None, DAY, NOW, TZ)
+        except Exception as e:  # noqa: BLE001 - a lock or integrity error reaching the caller is the finding
+            results[i] = repr(e)
+
+    threads = [threading.Thread(target=racer, args=(i,), daemon=True) for i in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(isinstance(r, dict) for r in results), results
+    assert len({tuple((lv, r["id"], r["sampled"]) for lv, r in sorted(res.items())) for res in results}) == 1
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(RecheckSample)) == 2
+        assert s.scalar(select(func.count()).select_from(RecheckPopulation)) == 18 + 3 + 25  # the groups
+        keys = list(s.scalars(select(Callback.source_key)))
+    assert len(keys) == len(set(keys)) == sum(r["sampled"] for r in results[0].values())
