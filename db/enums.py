@@ -62,6 +62,15 @@ class TaskStatus(StrEnum):
     DONE = "done"
 
 
+class SampleGroup(StrEnum):
+    """CB-4: the groups a re-check sample is drawn from, each to its own rate. L2: customers delivered to in
+    the period, customers with a complaint in it; L3: customers new and old."""
+
+    DELIVERED = "delivered"
+    COMPLAINED = "complained"
+    CUSTOMERS = "customers"
+
+
 class CallbackLevel(StrEnum):
     """CB-1: L1 specialists, L2 the service manager, L3 the director."""
 

@@ -9,8 +9,9 @@ rows must agree with are core's own (core.scheduling, core.callbacks, core.reche
 
 One module of demo/ per part of the office: people (staff, customers, products), care (their
 callbacks), work_orders + wo_timeline, complaints, incoming, periodic, leads, recheck (CB-4
-samples); callbacks + reached write any callback with its attempts; clock, pools and text_* supply
-time, names and phrases; writer loads the rows in chunks (the staff's demo passwords are
+samples, drawn last, by core's own draw from the office as written); callbacks + reached write any
+callback with its attempts; clock, pools and text_* supply time, names and phrases; writer loads the rows
+in chunks (the staff's demo passwords are
 core.accounts.demo's).
 """
 
@@ -37,7 +38,7 @@ from demo.leads import write_leads
 from demo.people import People, write_customers, write_staff
 from demo.periodic import write_periodic
 from demo.pools import Pools, make_pools
-from demo.recheck import Recheck
+from demo.recheck import write_rechecks
 from demo.work_orders import write_work_orders
 from demo.writer import BulkWriter, finish, loading_connection
 
@@ -73,7 +74,6 @@ class Demo:
     windows: Windows = field(init=False)  # CB-2 windows and care calls, from `office`
     people: People = field(default_factory=People)
     calls: CallbackMaker | None = None
-    recheck: Recheck | None = None
     lead_calls: list = field(default_factory=list)  # (time, incoming_call_id, name, phone)
     lead_callbacks: list = field(default_factory=list)  # (time, callback_id, customer_id)
 
@@ -106,7 +106,6 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
             _build(demo)
         finally:
             out.close()
-        demo.recheck.write_populations(conn)
         findings = write_findings(conn, demo)
         conn.commit()
         counts = out.counts() | {"tasks": findings}
@@ -119,12 +118,11 @@ def _build(demo: Demo) -> None:
     """Parents before children; one transaction per part of the office."""
     write_staff(demo)
     demo.calls = CallbackMaker(demo)
-    demo.recheck = Recheck(demo)
     demo.out.commit()
     write_customers(demo, ProductCalls(demo))
     write_care(demo)
     demo.out.commit()
-    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads):
+    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads, write_rechecks):
         part(demo)
         demo.out.commit()
 

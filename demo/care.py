@@ -9,7 +9,7 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from core.scheduling.rules import birthday_in, birthday_key, first_call_key, holiday_key, new_customer_key
-from demo.callbacks import COMPLETED, Due
+from demo.callbacks import Due
 from demo.people import GRADES
 
 if TYPE_CHECKING:
@@ -39,15 +39,12 @@ class ProductCalls:
             self._new_customer(rng, cid, pid, delivery)
 
     def _new_customer(self, rng: Random, cid: int, pid: int, delivery: int) -> None:
-        """CB-2 within 7 days after delivery; CB-4 samples delivered customers (L2) and new ones (L3)."""
+        """CB-2 within 7 days after delivery (CB-4 samples are drawn afterwards, by demo.recheck)."""
         demo, clock = self.demo, self.demo.clock
-        _, status, _ = demo.calls.emit(rng, Due(
+        demo.calls.emit(rng, Due(
             cid, "new_customer", clock.day_start(delivery + 1), clock.day_end(delivery + self.new_customer_days),
             new_customer_key(pid), clock.office(rng, delivery), product_id=pid,
         ))
-        demo.recheck.consider(rng, "L2", cid, delivery, product_id=pid)
-        if status == COMPLETED:
-            demo.recheck.consider(rng, "L3", cid, delivery, product_id=pid)
 
 
 def write_care(demo: Demo) -> None:

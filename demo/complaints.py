@@ -175,4 +175,3 @@ def _follow_up(demo: Demo, rng: Random, cid: int, pid: int, complaint_id: int, r
     end = clock.day_end(day + demo.windows.complaint_window_days)
     demo.calls.emit(rng, Due(cid, "complaint", received, end, complaint_call_key(complaint_id), received,
                              product_id=pid, complaint_id=complaint_id), done_at=done, may_complete=False)
-    demo.recheck.consider(rng, "L2", cid, day, product_id=pid, complaint_id=complaint_id)

@@ -1,21 +1,23 @@
-"""CB-4 re-check samples: each week the manager (L2) re-checks a sample of that week's delivered
-and complaint customers, the director (L3) a sample of customers new and old.
+"""CB-4 re-check samples: each week the manager (L2) re-checks a sample of that week's delivered and
+complaining customers, the director (L3) a sample of customers new and old.
 
-A week's sample is drawn the Monday after it; its re-check calls (kind RECHECK) fall due in the window
-core gives a sample drawn then (core.rechecks.rules.due_window), keyed as core keys them: one per level,
-period and customer. Events are offered to `consider` as they are generated; populations are counted
-as they come and written back at the end.
+The samples are core's own: once every other part of the office is written, each week's groups are read back
+with core's population queries (so a stored population is a recount of the office's rows) and drawn with
+core's draw (core.rechecks.rules: each group to its rate, the period's seed), the Monday after the week.
+What a sample was drawn from is stored as core stores it (population_rows), and its re-check calls (kind
+RECHECK) fall due in the window core gives a sample drawn then (due_window), keyed as core keys them.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from random import Random
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
 
-from core.rechecks.rules import LEVELS, RATE_SETTING, due_window, period_of, recheck_key, seed_of
+from core.rechecks import rules
+from core.rechecks.queries import populations
+from core.rechecks.rules import GROUPS, LEVELS, RATE_SETTING, period_of, seed_of
 from demo.callbacks import Due
 from demo.clock import OPEN_AT
 
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
     from demo.build import Demo
 
 SAMPLE_COLUMNS = ("id", "period", "level", "seed", "target_rate_pct", "population", "drawn_at")
-DRAW_RATE = {"L2": 0.12, "L3": 0.06}  # drawn a little above the target rates so coverage is met
+POPULATION_COLUMNS = ("sample_id", "sample_group", "customer_id", "drawn")
+PERIOD = "week"
 
 
 def monday(ordinal: int) -> int:
@@ -31,52 +34,31 @@ def monday(ordinal: int) -> int:
     return ordinal - (ordinal - 1) % 7
 
 
-class Sample:
-    """One stored sample while the office is generated: its row id, period, when it was drawn, the end of
-    its calls' window, the events counted into its population and the customers drawn."""
-
-    __slots__ = ("id", "period", "drawn", "end", "population", "customers")
-
-    def __init__(self, sample_id: int, period: str, drawn: int, end: int) -> None:
-        self.id, self.period, self.drawn, self.end = sample_id, period, drawn, end
-        self.population = 0
-        self.customers: set[int] = set()
-
-
-class Recheck:
-    def __init__(self, demo: Demo) -> None:
-        self.demo = demo
-        self.samples: dict[tuple[int, str], Sample] = {}
-        demo.out.declare("recheck_samples", SAMPLE_COLUMNS)
-        clock, tz = demo.clock, demo.office.timezone
-        for week in range(monday(clock.start), clock.today + 1, 7):
-            drawn = clock.day_start(week + 7) + OPEN_AT
-            if drawn > clock.now:
-                continue
-            period, first, last = period_of(date.fromordinal(week), "week")
-            _, end = due_window(first, last, datetime.fromtimestamp(drawn, UTC), tz)
-            for level in LEVELS:
-                sample = Sample(demo.out.next_id("recheck_samples"), period, drawn, int(end.timestamp()))
-                self.samples[(week, level.value)] = sample
-                demo.out.add("recheck_samples", (sample.id, period, level.value, seed_of(period),
-                                                 demo.setting(RATE_SETTING[level]), 0, drawn))
-
-    def consider(self, rng: Random, level: str, customer_id: int, day: int, **refs) -> None:
-        """Count an eligible event of `day` into its week's population; draw it into the sample at the rate
-        (a customer already drawn into that sample is not called twice)."""
-        sample = self.samples.get((monday(day), level))
-        if sample is None:
-            return
-        sample.population += 1
-        if rng.random() >= DRAW_RATE[level] or customer_id in sample.customers:
-            return
-        sample.customers.add(customer_id)
-        purpose = self.demo.pools.text["purpose"][f"recheck_{level}"]
-        self.demo.calls.emit(rng, Due(customer_id, "recheck", sample.drawn, sample.end,
-                                      recheck_key(level, sample.period, customer_id), sample.drawn,
-                                      level=level, sample_id=sample.id, purpose=purpose, **refs))
-
-    def write_populations(self, conn: Connection) -> None:
-        rows = [{"id": s.id, "population": s.population} for s in self.samples.values()]
-        if rows:
-            conn.execute(text("UPDATE recheck_samples SET population = :population WHERE id = :id"), rows)
+def write_rechecks(demo: Demo) -> None:
+    """Draw and write every week's samples that were due by now (the Monday after the week, at opening)."""
+    clock, tz, out = demo.clock, demo.office.timezone, demo.out
+    out.declare("recheck_samples", SAMPLE_COLUMNS)
+    out.declare("recheck_population", POPULATION_COLUMNS)
+    rates = {level: demo.setting(RATE_SETTING[level]) for level in LEVELS}
+    weeks = [w for w in range(monday(clock.start), clock.today + 1, 7)
+             if clock.day_start(w + 7) + OPEN_AT <= clock.now]
+    with Session(out.conn) as s:  # every other part is committed: read the weeks' groups back
+        groups = {w: populations(s, PERIOD, *period_of(date.fromordinal(w), PERIOD)[1:], tz) for w in weeks}
+    rng = demo.rng("recheck")
+    for week in weeks:
+        period, first, last = period_of(date.fromordinal(week), PERIOD)
+        drawn_at = clock.day_start(week + 7) + OPEN_AT
+        chosen = rules.draw(groups[week], rates, seed_of(period))
+        _, end = rules.due_window(first, last, datetime.fromtimestamp(drawn_at, UTC), tz)
+        for level in LEVELS:
+            level_groups = {g: groups[week][g] for g in GROUPS[level]}
+            sample_id = out.next_id("recheck_samples")
+            out.add("recheck_samples", (sample_id, period, level.value, seed_of(period), rates[level],
+                                        len(set().union(*level_groups.values())), drawn_at))
+            for group, customer_id, drawn in rules.population_rows(level_groups, chosen):
+                out.add("recheck_population", (sample_id, group.value, customer_id, drawn))
+            purpose = demo.pools.text["purpose"][f"recheck_{level.value}"]
+            for customer_id in rules.sampled(chosen, level):
+                demo.calls.emit(rng, Due(customer_id, "recheck", drawn_at, int(end.timestamp()),
+                                         rules.recheck_key(level.value, period, customer_id), drawn_at,
+                                         level=level.value, sample_id=sample_id, purpose=purpose))

@@ -12,8 +12,7 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from core.scheduling.rules import after_repair_key
-from db.enums import ServiceType
-from demo.callbacks import COMPLETED as CB_COMPLETED
+from db.enums import PendingReason, ServiceType
 from demo.callbacks import Due
 from demo.clock import DAY, HOUR, MINUTE
 from demo.people import ENGINEERS, FINANCE, MANAGER, SPECIALISTS, VIP
@@ -70,11 +69,14 @@ def write_work_orders(demo: Demo) -> None:
     batches = _write_batches(demo)
     rng = demo.rng("work_orders")
     per_month: dict[str, int] = {}
-    for wo_id, code in enumerate(_headers(rng, demo, demo.scale.work_orders), start=1):
+    codes = _headers(rng, demo, demo.scale.work_orders)
+    pending = [i for i, code in enumerate(codes, start=1) if STATUSES[code & 15][0] == PENDING]
+    reasons = dict(zip(reversed(pending), PendingReason, strict=False))  # the newest wait once for each reason
+    for wo_id, code in enumerate(codes, start=1):
         intake, status = code >> 4, STATUSES[code & 15][0]
         month = demo.clock.month_of(intake)
         per_month[month] = per_month.get(month, 0) + 1
-        _order(demo, rng, wo_id, f"WO{month}-{per_month[month]:06d}", intake, status, batches)
+        _order(demo, rng, wo_id, f"WO{month}-{per_month[month]:06d}", intake, status, batches, reasons.get(wo_id))
 
 
 def _write_batches(demo: Demo) -> dict[int, int]:
@@ -100,15 +102,18 @@ def _headers(rng: Random, demo: Demo, n: int) -> list[int]:
     return codes
 
 
-def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status: str, batches: dict) -> None:
+def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status: str, batches: dict,
+           forced_reason: str | None = None) -> None:
     """WO-1 intake fields from the customer's record; each step's time present exactly when the
-    status implies it; VIP customers and orders left overnight get priority (WO-3)."""
+    status implies it; VIP customers and orders left overnight get priority (WO-3); `forced_reason` makes a
+    pending order wait for that reason (WO-4), so every reason is present."""
     clock, people, text = demo.clock, demo.people, demo.pools.text
     pid = people.delivered_product(rng, clock.day_of(intake))
     cid = people.product_customer[pid]
     r = rng.random()
     stype = "A" if status == SETTLED else next(t for p, t in TYPES if r < p)
-    reason = pending_reason(rng, (clock.now - intake) / DAY)
+    reason = pending_reason(rng, (clock.now - intake) / DAY)  # drawn even when forced: the stream stays put
+    reason = forced_reason or reason
     path, detour = path_to(rng, status, stype == "A")
     times = step_times(rng, clock, intake, path, reason, demo.setting("work_order.dispatch_target_minutes") * MINUTE)
     at: dict[str, int] = {}
@@ -183,13 +188,10 @@ def _events(demo: Demo, wo_id: int, intake: int, path: list[str], times: list[in
 
 
 def _after_repair(demo: Demo, rng: Random, cid: int, pid: int, wo_id: int, completed: int) -> None:
-    """WO-10 / CB-2: within `callback.after_repair_window_days` after completion; CB-4 L3 samples the
-    customers called."""
+    """WO-10 / CB-2: within `callback.after_repair_window_days` after completion."""
     day = demo.clock.day_of(completed)
-    _, status, _ = demo.calls.emit(rng, Due(
+    demo.calls.emit(rng, Due(
         cid, "after_repair", completed, demo.clock.day_end(day + demo.windows.after_repair_window_days),
         after_repair_key(wo_id), completed, product_id=pid, work_order_id=wo_id,
     ))
-    if status == CB_COMPLETED:
-        demo.recheck.consider(rng, "L3", cid, day, product_id=pid, work_order_id=wo_id)
 

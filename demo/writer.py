@@ -233,7 +233,7 @@ def finish(conn: Connection, tables: list[str]) -> None:
     """After explicit ids: move PostgreSQL's sequences past them; on SQLite refresh the planner's
     statistics and fold the write-ahead log back into the file."""
     if conn.dialect.name == "postgresql":
-        for name in tables:
+        for name in (t for t in tables if "id" in Base.metadata.tables[t].c):  # tables with a serial id
             conn.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
                 f"FROM {name}"

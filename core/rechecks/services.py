@@ -1,6 +1,6 @@
-"""CB-4 re-check samples, use cases: draw a period's L2 and L3 samples from their populations (read
-by core.rechecks.queries) and store them with one RECHECK callback per customer; drawing again creates nothing.
-The populations and the draw are defined in core.rechecks.rules."""
+"""CB-4 re-check samples, use cases: draw a period's L2 and L3 samples from their populations, one per group
+(read by core.rechecks.queries), and store them with what they were drawn from and one RECHECK callback per
+customer; drawing again creates nothing. The populations and the draw are defined in core.rechecks.rules."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from core.audit import log as audit
 from core.errors import Forbidden
 from core.office.settings import load_office
 from core.permissions import Action, Actor, allowed
-from core.rechecks.queries import l2_population, l3_population, sample_rows
+from core.rechecks.queries import populations, sample_rows
 from core.rechecks.rules import (
+    GROUPS,
     L2,
     L3,
     LEVELS,
@@ -24,19 +25,18 @@ from core.rechecks.rules import (
     RECHECKER,
     SYSTEM,
     draw,
+    draw_groups,
     due_window,
     period_of,
-    pick,
+    population_rows,
     recheck_key,
-    sample_size,
+    sampled,
     seed_of,
+    shortfall,
 )
 from db.engine import session_scope
-from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus
-from db.models import Callback, RecheckSample, User
-
-# --- populations ------------------------------------------------------------------------------------
-
+from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus, SampleGroup
+from db.models import Callback, RecheckPopulation, RecheckSample, User
 
 # --- drawing and storing ----------------------------------------------------------------------------
 
@@ -64,25 +64,28 @@ def _draw(engine: Engine, actor: Actor | None, period: tuple[str, date, date], k
         stored = sample_rows(s, key)
         if len(stored) == len(LEVELS):
             return stored
-        pops = {L2: l2_population(s, start, end, tz), L3: l3_population(s, kind, start, end, tz)}
-        seed = seed_of(key)
-        chosen = dict(zip(LEVELS, draw(pops[L2], pops[L3], rates[L2], rates[L3], seed), strict=True))
+        pops, seed = populations(s, kind, start, end, tz), seed_of(key)
+        drawn = draw(pops, rates, seed)
         if L2 in stored:  # only L3 missing (written elsewhere): still never re-pick the stored L2 customers
             taken = frozenset(s.scalars(select(Callback.customer_id).where(Callback.sample_id == stored[L2]["id"])))
-            chosen[L3] = pick(pops[L3], sample_size(rates[L3], len(pops[L3])), Random(seed), taken)
+            drawn |= draw_groups({g: pops[g] for g in GROUPS[L3]}, rates[L3], Random(seed), taken)
         window = due_window(start, end, now, tz)
         for level in (lv for lv in LEVELS if lv not in stored):
-            _store(s, actor, RecheckSample(period=key, level=level, seed=seed, target_rate_pct=rates[level],
-                                           population=len(pops[level]), drawn_at=now), chosen[level], window, now)
-        drawn = sample_rows(s, key)
-    return {lv: row | {"created": lv not in stored} for lv, row in drawn.items()}
+            groups = {g: pops[g] for g in GROUPS[level]}
+            sample = RecheckSample(period=key, level=level, seed=seed, target_rate_pct=rates[level],
+                                   population=len(set().union(*groups.values())), drawn_at=now)
+            _store(s, actor, sample, groups, drawn, window, now)
+        drawn_rows = sample_rows(s, key)
+    return {lv: row | {"created": lv not in stored} for lv, row in drawn_rows.items()}
 
 
-def _store(s: Session, actor: Actor | None, sample: RecheckSample, customer_ids: list[int],
-           window: tuple[datetime, datetime], now: datetime) -> None:
-    """The sample row, one RECHECK callback per customer for the level's re-checker, one audit row."""
+def _store(s: Session, actor: Actor | None, sample: RecheckSample, groups: dict[SampleGroup, list[int]],
+           drawn: dict[SampleGroup, list[int]], window: tuple[datetime, datetime], now: datetime) -> None:
+    """The sample row, what it was drawn from, one RECHECK callback per customer for the level's re-checker,
+    one audit row."""
     s.add(sample)
     s.flush()
+    customer_ids = sampled(drawn, sample.level)
     assignee = s.scalar(select(func.min(User.id)).where(User.role == RECHECKER[sample.level], User.active.is_(True)))
     if customer_ids:
         s.execute(insert(Callback), [
@@ -90,8 +93,12 @@ def _store(s: Session, actor: Actor | None, sample: RecheckSample, customer_ids:
              "due_start": window[0], "due_end": window[1], "assignee_id": assignee, "sample_id": sample.id,
              "source_key": recheck_key(sample.level.value, sample.period, c), "created_at": now}
             for c in customer_ids])
-    target = sample_size(sample.target_rate_pct, sample.population)
+    members = population_rows(groups, drawn)
+    if members:
+        s.execute(insert(RecheckPopulation), [{"sample_id": sample.id, "sample_group": g, "customer_id": c,
+                                               "drawn": d} for g, c, d in members])
+    short = shortfall(groups, customer_ids, sample.target_rate_pct)
     after = {"period": sample.period, "level": sample.level, "seed": sample.seed, "population": sample.population,
              "target_rate_pct": sample.target_rate_pct, "sampled": len(customer_ids), "assignee_id": assignee}
     audit.record(s, actor, "recheck_sample", sample.id, AuditAction.CREATE, None, after, username=SYSTEM, at=now,
-                 extra={"target": target, "shortfall": target - len(customer_ids)})
+                 extra={"groups": {g.value: len(set(m)) for g, m in groups.items()}, "shortfall": short})

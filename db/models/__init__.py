@@ -2,7 +2,16 @@
 
 from db.models.auth import SetupCode, UserSession
 from db.models.base import Base, UTCDateTime
-from db.models.callbacks import CallAttempt, Callback, IncomingCall, Lead, LeadContact, RecheckSample, Task
+from db.models.callbacks import (
+    CallAttempt,
+    Callback,
+    IncomingCall,
+    Lead,
+    LeadContact,
+    RecheckPopulation,
+    RecheckSample,
+    Task,
+)
 from db.models.complaints import Complaint, ComplaintEvent
 from db.models.people import Contact, Customer, Product, User
 from db.models.system import AuditEntry, Setting
@@ -10,6 +19,6 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent
 
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "Contact",
-    "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckSample",
+    "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckPopulation", "RecheckSample",
     "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
 ]

@@ -17,6 +17,7 @@ from db.enums import (
     LeadClass,
     LeadResult,
     LeadStatus,
+    SampleGroup,
     Satisfaction,
     TaskStatus,
 )
@@ -37,6 +38,18 @@ class RecheckSample(Base):
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("uq_recheck_samples_period_level", "period", "level", unique=True),)
+
+
+class RecheckPopulation(Base):
+    """CB-4: what a sample was drawn from: one row per group of the sample and customer in that group, and
+    whether the customer was drawn for that group (a customer in two groups is drawn for one, counts for both)."""
+
+    __tablename__ = "recheck_population"
+
+    sample_id: Mapped[int] = mapped_column(ForeignKey("recheck_samples.id"), primary_key=True)
+    sample_group: Mapped[SampleGroup] = mapped_column(enum_col(SampleGroup), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    drawn: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Callback(Base):

@@ -450,6 +450,63 @@ def test_recheck_samples_count_their_population_per_week_and_level(office):
     assert sum(s["population"] for s in samples) > 0
 
 
+def recount(office: Office, period: str) -> dict[str, set[int]]:
+    """A week's CB-4 groups counted again from the office's rows (core.rechecks.rules): delivered to,
+    complaining; L3: active (delivered, complaining, work order taken in, created) or in the week's slice of
+    the archive (id % 52), less invalid records."""
+    year, week = int(period[:4]), int(period[6:])
+    first = date.fromisocalendar(year, week, 1)
+    days = {first + timedelta(days=i) for i in range(7)}
+    delivered = {p["customer_id"] for p in office["products"] if p["delivery_date"] in days}
+    complained = {c["customer_id"] for c in office["complaints"] if office_day(c["received_at"]) in days}
+    active = delivered | complained | {w["customer_id"] for w in office["work_orders"]
+                                       if office_day(w["intake_at"]) in days}
+    active |= {c["id"] for c in office["customers"] if office_day(c["created_at"]) in days}
+    customers = {c["id"] for c in office["customers"] if c["validity"] != "invalid"
+                 and (c["id"] in active or c["id"] % 52 == (week - 1) % 52)}
+    return {"delivered": delivered, "complained": complained, "customers": customers}
+
+
+def test_every_stored_sample_is_drawn_from_a_recount_of_its_week_cb4(office):
+    """Issue 9: the demo's stored populations differed from a recount in 16 of 26 weeks. Each sample stores
+    every customer of each of its groups, and its population is their number."""
+    stored = defaultdict(set)
+    for row in office["recheck_population"]:
+        stored[(row["sample_id"], row["sample_group"])].add(row["customer_id"])
+    assert len(office["recheck_samples"]) >= 2 * 20
+    for sample in office["recheck_samples"]:
+        groups = {g: c for g, c in recount(office, sample["period"]).items()
+                  if (g == "customers") == (sample["level"] == "L3")}
+        assert {g: stored[(sample["id"], g)] for g in groups} == groups, sample["period"]
+        assert sample["population"] == len(set().union(*groups.values()))
+
+
+def test_every_stored_sample_re_checks_at_least_the_rate_of_each_group_as_core_draws_it_cb4(office):
+    """Issue 9: 8 of 26 weekly samples were under 10% (W47: 4 of 77 delivered). Each group gets at least
+    ceil(rate × its size), drawn by core's own draw with the period's seed."""
+    from core.rechecks.rules import draw, sampled, seed_of
+
+    re_checked = defaultdict(set)
+    for cb in office["callbacks"]:
+        if cb["sample_id"]:
+            re_checked[cb["sample_id"]].add(cb["customer_id"])
+    by_period = defaultdict(dict)
+    for sample in office["recheck_samples"]:
+        by_period[sample["period"]][enums.CallbackLevel(sample["level"])] = sample
+    for period, samples in by_period.items():
+        groups = recount(office, period)
+        rates = {level: s["target_rate_pct"] for level, s in samples.items()}
+        chosen = draw({enums.SampleGroup(g): sorted(c) for g, c in groups.items()}, rates, seed_of(period))
+        for level, sample in samples.items():
+            assert re_checked[sample["id"]] == set(sampled(chosen, level)), period
+            for g in ("customers",) if level == "L3" else ("delivered", "complained"):
+                wanted = -(-sample["target_rate_pct"] * len(groups[g]) // 100)
+                available = groups[g] - (re_checked[samples[enums.CallbackLevel.L2]["id"]] if level == "L3" else set())
+                assert len(re_checked[sample["id"]] & groups[g]) >= min(wanted, len(available)), (period, g)
+    drawn_for = {(r["sample_id"], r["customer_id"]) for r in office["recheck_population"] if r["drawn"]}
+    assert drawn_for == {(sid, c) for sid, cs in re_checked.items() for c in cs}
+
+
 # --- incoming calls (CB-11) ---------------------------------------------------------------------
 
 

@@ -131,7 +131,8 @@ def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverag
     assert levels == {t("enum.CallbackLevel.L2", "en")}  # the manager's own queue: the L2 re-checks
     assert any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
     coverage = at.dataframe[-1].value
-    assert list(coverage[t("sampling.level", "en")]) == ["L2", "L3"]
+    levels = [t(f"enum.CallbackLevel.{lv}", "en") for lv in ("L2", "L2", "L3")]  # delivered, complained; customers
+    assert list(coverage[t("sampling.level", "en")]) == levels
 
 
 def test_a_specialists_queue_opens_on_their_own_calls(open_page, demo_url):

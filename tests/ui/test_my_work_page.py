@@ -53,8 +53,31 @@ def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open
     assert not at.exception
     assert any(m.value.startswith(f"#### {t('sampling.title', 'zh')}") for m in at.markdown)
     coverage = at.dataframe[-1].value
-    assert list(coverage[t("sampling.level", "zh")]) == ["L2", "L3"]
+    assert list(coverage[t("sampling.group", "zh")]) == [t(f"enum.SampleGroup.{g}", "zh")
+                                                        for g in ("delivered", "complained", "customers")]
     assert all(int(n) > 0 for n in coverage[t("sampling.sampled", "zh")])
+
+
+def test_the_manager_picks_any_past_period_and_sees_its_coverage_per_group_cb4(open_page, demo_url):
+    """Issue 9: coverage for any past period, not only the last; each group against its own target."""
+    from core.rechecks.queries import coverage, sampled_periods
+    from tests.factories import reader
+
+    engine = make_engine(demo_url)
+    periods = sampled_periods(engine, reader())
+    past = periods[5]
+    expected = coverage(engine, reader(), past)
+    engine.dispose()
+    at = open_page("pages/my_work.py", "en")
+    picker = at.selectbox(key="recheck_period")
+    assert picker.options[1:] == periods[1:] and len(periods) > 20  # the demo's weeks, the latest first
+    picker.set_value(past).run()
+    assert not at.exception
+    shown = at.dataframe[-1].value
+    assert list(shown[t("sampling.population", "en")].astype(int)) == [g["population"] for g in expected.values()]
+    assert list(shown[t("sampling.target", "en")].astype(int)) == [g["target"] for g in expected.values()]
+    assert all(int(n) >= int(m) for n, m in zip(shown[t("sampling.sampled", "en")],
+                                                shown[t("sampling.target", "en")], strict=True))
 
 
 def test_a_specialist_does_not_see_the_re_check_coverage(open_page):

@@ -13,13 +13,24 @@ from hypothesis import strategies as st
 from core.errors import Invalid
 from core.leads.rules import LeadContactInput, after_contact, check_contact, next_follow_up
 from core.office.defaults import DEFAULTS
-from core.rechecks.rules import draw, due_window, period_of, sample_size, seed_of
-from db.enums import Channel, LeadClass, LeadResult, LeadStatus
+from core.rechecks.rules import (
+    draw,
+    due_window,
+    period_of,
+    population_rows,
+    sample_size,
+    sampled,
+    seed_of,
+    shortfall,
+)
+from db.enums import CallbackLevel, Channel, LeadClass, LeadResult, LeadStatus, SampleGroup
 from tests.factories import NOW
 
 TZ = "Asia/Shanghai"
 ids = st.lists(st.integers(min_value=1, max_value=5000), max_size=300)
 rates = st.integers(min_value=0, max_value=100)
+D, C, U = SampleGroup.DELIVERED, SampleGroup.COMPLAINED, SampleGroup.CUSTOMERS
+L2, L3 = CallbackLevel.L2, CallbackLevel.L3
 
 
 # --- CB-4 periods ------------------------------------------------------------------------------------
@@ -69,28 +80,64 @@ def test_the_sample_size_is_the_rate_rounded_up(rate, population, size):
     assert sample_size(rate, population) == size
 
 
-@settings(max_examples=60, deadline=None)
-@given(ids, ids, rates, rates, st.integers(min_value=0, max_value=2**32))
-def test_the_draw_takes_at_least_the_rate_never_twice_and_the_same_again_with_the_same_seed(l2pop, l3pop, r2, r3,
-                                                                                              seed):
-    l2, l3 = draw(l2pop, l3pop, r2, r3, seed)
-    assert len(l2) == math.ceil(r2 * len(set(l2pop)) / 100) and len(l2) * 100 >= r2 * len(set(l2pop))
-    assert set(l2) <= set(l2pop) and set(l3) <= set(l3pop) and len(set(l2)) == len(l2)
+def level_samples(delivered, complained, customers, r2, r3, seed):
+    drawn = draw({D: delivered, C: complained, U: customers}, {L2: r2, L3: r3}, seed)
+    return drawn, sampled(drawn, L2), sampled(drawn, L3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(ids, ids, ids, rates, rates, st.integers(min_value=0, max_value=2**32))
+def test_the_draw_takes_at_least_the_rate_of_each_group_never_twice_and_the_same_again_cb4(delivered, complained,
+                                                                                            l3pop, r2, r3, seed):
+    """CB-4 as written: at least the rate of the delivered AND of the complaining customers, each group."""
+    drawn, l2, l3 = level_samples(delivered, complained, l3pop, r2, r3, seed)
+    for group in (delivered, complained):
+        assert len(set(l2) & set(group)) >= math.ceil(r2 * len(set(group)) / 100)
+    assert set(l2) <= set(delivered) | set(complained) and set(l3) <= set(l3pop) and len(set(l2)) == len(l2)
+    assert set(drawn[D]) <= set(delivered) and set(drawn[C]) <= set(complained) and set(drawn[D]).isdisjoint(drawn[C])
     assert set(l2).isdisjoint(l3)
-    wanted_l3 = math.ceil(r3 * len(set(l3pop)) / 100)
-    assert len(l3) == min(wanted_l3, len(set(l3pop) - set(l2)))
-    assert draw(list(reversed(l2pop)), l3pop, r2, r3, seed) == (l2, l3)  # the order given does not matter
+    assert len(l3) == min(math.ceil(r3 * len(set(l3pop)) / 100), len(set(l3pop) - set(l2)))
+    again = level_samples(list(reversed(delivered)), complained, l3pop, r2, r3, seed)
+    assert again == (drawn, l2, l3)  # the order given does not matter
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_205_delivered_customers_get_21_re_checks_whatever_the_complaints_cb4(seed):
+    """Issue 9: October's 205 delivered customers got 20 re-checks (10% of both groups together); the rule is
+    ceil(10% × 205) = 21 of the delivered and 10% of the complaining, each group."""
+    delivered, complained = list(range(1, 206)), list(range(200, 240))  # 6 customers in both groups
+    drawn, l2, _ = level_samples(delivered, complained, [], 10, 5, seed)
+    assert len(set(l2) & set(delivered)) >= 21 and len(set(l2) & set(complained)) >= 4
+    assert len(drawn[D]) == 21
+
+
+def test_a_customer_in_both_groups_is_re_checked_once_and_counts_for_both_cb4():
+    """Drawn for the delivered group first; the complaint group counts them and draws only what is missing."""
+    both = list(range(1, 11))
+    drawn, l2, _ = level_samples(both, both, [], 10, 5, seed=3)
+    assert (len(drawn[D]), drawn[C], l2) == (1, [], drawn[D])
+    drawn, l2, _ = level_samples(both, both + [11], [], 10, 5, seed=3)  # 11 complainers: 2 wanted, 1 counted
+    assert (len(drawn[D]), len(drawn[C]), len(l2)) == (1, 1, 2)
 
 
 def test_l3_takes_all_that_is_left_when_l2_used_up_its_population():
-    l2, l3 = draw([1, 2, 3], [1, 2, 3, 4], 100, 100, seed=7)
-    assert (l2, l3) == ([1, 2, 3], [4])
+    drawn = draw({D: [1, 2], C: [3], U: [1, 2, 3, 4]}, {L2: 100, L3: 100}, seed=7)
+    assert (sampled(drawn, L2), sampled(drawn, L3)) == ([1, 2, 3], [4])
+    assert shortfall({U: [1, 2, 3, 4]}, [4], 100) == {"customers": 3}
 
 
 def test_a_different_seed_usually_draws_a_different_sample():
     population = list(range(1, 1001))
-    samples = {tuple(draw(population, population, 10, 5, seed)[0]) for seed in range(20)}
+    samples = {tuple(draw({D: population, U: population}, {L2: 10, L3: 5}, seed)[D]) for seed in range(20)}
     assert len(samples) == 20
+
+
+def test_what_was_drawn_from_is_stored_per_group_with_the_group_each_customer_was_drawn_for_cb4():
+    groups = {D: [3, 1, 2, 2], C: [2, 4]}
+    assert population_rows(groups, {D: [2], C: [4]}) == [(D, 1, False), (D, 2, True), (D, 3, False),
+                                                         (C, 2, False), (C, 4, True)]
+    assert shortfall(groups, [1, 2], 50) == {"delivered": 0, "complained": 0}
+    assert shortfall(groups, [4], 50) == {"delivered": 2, "complained": 0}
 
 
 # --- L-1 lead follow-ups ----------------------------------------------------------------------------

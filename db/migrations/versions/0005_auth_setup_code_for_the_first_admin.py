@@ -3,7 +3,7 @@
 A new real office's first administrator needs a one-time code that the server prints to its own
 console at start (issue 9); the row holds its SHA-256 and counts wrong guesses like failed sign-ins.
 
-Revision ID: 0005_auth
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30 12:20:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005_auth'
+revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
