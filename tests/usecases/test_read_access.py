@@ -94,7 +94,7 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
         {S: (["L1"], 1), M: (ALL_LEVELS, 3), D: (ALL_LEVELS, 3)}),
     "re-check coverage": (
         lambda e, a, o: sorted(coverage(e, a, "2026-W47")),
-        {M: ["L2", "L3"], D: ["L2", "L3"]}),
+        {M: ["complained", "customers", "delivered"], D: ["complained", "customers", "delivered"]}),
     "history of an L2 re-check": (
         lambda e, a, o: len(record_history(e, a, "callback", o["L2"], "en", TZ)),
         {M: 1, D: 1, A: 1}),
