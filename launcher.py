@@ -2,7 +2,8 @@
 middleware that sends a browser without a session to them. At start, a real office without an
 administrator gets its one-time setup code printed on this console (ui.web_auth.announce_setup_code).
 Script errors are logged on the server; the browser gets a friendly message (streamlit_app.py) and no
-traceback (.streamlit/config.toml)."""
+traceback (.streamlit/config.toml). Every response carries the security headers, and Streamlit's metrics
+and agent routes answer nobody (ui.web_security)."""
 
 import logging
 
@@ -11,6 +12,7 @@ from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.web_auth import ROUTES, RequireSignIn, setup_code_at_start
+from ui.web_security import CloseInternalRoutes, SecurityHeaders
 
 log = logging.getLogger("servicedesk")
 
@@ -26,5 +28,7 @@ def _log_script_error(exc: Exception) -> bool:
 # the first request. (Pinned Streamlit 1.67; tests/e2e checks the first request after a start.)
 PagesManager.uses_pages_directory = False
 
-app = st.App("streamlit_app.py", routes=ROUTES, middleware=[Middleware(RequireSignIn)],
-             on_script_error=_log_script_error, lifespan=setup_code_at_start)
+# Outermost first: every response, a redirect to sign-in or a refusal too, leaves with the security headers.
+MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CloseInternalRoutes), Middleware(RequireSignIn)]
+app = st.App("streamlit_app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=_log_script_error,
+             lifespan=setup_code_at_start)

@@ -3,6 +3,7 @@ role may open (core.permissions). A page outside the role's navigation cannot be
 navigation lands on the default page, and every page script checks again (ui.auth.page_guard)."""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,7 +13,10 @@ from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.context import language_switch, tr
 from ui.feedback import show_flash
 
-st.set_page_config(page_title="Service Desk", page_icon=":material/support_agent:", layout="wide")
+# A file of our own: a ":material/...:" page icon makes the browser fetch it from an outside font host, and an
+# office app on a LAN asks no host but its own (issue 9; tests/e2e/test_no_outside_requests_in_browser.py).
+PAGE_ICON = Path(__file__).with_name("assets") / "page_icon.svg"
+st.set_page_config(page_title="Service Desk", page_icon=str(PAGE_ICON), layout="wide")
 clock.start_run()  # this run's one instant: every page and form of the run reads ui.clock.now()
 
 PAGES = {
