@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from core.errors import DomainError
+from core.errors import DomainError, Unchanged
 from core.fmt import fmt_datetime
 from ui.context import lang, office, tr
 
@@ -28,9 +28,13 @@ FLASH = "_flash"
 
 def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool = False) -> T | None:
     """Run `action`; on a DomainError show its message and return None. With `rerun`, a success reruns
-    the page so everything shown reflects the change, and the success message survives the rerun."""
+    the page so everything shown reflects the change, and the success message survives the rerun. A save
+    that changed nothing is said neutrally, not as an error nor as a success."""
     try:
         result = action()
+    except Unchanged as err:
+        st.info(message_of(err))
+        return None
     except DomainError as err:
         st.error(message_of(err))
         return None
