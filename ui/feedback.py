@@ -46,6 +46,27 @@ def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool
     return result
 
 
+REFUSED = "_refused"
+
+
+def attempt_in_callback(action: Callable[[], T]) -> T | None:
+    """Run `action` from a widget's on_click callback, which Streamlit runs before the page script: so the
+    page, drawn next, reads the records after the action (a card never shows the state from before it), and
+    a click is never lost because the button is no longer drawn on that run. A DomainError's message is kept
+    for `show_refusal`, which the page calls where the message belongs."""
+    try:
+        return action()
+    except DomainError as err:
+        st.session_state[REFUSED] = message_of(err)
+        return None
+
+
+def show_refusal() -> None:
+    message = st.session_state.pop(REFUSED, None)
+    if message:
+        st.error(message)
+
+
 def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
