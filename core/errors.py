@@ -33,6 +33,12 @@ class SignInFailed(DomainError):
     key = "auth.failed"
 
 
+class Unchanged(DomainError):
+    """A save that changes nothing: no write, no version bump, no audit row; the page says so neutrally."""
+
+    key = "error.unchanged"
+
+
 class StaleEdit(DomainError):
     """Somebody saved the record since it was loaded; params: who, when."""
 

@@ -64,14 +64,21 @@ def when(moment: datetime) -> str:
     return cell_formats()["datetime"](moment)
 
 
+TAKEN = "cb_taken"
+
+
+def _take(actor, callback_id: int) -> None:
+    """The take button's callback: the claim runs before the page is drawn again, so the card drawn next is
+    read after it; the loser of a race gets core's AlreadyClaimed (who holds it) over a fresh card."""
+    if feedback.attempt_in_callback(lambda: claim(engine(), actor, callback_id, clock.now())) is not None:
+        st.session_state["call_id"] = st.session_state[TAKEN] = callback_id
+
+
 def take_call(actor, cb: dict) -> None:
     """Offered on an open callback (or one I hold) of a level I work (CB-1); core.callbacks.services.claim decides."""
-    if not can_claim(cb, actor):
-        return
-    if st.button(tr("callscreen.take"), key="cb_take", type="primary"):
-        if feedback.attempt(lambda: claim(engine(), actor, cb["id"], clock.now())) is not None:
-            st.session_state["call_id"] = cb["id"]
-            st.switch_page("pages/call.py")
+    feedback.show_refusal()
+    if can_claim(cb, actor):
+        st.button(tr("callscreen.take"), key="cb_take", type="primary", on_click=_take, args=(actor, cb["id"]))
 
 
 def show_detail(actor, callback_id: int) -> None:
@@ -97,6 +104,8 @@ def show_detail(actor, callback_id: int) -> None:
 
 
 actor = page_guard("callbacks")
+if st.session_state.pop(TAKEN, None):  # claimed in the take button's callback: on to the call screen
+    st.switch_page("pages/call.py")
 kind_label, due = cell_formats()["enum"], cell_formats()["datetime"]
 st.title(tr("nav.callbacks"))
 

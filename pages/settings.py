@@ -13,6 +13,7 @@ from db.config import get_config
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.settings_form import settings_form
+from ui.window_apply import window_apply_box
 
 # The DOMAIN.md rule behind each setting of core.office.defaults; "—" for technical ones.
 RULES = {
@@ -58,3 +59,4 @@ st.caption(tr("settings.rules_hint"))
 if allowed(actor.role, Action.EDIT_SETTINGS):
     with st.expander(tr("settings_form.edit")):
         settings_form(actor, list_settings(engine()))
+    window_apply_box(actor)  # issue 9: a changed window reaches open callbacks only when applied here

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from core.errors import DomainError
+from core.errors import DomainError, Unchanged
 from core.fmt import fmt_datetime
 from ui.context import lang, office, tr
 
@@ -28,9 +28,13 @@ FLASH = "_flash"
 
 def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool = False) -> T | None:
     """Run `action`; on a DomainError show its message and return None. With `rerun`, a success reruns
-    the page so everything shown reflects the change, and the success message survives the rerun."""
+    the page so everything shown reflects the change, and the success message survives the rerun. A save
+    that changed nothing is said neutrally, not as an error nor as a success."""
     try:
         result = action()
+    except Unchanged as err:
+        st.info(message_of(err))
+        return None
     except DomainError as err:
         st.error(message_of(err))
         return None
@@ -40,6 +44,27 @@ def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool
     if success_key:
         st.success(tr(success_key))
     return result
+
+
+REFUSED = "_refused"
+
+
+def attempt_in_callback(action: Callable[[], T]) -> T | None:
+    """Run `action` from a widget's on_click callback, which Streamlit runs before the page script: so the
+    page, drawn next, reads the records after the action (a card never shows the state from before it), and
+    a click is never lost because the button is no longer drawn on that run. A DomainError's message is kept
+    for `show_refusal`, which the page calls where the message belongs."""
+    try:
+        return action()
+    except DomainError as err:
+        st.session_state[REFUSED] = message_of(err)
+        return None
+
+
+def show_refusal() -> None:
+    message = st.session_state.pop(REFUSED, None)
+    if message:
+        st.error(message)
 
 
 def show_flash() -> None:

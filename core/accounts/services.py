@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 
 from core.accounts.passwords import check_new_password, hash_password, verify_password
 from core.accounts.queries import public_fields, usable_admins
@@ -17,6 +17,7 @@ from core.audit.queries import latest_change
 from core.checks import is_choice
 from core.errors import Invalid, NotFound, StaleEdit
 from core.permissions import Action, Actor, require
+from core.versioning import save_versioned
 from db.engine import session_scope
 from db.enums import AuditAction, Role
 from db.models import User
@@ -103,18 +104,13 @@ def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: d
         user = _load(s, user_id, version)
         if user.id == actor.id and (active is False or (role is not None and role != Role.ADMIN)):
             raise Invalid("users.not_yourself")
-        before = public_fields(user)
-        res = s.execute(update(User).where(User.id == user.id, User.version == version)
-                        .values(version=version + 1).execution_options(synchronize_session=False))
-        if res.rowcount != 1:
-            who, when = latest_change(s, "user", user_id)
-            raise StaleEdit(who=who, when=when)
-        user.role = _role(role) if role is not None else user.role
-        user.active = active if active is not None else user.active
-        user.display_name = display_name.strip() if display_name and display_name.strip() else user.display_name
-        if not user.active:
+        changes = {"role": _role(role) if role is not None else user.role,
+                   "active": active if active is not None else user.active,
+                   "display_name": display_name.strip() if display_name and display_name.strip()
+                   else user.display_name}
+        save_versioned(s, actor, User, "user", user.id, version, changes, now)  # Unchanged when it changes nothing
+        if not changes["active"]:
             end_sessions_of(s, user.id, now, "disabled")
-        audit.record(s, actor, "user", user.id, AuditAction.UPDATE, before, public_fields(user), at=now)
 
 
 def reset_password(engine: Engine, actor: Actor, user_id: int, new_password: str, now: datetime) -> None:

@@ -12,7 +12,7 @@ from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.clock import office_day
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
-from core.errors import NotFound, StaleEdit
+from core.errors import NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.scheduling.rules import Windows, first_call, new_customer_call
@@ -30,7 +30,7 @@ def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int
         require(actor, Action.EDIT_CUSTOMER)
         clean = clean_customer_changes(changes, today)
         if not clean:
-            return version
+            raise Unchanged()
         return save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
 
 
@@ -45,7 +45,7 @@ def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: Order
     changed them meanwhile it is refused naming them, and nothing is overwritten."""
     require(actor, Action.EDIT_CUSTOMER)
     if wanted == loaded:
-        return []
+        raise Unchanged()
     office = load_office(engine)
     with session_scope(engine) as s:
         product = s.get(Product, product_id)

@@ -142,6 +142,8 @@ def _update_lead(s: Session, actor: Actor, lead: Lead, call: IncomingCall, due: 
         lead.interest = f"{call.need}; {lead.interest}"[:INTEREST_MAX] if lead.interest else call.need[:INTEREST_MAX]
     lead.next_follow_up = min(lead.next_follow_up, due) if lead.next_follow_up else due
     lead.incoming_call_id = lead.incoming_call_id or call.id
+    if not audit.diff(before, columns(lead, LEAD_FIELDS)):  # issue 9: no change, no new version nor audit row
+        return
     lead.version += 1
     audit.record(s, actor, "lead", lead.id, AuditAction.UPDATE, before, columns(lead, LEAD_FIELDS), at=now,
                  extra={"from_incoming_call_id": call.id})

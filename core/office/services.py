@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select, update
 
 from core.audit import log as audit
 from core.audit.queries import latest_change
-from core.errors import StaleEdit
+from core.errors import StaleEdit, Unchanged
 from core.office.defaults import DEFAULTS
 from core.office.rules import validate_setting
 from core.permissions import Action, Actor, require
@@ -22,10 +22,13 @@ from db.models import Setting
 
 def update_settings(engine: Engine, actor: Actor, loaded: dict[str, object], wanted: dict[str, object],
                     now: datetime) -> list[str]:
-    """Save the settings whose wanted value differs from the loaded one; returns the changed keys."""
+    """Save the settings whose wanted value differs from the loaded one; returns the changed keys.
+    Unchanged (nothing written, nothing audited) when every wanted value is the loaded one."""
     require(actor, Action.EDIT_SETTINGS)  # before validation: a non-admin learns nothing about values
     clean = {k: validate_setting(k, v) for k, v in wanted.items()}
     changed = [k for k, v in clean.items() if v != loaded.get(k)]
+    if not changed:
+        raise Unchanged()
     with session_scope(engine) as s:
         rows = {r.key: r for r in s.scalars(select(Setting).where(Setting.key.in_(changed)).with_for_update())}
         for key in changed:

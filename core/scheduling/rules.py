@@ -7,12 +7,17 @@ Shanghai day. Each planned callback carries a deterministic `source_key` naming 
 (`new_customer:product:123`, `birthday:2026:customer:5`, `holiday:2026-10-01:customer:5`), made by the
 one key function per trigger below, which the demo office calls too; so planning again finds it instead of
 making a second one.
+
+A callback keeps the window length it was planned with (`window_days`, the setting of `WINDOW_SETTING` then):
+a changed setting applies to callbacks planned after the change, never silently to open ones (issue 9);
+`rewindowed` gives an open callback the window another length would give it, for the admin's explicit
+"apply to open callbacks too" and for planning again with the stored length.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -58,6 +63,7 @@ class Planned:
     product_id: int | None = None
     work_order_id: int | None = None
     complaint_id: int | None = None
+    window_days: int | None = None  # the setting its window was cut with (WINDOW_SETTING); None: no setting
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Existing:
     status: CallbackStatus
     due_start: datetime
     due_end: datetime
+    window_days: int | None = None
 
 
 @dataclass
@@ -149,13 +156,15 @@ def holiday_key(holiday: date, customer_id: int) -> str:
 def first_call(product_id: int, customer_id: int, effective: date, tz: str, w: Windows) -> Planned:
     """CB-2 first call: the whole office day `first_call_delay_days` after the order takes effect."""
     due = effective + timedelta(days=w.first_call_delay_days)
-    return Planned(first_call_key(product_id), K.FIRST, customer_id, *days(due, due, tz), product_id=product_id)
+    return Planned(first_call_key(product_id), K.FIRST, customer_id, *days(due, due, tz), product_id=product_id,
+                   window_days=w.first_call_delay_days)
 
 
 def new_customer_call(product_id: int, customer_id: int, delivery: date, tz: str, w: Windows) -> Planned:
     """CB-2 new-customer call: from the day after delivery to the end of delivery + 7 days (002)."""
     window = days(delivery + timedelta(days=1), delivery + timedelta(days=w.new_customer_window_days), tz)
-    return Planned(new_customer_key(product_id), K.NEW_CUSTOMER, customer_id, *window, product_id=product_id)
+    return Planned(new_customer_key(product_id), K.NEW_CUSTOMER, customer_id, *window, product_id=product_id,
+                   window_days=w.new_customer_window_days)
 
 
 def after_repair_call(work_order_id: int, customer_id: int, completed_at: datetime, tz: str, w: Windows,
@@ -163,7 +172,7 @@ def after_repair_call(work_order_id: int, customer_id: int, completed_at: dateti
     """CB-2 / WO-10: from completion to the end of the 3rd office day after it."""
     end = day_end(office_day(completed_at, tz) + timedelta(days=w.after_repair_window_days), tz)
     return Planned(after_repair_key(work_order_id), K.AFTER_REPAIR, customer_id, _utc(completed_at),
-                   end, product_id=product_id, work_order_id=work_order_id)
+                   end, product_id=product_id, work_order_id=work_order_id, window_days=w.after_repair_window_days)
 
 
 def complaint_call(complaint_id: int, customer_id: int, received_at: datetime, tz: str, w: Windows,
@@ -171,13 +180,14 @@ def complaint_call(complaint_id: int, customer_id: int, received_at: datetime, t
     """CB-2 / CP-2: from the complaint to the end of the 7th office day after it."""
     end = day_end(office_day(received_at, tz) + timedelta(days=w.complaint_window_days), tz)
     return Planned(complaint_call_key(complaint_id), K.COMPLAINT, customer_id, _utc(received_at), end,
-                   product_id=product_id, complaint_id=complaint_id)
+                   product_id=product_id, complaint_id=complaint_id, window_days=w.complaint_window_days)
 
 
 def missed_call_callback(call_id: int, customer_id: int, received_at: datetime, tz: str, w: Windows) -> Planned:
     """CB-11 / CB-2: a missed or unresolved incoming call is called back the same office day."""
     end = day_end(office_day(received_at, tz) + timedelta(days=w.missed_call_window_days), tz)
-    return Planned(missed_call_key(call_id), K.MISSED_CALL, customer_id, _utc(received_at), end)
+    return Planned(missed_call_key(call_id), K.MISSED_CALL, customer_id, _utc(received_at), end,
+                   window_days=w.missed_call_window_days)
 
 
 def birthday_in(born: date, year: int) -> date:
@@ -201,12 +211,44 @@ def holidays_between(first: date, last: date, holidays: Holidays | None = None) 
 def holiday_call(customer_id: int, holiday: date, tz: str, lead_days: int = 3) -> Planned:
     """CB-2 holiday care: the `lead_days` office days before the holiday (3 by default)."""
     window = days(holiday - timedelta(days=lead_days), holiday - timedelta(days=1), tz)
-    return Planned(holiday_key(holiday, customer_id), K.HOLIDAY, customer_id, *window)
+    return Planned(holiday_key(holiday, customer_id), K.HOLIDAY, customer_id, *window, window_days=lead_days)
 
 
 def next_lead_follow_up(contacted_at: datetime, lead_class: LeadClass, intervals: Mapping[LeadClass, int]) -> datetime:
     """L-1: the next follow-up falls due the class's interval (A 2, B 7, C 30 days) after a contact."""
     return _utc(contacted_at) + timedelta(days=intervals[lead_class])
+
+
+# --- the window a callback was planned with ---------------------------------------------------------
+
+WINDOW_SETTING = {  # the Windows field (setting `callback.<field>`) that cuts each kind's window
+    K.FIRST: "first_call_delay_days", K.NEW_CUSTOMER: "new_customer_window_days",
+    K.AFTER_REPAIR: "after_repair_window_days", K.COMPLAINT: "complaint_window_days",
+    K.MISSED_CALL: "missed_call_window_days", K.HOLIDAY: "holiday_lead_days",
+}
+# How many office days each edge moves per day more of its setting: a later first call moves the whole
+# day; a longer window moves the end; more lead days before a holiday move the start earlier.
+EDGE_SHIFT = {K.FIRST: (1, 1), K.HOLIDAY: (-1, 0)}
+END_ONLY = (0, 1)
+
+
+def rewindowed(kind: CallbackKind, due_start: datetime, due_end: datetime, from_days: int, to_days: int,
+               tz: str) -> tuple[datetime, datetime]:
+    """The window [due_start, due_end], cut with `from_days` of its setting, as `to_days` would cut it:
+    the same event, the other length (CB-2). An edge at an event's instant (a completion) stays put."""
+    start_shift, end_shift = EDGE_SHIFT.get(kind, END_ONLY)
+    delta = to_days - from_days
+    start = day_start(office_day(due_start, tz) + timedelta(days=start_shift * delta), tz) if start_shift else due_start
+    end = day_end(office_day(due_end, tz) + timedelta(days=end_shift * delta), tz) if end_shift else due_end
+    return _utc(start), _utc(end)
+
+
+def as_stored(p: Planned, old: Existing, tz: str) -> Planned:
+    """`p` cut with the length the stored callback was planned with, so a changed setting moves nothing."""
+    if old.window_days is None or p.window_days is None or old.window_days == p.window_days:
+        return p
+    start, end = rewindowed(p.kind, p.due_start, p.due_end, p.window_days, old.window_days, tz)
+    return replace(p, due_start=start, due_end=end, window_days=old.window_days)
 
 
 # --- planning ---------------------------------------------------------------------------------------
@@ -264,19 +306,22 @@ def _care(customers: list[dict], now: datetime, tz: str, w: Windows, horizon_day
 def plan_callbacks(events: Events, existing: Mapping[str, Existing], now: datetime, tz: str, w: Windows,
                    horizon_days: int) -> Plan:
     """What a sweep writes for these events (see `plan_wanted`)."""
-    return plan_wanted(wanted_callbacks(events, now, tz, w, horizon_days), existing)
+    return plan_wanted(wanted_callbacks(events, now, tz, w, horizon_days), existing, tz)
 
 
-def plan_wanted(wanted: Iterable[Planned], existing: Mapping[str, Existing]) -> Plan:
+def plan_wanted(wanted: Iterable[Planned], existing: Mapping[str, Existing], tz: str) -> Plan:
     """New callbacks for keys not stored yet; a new window for a stored OPEN callback whose event
-    changed (e.g. a corrected delivery date); nothing for the rest, so a callback being worked or
-    finished is never touched, and planning again after writing a plan creates and moves nothing."""
+    changed (e.g. a corrected delivery date), cut with the length it was planned with (a changed setting
+    alone moves nothing: issue 9); nothing for the rest, so a callback being worked or finished is never
+    touched, and planning again after writing a plan creates and moves nothing."""
     create, move, skipped = [], [], 0
     for p in wanted:
         old = existing.get(p.source_key)
         if old is None:
             create.append(p)
-        elif old.status == CallbackStatus.OPEN and (old.due_start, old.due_end) != (p.due_start, p.due_end):
+            continue
+        p = as_stored(p, old, tz)
+        if old.status == CallbackStatus.OPEN and (old.due_start, old.due_end) != (p.due_start, p.due_end):
             move.append((old, p))
         else:
             skipped += 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, extract, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, case, extract, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from core.permissions import Actor
 from core.scheduling.assignment import CHUNK, load_assigner, owners
 from core.scheduling.rules import (
     LOOKBACK_MARGIN_DAYS,
+    WINDOW_SETTING,
     Events,
     Existing,
     Plan,
@@ -75,7 +76,8 @@ def _sweep(engine: Engine, now: datetime, horizon_days: int) -> SweepResult:
     tz, w = office.timezone, Windows.from_settings(office.get)
     with session_scope(engine) as s:
         wanted = wanted_callbacks(load_events(s, now, tz, w, horizon_days), now, tz, w, horizon_days)
-        plan = plan_wanted(wanted, existing(s, [p.source_key for p in wanted]))
+        stamp_unstamped(s, w)
+        plan = plan_wanted(wanted, existing(s, [p.source_key for p in wanted]), tz)
         _insert(s, plan.create, str(office.get("callback.assignment")), now)
         moved = _move(s, plan, now)
         result = SweepResult(len(plan.create), moved, plan.skipped + len(plan.move) - moved)
@@ -156,11 +158,23 @@ def _care_customers(s: Session, today: date, last: date, w: Windows) -> list[dic
 def existing(s: Session, keys: list[str]) -> dict[str, Existing]:
     """The stored callbacks under these source keys, looked up in chunks through the unique index."""
     out: dict[str, Existing] = {}
-    cols = (Callback.source_key, Callback.id, Callback.status, Callback.due_start, Callback.due_end)
+    cols = (Callback.source_key, Callback.id, Callback.status, Callback.due_start, Callback.due_end,
+            Callback.window_days)
     for i in range(0, len(keys), CHUNK):
         for key, *rest in s.execute(select(*cols).where(Callback.source_key.in_(keys[i:i + CHUNK]))):
             out[key] = Existing(*rest)
     return out
+
+
+def stamp_unstamped(s: Session, w: Windows) -> None:
+    """Open callbacks stored before they kept their window length (or made outside the planner, such as the
+    demo's) take the current setting's, as the sweep that planned them would have: from then on a changed
+    setting no longer moves them (issue 9). Bookkeeping, not a change of any due date: not audited."""
+    kinds = list(WINDOW_SETTING)
+    length = case(*((Callback.kind == k, getattr(w, WINDOW_SETTING[k])) for k in kinds))
+    s.execute(update(Callback).where(Callback.status == CallbackStatus.OPEN, Callback.window_days.is_(None),
+                                     Callback.kind.in_(kinds))
+              .values(window_days=length).execution_options(synchronize_session=False))
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -179,7 +193,7 @@ def _row(p: Planned, assignee_id: int | None, now: datetime) -> dict:
     return {"customer_id": p.customer_id, "kind": p.kind, "level": CallbackLevel.L1, "status": CallbackStatus.OPEN,
             "due_start": p.due_start, "due_end": p.due_end, "assignee_id": assignee_id, "product_id": p.product_id,
             "work_order_id": p.work_order_id, "complaint_id": p.complaint_id, "source_key": p.source_key,
-            "attempts_count": 0, "created_at": now, "version": 1}
+            "attempts_count": 0, "created_at": now, "version": 1, "window_days": p.window_days}
 
 
 def _move(s: Session, plan: Plan, now: datetime, actor: Actor | None = None) -> int:
@@ -206,7 +220,7 @@ def schedule_at_save(s: Session, actor: Actor, planned: list[Planned], office: O
     so a back-dated event does not make a callback long overdue; a stored OPEN one whose event changed gets
     its new window (a corrected delivery date); one being worked or finished is left alone. Returns the
     ids of the callbacks created."""
-    plan = plan_wanted(planned, existing(s, [p.source_key for p in planned]))
+    plan = plan_wanted(planned, existing(s, [p.source_key for p in planned]), office.timezone)
     fresh = [p for p in plan.create if touches(p, now, office.timezone, HORIZON_DAYS)]
     assigner = load_assigner(s, str(office.get("callback.assignment"))) if fresh else None
     own = owners(s, (p.customer_id for p in fresh))

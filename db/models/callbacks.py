@@ -82,6 +82,9 @@ class Callback(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The window length (or delay, or lead days) its kind's setting had when it was planned (CB-2): a changed
+    # setting applies to callbacks planned after it, and to open ones only when an admin applies it.
+    window_days: Mapped[int | None] = mapped_column(Integer)
 
     attempts: Mapped[list[CallAttempt]] = relationship(back_populates="callback", order_by="CallAttempt.attempted_at")
 

@@ -3,7 +3,7 @@ their own password, managers read the audit log, two people correcting one custo
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -111,4 +111,23 @@ def test_two_people_correcting_one_customer_exactly_one_wins_and_the_other_keeps
                          .order_by(AuditEntry.id.desc())).scalars().first()
         assert last.username == "specialist1" and last.changes["city"][1] == "杭州"
         assert last.at <= now
+    engine.dispose()
+
+
+def test_saving_a_user_unchanged_says_nothing_changed_neutrally_and_writes_nothing_issue_9(open_page, demo_url):
+    """Issue 9: a save that changes nothing is neither a green success nor a new version and audit row."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        user_id, version = s.execute(select(User.id, User.version).where(User.username == "specialist1")).one()
+        audit_rows = s.scalar(select(func.count()).where(AuditEntry.entity == "user",
+                                                         AuditEntry.entity_id == str(user_id)))
+    at = open_page("pages/users.py", "zh", Role.ADMIN)
+    at.selectbox(key="users_pick").set_value(user_id).run()
+    at.button(key=f"FormSubmitter:user_edit-{t('users.save', 'zh')}").click().run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [t("error.unchanged", "zh")] and not at.success and not at.toast
+    with session_scope(engine) as s:
+        assert s.scalar(select(User.version).where(User.id == user_id)) == version
+        assert s.scalar(select(func.count()).where(AuditEntry.entity == "user",
+                                                   AuditEntry.entity_id == str(user_id))) == audit_rows
     engine.dispose()

@@ -12,13 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.callbacks.script import prompts
+from core.callbacks.services import claim
 from core.clock import office_day
 from core.fmt import fmt_datetime
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
-from tests.factories import make_callback, make_complaint, make_customer
+from tests.factories import make_account, make_callback, make_complaint, make_customer
 from tests.helpers import OFFICE_TZ
 from ui.feedback import FLASH
 
@@ -247,3 +248,26 @@ def test_without_a_claimed_call_the_screen_points_back_to_the_queue(open_page, d
     at.button(key="call_back").click().run()
     assert at.title[0].value == t("nav.callbacks", "zh")
 
+
+
+def test_the_loser_of_a_claim_race_is_told_who_took_it_over_a_fresh_card_without_take(open_page, demo_url, now):
+    """Issue 9 (CB-1): a colleague claims the callback between the page's render and the specialist's click.
+    The click is not swallowed: the specialist is told who holds it, in their language, and the card under
+    the message is read after the claim: in progress, claimed by the colleague, "take" no longer offered."""
+    cb_id, phone = _due_callback(demo_url, now)
+    at = open_page("pages/callbacks.py", "zh", Role.SPECIALIST)
+    at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
+    at.text_input(key="cb_search").input(phone).run()
+    at.selectbox(key="cb_open").set_value(cb_id).run()
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        rival = make_account(s, Role.SPECIALIST, username="rival", display_name="Rival Li")
+    claim(engine, rival, cb_id, now)
+    engine.dispose()
+    at.button(key="cb_take").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("calls.already_claimed", "zh", who="Rival Li")]
+    assert at.title[0].value == t("nav.callbacks", "zh")
+    assert not [b for b in at.button if b.key == "cb_take"]
+    assert _callback(demo_url, cb_id).claimed_by_id == rival.id
+    assert t("enum.CallbackStatus.in_progress", "zh") in [x.value for x in at.text]

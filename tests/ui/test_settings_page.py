@@ -1,13 +1,18 @@
 """The Settings page (read-only): every setting explained in the user's language, the database, the demo flag."""
 
 import pytest
+from sqlalchemy import func, select, update
 
+from core.accounts.demo import DEMO_ACCOUNTS
+from core.accounts.sessions import actor_of
 from core.i18n import enum_label, t
 from core.office.defaults import DEFAULTS
 from core.office.settings import load_office
-from db.engine import make_engine
-from db.enums import CustomerGrade, Role
-from tests.helpers import restoring_settings
+from core.scheduling import windows
+from db.engine import make_engine, session_scope
+from db.enums import CallbackKind, CallbackStatus, CustomerGrade, Role
+from db.models import Callback, User
+from tests.helpers import restoring_settings, set_setting
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -56,4 +61,33 @@ def test_an_admin_sets_the_holidays_and_care_grades_and_a_bad_holiday_is_refused
         at.button(key=f"FormSubmitter:settings_edit-{t('settings_form.save', 'zh')}").click().run()
         assert not at.exception and not at.error
         assert [load_office(engine).get(k) for k in keys] == ["12-25, 2027-02-06", "normal"]
+    engine.dispose()
+
+
+def test_an_admin_applies_a_shortened_window_to_open_callbacks_only_after_the_preview_and_a_tick(
+        open_page, demo_url, now):
+    """Issue 9 (CB-2): the open after-repair callbacks planned with 3 days stay as they are after the window
+    became 1 day, until the admin, shown how many would move and fall overdue, ticks and applies."""
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(update(Callback).where(Callback.kind == CallbackKind.AFTER_REPAIR,
+                                            Callback.status == CallbackStatus.OPEN).values(window_days=3))
+    set_setting(engine, "callback.after_repair_window_days", 1)
+    with session_scope(engine) as s:
+        admin = actor_of(s.scalar(select(User).where(User.username == DEMO_ACCOUNTS[Role.ADMIN])))
+    [expected] = windows.preview(engine, admin, now)
+    assert expected.moving > 0
+    at = open_page("pages/settings.py", "zh", Role.ADMIN)
+    setting = "callback.after_repair_window_days"
+    assert t("settings_window.pending", "zh", setting=setting, days=1, moving=expected.moving,
+             overdue=expected.fall_overdue) in [w.value for w in at.warning]
+    assert at.button(key=f"win_apply_{setting}").disabled
+    at.checkbox(key=f"win_sure_{setting}").check().run()
+    at.button(key=f"win_apply_{setting}").click().run()
+    assert not at.exception
+    assert windows.preview(engine, admin, now) == []
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).where(Callback.kind == CallbackKind.AFTER_REPAIR,
+                                                   Callback.status == CallbackStatus.OPEN,
+                                                   Callback.window_days != 1)) == 0
     engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ from core.scheduling.rules import (
     office_day,
     plan_callbacks,
     plan_wanted,
+    rewindowed,
     wanted_callbacks,
 )
 from db.enums import CallbackKind, CallbackStatus, LeadClass, ServiceType
@@ -159,12 +161,58 @@ def _existing(p: Planned, status=CallbackStatus.OPEN, cb_id=1, shift=timedelta(0
 def test_an_open_callback_whose_event_changed_is_moved_and_a_worked_one_is_left_alone_cb_2():
     p = new_customer_call(1, 3, date(2026, 11, 18), SH, W)
     stored = _existing(p, shift=timedelta(days=-2))
-    assert plan_wanted([p], stored).move == [(stored[p.source_key], p)]
+    assert plan_wanted([p], stored, SH).move == [(stored[p.source_key], p)]
     for status in (CallbackStatus.IN_PROGRESS, CallbackStatus.COMPLETED, CallbackStatus.NOT_COMPLETED):
-        plan = plan_wanted([p], _existing(p, status, shift=timedelta(days=-2)))
+        plan = plan_wanted([p], _existing(p, status, shift=timedelta(days=-2)), SH)
         assert (plan.create, plan.move, plan.skipped) == ([], [], 1)
-    assert plan_wanted([p], {}).create == [p]
-    assert plan_wanted([p], _existing(p)).skipped == 1
+    assert plan_wanted([p], {}, SH).create == [p]
+    assert plan_wanted([p], _existing(p), SH).skipped == 1
+
+
+def _stored_as_planned(p: Planned, status=CallbackStatus.OPEN) -> dict[str, Existing]:
+    return {p.source_key: Existing(1, status, p.due_start, p.due_end, p.window_days)}
+
+
+SHORTER = Windows(first_call_delay_days=2, new_customer_window_days=3, after_repair_window_days=1,
+                  complaint_window_days=2, missed_call_window_days=1, holiday_lead_days=5)
+
+
+@pytest.mark.parametrize("plan", [
+    lambda w: first_call(1, 3, date(2026, 11, 18), SH, w),
+    lambda w: new_customer_call(1, 3, date(2026, 11, 18), SH, w),
+    lambda w: after_repair_call(1, 3, utc(2026, 11, 19, 3), SH, w),
+    lambda w: complaint_call(1, 3, utc(2026, 11, 19, 3), SH, w),
+    lambda w: missed_call_callback(1, 3, utc(2026, 11, 20, 3), SH, w),
+    lambda w: holiday_call(3, date(2026, 12, 31), SH, w.holiday_lead_days),
+], ids=["first", "new_customer", "after_repair", "complaint", "missed_call", "holiday"])
+def test_a_changed_window_setting_alone_moves_no_open_callback_issue_9_cb_2(plan):
+    """Issue 9: shortening the after-repair window made the next sweep move 151 open callbacks. A callback
+    keeps the window it was planned with; the new setting is for callbacks planned after it."""
+    stored = _stored_as_planned(plan(W))
+    again = plan_wanted([plan(SHORTER)], stored, SH)
+    assert (again.create, again.move, again.skipped) == ([], [], 1)
+
+
+@pytest.mark.parametrize("plan", [
+    lambda w: first_call(1, 3, date(2026, 11, 18), SH, w),
+    lambda w: after_repair_call(1, 3, utc(2026, 11, 19, 3), SH, w),
+    lambda w: holiday_call(3, date(2026, 12, 31), SH, w.holiday_lead_days),
+], ids=["first", "after_repair", "holiday"])
+def test_rewindowed_cuts_the_window_the_other_length_would_have_cut_cb_2(plan):
+    old, new = plan(W), plan(SHORTER)
+    assert rewindowed(old.kind, old.due_start, old.due_end, old.window_days, new.window_days, SH) == (
+        new.due_start, new.due_end)
+    assert rewindowed(new.kind, new.due_start, new.due_end, new.window_days, old.window_days, SH) == (
+        old.due_start, old.due_end)
+
+
+def test_a_corrected_event_moves_its_open_callback_with_the_length_it_was_planned_with_cb_2():
+    """The delivery date was corrected after the window setting changed: the callback follows its event but
+    keeps its own length (7 days), not the new setting's (3)."""
+    stored = _stored_as_planned(new_customer_call(1, 3, date(2026, 11, 18), SH, W))
+    [(_, moved)] = plan_wanted([new_customer_call(1, 3, date(2026, 11, 16), SH, SHORTER)], stored, SH).move
+    expected = new_customer_call(1, 3, date(2026, 11, 16), SH, W)
+    assert (moved.due_start, moved.due_end, moved.window_days) == (expected.due_start, expected.due_end, 7)
 
 
 def test_the_next_lead_follow_up_falls_due_after_the_class_interval_l_1():

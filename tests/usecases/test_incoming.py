@@ -265,3 +265,17 @@ def test_the_register_filters_by_day_answer_resolution_and_category_and_pages(en
     assert total(categories=(NEW,)) == 2 and total(resolved=True) == 1
     second = list_incoming(engine, reader(), IncomingFilter(), TZ, page=2, page_size=3)
     assert (second.page, second.pages, len(second.rows)) == (2, 2, 1)
+
+
+def test_a_second_call_that_changes_nothing_on_the_open_lead_leaves_its_version_and_audit_alone_issue_9(engine):
+    """The caller's open lead already has this follow-up and no new need was said: no new version, no
+    empty audit row for the lead."""
+    o = office(engine)
+    first = register_incoming_call(engine, o["ann"], IncomingInput("13977778888", NEW, need="Filters", resolved=True,
+                                                                   as_lead=True, lead_class=LeadClass.A), NOW)
+    mark = audit_mark(engine)
+    again = register_incoming_call(engine, o["ann"], IncomingInput("13977778888", NEW, need="", resolved=True,
+                                                                   as_lead=True, lead_class=LeadClass.A), NOW)
+    assert (again.lead_id, again.lead_created) == (first.lead_id, False)
+    assert lead(engine, first.lead_id).version == 1
+    assert [r for r in audit_since(engine, mark) if r["entity"] == "lead"] == []

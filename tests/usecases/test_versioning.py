@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.customers.services import update_customer
-from core.errors import Forbidden, Invalid, NotFound, StaleEdit
+from core.errors import Forbidden, Invalid, NotFound, StaleEdit, Unchanged
 from db.engine import session_scope
 from db.enums import CustomerGrade, Role
 from tests.factories import NOW, make_account, make_fresh_customer
@@ -118,7 +118,8 @@ def test_saving_no_changes_writes_nothing(engine, pair, customer):
     alice, _ = pair
     customer_id, version = customer
     mark = audit_mark(engine)
-    assert update_customer(engine, alice, customer_id, version, {}, NOW, TODAY) == version
+    with pytest.raises(Unchanged):
+        update_customer(engine, alice, customer_id, version, {}, NOW, TODAY)
     assert audit_since(engine, mark) == [] and customer_row(engine, customer_id)["version"] == version
 
 
