@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.audit.queries import record_history
 from ui.context import engine, lang, office, tr
+from ui.text import phrase
 from ui.widgets import cell_formats, table
 
 
@@ -32,6 +33,6 @@ def history(events: list[dict], prefix: str) -> None:
 def audit_history(entity: str, entity_id: int) -> None:
     """Who changed what and when, in sentences, from the append-only audit log."""
     lines = record_history(engine(), entity, entity_id, lang(), office().timezone)
-    with st.expander(tr("audit.history", count=len(lines))):
+    with st.expander(phrase("audit.history", count=len(lines))):
         for line in lines or [tr("audit.no_changes")]:
             st.text(line)

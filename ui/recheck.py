@@ -12,14 +12,15 @@ from core.rechecks.queries import coverage
 from core.rechecks.rules import period_of
 from core.scheduling.daily import last_period_day
 from ui.context import engine, lang, office, tr
+from ui.text import phrase, plain
 from ui.widgets import table
 
 
 def recheck_coverage(now: datetime) -> None:
     key, _, _ = period_of(last_period_day(engine(), now, office().timezone), str(office().get("recheck.period")))
     levels = coverage(engine(), key)
-    st.markdown(f"#### {tr('sampling.title')} · {key}")
-    st.caption(tr("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
+    st.markdown(f"#### {tr('sampling.title')} · {plain(key)}")
+    st.caption(phrase("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
     if not any(level["drawn"] for level in levels.values()):
         st.info(tr("sampling.not_drawn"))
         return
