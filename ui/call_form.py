@@ -105,15 +105,15 @@ def call_form(kind: CallbackKind, level: CallbackLevel, outcome: CallOutcome) ->
 def result_message(result: CallResult, call: CallInput) -> Markdown:
     """What the call produced, in one message: recorded, and any complaint, promise, lead or retry."""
     when = cell_formats()["datetime"]
-    parts = [tr("callscreen.recorded")]
+    parts = [phrase("callscreen.recorded")]
     if result.complaint_number:
         parts.append(phrase("callscreen.complaint_opened", number=result.complaint_number))
     if result.promised_reply_id:
         parts.append(phrase("callscreen.promised", when=when(call.promised_reply_at)))
     if result.lead_id:
-        parts.append(tr("callscreen.lead"))
+        parts.append(phrase("callscreen.lead"))
     if result.status == CallbackStatus.OPEN:
         parts.append(phrase("callscreen.requeued", when=when(result.due_start)))
     if call.outcome == CallOutcome.WRONG_NUMBER:
-        parts.append(tr("callscreen.correct_contact"))  # C-3: the record is invalid until corrected
+        parts.append(phrase("callscreen.correct_contact"))  # C-3: the record is invalid until corrected
     return joined(parts)

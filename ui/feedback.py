@@ -37,7 +37,7 @@ def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool
         st.error(plain(message_of(err)))
         return None
     if success_key and rerun:
-        st.session_state[FLASH] = tr(success_key)
+        st.session_state[FLASH] = phrase(success_key)
         st.rerun()
     if success_key:
         st.success(tr(success_key))

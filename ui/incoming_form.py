@@ -77,7 +77,7 @@ def _lead_wish(category: IncomingCategory | None) -> tuple[bool, LeadClass | Non
 def confirmation(done: IncomingResult, now: datetime) -> Markdown:
     """What the call created: the call-back and its assignee, or the lead, its owner and next follow-up."""
     lg, tz = lang(), office().timezone
-    parts = [tr("incoming.logged")]
+    parts = [phrase("incoming.logged")]
     if done.callback_id:
         who = done.callback_assignee or tr("incoming.nobody")
         today = office_day(done.callback_due, tz) == office_day(now, tz)
@@ -88,9 +88,9 @@ def confirmation(done: IncomingResult, now: datetime) -> Markdown:
         who = done.lead_owner or tr("incoming.nobody")
         parts.append(phrase(key, who=who, when=fmt_datetime(done.lead_due, lg, tz)))
     if done.too_late:
-        parts.append(tr("incoming.too_late"))
+        parts.append(phrase("incoming.too_late"))
     elif not done.callback_id and not done.lead_id:
-        parts.append(tr("incoming.no_follow_up"))
+        parts.append(phrase("incoming.no_follow_up"))
     return joined(parts)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ui.text import WORD_JOINER, Markdown, joined, phrase, plain
+from tests.helpers import as_read
+from ui.text import Markdown, joined, phrase, plain
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,17 +25,12 @@ HOSTILE = [
 ]
 
 
-def _unescaped(text: str) -> str:
-    """What a Markdown reader shows for text made only of backslash escapes and word joiners."""
-    return re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "")
-
-
 @pytest.mark.parametrize("text", HOSTILE)
 def test_plain_leaves_no_markdown_syntax_unescaped(text):
     """Every ASCII punctuation character carries a backslash, so no Markdown or Streamlit syntax stays live."""
     shown = plain(text)
     assert re.search(r"(?<!\\)[!-/:-@\[-`{-~]", re.sub(r"\\.", "", shown)) is None
-    assert _unescaped(shown) == " ".join(part.strip() for part in text.splitlines())
+    assert as_read(shown) == " ".join(part.strip() for part in text.splitlines())
 
 
 @pytest.mark.parametrize("code", [":material_home:", ":smile:", ":streamlit:", ":+1:"])
@@ -71,6 +67,7 @@ MARKDOWN_CALLS = {
     "color_picker", "file_uploader", "camera_input", "status", "dialog",
 }
 MARKDOWN_KEYWORDS = {"body", "label", "help", "value", "delta", "captions", "title"}
+MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control"}  # their options' labels (format_func) are Markdown too
 METRIC_POSITIONS = 3  # st.metric(label, value, delta): all three are Markdown
 HELPERS = {"plain", "phrase", "joined", "enum_label"}  # enum_label: a catalog text, as tr(key) is
 NOT_STREAMLIT = re.compile(r"\blog(ger|ging)?\b")
@@ -121,8 +118,14 @@ class _Module:
                 return self.safe(body, seen) and self.safe(orelse, seen)
             case ast.BoolOp(values=values) | ast.List(elts=values) | ast.Tuple(elts=values):
                 return all(self.safe(v, seen) for v in values)
-            case ast.ListComp(elt=elt):
+            case ast.ListComp(elt=elt) | ast.Lambda(body=elt):  # a lambda: a format_func, safe by what it returns
                 return self.safe(elt, seen)
+            case ast.Dict(values=values):  # a lookup table of labels, used as table.get or table[key]
+                return all(self.safe(v, seen) for v in values)
+            case ast.DictComp(value=value):
+                return self.safe(value, seen)
+            case ast.Attribute(value=table, attr="get") | ast.Subscript(value=table):
+                return self.safe(table, seen)
             case ast.Name(id=name) if name not in seen:
                 values = self.bindings.get(name) or [None]
                 return all(self.safe(v, seen | {name}) for v in values)
@@ -138,7 +141,8 @@ def _markdown_texts(call: ast.Call) -> list[ast.expr]:
         return []
     positions = METRIC_POSITIONS if func.attr == "metric" else 1
     keywords = MARKDOWN_KEYWORDS - ({"value"} if func.attr != "metric" else set())
-    return [*call.args[:positions], *(k.value for k in call.keywords if k.arg in keywords)]
+    options = [k.value for k in call.keywords if k.arg == "format_func" and func.attr in MARKDOWN_OPTIONS]
+    return [*call.args[:positions], *(k.value for k in call.keywords if k.arg in keywords), *options]
 
 
 def unsafe_markdown(source: str, name: str = "<source>") -> list[str]:
@@ -172,6 +176,8 @@ def test_no_page_or_ui_module_renders_user_text_as_markdown():
     "def show(message):\n    st.toast(message)",
     "head = tr('k', customer=c)\nst.markdown(head)",
     "st.sidebar.write(task['finding'])",
+    "names = {c['id']: c['name'] for c in found}\nst.radio(tr('k'), list(names), format_func=names.get)",
+    "st.radio(tr('k'), rows, format_func=lambda r: r['name'])",
 ])
 def test_the_guard_catches_user_text_in_markdown(source):
     assert unsafe_markdown(source) != []
@@ -186,6 +192,9 @@ def test_the_guard_catches_user_text_in_markdown(source):
     "col.metric(tr(f'kpi.metric.{n}'), plain(v), help=tr(f'kpi.def.{n}'))",
     "log.exception('page %s failed', nav.url_path)",
     "st.text(task['finding'])",
+    "st.radio(tr('k'), list(Channel), format_func=lambda m: enum_label(m, lg))",
+    "yes_no = {True: tr('common.yes'), False: tr('no')}\nst.radio(tr('k'), [True, False], format_func=yes_no.get)",
+    "st.selectbox(tr('k'), rows, format_func=lambda r: r['name'])",
 ])
 def test_the_guard_lets_catalog_texts_and_helpers_pass(source):
     assert unsafe_markdown(source) == []
