@@ -42,6 +42,10 @@ def test_plain_breaks_the_shortcodes_streamlit_matches_after_reading_escapes(cod
     assert re.search(r":material_\w+:", unescaped) is None
 
 
+def test_plain_leaves_times_and_plain_colons_without_joiners():
+    assert plain("due 18 May 2026 23:59, note: call") == r"due 18 May 2026 23\:59\, note\: call"
+
+
 def test_plain_is_one_line_and_never_escapes_twice():
     once = plain("a\n\nb **c**")
     assert isinstance(once, Markdown) and "\n" not in once
