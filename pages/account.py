@@ -8,10 +8,11 @@ from ui import clock
 from ui.auth import page_guard, session_token
 from ui.context import engine, lang, tr
 from ui.feedback import attempt
+from ui.text import plain
 
 actor = page_guard("account")
 st.title(tr("nav.account"))
-st.caption(f"{actor.display_name} ({actor.username}) · {enum_label(actor.role, lang())}")
+st.caption(plain(f"{actor.display_name} ({actor.username}) · {enum_label(actor.role, lang())}"))
 
 with st.form("own_password"):
     current = st.text_input(tr("account.current_password"), type="password", key="pw_current")

@@ -19,6 +19,7 @@ from ui.call_form import call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
 from ui.detail import fields
 from ui.feedback import FLASH, attempt
+from ui.text import phrase
 from ui.widgets import cell_formats, table
 
 CALL_KEY = "call_id"
@@ -62,7 +63,7 @@ def customer_card(actor, customer_id: int) -> None:
             continue
         table(related.rows, columns)
         if related.total > len(related.rows):
-            st.caption(tr("callscreen.showing", shown=len(related.rows), total=related.total))
+            st.caption(phrase("callscreen.showing", shown=len(related.rows), total=related.total))
 
 
 def script(kind) -> None:
@@ -77,8 +78,8 @@ def header(cb: dict) -> None:
     when = cell_formats()["datetime"]
     st.subheader(f"{enum_label(cb['kind'], lang())} · {enum_label(cb['level'], lang())}")
     fields({"purpose": cb["purpose"] or tr(purpose_key(cb["kind"]))}, "cb", {"purpose": "text"})
-    st.caption(tr("callscreen.due", start=when(cb["due_start"]), end=when(cb["due_end"])))
-    st.caption(tr("callscreen.attempts", count=cb["attempts_count"]))
+    st.caption(phrase("callscreen.due", start=when(cb["due_start"]), end=when(cb["due_end"])))
+    st.caption(phrase("callscreen.attempts", count=cb["attempts_count"]))
 
 
 def record(actor, cb: dict) -> None:

@@ -25,6 +25,7 @@ from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
 from ui.recheck import recheck_coverage
 from ui.task_form import finding_panel
+from ui.text import plain
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -87,7 +88,7 @@ def show_detail(actor, callback_id: int) -> None:
         st.warning(tr("list.not_found"))
     if not detail:  # not found, or a level the role may not read (Forbidden, shown by attempt): nothing of it
         return
-    st.subheader(detail["customer"]["name"])
+    st.subheader(plain(detail["customer"]["name"]))
     take_call(actor, detail["callback"])
     fields(detail["callback"], "cb", DETAIL_FIELDS)
     st.markdown(f"#### {tr('cb.customer_card')}")
@@ -97,7 +98,7 @@ def show_detail(actor, callback_id: int) -> None:
         st.info(tr("cb.no_attempts"))
     for attempt in detail["attempts"]:
         with st.container(border=True):
-            st.caption(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}")
+            st.caption(plain(f"{tr('cb.attempt.attempted_at')}: {when(attempt['attempted_at'])}"))
             fields(attempt, "cb.attempt", ATTEMPT_FIELDS)
     finding_panel(actor, callback_id, clock.now())  # CB-4: a worked re-check sends its finding to the specialist
     audit_history(actor, "callback", callback_id)
@@ -132,7 +133,7 @@ with c6:
 flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
 counts = queue_counts(engine(), actor, flt, office().timezone, clock.now())
 for column, name in zip(st.columns(3), ("overdue", "due_today", "upcoming"), strict=True):
-    column.metric(tr(f"cb.count_{name}"), counts[name])
+    column.metric(tr(f"cb.count_{name}"), plain(counts[name]))
 page = paged_table("cb_list", flt,
                    lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n, size),
                    COLUMNS, overdue_marks)

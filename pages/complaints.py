@@ -8,6 +8,7 @@ from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
+from ui.text import plain
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -76,7 +77,7 @@ if chosen:
         st.warning(tr("list.not_found"))
     else:
         record = detail["complaint"]
-        st.subheader(f"{record['number']} · {record['customer']}")
+        st.subheader(plain(f"{record['number']} · {record['customer']}"))
         st.markdown(f"#### {tr('cp.intake')}")
         fields(record, "cp", INTAKE_FIELDS)
         st.markdown(f"#### {tr('cp.handling')}")

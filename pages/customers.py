@@ -10,6 +10,7 @@ from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
 from ui.product_dates_form import product_dates_form
+from ui.text import phrase, plain
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -55,7 +56,7 @@ def related(rows: list[dict], columns: dict, total: int) -> None:
         return
     table(rows, columns)
     if total > len(rows):
-        st.caption(tr("cu.showing", shown=len(rows), total=total))
+        st.caption(phrase("cu.showing", shown=len(rows), total=total))
 
 
 actor = page_guard("customers")
@@ -86,7 +87,7 @@ if chosen:
     if detail is None:
         st.warning(tr("list.not_found"))
     else:
-        st.subheader(f"{detail['customer']['code']} · {detail['customer']['name']}")
+        st.subheader(plain(f"{detail['customer']['code']} · {detail['customer']['name']}"))
         fields(detail["customer"], "cu", CARD_FIELDS)
         if allowed(actor.role, Action.EDIT_CUSTOMER):
             with st.expander(tr("cu.correct")):
@@ -97,7 +98,7 @@ if chosen:
         contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
         related(contacts, CONTACT_COLUMNS, len(contacts))
         names = list(HISTORY_COLUMNS)
-        tabs = st.tabs([tr(f"cu.tab_{n}", total=detail[n].total) for n in names])
+        tabs = st.tabs([phrase(f"cu.tab_{n}", total=detail[n].total) for n in names])
         for tab, name in zip(tabs, names, strict=True):
             with tab:
                 related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)

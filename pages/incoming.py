@@ -8,13 +8,14 @@ from db.enums import IncomingCategory
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.incoming_form import DONE, incoming_form
+from ui.text import plain
 from ui.widgets import date_range, enum_filter, paged_table
 
 actor = page_guard("incoming")
 st.title(tr("nav.incoming"))
 confirmed = st.session_state.pop(DONE, None)
 if confirmed:
-    st.success(confirmed)
+    st.success(plain(confirmed))
 incoming_form(actor)
 
 

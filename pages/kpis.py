@@ -18,6 +18,7 @@ from ui import clock
 from ui.auth import page_guard
 from ui.charts import bars, compute, due_vs_done, enum_order, labelled, weekly_counts
 from ui.context import lang, office, tr
+from ui.text import plain
 from ui.widgets import enum_filter, person_filter
 
 now = clock.now().replace(second=0, microsecond=0)  # to the minute, so the KPI cache can hit
@@ -69,7 +70,7 @@ HEADLINE = [
 ]
 cols = [*st.columns(4), *st.columns(3)]  # the wider second row leaves room for money
 for col, (fn, value, show) in zip(cols, HEADLINE, strict=True):
-    col.metric(tr(f"kpi.metric.{fn.__name__}"), show(value), help=tr(f"kpi.def.{fn.__name__}"), border=True)
+    col.metric(tr(f"kpi.metric.{fn.__name__}"), plain(show(value)), help=tr(f"kpi.def.{fn.__name__}"), border=True)
 
 
 def chart(fn, figure) -> None:

@@ -15,6 +15,7 @@ from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
 from ui.task_form import findings_sent, my_open_tasks
+from ui.text import phrase, plain
 from ui.widgets import cell_formats, person_filter, table
 
 OWN_VIEW = (Role.SPECIALIST, Role.ENGINEER)  # they work their own queue; managers and directors oversee the office
@@ -42,9 +43,9 @@ def tiles(counts: dict) -> None:
     for section, names in TILES.items():
         st.markdown(f"#### {tr(f'mywork.{section}')}")
         for column, name in zip(st.columns(len(TILES["work_orders"])), names, strict=False):
-            column.metric(tr(f"mywork.{name}"), counts[name])
+            column.metric(tr(f"mywork.{name}"), plain(counts[name]))
         if section == "work_orders" and counts["pending_by_reason"]:
-            st.caption(tr("mywork.pending_reasons", reasons=reasons(counts["pending_by_reason"])))
+            st.caption(phrase("mywork.pending_reasons", reasons=reasons(counts["pending_by_reason"])))
 
 
 def reasons(by_reason: dict) -> str:
@@ -64,7 +65,7 @@ def due_today(person: int | None, moment: datetime, tz: str) -> None:
 def activity(person: int | None, moment: datetime, tz: str) -> None:
     start, end = week_of(office_today(moment, tz))
     fmt = cell_formats()["date"]
-    st.markdown(f"#### {tr('mywork.activity', start=fmt(start), end=fmt(end))}")
+    st.markdown(f"#### {phrase('mywork.activity', start=fmt(start), end=fmt(end))}")
     table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
 
 
@@ -75,7 +76,7 @@ people = staff(engine())
 if actor.role in OWN_VIEW and actor.id in people:  # a specialist's or engineer's day starts on their own work
     st.session_state.setdefault("mw_person", actor.id)
 person = person_filter("mywork.view_as", people, "mw_person", "mywork.whole_office")
-st.caption(tr("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
+st.caption(phrase("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
 tiles(today_counts(engine(), moment, tz, person))
 due_today(person, moment, tz)
 if allowed(actor.role, Action.WORK_CALLBACK):

@@ -13,6 +13,7 @@ from db.config import get_config
 from ui.auth import page_guard
 from ui.context import engine, lang, tr
 from ui.settings_form import settings_form
+from ui.text import plain
 from ui.window_apply import window_apply_box
 
 # The DOMAIN.md rule behind each setting of core.office.defaults; "—" for technical ones.
@@ -45,7 +46,7 @@ def shown(value: object, setting: str = "") -> str:
 actor = page_guard("settings")
 st.title(tr("nav.settings"))
 c1, c2 = st.columns(2)
-c1.metric(tr("settings.database"), BACKENDS.get(engine().dialect.name, engine().dialect.name))
+c1.metric(tr("settings.database"), plain(BACKENDS.get(engine().dialect.name, engine().dialect.name)))
 c2.metric(tr("settings.is_demo"), tr("common.yes") if get_config().is_demo else tr("common.no"))
 if not allowed(actor.role, Action.EDIT_SETTINGS):
     st.caption(tr("settings.read_only"))

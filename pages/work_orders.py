@@ -7,6 +7,7 @@ from db.enums import ServiceType, WorkOrderStatus
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
+from ui.text import plain
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -57,7 +58,7 @@ if chosen:
     if detail is None:
         st.warning(tr("list.not_found"))
     else:
-        st.subheader(f"{detail['order']['number']} · {detail['customer']['name']}")
+        st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
         fields(detail["order"], "wo", DETAIL_FIELDS)
         history(detail["events"], "wo")
         audit_history(actor, "work_order", chosen)

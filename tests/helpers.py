@@ -5,6 +5,7 @@ settings put back after a test changed them (the settings rows are kept between 
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -76,3 +77,8 @@ def restoring_settings(engine: Engine, *keys: str):
 def set_setting(engine: Engine, key: str, value: object) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), {"v": json.dumps(value), "k": key})
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of a Markdown text that ui.text escaped: without its backslashes and word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -18,6 +18,7 @@ from core.errors import Invalid
 from core.i18n import enum_label
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Channel, Satisfaction
 from ui.context import lang, office, tr
+from ui.text import Markdown, joined, phrase
 from ui.widgets import cell_formats
 
 FORM = "call_record"
@@ -101,18 +102,18 @@ def call_form(kind: CallbackKind, level: CallbackLevel, outcome: CallOutcome) ->
                              call_again_at=again() if again else None)
 
 
-def result_message(result: CallResult, call: CallInput) -> str:
+def result_message(result: CallResult, call: CallInput) -> Markdown:
     """What the call produced, in one message: recorded, and any complaint, promise, lead or retry."""
     when = cell_formats()["datetime"]
-    parts = [tr("callscreen.recorded")]
+    parts = [phrase("callscreen.recorded")]
     if result.complaint_number:
-        parts.append(tr("callscreen.complaint_opened", number=result.complaint_number))
+        parts.append(phrase("callscreen.complaint_opened", number=result.complaint_number))
     if result.promised_reply_id:
-        parts.append(tr("callscreen.promised", when=when(call.promised_reply_at)))
+        parts.append(phrase("callscreen.promised", when=when(call.promised_reply_at)))
     if result.lead_id:
-        parts.append(tr("callscreen.lead"))
+        parts.append(phrase("callscreen.lead"))
     if result.status == CallbackStatus.OPEN:
-        parts.append(tr("callscreen.requeued", when=when(result.due_start)))
+        parts.append(phrase("callscreen.requeued", when=when(result.due_start)))
     if call.outcome == CallOutcome.WRONG_NUMBER:
-        parts.append(tr("callscreen.correct_contact"))  # C-3: the record is invalid until corrected
-    return " ".join(parts)
+        parts.append(phrase("callscreen.correct_contact"))  # C-3: the record is invalid until corrected
+    return joined(parts)

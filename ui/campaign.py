@@ -13,6 +13,7 @@ from db.enums import CustomerGrade
 from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt
+from ui.text import phrase
 from ui.widgets import date_range, person_filter
 
 
@@ -32,5 +33,5 @@ def campaign_box(actor, people: dict[int, str]) -> None:
             campaign = Campaign(kind, name, first or today, last or first or today, picked)
             made = attempt(lambda: plan_campaign(engine(), actor, campaign, now, office().timezone))
             if made is not None:
-                st.session_state[FLASH] = tr("campaign.planned", count=made)
+                st.session_state[FLASH] = phrase("campaign.planned", count=made)
                 st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from core.audit.queries import record_history
 from core.permissions import Action, Actor, allowed
 from ui.context import engine, lang, office, tr
+from ui.text import phrase
 from ui.widgets import cell_formats, table
 
 
@@ -36,6 +37,6 @@ def audit_history(actor: Actor, entity: str, entity_id: int) -> None:
     if not allowed(actor.role, Action.VIEW_HISTORY):
         return
     lines = record_history(engine(), actor, entity, entity_id, lang(), office().timezone)
-    with st.expander(tr("audit.history", count=len(lines))):
+    with st.expander(phrase("audit.history", count=len(lines))):
         for line in lines or [tr("audit.no_changes")]:
             st.text(line)

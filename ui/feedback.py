@@ -12,15 +12,17 @@ import streamlit as st
 from core.errors import DomainError, Unchanged
 from core.fmt import fmt_datetime
 from ui.context import lang, office, tr
+from ui.text import Markdown, phrase, plain
 
 T = TypeVar("T")
 
 
-def message_of(err: DomainError) -> str:
+def message_of(err: DomainError) -> Markdown:
+    """The error's catalog text; its parameters (who won a race, a typed value) shown as plain text."""
     params = {k: fmt_datetime(v, lang(), office().timezone) if isinstance(v, datetime) else v
               for k, v in err.params.items()}
     params.setdefault("when", "?")
-    return tr(err.key, **params)
+    return phrase(err.key, **params)
 
 
 FLASH = "_flash"
@@ -33,13 +35,13 @@ def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool
     try:
         result = action()
     except Unchanged as err:
-        st.info(message_of(err))
+        st.info(plain(message_of(err)))
         return None
     except DomainError as err:
-        st.error(message_of(err))
+        st.error(plain(message_of(err)))
         return None
     if success_key and rerun:
-        st.session_state[FLASH] = tr(success_key)
+        st.session_state[FLASH] = phrase(success_key)
         st.rerun()
     if success_key:
         st.success(tr(success_key))
@@ -64,13 +66,13 @@ def attempt_in_callback(action: Callable[[], T]) -> T | None:
 def show_refusal() -> None:
     message = st.session_state.pop(REFUSED, None)
     if message:
-        st.error(message)
+        st.error(plain(message))  # message_of's text: plain passes it through as it is
 
 
 def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(plain(message), icon=":material/check_circle:")  # a raw message is escaped whole
 
 
 RESETS = "_resets"

@@ -22,6 +22,7 @@ from db.enums import IncomingCategory, LeadClass
 from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import attempt, clear_after_save
+from ui.text import Markdown, joined, phrase
 
 DONE = "inc_done"  # the confirmation shown after the rerun that follows a save
 EMPTY = {"inc_name": "", "inc_phone": "", "inc_category": None, "inc_need": "", "inc_heard": "", "inc_answered": True,
@@ -39,7 +40,7 @@ def _caller(actor, phone: str) -> int | None:
         return None
     if len(found) == 1:
         c = found[0]
-        st.info(tr("incoming.known_caller", name=c["name"], code=c["code"], specialist=c["specialist"] or "—"))
+        st.info(phrase("incoming.known_caller", name=c["name"], code=c["code"], specialist=c["specialist"] or "—"))
         return c["id"]
     st.warning(tr("incoming.several_callers"))
     names = {c["id"]: f"{c['name']} ({c['code']})" for c in found}
@@ -68,28 +69,29 @@ def _lead_wish(category: IncomingCategory | None) -> tuple[bool, LeadClass | Non
     if not st.checkbox(tr("incoming.as_lead"), key="inc_lead"):
         return False, None
     lg, days = lang(), {c: office().get(f"lead.{c.value.lower()}_interval_days") for c in LeadClass}
-    hint = {c: f"{enum_label(c, lg)} · {tr('incoming.class_hint', days=days[c])}" for c in LeadClass}
+    hint = {c: f"{enum_label(c, lg)} · {phrase('incoming.class_hint', days=days[c])}" for c in LeadClass}  # Markdown
     return True, st.radio(tr("incoming.lead_class"), list(LeadClass), index=None, horizontal=True, key="inc_class",
                           format_func=hint.get)
 
 
-def confirmation(done: IncomingResult, now: datetime) -> str:
+def confirmation(done: IncomingResult, now: datetime) -> Markdown:
     """What the call created: the call-back and its assignee, or the lead, its owner and next follow-up."""
     lg, tz = lang(), office().timezone
-    parts = [tr("incoming.logged")]
+    parts = [phrase("incoming.logged")]
     if done.callback_id:
         who = done.callback_assignee or tr("incoming.nobody")
         today = office_day(done.callback_due, tz) == office_day(now, tz)
-        parts.append(tr("incoming.callback_today", who=who) if today else
-                     tr("incoming.callback_by", who=who, when=fmt_datetime(done.callback_due, lg, tz)))
+        parts.append(phrase("incoming.callback_today", who=who) if today else
+                     phrase("incoming.callback_by", who=who, when=fmt_datetime(done.callback_due, lg, tz)))
     if done.lead_id:
         key = "incoming.lead_new" if done.lead_created else "incoming.lead_updated"
-        parts.append(tr(key, who=done.lead_owner or tr("incoming.nobody"), when=fmt_datetime(done.lead_due, lg, tz)))
+        who = done.lead_owner or tr("incoming.nobody")
+        parts.append(phrase(key, who=who, when=fmt_datetime(done.lead_due, lg, tz)))
     if done.too_late:
-        parts.append(tr("incoming.too_late"))
+        parts.append(phrase("incoming.too_late"))
     elif not done.callback_id and not done.lead_id:
-        parts.append(tr("incoming.no_follow_up"))
-    return " ".join(parts)
+        parts.append(phrase("incoming.no_follow_up"))
+    return joined(parts)
 
 
 def incoming_form(actor) -> None:

@@ -15,6 +15,7 @@ from db.enums import Channel, LeadClass, LeadResult
 from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import FLASH, attempt
+from ui.text import phrase
 
 
 def cents(text: str) -> int | None:
@@ -48,5 +49,5 @@ def lead_contact_form(actor, lead_id: int) -> None:
         done = attempt(lambda: record_lead_contact(engine(), actor, lead_id, contact, clock.now()))
         if done is not None:
             when = fmt_datetime(done.next_follow_up, lg, office().timezone) if done.next_follow_up else "—"
-            st.session_state[FLASH] = tr("leads.recorded", when=when)
+            st.session_state[FLASH] = phrase("leads.recorded", when=when)
             st.rerun()

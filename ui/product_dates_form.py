@@ -13,6 +13,7 @@ from core.customers.services import set_order_dates
 from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
+from ui.text import phrase
 
 OLDEST = date(1990, 1, 1)
 
@@ -55,6 +56,6 @@ def _save(actor, pid: int, loaded: OrderDates, wanted: OrderDates) -> None:
     created = attempt(lambda: set_order_dates(engine(), actor, pid, loaded, wanted, clock.now()))
     if created is not None:
         _forget(pid)
-        st.session_state[FLASH] = (tr("product_form.saved_planned", count=len(created)) if created
+        st.session_state[FLASH] = (phrase("product_form.saved_planned", count=len(created)) if created
                                    else tr("product_form.saved"))
         st.rerun()

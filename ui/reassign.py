@@ -11,6 +11,7 @@ from core.scheduling.assignment import reassign
 from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
+from ui.text import phrase
 
 
 def reassign_box(actor, rows: list[dict], people: dict[int, str], label: Callable[[dict], str]) -> None:
@@ -21,5 +22,5 @@ def reassign_box(actor, rows: list[dict], people: dict[int, str], label: Callabl
         if st.form_submit_button(tr("cb.reassign.go")):
             moved = attempt(lambda: reassign(engine(), actor, chosen, target, clock.now()))
             if moved is not None:
-                st.session_state[FLASH] = tr("cb.reassign.done", count=len(moved), who=people[target])
+                st.session_state[FLASH] = phrase("cb.reassign.done", count=len(moved), who=people[target])
                 st.rerun()

@@ -15,6 +15,7 @@ from core.rechecks.rules import period_of
 from core.scheduling.daily import last_period_day
 from db.enums import CallbackLevel, SampleGroup
 from ui.context import engine, lang, office, tr
+from ui.text import phrase
 from ui.widgets import table
 
 COLUMNS = {"level": ("sampling.level", "text"), "group": ("sampling.group", "text"),
@@ -32,7 +33,7 @@ def recheck_coverage(actor: Actor, now: datetime) -> None:
     periods = sampled_periods(engine(), actor)
     st.markdown(f"#### {tr('sampling.title')}")
     key = st.selectbox(tr("sampling.period"), periods if last in periods else [last, *periods], key="recheck_period")
-    st.caption(tr("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
+    st.caption(phrase("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
     groups = coverage(engine(), actor, key)
     if not any(group["drawn"] for group in groups.values()):
         st.info(tr("sampling.not_drawn"))

@@ -13,6 +13,7 @@ from db.enums import CustomerGrade
 from ui import clock
 from ui.context import clear_office_cache, engine, lang, tr
 from ui.feedback import FLASH, attempt
+from ui.text import phrase, plain
 
 LOADED = "settings_loaded"
 
@@ -27,7 +28,7 @@ def settings_form(actor, settings: list[dict]) -> None:
         if changed is not None:
             st.session_state.pop(LOADED, None)
             clear_office_cache()
-            st.session_state[FLASH] = tr("settings_form.saved", count=len(changed))
+            st.session_state[FLASH] = phrase("settings_form.saved", count=len(changed))
             st.rerun()
     if st.button(tr("settings_form.reload")):
         st.session_state.pop(LOADED, None)
@@ -35,7 +36,7 @@ def settings_form(actor, settings: list[dict]) -> None:
 
 
 def _input(key: str, value: object):
-    label = f"{key} · {tr(f'settings.about.{key}')}"
+    label = plain(f"{key} · {tr(f'settings.about.{key}')}")
     if key in CHOICES:
         return st.selectbox(label, CHOICES[key], index=CHOICES[key].index(value), key=f"set_{key}")
     if key == "callback.care_grades":  # C-2: pick grades rather than type them

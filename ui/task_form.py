@@ -24,6 +24,7 @@ from core.rechecks.findings import (
 )
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt, clear_after_save
+from ui.text import phrase
 from ui.widgets import cell_formats, page_controls, pager, table
 
 SENT_COLUMNS = {
@@ -52,7 +53,7 @@ def finding_panel(actor, callback_id: int, now: datetime) -> None:
         if sent is not None:
             clear_after_save({f"task_finding_{callback_id}": ""})  # not sent twice by a second click
             when = cell_formats()["datetime"](sent.due_at)
-            st.session_state[FLASH] = tr("tasks.sent", who=choices.assignees.get(sent.assignee_id, "?"), when=when)
+            st.session_state[FLASH] = phrase("tasks.sent", who=choices.assignees.get(sent.assignee_id, "?"), when=when)
             st.rerun()
     already = sent_tasks(engine(), actor, now, 1, 10, callback_id=callback_id)
     if already.rows:
@@ -102,9 +103,9 @@ def _task_card(actor, task: dict, now: datetime, stale: bool) -> None:
     when = cell_formats()["datetime"]
     with st.container(border=True):
         late = f" · {tr('tasks.overdue_mark')}" if task["overdue"] else ""
-        head = tr("tasks.mine_item", customer=task["customer"], sender=task["sent_by"], when=when(task["due_at"]))
+        head = phrase("tasks.mine_item", customer=task["customer"], sender=task["sent_by"], when=when(task["due_at"]))
         st.markdown(f"**{head}**{late}")
-        st.write(task["finding"])
+        st.text(task["finding"])
         _done_form(actor, task, now)
         if stale and st.button(tr("tasks.reload"), key=f"task_reload_{task['id']}"):
             _forget(task["id"])

@@ -13,6 +13,7 @@ from core.fmt import fmt_date, fmt_datetime, fmt_money
 from core.i18n import enum_label
 from core.lists import PAGE_SIZES, Page
 from ui.context import lang, office, tr
+from ui.text import phrase
 
 
 def enum_filter(label_key: str, enum_cls: type[Enum], key: str) -> tuple:
@@ -50,7 +51,7 @@ def pager(page: Page, key: str) -> None:
     left, mid, right = st.columns([2, 2, 3])
     left.number_input(tr("list.page"), min_value=1, max_value=page.pages, key=f"{key}_page", step=1)
     mid.selectbox(tr("list.page_size"), PAGE_SIZES, key=f"{key}_size")
-    right.caption(tr("list.count", total=page.total, page=page.page, pages=page.pages))
+    right.caption(phrase("list.count", total=page.total, page=page.page, pages=page.pages))
 
 
 def paged_table(key: str, flt: object, fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],

@@ -20,7 +20,7 @@ from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
 from tests.factories import make_account, make_callback, make_complaint, make_customer
-from tests.helpers import OFFICE_TZ
+from tests.helpers import OFFICE_TZ, as_read
 from ui.feedback import FLASH
 
 
@@ -122,7 +122,7 @@ def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_t
     (complaint,) = _rows(demo_url, select(Complaint.number, Complaint.description)
                          .where(Complaint.id == attempt.complaint_id))
     assert complaint.description == "要求赔偿误工费"
-    assert complaint.number in at.session_state[FLASH]  # shown by the app's next run (ui.feedback.show_flash)
+    assert complaint.number in as_read(at.session_state[FLASH])  # shown by the app's next run (ui.feedback.show_flash)
     assert _callback(demo_url, cb_id).status == CallbackStatus.COMPLETED
 
 
@@ -140,7 +140,7 @@ def test_a_call_that_did_not_reach_the_customer_schedules_a_retry(open_page, dem
     assert after.due_start > before.due_start and after.due_start > now
     assert [a.outcome for a in _attempts(demo_url, cb_id)] == [CallOutcome.NOT_REACHED]
     retry = t("callscreen.requeued", "en", when=fmt_datetime(after.due_start, "en", "Asia/Shanghai"))
-    assert retry in at.session_state[FLASH]
+    assert retry in as_read(at.session_state[FLASH])
 
 
 def test_a_wrong_number_marks_the_record_invalid_and_asks_for_a_correction(open_page, demo_url, now):

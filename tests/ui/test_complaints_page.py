@@ -10,6 +10,7 @@ from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import ComplaintChannel
 from tests.factories import reader
+from tests.helpers import as_read
 
 
 def newest_complaint(demo_url: str, now: datetime) -> dict:
@@ -38,7 +39,7 @@ def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_u
     at = open_page("pages/complaints.py", lang)
     at.selectbox(key="cp_open").set_value(newest["id"]).run()
     assert not at.exception
-    assert at.subheader[0].value == f"{newest['number']} · {newest['customer']}"
+    assert as_read(at.subheader[0].value) == f"{newest['number']} · {newest['customer']}"
     headings = [m.value for m in at.markdown]
     for key in ("cp.intake", "cp.handling", "common.history"):
         assert f"#### {t(key, lang)}" in headings

@@ -128,7 +128,7 @@ def test_a_manager_sends_a_finding_from_a_worked_l2_recheck_and_the_specialist_c
 
     mine = open_page("pages/my_work.py", "en", Role.SPECIALIST)
     assert any(m.value == f"#### {t('tasks.mine_title', 'en')}" for m in mine.markdown)
-    assert any("Did not tell the customer" in m.value for m in mine.markdown)
+    assert any("Did not tell the customer" in m.value for m in mine.text)  # the finding: plain text
     mine.text_area(key=f"task_resolution_{task.id}").input("Called back and gave the service date.")
     _resolve(mine, task.id, "en")
     assert not mine.exception and not mine.error

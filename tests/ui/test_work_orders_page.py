@@ -5,6 +5,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import WorkOrderStatus
 from db.models import WorkOrder
+from tests.helpers import as_read
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -24,7 +25,7 @@ def test_opening_a_work_order_shows_its_card_and_history(open_page, demo_url):
     at = open_page("pages/work_orders.py")
     at.selectbox(key="wo_open").set_value(wo_id).run()
     assert not at.exception
-    assert at.subheader[0].value.startswith(number)
+    assert as_read(at.subheader[0].value).startswith(number)
     assert any(t("common.history", "en") in m.value for m in at.markdown)
 
 
