@@ -43,6 +43,7 @@ from db.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from tests.factories import reader
 from tests.ui.conftest import DEMO_NOW
 from ui.text import plain
 
@@ -160,7 +161,7 @@ def _first_listed(url: str, listing) -> int:
 def test_a_callbacks_detail_with_its_calls_shows_typed_text_as_plain_text(open_page, hostile_url, now):
     """The customer in the heading, the customer card and the call attempts' answers (CB-7) of a worked re-check."""
     flt = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), kinds=(CallbackKind.RECHECK,))
-    cb_id = _first_listed(hostile_url, lambda e, tz: list_callbacks(e, flt, tz, now, 1, 25))
+    cb_id = _first_listed(hostile_url, lambda e, tz: list_callbacks(e, reader(), flt, tz, now, 1, 25))
     at = open_page("pages/callbacks.py")
     at.multiselect(key="cb_status").set_value(list(flt.statuses))
     at.multiselect(key="cb_kind").set_value(list(flt.kinds)).run()
@@ -170,9 +171,10 @@ def test_a_callbacks_detail_with_its_calls_shows_typed_text_as_plain_text(open_p
 
 
 @pytest.mark.parametrize(("page", "key", "listing"), [
-    ("pages/complaints.py", "cp_open", lambda e, tz: list_complaints(e, ComplaintFilter(), tz, DEMO_NOW, 1, 25)),
-    ("pages/work_orders.py", "wo_open", lambda e, tz: list_work_orders(e, WorkOrderFilter(), tz)),
-    ("pages/customers.py", "cu_open", lambda e, tz: list_customers(e, CustomerFilter(), tz)),
+    ("pages/complaints.py", "cp_open",
+     lambda e, tz: list_complaints(e, reader(), ComplaintFilter(), tz, DEMO_NOW, 1, 25)),
+    ("pages/work_orders.py", "wo_open", lambda e, tz: list_work_orders(e, reader(), WorkOrderFilter(), tz)),
+    ("pages/customers.py", "cu_open", lambda e, tz: list_customers(e, reader(), CustomerFilter(), tz)),
 ], ids=["complaint", "work_order", "customer"])
 def test_a_records_view_shows_typed_text_as_plain_text(open_page, hostile_url, page, key, listing):
     """Its heading (number or code · customer), its card, its history and its tabs."""
