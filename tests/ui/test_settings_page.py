@@ -81,7 +81,7 @@ def test_an_admin_applies_a_shortened_window_to_open_callbacks_only_after_the_pr
     at = open_page("pages/settings.py", "zh", Role.ADMIN)
     setting = "callback.after_repair_window_days"
     assert t("settings_window.pending", "zh", setting=setting, days=1, moving=expected.moving,
-             overdue=expected.fall_overdue) in [w.value for w in at.warning]
+             overdue=expected.fall_overdue) in [as_read(w.value) for w in at.warning]
     assert at.button(key=f"win_apply_{setting}").disabled
     at.checkbox(key=f"win_sure_{setting}").check().run()
     at.button(key=f"win_apply_{setting}").click().run()
