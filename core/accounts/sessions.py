@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from core import inputs
 from core.accounts.passwords import hash_password, needs_rehash, verify_password
 from core.audit import log as audit
 from core.errors import SignInFailed
@@ -48,6 +49,7 @@ def _lockout(engine: Engine) -> Lockout:
 def sign_in(engine: Engine, username: str, password: str, now: datetime) -> str:
     """Check the password and open a session; returns the cookie token or raises SignInFailed."""
     policy = _lockout(engine)
+    username = username if inputs.storable(username, None) else ""  # NUL cannot be looked up on PostgreSQL
     with session_scope(engine) as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
         token = _attempt(s, user, username, password, now, policy)
