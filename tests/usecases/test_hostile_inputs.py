@@ -33,6 +33,16 @@ def test_every_hostile_input_is_refused_cleanly_or_stored_exactly(engine, target
         results = {label: try_input(engine, target, value) for label, value in target.corpus.items()}
     refused = sorted(label for label, got in results.items() if got != "stored")
     print(f"\n{target.name}: {len(refused)} of {len(results)} refused: {refused}")
+    must = MUST_REFUSE if target.corpus is TEXTS else MUST_REFUSE_NUMBERS
+    assert must - set(refused) == set(), "stored although no database should hold it as given"
+
+
+# What every field refuses: NUL (PostgreSQL refuses it, SQLite stored it), other controls, lone surrogates,
+# direction overrides ("adm\u202eni" shows as "admin") and what no column holds; no float, bool or NaN
+# passes for a count or an amount, nor a number past what its column (or its rule) holds.
+MUST_REFUSE = {"nul", "nul_only", "bell", "escape", "del", "c1_nel", "c1_csi", "lone_surrogate", "rtl_override",
+               "lre", "isolate", "50k", "100k"}
+MUST_REFUSE_NUMBERS = {"1e25", "nan", "inf", "minus_inf", "10**30", "2**63", "true", "false", "float_3.5"}
 
 
 SEARCHES = {
