@@ -9,8 +9,9 @@ written, and each violation is Invalid with a catalog key and the offending fiel
   text: they make text display as something else ("adm\u202eni" shows as a second "admin"). Names and
   identifiers (Kind.NAME) refuse every invisible format character too (zero-width joiners and spaces,
   direction marks, soft hyphens, byte-order marks).
-- Whole numbers and money are ints (never bools, floats, NaN or infinity) within bounds; money is held to
-  MONEY_MAX_CENTS, so any sum of a year of amounts still fits a BIGINT.
+- Whole numbers and money are ints (never bools, floats, NaN or infinity) within bounds (counts and scores:
+  core.checks.whole_number with the rule's range); money is held to MONEY_MAX_CENTS, so any sum of a year
+  of amounts still fits a BIGINT.
 - Search terms are not refused: a term that no stored value can contain matches nothing (`search_term`).
 - Email addresses are checked by email-validator (syntax only: no network look-up).
 
@@ -97,13 +98,6 @@ def required(value: object, field: str, max_len: int, kind: Kind = Kind.LINE, *,
     return clean
 
 
-def whole(value: object, field: str, low: int, high: int, key: str = "input.out_of_range") -> int:
-    """An int (never a bool, a float, NaN or infinity) in [low, high]; Invalid(`key`, low, high) else."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(key, field=field, low=low, high=high)
-    return value
-
-
 def money_cents(value: object, field: str, key: str = "input.bad_amount") -> int:
     """A positive amount in whole cents (Invalid(`key`) else), at most MONEY_MAX_CENTS (input.amount_too_large)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -113,10 +107,10 @@ def money_cents(value: object, field: str, key: str = "input.bad_amount") -> int
     return value
 
 
-def email(value: object, field: str, limit: int, key: str = "input.bad_email") -> str | None:
+def email(value: object, field: str, max_len: int, key: str = "input.bad_email") -> str | None:
     """The address as typed (trimmed), None when blank; Invalid(`key`) unless it is a well-formed address
     with a domain that can exist (email-validator, no DNS look-up)."""
-    address = text(value, field, limit, Kind.NAME)
+    address = text(value, field, max_len, Kind.NAME)
     if address is None:
         return None
     try:

@@ -325,8 +325,10 @@ def main() -> None:
     import tempfile
     from pathlib import Path
 
+    from core.accounts import services
     from db.engine import make_engine
     from db.migrate import upgrade
+    services.hash_password = lambda password: "fake"  # Argon2 is slow on purpose; the table is about inputs
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'hostile.sqlite'}"
         upgrade(url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core import inputs
+from core.checks import whole_number
 from core.customers.rules import clean_customer_changes
 from core.errors import Invalid
 from core.inputs import Kind
@@ -76,9 +77,9 @@ def test_the_largest_amount_is_kept():
 
 
 def test_whole_numbers_are_ints_within_bounds():
-    assert inputs.whole(3, "score", 1, 5) == 3
-    for bad in (0, 6, True, 3.0, float("nan"), "3", None):
-        assert _key(inputs.whole, bad, "score", 1, 5) == ("input.out_of_range", "score")
+    assert whole_number(3, "score", 1, 5, "calls.bad_score") == 3
+    for bad in (0, 6, True, 3.0, float("nan"), float("inf"), "3", None, 10**30):
+        assert _key(whole_number, bad, "score", 1, 5, "calls.bad_score") == ("calls.bad_score", "score")
 
 
 @pytest.mark.parametrize("address", ["ann@", "a@b@c.com", "ann li@example.com", "ann@localhost", "ann@-x.com",
