@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.inputs import limit_of, search_term
 from db.models import Customer
 
 PAGE_SIZES = (25, 50, 100)
+SEARCH_MAX = limit_of(Customer.name)  # the longest column a search looks in: a longer term matches nothing
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,12 @@ def like_escape(text: str) -> str:
 
 def customer_match(text: str, customer_id, *numbers):
     """Free-text search: the customer's name contains it, or their phone or any given number starts with it.
-    `customer_id` is the listed table's customer column, so the customers are matched once, in a subquery."""
-    text = text.strip()
+    `customer_id` is the listed table's customer column, so the customers are matched once, in a subquery.
+    A term no stored value can hold (core.inputs.search_term: past SEARCH_MAX, or a control character)
+    matches nothing."""
+    text = search_term(text, SEARCH_MAX)
+    if text is None:
+        return false()
     contains, prefix = f"%{like_escape(text)}%", f"{like_escape(text)}%"
     ids = select(Customer.id).where(
         or_(Customer.name.ilike(contains, escape="\\"), Customer.phone.like(prefix, escape="\\"))

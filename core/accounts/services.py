@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
+from core import inputs
 from core.accounts.passwords import check_new_password, hash_password, verify_password
 from core.accounts.queries import public_fields, usable_admins
 from core.accounts.sessions import end_sessions_of, lockout_policy
@@ -30,10 +31,11 @@ def needs_first_admin(engine: Engine) -> bool:
         return not usable_admins(s)
 
 
-def _check_username(s, username: str) -> str:
-    username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise Invalid("users.bad_username")
+def _check_username(s, username: object) -> str:
+    username = inputs.required(username, "username", inputs.limit_of(User.username), inputs.Kind.NAME,
+                               missing="users.bad_username", too_long="users.bad_username")
+    if any(c.isspace() for c in username):
+        raise Invalid("users.bad_username", field="username")
     if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise Invalid("users.username_taken", username=username)
     return username
@@ -45,13 +47,17 @@ def _role(role: object) -> Role:
     return Role(str(role))
 
 
+def _display_name(value: object) -> str:
+    return inputs.required(value, "display_name", inputs.limit_of(User.display_name), inputs.Kind.NAME,
+                           missing="users.bad_display_name")
+
+
 def _new_user(s, actor: Actor | None, username: str, display_name: str, role: Role, password: str, now) -> User:
     username = _check_username(s, username)
     role = _role(role)
-    if not display_name.strip():
-        raise Invalid("users.bad_display_name")
+    display_name = _display_name(display_name)
     check_new_password(password, username)
-    user = User(username=username, display_name=display_name.strip(), role=Role(role),
+    user = User(username=username, display_name=display_name, role=Role(role),
                 password_hash=hash_password(password), active=True, created_at=now)
     s.add(user)
     s.flush()
@@ -101,13 +107,13 @@ def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: d
     lose its last admin by one click); a disabled user's sessions end at once."""
     with session_scope(engine) as s:
         require(actor, Action.MANAGE_USERS)
+        display_name = inputs.text(display_name, "display_name", inputs.limit_of(User.display_name), inputs.Kind.NAME)
         user = _load(s, user_id, version)
         if user.id == actor.id and (active is False or (role is not None and role != Role.ADMIN)):
             raise Invalid("users.not_yourself")
         changes = {"role": _role(role) if role is not None else user.role,
                    "active": active if active is not None else user.active,
-                   "display_name": display_name.strip() if display_name and display_name.strip()
-                   else user.display_name}
+                   "display_name": display_name or user.display_name}
         save_versioned(s, actor, User, "user", user.id, version, changes, now)  # Unchanged when it changes nothing
         if not changes["active"]:
             end_sessions_of(s, user.id, now, "disabled")

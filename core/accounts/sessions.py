@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
+from core import inputs
 from core.accounts.passwords import hash_password, needs_rehash, verify_password
 from core.audit import log as audit
 from core.errors import SignInFailed
@@ -54,6 +55,7 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime) -> str:
     against a dummy hash otherwise (unknown user, disabled, locked, no password), so every failure
     costs the same time. The outcome is written in a second transaction."""
     policy = lockout_policy(engine)
+    username = username if inputs.storable(username, None) else ""  # NUL cannot be looked up on PostgreSQL
     with session_scope(engine) as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
         reserved = _reserve(s, user, now, policy)

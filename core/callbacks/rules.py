@@ -9,16 +9,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import inputs
 from core.checks import blank_to_none, choice, whole_number
 from core.errors import Invalid
 from db.enums import CallbackKind, CallbackLevel, CallOutcome, Channel, Satisfaction
+from db.models import CallAttempt, Complaint, Lead
 
 # CB-9, in the order of DOMAIN.md (the same keys the demo office records).
 CB9_ITEMS = (
     "greeted_first", "warm", "asked_repair_quality", "asked_service", "told_answer_time", "apologised",
     "handled_within_day", "told_next_maintenance", "invited_inspection", "agreed_appointment", "thanked",
 )
-INTEREST_MAX = 200  # Lead.interest
+INTEREST_MAX = inputs.limit_of(Lead.interest)
+# The customer's own words, kept verbatim (several lines allowed), each held to its column.
+TEXTS = {"dissatisfaction_reason": CallAttempt.dissatisfaction_reason, "questions": CallAttempt.questions,
+         "suggestions": CallAttempt.suggestions, "notes": CallAttempt.notes,
+         "complaint_description": Complaint.description}
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: d
     """Raise Invalid (catalog key, offending field) for the first broken rule; return None when fine."""
     _check_choice("channel", call.channel, Channel)
     _check_choice("outcome", call.outcome, CallOutcome)
+    _check_texts(call)
     if call.outcome == CallOutcome.REACHED:
         _check_reached(call, now)
         _check_problem_solved(call.problem_solved, level)
@@ -63,6 +70,14 @@ def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: d
     elif call.call_again_at is not None:
         raise Invalid("calls.call_again_only_call_later", field="call_again_at")
     _check_checklist(call.qa_checklist, kind, level)
+
+
+def _check_texts(call: CallInput) -> None:
+    """The input policy (core.inputs) on every text of the call."""
+    for field, column in TEXTS.items():
+        inputs.text(getattr(call, field), field, inputs.limit_of(column), inputs.Kind.TEXT)
+    inputs.text(call.product_interest, "product_interest", INTEREST_MAX, inputs.Kind.LINE,
+                too_long="calls.interest_too_long")
 
 
 def _check_choice(field: str, value: object, enum_cls) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy import Engine, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
 from core.callbacks.flow import visible_levels
 from core.customers.rules import OrderDates
-from core.lists import Page, as_dict, like_escape, paginate, within
+from core.inputs import search_term
+from core.lists import SEARCH_MAX, Page, as_dict, like_escape, paginate, within
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
@@ -41,8 +42,12 @@ class CustomerFilter:
 
 
 def customer_search(text: str):
-    """Free text: the name contains it, or the phone or the customer code starts with it."""
-    text = like_escape(text.strip())
+    """Free text: the name contains it, or the phone or the customer code starts with it; a term no stored
+    value can hold (core.inputs.search_term) matches nothing."""
+    term = search_term(text, SEARCH_MAX)
+    if term is None:
+        return false()
+    text = like_escape(term)
     return or_(Customer.name.ilike(f"%{text}%", escape="\\"), Customer.phone.like(f"{text}%", escape="\\"),
                Customer.code.like(f"{text}%", escape="\\"))
 

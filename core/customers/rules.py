@@ -3,26 +3,33 @@ first and new-customer calls hang on them); today is passed in."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core import inputs
 from core.checks import choice
 from core.errors import Invalid
 from core.phones import clean_phone, plausible
 from db.enums import ArchiveValidity, CustomerGrade
+from db.models import Customer
 
 EDITABLE = ("name", "phone", "email", "address", "city", "birthday", "grade", "validity", "notes")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TEXTS = {"name": (Customer.name, inputs.Kind.NAME), "address": (Customer.address, inputs.Kind.LINE),
+         "city": (Customer.city, inputs.Kind.NAME), "notes": (Customer.notes, inputs.Kind.TEXT)}
 
 
 def clean_customer_changes(changes: dict, today: date) -> dict:
-    """Validated, normalised changes; raises Invalid naming the first bad field."""
+    """Validated, normalised changes; raises Invalid naming the first bad field. Texts pass the input
+    policy (core.inputs: the column's length, no control or invisible characters in names)."""
     out = {}
     for field, value in changes.items():
         if field not in EDITABLE:
             raise Invalid("error.invalid_field", field=field)
-        value = value.strip() if isinstance(value, str) else value
+        if field in TEXTS:
+            column, kind = TEXTS[field]
+            value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
+        elif field != "email":
+            value = value.strip() if isinstance(value, str) else value
         out[field] = _check(field, value or None, today)
     return out
 
@@ -31,19 +38,17 @@ def _check(field: str, value, today: date):
     if field in ("name", "phone") and not value:
         raise Invalid("customer.required", field=field)
     if field == "phone":  # the archive's spellings, (201) 555-0143 too, inner blanks made one
-        if not plausible(clean_phone(value)):
+        if not isinstance(value, str) or not plausible(clean_phone(value)):
             raise Invalid("customer.bad_phone", field=field)
         return clean_phone(value)
-    if field == "email" and value and not EMAIL.match(value):
-        raise Invalid("customer.bad_email", field=field)
-    if field == "birthday" and value and not (date(1900, 1, 1) <= value <= today):
+    if field == "email":
+        return inputs.email(value, field, inputs.limit_of(Customer.email), "customer.bad_email")
+    if field == "birthday" and value and not (type(value) is date and date(1900, 1, 1) <= value <= today):
         raise Invalid("customer.bad_birthday", field=field)
     if field in ("grade", "validity"):
         enum_cls = CustomerGrade if field == "grade" else ArchiveValidity
         choice(field, value, enum_cls, "customer.bad_choice")
         return enum_cls(value)
-    if field in ("name", "address", "city") and value and len(value) > 200:
-        raise Invalid("customer.too_long", field=field)
     return value
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.checks import choice, optional_text
+from core import inputs
+from core.checks import choice
 from core.errors import Invalid
 from core.phones import clean_phone, plausible
 from db.enums import IncomingCategory, LeadClass
+from db.models import IncomingCall
 
 ENQUIRIES = frozenset({IncomingCategory.NEW_ENQUIRY, IncomingCategory.RETURNING_PROSPECT})
-NAME_MAX, HEARD_FROM_MAX, NEED_MAX = 100, 100, 4000  # the columns; `need` is TEXT, kept to a page
+NAME_MAX, HEARD_FROM_MAX = inputs.limit_of(IncomingCall.caller_name), inputs.limit_of(IncomingCall.heard_from)
+NEED_MAX = inputs.TEXT_MAX  # `need` is TEXT, kept to a page
 DEFAULT_CLASS = LeadClass.B  # a call-back lead nobody classed yet: within a month
 
 
@@ -39,13 +42,13 @@ def needs_call_back(answered: bool, resolved: bool) -> bool:
     return not (answered and resolved)
 
 
-def _text(value: str | None, field: str, limit: int) -> str | None:
-    return optional_text(value, field, limit, "incoming.too_long", limit=limit)
+def _text(value: str | None, field: str, limit: int, kind: inputs.Kind) -> str | None:
+    return inputs.text(value, field, limit, kind, too_long="incoming.too_long")
 
 
 def check_call(data: IncomingInput, now: datetime) -> dict:
     """The call's columns, cleaned; raises Invalid (catalog key, offending field) for the first broken rule."""
-    phone = clean_phone(data.phone)
+    phone = clean_phone(data.phone) if isinstance(data.phone, str) else "?"
     if not phone:
         raise Invalid("incoming.phone_required", field="phone")
     if not plausible(phone):
@@ -54,14 +57,15 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
         raise Invalid("incoming.category_required", field="category")
     choice("category", data.category, IncomingCategory, "incoming.bad_choice")
     received = data.received_at or now
-    if received > now:
+    if not isinstance(received, datetime) or received.tzinfo is None or received > now:
         raise Invalid("incoming.future_time", field="received_at")
     if data.resolved and not data.answered:
         raise Invalid("incoming.missed_not_resolved", field="resolved")
     _check_lead_wish(data)
     return {"received_at": received, "phone": phone, "category": IncomingCategory(data.category),
-            "caller_name": _text(data.caller_name, "caller_name", NAME_MAX), "need": _text(data.need, "need", NEED_MAX),
-            "heard_from": _text(data.heard_from, "heard_from", HEARD_FROM_MAX),
+            "caller_name": _text(data.caller_name, "caller_name", NAME_MAX, inputs.Kind.NAME),
+            "need": _text(data.need, "need", NEED_MAX, inputs.Kind.TEXT),
+            "heard_from": _text(data.heard_from, "heard_from", HEARD_FROM_MAX, inputs.Kind.LINE),
             "answered": bool(data.answered), "resolved": bool(data.resolved)}
 
 

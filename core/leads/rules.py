@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from core.checks import choice, whole_number
+from core import inputs
+from core.checks import choice
 from core.errors import Invalid
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
+from db.models import LeadContact
 
+NOTES_MAX = inputs.limit_of(LeadContact.notes)
 CLOSING = {LeadResult.SALE: LeadStatus.WON, LeadResult.LOST: LeadStatus.LOST}
 
 
@@ -43,9 +46,10 @@ def check_contact(contact: LeadContactInput) -> None:
         _choice("new_class", contact.new_class, LeadClass)
     amount = contact.sale_amount_cents
     if contact.result == LeadResult.SALE:
-        whole_number(amount, "sale_amount_cents", 1, None, "leads.sale_amount_required")
+        inputs.money_cents(amount, "sale_amount_cents", "leads.sale_amount_required")
     elif amount is not None:
         raise Invalid("leads.amount_only_for_sale", field="sale_amount_cents")
+    inputs.text(contact.notes, "notes", NOTES_MAX, inputs.Kind.TEXT)
 
 
 def _choice(field: str, value: object, enum_cls) -> None:

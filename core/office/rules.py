@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
 
+from core import inputs
 from core.errors import Invalid
 from core.office.defaults import DEFAULTS
 from core.scheduling.care import Holidays, care_grades
@@ -16,6 +17,8 @@ PARSED = {  # list settings: parsed, then stored in one canonical spelling
     "callback.care_grades": lambda text: ", ".join(care_grades(text)),
 }
 CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
+TEXT_MAX = 2000  # a text setting: the holiday list is the longest, about 130 characters
+TIMEZONE_MAX = 64  # the longest IANA zone name is 32 characters
 RANGES = {
     "recheck.l2_rate_pct": (10, 100), "recheck.l3_rate_pct": (5, 100),  # CB-4: at least 10% / 5%
     "callback.max_attempts": (1, 20), "auth.lockout_attempts": (3, 20), "auth.lockout_minutes": (1, 1440),
@@ -31,7 +34,8 @@ def validate_setting(key: str, value: object) -> object:
     default = DEFAULTS[key]
     if isinstance(default, int):
         return _int_in_range(key, value)
-    text = str(value).strip()
+    kind = inputs.Kind.TEXT if key in PARSED else inputs.Kind.LINE  # a list may be typed one entry a line
+    text = inputs.text(value if isinstance(value, str) else str(value), key, TEXT_MAX, kind) or ""
     if key in CHOICES and text not in CHOICES[key]:
         raise Invalid("setting_edit.bad_choice", setting=key)
     if key == "office.timezone":
@@ -63,9 +67,13 @@ def _parsed(key: str, text: str) -> str:
 
 
 def _zone(key: str, text: str) -> None:
+    """An IANA zone zoneinfo knows, at most TIMEZONE_MAX characters (a long name is refused before the
+    file system sees it: ZoneInfo raises OSError "file name too long")."""
+    if len(text) > TIMEZONE_MAX:
+        raise Invalid("setting_edit.bad_timezone", setting=key)
     try:
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise Invalid("setting_edit.bad_timezone", setting=key) from None
 
 

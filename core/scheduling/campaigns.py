@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, insert, select
 
+from core import inputs
 from core.audit import log as audit
 from core.clock import office_day
 from core.customers.queries import CustomerFilter, customer_conditions
@@ -30,6 +31,7 @@ from db.enums import (
 from db.models import Callback, Customer
 
 KINDS = (CallbackKind.QUESTIONNAIRE, CallbackKind.MAINTENANCE)
+NAME_MAX = 80  # a campaign's name is its callbacks' purpose, shown on every card
 MAX_CUSTOMERS = 20_000  # a campaign larger than this is surely a filter mistake
 
 
@@ -45,8 +47,8 @@ class Campaign:
 def check_campaign(c: Campaign, today: date) -> None:
     if c.kind not in KINDS:
         raise Invalid("campaign.bad_kind")
-    if not c.name.strip() or len(c.name.strip()) > 80:
-        raise Invalid("campaign.bad_name")
+    inputs.required(c.name, "name", NAME_MAX, inputs.Kind.LINE, missing="campaign.bad_name",
+                    too_long="campaign.bad_name")
     if c.first_day > c.last_day or c.last_day < today:
         raise Invalid("campaign.bad_window")
 
