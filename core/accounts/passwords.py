@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from core.errors import Invalid
 
 MIN_LENGTH = 10
+MAX_LENGTH = 256  # a pass phrase fits; a megabyte posted as a "password" is refused before it is hashed
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
 
@@ -33,8 +34,11 @@ def needs_rehash(stored_hash: str) -> bool:
 
 
 def check_new_password(password: str, username: str) -> None:
-    """A new password is at least MIN_LENGTH characters and is not the user name."""
+    """A new password has MIN_LENGTH to MAX_LENGTH characters, no NUL (issue 9's input policy) and is not
+    the user name."""
     if len(password) < MIN_LENGTH:
         raise Invalid("auth.password_too_short", min=MIN_LENGTH)
+    if len(password) > MAX_LENGTH or "\x00" in password:
+        raise Invalid("auth.password_too_long", max=MAX_LENGTH)
     if password.strip().lower() == username.strip().lower():
         raise Invalid("auth.password_is_username")

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from core.accounts.passwords import MIN_LENGTH, check_new_password, hash_password, needs_rehash, verify_password
+from core.accounts.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    check_new_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from core.errors import Invalid
 
 SECRET = "correct horse battery"
@@ -60,3 +67,16 @@ def test_a_new_password_equal_to_the_user_name_in_any_case_is_refused(password):
     with pytest.raises(Invalid) as err:
         check_new_password(password, "administrator")
     assert err.value.key == "auth.password_is_username"
+
+
+@pytest.mark.parametrize("password", ["x" * (MAX_LENGTH + 1), "x" * 100_000, "correct horse\x00battery"],
+                         ids=["one-too-many", "100k", "nul"])
+def test_an_over_long_or_nul_new_password_is_refused_before_hashing(password):
+    """Issue 9, one input policy: a new password is bounded and holds no NUL."""
+    with pytest.raises(Invalid) as err:
+        check_new_password(password, "alice")
+    assert err.value.key == "auth.password_too_long"
+
+
+def test_the_longest_password_allowed_is_accepted():
+    check_new_password("x" * MAX_LENGTH, "alice")
