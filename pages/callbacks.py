@@ -5,7 +5,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from core.callbacks.flow import can_claim
+from core.callbacks.flow import can_claim, visible_levels
 from core.callbacks.queries import (
     OPEN_STATUSES,
     CallbackFilter,
@@ -117,7 +117,7 @@ with c1:
 with c2:
     kinds = enum_filter("cb.kind", CallbackKind, "cb_kind")
 with c3:
-    levels = enum_filter("cb.level", CallbackLevel, "cb_level")
+    levels = enum_filter("cb.level", CallbackLevel, "cb_level", visible_levels(actor))  # no L2/L3 to a specialist
 people = assignees(engine())
 mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
 if mine_first:  # a caller's own queue first (leaving the key unset keeps "Any" for managers)

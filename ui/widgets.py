@@ -16,10 +16,12 @@ from ui.context import lang, office, tr
 from ui.text import phrase
 
 
-def enum_filter(label_key: str, enum_cls: type[Enum], key: str) -> tuple:
-    """A multiselect of an enum's translated values; empty means no filter."""
+def enum_filter(label_key: str, enum_cls: type[Enum], key: str, options: tuple | None = None) -> tuple:
+    """A multiselect of an enum's translated values (or only `options`, those the user may see); empty means
+    no filter."""
     lg = lang()  # captured now: format_func may be called outside the script run
-    return tuple(st.multiselect(tr(label_key), list(enum_cls), key=key, format_func=lambda m: enum_label(m, lg),
+    choices = list(enum_cls if options is None else options)
+    return tuple(st.multiselect(tr(label_key), choices, key=key, format_func=lambda m: enum_label(m, lg),
                                 placeholder=tr("list.any")))
 
 

@@ -125,3 +125,11 @@ def test_a_record_s_audit_history_is_drawn_only_for_the_roles_that_may_read_it(s
     at = _open_by_url(sign_in_as, role, "customers", customer)
     assert not at.exception and at.subheader
     assert len(_history(at)) == shown
+
+
+@pytest.mark.parametrize(("role", "levels"), [(Role.SPECIALIST, ["L1"]), (Role.MANAGER, ["L1", "L2", "L3"])])
+def test_the_level_filter_offers_only_the_levels_the_role_may_read(open_page, role, levels):
+    """Issue 9, who sees what: a specialist is not offered L2/L3 re-checks to filter by (the list would be empty)."""
+    at = open_page("pages/callbacks.py", "en", role)
+    assert [str(o) for o in at.multiselect(key="cb_level").options] == [
+        t(f"enum.CallbackLevel.{lv}", "en") for lv in levels]
