@@ -17,11 +17,12 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select, update
 
 from core.accounts.services import create_first_admin, create_user, update_user
+from core.accounts.setup import issue_setup_code
 from core.callbacks.rules import CallInput
 from core.callbacks.services import claim, record_call
 from core.customers.queries import CustomerFilter
 from core.customers.services import update_customer
-from core.errors import Invalid
+from core.errors import Invalid, Unchanged
 from core.i18n import catalog
 from core.incoming.rules import IncomingInput
 from core.incoming.services import register_incoming_call
@@ -142,6 +143,8 @@ def try_input(engine: Engine, target: Target, value: object) -> str:
         assert err.key in catalog("en") and err.key in catalog("zh"), f"{err.key} is in no catalog"
         assert (written(engine), target.read(engine, ctx)) == before, "refused, yet something was written"
         return f"refused:{err.key}"
+    except Unchanged:  # the value as cleaned is what was there (a blank for a blank): nothing to write
+        assert written(engine) == before[0], "unchanged, yet something was written"
     stored, expected = target.read(engine, ctx), target.expect(value, ctx)
     assert stored == expected, f"stored {stored!r:.80}, expected {expected!r:.80}"
     return "stored"
@@ -160,7 +163,7 @@ def _no_admin(engine: Engine) -> dict:
     """A new real office: nobody can sign in as an admin yet."""
     with engine.begin() as conn:
         conn.execute(update(User).where(User.role == en.Role.ADMIN).values(active=False))
-    return {}
+    return {"code": issue_setup_code(engine, NOW)}  # the code the server would print at its start
 
 
 def _claimed(engine: Engine, level: en.CallbackLevel = en.CallbackLevel.L1, kind=en.CallbackKind.NEW_CUSTOMER) -> dict:
@@ -258,7 +261,7 @@ TARGETS: list[Target] = [
            lambda e, c, v: create_user(e, c["admin"], f"u{next(_names)}", v, en.Role.SPECIALIST, PASSWORD, NOW),
            lambda e, c: newest(e, User.display_name)),
     Target("create_first_admin.display_name", TEXTS, _no_admin,
-           lambda e, c, v: create_first_admin(e, f"first{next(_names)}", v, PASSWORD, NOW),
+           lambda e, c, v: create_first_admin(e, c["code"], f"first{next(_names)}", v, PASSWORD, NOW),
            lambda e, c: newest(e, User.display_name)),
     Target("update_user.display_name", TEXTS, _with_old_name,
            lambda e, c, v: update_user(e, c["admin"], c["specialist"].id, 1, NOW, display_name=v),

@@ -15,7 +15,7 @@ from core.errors import SignInFailed
 from core.incoming.queries import find_callers
 from core.lists import Page
 from core.work_orders.queries import WorkOrderFilter, list_work_orders
-from tests.factories import NOW
+from tests.factories import NOW, reader
 from tests.helpers import restoring_settings
 from tests.hostile import TARGETS, TEXTS, TZ, try_input
 
@@ -46,10 +46,10 @@ MUST_REFUSE_NUMBERS = {"1e25", "nan", "inf", "minus_inf", "10**30", "2**63", "tr
 
 
 SEARCHES = {
-    "customers": lambda e, term: list_customers(e, CustomerFilter(search=term), TZ),
-    "callbacks": lambda e, term: list_callbacks(e, CallbackFilter(search=term), TZ, NOW),
-    "complaints": lambda e, term: list_complaints(e, ComplaintFilter(search=term), TZ, NOW),
-    "work_orders": lambda e, term: list_work_orders(e, WorkOrderFilter(search=term), TZ),
+    "customers": lambda e, term: list_customers(e, reader(), CustomerFilter(search=term), TZ),
+    "callbacks": lambda e, term: list_callbacks(e, reader(), CallbackFilter(search=term), TZ, NOW),
+    "complaints": lambda e, term: list_complaints(e, reader(), ComplaintFilter(search=term), TZ, NOW),
+    "work_orders": lambda e, term: list_work_orders(e, reader(), WorkOrderFilter(search=term), TZ),
 }
 
 
@@ -61,7 +61,7 @@ def test_every_hostile_search_term_answers_with_a_page_never_an_error(engine, se
 
 
 def test_a_hostile_phone_finds_no_caller_and_raises_nothing(engine):
-    assert all(find_callers(engine, term) == [] for term in TEXTS.values())
+    assert all(find_callers(engine, reader(), term) == [] for term in TEXTS.values())
 
 
 def test_signing_in_with_a_hostile_user_name_fails_like_any_unknown_name(engine):
