@@ -19,7 +19,7 @@ from ui.call_form import call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
 from ui.detail import fields
 from ui.feedback import FLASH, attempt
-from ui.text import phrase
+from ui.text import heading, phrase
 from ui.widgets import cell_formats, table
 
 CALL_KEY = "call_id"
@@ -53,7 +53,7 @@ def back_to_queue(message: str | None = None, opened: int | None = None) -> None
 def customer_card(actor, customer_id: int) -> None:
     """C-2 grade, C-3 validity, and the newest few of the customer's products and history (C-4)."""
     detail = customer_detail(engine(), actor, customer_id, limit=RECENT)
-    st.markdown(f"#### {tr('callscreen.customer')}")
+    heading("callscreen.customer")
     fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
     for name, columns in HISTORY.items():
         related = detail[name]
@@ -68,7 +68,7 @@ def customer_card(actor, customer_id: int) -> None:
 
 def script(kind) -> None:
     """CB-10: the prompts as a checklist for the specialist's own use; nothing is stored."""
-    st.markdown(f"#### {tr('callscreen.script_title')}")
+    heading("callscreen.script_title")
     st.caption(tr("callscreen.script_hint"))
     for i, key in enumerate(prompts(kind)):
         st.checkbox(tr(key), key=f"call_script_{i}")
@@ -76,14 +76,14 @@ def script(kind) -> None:
 
 def header(cb: dict) -> None:
     when = cell_formats()["datetime"]
-    st.subheader(f"{enum_label(cb['kind'], lang())} · {enum_label(cb['level'], lang())}")
+    st.subheader(enum_label(cb["kind"], lang()) + " · " + enum_label(cb["level"], lang()))
     fields({"purpose": cb["purpose"] or tr(purpose_key(cb["kind"]))}, "cb", {"purpose": "text"})
     st.caption(phrase("callscreen.due", start=when(cb["due_start"]), end=when(cb["due_end"])))
     st.caption(phrase("callscreen.attempts", count=cb["attempts_count"]))
 
 
 def record(actor, cb: dict) -> None:
-    st.markdown(f"#### {tr('callscreen.record')}")
+    heading("callscreen.record")
     outcome = outcome_choice()
     if outcome is None:
         st.info(tr("callscreen.outcome_hint"))

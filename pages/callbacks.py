@@ -25,7 +25,7 @@ from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
 from ui.recheck import recheck_coverage
 from ui.task_form import finding_panel
-from ui.text import plain
+from ui.text import heading, plain
 from ui.widgets import (
     cell_formats,
     date_range,
@@ -91,9 +91,9 @@ def show_detail(actor, callback_id: int) -> None:
     st.subheader(plain(detail["customer"]["name"]))
     take_call(actor, detail["callback"])
     fields(detail["callback"], "cb", DETAIL_FIELDS)
-    st.markdown(f"#### {tr('cb.customer_card')}")
+    heading("cb.customer_card")
     fields(detail["customer"], "cb.cust", CUSTOMER_FIELDS)
-    st.markdown(f"#### {tr('cb.attempts')}")
+    heading("cb.attempts")
     if not detail["attempts"]:
         st.info(tr("cb.no_attempts"))
     for attempt in detail["attempts"]:

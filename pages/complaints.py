@@ -8,7 +8,7 @@ from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
-from ui.text import plain
+from ui.text import heading, plain
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -78,12 +78,12 @@ if chosen:
     else:
         record = detail["complaint"]
         st.subheader(plain(f"{record['number']} · {record['customer']}"))
-        st.markdown(f"#### {tr('cp.intake')}")
+        heading("cp.intake")
         fields(record, "cp", INTAKE_FIELDS)
-        st.markdown(f"#### {tr('cp.handling')}")
+        heading("cp.handling")
         fields(record, "cp", HANDLING_FIELDS)
         if detail["returned"] is not None:
-            st.markdown(f"#### {tr('cp.returned_goods')}")
+            heading("cp.returned_goods")
             fields(detail["returned"], "cp", RETURN_FIELDS)
         history(detail["events"], "cp")
         audit_history(actor, "complaint", chosen)

@@ -10,7 +10,7 @@ from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
 from ui.product_dates_form import product_dates_form
-from ui.text import phrase, plain
+from ui.text import heading, phrase, plain
 from ui.widgets import (
     date_range,
     enum_filter,
@@ -93,7 +93,7 @@ if chosen:
             with st.expander(tr("cu.correct")):
                 customer_edit_form(actor, detail["customer"])
         audit_history(actor, "customer", chosen)
-        st.markdown(f"#### {tr('cu.contacts')}")
+        heading("cu.contacts")
         yes = tr("common.yes")
         contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
         related(contacts, CONTACT_COLUMNS, len(contacts))

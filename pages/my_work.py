@@ -15,7 +15,7 @@ from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.recheck import recheck_coverage
 from ui.task_form import findings_sent, my_open_tasks
-from ui.text import phrase, plain
+from ui.text import heading, phrase, plain
 from ui.widgets import cell_formats, person_filter, table
 
 OWN_VIEW = (Role.SPECIALIST, Role.ENGINEER)  # they work their own queue; managers and directors oversee the office
@@ -41,7 +41,7 @@ ACTIVITY_COLUMNS = {
 
 def tiles(counts: dict) -> None:
     for section, names in TILES.items():
-        st.markdown(f"#### {tr(f'mywork.{section}')}")
+        heading(f"mywork.{section}")
         for column, name in zip(st.columns(len(TILES["work_orders"])), names, strict=False):
             column.metric(tr(f"mywork.{name}"), plain(counts[name]))
         if section == "work_orders" and counts["pending_by_reason"]:
@@ -55,7 +55,7 @@ def reasons(by_reason: dict) -> str:
 def due_today(person: int | None, moment: datetime, tz: str) -> None:
     if not allowed(actor.role, Action.VIEW_CALLBACKS):  # engineers, finance, admins: no callbacks to read
         return
-    st.markdown(f"#### {tr('mywork.due_list')}")
+    heading("mywork.due_list")
     today = office_today(moment, tz)
     flt = CallbackFilter(statuses=OPEN_STATUSES, assignee_id=person, due_from=today, due_to=today)
     rows = list_callbacks(engine(), actor, flt, tz, moment, 1, 10).rows
@@ -65,7 +65,7 @@ def due_today(person: int | None, moment: datetime, tz: str) -> None:
 def activity(person: int | None, moment: datetime, tz: str) -> None:
     start, end = week_of(office_today(moment, tz))
     fmt = cell_formats()["date"]
-    st.markdown(f"#### {phrase('mywork.activity', start=fmt(start), end=fmt(end))}")
+    heading("mywork.activity", start=fmt(start), end=fmt(end))
     table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core.audit.queries import record_history
 from core.permissions import Action, Actor, allowed
 from ui.context import engine, lang, office, tr
-from ui.text import phrase
+from ui.text import heading, phrase
 from ui.widgets import cell_formats, table
 
 
@@ -23,7 +23,7 @@ def fields(record: dict, prefix: str, kinds: dict[str, str]) -> None:
 
 def history(events: list[dict], prefix: str) -> None:
     """The record's steps in time order: when, who, from which status to which, and the note."""
-    st.markdown(f"#### {tr('common.history')}")
+    heading("common.history")
     table(events, {
         "at": ("common.when", "datetime"), "user": ("common.who", "text"),
         "from_status": ("common.from_status", "enum"), "to_status": ("common.to_status", "enum"),

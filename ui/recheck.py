@@ -15,7 +15,7 @@ from core.rechecks.rules import period_of
 from core.scheduling.daily import last_period_day
 from db.enums import CallbackLevel, SampleGroup
 from ui.context import engine, lang, office, tr
-from ui.text import phrase
+from ui.text import heading, phrase
 from ui.widgets import table
 
 COLUMNS = {"level": ("sampling.level", "text"), "group": ("sampling.group", "text"),
@@ -31,7 +31,7 @@ def recheck_coverage(actor: Actor, now: datetime) -> None:
         return
     last, _, _ = period_of(last_period_day(engine(), now, office().timezone), str(office().get("recheck.period")))
     periods = sampled_periods(engine(), actor)
-    st.markdown(f"#### {tr('sampling.title')}")
+    heading("sampling.title")
     key = st.selectbox(tr("sampling.period"), periods if last in periods else [last, *periods], key="recheck_period")
     st.caption(phrase("sampling.help", l2=office().get("recheck.l2_rate_pct"), l3=office().get("recheck.l3_rate_pct")))
     groups = coverage(engine(), actor, key)

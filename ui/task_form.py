@@ -24,7 +24,7 @@ from core.rechecks.findings import (
 )
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt, clear_after_save
-from ui.text import phrase
+from ui.text import heading, phrase
 from ui.widgets import cell_formats, page_controls, pager, table
 
 SENT_COLUMNS = {
@@ -44,7 +44,7 @@ def finding_panel(actor, callback_id: int, now: datetime) -> None:
     choices = finding_choices(engine(), actor, callback_id)
     if choices is None:
         return
-    st.markdown(f"#### {tr('tasks.send_title')}")
+    heading("tasks.send_title")
     st.caption(tr("tasks.send_help"))
     typed = _send_form(callback_id, choices)
     if typed is not None:
@@ -83,7 +83,7 @@ def my_open_tasks(actor, now: datetime) -> None:
     """My work: the findings sent to me, overdue first; each one closes with what I did about it. A finding
     closed meanwhile by its sender stays on screen while I have typed something, so my save is refused
     with who closed it instead of my text vanishing."""
-    st.markdown(f"#### {tr('tasks.mine_title')}")
+    heading("tasks.mine_title")
     page_no, size = page_controls("tk_open", actor.id)
     page = open_tasks_for(engine(), actor, now, page_no, size)
     shown = st.session_state.setdefault(SHOWN, {})
@@ -102,9 +102,9 @@ def my_open_tasks(actor, now: datetime) -> None:
 def _task_card(actor, task: dict, now: datetime, stale: bool) -> None:
     when = cell_formats()["datetime"]
     with st.container(border=True):
-        late = f" · {tr('tasks.overdue_mark')}" if task["overdue"] else ""
+        late = " · " + tr("tasks.overdue_mark") if task["overdue"] else ""
         head = phrase("tasks.mine_item", customer=task["customer"], sender=task["sent_by"], when=when(task["due_at"]))
-        st.markdown(f"**{head}**{late}")
+        st.markdown("**" + head + "**" + late)
         st.text(task["finding"])
         _done_form(actor, task, now)
         if stale and st.button(tr("tasks.reload"), key=f"task_reload_{task['id']}"):
@@ -132,7 +132,7 @@ def _done_form(actor, task: dict, now: datetime) -> None:
 
 def findings_sent(actor, now: datetime) -> None:
     """My work, for re-checkers: what they sent, open ones first, then done ones with what was done."""
-    st.markdown(f"#### {tr('tasks.sent_title')}")
+    heading("tasks.sent_title")
     page_no, size = page_controls("tk_sent", actor.id)
     page = sent_tasks(engine(), actor, now, page_no, size)
     if not page.rows:

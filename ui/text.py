@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+import streamlit as st
+
 from ui.context import tr
 
 PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
@@ -49,3 +51,8 @@ def joined(parts: list[object], sep: str = " ") -> Markdown:
 
 def _escaped(text: str) -> str:
     return PUNCTUATION.sub(r"\\\1", SHORTCODE.sub(":" + WORD_JOINER, text))
+
+
+def heading(key: str, **params: object) -> None:
+    """A section's small heading: the catalog text `key`, its parameters as plain text."""
+    st.markdown("#### " + phrase(key, **params))
