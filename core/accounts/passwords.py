@@ -38,7 +38,9 @@ def check_new_password(password: str, username: str) -> None:
     the user name."""
     if len(password) < MIN_LENGTH:
         raise Invalid("auth.password_too_short", min=MIN_LENGTH)
-    if len(password) > MAX_LENGTH or "\x00" in password:
+    if len(password) > MAX_LENGTH:
         raise Invalid("auth.password_too_long", max=MAX_LENGTH)
+    if "\x00" in password:
+        raise Invalid("input.control_chars", field="password")
     if password.strip().lower() == username.strip().lower():
         raise Invalid("auth.password_is_username")

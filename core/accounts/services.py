@@ -31,11 +31,16 @@ def needs_first_admin(engine: Engine) -> bool:
         return not usable_admins(s)
 
 
-def _check_username(s, username: object) -> str:
-    username = inputs.required(username, "username", inputs.limit_of(User.username), inputs.Kind.NAME,
+def _username(value: object) -> str:
+    username = inputs.required(value, "username", inputs.limit_of(User.username), inputs.Kind.NAME,
                                missing="users.bad_username", too_long="users.bad_username")
     if any(c.isspace() for c in username):
         raise Invalid("users.bad_username", field="username")
+    return username
+
+
+def _check_username(s, username: object) -> str:
+    username = _username(username)
     if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise Invalid("users.username_taken", username=username)
     return username
@@ -71,15 +76,22 @@ def create_first_admin(engine: Engine, setup_code: str, username: str, display_n
     """Only with the setup code the server printed (core.accounts.setup) and only while the office has no
     admin who can sign in: it is no back door, and whoever reaches the page first does not own the office.
     Claiming the code is the atomic step: of simultaneous submissions one creates the admin, the others
-    are told the office has one. A wrong code is audited and counted like a failed sign-in."""
+    are told the office has one. A wrong code is audited and counted like a failed sign-in.
+
+    The fields are checked before the code is looked at, so no answer about the fields tells a right code from
+    a wrong one, and a field no database stores cannot undo the count of a wrong guess."""
+    name = _username(username)
+    _display_name(display_name)
+    check_new_password(password, name)
+    policy = lockout_policy(engine)  # read before the transaction: it opens a session of its own
     with session_scope(engine) as s:
-        claim = claim_setup_code(s, setup_code, now, lockout_policy(engine))
+        claim = claim_setup_code(s, setup_code, now, policy)
         if claim == Claim.RIGHT:
             if usable_admins(s):
                 raise Invalid("users.admin_exists")
-            return _new_user(s, None, username, display_name, Role.ADMIN, password, now).id
+            return _new_user(s, None, name, display_name, Role.ADMIN, password, now).id
         if claim == Claim.WRONG:
-            audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=username.strip()[:64],
+            audit.record(s, None, "session", None, AuditAction.SIGN_IN_FAILED, username=name[:64],
                          at=now, extra={"reason": "setup_code"})
     raise Invalid("auth.setup_code_wrong" if needs_first_admin(engine) else "users.admin_exists")
 

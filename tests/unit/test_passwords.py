@@ -69,13 +69,15 @@ def test_a_new_password_equal_to_the_user_name_in_any_case_is_refused(password):
     assert err.value.key == "auth.password_is_username"
 
 
-@pytest.mark.parametrize("password", ["x" * (MAX_LENGTH + 1), "x" * 100_000, "correct horse\x00battery"],
+@pytest.mark.parametrize(("password", "key"), [("x" * (MAX_LENGTH + 1), "auth.password_too_long"),
+                                               ("x" * 100_000, "auth.password_too_long"),
+                                               ("correct horse\x00battery", "input.control_chars")],
                          ids=["one-too-many", "100k", "nul"])
-def test_an_over_long_or_nul_new_password_is_refused_before_hashing(password):
-    """Issue 9, one input policy: a new password is bounded and holds no NUL."""
+def test_an_over_long_or_nul_new_password_is_refused_before_hashing(password, key):
+    """Issue 9, one input policy: a new password is bounded and holds no NUL, each said as what it is."""
     with pytest.raises(Invalid) as err:
         check_new_password(password, "alice")
-    assert err.value.key == "auth.password_too_long"
+    assert err.value.key == key
 
 
 def test_the_longest_password_allowed_is_accepted():

@@ -155,6 +155,22 @@ def test_five_wrong_setup_codes_lock_it_like_a_sign_in_so_it_cannot_be_guessed(e
     assert create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW + 16 * MINUTE)
 
 
+@pytest.mark.parametrize("username", ["ro\x00ot", "ro\u202eot", "x" * 100_000], ids=["nul", "rtl", "100k"])
+def test_a_bad_name_is_refused_before_the_code_is_looked_at_so_it_tells_no_right_code_from_a_wrong_one(
+        engine, username):
+    """Review of issue 9: a NUL in the name undid the count of a wrong guess (the audit row could not be stored)
+    and answered differently for the right code, so the code could be guessed without limit."""
+    code = issue_setup_code(engine, NOW)
+    answers = set()
+    for typed in ("AAAA-AAAA", code):
+        with pytest.raises(Invalid) as err:
+            create_first_admin(engine, typed, username, "Root Admin", PASSWORD, NOW)
+        answers.add(err.value.key)
+    assert len(answers) == 1 and "auth.setup_code_wrong" not in answers
+    assert setup_code_row(engine).failed_attempts == 0 and user_count(engine) == 0
+    assert create_first_admin(engine, code, "root", "Root Admin", PASSWORD, NOW)  # the code was not used up
+
+
 def test_the_setup_code_is_stored_only_as_its_hash_and_typed_in_any_case_with_or_without_the_dash(engine):
     code = issue_setup_code(engine, NOW)
     assert len(code) == 9 and code[4] == "-"
