@@ -16,8 +16,10 @@ written, and each violation is Invalid with a catalog key and the offending fiel
 - Email addresses are checked by email-validator (syntax only: no network look-up).
 
 The safety net: `refuse_unstorable` runs before every flush of every Session and refuses, with the generic
-`input.unstorable`, a NUL, a lone surrogate or an over-long value in any String column of a new or changed
-row, so an input a use case forgot still cannot be stored half-valid on SQLite and crash on PostgreSQL."""
+`input.unstorable`, a NUL, a lone surrogate or an over-long value in any String column (a Text column past
+NET_TEXT_MAX) of a new or changed row, so an input a use case forgot still cannot be stored half-valid on
+SQLite and crash on PostgreSQL. It sees what the ORM flushes; a use case writing with an UPDATE statement
+(core.versioning.save_versioned) passes its values through the policy itself."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 from core.errors import Invalid
 
 TEXT_MAX = 4000  # a Text column: a page of typed text
+NET_TEXT_MAX = 100_000  # the safety net's bound for a Text column (settings hold lists): no megabyte is stored
 MONEY_MAX_CENTS = 10**12  # ten billion in the office currency: far above any sale, far below a BIGINT's sum
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_BREAKS = frozenset("\u2028\u2029")
@@ -74,8 +77,9 @@ def check_chars(value: str, field: str, kind: Kind = Kind.LINE) -> str:
 def text(value: object, field: str, max_len: int, kind: Kind = Kind.LINE, *, too_long: str = "input.too_long",
          **params: object) -> str | None:
     """The text as typed, trimmed of surrounding blanks; None when blank. Invalid when it is not text,
-    holds a refused character, or is longer than `max_len` characters (`too_long`, with the caller's
-    `params`, else `limit`)."""
+    holds a refused character anywhere (its blanks too), or is longer than `max_len` characters (`too_long`,
+    with the caller's `params`, else `limit`): a one-line text counted trimmed, a multi-line text (Kind.TEXT,
+    which use cases store verbatim) as typed."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -83,8 +87,8 @@ def text(value: object, field: str, max_len: int, kind: Kind = Kind.LINE, *, too
     trimmed = value.strip()
     if not trimmed:
         return None
-    check_chars(trimmed, field, kind)
-    if len(trimmed) > max_len:
+    check_chars(value, field, kind)  # as typed: str.strip also drops some controls (\x1c-\x1f, \x85)
+    if len(value if kind == Kind.TEXT else trimmed) > max_len:  # several lines are kept verbatim (CB-7)
         raise Invalid(too_long, field=field, **(params or {"limit": max_len}))
     return trimmed
 
@@ -144,8 +148,9 @@ def refuse_unstorable(session: Session, _context, _instances) -> None:
             column_type = attr.columns[0].type
             if not isinstance(column_type, String):
                 continue
+            length = column_type.length or NET_TEXT_MAX
             for value in state.attrs[attr.key].history.added:
-                if isinstance(value, str) and not storable(value, column_type.length):
+                if isinstance(value, str) and not storable(value, length):
                     raise Invalid("input.unstorable", field=attr.key)
 
 

@@ -59,6 +59,20 @@ def test_too_long_blank_and_not_text():
     assert _key(inputs.text, 5, "name", 10) == ("input.not_text", "name")
 
 
+@pytest.mark.parametrize("typed", ["ok\x1c", "ok\x1f", "ok\x85", "\x1dok"], ids=repr)
+def test_a_control_character_that_trimming_would_hide_is_refused(typed):
+    """Review of issue 9: str.strip drops \\x1c-\\x1f and \\x85, so a check of the trimmed text let them through
+    to the call texts stored verbatim."""
+    for kind in Kind:
+        assert _key(inputs.text, typed, "notes", 4000, kind)[0] == "input.control_chars"
+
+
+def test_a_multi_line_text_stored_verbatim_is_measured_as_typed():
+    """Review of issue 9: "ok" and a million blanks passed as two characters and were stored whole."""
+    assert _key(inputs.text, "ok" + " " * 1_000_000, "notes", 4000, Kind.TEXT) == ("input.too_long", "notes")
+    assert inputs.text("ok" + " " * 10, "city", 3, Kind.LINE) == "ok"  # a one-line text is stored trimmed
+
+
 @pytest.mark.parametrize("amount", [10**25, int(1e25), 10**12 + 1, 2**63])
 def test_a_sale_amount_past_what_the_office_can_sum_is_refused(amount):
     """A sale amount of 1e25 overflowed the BIGINT column: a traceback."""

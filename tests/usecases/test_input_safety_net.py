@@ -38,3 +38,16 @@ def test_a_value_exactly_as_long_as_its_column_and_free_text_of_any_script_are_s
         user_id = make_user(s, display_name="名" * 100, email="😀@例子.中国").id
     with session_scope(engine) as s:
         assert (s.get(User, user_id).display_name, s.get(User, user_id).email) == ("名" * 100, "😀@例子.中国")
+
+
+def test_a_text_column_past_the_nets_bound_is_refused(engine):
+    """Review of issue 9: a Text column had no bound in the net, so a megabyte a use case forgot was stored."""
+    from core.inputs import NET_TEXT_MAX
+
+    with session_scope(engine) as s:
+        customer_id = make_customer(s, name="Ann Li").id
+    with pytest.raises(Invalid) as err, session_scope(engine) as s:
+        s.get(Customer, customer_id).notes = "x" * (NET_TEXT_MAX + 1)
+    assert (err.value.key, err.value.params["field"]) == ("input.unstorable", "notes")
+    with session_scope(engine) as s:
+        assert s.get(Customer, customer_id).notes is None
