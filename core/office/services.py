@@ -14,7 +14,10 @@ from core.audit.queries import latest_change
 from core.errors import StaleEdit, Unchanged
 from core.office.defaults import DEFAULTS
 from core.office.rules import validate_setting
+from core.office.settings import load_office
 from core.permissions import Action, Actor, require
+from core.scheduling.rules import WINDOW_SETTING, Windows
+from core.scheduling.sweep import stamp_unstamped
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Setting
@@ -29,11 +32,23 @@ def update_settings(engine: Engine, actor: Actor, loaded: dict[str, object], wan
     changed = [k for k, v in clean.items() if v != loaded.get(k)]
     if not changed:
         raise Unchanged()
+    planned_with = _windows_before(engine, changed)
     with session_scope(engine) as s:
+        if planned_with is not None:  # open callbacks keep the window they were planned with (issue 9, CB-2)
+            stamp_unstamped(s, planned_with)
         rows = {r.key: r for r in s.scalars(select(Setting).where(Setting.key.in_(changed)).with_for_update())}
         for key in changed:
             _save_one(s, actor, rows.get(key), key, loaded.get(key), clean[key], now)
     return changed
+
+
+def _windows_before(engine: Engine, changed: list[str]) -> Windows | None:
+    """The windows in force before this save, when it changes one: open callbacks stored before they kept their
+    window (core.scheduling.sweep.stamp_unstamped) take these, not the new one, which only the admin's explicit
+    apply (core.scheduling.windows) gives them."""
+    if not any(key.removeprefix("callback.") in WINDOW_SETTING.values() for key in changed):
+        return None
+    return Windows.from_settings(load_office(engine).get)
 
 
 def _stale(s, key: str) -> None:

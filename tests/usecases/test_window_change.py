@@ -70,6 +70,19 @@ def test_a_shortened_window_moves_no_open_callback_at_the_next_sweep_issue_9(eng
     assert [r["entity"] for r in audit_since(engine, mark)] == ["sweep"]
 
 
+def test_callbacks_stored_before_they_kept_their_window_do_not_move_when_it_changes_before_a_sweep(
+        engine, repaired, admin_):
+    """Review of issue 9: rows from before migration 0007 (and the demo's) have no stored window until a sweep
+    stamps them; a change saved first must not give them the new one. The save stamps them with the old."""
+    with session_scope(engine) as s:
+        s.execute(update(Callback).values(window_days=None))
+    before = {wo: v[:2] for wo, v in windows_of(engine).items()}
+    shorten(engine, admin_)
+    assert {v[2] for wo, v in windows_of(engine).items() if wo != repaired["claimed"]} == {3}
+    assert schedule_due_callbacks(engine, NOW + timedelta(hours=1)).moved == 0
+    assert {wo: v[:2] for wo, v in windows_of(engine).items()} == before
+
+
 def test_a_callback_planned_after_the_change_gets_the_new_window(engine, repaired, admin_):
     shorten(engine, admin_)
     with session_scope(engine) as s:
