@@ -69,11 +69,20 @@ def _field_label(field: str, lang: str) -> str:
     return t(key, lang) if key in catalog(lang) else field
 
 
+# The records whose history a page shows beside the record, and the action that reads each kind of record.
+HISTORY_OF = {"callback": Action.VIEW_CALLBACKS, "complaint": Action.VIEW_COMPLAINTS,
+              "work_order": Action.VIEW_WORK_ORDERS, "customer": Action.VIEW_CUSTOMERS}
+
+
 def record_history(engine: Engine, actor: Actor, entity: str, entity_id: object, lang: str, tz: str,
                    limit: int = 200) -> list[str]:
-    """A record's audit history, oldest first, in readable form: for VIEW_HISTORY, and of a callback only
-    for who may read its level or the whole log (a re-check's history holds its results); Forbidden else."""
+    """A record's audit history, oldest first, in readable form: for VIEW_HISTORY, of a record whose kind the
+    actor may read (HISTORY_OF; any other kind, such as a user or a setting, only with the whole log), and of a
+    callback only for who may read its level or the whole log (a re-check's history holds its results);
+    Forbidden else."""
     require(actor, Action.VIEW_HISTORY)
+    if not allowed(actor.role, Action.VIEW_AUDIT):  # who reads the whole log reads any part of it
+        require(actor, HISTORY_OF.get(entity, Action.VIEW_AUDIT))
     with session_scope(engine) as s:
         callback = s.get(Callback, int(entity_id)) if entity == "callback" else None
         if callback is not None and not allowed(actor.role, Action.VIEW_AUDIT):

@@ -101,6 +101,12 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
     "history of a customer": (
         lambda e, a, o: len(record_history(e, a, "customer", o["customer"], "en", TZ)),
         {M: 1, D: 1, A: 1}),
+    "history of a user (only with the whole log)": (
+        lambda e, a, o: len(record_history(e, a, "user", o["actors"][S].id, "en", TZ)),
+        {M: 0, A: 0}),
+    "history of a setting (only with the whole log)": (
+        lambda e, a, o: len(record_history(e, a, "setting", "office.timezone", "en", TZ)),
+        {M: 0, A: 0}),
     "the whole audit log": (
         lambda e, a, o: list_audit(e, a, AuditFilter(entity="callback"), TZ).total >= 1,
         {M: True, A: True}),
