@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -82,3 +83,12 @@ def set_setting(engine: Engine, key: str, value: object) -> None:
 def as_read(markdown: str) -> str:
     """What a reader sees of a Markdown text that ui.text escaped: without its backslashes and word joiners."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def run_async(fn, *args):
+    """`anyio.run(fn, *args)` in a thread of its own: the browser tests' session-long playwright keeps an event
+    loop running in the main thread, where a second one refuses to start."""
+    import anyio
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, fn, *args).result()

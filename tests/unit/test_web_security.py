@@ -4,7 +4,6 @@ names no host but the app's own. tests/e2e/test_http_surface_in_browser.py check
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import re
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.responses import PlainTextResponse, RedirectResponse
 
+from tests.helpers import run_async
 from ui.web_security import _INDEX_HTML, CloseInternalRoutes, SecurityHeaders, content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def _call(app, path: str, kind: str = "http", method: str = "GET") -> list[dict]
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_async(app, scope, receive, send)
     return sent
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
-import anyio
 import pytest
 from sqlalchemy import Engine, func, select
 from starlette.requests import Request
@@ -24,6 +23,7 @@ from core.i18n import t
 from db.config import AppConfig
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
+from tests.helpers import run_async
 from ui import web_auth
 from ui.web_engine import _engine, web_engine
 
@@ -73,7 +73,7 @@ def post_signin(form: dict) -> Response:
     async def receive() -> dict:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return anyio.run(web_auth.signin_submit, Request(scope, receive))
+    return run_async(web_auth.signin_submit, Request(scope, receive))
 
 
 def first_admin_form(code: str) -> dict:
