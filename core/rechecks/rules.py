@@ -41,7 +41,6 @@ RATE_SETTING = {L2: "recheck.l2_rate_pct", L3: "recheck.l3_rate_pct"}
 SLICES = {"week": 52, "month": 12}  # L3's rotating slice: every customer once a year
 SYSTEM = "recheck"
 GROUPS = {L2: (SampleGroup.DELIVERED, SampleGroup.COMPLAINED), L3: (SampleGroup.CUSTOMERS,)}  # in drawing order
-LEVEL_OF = {group: level for level, groups in GROUPS.items() for group in groups}
 
 
 # --- pure rules -------------------------------------------------------------------------------------

@@ -66,9 +66,11 @@ def _draw(engine: Engine, actor: Actor | None, period: tuple[str, date, date], k
             return stored
         pops, seed = populations(s, kind, start, end, tz), seed_of(key)
         drawn = draw(pops, rates, seed)
-        if L2 in stored:  # only L3 missing (written elsewhere): still never re-pick the stored L2 customers
-            taken = frozenset(s.scalars(select(Callback.customer_id).where(Callback.sample_id == stored[L2]["id"])))
-            drawn |= draw_groups({g: pops[g] for g in GROUPS[L3]}, rates[L3], Random(seed), taken)
+        for have, missing in ((L2, L3), (L3, L2)):  # one level stored elsewhere: the other never re-picks its customers
+            if have in stored and missing not in stored:
+                taken = frozenset(s.scalars(select(Callback.customer_id)
+                                            .where(Callback.sample_id == stored[have]["id"])))
+                drawn |= draw_groups({g: pops[g] for g in GROUPS[missing]}, rates[missing], Random(seed), taken)
         window = due_window(start, end, now, tz)
         for level in (lv for lv in LEVELS if lv not in stored):
             groups = {g: pops[g] for g in GROUPS[level]}
