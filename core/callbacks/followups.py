@@ -109,14 +109,27 @@ def hand_over_lead(s: Session, actor: Actor, origin: dict, interest: str, office
                      .order_by(Lead.id.desc()).limit(1)).first()
     if lead is None:
         return _new_lead(s, actor, origin, interest, office, now)
-    due = now + _interval(office, lead.lead_class)
+    add_interest(s, actor, lead, interest, now + _interval(office, lead.lead_class), now,
+                 {"from_callback_id": origin["id"]})
+    return lead.id
+
+
+def add_interest(s: Session, actor: Actor, lead: Lead, interest: str | None, due: datetime, now: datetime,
+                 extra: dict, **also: object) -> None:
+    """An open lead hears of more interest (a call's, an incoming call's): the new interest first, the earlier
+    follow-up, and `also` (such as the incoming call that brought it). A new version and an audit row only when
+    something changed (issue 9: a save that changes nothing writes nothing)."""
     before = columns(lead, LEAD_FIELDS)
-    lead.interest = f"{interest}; {lead.interest}"[:INTEREST_MAX] if lead.interest else interest
+    if interest:
+        lead.interest = (f"{interest}; {lead.interest}" if lead.interest else interest)[:INTEREST_MAX]
     lead.next_follow_up = min(lead.next_follow_up, due) if lead.next_follow_up else due
+    for name, value in also.items():
+        setattr(lead, name, value)
+    if not audit.diff(before, columns(lead, LEAD_FIELDS)):
+        return
     lead.version += 1
     audit.record(s, actor, "lead", lead.id, AuditAction.UPDATE, before, columns(lead, LEAD_FIELDS), at=now,
-                 extra={"from_callback_id": origin["id"]})
-    return lead.id
+                 extra=extra)
 
 
 def _new_lead(s: Session, actor: Actor, origin: dict, interest: str, office: Office, now: datetime) -> int:

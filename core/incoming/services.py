@@ -19,7 +19,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
-from core.callbacks.followups import LEAD_FIELDS, columns
+from core.callbacks.followups import LEAD_FIELDS, add_interest, columns
 from core.callbacks.rules import INTEREST_MAX
 from core.errors import Invalid
 from core.incoming.queries import matching_customer_ids
@@ -137,16 +137,8 @@ def _new_lead(s: Session, actor: Actor, call: IncomingCall, customer: Customer |
 
 def _update_lead(s: Session, actor: Actor, lead: Lead, call: IncomingCall, due: datetime, now: datetime) -> None:
     """The caller's open lead gets the new need first in its interest and the earlier follow-up."""
-    before = columns(lead, LEAD_FIELDS)
-    if call.need:
-        lead.interest = f"{call.need}; {lead.interest}"[:INTEREST_MAX] if lead.interest else call.need[:INTEREST_MAX]
-    lead.next_follow_up = min(lead.next_follow_up, due) if lead.next_follow_up else due
-    lead.incoming_call_id = lead.incoming_call_id or call.id
-    if not audit.diff(before, columns(lead, LEAD_FIELDS)):  # issue 9: no change, no new version nor audit row
-        return
-    lead.version += 1
-    audit.record(s, actor, "lead", lead.id, AuditAction.UPDATE, before, columns(lead, LEAD_FIELDS), at=now,
-                 extra={"from_incoming_call_id": call.id})
+    add_interest(s, actor, lead, call.need, due, now, {"from_incoming_call_id": call.id},
+                 incoming_call_id=lead.incoming_call_id or call.id)
 
 
 def _lead_owner(s: Session, actor: Actor, customer: Customer | None, office: Office) -> int | None:
