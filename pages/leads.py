@@ -18,7 +18,7 @@ owner = st.selectbox(tr("leads.owner"), list(people), key="ld_owner", format_fun
                      index=list(people).index(actor.id) if actor.id in people else 0) if people else actor.id
 
 page_no, size = page_controls("ld_list", owner)
-page = due_leads(engine(), owner, clock.now(), office().timezone, page_no, size)
+page = due_leads(engine(), actor, owner, clock.now(), office().timezone, page_no, size)
 rows = [r | {"overdue": tr("leads.overdue") if r["overdue"] else ""} for r in page.rows]
 if not rows:
     st.info(tr("leads.none_due"))

@@ -13,6 +13,7 @@ from core.leads.queries import due_leads
 from db.engine import make_engine, session_scope
 from db.enums import LeadClass, LeadResult, Role
 from db.models import Lead, LeadContact, User
+from tests.factories import reader
 from ui.lead_form import cents
 
 
@@ -20,7 +21,7 @@ def _first_due_lead(demo_url, now: datetime) -> tuple[int, datetime]:
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         me = s.scalar(select(User.id).where(User.username == "specialist1"))
-    row = due_leads(engine, me, now, "Asia/Shanghai").rows[0]
+    row = due_leads(engine, reader(), me, now, "Asia/Shanghai").rows[0]
     engine.dispose()
     return row["id"], row["next_follow_up"]
 

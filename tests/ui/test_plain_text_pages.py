@@ -224,7 +224,7 @@ def test_a_picked_user_and_lead_show_typed_text_as_plain_text(open_page, hostile
     engine = make_engine(hostile_url)
     try:
         user_id = list_users(engine, admin)[0]["id"]
-        lead_id = due_leads(engine, specialist.id, now, load_office(engine).timezone).rows[0]["id"]
+        lead_id = due_leads(engine, reader(), specialist.id, now, load_office(engine).timezone).rows[0]["id"]
     finally:
         engine.dispose()
     at.selectbox(key="users_pick").set_value(user_id).run()

@@ -18,7 +18,7 @@ from core.my_work.queries import weekly_activity
 from db.engine import session_scope
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus, Role
 from db.models import Lead, LeadContact
-from tests.factories import NOW, actor_of, make_lead, make_user
+from tests.factories import NOW, actor_of, make_lead, make_user, reader
 from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
@@ -131,7 +131,7 @@ def test_due_leads_are_the_specialist_s_open_leads_due_by_tonight_overdue_first(
         make_lead(s, **mine, name="Won", next_follow_up=NOW - timedelta(days=2), status=LeadStatus.WON)
         make_lead(s, **mine, name="Unplanned", next_follow_up=None)
         make_lead(s, specialist_id=bob.id, name="Bob's", next_follow_up=NOW - timedelta(days=3))
-    page = due_leads(engine, ann.id, NOW, TZ)
+    page = due_leads(engine, reader(), ann.id, NOW, TZ)
     assert page.total == 3
     assert [(r["name"], r["overdue"]) for r in page.rows] == [("Overdue", True), ("This morning", True),
                                                               ("Tonight", False)]

@@ -18,6 +18,7 @@ from core.complaints.queries import ComplaintFilter, complaint_detail, list_comp
 from core.customers.queries import CustomerFilter, customer_detail, list_customers
 from core.errors import Forbidden
 from core.incoming.queries import IncomingFilter, find_callers, list_incoming
+from core.leads.queries import due_leads
 from core.rechecks.findings import open_tasks_for, send_finding, sent_tasks
 from core.rechecks.queries import coverage
 from core.work_orders.queries import WorkOrderFilter, list_work_orders, work_order_detail
@@ -85,6 +86,9 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
     "L3 re-check opened by id": (
         lambda e, a, o: len(callback_detail(e, a, o["L3"], NOW)["attempts"]),
         {M: 1, D: 1}),
+    "a specialist's due leads": (
+        lambda e, a, o: due_leads(e, a, o["actors"][S].id, NOW, TZ).total,
+        {S: 0, M: 0, D: 0}),
     "customers listed": (
         lambda e, a, o: list_customers(e, a, CustomerFilter(), TZ).total,
         {S: 1, M: 1, D: 1}),
