@@ -1,7 +1,8 @@
 """Who may do what: one table of actions and the roles allowed each, one gate. Every use case calls
-`require` before it writes, and every read function takes the actor and requires its view action (or
-filters its rows by it, as the callbacks' levels) before it reads, whatever the page showed or the URL
-asked for; navigation reads the same table (DOMAIN "Who uses it": specialists call and log, the manager
+`require` before it writes, and every read function that lists or opens records takes the actor and
+requires its view action (or filters its rows by it, as the callbacks' levels) before it reads, whatever
+the page showed or the URL asked for (the KPI figures, counts rather than records, are gated by their
+page); navigation reads the same table (DOMAIN "Who uses it": specialists call and log, the manager
 re-checks and dispatches, the director samples and reads KPIs, engineers repair, finance collects fees,
 an admin manages users and settings)."""
 
