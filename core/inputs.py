@@ -18,8 +18,8 @@ written, and each violation is Invalid with a catalog key and the offending fiel
 The safety net: `refuse_unstorable` runs before every flush of every Session and refuses, with the generic
 `input.unstorable`, a NUL, a lone surrogate or an over-long value in any String column (a Text column past
 NET_TEXT_MAX) of a new or changed row, so an input a use case forgot still cannot be stored half-valid on
-SQLite and crash on PostgreSQL. It sees what the ORM flushes; a use case writing with an UPDATE statement
-(core.versioning.save_versioned) passes its values through the policy itself."""
+SQLite and crash on PostgreSQL. It sees what the ORM flushes; core.versioning.save_versioned, which writes
+with an UPDATE statement, passes its values through the same net (`refuse_unstorable_values`)."""
 
 from __future__ import annotations
 
@@ -145,13 +145,22 @@ def refuse_unstorable(session: Session, _context, _instances) -> None:
     for obj in (*session.new, *session.dirty):
         state = inspect(obj)
         for attr in state.mapper.column_attrs:
-            column_type = attr.columns[0].type
-            if not isinstance(column_type, String):
-                continue
-            length = column_type.length or NET_TEXT_MAX
             for value in state.attrs[attr.key].history.added:
-                if isinstance(value, str) and not storable(value, length):
-                    raise Invalid("input.unstorable", field=attr.key)
+                _refuse_if_unstorable(attr, value)
+
+
+def refuse_unstorable_values(model, values: dict[str, object]) -> None:
+    """The same net for an UPDATE statement (core.versioning.save_versioned), which no flush sees."""
+    attrs = inspect(model).column_attrs
+    for key, value in values.items():
+        _refuse_if_unstorable(attrs[key], value)
+
+
+def _refuse_if_unstorable(attr, value: object) -> None:
+    column_type = attr.columns[0].type
+    if isinstance(column_type, String) and isinstance(value, str) \
+            and not storable(value, column_type.length or NET_TEXT_MAX):
+        raise Invalid("input.unstorable", field=attr.key)
 
 
 if not event.contains(Session, "before_flush", refuse_unstorable):

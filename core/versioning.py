@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from core import inputs
 from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.errors import NotFound, StaleEdit, Unchanged
@@ -27,6 +28,7 @@ def save_versioned(s: Session, actor: Actor, model, entity: str, record_id: int,
     before = {k: getattr(current, k) for k in changes}
     if not audit.diff(before, changes):
         raise Unchanged()
+    inputs.refuse_unstorable_values(model, changes)  # the flush net does not see an UPDATE statement
     result = s.execute(
         update(model).where(model.id == record_id, model.version == version)
         .values(**changes, version=model.version + 1).execution_options(synchronize_session=False)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.errors import Invalid
 from db.engine import session_scope
 from db.models import Customer, User
-from tests.factories import make_customer, make_user
+from tests.factories import NOW, make_customer, make_user
 
 
 @pytest.mark.parametrize("changes", [{"display_name": "a\x00b"}, {"display_name": "n" * 101},
@@ -51,3 +51,16 @@ def test_a_text_column_past_the_nets_bound_is_refused(engine):
     assert (err.value.key, err.value.params["field"]) == ("input.unstorable", "notes")
     with session_scope(engine) as s:
         assert s.get(Customer, customer_id).notes is None
+
+
+def test_a_versioned_save_with_an_unstorable_value_is_refused_though_no_flush_sees_it(engine, admin):
+    """Review of issue 9: save_versioned writes with an UPDATE statement, which the flush net never saw."""
+    from core.versioning import save_versioned
+
+    with session_scope(engine) as s:
+        customer_id = make_customer(s, name="Ann Li").id
+    with pytest.raises(Invalid) as err, session_scope(engine) as s:
+        save_versioned(s, admin, Customer, "customer", customer_id, 1, {"city": "Wuxi\x00"}, NOW)
+    assert (err.value.key, err.value.params["field"]) == ("input.unstorable", "city")
+    with session_scope(engine) as s:
+        assert (s.get(Customer, customer_id).city, s.get(Customer, customer_id).version) == (None, 1)
