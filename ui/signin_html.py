@@ -21,9 +21,10 @@ border-radius:6px}.demo{margin-top:1.5rem;background:#fff8e1;padding:.8rem;borde
 table{border-collapse:collapse}td{padding:.1rem .6rem .1rem 0}"""
 
 
-def _field(label: str, name: str, kind: str = "text", autocomplete: str = "off") -> str:
+def _field(label: str, name: str, kind: str = "text", autocomplete: str = "off", value: str = "") -> str:
+    filled = f' value="{escape(value)}"' if value else ""
     return (f'<label for="{name}">{escape(label)}</label>'
-            f'<input id="{name}" name="{name}" type="{kind}" autocomplete="{autocomplete}" required>')
+            f'<input id="{name}" name="{name}" type="{kind}" autocomplete="{autocomplete}"{filled} required>')
 
 
 def _demo_box(lang: str) -> str:
@@ -34,14 +35,18 @@ def _demo_box(lang: str) -> str:
 
 
 def render_signin(lang: str, *, csrf: str, next_path: str, error_key: str | None, demo: bool,
-                  first_admin: bool) -> str:
+                  first_admin: bool, typed: dict[str, str] | None = None) -> str:
+    """The form; after a refused submission `typed` refills the names the user typed (never a password or a
+    code), so a wrong password does not make them type their user name again."""
+    typed = typed or {}
     title = t("auth.first_admin_title" if first_admin else "auth.title", lang)
     other = "zh" if lang == "en" else "en"
-    fields = _field(t("auth.username", lang), "username", autocomplete="username")
+    fields = _field(t("auth.username", lang), "username", autocomplete="username", value=typed.get("username", ""))
     if first_admin:
         fields = (_field(t("auth.setup_code", lang), "setup_code")
                   + f'<p class="hint">{escape(t("auth.setup_code_help", lang))}</p>' + fields)
-        fields += _field(t("auth.display_name", lang), "display_name", autocomplete="name")
+        fields += _field(t("auth.display_name", lang), "display_name", autocomplete="name",
+                         value=typed.get("display_name", ""))
     fields += _field(t("auth.password", lang), "password", "password",
                      "new-password" if first_admin else "current-password")
     if first_admin:

@@ -30,6 +30,7 @@ from ui.web_engine import web_engine
 
 log = logging.getLogger(__name__)
 COOKIE, CSRF_COOKIE = "sd_session", "sd_csrf"
+TYPED_MAX = 200  # what a refused form shows again of a typed name: any real one, never a posted megabyte
 OPEN_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/")
 
 
@@ -54,12 +55,15 @@ async def signin_page(request: Request) -> Response:
     return await _form(request, error_key=None, status=200)
 
 
-async def _form(request: Request, error_key: str | None, status: int) -> Response:
+async def _form(request: Request, error_key: str | None, status: int, form=None) -> Response:
+    """The sign-in form; after a refused `form`, with its page to go to and the names typed kept."""
     engine = web_engine()
     first_admin = not get_config().is_demo and await to_thread.run_sync(needs_first_admin, engine)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    body = render_signin(_lang(request), csrf=csrf, next_path=_safe_next(request.query_params.get("next")),
-                         error_key=error_key, demo=get_config().is_demo, first_admin=first_admin)
+    next_path = form.get("next") if form is not None else request.query_params.get("next")
+    typed = {k: str(form.get(k, ""))[:TYPED_MAX] for k in ("username", "display_name")} if form is not None else None
+    body = render_signin(_lang(request), csrf=csrf, next_path=_safe_next(next_path),
+                         error_key=error_key, demo=get_config().is_demo, first_admin=first_admin, typed=typed)
     response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
     _cookie(response, request, CSRF_COOKIE, csrf, None)
     return response
@@ -75,7 +79,7 @@ async def signin_submit(request: Request) -> Response:
         token = await to_thread.run_sync(sign_in, web_engine(), str(form.get("username", "")),
                                          str(form.get("password", "")), clock.read_clock())
     except DomainError as err:
-        return await _form(request, err.key, 401 if err.key == "auth.failed" else 400)
+        return await _form(request, err.key, 401 if err.key == "auth.failed" else 400, form)
     _sweep_in_background()
     lifetime = int(load_office(web_engine()).get("auth.session_lifetime_hours")) * 3600
     response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)

@@ -50,3 +50,12 @@ def test_after_sign_in_only_a_path_on_this_site_is_followed():
     assert _safe_next("//evil.example/") == "/"
     assert _safe_next("https://evil.example/") == "/"
     assert _safe_next(None) == "/"
+
+
+def test_a_refused_form_keeps_the_names_typed_escaped_and_never_a_password():
+    """Issue 10 (forms): a wrong password keeps the user name typed."""
+    html = render_signin("zh", csrf="c", next_path="/", error_key="auth.failed", demo=False, first_admin=True,
+                         typed={"username": 'ann"><script>', "display_name": "王小明"})
+    assert 'value="ann&quot;&gt;&lt;script&gt;"' in html and "<script>" not in html
+    assert 'value="王小明"' in html
+    assert html.count("value=") == html.count('type="hidden"') + 2  # no password, no code refilled

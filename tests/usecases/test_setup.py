@@ -110,3 +110,12 @@ def test_the_console_command_creates_the_first_admin_with_a_code_of_its_own_and_
     assert admin.main(["create-admin", "root", "Root Admin"]) == 0
     assert not needs_first_admin(new_office)
     assert admin.main(["create-admin", "intruder", "Intruder"]) == 2
+
+
+def test_a_wrong_password_keeps_the_user_name_and_the_page_to_go_to(new_office):
+    """Issue 10 (forms): after a refused sign-in the user name stays typed and `next` is not lost."""
+    response = post_signin({"username": "nobody", "password": "wrong password", "next": "/customers"})
+    body = response.body.decode()
+    assert response.status_code == 401
+    assert 'name="username" type="text" autocomplete="username" value="nobody"' in body
+    assert 'name="next" value="/customers"' in body
