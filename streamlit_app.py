@@ -16,7 +16,7 @@ from ui.feedback import show_flash
 # A file of our own: a ":material/...:" page icon makes the browser fetch it from an outside font host, and an
 # office app on a LAN asks no host but its own (issue 9; tests/e2e/test_http_surface_in_browser.py).
 PAGE_ICON = Path(__file__).with_name("assets") / "page_icon.svg"
-st.set_page_config(page_title="Service Desk", page_icon=str(PAGE_ICON), layout="wide")
+st.set_page_config(page_title=tr("app.title"), page_icon=str(PAGE_ICON), layout="wide")  # the tab, in the language
 clock.start_run()  # this run's one instant: every page and form of the run reads ui.clock.now()
 
 PAGES = {

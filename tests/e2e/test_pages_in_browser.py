@@ -38,3 +38,4 @@ def test_every_page_of_the_role_opens_without_an_exception_in_the_browsers_langu
         settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0, name
         assert page.get_by_text(t("app.error", lang)).count() == 0, name
+        assert t("app.title", lang) in page.title(), name  # issue 10: the browser tab in the user's language
