@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
-from core.errors import Invalid
+from core.errors import Invalid, Unchanged
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import AuditAction, CallbackLevel, CallbackStatus, Role
@@ -74,16 +74,22 @@ def owners(s: Session, customer_ids: Iterable[int]) -> dict[int, int | None]:
 def reassign(engine: Engine, actor: Actor, callback_ids: Iterable[int], to_user_id: int, now: datetime) -> list[int]:
     """A manager hands open or in-progress callbacks to an active specialist or manager (one or many);
     finished ones and those already with that user are left alone. Each change is audited with the
-    assignee before and after. Returns the ids reassigned."""
+    assignee before and after. Returns the ids reassigned. Nothing chosen is Invalid (issue 10: not a green
+    "0 reassigned"); a choice of which none would move is Unchanged."""
     with session_scope(engine) as s:
         require(actor, Action.REASSIGN_CALLBACK)
+        chosen = sorted(set(callback_ids))
+        if not chosen:
+            raise Invalid("cb.reassign.none_chosen", field="callback_ids")
         target = s.get(User, to_user_id)
         if target is None or not target.active or target.role not in ASSIGNABLE_ROLES:
             raise Invalid(field="assignee_id")
         rows = s.execute(select(Callback.id, Callback.assignee_id).where(
-            Callback.id.in_(sorted(set(callback_ids))), Callback.status.in_(OPEN_STATUSES),
+            Callback.id.in_(chosen), Callback.status.in_(OPEN_STATUSES),
             Callback.assignee_id.is_distinct_from(to_user_id),
         ).order_by(Callback.id)).all()
+        if not rows:
+            raise Unchanged()
         for cb_id, before in rows:
             s.execute(update(Callback).where(Callback.id == cb_id)
                       .values(assignee_id=to_user_id, version=Callback.version + 1)

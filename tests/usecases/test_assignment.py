@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.errors import Forbidden, Invalid
+from core.errors import Forbidden, Invalid, Unchanged
 from core.scheduling.assignment import Assigner, reassign
 from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
@@ -103,4 +103,24 @@ def test_a_specialist_may_not_reassign_callbacks(engine):
     mark = audit_mark(engine)
     with pytest.raises(Forbidden):
         reassign(engine, t["specialist"], [1], t["b"], NOW)
+    assert audit_since(engine, mark) == []
+
+
+def test_reassigning_nothing_chosen_says_so_and_writes_nothing(engine):
+    """Issue 10: submitting with nothing selected said a green "0 reassigned"."""
+    t = team(engine)
+    mark = audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        reassign(engine, t["boss"], [], t["c"], NOW)
+    assert err.value.key == "cb.reassign.none_chosen"
+    assert audit_since(engine, mark) == []
+
+
+def test_reassigning_callbacks_that_none_would_move_is_unchanged(engine):
+    t = team(engine)
+    with session_scope(engine) as s:
+        ids = list(s.scalars(select(Callback.id).where(Callback.customer_id == t["old"]).order_by(Callback.id)))
+    mark = audit_mark(engine)
+    with pytest.raises(Unchanged):
+        reassign(engine, t["boss"], ids[3:4], t["b"], NOW)  # already b's
     assert audit_since(engine, mark) == []
