@@ -1,4 +1,4 @@
-"""Users (admins): create users, change roles, disable and re-enable, reset passwords."""
+"""Users (admins): create users, rename them, change roles, disable and re-enable, reset passwords."""
 
 import streamlit as st
 
@@ -28,11 +28,12 @@ chosen = st.selectbox(tr("users.pick"), [None, *by_id], key="users_pick",
 if chosen:
     u = by_id[chosen]
     with st.form("user_edit"):
+        name = st.text_input(tr("users.name"), value=u["display_name"], key=f"user_name_{chosen}")
         role = st.selectbox(tr("users.role"), list(Role), index=list(Role).index(u["role"]), format_func=role_label)
         active = st.checkbox(tr("users.active"), value=u["active"])
         if st.form_submit_button(tr("users.save")):
-            attempt(lambda: update_user(engine(), actor, chosen, u["version"], clock.now(), role=role, active=active),
-                    "users.saved", rerun=True)
+            attempt(lambda: update_user(engine(), actor, chosen, u["version"], clock.now(), role=role, active=active,
+                                        display_name=name), "users.saved", rerun=True)
     with st.form("user_reset"):
         new_pw = st.text_input(tr("users.new_password"), type="password")
         if st.form_submit_button(tr("users.reset_password")):

@@ -131,3 +131,21 @@ def test_saving_a_user_unchanged_says_nothing_changed_neutrally_and_writes_nothi
         assert s.scalar(select(func.count()).where(AuditEntry.entity == "user",
                                                    AuditEntry.entity_id == str(user_id))) == audit_rows
     engine.dispose()
+
+
+def test_an_admin_renames_a_user_and_the_change_is_audited(open_page, demo_url):
+    """Issue 10: admins can edit a user's display name."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        user_id = s.scalar(select(User.id).where(User.username == "specialist1"))
+    at = open_page("pages/users.py", "zh", Role.ADMIN)
+    at.selectbox(key="users_pick").set_value(user_id).run()
+    at.text_input(key=f"user_name_{user_id}").input("王  小明 ")
+    at.button(key=f"FormSubmitter:user_edit-{t('users.save', 'zh')}").click().run()
+    assert not at.exception and not at.error
+    with session_scope(engine) as s:
+        assert s.scalar(select(User.display_name).where(User.id == user_id)) == "王  小明"
+        last = s.scalars(select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == str(user_id))
+                         .order_by(AuditEntry.id.desc())).first()
+        assert last.changes["display_name"][1] == "王  小明"
+    engine.dispose()
