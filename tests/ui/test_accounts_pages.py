@@ -149,3 +149,13 @@ def test_an_admin_renames_a_user_and_the_change_is_audited(open_page, demo_url):
                          .order_by(AuditEntry.id.desc())).first()
         assert last.changes["display_name"][1] == "王  小明"
     engine.dispose()
+
+
+def test_the_audit_page_names_roles_and_records_in_the_users_language(open_page):
+    """Issue 10: the Chinese audit table showed raw `specialist`, `callback`, `session`, `sweep`."""
+    at = open_page("pages/audit.py", "zh", Role.MANAGER)
+    shown = at.dataframe[0].value
+    roles, entities = set(shown[t("audit.role", "zh")]), set(shown[t("audit.entity", "zh")])
+    assert roles and not roles & {r.value for r in Role}
+    assert entities and not entities & {"callback", "session", "sweep", "customer", "user", "setting"}
+    assert t("audit.entity_session", "zh") in entities
