@@ -1,16 +1,13 @@
-"""The input checks every form shares (STYLE habit 5): a choice among an enum's values, free text that is
-optional or required with a length limit (through the one input policy, core.inputs), a whole number
-within bounds. Each raises Invalid with the caller's own catalog key and the offending field, so each
-form keeps its message while the rule is written once. Text is kept as typed apart from the surrounding
-blanks."""
+"""The input checks every form shares (STYLE habit 5): a choice among an enum's values, a blank reply told
+from a typed one, a whole number within bounds. Each raises Invalid with the caller's own catalog key and
+the offending field, so each form keeps its message while the rule is written once. Free text is checked
+by the one input policy, core.inputs (`text`, `required`)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from core import inputs
 from core.errors import Invalid
-from core.inputs import Kind
 
 
 def is_choice(value: object, enum_cls: type[Enum]) -> bool:
@@ -26,22 +23,6 @@ def choice(field: str, value: object, enum_cls: type[Enum], key: str) -> None:
 def blank_to_none(value: str | None) -> str | None:
     """The text exactly as typed, or None when nothing but blanks was typed."""
     return value if value is not None and value.strip() else None
-
-
-def optional_text(value: str | None, field: str, max_len: int, too_long: str, kind: Kind = Kind.TEXT,
-                  **params: object) -> str | None:
-    """The trimmed text, None when blank; Invalid(`too_long`) past `max_len` characters, and Invalid for
-    what the input policy refuses in a text of `kind` (core.inputs.text)."""
-    return inputs.text(value, field, max_len, kind, too_long=too_long, **params)
-
-
-def required_text(value: str | None, field: str, max_len: int, required: str, too_long: str,
-                  kind: Kind = Kind.TEXT, **params: object) -> str:
-    """The trimmed text; Invalid(`required`) when blank, else as `optional_text`."""
-    text = optional_text(value, field, max_len, too_long, kind, **params)
-    if text is None:
-        raise Invalid(required, field=field)
-    return text
 
 
 def whole_number(value: object, field: str, low: int, high: int | None, key: str, **params: object) -> int:

@@ -16,11 +16,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from core import inputs
 from core.audit import log as audit
 from core.callbacks.flow import LEVEL_ACTION
-from core.checks import required_text, whole_number
+from core.checks import whole_number
 from core.clock import office_day
 from core.errors import DomainError, Forbidden, Invalid, NotFound
+from core.inputs import Kind
 from core.lists import Page, paginate
 from core.office.settings import load_office
 from core.permissions import Action, Actor, allowed, require
@@ -152,7 +154,8 @@ def _with_overdue(listed: Page, now: datetime) -> Page:
 
 def _text(value: str | None, field: str, limit: int) -> str:
     """Required free text, kept as typed apart from the surrounding blanks, at most `limit` characters."""
-    return required_text(value, field, limit, f"tasks.{field}_required", f"tasks.{field}_too_long", max=limit)
+    return inputs.required(value, field, limit, Kind.TEXT, missing=f"tasks.{field}_required",
+                           too_long=f"tasks.{field}_too_long", max=limit)
 
 
 def _due_days(value: object) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.checks import blank_to_none, choice, optional_text, required_text, whole_number
+from core import inputs
+from core.checks import blank_to_none, choice, whole_number
 from core.errors import Invalid
 from db.enums import Channel
 
@@ -24,18 +25,18 @@ def test_a_choice_is_a_member_or_its_stored_value_and_anything_else_is_refused_w
 
 
 def test_text_is_trimmed_blank_is_none_and_too_long_is_refused_with_its_params():
-    assert optional_text("  张伟 ", "name", 5, "x.too_long") == "张伟"
-    assert optional_text("   ", "name", 5, "x.too_long") is None
-    err = _refused(optional_text, "abcdef", "name", 5, "incoming.too_long", limit=5)
+    assert inputs.text("  张伟 ", "name", 5, inputs.Kind.TEXT, too_long="x.too_long") == "张伟"
+    assert inputs.text("   ", "name", 5, inputs.Kind.TEXT, too_long="x.too_long") is None
+    err = _refused(inputs.text, "abcdef", "name", 5, inputs.Kind.TEXT, too_long="incoming.too_long", limit=5)
     assert (err.key, err.params) == ("incoming.too_long", {"field": "name", "limit": 5})
     assert blank_to_none(" a ") == " a " and blank_to_none(" \n") is None and blank_to_none(None) is None
 
 
 def test_required_text_refuses_blank_before_length():
-    assert _refused(required_text, " ", "finding", 3, "tasks.finding_required", "tasks.finding_too_long").key == \
-        "tasks.finding_required"
-    assert _refused(required_text, "abcd", "finding", 3, "tasks.finding_required", "tasks.finding_too_long",
-                    max=3).params == {"field": "finding", "max": 3}
+    assert _refused(inputs.required, " ", "finding", 3, inputs.Kind.TEXT, missing="tasks.finding_required",
+                    too_long="tasks.finding_too_long").key == "tasks.finding_required"
+    assert _refused(inputs.required, "abcd", "finding", 3, inputs.Kind.TEXT, missing="tasks.finding_required",
+                    too_long="tasks.finding_too_long", max=3).params == {"field": "finding", "max": 3}
 
 
 @pytest.mark.parametrize(("value", "ok"), [(1, True), (5, True), (0, False), (6, False), (True, False),
