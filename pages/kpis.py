@@ -52,6 +52,7 @@ if not picked:
     st.stop()
 start, end = (picked[0], picked[-1]) if isinstance(picked, tuple | list) else (picked, picked)
 f = kpi.KpiFilter(start, end, staff_id, grades, types, kinds, channels)
+partial = kpi.partial_weeks(f, today)
 
 # One SQL aggregate per table feeds its KPIs (core.kpi); compute() caches each for a minute.
 cb_weeks = compute(kpi.callback_weeks, f, tz)
@@ -85,9 +86,11 @@ def chart(fn, figure) -> None:
 left, right = st.columns(2)
 with left:
     frame = compute(kpi.work_orders_per_week, f, tz)
-    chart(kpi.work_orders_per_week, weekly_counts(frame, ["opened", "completed"], "kpi.chart.work_orders_per_week"))
+    chart(kpi.work_orders_per_week, weekly_counts(frame, ["opened", "completed"], "kpi.chart.work_orders_per_week",
+                                                   partial))
 with right:
-    chart(kpi.callbacks_per_week, due_vs_done(kpi.callbacks_per_week(cb_weeks), "kpi.chart.callbacks_per_week"))
+    chart(kpi.callbacks_per_week, due_vs_done(kpi.callbacks_per_week(cb_weeks), "kpi.chart.callbacks_per_week",
+                                                           partial))
 
 left, right = st.columns(2)
 with left:

@@ -4,6 +4,7 @@ translated; weeks shown as office dates. Also the one cached way to call a KPI."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from enum import Enum
 from importlib import import_module
 
@@ -29,12 +30,16 @@ def compute(fn: Callable, *args):
 
 
 WEEK_PATTERN = {"en": "d MMM", "zh": "M月d日"}
+PARTIAL_OPACITY = 0.35
+COLOURS = ["#4c78a8", "#f58518", "#d62728"]  # Vega's first two category colours, then the rate line's red
 
 
-def _weeks(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Weeks as short office dates of their Monday ("16 Nov", "11月16日"), in time order."""
+def _weeks(frame: pd.DataFrame, partial: set[date]) -> tuple[pd.DataFrame, list[str]]:
+    """Weeks as short office dates of their Monday ("16 Nov", "11月16日"), in time order, each with its
+    coverage: a whole week, or a partial one (core.kpi.partial_weeks) whose count covers fewer days."""
     labels = [format_date(w, WEEK_PATTERN[lang()], locale=BABEL_LOCALE[lang()]) for w in frame["week"]]
-    return frame.assign(week=labels), labels
+    coverage = [tr("kpi.week.partial") if w in partial else tr("kpi.week.full") for w in frame["week"]]
+    return frame.assign(week=labels, coverage=coverage), labels
 
 
 def _x_week(order: list[str]) -> alt.X:
@@ -42,14 +47,24 @@ def _x_week(order: list[str]) -> alt.X:
 
 
 def _series(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Wide counts per week → long rows (week, series label, count) for a colour legend."""
-    long = frame.melt(id_vars="week", value_vars=columns, var_name="series", value_name="count")
+    """Wide counts per week → long rows (week, coverage, series label, count) for a colour legend."""
+    long = frame.melt(id_vars=["week", "coverage"], value_vars=columns, var_name="series", value_name="count")
     return long.assign(series=long["series"].map(lambda c: tr(f"kpi.series.{c}")))
 
 
-def _color(field: str, title_key: str, order: list[str]) -> alt.Color:
-    return alt.Color(f"{field}:N", title=tr(title_key), sort=order, scale=alt.Scale(domain=order),
+def _color(field: str, title_key: str, order: list[str], colours: list[str] | None = None) -> alt.Color:
+    scale = alt.Scale(domain=order) if colours is None else alt.Scale(domain=order, range=colours)
+    return alt.Color(f"{field}:N", title=tr(title_key), sort=order, scale=scale,
                      legend=alt.Legend(orient="bottom", columns=2))
+
+
+def _coverage(frame: pd.DataFrame) -> alt.Opacity:
+    """Partial weeks drawn lighter, with a legend entry saying so; no legend when every week is whole."""
+    shown = [tr("kpi.week.full"), tr("kpi.week.partial")]
+    partial = (frame["coverage"] == shown[1]).any()
+    return alt.Opacity("coverage:N", title=tr("kpi.axis.coverage"), sort=shown,
+                       scale=alt.Scale(domain=shown, range=[1.0, PARTIAL_OPACITY]),
+                       legend=alt.Legend(orient="bottom", values=[shown[1]]) if partial else None)
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[alt.Tooltip]:
@@ -65,34 +80,50 @@ def labelled(frame: pd.DataFrame, column: str, enum_cls: type[Enum]) -> pd.DataF
     return frame.assign(**{column: [enum_label(enum_cls(v), lang()) for v in frame[column]]})
 
 
-def weekly_counts(frame: pd.DataFrame, columns: list[str], title_key: str) -> alt.Chart:
-    """One line per count column over the weeks (e.g. work orders opened and completed)."""
-    frame, order = _weeks(frame)
+def _line(long: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color, tips: list) -> list[alt.Chart]:
+    """A line through the whole weeks only, and a point on every week, a partial week's lighter: the line
+    does not dip into a week still being counted. A layer without rows is left out (an empty mark group
+    has no accessible name)."""
+    whole = long[long["coverage"] == tr("kpi.week.full")]
+    points = alt.Chart(long).mark_point(filled=True, size=60).encode(
+        x=x, y=y, color=color, opacity=_coverage(long), tooltip=tips)
+    line = alt.Chart(whole).mark_line().encode(x=x, y=y, color=color)
+    return ([line] if len(whole) else []) + ([points] if len(long) else [])
+
+
+def weekly_counts(frame: pd.DataFrame, columns: list[str], title_key: str,
+                  partial: set[date] = frozenset()) -> alt.LayerChart:
+    """One line per count column over the weeks (e.g. work orders opened and completed), every line in the
+    legend and partial weeks marked as such."""
+    frame, order = _weeks(frame, partial)
     series = [tr(f"kpi.series.{c}") for c in columns]
-    return alt.Chart(_series(frame, columns), title=tr(title_key)).mark_line(point=True).encode(
-        x=_x_week(order), y=alt.Y("count:Q", title=tr("kpi.axis.count")),
-        color=_color("series", "kpi.axis.series", series),
-        tooltip=_tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count")),
-    )
+    tips = _tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count"),
+                    ("coverage", "kpi.axis.coverage"))
+    layers = _line(_series(frame, columns), _x_week(order), alt.Y("count:Q", title=tr("kpi.axis.count")),
+                   _color("series", "kpi.axis.series", series), tips)
+    return alt.layer(*layers, title=tr(title_key))
 
 
-def due_vs_done(frame: pd.DataFrame, title_key: str) -> alt.LayerChart:
-    """Bars of callbacks due and done per week, and the completion rate as a line on its own axis."""
-    frame, order = _weeks(frame)
-    series = [tr("kpi.series.due"), tr("kpi.series.done")]
-    bars = alt.Chart(_series(frame, ["due", "done"])).mark_bar().encode(
-        x=_x_week(order), xOffset=alt.XOffset("series:N", sort=series),
-        y=alt.Y("count:Q", title=tr("kpi.axis.count")), color=_color("series", "kpi.axis.series", series),
-        tooltip=_tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count")),
+def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozenset()) -> alt.LayerChart:
+    """Bars of callbacks due and done per week, and the completion rate as a line on its own axis; all three
+    in the legend, and partial weeks drawn lighter."""
+    frame, order = _weeks(frame, partial)
+    series = [tr("kpi.series.due"), tr("kpi.series.done"), tr("kpi.series.completion_rate")]
+    color = _color("series", "kpi.axis.series", series, COLOURS)
+    long = _series(frame, ["due", "done"])
+    bars = alt.Chart(long).mark_bar().encode(
+        x=_x_week(order), xOffset=alt.XOffset("series:N", sort=series[:2]),
+        y=alt.Y("count:Q", title=tr("kpi.axis.count")), color=color, opacity=_coverage(long),
+        tooltip=_tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count"),
+                         ("coverage", "kpi.axis.coverage")),
     )
-    rate = alt.Chart(frame).mark_line(point=True, color="#d62728").encode(
-        x=_x_week(order),
-        y=alt.Y("completion_rate:Q", title=tr("kpi.series.completion_rate"), scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("week", title=tr("kpi.axis.week")),
-                 alt.Tooltip("completion_rate:Q", title=tr("kpi.series.completion_rate"), format=".1%")],
-    )
-    return alt.layer(bars, rate, title=tr(title_key)).resolve_scale(y="independent")
+    rates = frame[frame["completion_rate"].notna()].assign(series=series[2])
+    y = alt.Y("completion_rate:Q", title=series[2], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    tips = [alt.Tooltip("week", title=tr("kpi.axis.week")),
+            alt.Tooltip("completion_rate:Q", title=series[2], format=".1%"),
+            alt.Tooltip("coverage", title=tr("kpi.axis.coverage"))]
+    rate = _line(rates, _x_week(order), y, color, tips)
+    return alt.layer(bars, *rate, title=tr(title_key)).resolve_scale(y="independent")
 
 
 def bars(frame: pd.DataFrame, title_key: str, y: tuple[str, str, list[str]],

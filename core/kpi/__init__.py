@@ -21,7 +21,7 @@ from core.kpi.calls import (
     satisfaction_distribution,
 )
 from core.kpi.complaints import complaints_by_channel, complaints_closed_by_deadline
-from core.kpi.sql import KpiFilter, default_range, earliest, week_bounds
+from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds
 from core.kpi.work_orders import (
     AGES,
     BACKLOG,
@@ -46,7 +46,7 @@ STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
     "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "callback_weeks", "default_range",
-    "definition", "dispatch_counts", "earliest", "staff", "week_bounds", *KPIS,
+    "definition", "dispatch_counts", "earliest", "partial_weeks", "staff", "week_bounds", *KPIS,
 ]
 
 

@@ -53,6 +53,15 @@ def weeks(start: date, end: date) -> list[date]:
     return [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
 
 
+def partial_weeks(f: KpiFilter, today: date) -> set[date]:
+    """The Mondays of the range's weeks that are not counted in full: a week the range enters after its
+    Monday or leaves before its Sunday, and a week whose days after `today` have not happened yet (the
+    current week). Their counts cover fewer than seven days, so a chart marks them rather than let the
+    current week read as a collapse."""
+    last = min(f.end, today)
+    return {w for w in weeks(f.start, f.end) if f.start > w or last < w + timedelta(days=6)}
+
+
 def week_bounds(f: KpiFilter, tz: str) -> list[tuple[date, datetime, datetime]]:
     """Each office week of the range as (its Monday, UTC start, UTC end), clipped to the range's days.
     Weeks run Monday to Sunday in the office time zone; the boundaries are office midnights converted

@@ -3,6 +3,8 @@
 import json
 from datetime import timedelta
 
+import pandas as pd
+
 import pyarrow as pa
 import pytest
 
@@ -62,3 +64,35 @@ def test_a_date_range_without_data_shows_no_data_not_zero(open_page, now):
     assert not at.exception
     assert {m.value for m in at.metric} == {"—"}
     assert t("kpi.no_data", "en") in [i.value for i in at.info]
+
+
+def _chart_rows(chart) -> pd.DataFrame:
+    """Every row of every dataset behind one chart (its layers each carry their own)."""
+    return pd.concat([pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets], ignore_index=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_weekly_charts_mark_partial_first_and_last_weeks_in_the_users_language(open_page, now, lang):
+    """Issue 10: a range from a Wednesday to today counts its first and current weeks in part; both are drawn
+    lighter with a translated legend and tooltip, the weeks between are whole."""
+    at = open_page("pages/kpis.py", lang)
+    today = office_day(now, "Asia/Shanghai")
+    monday = today - timedelta(days=today.weekday())
+    at.date_input(key="kpi_dates").set_value((monday - timedelta(days=19), today)).run()  # a Wednesday
+    assert not at.exception
+    partial, whole = t("kpi.week.partial", lang), t("kpi.week.full", lang)
+    for chart in at.get("vega_lite_chart")[:2]:
+        order = json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["sort"]  # the weeks in time order
+        coverage = _chart_rows(chart.proto).drop_duplicates("week").set_index("week")["coverage"]
+        first, *middle, last = coverage[order].tolist()
+        assert first == partial and set(middle) == {whole}
+        assert last == (whole if today.weekday() == 6 else partial)
+        assert partial in json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)  # its legend
+
+
+def test_every_line_of_the_callbacks_chart_is_in_its_legend(open_page):
+    at = open_page("pages/kpis.py")
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    domains = [layer["encoding"]["color"]["scale"]["domain"] for layer in spec["layer"]]
+    assert all(d == [t(f"kpi.series.{s}", "en") for s in ("due", "done", "completion_rate")] for d in domains)
+    assert any(layer["mark"]["type"] == "line" for layer in spec["layer"])
