@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pandas as pd
-
 import pyarrow as pa
 import pytest
 
