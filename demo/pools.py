@@ -34,8 +34,7 @@ class Pools:
     given_names: tuple[str, ...]
     family_names: tuple[str, ...]
     companies: tuple[str, ...]
-    cities: tuple[tuple[str, str], ...]  # (city, what precedes it: province / follows it: state and zip)
-    districts: tuple[str, ...]
+    regions: tuple[tuple[str, str, tuple[str, ...]], ...]  # (province or state, its city, districts or ZIP prefixes)
     streets: tuple[str, ...]
     user_names: tuple[str, ...]
     email_domains: tuple[str, ...]
@@ -49,14 +48,15 @@ class Pools:
         return self.companies[int(rng.random() * len(self.companies))]
 
     def address(self, rng: Random) -> tuple[str, str]:
-        """(address, city)."""
-        city, region = self.cities[int(rng.random() * len(self.cities))]
+        """(address, city): a city of its own province (state), a district of that city (a ZIP code of its
+        area), so an address reads as a real one ("广东省深圳市南山区…", "…, Austin, TX 78704")."""
+        region, city, parts = self.regions[int(rng.random() * len(self.regions))]
         street = self.streets[int(rng.random() * len(self.streets))]
         n = rng.randrange(1, 400)
+        part = parts[int(rng.random() * len(parts))]
         if self.locale == "zh":
-            district = self.districts[int(rng.random() * len(self.districts))]
-            return f"{region}{city}{district}区{street}{n}号", city
-        return f"{n} {street}, {city}, {region}", city
+            return f"{'' if region == city else region}{city}{part}{street}{n}号", city
+        return f"{n} {street}, {city}, {region} {part}{rng.randrange(100):02d}", city
 
     def phone(self, rng: Random) -> str:
         if self.locale == "zh":
@@ -99,9 +99,7 @@ def make_pools(locale: str, seed: int, size: int = 800) -> Pools:
         given_names=_unique(fake.first_name, size),
         family_names=_unique(fake.last_name, size),
         companies=_unique(fake.company, size // 2),
-        cities=_unique(lambda: (f"{fake.city_name()}市", fake.province()) if zh else
-                       (fake.city(), f"{fake.state_abbr()} {fake.postcode()}"), size // 2),
-        districts=_unique(fake.district, size // 4) if zh else (),
+        regions=tuple((demo_text_zh.TEXT if zh else demo_text_en.TEXT)["regions"]),
         streets=_unique(fake.street_name, size),
         user_names=_unique(fake.user_name, size),
         email_domains=_unique(fake.free_email_domain, 50),

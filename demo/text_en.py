@@ -23,20 +23,29 @@ TEXT: dict = {
         "Uses the vehicle mostly for long business trips.", "Wants service reminders by text.",
         "Prefers messaging over phone calls.",
     ],
-    "wo_requests": [
-        "Front left brake squeals when braking; check the pads.", "A/C blows only warm air.",
-        "Check engine light is on; please diagnose.", "Rear camera screen stays black.",
-        "Oil and filter change, routine service.", "Rear right window sticks when raised.",
-        "Tire pressure warning, rear left tire losing air.", "Hard to start, battery suspected.",
-        "Steering wheel shakes; wheel alignment needed.", "Charging port lid will not open.",
-        "Infotainment screen freezes; software update needed.", "Sunroof leaks after rain.",
+    # (what the customer asked for, what the technician did): an order's request and its work done are one pair
+    "repairs": [
+        ("Front left brake squeals when braking; check the pads.", "Replaced front brake pads; road test OK."),
+        ("A/C blows only warm air.", "Recharged refrigerant and replaced cabin filter; A/C cools again."),
+        ("Check engine light is on; please diagnose.", "Replaced the faulty ignition coil; light off."),
+        ("Rear camera screen stays black.", "Replaced rear camera harness; image OK."),
+        ("Oil and filter change, routine service.", "Changed oil and filter; reset service reminder."),
+        ("Rear right window sticks when raised.", "Adjusted and lubricated the rear right window rail."),
+        ("Tire pressure warning, rear left tire losing air.", "Patched rear left tire and balanced the wheel."),
+        ("Hard to start, battery suspected.", "Replaced battery; alternator tested OK."),
+        ("Steering wheel shakes; wheel alignment needed.", "Four-wheel alignment and balancing done; no more shake."),
+        ("Charging port lid will not open.", "Replaced the charging port lid actuator; lid opens and closes."),
+        ("Infotainment screen freezes; software update needed.", "Updated infotainment software; runs stable."),
+        ("Sunroof leaks after rain.", "Cleared the sunroof drains and replaced the seal; water test dry."),
     ],
-    "work_done": [
-        "Replaced front brake pads; road test OK.", "Recharged refrigerant and replaced cabin filter.",
-        "Cleared fault codes and replaced an ignition coil.", "Replaced rear camera harness; image OK.",
-        "Changed oil and filter; reset service reminder.", "Adjusted and lubricated the window rail.",
-        "Patched rear left tire and balanced the wheel.", "Replaced battery; alternator tested OK.",
-        "Four-wheel alignment and balancing done.", "Updated infotainment software to the latest version.",
+    # (state, city, its ZIP code prefixes): an address names a city of its own state
+    "regions": [
+        ("CA", "Los Angeles", ("900",)), ("CA", "San Diego", ("921",)), ("CA", "Sacramento", ("958",)),
+        ("TX", "Houston", ("770",)), ("TX", "Austin", ("787",)), ("TX", "Dallas", ("752",)),
+        ("NY", "Buffalo", ("142",)), ("NY", "Rochester", ("146",)), ("IL", "Chicago", ("606",)),
+        ("IL", "Springfield", ("627",)), ("WA", "Seattle", ("981",)), ("WA", "Spokane", ("992",)),
+        ("OH", "Columbus", ("432",)), ("OH", "Cleveland", ("441",)), ("FL", "Orlando", ("328",)),
+        ("FL", "Tampa", ("336",)), ("GA", "Atlanta", ("303",)),
     ],
     "delay": {
         "parts": ["Part out of stock; ordered from the factory.", "Waiting for the OEM part to arrive.",

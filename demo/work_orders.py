@@ -54,7 +54,7 @@ BATCH_COLUMNS = ("id", "week_start", "signed_by_id", "signed_at")
 # status, share, and how many days before now an order in that status was taken in
 STATUSES = (
     (NEW, 1, 0, 0.9), (DISPATCHED, 2, 0, 1), (RECEIVED, 2, 0.05, 2), (SURVEY, 2, 0.2, 3), (IN_REPAIR, 3, 0.3, 5),
-    (PENDING, 5, 1, 60), (COMPLETED, 3, 0.3, 3), (RETURNED, 2, 0.5, 5), (ACCEPTED, 4, 0.7, 12),
+    (PENDING, 4, 1, 21), (COMPLETED, 3, 0.3, 3), (RETURNED, 2, 0.5, 5), (ACCEPTED, 4, 0.7, 12),
     (SETTLED, 5, 1.5, 20), (CLOSED, 71, 3, 182),
 )
 TYPES = ((0.3, "A"), (0.5, "B"), (0.9, "C"), (1.01, "D"))  # WO-2 paid, contract, warranty, internal
@@ -124,14 +124,15 @@ def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status
     sign = _signing(rng, demo, status, at, contact)
     fee, on_site, batch, invoice = _money(rng, clock, stype, at, batches, number)
     delay = pick(rng, text["delay"][reason]) if detour else None
+    request, work_done = pick(rng, text["repairs"])  # the work done answers the request
     dispatched = at.get(DISPATCHED)
     priority = people.grade[cid] == VIP or (clock.day_of(dispatched or clock.now) > clock.day_of(intake))
     demo.out.add("work_orders", (
         wo_id, number, cid, pid, contact, people.phone[cid], people.address[cid],
-        pick(rng, text["wo_requests"]), rng.random() < 0.96, stype, status, reason if status == PENDING else None,
+        request, rng.random() < 0.96, stype, status, reason if status == PENDING else None,
         priority, desk, intake, dispatched, MANAGER if dispatched else None, tech if dispatched else None,
         at.get(RECEIVED), at.get(SURVEY), at.get(IN_REPAIR), _service_end(rng, path, times), at.get(COMPLETED),
-        pick(rng, text["work_done"]) if COMPLETED in at else None, delay if status != PENDING else None,
+        work_done if COMPLETED in at else None, delay if status != PENDING else None,
         delay if status == PENDING else None, *sign, at.get(RETURNED), desk if RETURNED in at else None,
         at.get(ACCEPTED), fee, on_site, invoice, at.get(SETTLED), batch, at.get(CLOSED), intake, 1,
     ))

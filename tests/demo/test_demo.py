@@ -7,6 +7,7 @@ use the `engine` fixture (an empty, migrated database)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,6 +28,7 @@ NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # noon in the office (Asia/Shang
 OFFICE = timedelta(hours=8)
 SMALL = Scale(customers=150, work_orders=250, callbacks=600, complaints=60, leads=50)
 SEED = 20261122
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 KEEP = {"settings", "alembic_version", "audit_log"}  # as tests/conftest.py: the audit log refuses DELETE
 
 
@@ -103,6 +105,17 @@ def test_counts_returned_are_the_rows_written(office):
     assert office.counts["complaints"] == SMALL.complaints
     assert office.counts["leads"] == SMALL.leads
     assert office.counts["callbacks"] >= SMALL.callbacks
+
+
+def test_addresses_name_a_city_of_their_own_province_and_a_district_of_that_city(office):
+    """Issue 10: the demo once showed "海南省台北市"."""
+    places = {city: (province, districts) for province, city, districts in demo_text_zh.TEXT["regions"]}
+    for customer in office["customers"]:
+        province, districts = places[customer["city"]]
+        rest = customer["address"].removeprefix(province).removeprefix(customer["city"])
+        assert customer["address"].startswith(province) and any(rest.startswith(d) for d in districts)
+    customers = office.by_id("customers")
+    assert all(wo["address"] == customers[wo["customer_id"]]["address"] for wo in office["work_orders"])
 
 
 def test_staff_have_fixed_usernames_and_no_password_yet(office):
@@ -247,6 +260,31 @@ def test_work_order_events_run_in_time_order_and_end_in_the_current_status(offic
         assert mine[0]["from_status"] is None and mine[0]["to_status"] == "new" and mine[0]["at"] == wo["intake_at"]
         assert all(a["to_status"] == b["from_status"] for a, b in zip(mine, mine[1:], strict=False))
         assert mine[-1]["to_status"] == wo["status"]
+
+
+def test_a_work_orders_work_done_answers_its_own_request(office):
+    """Issue 10: the request and the repair come from one pair, not from two lists drawn apart."""
+    repairs = dict(demo_text_zh.TEXT["repairs"])
+    done = [wo for wo in office["work_orders"] if wo["work_done"]]
+    assert done and all(wo["work_done"] == repairs[wo["request"]] for wo in done)
+    assert all(wo["request"] in repairs for wo in office["work_orders"])
+
+
+def test_the_backlog_is_a_working_offices_few_old_open_items_not_months_of_neglect(office):
+    """Issue 10: open items are mostly recent; old ones are closed. Callbacks: none open a month after their
+    window ended, at most 1% a week after it. Work orders: none open a month after intake. Leads: no
+    follow-up overdue by more than two weeks."""
+    still_open = ("open", "in_progress")
+    past = [cb for cb in office["callbacks"] if cb["due_end"] < NOW]
+    overdue = [cb for cb in past if cb["status"] in still_open]
+    assert overdue  # a few, as in any office
+    assert not [cb for cb in overdue if cb["due_end"] < NOW - timedelta(days=30)]
+    assert len([cb for cb in overdue if cb["due_end"] < NOW - timedelta(days=7)]) <= 0.01 * len(office["callbacks"])
+    backlog = {s.value for s in enums.WorkOrderStatus} - {"completed", "returned", "accepted", "settled", "closed"}
+    assert not [wo for wo in office["work_orders"]
+                if wo["status"] in backlog and wo["intake_at"] < NOW - timedelta(days=30)]
+    assert not [lead for lead in office["leads"]
+                if lead["next_follow_up"] and lead["next_follow_up"] < NOW - timedelta(days=14)]
 
 
 def test_work_order_numbers_count_per_month(office):
@@ -655,6 +693,11 @@ def test_the_english_office_has_ascii_names_addresses_and_phones(engine):
                                ("users", "display_name"), ("work_orders", "request"), ("leads", "name"))
              for r in rows[t]]
     assert texts and all(t.isascii() for t in texts)
+    cjk = {(table, k, v) for table, rows_ in rows.items() for r in rows_ for k, v in r.items()
+           if isinstance(v, str) and CJK.search(v)}
+    assert not cjk, sorted(cjk)[:10]  # issue 10: no Chinese in any text field of the English office
+    repairs = dict(demo_text_en.TEXT["repairs"])
+    assert all(wo["work_done"] in (None, repairs[wo["request"]]) for wo in rows["work_orders"])
 
 
 def test_later_inserts_continue_after_the_demo_ids(engine):
