@@ -41,6 +41,9 @@ PHONE = Channel.PHONE.value
 REACHED, NOT_REACHED = CallOutcome.REACHED.value, CallOutcome.NOT_REACHED.value
 WRONG_NUMBER, CALL_LATER = CallOutcome.WRONG_NUMBER.value, CallOutcome.CALL_LATER.value
 LATE = 2 * DAY  # how far after its window a callback may still be completed
+# A working office has a few callbacks overdue by days, hardly any by weeks, none by months: the share of
+# past-window callbacks still open (or in progress), by how long ago their window ended.
+STILL_OPEN = ((7 * DAY, 0.25), (30 * DAY, 0.05))
 RECHECKERS = {level.value: user_of(role) for level, role in RECHECKER.items()}  # CB-1: who re-checks L2, L3
 
 
@@ -102,8 +105,11 @@ class CallbackMaker:
         if (validity == INVALID and r < 0.85) or (validity == UNREACHABLE and r < 0.7):
             return NOT_COMPLETED
         r = rng.random()
-        return (COMPLETED if r < 0.88 else NOT_COMPLETED if r < 0.93 else CANCELLED if r < 0.95
-                else OPEN if r < 0.99 else IN_PROGRESS)
+        still_open = next((share for age, share in STILL_OPEN if self.now - due.end <= age), 0.0)
+        if r < still_open:
+            return OPEN if r < 0.8 * still_open else IN_PROGRESS
+        r = (r - still_open) / (1 - still_open)  # the rest of the draw, spread over the closed outcomes
+        return COMPLETED if r < 0.92 else NOT_COMPLETED if r < 0.97 else CANCELLED
 
     def _plan(self, rng: Random, due: Due, status: str, done_at: int | None, validity: int) -> list:
         """The attempts as (time, outcome), in time order (CB-6)."""

@@ -2,8 +2,8 @@
 
 Leads start from an incoming enquiry (CB-11), from a customer who wanted other products on a
 callback (CB-7), or elsewhere (shows, referrals). Each is followed up at its class's interval
-(A every 2 days, B weekly, C monthly) until a sale or a loss; now and then a specialist falls
-behind, leaving the next follow-up overdue.
+(A every 2 days, B weekly, C monthly) until a sale or a loss; now and then a specialist has fallen
+behind lately, leaving the next follow-up overdue by days (never by months: the office is working).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from db.enums import Channel, LeadClass, LeadResult, LeadStatus
 from demo.clock import DAY, HOUR, MINUTE
 from demo.people import SPECIALISTS
 
+BEHIND = 14 * DAY  # a specialist may fall behind with a lead for days, not for months
 if TYPE_CHECKING:
     from demo.build import Demo
 
@@ -79,7 +80,8 @@ def _follow_ups(demo: Demo, rng: Random, lead_id: int, user: int, created: int, 
     clock, out = demo.clock, demo.out
     t = clock.forward(created + MINUTE + int(rng.random() * DAY))
     for _ in range(MAX_CONTACTS):
-        if t > clock.now or rng.random() < 0.06:  # not yet due, or the specialist fell behind
+        behind = rng.random() < 0.06 and clock.now - t < BEHIND  # the specialist fell behind, lately
+        if t > clock.now or behind:  # not yet due, or overdue by days
             return LeadStatus.OPEN.value, lead_class, max(t, created + MINUTE)
         result, amount, new_class = _result(rng, lead_class, model)
         out.add("lead_contacts", (out.next_id("lead_contacts"), lead_id, user, t, _channel(rng, result), result,
