@@ -3,10 +3,14 @@ into the embedded demo database when it is new, with one demo account per role (
 A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
 staff get no password: the known demo password would be a door into a real office. Its first start asks
 for the first admin instead, with the one-time setup code the server prints to its console
-(core.accounts.setup); that admin then sets the staff's passwords."""
+(core.accounts.setup); that admin then sets the staff's passwords.
+
+The demo office speaks one language throughout, its people, addresses and notes: Chinese unless
+`DEMO_LOCALE=en` (or `--locale en`) asks for the English one."""
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 
@@ -15,9 +19,20 @@ from db.config import get_config
 from db.engine import make_engine
 from db.migrate import is_empty, upgrade
 
+DEMO_LOCALES = ("zh", "en")
 
-def prepare(with_demo: bool | None = None, today: date | None = None) -> str:
-    """Migrate, and load the demo office (built for `today`, default the office's today) when asked or new."""
+
+def demo_locale(asked: str | None = None) -> str:
+    """The demo office's language: `asked`, else DEMO_LOCALE, else Chinese (read at call time)."""
+    locale = (asked or os.environ.get("DEMO_LOCALE", "") or "zh").strip().lower()
+    if locale not in DEMO_LOCALES:
+        raise SystemExit(f"DEMO_LOCALE must be one of {', '.join(DEMO_LOCALES)}, not {locale!r}")
+    return locale
+
+
+def prepare(with_demo: bool | None = None, today: date | None = None, locale: str | None = None) -> str:
+    """Migrate, and load the demo office (built for `today`, default the office's today, in `locale`, default
+    demo_locale()) when asked or new."""
     config = get_config()
     upgrade(config.database_url)
     load = config.is_demo if with_demo is None else with_demo
@@ -26,7 +41,7 @@ def prepare(with_demo: bool | None = None, today: date | None = None) -> str:
         if load and is_empty(engine):
             from demo.build import build_demo
 
-            counts = build_demo(engine, today=today, progress=True)
+            counts = build_demo(engine, locale=demo_locale(locale), today=today, progress=True)
             loaded = f"demo office loaded: {counts.get('customers', 0)} customers"
             if not config.is_demo:
                 return (f"{loaded}; its staff have no password: the first visit asks for the first administrator,"
@@ -39,4 +54,5 @@ def prepare(with_demo: bool | None = None, today: date | None = None) -> str:
 
 
 if __name__ == "__main__":
-    print(prepare(with_demo=True if "--demo" in sys.argv else None))
+    asked = sys.argv[sys.argv.index("--locale") + 1] if "--locale" in sys.argv[:-1] else None
+    print(prepare(with_demo=True if "--demo" in sys.argv else None, locale=asked))

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 import ui.clock
 from cli import admin
-from cli.setup import prepare
+from cli.setup import demo_locale, prepare
 from core.accounts.services import needs_first_admin
 from core.i18n import t
 from db.config import AppConfig
@@ -43,6 +43,28 @@ def test_demo_data_in_a_real_office_gets_no_password_and_asks_for_the_first_admi
         assert needs_first_admin(engine)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("env", "expected_manager"), [("en", "Linda Park"), ("", "王芳")], ids=["en", "default-zh"])
+def test_the_demo_office_is_built_in_the_language_demo_locale_asks_for(tmp_path, monkeypatch, env, expected_manager):
+    """Issue 10: an English demo has English people, addresses and notes; the default stays Chinese."""
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DEMO_LOCALE", env)
+    prepare(with_demo=True, today=TODAY)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as s:
+            assert s.scalar(select(User.display_name).where(User.username == "manager")) == expected_manager
+            addresses = s.scalars(select(Customer.address)).all()
+        assert addresses and all(a.isascii() for a in addresses) == (env == "en")
+    finally:
+        engine.dispose()
+
+
+def test_an_unknown_demo_locale_is_refused_with_the_choices():
+    with pytest.raises(SystemExit, match="zh, en"):
+        demo_locale("fr")
 
 
 # --- issue 9 (a): the setup code printed at the server's start -----------------------------------------
