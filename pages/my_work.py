@@ -91,7 +91,7 @@ def director() -> None:
 
 def engineer() -> None:
     orders = agenda.my_open_orders(engine(), actor)
-    tiles([("mywork.wo_open", orders.total, WORK_ORDERS, {})])
+    tiles([("mywork.wo_open", orders.total, WORK_ORDERS, {"status": [s.value for s in agenda.OPEN_ORDERS]})])
     heading("mywork.wo_mine")
     items(orders, WORK_ORDERS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
 
