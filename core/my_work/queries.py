@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, case, cast, func, or_, select
 
-from core.accounts.queries import staff_names
 from core.clock import office_day
 from core.lists import day_bounds_utc
 from db.engine import session_scope
@@ -38,11 +37,6 @@ def week_of(day: date) -> tuple[date, date]:
     """The office week (Monday to Sunday) holding `day`."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
-
-
-def staff(engine: Engine) -> dict[int, str]:
-    """Active users, for the "View as" choice."""
-    return staff_names(engine, User.active.is_(True))
 
 
 def _count(s, model, *conditions) -> int:

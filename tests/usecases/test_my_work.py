@@ -4,10 +4,8 @@ NOW is Friday 2026-11-20 14:00 in Shanghai (06:00 UTC); that office day runs fro
 
 from datetime import date, timedelta
 
-import pytest
-
 from core.callbacks.queries import CallbackFilter, queue_counts
-from core.my_work.queries import office_today, staff, today_counts, week_of, weekly_activity
+from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
 from db.engine import session_scope
 from db.enums import (
     CallbackStatus,
@@ -176,10 +174,3 @@ def test_weekly_activity_narrows_to_one_person_and_is_empty_without_contacts(eng
     assert list(weekly_activity(engine, NOW, TZ, bob_id)["specialist"]) == ["Bob"]
     empty = weekly_activity(engine, NOW + timedelta(days=14), TZ)
     assert empty.empty and "dialed" in empty.columns
-
-
-@pytest.mark.parametrize("active", [True, False])
-def test_view_as_offers_active_staff_only(engine, active):
-    with session_scope(engine) as s:
-        uid = make_user(s, display_name="Ann", active=active).id
-    assert staff(engine) == ({uid: "Ann"} if active else {})
