@@ -140,7 +140,7 @@ page = paged_table("cb_list", flt,
 
 label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
 if allowed(actor.role, Action.REASSIGN_CALLBACK):
-    reassign_box(actor, page.rows, people, label)
+    reassign_box(actor, flt, people)
 if allowed(actor.role, Action.PLAN_CAMPAIGN):
     campaign_box(actor, people)
 chosen = record_picker(page.rows, label, "cb_open")

@@ -1,87 +1,127 @@
-"""My work: today's counts for the office or one person, what falls due today, this week's lead activity, and
-the re-check findings (CB-4) sent to me or, for re-checkers, sent by me."""
-
-from datetime import datetime
+"""My work opens on the role's own job, most urgent first, every item one click from its record (issue 10):
+the specialist's next call, overdue and due callbacks, promised replies, findings and leads; the manager's
+office-wide overdue and escalated work, re-check coverage and what waits on them; the director's L3 sample
+and KPI headlines; the engineer's open orders; finance's fees and weeks; the admin's users and settings.
+Each count tile opens the list it counts; the callback counts are the queue's own (core queue_counts)."""
 
 import streamlit as st
 
-from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, list_callbacks
-from core.i18n import enum_label
-from core.my_work.queries import office_today, staff, today_counts, week_of, weekly_activity
-from core.permissions import Action, allowed
-from db.enums import Role
+from core.callbacks.queries import CallbackFilter, queue_counts
+from core.fmt import fmt_percent
+from core.leads.queries import due_leads
+from core.my_work import agenda
+from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
+from db.enums import CallbackLevel, Role, WorkOrderStatus
 from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
+from ui.my_work import CALLBACKS, COMPLAINTS, LEADS, WORK_ORDERS, callback_items, items, next_call, tiles
 from ui.recheck import recheck_coverage
 from ui.task_form import findings_sent, my_open_tasks
 from ui.text import heading, phrase, plain
-from ui.widgets import cell_formats, person_filter, table
+from ui.widgets import cell_formats, table
 
-OWN_VIEW = (Role.SPECIALIST, Role.ENGINEER)  # they work their own queue; managers and directors oversee the office
-TILES = {
-    "callbacks": ("cb_overdue", "cb_due_today", "cb_completed_today"),
-    "complaints": ("cp_open", "cp_overdue", "cp_escalated"),
-    "work_orders": ("wo_new", "wo_in_progress", "wo_pending", "wo_completed_today", "wo_awaiting_acceptance"),
-    "leads": ("lead_due",),
-}
-DUE_COLUMNS = {
-    "customer": ("cb.customer", "text"), "phone": ("cb.phone", "text"), "kind": ("cb.kind", "enum"),
-    "status": ("cb.status", "enum"), "overdue": ("cb.overdue", "text"), "due_end": ("cb.due_end", "datetime"),
-    "assignee": ("cb.assignee", "text"),
-}
 ACTIVITY_COLUMNS = {
     "specialist": ("mywork.specialist", "text"), "dialed": ("mywork.dialed", "text"),
     "completed": ("mywork.completed", "text"), "appointments": ("mywork.appointments", "text"),
     "recommendations": ("mywork.recommendations", "text"), "sales": ("mywork.sales", "text"),
     "sales_amount_cents": ("mywork.sales_amount", "money"),
 }
+KPIS = ("callback_completion_rate", "callback_on_time_rate", "reach_rate", "complaints_closed_by_deadline")
 
 
-
-def tiles(counts: dict) -> None:
-    for section, names in TILES.items():
-        heading(f"mywork.{section}")
-        for column, name in zip(st.columns(len(TILES["work_orders"])), names, strict=False):
-            column.metric(tr(f"mywork.{name}"), plain(counts[name]))
-        if section == "work_orders" and counts["pending_by_reason"]:
-            st.caption(phrase("mywork.pending_reasons", reasons=reasons(counts["pending_by_reason"])))
+def callback_tiles(person: int | None, who: dict, extra: list) -> None:
+    """Overdue and due today as the Callbacks queue counts them for the same assignee (`who` in its URL)."""
+    counts = queue_counts(engine(), actor, CallbackFilter(assignee_id=person), tz, moment)
+    tiles([("mywork.cb_overdue", counts["overdue"], CALLBACKS, who | {"due": "overdue"}),
+           ("mywork.cb_due_today", counts["due_today"], CALLBACKS, who | {"due": "today"}), *extra])
 
 
-def reasons(by_reason: dict) -> str:
-    return " · ".join(f"{enum_label(r, lang()) if r else tr('mywork.no_reason')} {n}" for r, n in by_reason.items())
-
-
-def due_today(person: int | None, moment: datetime, tz: str) -> None:
-    if not allowed(actor.role, Action.VIEW_CALLBACKS):  # engineers, finance, admins: no callbacks to read
-        return
-    heading("mywork.due_list")
-    today = office_today(moment, tz)
-    flt = CallbackFilter(statuses=OPEN_STATUSES, assignee_id=person, due_from=today, due_to=today)
-    rows = list_callbacks(engine(), actor, flt, tz, moment, 1, 10).rows
-    table([r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows], DUE_COLUMNS)
-
-
-def activity(person: int | None, moment: datetime, tz: str) -> None:
+def activity(person: int | None) -> None:
     start, end = week_of(office_today(moment, tz))
-    fmt = cell_formats()["date"]
-    heading("mywork.activity", start=fmt(start), end=fmt(end))
+    heading("mywork.activity", start=cell_formats()["date"](start), end=cell_formats()["date"](end))
     table(weekly_activity(engine(), moment, tz, person).to_dict("records"), ACTIVITY_COLUMNS)
+
+
+def specialist() -> None:
+    next_call(actor, moment)
+    replies = agenda.promised_replies(engine(), actor, actor.id, tz, moment)
+    leads = due_leads(engine(), actor, actor.id, moment, tz, 1, agenda.SHOWN)
+    callback_tiles(actor.id, {}, [("mywork.promised", replies.total, CALLBACKS, {"kind": "promised_reply"}),
+                                  ("mywork.lead_due", leads.total, LEADS, {"due": "now"})])
+    heading("mywork.due_list")
+    callback_items(agenda.callbacks_due(engine(), actor, actor.id, tz, moment))
+    heading("mywork.promised")
+    callback_items(replies)
+    my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
+    heading("mywork.leads_due")
+    items(leads, LEADS, lambda r: [r["name"], cell_formats()["datetime"](r["next_follow_up"])])
+    activity(actor.id)
+
+
+def manager() -> None:
+    counts = today_counts(engine(), moment, tz)
+    attention = agenda.complaints_needing_attention(engine(), actor, tz, moment)
+    callback_tiles(None, {"who": "all"}, [("mywork.cp_attention", attention.total, COMPLAINTS, {"who": "all"})])
+    tiles([("mywork.wo_new", counts["wo_new"], WORK_ORDERS, {"status": WorkOrderStatus.NEW.value, "who": "all"}),
+           ("mywork.wo_awaiting_acceptance", counts["wo_awaiting_acceptance"], WORK_ORDERS,
+            {"status": [WorkOrderStatus.COMPLETED.value, WorkOrderStatus.RETURNED.value], "who": "all"})])
+    heading("mywork.office_due")
+    callback_items(agenda.callbacks_due(engine(), actor, None, tz, moment), with_assignee=True)
+    heading("mywork.cp_attention")
+    items(attention, COMPLAINTS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
+    recheck_coverage(actor, moment)
+    heading("mywork.my_rechecks")
+    callback_items(agenda.callbacks_due(engine(), actor, actor.id, tz, moment, (CallbackLevel.L2,), False))
+    findings_sent(actor, moment)
+    activity(None)
+
+
+def director() -> None:
+    heading("mywork.kpis")
+    headlines = agenda.kpi_headlines(engine(), actor, tz, moment)
+    for column, name in zip(st.columns(len(KPIS)), KPIS, strict=True):
+        column.metric(tr(f"kpi.metric.{name}"), plain(fmt_percent(headlines[name], lang())), help=tr(f"kpi.def.{name}"))
+    st.page_link("pages/kpis.py", label=tr("mywork.open_kpis"), icon=":material/monitoring:")
+    heading("mywork.l3_sample")
+    callback_items(agenda.callbacks_due(engine(), actor, None, tz, moment, (CallbackLevel.L3,), False), True)
+    recheck_coverage(actor, moment)
+    findings_sent(actor, moment)
+
+
+def engineer() -> None:
+    orders = agenda.my_open_orders(engine(), actor)
+    tiles([("mywork.wo_open", orders.total, WORK_ORDERS, {"status": [s.value for s in agenda.OPEN_ORDERS]})])
+    heading("mywork.wo_mine")
+    items(orders, WORK_ORDERS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
+
+
+def finance() -> None:
+    fees, total = agenda.fees_to_settle(engine(), actor)
+    weeks = agenda.weeks_to_sign(engine(), actor)
+    money = cell_formats()["money"]
+    tiles([("mywork.fees_open", fees.total, WORK_ORDERS, {}), ("mywork.fees_sum", money(total), WORK_ORDERS, {}),
+           ("mywork.weeks_open", len(weeks))])
+    st.caption(tr("mywork.finance_pending"))  # settling and signing off are not in the app yet
+    heading("mywork.fees_list")
+    items(fees, WORK_ORDERS, lambda r: [r["number"], r["customer"], money(r["fee_cents"])])
+    heading("mywork.weeks_list")
+    for week in weeks:
+        st.markdown(phrase("mywork.week_of", start=cell_formats()["date"](week)))
+    if not weeks:
+        st.caption(tr("mywork.nothing"))
+
+
+def admin() -> None:
+    heading("mywork.admin")
+    for page, key in (("pages/users.py", "nav.users"), ("pages/settings.py", "nav.settings"),
+                      ("pages/audit.py", "nav.audit")):
+        st.page_link(page=page, label=tr(key), icon=":material/arrow_forward:")
 
 
 actor = page_guard("my_work")
 st.title(tr("nav.my_work"))
 moment, tz = clock.now(), office().timezone
-people = staff(engine())
-if actor.role in OWN_VIEW and actor.id in people:  # a specialist's or engineer's day starts on their own work
-    st.session_state.setdefault("mw_person", actor.id)
-person = person_filter("mywork.view_as", people, "mw_person", "mywork.whole_office")
 st.caption(phrase("mywork.today", day=cell_formats()["date"](office_today(moment, tz))))
-tiles(today_counts(engine(), moment, tz, person))
-due_today(person, moment, tz)
-if allowed(actor.role, Action.WORK_CALLBACK):
-    my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
-if allowed(actor.role, Action.SEND_FINDING):
-    findings_sent(actor, moment)
-activity(person, moment, tz)
-recheck_coverage(actor, moment)
+{Role.SPECIALIST: specialist, Role.MANAGER: manager, Role.DIRECTOR: director, Role.ENGINEER: engineer,
+ Role.FINANCE: finance, Role.ADMIN: admin}[actor.role]()

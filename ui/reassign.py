@@ -1,26 +1,46 @@
-"""Managers hand callbacks of the shown page to another specialist, one or many at once (issue 4);
-core.scheduling.assignment.reassign checks the role and the target, and audits each change."""
+"""A manager moves every open callback of the filtered list (all its pages, not the page shown) to another
+person in one step (issue 10: a departing specialist's 142 overdue callbacks): the box says how many will
+move, counted in SQL with the list's own filter, asks to confirm, and reports how many moved.
+core.callbacks.services.reassign_matching checks the role and the target, moves them in one transaction and
+audits each change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
-from core.scheduling.assignment import reassign
+from core.callbacks.queries import CallbackFilter, reassign_count
+from core.callbacks.services import reassign_matching
 from ui import clock
-from ui.context import engine, tr
-from ui.feedback import FLASH, attempt
+from ui.context import engine, office, tr
+from ui.feedback import FLASH, attempt, clear_after_save
 from ui.text import phrase
 
+SURE, TARGET, SIGNED = "cb_re_sure", "cb_re_to", "cb_re_sig"
 
-def reassign_box(actor, rows: list[dict], people: dict[int, str], label: Callable[[dict], str]) -> None:
-    labels = {r["id"]: label(r) for r in rows}
-    with st.expander(tr("cb.reassign.title")), st.form("cb_reassign"):
-        chosen = st.multiselect(tr("cb.reassign.which"), list(labels), format_func=labels.get, key="cb_re_ids")
-        target = st.selectbox(tr("cb.reassign.to"), list(people), format_func=people.get, key="cb_re_to")
-        if st.form_submit_button(tr("cb.reassign.go")):
-            moved = attempt(lambda: reassign(engine(), actor, chosen, target, clock.now()))
-            if moved is not None:
-                st.session_state[FLASH] = phrase("cb.reassign.done", count=len(moved), who=people[target])
-                st.rerun()
+
+def reassign_box(actor, flt: CallbackFilter, people: dict[int, str]) -> None:
+    with st.expander(tr("cb.reassign.title")):
+        target = st.selectbox(tr("cb.reassign.to"), list(people), index=None, format_func=people.get, key=TARGET,
+                              placeholder=tr("cb.reassign.to_hint"))
+        count = reassign_count(engine(), actor, flt, office().timezone, target)
+        if st.session_state.get(SIGNED) != (flt, target):  # a confirmation holds for the numbers it was given for
+            st.session_state[SIGNED], st.session_state[SURE] = (flt, target), False
+        if target is None:
+            st.caption(phrase("cb.reassign.scope_any", count=count))
+        else:
+            st.warning(phrase("cb.reassign.scope", count=count, who=people[target]))
+        sure = st.checkbox(phrase("cb.reassign.confirm", count=count), key=SURE)
+        if st.button(tr("cb.reassign.go"), key="cb_re_go"):
+            _move(actor, flt, target, people, confirmed=sure or target is None or count == 0)
+
+
+def _move(actor, flt: CallbackFilter, target: int | None, people: dict[int, str], confirmed: bool) -> None:
+    """Unconfirmed: say so and move nothing. No target or nothing to move: core's refusal, shown as it is."""
+    if not confirmed:
+        st.warning(tr("cb.reassign.not_confirmed"))
+        return
+    moved = attempt(lambda: reassign_matching(engine(), actor, flt, office().timezone, target, clock.now()))
+    if moved is not None:
+        clear_after_save({SURE: False, TARGET: None})
+        st.session_state[FLASH] = phrase("cb.reassign.done", count=moved, who=people.get(target, "?"))
+        st.rerun()

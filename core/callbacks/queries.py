@@ -154,6 +154,23 @@ def queue_counts(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: 
     return {"overdue": row[0], "due_today": row[1], "upcoming": row[2]}
 
 
+def matching(actor: Actor, f: CallbackFilter, tz: str) -> list:
+    """The conditions of the list the actor sees under `f` (the same as list_callbacks and its count), for a
+    bulk action on the whole filtered list rather than the page shown."""
+    return _conditions(actor, f, tz)
+
+
+def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, to_user_id: int | None = None) -> int:
+    """How many callbacks a bulk reassign of the list under `f` would move: those listed that are still open
+    (open or in progress) and, once a target is chosen, not already with it. One count in SQL."""
+    require(actor, Action.REASSIGN_CALLBACK)
+    where = [*matching(actor, f, tz), is_open()]
+    if to_user_id is not None:
+        where.append(Callback.assignee_id.is_distinct_from(to_user_id))
+    with session_scope(engine) as s:
+        return _count(s, where)
+
+
 def assignees(engine: Engine) -> dict[int, str]:
     """Active staff who make callbacks (CB-1), for the assignee filter."""
     return staff_names(engine, User.role.in_(CALLERS), User.active.is_(True))

@@ -19,11 +19,13 @@ from core.audit import log as audit
 from core.callbacks import flow
 from core.callbacks import followups as follow
 from core.callbacks.flow import IN_PROGRESS, OPEN, TRANSITIONS, AlreadyClaimed, Move, NotClaimed, next_state
+from core.callbacks.queries import CallbackFilter, matching
 from core.callbacks.rules import CallInput, check_call, qa_score
 from core.checks import blank_to_none
 from core.errors import NotFound
 from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, require
+from core.scheduling.assignment import check_target, move_to
 from db.engine import session_scope
 from db.enums import ArchiveValidity, AuditAction, CallbackStatus, CallOutcome
 from db.models import CallAttempt, Callback, Customer, User
@@ -109,6 +111,17 @@ def record_call(engine: Engine, actor: Actor, callback_id: int, call: CallInput,
         validity = s.get(Customer, cb["customer_id"]).validity
         return CallResult(callback_id, attempt.id, after["status"], after["attempts_count"], after["due_start"],
                           after["due_end"], validity, **handed)
+
+
+def reassign_matching(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, to_user_id: int | None,
+                      now: datetime) -> int:
+    """Bulk reassign (issue 10): every open callback of the list under `f` (its own conditions, every page of
+    it) goes to `to_user_id` in one transaction, each change audited as a single reassign is. Returns how
+    many moved. No target chosen is Invalid; nothing matching, or all already with the target, is Unchanged."""
+    with session_scope(engine) as s:
+        require(actor, Action.REASSIGN_CALLBACK)
+        check_target(s, to_user_id)
+        return len(move_to(s, actor, matching(actor, f, tz), to_user_id, now))
 
 
 def _unreached(s: Session, callback_id: int) -> int:

@@ -11,13 +11,11 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, case, cast, func, or_, select
 
-from core.accounts.queries import staff_names
-from core.callbacks.queries import is_open, is_overdue
 from core.clock import office_day
 from core.lists import day_bounds_utc
 from db.engine import session_scope
 from db.enums import ComplaintStatus, LeadResult, LeadStatus, WorkOrderStatus
-from db.models import Callback, Complaint, Lead, LeadContact, User, WorkOrder
+from db.models import Complaint, Lead, LeadContact, User, WorkOrder
 
 IN_PROGRESS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
                WorkOrderStatus.IN_REPAIR)
@@ -41,29 +39,12 @@ def week_of(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def staff(engine: Engine) -> dict[int, str]:
-    """Active users, for the "View as" choice."""
-    return staff_names(engine, User.active.is_(True))
-
-
 def _count(s, model, *conditions) -> int:
     return s.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
 
 
 def _mine(user_id: int | None, *columns) -> list:
     return [] if user_id is None else [or_(*(c == user_id for c in columns))]
-
-
-def callback_counts(s, now: datetime, tz: str, user_id: int | None) -> dict[str, int]:
-    """CB-3: overdue = still open and past due_end; due today = still open, due_end within today
-    (it may already be overdue too); completed today = completed_at within today."""
-    lo, hi = today_bounds(now, tz)
-    mine = _mine(user_id, Callback.assignee_id)
-    return {
-        "cb_overdue": _count(s, Callback, is_overdue(now), *mine),
-        "cb_due_today": _count(s, Callback, is_open(), Callback.due_end >= lo, Callback.due_end < hi, *mine),
-        "cb_completed_today": _count(s, Callback, Callback.completed_at >= lo, Callback.completed_at < hi, *mine),
-    }
 
 
 def complaint_counts(s, now: datetime, user_id: int | None) -> dict[str, int]:
@@ -106,9 +87,10 @@ def lead_counts(s, now: datetime, tz: str, user_id: int | None) -> dict[str, int
 
 
 def today_counts(engine: Engine, now: datetime, tz: str, user_id: int | None = None) -> dict:
-    """Every My work tile by name; `wo_pending` is the sum of `pending_by_reason` (WO-4)."""
+    """The complaint, work order and lead counts by name; `wo_pending` is the sum of `pending_by_reason` (WO-4).
+    Callbacks are counted by core.callbacks.queries.queue_counts, the queue's own tiles, so the pages agree."""
     with session_scope(engine) as s:
-        return (callback_counts(s, now, tz, user_id) | complaint_counts(s, now, user_id)
+        return (complaint_counts(s, now, user_id)
                 | work_order_counts(s, now, tz, user_id) | lead_counts(s, now, tz, user_id)
                 | _pending(pending_by_reason(s, user_id)))
 

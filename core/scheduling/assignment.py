@@ -81,19 +81,36 @@ def reassign(engine: Engine, actor: Actor, callback_ids: Iterable[int], to_user_
         chosen = sorted(set(callback_ids))
         if not chosen:
             raise Invalid("cb.reassign.none_chosen", field="callback_ids")
-        target = s.get(User, to_user_id)
-        if target is None or not target.active or target.role not in ASSIGNABLE_ROLES:
-            raise Invalid(field="assignee_id")
-        rows = s.execute(select(Callback.id, Callback.assignee_id).where(
-            Callback.id.in_(chosen), Callback.status.in_(OPEN_STATUSES),
-            Callback.assignee_id.is_distinct_from(to_user_id),
-        ).order_by(Callback.id)).all()
-        if not rows:
-            raise Unchanged()
-        for cb_id, before in rows:
-            s.execute(update(Callback).where(Callback.id == cb_id)
-                      .values(assignee_id=to_user_id, version=Callback.version + 1)
-                      .execution_options(synchronize_session=False))
-            audit.record(s, actor, "callback", cb_id, AuditAction.UPDATE, {"assignee_id": before},
-                         {"assignee_id": to_user_id}, at=now)
-        return [cb_id for cb_id, _ in rows]
+        check_target(s, to_user_id)
+        return move_to(s, actor, [Callback.id.in_(chosen)], to_user_id, now)
+
+
+def check_target(s: Session, to_user_id: int | None) -> None:
+    """Who may receive callbacks: an active specialist or manager; none chosen says so."""
+    if to_user_id is None:
+        raise Invalid("cb.reassign.no_target", field="assignee_id")
+    target = s.get(User, to_user_id)
+    if target is None or not target.active or target.role not in ASSIGNABLE_ROLES:
+        raise Invalid(field="assignee_id")
+
+
+def move_to(s: Session, actor: Actor, where: list, to_user_id: int, now: datetime) -> list[int]:
+    """Hand the open callbacks matching `where` and not yet with `to_user_id` to that user, in the caller's
+    transaction, one audit row per callback (assignee before and after); Unchanged when none would move.
+    The UPDATE repeats the open condition, so a callback finished meanwhile is neither moved nor audited."""
+    movable = [*where, Callback.status.in_(OPEN_STATUSES), Callback.assignee_id.is_distinct_from(to_user_id)]
+    before = dict(s.execute(select(Callback.id, Callback.assignee_id).where(*movable)).all())
+    if not before:
+        raise Unchanged()
+    ids = sorted(before)
+    moved: list[int] = []
+    for i in range(0, len(ids), CHUNK):
+        moved += s.scalars(update(Callback).where(Callback.id.in_(ids[i:i + CHUNK]), *movable)
+                           .values(assignee_id=to_user_id, version=Callback.version + 1)
+                           .returning(Callback.id).execution_options(synchronize_session=False)).all()
+    if not moved:
+        raise Unchanged()
+    for cb_id in sorted(moved):
+        audit.record(s, actor, "callback", cb_id, AuditAction.UPDATE, {"assignee_id": before[cb_id]},
+                     {"assignee_id": to_user_id}, at=now)
+    return sorted(moved)

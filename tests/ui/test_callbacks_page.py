@@ -82,31 +82,6 @@ def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo
     assert sum(c.value.startswith(t("cb.attempt.attempted_at", "en")) for c in at.caption) == attempts
 
 
-def test_a_manager_reassigns_two_callbacks_at_once_and_each_change_is_audited(open_page, demo_url, now):
-    from core.callbacks.queries import CallbackFilter, list_callbacks
-    from db.enums import Role
-    from db.models import AuditEntry, User
-
-    engine = make_engine(demo_url)
-    ids = [r["id"] for r in list_callbacks(engine, reader(), CallbackFilter(), "Asia/Shanghai", now).rows[:2]]
-    with session_scope(engine) as s:
-        holders = set(s.scalars(select(Callback.assignee_id).where(Callback.id.in_(ids))))
-        target = s.scalar(select(User.id).where(User.username.like("specialist%"), User.id.not_in(holders))
-                          .order_by(User.id))
-        start = s.scalar(select(func.max(AuditEntry.id))) or 0
-    at = open_page("pages/callbacks.py", "zh", Role.MANAGER)
-    at.multiselect(key="cb_re_ids").select(ids[0]).select(ids[1])
-    at.selectbox(key="cb_re_to").set_value(target)
-    at.button(key=f"FormSubmitter:cb_reassign-{t('cb.reassign.go', 'zh')}").click().run()
-    assert not at.exception and not at.error
-    with session_scope(engine) as s:
-        rows = s.scalars(select(AuditEntry).where(AuditEntry.id > start, AuditEntry.entity == "callback")).all()
-        assert sorted(int(r.entity_id) for r in rows) == sorted(ids)
-        assert all(r.changes["assignee_id"][1] == target for r in rows)
-        assert set(s.scalars(select(Callback.assignee_id).where(Callback.id.in_(ids)))) == {target}
-    engine.dispose()
-
-
 def test_a_specialist_is_not_offered_reassignment(open_page):
     from db.enums import Role
 

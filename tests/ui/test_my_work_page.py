@@ -1,44 +1,118 @@
+"""My work per role (issue 10): each role opens on its own job, most urgent first; every item is a link to its
+record (the list pages open `?id=<n>`), every count tile a link to the list it counts, and the callback counts
+are the Callbacks queue's own."""
+
+from urllib.parse import parse_qs
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from core.callbacks.queries import CallbackFilter, queue_counts
 from core.i18n import t
+from core.my_work.agenda import next_callback
 from db.engine import make_engine, session_scope
-from db.models import Callback
+from db.enums import CallbackStatus, Role
+from db.models import Callback, User
+from tests.helpers import OFFICE_TZ
 
-TILE_KEYS = ("cb_overdue", "cb_due_today", "cb_completed_today", "cp_open", "cp_overdue", "cp_escalated",
-             "wo_new", "wo_in_progress", "wo_pending", "wo_completed_today", "wo_awaiting_acceptance", "lead_due")
-
-
-def _tiles(at) -> list[tuple[str, int]]:
-    return [(m.label, int(m.value)) for m in at.metric]
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_my_work_shows_todays_tiles_and_the_week_in_each_language(open_page, lang):
-    at = open_page("pages/my_work.py", lang)
-    assert not at.exception
-    assert at.title[0].value == t("nav.my_work", lang)
-    assert [label for label, _ in _tiles(at)] == [t(f"mywork.{k}", lang) for k in TILE_KEYS]
-    assert sum(n for _, n in _tiles(at)) > 0
-    headings = [m.value for m in at.markdown]
-    assert any(t("mywork.due_list", lang) in h for h in headings)
-    week_title = t("mywork.activity", lang).split("{start}")[0]
-    assert any(h.startswith(f"#### {week_title}") for h in headings)
+TILES = {
+    Role.SPECIALIST: ("cb_overdue", "cb_due_today", "promised", "lead_due"),
+    Role.MANAGER: ("cb_overdue", "cb_due_today", "cp_attention", "wo_new", "wo_awaiting_acceptance"),
+    Role.ENGINEER: ("wo_open",),
+    Role.FINANCE: ("fees_open", "fees_sum", "weeks_open"),
+    Role.ADMIN: (),
+}
+RECORD_PAGES = {Role.SPECIALIST: {"callbacks", "leads"}, Role.MANAGER: {"callbacks", "complaints"},
+                Role.DIRECTOR: {"callbacks"}, Role.ENGINEER: {"work-orders"}, Role.FINANCE: {"work-orders"}}
 
 
-def test_viewing_as_one_person_narrows_the_counts(open_page, demo_url):
+def _coverage(at, lang: str):
+    return next(d.value for d in at.dataframe if t("sampling.group", lang) in d.value.columns)
+
+
+def _links(at) -> list[tuple[str, str, dict]]:
+    return [(p.proto.label, p.proto.page, parse_qs(p.proto.query_string)) for p in at.page_link]
+
+
+def _user(demo_url, role: Role) -> int:
+    from core.accounts.demo import DEMO_ACCOUNTS
+
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
-        busiest = s.scalar(select(Callback.assignee_id).where(Callback.assignee_id.is_not(None))
-                           .group_by(Callback.assignee_id).order_by(func.count().desc()).limit(1))
+        uid = s.scalar(select(User.id).where(User.username == DEMO_ACCOUNTS[role]))
     engine.dispose()
-    at = open_page("pages/my_work.py")
-    office = _tiles(at)
-    at.selectbox(key="mw_person").set_value(busiest).run()
+    return uid
+
+
+@pytest.mark.parametrize(("role", "lang"), [(Role.SPECIALIST, "zh"), (Role.MANAGER, "en"), (Role.DIRECTOR, "zh"),
+                                            (Role.ENGINEER, "en"), (Role.FINANCE, "zh"), (Role.ADMIN, "en")])
+def test_each_role_opens_on_its_own_job_and_each_item_links_to_its_record(open_page, role, lang):
+    at = open_page("pages/my_work.py", lang, role)
     assert not at.exception
-    mine = _tiles(at)
-    assert all(m <= o for (_, m), (_, o) in zip(mine, office, strict=True))
-    assert 0 < sum(n for _, n in mine) < sum(n for _, n in office)
+    assert at.title[0].value == t("nav.my_work", lang)
+    if role == Role.DIRECTOR:
+        assert [m.label for m in at.metric] == [t(f"kpi.metric.{k}", lang) for k in (
+            "callback_completion_rate", "callback_on_time_rate", "reach_rate", "complaints_closed_by_deadline")]
+    else:
+        assert [m.label for m in at.metric] == [t(f"mywork.{k}", lang) for k in TILES[role]]
+    records = [(page, q["id"]) for _, page, q in _links(at) if "id" in q]
+    if role == Role.ADMIN:  # users and settings, not the office's callbacks
+        assert records == [] and [p for _, p, _ in _links(at)] == ["users", "settings", "audit"]
+    else:
+        assert records and {page for page, _ in records} == RECORD_PAGES[role]
+
+
+def test_finance_is_told_neutrally_what_the_app_does_not_do_yet(open_page):
+    at = open_page("pages/my_work.py", "zh", Role.FINANCE)
+    assert t("mywork.finance_pending", "zh") in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize(("role", "who"), [(Role.SPECIALIST, None), (Role.MANAGER, "all")])
+def test_the_callback_tiles_are_the_queues_own_counts_and_open_the_list_they_count(open_page, demo_url, now, role,
+                                                                                   who):
+    """Issue 10: My work said 16 due today and the queue 15. Both now show queue_counts under the same assignee
+    (the specialist's own, the manager's everyone), and the Callbacks page's tiles say the same."""
+    person = _user(demo_url, role) if who is None else None
+    engine = make_engine(demo_url)
+    expected = queue_counts(engine, _actor(demo_url, role), CallbackFilter(assignee_id=person), OFFICE_TZ, now)
+    engine.dispose()
+    at = open_page("pages/my_work.py", "en", role)
+    shown = {m.label: int(m.value) for m in at.metric}
+    assert (shown[t("mywork.cb_overdue", "en")], shown[t("mywork.cb_due_today", "en")]) == (
+        expected["overdue"], expected["due_today"])
+    queue = open_page("pages/callbacks.py", "en", role)
+    assert [int(m.value) for m in queue.metric[:2]] == [expected["overdue"], expected["due_today"]]
+    tiles = [(page, q) for label, page, q in _links(at) if label == t("mywork.open_list", "en")][:2]
+    base = {} if who is None else {"who": [who]}
+    assert tiles == [("callbacks", base | {"due": ["overdue"]}), ("callbacks", base | {"due": ["today"]})]
+
+
+def _actor(demo_url, role: Role):
+    from core.accounts.demo import DEMO_ACCOUNTS
+    from core.permissions import Actor
+
+    return Actor(_user(demo_url, role), DEMO_ACCOUNTS[role], "", role)
+
+
+def test_the_specialists_overdue_callbacks_come_first_in_red_with_the_days_late(open_page):
+    at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
+    late = [m.value for m in at.markdown if m.value.startswith(":red[")]
+    days = [int(v.split("**")[1].split()[0]) for v in late if "day" in v]
+    assert days and days == sorted(days, reverse=True)  # the most overdue first
+
+
+def test_next_call_claims_the_most_urgent_callback_and_opens_the_call_screen(open_page, demo_url, now):
+    me = _actor(demo_url, Role.SPECIALIST)
+    engine = make_engine(demo_url)
+    first = next_callback(engine, me, OFFICE_TZ, now)
+    at = open_page("pages/my_work.py", "zh", Role.SPECIALIST)
+    at.button(key="mw_next_call").click().run()
+    assert not at.exception and not at.error
+    with session_scope(engine) as s:
+        cb = s.get(Callback, first)
+        assert (cb.status, cb.claimed_by_id) == (CallbackStatus.IN_PROGRESS, me.id)
+    engine.dispose()
+    assert at.title[0].value == t("nav.call", "zh")
 
 
 def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open_page, demo_url, now):
@@ -52,7 +126,7 @@ def test_the_manager_sees_this_periods_re_check_sample_and_its_coverage_cb4(open
     at = open_page("pages/my_work.py", "zh", Role.MANAGER)
     assert not at.exception
     assert any(m.value.startswith(f"#### {t('sampling.title', 'zh')}") for m in at.markdown)
-    coverage = at.dataframe[-1].value
+    coverage = _coverage(at, "zh")
     assert list(coverage[t("sampling.group", "zh")]) == [t(f"enum.SampleGroup.{g}", "zh")
                                                         for g in ("delivered", "complained", "customers")]
     assert all(int(n) > 0 for n in coverage[t("sampling.sampled", "zh")])
@@ -73,7 +147,7 @@ def test_the_manager_picks_any_past_period_and_sees_its_coverage_per_group_cb4(o
     assert picker.options[1:] == periods[1:] and len(periods) > 20  # the demo's weeks, the latest first
     picker.set_value(past).run()
     assert not at.exception
-    shown = at.dataframe[-1].value
+    shown = _coverage(at, "en")
     assert list(shown[t("sampling.population", "en")].astype(int)) == [g["population"] for g in expected.values()]
     assert list(shown[t("sampling.target", "en")].astype(int)) == [g["target"] for g in expected.values()]
     assert all(int(n) >= int(m) for n, m in zip(shown[t("sampling.sampled", "en")],
@@ -81,20 +155,5 @@ def test_the_manager_picks_any_past_period_and_sees_its_coverage_per_group_cb4(o
 
 
 def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
-    from db.enums import Role
-
     at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
     assert not any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
-
-
-def test_a_specialists_my_work_opens_on_their_own_work_and_a_manager_on_the_office(open_page, demo_url):
-    from core.accounts.demo import DEMO_ACCOUNTS
-    from db.enums import Role
-    from db.models import User
-
-    engine = make_engine(demo_url)
-    with session_scope(engine) as s:
-        me = s.scalar(select(User.id).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST]))
-    engine.dispose()
-    assert open_page("pages/my_work.py", "zh", Role.SPECIALIST).selectbox(key="mw_person").value == me
-    assert open_page("pages/my_work.py", "en", Role.MANAGER).selectbox(key="mw_person").value is None

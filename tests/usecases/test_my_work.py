@@ -4,9 +4,8 @@ NOW is Friday 2026-11-20 14:00 in Shanghai (06:00 UTC); that office day runs fro
 
 from datetime import date, timedelta
 
-import pytest
-
-from core.my_work.queries import office_today, staff, today_counts, week_of, weekly_activity
+from core.callbacks.queries import CallbackFilter, queue_counts
+from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
 from db.engine import session_scope
 from db.enums import (
     CallbackStatus,
@@ -26,6 +25,7 @@ from tests.factories import (
     make_lead_contact,
     make_user,
     make_work_order,
+    reader,
     utc,
 )
 
@@ -40,9 +40,10 @@ def test_today_and_this_week_are_office_days_not_utc_days():
     assert week_of(date(2026, 11, 16)) == (date(2026, 11, 16), date(2026, 11, 22))
 
 
-def test_callback_counts_use_the_office_day_edges(engine):
-    """CB-3: 23:30 Shanghai on the 20th (15:30 UTC) is due today; 00:30 on the 21st (16:30 UTC on the 20th)
-    is not. A callback due at 07:00 today is both due today and overdue at 14:00."""
+def test_callback_counts_are_the_queues_own_office_day_buckets(engine):
+    """CB-3, issue 10 (My work said 16 due today, the queue 15): My work shows the queue's own counts
+    (queue_counts). 23:30 Shanghai on the 20th (15:30 UTC) is due today; 00:30 on the 21st (16:30 UTC on the
+    20th) is later. A callback due at 07:00 today is overdue at 14:00, and counted there only."""
     with session_scope(engine) as s:
         c = make_customer(s)
         make_callback(s, c, due_end=utc(2026, 11, 20, 15, 30))  # due today, later
@@ -54,18 +55,17 @@ def test_callback_counts_use_the_office_day_edges(engine):
         make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - 48 * H,
                       completed_at=utc(2026, 11, 19, 15, 30))  # 23:30 yesterday in Shanghai
         make_callback(s, c, status=CallbackStatus.CANCELLED, due_end=NOW - H)
-    counts = today_counts(engine, NOW, TZ)
-    assert (counts["cb_overdue"], counts["cb_due_today"], counts["cb_completed_today"]) == (2, 2, 2)
+    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 1}
 
 
 def test_late_evening_is_still_today_in_the_office_though_the_utc_date_is_the_same(engine):
     """At 23:00 Shanghai (15:00 UTC) a callback due 23:30 is due today and not yet overdue."""
     with session_scope(engine) as s:
         make_callback(s, make_customer(s), due_end=utc(2026, 11, 20, 15, 30))
-    counts = today_counts(engine, utc(2026, 11, 20, 15, 0), TZ)
-    assert (counts["cb_due_today"], counts["cb_overdue"]) == (1, 0)
-    counts = today_counts(engine, utc(2026, 11, 20, 16, 30), TZ)  # 00:30 on the 21st: yesterday's, now late
-    assert (counts["cb_due_today"], counts["cb_overdue"]) == (0, 1)
+    counts = queue_counts(engine, reader(), CallbackFilter(), TZ, utc(2026, 11, 20, 15, 0))
+    assert (counts["due_today"], counts["overdue"]) == (1, 0)
+    counts = queue_counts(engine, reader(), CallbackFilter(), TZ, utc(2026, 11, 20, 16, 30))  # 00:30 on the 21st
+    assert (counts["due_today"], counts["overdue"]) == (0, 1)
 
 
 def test_viewing_as_one_person_counts_only_their_share(engine):
@@ -84,8 +84,9 @@ def test_viewing_as_one_person_counts_only_their_share(engine):
         make_lead(s, specialist_id=bob.id)
         ann_id = ann.id
     mine, office = today_counts(engine, NOW, TZ, ann_id), today_counts(engine, NOW, TZ)
-    assert [mine[k] for k in ("cb_overdue", "cp_open", "wo_new", "wo_in_progress", "lead_due")] == [1, 1, 1, 1, 1]
-    assert [office[k] for k in ("cb_overdue", "cp_open", "wo_new", "wo_in_progress", "lead_due")] == [3, 2, 2, 1, 2]
+    assert [mine[k] for k in ("cp_open", "wo_new", "wo_in_progress", "lead_due")] == [1, 1, 1, 1]
+    assert [office[k] for k in ("cp_open", "wo_new", "wo_in_progress", "lead_due")] == [2, 2, 1, 2]
+    assert queue_counts(engine, reader(), CallbackFilter(assignee_id=ann_id), TZ, NOW)["overdue"] == 1
 
 
 def test_complaints_open_overdue_and_escalated_until_closed(engine):
@@ -173,10 +174,3 @@ def test_weekly_activity_narrows_to_one_person_and_is_empty_without_contacts(eng
     assert list(weekly_activity(engine, NOW, TZ, bob_id)["specialist"]) == ["Bob"]
     empty = weekly_activity(engine, NOW + timedelta(days=14), TZ)
     assert empty.empty and "dialed" in empty.columns
-
-
-@pytest.mark.parametrize("active", [True, False])
-def test_view_as_offers_active_staff_only(engine, active):
-    with session_scope(engine) as s:
-        uid = make_user(s, display_name="Ann", active=active).id
-    assert staff(engine) == ({uid: "Ann"} if active else {})

@@ -1,0 +1,114 @@
+"""What each role's My work lists, most urgent first (issue 10): a few items per section, each with its id so
+the page links it to its record; the section's count comes from the list it opens, so the two agree.
+
+Callbacks come from core.callbacks.queries (the queue's own order and counts); "today" is office-local."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from sqlalchemy import Engine, func, select
+
+from core.callbacks.flow import may_work
+from core.callbacks.queries import OPEN_STATUSES, CallbackFilter, list_callbacks
+from core.clock import office_day
+from core.complaints.queries import ComplaintFilter, list_complaints
+from core.kpi import (
+    KpiFilter,
+    attempt_counts,
+    callback_completion_rate,
+    callback_on_time_rate,
+    callback_weeks,
+    complaints_closed_by_deadline,
+    default_range,
+    reach_rate,
+)
+from core.lists import Page, paginate
+from core.permissions import Action, Actor, require
+from db.engine import session_scope
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus, WorkOrderStatus
+from db.models import Customer, FinanceBatch, WorkOrder
+
+SHOWN = 10  # items listed per section; its count tile opens the whole list
+OPEN_ORDERS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
+               WorkOrderStatus.IN_REPAIR, WorkOrderStatus.PENDING)
+
+
+def days_late(due_end: datetime, now: datetime, tz: str) -> int:
+    """Office days a callback is late: 0 when its window ended earlier today, 1 when it ended yesterday, ..."""
+    return (office_day(now, tz) - office_day(due_end, tz)).days
+
+
+def callbacks_due(engine: Engine, actor: Actor, user_id: int | None, tz: str, now: datetime,
+                  levels: tuple[CallbackLevel, ...] = (), today_only: bool = True) -> Page:
+    """Open callbacks (of `user_id`, or everyone's; of `levels`, or all the actor reads) due by the end of today
+    (or whenever, without `today_only`), in queue order, so the overdue come first; an overdue row carries
+    `days_late`."""
+    flt = CallbackFilter(OPEN_STATUSES, (), levels, user_id, None, office_day(now, tz) if today_only else None)
+    page = list_callbacks(engine, actor, flt, tz, now, 1, SHOWN)
+    return replace(page, rows=[r | {"days_late": days_late(r["due_end"], now, tz) if r["overdue"] else None}
+                               for r in page.rows])
+
+
+def promised_replies(engine: Engine, actor: Actor, user_id: int, tz: str, now: datetime) -> Page:
+    """CB-8: the replies this person promised a customer and has not yet given, the earliest promise first."""
+    flt = CallbackFilter(OPEN_STATUSES, (CallbackKind.PROMISED_REPLY,), (), user_id)
+    return list_callbacks(engine, actor, flt, tz, now, 1, SHOWN)
+
+
+def next_callback(engine: Engine, actor: Actor, tz: str, now: datetime) -> int | None:
+    """The next call to make: the actor's most urgent open callback of a level they work (CB-1), in queue order
+    (due first; VIP, then key customers, at equal due time, C-2). None when there is nothing to call."""
+    levels = tuple(level for level in CallbackLevel if may_work(actor, level))
+    flt = CallbackFilter((CallbackStatus.OPEN,), (), levels, actor.id)
+    rows = list_callbacks(engine, actor, flt, tz, now, 1, 1).rows if levels else []
+    return rows[0]["id"] if rows else None
+
+
+def complaints_needing_attention(engine: Engine, actor: Actor, tz: str, now: datetime) -> Page:
+    """CP-5: escalated or overdue complaints not yet closed, across the office."""
+    return list_complaints(engine, actor, ComplaintFilter(only_attention=True), tz, now, 1, SHOWN)
+
+
+def my_open_orders(engine: Engine, actor: Actor) -> Page:
+    """An engineer's work orders still to do (WO-4: dispatched to them and not yet completed), the longest
+    waiting first."""
+    require(actor, Action.VIEW_WORK_ORDERS)
+    where = (WorkOrder.technician_id == actor.id, WorkOrder.status.in_(OPEN_ORDERS))
+    stmt = (select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.status,
+                   WorkOrder.intake_at).join(Customer, Customer.id == WorkOrder.customer_id)
+            .where(*where).order_by(WorkOrder.intake_at, WorkOrder.id))
+    with session_scope(engine) as s:
+        return paginate(s, stmt, 1, SHOWN, select(func.count()).select_from(WorkOrder).where(*where))
+
+
+def fees_to_settle(engine: Engine, actor: Actor) -> tuple[Page, int]:
+    """WO-8: completed work orders with a fee and no settlement yet, the earliest completed first; and the sum
+    of those fees in cents."""
+    require(actor, Action.SETTLE_FEE)
+    where = (WorkOrder.fee_cents > 0, WorkOrder.settled_at.is_(None), WorkOrder.completed_at.is_not(None))
+    stmt = (select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.fee_cents,
+                   WorkOrder.completed_at).join(Customer, Customer.id == WorkOrder.customer_id)
+            .where(*where).order_by(WorkOrder.completed_at, WorkOrder.id))
+    with session_scope(engine) as s:
+        total = s.scalar(select(func.coalesce(func.sum(WorkOrder.fee_cents), 0)).where(*where))
+        return paginate(s, stmt, 1, SHOWN, select(func.count()).select_from(WorkOrder).where(*where)), int(total)
+
+
+def weeks_to_sign(engine: Engine, actor: Actor) -> list[date]:
+    """WO-8: the weekly finance lists not yet signed off, the oldest week first."""
+    require(actor, Action.SETTLE_FEE)
+    with session_scope(engine) as s:
+        return list(s.scalars(select(FinanceBatch.week_start).where(FinanceBatch.signed_at.is_(None))
+                              .order_by(FinanceBatch.week_start)))
+
+
+def kpi_headlines(engine: Engine, actor: Actor, tz: str, now: datetime) -> dict[str, float | None]:
+    """The KPI page's first headlines (K-1, K-3) over its default range, by KPI name; None: no data."""
+    require(actor, Action.VIEW_KPIS)
+    f = KpiFilter(*default_range(office_day(now, tz)))
+    weeks, attempts = callback_weeks(engine, f, tz), attempt_counts(engine, f, tz)
+    return {"callback_completion_rate": callback_completion_rate(weeks),
+            "callback_on_time_rate": callback_on_time_rate(weeks), "reach_rate": reach_rate(attempts),
+            "complaints_closed_by_deadline": complaints_closed_by_deadline(engine, f, tz, now)}
