@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from core import inputs
 from core.checks import choice
-from core.errors import Invalid
+from core.errors import Invalid, Refusals
 from core.phones import clean_phone, plausible
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import Customer
@@ -19,19 +19,25 @@ TEXTS = {"name": (Customer.name, inputs.Kind.NAME), "address": (Customer.address
 
 
 def clean_customer_changes(changes: dict, today: date) -> dict:
-    """Validated, normalised changes; raises Invalid naming the first bad field. Texts pass the input
-    policy (core.inputs: the column's length, no control or invisible characters in names)."""
+    """Validated, normalised changes; raises Invalid naming every bad field at once (FieldErrors when
+    several). Texts pass the input policy (core.inputs: the column's length, no control or invisible
+    characters in names)."""
     out = {}
-    for field, value in changes.items():
-        if field not in EDITABLE:
-            raise Invalid("error.invalid_field", field=field)
-        if field in TEXTS:
-            column, kind = TEXTS[field]
-            value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
-        elif field != "email":
-            value = value.strip() if isinstance(value, str) else value
-        out[field] = _check(field, value or None, today)
+    with Refusals() as check:
+        for field, value in changes.items():
+            out[field] = check(_clean, field, value, today)
     return out
+
+
+def _clean(field: str, value, today: date):
+    if field not in EDITABLE:
+        raise Invalid("error.invalid_field", field=field)
+    if field in TEXTS:
+        column, kind = TEXTS[field]
+        value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
+    elif field != "email":
+        value = value.strip() if isinstance(value, str) else value
+    return _check(field, value or None, today)
 
 
 def _check(field: str, value, today: date):
