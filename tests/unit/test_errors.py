@@ -45,3 +45,15 @@ def test_a_customer_correction_names_every_bad_field_at_once():
         clean_customer_changes(typed, date(2026, 5, 1))
     assert {f: e.key for f, e in err.value.errors.items()} == {
         "name": "customer.required", "phone": "customer.bad_phone", "email": "customer.bad_email"}
+
+
+def test_an_incoming_call_names_every_bad_field_at_once():
+    from datetime import UTC, datetime
+
+    from core.incoming.rules import IncomingInput, check_call
+
+    with pytest.raises(FieldErrors) as err:
+        check_call(IncomingInput(phone=" ", category=None, caller_name="Ann\x07"), datetime(2026, 5, 1, tzinfo=UTC))
+    assert {f: e.key for f, e in err.value.errors.items()} == {
+        "phone": "incoming.phone_required", "category": "incoming.category_required",
+        "caller_name": "input.control_chars"}
