@@ -41,6 +41,11 @@ class Invalid(DomainError):
         return {self.field: self}
 
 
+def refuse(key: str, field: str) -> None:
+    """Invalid naming `field`: a rule written inline, run through Refusals' `check(refuse, key, field)`."""
+    raise Invalid(key, field=field)
+
+
 class FieldErrors(Invalid):
     """Several fields refused by one submission, so a form shows every error at once, each beside its field.
     Its key and params are the first error's: a caller telling errors by key sees what one Invalid showed."""

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from core import inputs
 from core.checks import blank_to_none, choice, whole_number
-from core.errors import Invalid, Refusals
+from core.errors import Invalid, Refusals, refuse
 from db.enums import CallbackKind, CallbackLevel, CallOutcome, Channel, Satisfaction
 from db.models import CallAttempt, Complaint, Lead
 
@@ -71,12 +71,8 @@ def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: d
             check(_check_future, "call_again_at", call.call_again_at, "calls.call_again_required",
                   "calls.call_again_past", now)
         elif call.call_again_at is not None:
-            check(_refuse, "calls.call_again_only_call_later", "call_again_at")
+            check(refuse, "calls.call_again_only_call_later", "call_again_at")
         check(_check_checklist, call.qa_checklist, kind, level)
-
-
-def _refuse(key: str, field: str) -> None:
-    raise Invalid(key, field=field)
 
 
 def _check_texts(call: CallInput, check) -> None:
@@ -96,14 +92,14 @@ def _check_reached(call: CallInput, now: datetime, check) -> None:
     check(_satisfaction, call.satisfaction)
     check(_score, call.score)
     if call.satisfaction == Satisfaction.DISSATISFIED and not blank_to_none(call.dissatisfaction_reason):
-        check(_refuse, "calls.reason_required", "dissatisfaction_reason")
+        check(refuse, "calls.reason_required", "dissatisfaction_reason")
     if call.promised_reply_at is not None:  # CB-8
         if not blank_to_none(call.questions):
-            check(_refuse, "calls.promise_needs_question", "questions")
+            check(refuse, "calls.promise_needs_question", "questions")
         check(_check_future, "promised_reply_at", call.promised_reply_at, "calls.promise_past", "calls.promise_past",
               now)
     if call.wants_complaint and not blank_to_none(call.complaint_description):
-        check(_refuse, "calls.complaint_description_required", "complaint_description")
+        check(refuse, "calls.complaint_description_required", "complaint_description")
     if call.wants_products:
         check(_interest, call.product_interest)
 
@@ -136,7 +132,7 @@ def _check_only_when_reached(call: CallInput, check) -> None:
              "qa_checklist": call.qa_checklist is not None, "problem_solved": call.problem_solved is not None}
     for field, present in given.items():
         if present:
-            check(_refuse, "calls.only_when_reached", field)
+            check(refuse, "calls.only_when_reached", field)
 
 
 def _check_problem_solved(solved: bool | None, level: CallbackLevel) -> None:

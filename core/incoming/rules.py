@@ -8,7 +8,7 @@ from datetime import datetime
 
 from core import inputs
 from core.checks import choice
-from core.errors import Invalid, Refusals
+from core.errors import Invalid, Refusals, refuse
 from core.phones import clean_phone, plausible
 from db.enums import IncomingCategory, LeadClass
 from db.models import IncomingCall
@@ -54,17 +54,13 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
         category = check(_category, data.category)
         received = check(_received, data.received_at or now, now)
         if data.resolved and not data.answered:
-            check(_refuse, "incoming.missed_not_resolved", "resolved")
+            check(refuse, "incoming.missed_not_resolved", "resolved")
         check(_check_lead_wish, data)
         texts = {"caller_name": check(_text, data.caller_name, "caller_name", NAME_MAX, inputs.Kind.NAME),
                  "need": check(_text, data.need, "need", NEED_MAX, inputs.Kind.TEXT),
                  "heard_from": check(_text, data.heard_from, "heard_from", HEARD_FROM_MAX, inputs.Kind.LINE)}
     return {"received_at": received, "phone": phone, "category": category, **texts,
             "answered": bool(data.answered), "resolved": bool(data.resolved)}
-
-
-def _refuse(key: str, field: str) -> None:
-    raise Invalid(key, field=field)
 
 
 def _phone(typed: object) -> str:

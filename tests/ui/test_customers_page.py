@@ -85,6 +85,7 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     at.date_input(key=f"pd_dlv_{pid}").set_value(effective - timedelta(days=1))
     at.button(key=f"FormSubmitter:pd_{pid}-{t('product_form.save', 'zh')}").click().run()
     assert at.error[0].value == t("product.delivery_before_effective", "zh")
+    assert error_under(at, f"pd_dlv_{pid}") == t("product.delivery_before_effective", "zh")  # beside its field
     assert order_dates(engine, pid) == OrderDates(product["effective_date"], product["delivery_date"])
 
     corrected = effective + timedelta(days=1)
