@@ -42,7 +42,7 @@ def lead_contact_form(actor, lead_id: int) -> None:
                           format_func=lambda m: enum_label(m, lg))
         marks.under("result", "ld_result")
         amount = st.text_input(tr("leads.sale_amount"), key="ld_amount", placeholder="1280.00",
-                               help=tr("leads.form.sale_amount_help"))
+                               help=tr("form.lead.sale_amount_help"))
         marks.under("sale_amount_cents", "ld_amount")
         new_class = st.selectbox(tr("leads.new_class"), [None, *LeadClass], key="ld_class",
                                  format_func=lambda m: tr("list.none") if m is None else enum_label(m, lg))
