@@ -15,10 +15,10 @@ from core.i18n import enum_label
 from db.enums import CallbackKind
 from ui import clock
 from ui.auth import page_guard
-from ui.call_form import call_form, outcome_choice, result_message
+from ui.call_form import FORM, call_form, outcome_choice, result_message
 from ui.context import engine, lang, tr
 from ui.detail import fields
-from ui.feedback import FLASH, attempt
+from ui.feedback import FLASH, FieldMarks, attempt
 from ui.text import heading, phrase
 from ui.widgets import cell_formats, table
 
@@ -82,21 +82,22 @@ def header(cb: dict) -> None:
     st.caption(phrase("callscreen.attempts", count=cb["attempts_count"]))
 
 
-def record(actor, cb: dict) -> None:
+def record(actor, cb: dict, marks: FieldMarks) -> None:
     heading("callscreen.record")
-    outcome = outcome_choice()
+    outcome = outcome_choice(marks)
     if outcome is None:
         st.info(tr("callscreen.outcome_hint"))
         return
-    build = call_form(cb["kind"], cb["level"], outcome)
+    build = call_form(cb["kind"], cb["level"], outcome, marks)
     if build is None:
         return
 
     def run():
-        call = build()
-        return call, record_call(engine(), actor, cb["id"], call, clock.now())
+        now = clock.now()
+        call = build(now)
+        return call, record_call(engine(), actor, cb["id"], call, now)
 
-    done = attempt(run)
+    done = marks.attempt(run)
     if done is not None:
         call, result = done
         recheck = cb["kind"] == CallbackKind.RECHECK  # CB-4: the finding is sent from the callback's detail
@@ -116,12 +117,14 @@ if callback is None or not holds(callback, actor):
     st.stop()
 
 header(callback)
-left, right = st.columns([3, 2])
+marks = FieldMarks(f"{FORM}_{callback['id']}")
+left, right = st.columns([2, 3])  # the script beside the form on a wide screen; stacked on a phone
 with left:
+    script(callback["kind"])
     customer_card(actor, callback["customer_id"])
 with right:
-    script(callback["kind"])
-record(actor, callback)
-if st.button(tr("callscreen.release"), key="call_release"):
-    if attempt(lambda: release(engine(), actor, call_id, clock.now()) or True):  # release returns None
-        back_to_queue(tr("callscreen.released"))
+    record(actor, callback, marks)
+    if st.button(tr("callscreen.release"), key="call_release"):
+        if attempt(lambda: release(engine(), actor, call_id, clock.now()) or True):  # release returns None
+            marks.forget()
+            back_to_queue(tr("callscreen.released"))

@@ -12,9 +12,10 @@ from core.i18n import enum_label
 from db.enums import ArchiveValidity, CustomerGrade
 from ui import clock
 from ui.context import engine, lang, office, tr
-from ui.feedback import FLASH, attempt
+from ui.feedback import FLASH, MARK, FieldMarks, required_legend
 
 TEXT_FIELDS = ("name", "phone", "email", "address", "city", "notes")
+MUST = ("name", "phone")  # C-1: a record is never without them
 
 
 def _keys(customer_id: int) -> dict[str, str]:
@@ -29,24 +30,29 @@ def _forget(customer_id: int) -> None:
 def customer_edit_form(actor, customer: dict) -> None:
     keys, cid = _keys(customer["id"]), customer["id"]
     st.session_state.setdefault(keys["version"], customer["version"])
+    marks, lg = FieldMarks(f"cu_edit_{cid}"), lang()
     with st.form(f"cu_edit_{cid}"):
-        values = {f: st.text_input(tr(f"cu.{f}"), value=customer.get(f) or "", key=keys[f]) for f in TEXT_FIELDS}
-        values["grade"] = st.selectbox(tr("cu.grade"), [g.value for g in CustomerGrade], key=keys["grade"],
-                                       index=[g.value for g in CustomerGrade].index(customer["grade"]),
-                                       format_func=lambda v: enum_label(CustomerGrade(v), lang()))
-        values["validity"] = st.selectbox(
-            tr("cu.validity"), [v.value for v in ArchiveValidity], key=keys["validity"],
-            index=[v.value for v in ArchiveValidity].index(customer["validity"]),
-            format_func=lambda v: enum_label(ArchiveValidity(v), lang()))
+        values = {}
+        for f in TEXT_FIELDS:
+            values[f] = st.text_input(tr(f"cu.{f}") + (tr(MARK) if f in MUST else ""), value=customer.get(f) or "",
+                                      key=keys[f])
+            marks.under(f, keys[f])
+        for f, enum_cls in (("grade", CustomerGrade), ("validity", ArchiveValidity)):
+            options = [m.value for m in enum_cls]
+            values[f] = st.selectbox(tr(f"cu.{f}"), options, key=keys[f], index=options.index(customer[f]),
+                                     format_func=lambda v, e=enum_cls: enum_label(e(v), lg))
+            marks.under(f, keys[f])
+        required_legend()
         saved = st.form_submit_button(tr("cu.save"))
     if saved:
-        _save(actor, customer, values)
+        _save(actor, customer, values, marks)
     if st.button(tr("cu.reload"), key=f"cu_reload_{cid}"):
         _forget(cid)
+        marks.forget()
         st.rerun()
 
 
-def _save(actor, customer: dict, values: dict) -> None:
+def _save(actor, customer: dict, values: dict, marks: FieldMarks) -> None:
     changes = {f: v for f, v in values.items() if (customer.get(f) or "") != (v or "")}
     if not changes:
         st.info(tr("cu.no_changes"))
@@ -54,7 +60,8 @@ def _save(actor, customer: dict, values: dict) -> None:
     now = clock.now()
     today = office_day(now, office().timezone)
     version = st.session_state[_keys(customer["id"])["version"]]
-    if attempt(lambda: update_customer(engine(), actor, customer["id"], version, changes, now, today)) is not None:
+    saved = marks.attempt(lambda: update_customer(engine(), actor, customer["id"], version, changes, now, today))
+    if saved is not None:
         _forget(customer["id"])
         st.session_state[FLASH] = tr("cu.saved")
         st.rerun()

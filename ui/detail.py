@@ -6,19 +6,47 @@ import streamlit as st
 
 from core.audit.queries import record_history
 from core.permissions import Action, Actor, allowed
+from core.phones import digits
 from ui.context import engine, lang, office, tr
-from ui.text import heading, phrase
+from ui.text import Markdown, heading, joined, phrase, plain
 from ui.widgets import cell_formats, table
 
 
 def fields(record: dict, prefix: str, kinds: dict[str, str]) -> None:
-    """The named fields in two columns; empty values are left out so the card stays short."""
-    fmts = cell_formats()
-    shown = [(f, fmts[k](record.get(f))) for f, k in kinds.items() if record.get(f) not in (None, "")]
-    cols = st.columns(2)
-    for i, (field, value) in enumerate(shown):
-        cols[i % 2].markdown(f"**{tr(f'{prefix}.{field}')}**")
-        cols[i % 2].text(str(value))
+    """The named fields as "label: value" lines in one block, so a 390-pixel phone shows them at a glance
+    (issue 10); a phone number is a tap-to-call link, a value of several lines follows its label as plain text.
+    Empty values are left out so the card stays short."""
+    fmts, lines = cell_formats(), []
+    for field, kind in kinds.items():
+        raw = record.get(field)
+        if raw in (None, ""):
+            continue
+        value = str(fmts[kind](raw))
+        if "\n" in value.strip():  # notes and descriptions keep their lines
+            _block(lines)
+            lines = []
+            st.markdown(phrase("form.pair", label=tr(f"{prefix}.{field}"), value=""))
+            st.text(value)
+            continue
+        shown = tel_link(value) if is_phone(field) else value
+        lines.append(phrase("form.pair", label=tr(f"{prefix}.{field}"), value=shown))
+    _block(lines)
+
+
+def _block(lines: list) -> None:
+    if lines:
+        st.markdown(joined(lines, "  \n"))  # Markdown's hard line break: one line per pair, one element
+
+
+def is_phone(field: str) -> bool:
+    """A record's phone columns: `phone`, `customer_phone`..."""
+    return field == "phone" or field.endswith("_phone")
+
+
+def tel_link(phone: str) -> Markdown:
+    """The number as typed, linked to dial its digits (a leading + kept): a tap calls it on a phone."""
+    number = ("+" if phone.strip().startswith("+") else "") + digits(phone)
+    return Markdown(f"[{plain(phone)}](tel:{number})") if digits(phone) else plain(phone)
 
 
 def history(events: list[dict], prefix: str) -> None:

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from core.errors import DomainError, Unchanged
+from core.errors import DomainError, Invalid, Unchanged
 from core.fmt import fmt_datetime
 from ui.context import lang, office, tr
 from ui.text import Markdown, phrase, plain
@@ -28,17 +28,87 @@ def message_of(err: DomainError) -> Markdown:
 FLASH = "_flash"
 
 
+def refusal(err: DomainError) -> None:
+    """A refused action's message where it happened: a save that changed nothing neutrally, else an error."""
+    (st.info if isinstance(err, Unchanged) else st.error)(plain(message_of(err)))
+
+
+MARK = "form.required_mark"  # after a required field's label: tr(key) + tr(MARK); required_legend explains it
+
+
+def required_legend() -> None:
+    st.caption(tr("form.required_legend"))
+
+
+class FieldMarks:
+    """All the errors of a submission at once, each just under its field. A form calls `under(field, *keys)`
+    right after drawing a field's widgets (their session-state keys), and runs its use case through
+    `attempt`: each refused field's message goes to its place; an error a form draws no place for is shown
+    where `attempt` was called, with a line saying how many fields are marked. A message stays beside its
+    field, over the next reruns, until that field's value changes (or a save succeeds). `names` gives what a
+    message calls a field that core names by its key (a setting: its label, never `callback.holidays`)."""
+
+    def __init__(self, form: str, names: dict[str, str] | None = None) -> None:
+        self.state = f"_marks_{form}"
+        self.slots: dict[str, tuple] = {}
+        self.names = names or {}
+
+    def under(self, field: str, *keys: str, where=None) -> None:
+        """The place of `field`'s error, in `where` (a column the widget is in) or the current container."""
+        slot = (where or st).empty()
+        self.slots[field] = (slot, keys)
+        kept = st.session_state.get(self.state, {}).get(field)
+        if kept and kept[1] == _values(keys):
+            slot.error(plain(kept[0]))
+
+    def forget(self) -> None:
+        st.session_state.pop(self.state, None)
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """Run `action` like `attempt`; an Invalid is shown field by field, and nothing was written."""
+        try:
+            result = action()
+        except Invalid as err:
+            self.show(err)
+            return None
+        except DomainError as err:
+            self.forget()
+            refusal(err)
+            return None
+        self.forget()
+        return result
+
+    def show(self, err: Invalid) -> None:
+        kept, loose = {}, []
+        for field, error in err.errors.items():
+            if "setting" in error.params and field in self.names:
+                error = Invalid(error.key, **(error.params | {"setting": self.names[field]}))
+            message = message_of(error)
+            if field in self.slots:
+                slot, keys = self.slots[field]
+                slot.error(plain(message))
+                kept[field] = (message, _values(keys))
+            else:
+                loose.append(message)
+        st.session_state[self.state] = kept
+        for message in loose:
+            st.error(plain(message))
+        if kept:
+            st.error(phrase("form.marked", count=len(kept)))
+
+
+def _values(keys: tuple[str, ...]) -> tuple:
+    return tuple(st.session_state.get(k) for k in keys)
+
+
 def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool = False) -> T | None:
     """Run `action`; on a DomainError show its message and return None. With `rerun`, a success reruns
     the page so everything shown reflects the change, and the success message survives the rerun. A save
     that changed nothing is said neutrally, not as an error nor as a success."""
     try:
         result = action()
-    except Unchanged as err:
-        st.info(plain(message_of(err)))
-        return None
     except DomainError as err:
-        st.error(plain(message_of(err)))
+        refusal(err)
         return None
     if success_key and rerun:
         st.session_state[FLASH] = phrase(success_key)

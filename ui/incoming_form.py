@@ -21,7 +21,7 @@ from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass
 from ui import clock
 from ui.context import engine, lang, office, tr
-from ui.feedback import attempt, clear_after_save
+from ui.feedback import MARK, FieldMarks, clear_after_save, required_legend
 from ui.text import Markdown, joined, phrase
 
 DONE = "inc_done"  # the confirmation shown after the rerun that follows a save
@@ -30,7 +30,7 @@ EMPTY = {"inc_name": "", "inc_phone": "", "inc_category": None, "inc_need": "", 
 DROPPED = ("inc_customer", "inc_date", "inc_time")  # drawn only in some cases: simply forgotten
 
 
-def _caller(actor, phone: str) -> int | None:
+def _caller(actor, phone: str, marks: FieldMarks) -> int | None:
     """The customer the typed number belongs to: shown, and picked when several share it."""
     if not phone.strip():
         return None
@@ -45,13 +45,16 @@ def _caller(actor, phone: str) -> int | None:
     st.warning(tr("incoming.several_callers"))
     names = {c["id"]: f"{c['name']} ({c['code']})" for c in found}
     none = tr("incoming.none_of_them")
-    return st.selectbox(tr("incoming.which_customer"), [None, *names], key="inc_customer",
-                        format_func=lambda i: none if i is None else names[i])
+    chosen = st.selectbox(tr("incoming.which_customer"), [None, *names], key="inc_customer",
+                          format_func=lambda i: none if i is None else names[i])
+    marks.under("customer", "inc_customer")
+    return chosen
 
 
-def _received() -> datetime | None:
+def _received(marks: FieldMarks) -> datetime | None:
     """None (now, at save) unless the user turns "just now" off and types the office-local date and time."""
     if st.toggle(tr("incoming.received_now"), value=True, key="inc_now"):
+        marks.under("received_at", "inc_now")
         return None
     tz = ZoneInfo(office().timezone)
     local = clock.now().astimezone(tz)
@@ -59,19 +62,24 @@ def _received() -> datetime | None:
     day = left.date_input(tr("incoming.received_date"), value=local.date(), key="inc_date", format="YYYY-MM-DD")
     at = right.time_input(tr("incoming.received_time"), value=local.time().replace(second=0, microsecond=0),
                           key="inc_time", step=300)
+    marks.under("received_at", "inc_date", "inc_time")
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC) if day and at else None
 
 
-def _lead_wish(category: IncomingCategory | None) -> tuple[bool, LeadClass | None]:
+def _lead_wish(category: IncomingCategory | None, marks: FieldMarks) -> tuple[bool, LeadClass | None]:
     """L-1: an enquiry may be handed over as a lead of class A, B or C (its follow-up interval shown)."""
     if category not in ENQUIRIES:
         return False, None
-    if not st.checkbox(tr("incoming.as_lead"), key="inc_lead"):
+    wanted = st.checkbox(tr("incoming.as_lead"), key="inc_lead")
+    marks.under("as_lead", "inc_lead")
+    if not wanted:
         return False, None
     lg, days = lang(), {c: office().get(f"lead.{c.value.lower()}_interval_days") for c in LeadClass}
     hint = {c: f"{enum_label(c, lg)} · {phrase('incoming.class_hint', days=days[c])}" for c in LeadClass}  # Markdown
-    return True, st.radio(tr("incoming.lead_class"), list(LeadClass), index=None, horizontal=True, key="inc_class",
-                          format_func=hint.get)
+    chosen = st.radio(tr("incoming.lead_class") + tr(MARK), list(LeadClass), index=None, horizontal=True,
+                      key="inc_class", format_func=hint.get)
+    marks.under("lead_class", "inc_class")
+    return True, chosen
 
 
 def confirmation(done: IncomingResult, now: datetime) -> Markdown:
@@ -95,28 +103,35 @@ def confirmation(done: IncomingResult, now: datetime) -> Markdown:
 
 
 def incoming_form(actor) -> None:
-    lg = lang()
+    lg, marks = lang(), FieldMarks("incoming")
     st.subheader(tr("incoming.log"))
     left, right = st.columns(2)
     name = left.text_input(tr("incoming.caller_name"), key="inc_name", max_chars=NAME_MAX)
-    phone = right.text_input(tr("incoming.phone"), key="inc_phone", max_chars=PHONE_MAX,
+    marks.under("caller_name", "inc_name", where=left)
+    phone = right.text_input(tr("incoming.phone") + tr(MARK), key="inc_phone", max_chars=PHONE_MAX,
                              placeholder=tr("incoming.phone_hint"))
-    customer_id = _caller(actor, phone)
-    category = st.radio(tr("incoming.category"), list(IncomingCategory), index=None, horizontal=True,
+    marks.under("phone", "inc_phone", where=right)
+    customer_id = _caller(actor, phone, marks)
+    category = st.radio(tr("incoming.category") + tr(MARK), list(IncomingCategory), index=None, horizontal=True,
                         key="inc_category", format_func=lambda m: enum_label(m, lg))
+    marks.under("category", "inc_category")
     need = st.text_area(tr("incoming.need"), key="inc_need")
+    marks.under("need", "inc_need")
     heard = st.text_input(tr("incoming.heard_from"), key="inc_heard", max_chars=HEARD_FROM_MAX)
+    marks.under("heard_from", "inc_heard")
     left, right = st.columns(2)
     answered = left.toggle(tr("incoming.answered"), value=True, key="inc_answered")
     resolved = right.toggle(tr("incoming.resolved"), key="inc_resolved") if answered else False
-    received = _received()
-    as_lead, lead_class = _lead_wish(category)
+    marks.under("resolved", "inc_answered", "inc_resolved", where=right)
+    received = _received(marks)
+    as_lead, lead_class = _lead_wish(category, marks)
     st.caption(tr("incoming.waiting_hint"))
+    required_legend()
     if st.button(tr("incoming.save"), type="primary", key="inc_save"):
         now = clock.now()
         data = IncomingInput(phone, category, name, customer_id, need, heard, answered, resolved, received,
                              as_lead, lead_class)
-        done = attempt(lambda: register_incoming_call(engine(), actor, data, now))
+        done = marks.attempt(lambda: register_incoming_call(engine(), actor, data, now))
         if done is not None:
             st.session_state[DONE] = confirmation(done, now)
             for key in DROPPED:

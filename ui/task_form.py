@@ -23,7 +23,7 @@ from core.rechecks.findings import (
     sent_tasks,
 )
 from ui.context import engine, tr
-from ui.feedback import FLASH, attempt, clear_after_save
+from ui.feedback import FLASH, MARK, FieldMarks, clear_after_save, required_legend
 from ui.text import heading, phrase
 from ui.widgets import cell_formats, page_controls, pager, table
 
@@ -46,10 +46,11 @@ def finding_panel(actor, callback_id: int, now: datetime) -> None:
         return
     heading("tasks.send_title")
     st.caption(tr("tasks.send_help"))
-    typed = _send_form(callback_id, choices)
+    marks = FieldMarks(f"task_send_{callback_id}")
+    typed = _send_form(callback_id, choices, marks)
     if typed is not None:
         finding, who, days = typed
-        sent = attempt(lambda: send_finding(engine(), actor, callback_id, finding, now, who, days))
+        sent = marks.attempt(lambda: send_finding(engine(), actor, callback_id, finding, now, who, days))
         if sent is not None:
             clear_after_save({f"task_finding_{callback_id}": ""})  # not sent twice by a second click
             when = cell_formats()["datetime"](sent.due_at)
@@ -61,17 +62,22 @@ def finding_panel(actor, callback_id: int, now: datetime) -> None:
         table(_marked(already.rows), SENT_COLUMNS)
 
 
-def _send_form(callback_id: int, choices: FindingChoices) -> tuple[str, int | None, int] | None:
+def _send_form(callback_id: int, choices: FindingChoices, marks: FieldMarks) -> tuple[str, int | None, int] | None:
     """The finding, the assignee (the default preselected) and the due days, once submitted."""
     people, default = choices.assignees, choices.default_id
     if default is None:
         st.info(tr("tasks.no_default"))
     with st.form(f"task_send_{callback_id}"):
-        finding = st.text_area(tr("tasks.finding"), key=f"task_finding_{callback_id}", max_chars=FINDING_MAX)
-        who = st.selectbox(tr("tasks.assignee"), list(people), key=f"task_assignee_{callback_id}",
+        finding = st.text_area(tr("tasks.finding") + tr(MARK), key=f"task_finding_{callback_id}",
+                               max_chars=FINDING_MAX)
+        marks.under("finding", f"task_finding_{callback_id}")
+        who = st.selectbox(tr("tasks.assignee") + tr(MARK), list(people), key=f"task_assignee_{callback_id}",
                            format_func=people.get, index=list(people).index(default) if default in people else None)
+        marks.under("assignee", f"task_assignee_{callback_id}")
         days = st.number_input(tr("tasks.due_days"), min_value=1, max_value=MAX_DUE_DAYS, value=DEFAULT_DUE_DAYS,
                                step=1, key=f"task_due_days_{callback_id}")
+        marks.under("due_days", f"task_due_days_{callback_id}")
+        required_legend()
         submitted = st.form_submit_button(tr("tasks.send"), type="primary")
     return (finding, who, int(days)) if submitted else None
 
@@ -118,13 +124,15 @@ def _forget(task_id: int) -> None:
 
 
 def _done_form(actor, task: dict, now: datetime) -> None:
+    marks = FieldMarks(f"task_done_{task['id']}")
     with st.form(f"task_done_{task['id']}"):
-        resolution = st.text_area(tr("tasks.resolution"), key=f"task_resolution_{task['id']}",
+        resolution = st.text_area(tr("tasks.resolution") + tr(MARK), key=f"task_resolution_{task['id']}",
                                   max_chars=RESOLUTION_MAX)
+        marks.under("resolution", f"task_resolution_{task['id']}")
         done = st.form_submit_button(tr("tasks.complete"), type="primary")
     if done:
         call = lambda: complete_task(engine(), actor, task["id"], resolution, task["version"], now)  # noqa: E731
-        if attempt(call) is not None:
+        if marks.attempt(call) is not None:
             _forget(task["id"])
             st.session_state[FLASH] = tr("tasks.completed")
             st.rerun()

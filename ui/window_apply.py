@@ -10,6 +10,7 @@ from core.scheduling import windows
 from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, attempt
+from ui.settings_form import label
 from ui.text import phrase
 
 
@@ -21,9 +22,9 @@ def window_apply_box(actor) -> None:
     st.caption(tr("settings_window.explain"))
     for p in pending:
         with st.container(border=True):
-            st.warning(phrase("settings_window.pending", setting=p.setting, days=p.days, moving=p.moving,
+            st.warning(phrase("settings_window.pending", setting=label(p.setting), days=p.days, moving=p.moving,
                           overdue=p.fall_overdue))
-            sure = st.checkbox(phrase("settings_window.confirm", setting=p.setting), key=f"win_sure_{p.setting}")
+            sure = st.checkbox(phrase("settings_window.confirm", setting=label(p.setting)), key=f"win_sure_{p.setting}")
             if st.button(tr("settings_window.apply"), key=f"win_apply_{p.setting}", disabled=not sure):
                 _apply(actor, p.setting)
 
@@ -31,6 +32,6 @@ def window_apply_box(actor) -> None:
 def _apply(actor, setting: str) -> None:
     done = attempt(lambda: windows.apply(engine(), actor, setting, clock.now()))
     if done is not None:
-        st.session_state[FLASH] = phrase("settings_window.applied", setting=setting, moving=done.moving,
+        st.session_state[FLASH] = phrase("settings_window.applied", setting=label(setting), moving=done.moving,
                                      overdue=done.fall_overdue)
         st.rerun()

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from core import inputs
 from core.checks import blank_to_none, choice, whole_number
-from core.errors import Invalid
+from core.errors import Invalid, Refusals, refuse
 from db.enums import CallbackKind, CallbackLevel, CallOutcome, Channel, Satisfaction
 from db.models import CallAttempt, Complaint, Lead
 
@@ -56,58 +56,74 @@ def qa_score(checklist: Mapping[str, bool] | None) -> int | None:
 
 
 def check_call(call: CallInput, kind: CallbackKind, level: CallbackLevel, now: datetime) -> None:
-    """Raise Invalid (catalog key, offending field) for the first broken rule; return None when fine."""
-    _check_choice("channel", call.channel, Channel)
-    _check_choice("outcome", call.outcome, CallOutcome)
-    _check_texts(call)
-    if call.outcome == CallOutcome.REACHED:
-        _check_reached(call, now)
-        _check_problem_solved(call.problem_solved, level)
-    else:
-        _check_only_when_reached(call)
-    if call.outcome == CallOutcome.CALL_LATER:
-        _check_future("call_again_at", call.call_again_at, "calls.call_again_required", "calls.call_again_past", now)
-    elif call.call_again_at is not None:
-        raise Invalid("calls.call_again_only_call_later", field="call_again_at")
-    _check_checklist(call.qa_checklist, kind, level)
+    """Raise Invalid (catalog key, offending field) for every broken rule at once (core.errors.FieldErrors
+    when several fields are refused); return None when fine."""
+    with Refusals() as check:
+        check(_check_choice, "channel", call.channel, Channel)
+        check(_check_choice, "outcome", call.outcome, CallOutcome)
+        _check_texts(call, check)
+        if call.outcome == CallOutcome.REACHED:
+            _check_reached(call, now, check)
+            check(_check_problem_solved, call.problem_solved, level)
+        else:
+            _check_only_when_reached(call, check)
+        if call.outcome == CallOutcome.CALL_LATER:
+            check(_check_future, "call_again_at", call.call_again_at, "calls.call_again_required",
+                  "calls.call_again_past", now)
+        elif call.call_again_at is not None:
+            check(refuse, "calls.call_again_only_call_later", "call_again_at")
+        check(_check_checklist, call.qa_checklist, kind, level)
 
 
-def _check_texts(call: CallInput) -> None:
+def _check_texts(call: CallInput, check) -> None:
     """The input policy (core.inputs) on every text of the call."""
     for field, column in TEXTS.items():
-        inputs.text(getattr(call, field), field, inputs.limit_of(column), inputs.Kind.TEXT)
-    inputs.text(call.product_interest, "product_interest", INTEREST_MAX, inputs.Kind.LINE,
-                too_long="calls.interest_too_long")
+        check(inputs.text, getattr(call, field), field, inputs.limit_of(column), inputs.Kind.TEXT)
+    check(inputs.text, call.product_interest, "product_interest", INTEREST_MAX, inputs.Kind.LINE,
+          too_long="calls.interest_too_long")
 
 
 def _check_choice(field: str, value: object, enum_cls) -> None:
     choice(field, value, enum_cls, "calls.bad_choice")
 
 
-def _check_reached(call: CallInput, now: datetime) -> None:
+def _check_reached(call: CallInput, now: datetime, check) -> None:
     """CB-7: satisfaction and a 1-5 score; dissatisfied needs the reason; follow-ups need their text."""
-    if call.satisfaction is None:
-        raise Invalid("calls.satisfaction_required", field="satisfaction")
-    _check_choice("satisfaction", call.satisfaction, Satisfaction)
-    if call.score is None:
-        raise Invalid("calls.score_required", field="score")
-    whole_number(call.score, "score", 1, 5, "calls.bad_score")
+    check(_satisfaction, call.satisfaction)
+    check(_score, call.score)
     if call.satisfaction == Satisfaction.DISSATISFIED and not blank_to_none(call.dissatisfaction_reason):
-        raise Invalid("calls.reason_required", field="dissatisfaction_reason")
+        check(refuse, "calls.reason_required", "dissatisfaction_reason")
     if call.promised_reply_at is not None:  # CB-8
         if not blank_to_none(call.questions):
-            raise Invalid("calls.promise_needs_question", field="questions")
-        _check_future("promised_reply_at", call.promised_reply_at, "calls.promise_past", "calls.promise_past", now)
+            check(refuse, "calls.promise_needs_question", "questions")
+        check(_check_future, "promised_reply_at", call.promised_reply_at, "calls.promise_past", "calls.promise_past",
+              now)
     if call.wants_complaint and not blank_to_none(call.complaint_description):
-        raise Invalid("calls.complaint_description_required", field="complaint_description")
+        check(refuse, "calls.complaint_description_required", "complaint_description")
     if call.wants_products:
-        if not blank_to_none(call.product_interest):
-            raise Invalid("calls.interest_required", field="product_interest")
-        if len(call.product_interest.strip()) > INTEREST_MAX:
-            raise Invalid("calls.interest_too_long", field="product_interest")
+        check(_interest, call.product_interest)
 
 
-def _check_only_when_reached(call: CallInput) -> None:
+def _satisfaction(value: Satisfaction | None) -> None:
+    if value is None:
+        raise Invalid("calls.satisfaction_required", field="satisfaction")
+    _check_choice("satisfaction", value, Satisfaction)
+
+
+def _score(value: int | None) -> None:
+    if value is None:
+        raise Invalid("calls.score_required", field="score")
+    whole_number(value, "score", 1, 5, "calls.bad_score")
+
+
+def _interest(value: str | None) -> None:
+    if not blank_to_none(value):
+        raise Invalid("calls.interest_required", field="product_interest")
+    if len(value.strip()) > INTEREST_MAX:
+        raise Invalid("calls.interest_too_long", field="product_interest")
+
+
+def _check_only_when_reached(call: CallInput, check) -> None:
     """Nobody was talked to: nothing a conversation would have produced may be recorded."""
     given = {"satisfaction": call.satisfaction is not None, "score": call.score is not None,
              "dissatisfaction_reason": bool(blank_to_none(call.dissatisfaction_reason)),
@@ -116,7 +132,7 @@ def _check_only_when_reached(call: CallInput) -> None:
              "qa_checklist": call.qa_checklist is not None, "problem_solved": call.problem_solved is not None}
     for field, present in given.items():
         if present:
-            raise Invalid("calls.only_when_reached", field=field)
+            check(refuse, "calls.only_when_reached", field)
 
 
 def _check_problem_solved(solved: bool | None, level: CallbackLevel) -> None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from core import inputs
 from core.checks import choice
-from core.errors import Invalid
+from core.errors import Invalid, Refusals, refuse
 from core.phones import clean_phone, plausible
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import Customer
@@ -19,19 +19,25 @@ TEXTS = {"name": (Customer.name, inputs.Kind.NAME), "address": (Customer.address
 
 
 def clean_customer_changes(changes: dict, today: date) -> dict:
-    """Validated, normalised changes; raises Invalid naming the first bad field. Texts pass the input
-    policy (core.inputs: the column's length, no control or invisible characters in names)."""
+    """Validated, normalised changes; raises Invalid naming every bad field at once (FieldErrors when
+    several). Texts pass the input policy (core.inputs: the column's length, no control or invisible
+    characters in names)."""
     out = {}
-    for field, value in changes.items():
-        if field not in EDITABLE:
-            raise Invalid("error.invalid_field", field=field)
-        if field in TEXTS:
-            column, kind = TEXTS[field]
-            value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
-        elif field != "email":
-            value = value.strip() if isinstance(value, str) else value
-        out[field] = _check(field, value or None, today)
+    with Refusals() as check:
+        for field, value in changes.items():
+            out[field] = check(_clean, field, value, today)
     return out
+
+
+def _clean(field: str, value, today: date):
+    if field not in EDITABLE:
+        raise Invalid("error.invalid_field", field=field)
+    if field in TEXTS:
+        column, kind = TEXTS[field]
+        value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
+    elif field != "email":
+        value = value.strip() if isinstance(value, str) else value
+    return _check(field, value or None, today)
 
 
 def _check(field: str, value, today: date):
@@ -63,15 +69,19 @@ class OrderDates:
 
 def check_dates(purchase: date, loaded: OrderDates, wanted: OrderDates, today: date) -> None:
     """C-1: the order takes effect on or after its purchase, delivery on or after that, neither more
-    than a year ahead; a recorded date is corrected, never erased (C-3). Raises Invalid."""
-    for field in ("effective_date", "delivery_date"):
-        if getattr(loaded, field) and not getattr(wanted, field):
-            raise Invalid("product.date_kept", field=field)
-    for field in ("effective_date", "delivery_date"):
-        value = getattr(wanted, field)
-        if value and value > today + timedelta(days=MAX_DAYS_AHEAD):
-            raise Invalid("product.too_far_ahead", field=field)
-    if wanted.effective_date and wanted.effective_date < purchase:
-        raise Invalid("product.effective_before_purchase")
-    if wanted.effective_date and wanted.delivery_date and wanted.delivery_date < wanted.effective_date:
-        raise Invalid("product.delivery_before_effective")
+    than a year ahead; a recorded date is corrected, never erased (C-3). Raises Invalid naming every bad
+    date at once."""
+    with Refusals() as check:
+        for field in ("effective_date", "delivery_date"):
+            check(_check_date, field, getattr(loaded, field), getattr(wanted, field), today)
+        if wanted.effective_date and wanted.effective_date < purchase:
+            check(refuse, "product.effective_before_purchase", "effective_date")
+        if wanted.effective_date and wanted.delivery_date and wanted.delivery_date < wanted.effective_date:
+            check(refuse, "product.delivery_before_effective", "delivery_date")
+
+
+def _check_date(field: str, loaded: date | None, wanted: date | None, today: date) -> None:
+    if loaded and not wanted:
+        raise Invalid("product.date_kept", field=field)
+    if wanted and wanted > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid("product.too_far_ahead", field=field)

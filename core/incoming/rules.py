@@ -8,7 +8,7 @@ from datetime import datetime
 
 from core import inputs
 from core.checks import choice
-from core.errors import Invalid
+from core.errors import Invalid, Refusals, refuse
 from core.phones import clean_phone, plausible
 from db.enums import IncomingCategory, LeadClass
 from db.models import IncomingCall
@@ -47,26 +47,42 @@ def _text(value: str | None, field: str, limit: int, kind: inputs.Kind) -> str |
 
 
 def check_call(data: IncomingInput, now: datetime) -> dict:
-    """The call's columns, cleaned; raises Invalid (catalog key, offending field) for the first broken rule."""
-    phone = clean_phone(data.phone) if isinstance(data.phone, str) else "?"
+    """The call's columns, cleaned; raises Invalid (catalog key, offending field) for every broken rule at
+    once (FieldErrors when several fields are refused)."""
+    with Refusals() as check:
+        phone = check(_phone, data.phone)
+        category = check(_category, data.category)
+        received = check(_received, data.received_at or now, now)
+        if data.resolved and not data.answered:
+            check(refuse, "incoming.missed_not_resolved", "resolved")
+        check(_check_lead_wish, data)
+        texts = {"caller_name": check(_text, data.caller_name, "caller_name", NAME_MAX, inputs.Kind.NAME),
+                 "need": check(_text, data.need, "need", NEED_MAX, inputs.Kind.TEXT),
+                 "heard_from": check(_text, data.heard_from, "heard_from", HEARD_FROM_MAX, inputs.Kind.LINE)}
+    return {"received_at": received, "phone": phone, "category": category, **texts,
+            "answered": bool(data.answered), "resolved": bool(data.resolved)}
+
+
+def _phone(typed: object) -> str:
+    phone = clean_phone(typed) if isinstance(typed, str) else "?"
     if not phone:
         raise Invalid("incoming.phone_required", field="phone")
     if not plausible(phone):
         raise Invalid("incoming.bad_phone", field="phone")
-    if data.category is None:
+    return phone
+
+
+def _category(value: object) -> IncomingCategory:
+    if value is None:
         raise Invalid("incoming.category_required", field="category")
-    choice("category", data.category, IncomingCategory, "incoming.bad_choice")
-    received = data.received_at or now
+    choice("category", value, IncomingCategory, "incoming.bad_choice")
+    return IncomingCategory(value)
+
+
+def _received(received: object, now: datetime) -> datetime:
     if not isinstance(received, datetime) or received.tzinfo is None or received > now:
         raise Invalid("incoming.future_time", field="received_at")
-    if data.resolved and not data.answered:
-        raise Invalid("incoming.missed_not_resolved", field="resolved")
-    _check_lead_wish(data)
-    return {"received_at": received, "phone": phone, "category": IncomingCategory(data.category),
-            "caller_name": _text(data.caller_name, "caller_name", NAME_MAX, inputs.Kind.NAME),
-            "need": _text(data.need, "need", NEED_MAX, inputs.Kind.TEXT),
-            "heard_from": _text(data.heard_from, "heard_from", HEARD_FROM_MAX, inputs.Kind.LINE),
-            "answered": bool(data.answered), "resolved": bool(data.resolved)}
+    return received
 
 
 def _check_lead_wish(data: IncomingInput) -> None:

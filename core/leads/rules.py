@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from core import inputs
 from core.checks import choice
-from core.errors import Invalid
+from core.errors import Invalid, Refusals
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
 from db.models import LeadContact
 
@@ -38,18 +38,23 @@ def next_follow_up(lead_class: LeadClass, contacted_at: datetime, settings) -> d
 
 
 def check_contact(contact: LeadContactInput) -> None:
-    """Raise Invalid (catalog key, offending field) for the first broken rule: known channel, result and
-    class; a sale carries a positive whole amount of cents, any other result no amount at all."""
-    _choice("channel", contact.channel, Channel)
-    _choice("result", contact.result, LeadResult)
-    if contact.new_class is not None:
-        _choice("new_class", contact.new_class, LeadClass)
-    amount = contact.sale_amount_cents
-    if contact.result == LeadResult.SALE:
+    """Raise Invalid (catalog key, offending field) for every broken rule at once (FieldErrors when several):
+    known channel, result and class; a sale carries a positive whole amount of cents, any other result no
+    amount at all."""
+    with Refusals() as check:
+        check(_choice, "channel", contact.channel, Channel)
+        check(_choice, "result", contact.result, LeadResult)
+        if contact.new_class is not None:
+            check(_choice, "new_class", contact.new_class, LeadClass)
+        check(_amount, contact.result, contact.sale_amount_cents)
+        check(inputs.text, contact.notes, "notes", NOTES_MAX, inputs.Kind.TEXT)
+
+
+def _amount(result: LeadResult, amount: int | None) -> None:
+    if result == LeadResult.SALE:
         inputs.money_cents(amount, "sale_amount_cents", "leads.sale_amount_required")
     elif amount is not None:
         raise Invalid("leads.amount_only_for_sale", field="sale_amount_cents")
-    inputs.text(contact.notes, "notes", NOTES_MAX, inputs.Kind.TEXT)
 
 
 def _choice(field: str, value: object, enum_cls) -> None:

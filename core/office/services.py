@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select, update
 
 from core.audit import log as audit
 from core.audit.queries import latest_change
-from core.errors import StaleEdit, Unchanged
+from core.errors import Refusals, StaleEdit, Unchanged
 from core.office.defaults import DEFAULTS
 from core.office.rules import validate_setting
 from core.office.settings import load_office
@@ -28,7 +28,8 @@ def update_settings(engine: Engine, actor: Actor, loaded: dict[str, object], wan
     """Save the settings whose wanted value differs from the loaded one; returns the changed keys.
     Unchanged (nothing written, nothing audited) when every wanted value is the loaded one."""
     require(actor, Action.EDIT_SETTINGS)  # before validation: a non-admin learns nothing about values
-    clean = {k: validate_setting(k, v) for k, v in wanted.items()}
+    with Refusals() as check:  # every refused setting at once, each named
+        clean = {k: check(validate_setting, k, v) for k, v in wanted.items()}
     changed = [k for k, v in clean.items() if v != loaded.get(k)]
     if not changed:
         raise Unchanged()

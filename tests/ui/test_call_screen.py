@@ -11,16 +11,19 @@ from sqlalchemy.orm import aliased
 from streamlit.testing.v1 import AppTest
 
 from core.accounts.demo import DEMO_ACCOUNTS
+from core.accounts.sessions import actor_of
 from core.callbacks.script import prompts
 from core.callbacks.services import claim
 from core.clock import office_day
 from core.fmt import fmt_datetime
 from core.i18n import t
+from core.phones import digits
 from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
 from tests.factories import make_account, make_callback, make_complaint, make_customer
 from tests.helpers import OFFICE_TZ, as_read
+from tests.ui.marks import error_under
 from ui.feedback import FLASH
 
 
@@ -88,7 +91,7 @@ def _take(open_page, demo_url, now: datetime, lang: str = "en",
 
 
 def _save(at: AppTest, lang: str = "en") -> None:
-    at.button(key=f"FormSubmitter:call_record-{t('callscreen.save', lang)}").click().run()
+    at.button(key="call_save").click().run()
 
 
 def _callback(demo_url, cb_id: int):
@@ -109,7 +112,7 @@ def test_a_dissatisfied_customer_who_wants_to_complain_gets_a_complaint_linked_t
     at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED)
     at.radio(key="call_score").set_value(2)
     at.text_area(key="call_reason").input("师傅迟到两小时 <b>not bold</b>")
-    at.checkbox(key="call_wants_complaint").check()
+    at.checkbox(key="call_wants_complaint").check().run()  # the complaint text is asked for once ticked
     at.text_area(key="call_complaint").input("要求赔偿误工费")
     _save(at)
     assert not at.exception and not at.error
@@ -270,4 +273,70 @@ def test_the_loser_of_a_claim_race_is_told_who_took_it_over_a_fresh_card_without
     assert at.title[0].value == t("nav.callbacks", "zh")
     assert not [b for b in at.button if b.key == "cb_take"]
     assert _callback(demo_url, cb_id).claimed_by_id == rival.id
-    assert t("enum.CallbackStatus.in_progress", "zh") in [x.value for x in at.text]
+    assert t("enum.CallbackStatus.in_progress", "zh") in " ".join(m.value for m in at.markdown)
+
+
+def _held(open_page, demo_url, now: datetime, lang: str = "en") -> tuple[AppTest, int, str]:
+    """The call screen of a due L1 callback specialist1 has just claimed (straight through core.callbacks)."""
+    _release_all_of_specialist1(demo_url)
+    cb_id, phone = _due_callback(demo_url, now)
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        me = actor_of(s.scalar(select(User).where(User.username == DEMO_ACCOUNTS[Role.SPECIALIST])))
+    claim(engine, me, cb_id, now)
+    engine.dispose()
+    return open_page("pages/call.py", lang, Role.SPECIALIST), cb_id, phone
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_error_of_a_call_is_shown_at_once_under_its_field_and_nothing_is_saved(open_page, demo_url, now, lang):
+    """Issue 10: no score, a dissatisfied customer without a reason, a complaint without its text and a reply
+    date without its time: four messages, each under its own field, in the user's language; nothing is
+    written and what was typed stays on screen."""
+    at, cb_id, _ = _held(open_page, demo_url, now, lang)
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    at.radio(key="call_satisfaction").set_value(Satisfaction.DISSATISFIED).run()
+    assert at.text_area(key="call_reason").label == t("callscreen.reason", lang) + " *"  # required once dissatisfied
+    at.text_area(key="call_questions").input("保修期多长？")
+    at.checkbox(key="call_wants_complaint").check().run()
+    at.date_input(key="call_promise_date").set_value(office_day(now, OFFICE_TZ) + timedelta(days=2))
+    _save(at)
+    assert not at.exception
+    assert error_under(at, "call_score") == t("calls.score_required", lang)
+    assert error_under(at, "call_reason") == t("calls.reason_required", lang)
+    assert error_under(at, "call_complaint") == t("calls.complaint_description_required", lang)
+    assert error_under(at, "call_promise_time") == t("callscreen.date_and_time", lang)
+    assert error_under(at, "call_questions") is None
+    assert as_read(at.error[-1].value) == t("form.marked", lang, count=4)
+    assert _attempts(demo_url, cb_id) == []
+    assert _callback(demo_url, cb_id).status == CallbackStatus.IN_PROGRESS
+    assert at.text_area(key="call_questions").value == "保修期多长？"
+    assert at.radio(key="call_satisfaction").value == Satisfaction.DISSATISFIED
+
+    at.radio(key="call_score").set_value(2).run()  # a corrected field loses its message, the others keep theirs
+    assert error_under(at, "call_score") is None
+    assert error_under(at, "call_reason") == t("calls.reason_required", lang)
+
+
+def test_the_complaint_text_is_asked_for_only_while_wants_to_complain_is_ticked(open_page, demo_url, now):
+    at, _, _ = _held(open_page, demo_url, now)
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    assert "call_complaint" not in [a.key for a in at.text_area]
+    at.text_area(key="call_notes").input("Called from the car")
+    at.checkbox(key="call_wants_complaint").check().run()
+    assert at.text_area(key="call_complaint").label == t("callscreen.complaint_description", "en") + " *"
+    assert at.text_area(key="call_notes").value == "Called from the car"  # ticking loses nothing typed
+    at.checkbox(key="call_wants_complaint").uncheck().run()
+    assert "call_complaint" not in [a.key for a in at.text_area]
+    assert not at.exception
+
+
+def test_the_script_stands_beside_the_form_and_the_customers_phone_is_a_tap_to_call_link(open_page, demo_url, now):
+    """Issue 10: script left, form right on a wide screen (Streamlit stacks the columns on a phone); the
+    customer's number dials its digits."""
+    at, _, phone = _held(open_page, demo_url, now)
+    at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
+    left, right = at.columns[0], at.columns[1]
+    assert [c.key for c in left.checkbox][0] == "call_script_0"
+    assert right.radio(key="call_outcome") is not None and right.button(key="call_save") is not None
+    assert f"(tel:{digits(phone)})" in " ".join(m.value for m in left.markdown)

@@ -3,14 +3,19 @@
 from datetime import timedelta
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.customers.queries import CustomerFilter, customer_detail, list_customers, order_dates
 from core.customers.rules import OrderDates
 from core.i18n import t
 from core.office.settings import load_office
+from core.phones import digits
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
 from tests.factories import reader
+from tests.helpers import as_read
+from tests.ui.conftest import APP
+from tests.ui.marks import error_under
 
 TABS = ("products", "callbacks", "complaints", "work_orders", "leads")
 
@@ -80,6 +85,7 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     at.date_input(key=f"pd_dlv_{pid}").set_value(effective - timedelta(days=1))
     at.button(key=f"FormSubmitter:pd_{pid}-{t('product_form.save', 'zh')}").click().run()
     assert at.error[0].value == t("product.delivery_before_effective", "zh")
+    assert error_under(at, f"pd_dlv_{pid}") == t("product.delivery_before_effective", "zh")  # beside its field
     assert order_dates(engine, pid) == OrderDates(product["effective_date"], product["delivery_date"])
 
     corrected = effective + timedelta(days=1)
@@ -88,3 +94,48 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     assert not at.exception and not at.error
     assert order_dates(engine, pid) == OrderDates(effective, corrected)
     engine.dispose()
+
+
+def _open_customer(sign_in_as, customer_id: int, lang: str, role: Role = Role.SPECIALIST) -> AppTest:
+    """The customer's own address (?id=), as a link or a bookmark opens it."""
+    sign_in_as(role)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.query_params["id"] = str(customer_id)
+    return at.switch_page("pages/customers.py").run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_error_of_a_customer_correction_is_shown_under_its_field_and_nothing_is_saved(
+        sign_in_as, demo_url, lang):
+    """Issue 10: no name, a phone that is no number and a bad email: three messages at once, each under its
+    field; the required fields are marked; nothing is saved and what was typed stays."""
+    newest = newest_customer(demo_url)
+    cid = newest["id"]
+    at = _open_customer(sign_in_as, cid, lang)
+    key = f"cu_edit_{cid}"
+    assert at.text_input(key=f"{key}_name").label == t("cu.name", lang) + " *"
+    assert at.text_input(key=f"{key}_email").label == t("cu.email", lang)
+    at.text_input(key=f"{key}_name").input(" ")
+    at.text_input(key=f"{key}_phone").input("12")
+    at.text_input(key=f"{key}_email").input("not an address")
+    at.text_input(key=f"{key}_city").input("Hangzhou")
+    at.button(key=f"FormSubmitter:{key}-{t('cu.save', lang)}").click().run()
+    assert not at.exception
+    assert error_under(at, f"{key}_name") == t("customer.required", lang)
+    assert error_under(at, f"{key}_phone") == t("customer.bad_phone", lang)
+    assert error_under(at, f"{key}_email") == t("customer.bad_email", lang)
+    assert error_under(at, f"{key}_city") is None
+    assert as_read(at.error[-1].value) == t("form.marked", lang, count=3)
+    assert at.text_input(key=f"{key}_phone").value == "12"
+    engine = make_engine(demo_url)
+    after = customer_detail(engine, reader(), cid)["customer"]
+    engine.dispose()
+    assert (after["name"], after["phone"], after["city"]) == (newest["name"], newest["phone"], newest["city"])
+
+
+def test_a_phone_in_the_customer_card_is_a_tap_to_call_link(sign_in_as, demo_url):
+    newest = newest_customer(demo_url)
+    at = _open_customer(sign_in_as, newest["id"], "en")
+    assert f"(tel:{digits(newest['phone'])})" in " ".join(m.value for m in at.markdown)

@@ -12,6 +12,7 @@ from db.engine import make_engine, session_scope
 from db.enums import CallbackKind, IncomingCategory, LeadClass, Role
 from db.models import Callback, Customer, IncomingCall, Lead, User
 from tests.helpers import as_read
+from tests.ui.marks import error_under
 
 
 def _customer_with_specialist(demo_url) -> dict:
@@ -89,3 +90,19 @@ def test_an_enquiry_is_handed_over_as_a_lead_once_its_class_is_chosen_l_1(open_p
         lead = s.scalars(select(Lead).where(Lead.phone == "139 0000 0001")).one()
         assert lead.lead_class == LeadClass.A and lead.incoming_call_id is not None
     engine.dispose()
+
+
+def test_every_error_of_an_incoming_call_is_shown_under_its_field_and_nothing_is_written(open_page, demo_url):
+    """Issue 10: no number, no category and a caller name with a control character: three messages at once,
+    each under its field; the typed name stays."""
+    before = _counts(demo_url)
+    at = open_page("pages/incoming.py", "zh", Role.SPECIALIST)
+    assert at.text_input(key="inc_phone").label == t("incoming.phone", "zh") + " *"
+    at.text_input(key="inc_name").set_value("Ann\x07")
+    at.button(key="inc_save").click().run()
+    assert not at.exception
+    assert error_under(at, "inc_phone") == t("incoming.phone_required", "zh")
+    assert error_under(at, "inc_category") == t("incoming.category_required", "zh")
+    assert error_under(at, "inc_name") == t("input.control_chars", "zh")
+    assert at.text_input(key="inc_name").value == "Ann\x07"
+    assert _counts(demo_url) == before

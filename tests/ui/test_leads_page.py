@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
 from core.i18n import t
 from core.leads.queries import due_leads
@@ -14,6 +15,9 @@ from db.engine import make_engine, session_scope
 from db.enums import LeadClass, LeadResult, Role
 from db.models import Lead, LeadContact, User
 from tests.factories import reader
+from tests.helpers import as_read
+from tests.ui.conftest import APP
+from tests.ui.marks import error_under
 from ui.lead_form import cents
 
 
@@ -75,3 +79,25 @@ def test_money_is_typed_as_text_and_kept_exact_in_cents():
     assert cents("0.1") == 10
     assert cents("") is None
     assert cents("12.345") == -1 and cents("abc") == -1 and cents("Infinity") == -1 and cents("NaN") == -1
+
+
+def test_every_error_of_a_lead_contact_is_shown_under_its_field_and_nothing_is_written(sign_in_as, demo_url, now):
+    """Issue 10: a sale without its amount and notes holding a control character: both messages at once,
+    each under its field, in Chinese; no contact is written and the notes stay typed."""
+    lead_id, _ = _first_due_lead(demo_url, now)
+    before = _contacts(demo_url, lead_id)
+    sign_in_as(Role.SPECIALIST)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.query_params["id"] = str(lead_id)  # the lead's own address
+    at.switch_page("pages/leads.py").run()
+    at.radio(key="ld_result").set_value(LeadResult.SALE)
+    at.text_area(key="ld_notes").input("bell\x07")
+    at.button(key=f"FormSubmitter:lead_contact_{lead_id}-{t('leads.record', 'zh')}").click().run()
+    assert not at.exception
+    assert error_under(at, "ld_amount") == t("leads.sale_amount_required", "zh")
+    assert error_under(at, "ld_notes") == t("input.control_chars", "zh")
+    assert as_read(at.error[-1].value) == t("form.marked", "zh", count=2)
+    assert at.text_area(key="ld_notes").value == "bell\x07"
+    assert _contacts(demo_url, lead_id) == before

@@ -75,13 +75,13 @@ def _work_recheck(open_page, demo_url, now: datetime, lang: str) -> tuple[AppTes
     at.button(key="cb_take").click().run()
     at.switch_page("pages/call.py")
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
-    assert at.radio(key="call_satisfaction").label == t("callscreen.service_view", lang)
+    assert at.radio(key="call_satisfaction").label == t("callscreen.service_view", lang) + t("form.required_mark", lang)
     at.radio(key="call_satisfaction").set_value(Satisfaction.NEUTRAL)
     at.radio(key="call_score").set_value(3)
     at.radio(key="call_problem_solved").set_value(False)
     for i, radio in enumerate(r for r in at.radio if r.key.startswith("call_qa_")):
         radio.set_value(i != 7)  # told_next_maintenance: no
-    at.button(key=f"FormSubmitter:call_record-{t('callscreen.save', lang)}").click().run()
+    at.button(key="call_save").click().run()
     assert not at.exception and not at.error
     assert at.title[0].value == t("nav.callbacks", lang)
     assert _rows(demo_url, select(CallAttempt.problem_solved).where(CallAttempt.callback_id == cb_id)) == [(False,)]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.callbacks.flow import AlreadyClaimed, NotClaimed
 from core.callbacks.rules import CB9_ITEMS, CallInput
 from core.callbacks.services import claim, record_call, release
-from core.errors import DomainError, Forbidden, Invalid
+from core.errors import DomainError, FieldErrors, Forbidden, Invalid
 from core.i18n import catalog
 from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
@@ -270,6 +270,21 @@ def test_a_reached_call_breaking_a_rule_is_refused_and_nothing_is_written_cb7_cb
     with pytest.raises(Invalid) as err:
         record_call(engine, office["specialist"], office["cb"], replace(SATISFIED, **changes), NOW)
     assert err.value.key == key
+    assert snapshot(engine, office) == before and audit_since(engine, mark) == []
+
+
+def test_every_broken_rule_of_a_call_is_refused_at_once_each_naming_its_field(engine, office):
+    """Issue 10: the form shows all errors of a submission; core names every refused field, writes nothing."""
+    claimed(engine, office)
+    before, mark = snapshot(engine, office), audit_mark(engine)
+    call = replace(SATISFIED, satisfaction=Satisfaction.DISSATISFIED, score=None, wants_complaint=True,
+                   promised_reply_at=NOW - H, notes="bell\x07")
+    with pytest.raises(FieldErrors) as err:
+        record_call(engine, office["specialist"], office["cb"], call, NOW)
+    assert {f: e.key for f, e in err.value.errors.items()} == {
+        "notes": "input.control_chars", "score": "calls.score_required",
+        "dissatisfaction_reason": "calls.reason_required", "questions": "calls.promise_needs_question",
+        "promised_reply_at": "calls.promise_past", "complaint_description": "calls.complaint_description_required"}
     assert snapshot(engine, office) == before and audit_since(engine, mark) == []
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.errors import Forbidden, Invalid, NotFound
+from core.errors import FieldErrors, Forbidden, Invalid, NotFound
 from core.leads.queries import due_leads
 from core.leads.rules import LeadContactInput
 from core.leads.services import record_lead_contact
@@ -104,6 +104,17 @@ def test_a_refused_contact_writes_nothing(engine, contact, key):
     assert refused.value.key == key
     assert contacts(engine) == [] and audit_since(engine, mark) == []
     assert lead_row(engine, lead_id)["version"] == 1
+
+
+def test_every_refused_field_of_a_contact_is_named_at_once_and_nothing_is_written(engine):
+    """Issue 10: a sale without an amount and notes with a control character, both refused together."""
+    ann, lead_id = setup(engine)
+    mark = audit_mark(engine)
+    with pytest.raises(FieldErrors) as refused:
+        record_lead_contact(engine, ann, lead_id, LeadContactInput(Channel.PHONE, LeadResult.SALE, notes="\x07"), NOW)
+    assert {f: e.key for f, e in refused.value.errors.items()} == {
+        "sale_amount_cents": "leads.sale_amount_required", "notes": "input.control_chars"}
+    assert contacts(engine) == [] and audit_since(engine, mark) == []
 
 
 def test_an_engineer_may_not_record_a_lead_contact(engine):

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import Forbidden, Invalid, StaleEdit
+from core.errors import FieldErrors, Forbidden, Invalid, StaleEdit
 from core.i18n import t
 from core.office.defaults import DEFAULTS
 from core.office.rules import validate_setting
@@ -89,6 +89,18 @@ def test_one_invalid_value_among_valid_ones_saves_none_of_them(engine, admin, re
         update_settings(engine, admin, before, {L3: 8, L2: 5}, NOW)
     assert values(engine) == before
     assert audit_since(engine, mark) == []
+
+
+def test_every_invalid_value_is_refused_at_once_each_naming_its_setting(engine, admin, restore):
+    """Issue 10: the settings form shows all refused values beside their fields; none is saved."""
+    before, mark = values(engine), audit_mark(engine)
+    wanted = {L3: 200, L2: 5, "office.timezone": "Mars/Olympus", "recheck.period": "week"}
+    with pytest.raises(FieldErrors) as err:
+        update_settings(engine, admin, before, wanted, NOW)
+    assert {f: e.key for f, e in err.value.errors.items()} == {
+        L3: "setting_edit.out_of_range", L2: "setting_edit.out_of_range",
+        "office.timezone": "setting_edit.bad_timezone"}
+    assert values(engine) == before and audit_since(engine, mark) == []
 
 
 # --- who may -------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from core.i18n import t
 from db.config import AppConfig
 from db.engine import make_engine, session_scope
 from db.models import Customer, User
+from tests.factories import make_account
 from tests.helpers import run_async
 from ui import web_auth
 from ui.web_engine import _engine, web_engine
@@ -141,3 +142,14 @@ def test_a_wrong_password_keeps_the_user_name_and_the_page_to_go_to(new_office):
     assert response.status_code == 401
     assert 'name="username" type="text" autocomplete="username" value="nobody"' in body
     assert 'name="next" value="/customers"' in body
+
+
+def test_a_real_account_with_a_wrong_password_keeps_its_user_name_typed(new_office):
+    """Issue 10 (forms): an existing user mistyping the password finds their name still typed, never the
+    password, and the one sign-in failure message."""
+    with session_scope(new_office) as s:
+        make_account(s, username="ann.li")
+    response = post_signin({"username": "ann.li", "password": "not the password", "next": "/leads"})
+    body = response.body.decode()
+    assert response.status_code == 401 and 'value="ann.li"' in body and "not the password" not in body
+    assert t("auth.failed", "en").replace("'", "&#x27;") in body
