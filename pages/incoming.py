@@ -15,7 +15,7 @@ from ui.context import engine, lang, office, tr
 from ui.detail import audit_history, fields
 from ui.incoming_form import DONE, incoming_form
 from ui.text import heading, phrase, plain
-from ui.url_state import record_or_list, url_choice, url_choices
+from ui.url_state import folded_filters, record_or_list, url_choice, url_choices
 from ui.widgets import date_range, paged_table, record_picker
 
 COLUMNS = {
@@ -48,7 +48,8 @@ def follow_up(row: dict) -> str:
 def register_filter() -> IncomingFilter:
     search = st.text_input(tr("list.search"), key="q", bind="query-params", persist_state="page",
                            placeholder=tr("incoming.search_hint"))
-    c1, c2, c3, c4 = st.columns(4)
+    with folded_filters("answered", "resolved", "category"):
+        c1, c2, c3, c4 = st.columns(4)
     with c1:
         start, end = date_range("incoming.received_range", "inc_days")
     with c2:

@@ -16,16 +16,19 @@ from ui.detail import audit_history, fields
 from ui.lead_form import lead_contact_form
 from ui.new_lead_form import new_lead_form
 from ui.text import heading, phrase, plain
-from ui.url_state import record_or_list, url_choice, url_choices
+from ui.url_state import folded_filters, record_or_list, url_choice, url_choices
 from ui.widgets import paged_table, record_picker, table
 
-COLUMNS = {"name": ("leads.name", "text"), "phone": ("leads.phone", "text"), "lead_class": ("leads.lead_class", "enum"),
-           "status": ("leads.status", "enum"), "next_follow_up": ("leads.next_follow_up", "datetime"),
-           "overdue": ("leads.overdue", "text"), "interest": ("leads.interest", "text"),
-           "specialist": ("leads.specialist", "text")}
+COLUMNS = {"name": ("leads.name", "text"), "status": ("leads.status", "enum"),  # what matters first, for a phone
+           "next_follow_up": ("leads.next_follow_up", "datetime"), "overdue": ("leads.overdue", "text"),
+           "phone": ("leads.phone", "text"), "lead_class": ("leads.lead_class", "enum"),
+           "interest": ("leads.interest", "text"), "specialist": ("leads.specialist", "text")}
 SORTABLE = ("next_follow_up", "name", "lead_class", "status", "created_at")
 CARD = {"name": "text", "phone": "text", "lead_class": "enum", "status": "enum", "next_follow_up": "datetime",
         "interest": "text", "source": "text", "specialist": "text", "customer": "text", "created_at": "datetime"}
+RELATED = (("customer_id", Action.VIEW_CUSTOMERS, "pages/customers.py"),
+           ("callback_id", Action.VIEW_CALLBACKS, "pages/callbacks.py"),
+           ("incoming_call_id", Action.REGISTER_INCOMING_CALL, "pages/incoming.py"))
 CONTACT_COLUMNS = {"contacted_at": ("leads.contacted_at", "datetime"), "user": ("leads.contacted_by", "text"),
                    "channel": ("leads.channel", "enum"), "result": ("leads.result", "enum"),
                    "sale_amount_cents": ("leads.sale_amount", "money"), "new_class": ("leads.new_class", "enum"),
@@ -40,7 +43,8 @@ def lead_filter(actor: Actor, people: dict[int, str]) -> LeadFilter:
     own = str(actor.id) if actor.role == Role.SPECIALIST else "all"  # a specialist's own leads first
     whos = {"all": tr("leads.everyone")} | {str(i): name for i, name in people.items()}
     sorts = {f"{sign}{f}": f"{tr(f'leads.{f}')} {arrow}" for f in SORTABLE for sign, arrow in (("", "↑"), ("-", "↓"))}
-    c1, c2, c3, c4, c5 = st.columns(5)
+    with folded_filters("who", "class", "status", "due"):
+        c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
         who = url_choice("leads.who", whos | {own: whos.get(own, actor.display_name)}, "who", own, "ld_who")
     with c2:
@@ -81,6 +85,15 @@ def contacts(detail: dict) -> None:
         st.caption(phrase("leads.contacts_showing", shown=len(detail["contacts"]), total=detail["contacts_total"]))
 
 
+def related(actor: Actor, lead: dict) -> None:
+    """One click to the customer the lead is, and to the call-back or incoming call it came from."""
+    labels = {"customer_id": phrase("leads.open_customer", name=lead["customer"]),
+              "callback_id": tr("leads.open_callback"), "incoming_call_id": tr("leads.open_call")}
+    for field, action, page in RELATED:
+        if lead[field] and allowed(actor.role, action):
+            st.page_link(page=page, label=labels[field], query_params={"id": str(lead[field])})
+
+
 def show_lead(actor: Actor, lead_id: int) -> None:
     detail = lead_detail(engine(), actor, lead_id)
     if detail is None:
@@ -89,12 +102,7 @@ def show_lead(actor: Actor, lead_id: int) -> None:
     lead = detail["lead"]
     st.subheader(plain(f"{lead['name']} · {lead['phone']}"))
     fields(lead, "leads", CARD)
-    if lead["customer_id"] and allowed(actor.role, Action.VIEW_CUSTOMERS):
-        st.page_link("pages/customers.py", label=phrase("leads.open_customer", name=lead["customer"]),
-                     query_params={"id": str(lead["customer_id"])})
-    if lead["incoming_call_id"] and allowed(actor.role, Action.REGISTER_INCOMING_CALL):
-        st.page_link("pages/incoming.py", label=tr("leads.open_call"),
-                     query_params={"id": str(lead["incoming_call_id"])})
+    related(actor, lead)
     if lead["status"] == LeadStatus.OPEN:
         with st.expander(tr("leads.record"), expanded=True):
             lead_contact_form(actor, lead_id)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.permissions import Actor
 from ui.context import tr
+from ui.text import phrase
 
 
 def record_or_list(actor: Actor, show_record: Callable[[Actor, int], None], show_list: Callable[[Actor], None],
@@ -58,3 +59,10 @@ def url_choices(label_key: str, options: dict[str, str], param: str, key: str) -
     elif chosen != current:
         st.query_params.pop(param, None)
     return chosen
+
+
+def folded_filters(*params: str):
+    """A fold for a list's filters (a phone has no room for them open), saying how many are set: the ones in
+    the URL, since a filter left at its default is left out of it."""
+    count = sum(1 for param in params if param in st.query_params)
+    return st.expander(phrase("filters.active", count=count) if count else tr("list.filters"))

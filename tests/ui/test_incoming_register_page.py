@@ -5,8 +5,6 @@ customers?id=) and what it led to (the call-back or the lead, each a link), with
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +16,7 @@ from db.enums import Role
 from db.models import Callback, IncomingCall, Lead
 from tests.factories import reader
 from tests.helpers import OFFICE_TZ
-from tests.ui.test_leads_list_page import open_link
+from tests.ui.test_leads_list_page import links, open_link
 
 
 def sql(demo_url, **f) -> list[dict]:
@@ -31,12 +29,6 @@ def sql(demo_url, **f) -> list[dict]:
 
 def shown_phones(at) -> list[str]:
     return list(at.dataframe[0].value[t("incoming.phone", "en")])
-
-
-def links(at) -> dict[str, dict]:
-    """Each page link on screen: its target page's URL path and its query parameters."""
-    return {e.proto.label: {"page": e.proto.page, "params": dict(parse_qsl(e.proto.query_string))}
-            for e in at.get("page_link")}
 
 
 def test_the_register_is_searched_by_a_pasted_link_and_the_search_is_bound_to_q(sign_in_as, demo_url):

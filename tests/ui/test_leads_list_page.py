@@ -5,6 +5,8 @@ back to the list as it was; a new lead typed on the page is saved and opened."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -45,6 +47,12 @@ def open_link(sign_in_as, path: str, params: dict, lang: str = "en", role: Role 
     at.switch_page(path)
     at.query_params.update(params)
     return at.run()
+
+
+def links(at) -> dict[str, dict]:
+    """Each page link on screen: its target page's URL path and its query parameters."""
+    return {e.proto.label: {"page": e.proto.page, "params": dict(parse_qsl(e.proto.query_string))}
+            for e in at.get("page_link")}
 
 
 def shown_names(at) -> list[str]:
@@ -125,6 +133,19 @@ def test_a_lead_opens_by_its_id_with_its_contacts_and_the_way_back_keeps_the_lis
     at.button(key="back_to_list").click().run()
     assert "id" not in at.query_params and at.query_params["sort"] == "-name"
     assert at.text_input(key="q").value == name
+
+
+def test_a_lead_links_to_the_incoming_call_it_came_from_and_its_customer(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        lead = s.scalars(select(Lead).where(Lead.incoming_call_id.is_not(None)).order_by(Lead.id).limit(1)).one()
+        expected = {("incoming", str(lead.incoming_call_id))} | ({("customers", str(lead.customer_id))}
+                                                                  if lead.customer_id else set())
+    engine.dispose()
+    at = open_page("pages/leads.py", "en", Role.SPECIALIST)
+    at.query_params["id"] = str(lead.id)
+    at.run()
+    assert {(v["page"], v["params"]["id"]) for v in links(at).values()} == expected
 
 
 def test_an_unknown_id_says_so_with_the_way_back(open_page):
