@@ -38,6 +38,9 @@ def user_id(demo_url, username: str) -> int:
     return found
 
 
+NEWCOMER = "**Mrs** Newcomer [site](http://host/) :smile:"
+
+
 def open_link(sign_in_as, path: str, params: dict, lang: str = "en", role: Role = Role.MANAGER) -> AppTest:
     """A pasted link: the page's first run in the session already carries the query parameters."""
     sign_in_as(role)
@@ -95,6 +98,7 @@ def test_filters_and_sort_from_a_pasted_link_show_the_same_view_sorted_over_the_
                    statuses=(LeadStatus.OPEN,))
     assert expected and shown_names(at) == [r["name"] for r in expected]
     assert at.selectbox(key="ld_sort_-name").value == "-name"
+    assert t("filters.active", "en", count=3) in [e.label for e in at.expander]  # who, class, status; sort is none
 
 
 def test_due_now_shows_what_my_work_counts_as_leads_due(open_page, demo_url, now):
@@ -158,7 +162,7 @@ def test_an_unknown_id_says_so_with_the_way_back(open_page):
 
 def test_a_new_lead_typed_on_the_page_is_saved_and_opened(open_page, demo_url):
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
-    at.text_input(key="nl_name").set_value("Mrs Newcomer")
+    at.text_input(key="nl_name").set_value(NEWCOMER)
     at.text_input(key="nl_phone").set_value("137 1234 9876")
     at.radio(key="nl_class").set_value(LeadClass.A)
     at.text_input(key="nl_interest").set_value("Water softener")
@@ -166,12 +170,12 @@ def test_a_new_lead_typed_on_the_page_is_saved_and_opened(open_page, demo_url):
     assert not at.exception and not at.error
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
-        lead = s.scalars(select(Lead).where(Lead.name == "Mrs Newcomer")).one()
+        lead = s.scalars(select(Lead).where(Lead.name == NEWCOMER)).one()
         owner = s.scalar(select(User.username).where(User.id == lead.specialist_id))
     engine.dispose()
     assert (lead.phone, lead.lead_class, owner) == ("137 1234 9876", LeadClass.A, "specialist1")
     assert at.query_params["id"] == str(lead.id)
-    assert "Mrs Newcomer" in as_read(at.subheader[0].value)
+    assert as_read(at.subheader[0].value) == f"{NEWCOMER} · 137 1234 9876"  # typed text stays text
 
 
 def test_a_new_lead_without_a_class_is_refused_and_nothing_is_written(open_page, demo_url):
