@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.callbacks.queries import assignees
 from core.i18n import enum_label
-from core.leads.queries import DEFAULT_SORT, LeadFilter, lead_detail, list_leads
+from core.leads.queries import DEFAULT_SORT, SORTS, LeadFilter, lead_detail, list_leads
 from core.permissions import Action, Actor, allowed
 from db.enums import LeadClass, LeadStatus, Role
 from ui import clock
@@ -23,7 +23,6 @@ COLUMNS = {"name": ("leads.name", "text"), "status": ("leads.status", "enum"),  
            "next_follow_up": ("leads.next_follow_up", "datetime"), "overdue": ("leads.overdue", "text"),
            "phone": ("leads.phone", "text"), "lead_class": ("leads.lead_class", "enum"),
            "interest": ("leads.interest", "text"), "specialist": ("leads.specialist", "text")}
-SORTABLE = ("next_follow_up", "name", "lead_class", "status", "created_at")
 CARD = {"name": "text", "phone": "text", "lead_class": "enum", "status": "enum", "next_follow_up": "datetime",
         "interest": "text", "source": "text", "specialist": "text", "customer": "text", "created_at": "datetime"}
 RELATED = (("customer_id", Action.VIEW_CUSTOMERS, "pages/customers.py"),
@@ -42,7 +41,7 @@ def lead_filter(actor: Actor, people: dict[int, str]) -> LeadFilter:
                            placeholder=tr("leads.search_hint"))
     own = str(actor.id) if actor.role == Role.SPECIALIST else "all"  # a specialist's own leads first
     whos = {"all": tr("leads.everyone")} | {str(i): name for i, name in people.items()}
-    sorts = {f"{sign}{f}": f"{tr(f'leads.{f}')} {arrow}" for f in SORTABLE for sign, arrow in (("", "↑"), ("-", "↓"))}
+    sorts = {f"{sign}{f}": f"{tr(f'leads.{f}')} {arrow}" for f in SORTS for sign, arrow in (("", "↑"), ("-", "↓"))}
     with folded_filters("who", "class", "status", "due"):
         c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
