@@ -10,6 +10,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.inputs import limit_of, search_term
+from core.phones import spellings
 from db.models import Customer
 
 PAGE_SIZES = (25, 50, 100)
@@ -74,6 +75,18 @@ def customer_match(text: str, customer_id, *numbers):
         or_(Customer.name.ilike(contains, escape="\\"), Customer.phone.like(prefix, escape="\\"))
     )
     return or_(customer_id.in_(ids), *[n.like(prefix, escape="\\") for n in numbers])
+
+
+def text_or_number(text: str, longest: int, texts: tuple, number):
+    """Free-text search of one table: any of `texts` contains the term (whatever its case), or the `number`
+    column holds it in one of its spellings (core.phones) or starts with it as typed. A term no stored value
+    can hold (core.inputs.search_term, `longest` the longest searched column) matches nothing."""
+    term = search_term(text, longest)
+    if term is None:
+        return false()
+    contains, prefix = f"%{like_escape(term)}%", f"{like_escape(term)}%"
+    return or_(*[t.ilike(contains, escape="\\") for t in texts], number.in_(spellings(term) or [term]),
+               number.like(prefix, escape="\\"))
 
 
 def as_dict(obj) -> dict:

@@ -1,5 +1,6 @@
-"""CB-11 read side: the incoming-call register (filtered, counted and paged in SQL, newest first, with the
-customer, who took the call, and the callback or lead made from it) and the caller lookup of the form."""
+"""CB-11 read side: the incoming-call register (searched, filtered, counted and paged in SQL, newest first, with
+the customer, who took the call, and the callback or lead made from it), one call with what it led to, and
+the caller lookup of the form."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
-from core.lists import Page, day_bounds_utc, paginate
+from core.lists import Page, as_dict, day_bounds_utc, paginate, text_or_number
 from core.permissions import Action, Actor, require
 from core.phones import spellings
 from core.scheduling.rules import missed_call_key
@@ -20,17 +21,25 @@ from db.models import Callback, Contact, Customer, IncomingCall, Lead, User
 NO_FOLLOW_UP = {"callback_id": None, "callback_status": None, "callback_assignee": None, "lead_id": None,
                 "lead_owner": None}
 LOOKUP_LIMIT = 10  # a number shared by more customers than this is a switchboard, not a caller
+SEARCH_MAX = 2000  # `need` is TEXT: a search term is at most a long sentence of it
 
 
 @dataclass(frozen=True)
 class IncomingFilter:
-    """Office days received (inclusive), answered / missed, resolved or not (None: either), categories."""
+    """Office days received (inclusive), answered / missed, resolved or not (None: either), categories, and
+    free text (caller's name, number, need)."""
 
     day_from: date | None = None
     day_to: date | None = None
     answered: bool | None = None
     resolved: bool | None = None
     categories: tuple[IncomingCategory, ...] = ()
+    search: str = ""
+
+
+def call_search(text: str):
+    """The caller's name or the need contains it, or the number is one of its spellings or starts with it."""
+    return text_or_number(text, SEARCH_MAX, (IncomingCall.caller_name, IncomingCall.need), IncomingCall.phone)
 
 
 def matching_customer_ids(s: Session, phone: str) -> list[int]:
@@ -61,6 +70,7 @@ def find_callers(engine: Engine, actor: Actor, phone: str) -> list[dict]:
 
 def _conditions(f: IncomingFilter, tz: str) -> list:
     where = [IncomingCall.category.in_(f.categories)] if f.categories else []
+    where += [call_search(f.search)] if f.search.strip() else []
     if f.answered is not None:
         where.append(IncomingCall.answered.is_(f.answered))
     if f.resolved is not None:
@@ -108,3 +118,18 @@ def _follow_ups(s: Session, call_ids: list[int]) -> dict[int, dict]:
     for call_id, lead_id, owner in leads:
         out[call_id] |= {"lead_id": lead_id, "lead_owner": owner}
     return out
+
+
+def incoming_detail(engine: Engine, actor: Actor, call_id: int) -> dict | None:
+    """One call of the register: its fields, who took it, the customer it was matched to (id, code, name) and
+    what it led to (the callback under its source key, the newest lead made from it); None when there is no
+    such call. REGISTER_INCOMING_CALL only, like the register."""
+    require(actor, Action.REGISTER_INCOMING_CALL)
+    with session_scope(engine) as s:
+        call = s.get(IncomingCall, call_id)
+        if call is None:
+            return None
+        customer = s.execute(select(Customer.code, Customer.name).where(Customer.id == call.customer_id)).first()
+        return as_dict(call) | _follow_ups(s, [call.id])[call.id] | {
+            "taken_by": s.scalar(select(User.display_name).where(User.id == call.taken_by_id)),
+            "customer_code": customer.code if customer else None, "customer": customer.name if customer else None}

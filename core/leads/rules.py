@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from core import inputs
 from core.checks import choice
 from core.errors import Invalid, Refusals
+from core.phones import clean_phone, plausible
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
-from db.models import LeadContact
+from db.models import Lead, LeadContact
 
 NOTES_MAX = inputs.limit_of(LeadContact.notes)
 CLOSING = {LeadResult.SALE: LeadStatus.WON, LeadResult.LOST: LeadStatus.LOST}
@@ -68,3 +69,48 @@ def after_contact(lead_class: LeadClass, contact: LeadContactInput, now: datetim
     status = CLOSING.get(LeadResult(contact.result), LeadStatus.OPEN)
     due = next_follow_up(new_class, now, settings) if status == LeadStatus.OPEN else None
     return new_class, status, due
+
+
+NAME_MAX, INTEREST_MAX, SOURCE_MAX = (inputs.limit_of(c) for c in (Lead.name, Lead.interest, Lead.source))
+
+
+@dataclass(frozen=True)
+class NewLeadInput:
+    """A lead as typed on the Leads page: who, which number, how soon they may buy (class), what they want,
+    where they heard of us, and whose lead it is (None: the one who types it)."""
+
+    name: str
+    phone: str
+    lead_class: LeadClass | None
+    interest: str | None = None
+    source: str | None = None
+    specialist_id: int | None = None
+
+
+def check_new_lead(data: NewLeadInput) -> dict:
+    """The lead's columns, cleaned; raises Invalid (catalog key, offending field) for every broken rule at once
+    (FieldErrors when several): a name, a plausible phone number, a known class, and texts that fit their
+    columns."""
+    with Refusals() as check:
+        name = check(inputs.required, data.name, "name", NAME_MAX, inputs.Kind.NAME, missing="leads.name_required")
+        phone = check(_new_phone, data.phone)
+        check(_new_class, data.lead_class)
+        interest = check(inputs.text, data.interest, "interest", INTEREST_MAX, inputs.Kind.LINE)
+        source = check(inputs.text, data.source, "source", SOURCE_MAX, inputs.Kind.LINE)
+    return {"name": name, "phone": phone, "lead_class": LeadClass(data.lead_class), "interest": interest,
+            "source": source}
+
+
+def _new_phone(raw: object) -> str:
+    phone = clean_phone(raw) if isinstance(raw, str) else "?"
+    if not phone:
+        raise Invalid("leads.phone_required", field="phone")
+    if not plausible(phone):
+        raise Invalid("leads.bad_phone", field="phone")
+    return phone
+
+
+def _new_class(value: object) -> None:
+    if value is None:
+        raise Invalid("leads.class_required", field="lead_class")
+    _choice("lead_class", value, LeadClass)

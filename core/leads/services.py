@@ -1,21 +1,32 @@
-"""Leads, use cases: recording a contact with a lead (L-1, L-2); the rules it applies are in
-core.leads.rules. The contact, the lead's change and its audit row are one transaction."""
+"""Leads, use cases: a new lead typed on the Leads page, and recording a contact with a lead (L-1, L-2); the
+rules they apply are in core.leads.rules. Each write and its audit row are one transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from core.audit import log as audit
+from core.callbacks.followups import LEAD_FIELDS, columns
+from core.callbacks.queries import CALLERS
 from core.errors import Invalid, NotFound
-from core.leads.rules import LeadContactInput, after_contact, check_contact
+from core.incoming.queries import matching_customer_ids
+from core.leads.rules import (
+    LeadContactInput,
+    NewLeadInput,
+    after_contact,
+    check_contact,
+    check_new_lead,
+    next_follow_up,
+)
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
+from core.phones import spellings
 from db.engine import session_scope
 from db.enums import AuditAction, LeadClass, LeadResult, LeadStatus
-from db.models import Lead, LeadContact
+from db.models import Lead, LeadContact, User
 
 AUDITED = ("lead_class", "status", "next_follow_up")
 
@@ -53,3 +64,31 @@ def record_lead_contact(engine: Engine, actor: Actor, lead_id: int, contact: Lea
         audit.record(s, actor, "lead", lead.id, action, before, {k: getattr(lead, k) for k in AUDITED}, at=now,
                      extra={"contact_id": row.id, "result": LeadResult(contact.result).value})
         return LeadContactResult(lead.id, row.id, lead.lead_class, lead.status, lead.next_follow_up)
+
+
+def create_lead(engine: Engine, actor: Actor, data: NewLeadInput, now: datetime) -> int:
+    """L-1: a new open lead, due after its class interval, linked to the customer its number belongs to (when
+    exactly one). It is the typist's own unless a manager gives it to another active caller. Refused when an
+    open lead already has this number: its contacts go on that lead, never a double. Audited; returns its id."""
+    require(actor, Action.WORK_CALLBACK)
+    values = check_new_lead(data)
+    owner = data.specialist_id or actor.id
+    if owner != actor.id:
+        require(actor, Action.REASSIGN_CALLBACK)
+    office = load_office(engine)
+    with session_scope(engine) as s:
+        if s.scalar(select(User.id).where(User.id == owner, User.active.is_(True), User.role.in_(CALLERS))) is None:
+            raise Invalid("leads.bad_owner", field="specialist_id")
+        same = s.scalar(select(Lead.name).where(Lead.status == LeadStatus.OPEN,
+                                                Lead.phone.in_(spellings(values["phone"]))).order_by(Lead.id).limit(1))
+        if same is not None:
+            raise Invalid("leads.already_open", field="phone", name=same)
+        customers = matching_customer_ids(s, values["phone"])
+        lead = Lead(**values, status=LeadStatus.OPEN, specialist_id=owner, created_at=now,
+                    customer_id=customers[0] if len(customers) == 1 else None,
+                    next_follow_up=next_follow_up(values["lead_class"], now, office))
+        s.add(lead)
+        s.flush()
+        audit.record(s, actor, "lead", lead.id, AuditAction.CREATE, None, columns(lead, (*LEAD_FIELDS, "source")),
+                     at=now)
+        return lead.id

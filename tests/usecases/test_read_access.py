@@ -17,8 +17,8 @@ from core.callbacks.queries import CallbackFilter, callback_detail, list_callbac
 from core.complaints.queries import ComplaintFilter, complaint_detail, list_complaints
 from core.customers.queries import CustomerFilter, customer_detail, list_customers
 from core.errors import Forbidden
-from core.incoming.queries import IncomingFilter, find_callers, list_incoming
-from core.leads.queries import due_leads
+from core.incoming.queries import IncomingFilter, find_callers, incoming_detail, list_incoming
+from core.leads.queries import LeadFilter, due_leads, lead_detail, list_leads
 from core.rechecks.findings import open_tasks_for, send_finding, sent_tasks
 from core.rechecks.queries import coverage
 from core.work_orders.queries import WorkOrderFilter, list_work_orders, work_order_detail
@@ -89,6 +89,12 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
     "a specialist's due leads": (
         lambda e, a, o: due_leads(e, a, o["actors"][S].id, NOW, TZ).total,
         {S: 0, M: 0, D: 0}),
+    "every lead listed": (
+        lambda e, a, o: list_leads(e, a, LeadFilter(), NOW, TZ).total,
+        {S: 0, M: 0, D: 0}),
+    "a lead opened by id": (
+        lambda e, a, o: lead_detail(e, a, 1),
+        {S: None, M: None, D: None}),
     "customers listed": (
         lambda e, a, o: list_customers(e, a, CustomerFilter(), TZ).total,
         {S: 1, M: 1, D: 1}),
@@ -132,6 +138,9 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
     "the incoming-call register": (
         lambda e, a, o: list_incoming(e, a, IncomingFilter(), TZ).total,
         {S: 0, M: 0}),
+    "an incoming call opened by id": (
+        lambda e, a, o: incoming_detail(e, a, 1),
+        {S: None, M: None}),
     "findings sent to me": (
         lambda e, a, o: open_tasks_for(e, a, NOW).total,
         {S: 1, M: 0, D: 0, E: 0, F: 0, A: 0}),
