@@ -57,10 +57,16 @@ def _changed(param: Param, resets_page: bool) -> None:
 
 def bind(param: Param, resets_page: bool = True) -> tuple[Callable, tuple]:
     """Set the widget keyed `param.name` from the URL when they differ; returns its on_change and args, which
-    write the user's change back (repr compares: an enum's value alone would match another enum's)."""
-    value = param.value()
-    if param.name not in st.session_state or repr(st.session_state[param.name]) != repr(value):
-        st.session_state[param.name] = value
+    write the user's change back (repr compares: an enum's value alone would match another enum's). An empty
+    value is the widget's own default: it is dropped rather than set, so a select box shows its first option
+    ("Any") and not an empty "Choose an option"."""
+    value, name = param.value(), param.name
+    if name in st.session_state and repr(st.session_state[name]) == repr(value):
+        return _changed, (param, resets_page)
+    if value is None or value in ("", (), [], False):
+        st.session_state.pop(name, None)
+    else:
+        st.session_state[name] = value
     return _changed, (param, resets_page)
 
 
