@@ -1,4 +1,6 @@
-"""Widgets every list page shares: enum filters, a date range, the paged table and the record picker."""
+"""Widgets the pages share: enum filters, a person filter, a date range and the table. A list page ties them to
+the URL through ui.listing (which also pages, sorts and opens a record by a row click); `paged_table`, `pager`
+and `record_picker` are the older session-kept list that pages not yet moved to ui.listing still use."""
 
 from __future__ import annotations
 
