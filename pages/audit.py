@@ -30,7 +30,7 @@ with listing.filters("on", "user", "entity", "action"):
     c1, c2 = st.columns(2)
     with c1:
         start, end = listing.date_range("audit.range", "on")
-        on_change, args = listing.bind(listing.text("user"))
+        on_change, args = listing.bind(listing.typed("user"))
         user = st.text_input(tr("audit.user"), key="user", on_change=on_change, args=args)
     with c2:
         on_change, args = listing.bind(listing.choice("entity", ["", *ENTITIES], ""))

@@ -111,7 +111,8 @@ def choice(name: str, options: Sequence, default) -> Param:
                  lambda value: [] if value == default else [str(value)])
 
 
-def text(name: str) -> Param:
+def typed(name: str) -> Param:
+    """Free text as typed (a search), cut at TEXT_MAX."""
     return Param(name, lambda values: values[-1][:TEXT_MAX] if values else "",
                  lambda value: [value] if value and value.strip() else [])
 
@@ -156,7 +157,7 @@ def date_range(label_key: str, name: str) -> tuple[date | None, date | None]:
 
 
 def search_box(hint_key: str) -> str:
-    on_change, args = bind(text(SEARCH))
+    on_change, args = bind(typed(SEARCH))
     return st.text_input(tr("list.search"), key=SEARCH, placeholder=tr(hint_key), on_change=on_change, args=args)
 
 
@@ -180,8 +181,7 @@ def page_request() -> tuple[int, int]:
 def filters(*names: str):
     """The filters folded away (a phone has no room for them), the label saying how many are set."""
     active = sum(name in st.query_params for name in names)
-    label = phrase("list.filters_active", count=active) if active else tr("list.filters")
-    with st.expander(label, key="filters"):
+    with st.expander(phrase("list.filters_active", count=active) if active else tr("list.filters"), key="filters"):
         yield
 
 

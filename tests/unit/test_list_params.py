@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from db.enums import CallbackStatus, WorkOrderStatus
-from ui.listing import choice, dates, enums, page_param, person, text
+from ui.listing import choice, dates, enums, page_param, person, typed
 
 OPEN = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
 PEOPLE = {7: "王芳", 9: "李娜"}
@@ -56,4 +56,4 @@ def test_sort_page_and_search_keep_to_what_the_list_offers():
     assert (sort.parse(["-name"]), sort.parse(["name desc"]), sort.parse([])) == ("-name", "", "")
     assert sort.dump("") == [] and sort.dump("-name") == ["-name"]
     assert [page_param(5).parse(v) for v in (["3"], ["0"], ["-1"], ["6"], ["x"], [])] == [3, 1, 1, 1, 1, 1]
-    assert text("q").parse(["a" * 500]) == "a" * 200 and text("q").dump("  ") == []
+    assert typed("q").parse(["a" * 500]) == "a" * 200 and typed("q").dump("  ") == []
