@@ -92,9 +92,10 @@ def cell_formats() -> dict[str, Formatter]:
 
 def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None = None) -> list[int]:
     """Rows shown with translated headers; `columns` maps field → (label key, kind of format), the columns that
-    matter first (a phone shows only the first few without scrolling). With a `key` a row can be clicked: the
-    positions of the clicked rows are returned. Column selection is switched on only because it turns off the
-    grid's own header sort, which would sort the rows on screen alone (lists sort in SQL, ui.listing)."""
+    matter first (a phone shows only the first few without scrolling). With a `key` a row can be clicked, on
+    any of its cells or on its marker: the positions of the clicked rows are returned. Column selection is
+    switched on only because it turns off the grid's own header sort, which would sort the rows on screen alone
+    (lists sort in SQL, ui.listing)."""
     fmts = cell_formats()
     data = {tr(label): [fmts[kind](r.get(field)) for r in rows] for field, (label, kind) in columns.items()}
     if not rows:
@@ -105,8 +106,9 @@ def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None
         st.dataframe(frame, hide_index=True, width="stretch")
         return []
     event = st.dataframe(frame, hide_index=True, width="stretch", key=key, on_select="rerun",
-                         selection_mode=["single-row", "single-column"])
-    return list(event.selection.rows)
+                         selection_mode=["single-row", "single-cell", "single-column"])
+    chosen = event.selection
+    return list(chosen.get("rows") or []) + [cell[0] for cell in chosen.get("cells") or []]
 
 
 def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> int | None:

@@ -166,3 +166,14 @@ def test_each_callback_tile_opens_the_list_it_counts_and_is_not_named_like_a_sta
         assert at.query_params["due"] == bucket
         counted = t("list.count", lang, total=count, page=1, pages=1).split("·")[0]
         assert any(c.value.startswith(counted) for c in at.caption) or (count == 0 and at.info)
+
+
+def test_a_click_on_any_cell_of_a_row_opens_that_row_not_only_its_marker(sign_in_as, demo_url):
+    """In a browser a click on a cell selects the cell (tests/e2e/test_lists_in_browser.py clicks one)."""
+    page = PAGES["customers"]
+    at = _open(sign_in_as, page, sort="name")
+    second = at.dataframe[0].value[t("cu.name", "en")].iloc[1]
+    at.session_state["rows"] = {"selection": {"rows": [], "columns": [], "cells": [[1, t("cu.grade", "en")]]}}
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value.endswith(second)
