@@ -40,7 +40,6 @@ with listing.filters("on", "user", "entity", "action"):
 sort = listing.sort_box(SORTS, "list.newest_first")
 
 flt = AuditFilter(start, end, user, entity, actions)
-number, size = listing.page_request()
-page = list_audit(engine(), actor, flt, office().timezone, number, size, sort)
+page = list_audit(engine(), actor, flt, office().timezone, *listing.page_request(), sort)
 table(readable(page.rows), COLUMNS)
 listing.pager(page)

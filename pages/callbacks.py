@@ -126,22 +126,17 @@ def queue(actor) -> None:
         with c3:
             levels = listing.enum_filter("cb.level", CallbackLevel, "level", visible_levels(actor))  # L1 only to some
             start, end = listing.date_range("cb.due_range", "due_on")
-    c1, c2 = st.columns([2, 1])
-    with c1:
-        search = listing.search_box("cb.search_hint")
-    with c2:
-        sort = listing.sort_box(SORTS, "cb.sort_default")
+    search, sort = listing.search_and_sort("cb.search_hint", SORTS, "cb.sort_default")
     flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search, due)
     due_tiles(queue_counts(engine(), actor, flt, office().timezone, clock.now()), due)
-    number, size = listing.page_request()
-    page = list_callbacks(engine(), actor, flt, office().timezone, clock.now(), number, size, sort)
-    listing.rows_table(overdue_marks(page.rows), COLUMNS)
-    listing.pager(page)
+    page = listing.listed(lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n,
+                                                         size, sort), COLUMNS, overdue_marks)
     label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due_at(r['due_end'])}"  # noqa: E731
     if allowed(actor.role, Action.REASSIGN_CALLBACK):
         reassign_box(actor, page.rows, people, label)
     if allowed(actor.role, Action.PLAN_CAMPAIGN):
         campaign_box(actor, people)
+    recheck_coverage(actor, clock.now())
 
 
 actor = page_guard("callbacks")
@@ -149,10 +144,4 @@ if st.session_state.pop(TAKEN, None):  # claimed in the take button's callback: 
     st.switch_page("pages/call.py")
 kind_label, due_at = cell_formats()["enum"], cell_formats()["datetime"]
 st.title(tr("nav.callbacks"))
-chosen = listing.record_id()
-if chosen is None:
-    queue(actor)
-    recheck_coverage(actor, clock.now())
-else:
-    listing.back_to_list()
-    show_detail(actor, chosen)
+listing.list_or_record(lambda: queue(actor), lambda chosen: show_detail(actor, chosen))

@@ -58,16 +58,10 @@ def complaint_list(actor) -> None:
         on_change, args = listing.bind(listing.choice("attention", (False, True), False))
         attention = st.toggle(tr("cp.only_attention"), key="attention", help=tr("cp.only_attention_help"),
                               on_change=on_change, args=args)
-    c1, c2 = st.columns([2, 1])
-    with c1:
-        search = listing.search_box("cp.search_hint")
-    with c2:
-        sort = listing.sort_box(SORTS, "list.newest_first")
+    search, sort = listing.search_and_sort("cp.search_hint", SORTS, "list.newest_first")
     flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
-    number, size = listing.page_request()
-    page = list_complaints(engine(), actor, flt, office().timezone, now, number, size, sort)
-    listing.rows_table([r | {"marker": marker(r)} for r in page.rows], COLUMNS)
-    listing.pager(page)
+    listing.listed(lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size, sort),
+                   COLUMNS, lambda rows: [r | {"marker": marker(r)} for r in rows])
 
 
 def show_complaint(actor, complaint_id: int) -> None:
@@ -91,9 +85,4 @@ def show_complaint(actor, complaint_id: int) -> None:
 actor = page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = clock.now()
-chosen = listing.record_id()
-if chosen is None:
-    complaint_list(actor)
-else:
-    listing.back_to_list()
-    show_complaint(actor, chosen)
+listing.list_or_record(lambda: complaint_list(actor), lambda chosen: show_complaint(actor, chosen))

@@ -72,16 +72,9 @@ def customer_list(actor) -> None:
         with c2:
             validities = listing.enum_filter("cu.validity", ArchiveValidity, "validity")
             start, end = listing.date_range("cu.created_range", "created")
-    c1, c2 = st.columns([2, 1])
-    with c1:
-        search = listing.search_box("cu.search_hint")
-    with c2:
-        sort = listing.sort_box(SORTS, "list.newest_first")
+    search, sort = listing.search_and_sort("cu.search_hint", SORTS, "list.newest_first")
     flt = CustomerFilter(grades, validities, specialist, start, end, search)
-    number, size = listing.page_request()
-    page = list_customers(engine(), actor, flt, office().timezone, number, size, sort)
-    listing.rows_table(page.rows, COLUMNS)
-    listing.pager(page)
+    listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
 
 
 def show_customer(actor, customer_id: int) -> None:
@@ -111,9 +104,4 @@ def show_customer(actor, customer_id: int) -> None:
 
 actor = page_guard("customers")
 st.title(tr("nav.customers"))
-chosen = listing.record_id()
-if chosen is None:
-    customer_list(actor)
-else:
-    listing.back_to_list()
-    show_customer(actor, chosen)
+listing.list_or_record(lambda: customer_list(actor), lambda chosen: show_customer(actor, chosen))

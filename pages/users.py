@@ -20,10 +20,7 @@ role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 def user_list(actor) -> None:
     sort = listing.sort_box(SORTS, "users.by_role")
-    number, size = listing.page_request()
-    page = users_page(engine(), actor, number, size, sort)
-    listing.rows_table(page.rows, COLUMNS)
-    listing.pager(page)
+    listing.listed(lambda n, size: users_page(engine(), actor, n, size, sort), COLUMNS)
     with st.expander(tr("users.create")), st.form("user_create", clear_on_submit=False):
         username = st.text_input(tr("auth.username"), key="new_username")
         display = st.text_input(tr("users.name"), key="new_display")
@@ -56,9 +53,4 @@ def edit_user(actor, user_id: int) -> None:
 
 actor = page_guard("users")
 st.title(tr("nav.users"))
-chosen = listing.record_id()
-if chosen is None:
-    user_list(actor)
-else:
-    listing.back_to_list()
-    edit_user(actor, chosen)
+listing.list_or_record(lambda: user_list(actor), lambda chosen: edit_user(actor, chosen))

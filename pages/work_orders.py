@@ -43,16 +43,9 @@ def order_list(actor) -> None:
         with c2:
             types = listing.enum_filter("wo.service_type", ServiceType, "type")
             start, end = listing.date_range("wo.intake_range", "intake")
-    c1, c2 = st.columns([2, 1])
-    with c1:
-        search = listing.search_box("wo.search_hint")
-    with c2:
-        sort = listing.sort_box(SORTS, "wo.sort_default")
+    search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
     flt = WorkOrderFilter(statuses, types, tech, start, end, search)
-    number, size = listing.page_request()
-    page = list_work_orders(engine(), actor, flt, office().timezone, number, size, sort)
-    listing.rows_table(page.rows, COLUMNS)
-    listing.pager(page)
+    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
 
 
 def show_order(actor, order_id: int) -> None:
@@ -68,9 +61,4 @@ def show_order(actor, order_id: int) -> None:
 
 actor = page_guard("work_orders")
 st.title(tr("nav.work_orders"))
-chosen = listing.record_id()
-if chosen is None:
-    order_list(actor)
-else:
-    listing.back_to_list()
-    show_order(actor, chosen)
+listing.list_or_record(lambda: order_list(actor), lambda chosen: show_order(actor, chosen))

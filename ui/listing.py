@@ -172,6 +172,26 @@ def sort_box(columns: dict[str, str], default_key: str) -> str:
                         args=args)
 
 
+def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str) -> tuple[str, str]:
+    """The search box and the sort side by side above the list."""
+    left, right = st.columns([2, 1])
+    with left:
+        search = search_box(hint_key)
+    with right:
+        sort = sort_box(sorts, default_key)
+    return search, sort
+
+
+def listed(fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
+           decorate: Callable[[list[dict]], list[dict]] | None = None) -> Page:
+    """The page of the list the URL asks for, fetched in SQL (`fetch(number, size)`), its rows clickable
+    (`decorate` adds display columns), and the pager."""
+    page = fetch(*page_request())
+    rows_table(decorate(page.rows) if decorate else page.rows, columns)
+    pager(page)
+    return page
+
+
 def page_request() -> tuple[int, int]:
     """The page number and size the URL asks for (core clamps the number into range)."""
     return page_param().value(), SIZE_PARAM.value()
@@ -227,6 +247,16 @@ def _close() -> None:
 
 def back_to_list() -> None:
     st.button(tr("list.back"), key="back", icon=":material/arrow_back:", on_click=_close)
+
+
+def list_or_record(show_list: Callable[[], None], show_record: Callable[[int], None]) -> None:
+    """A list page shows either its list or, with ?id=, one record and the way back."""
+    chosen = record_id()
+    if chosen is None:
+        show_list()
+    else:
+        back_to_list()
+        show_record(chosen)
 
 
 def not_found() -> None:
