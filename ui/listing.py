@@ -97,7 +97,7 @@ def person(name: str, people: dict[int, str], default: int | None = None) -> Par
         raw = values[-1] if values else ""
         if raw == ALL:
             return None
-        return int(raw) if raw.isdigit() and int(raw) in people else default
+        return int(raw) if raw.isdecimal() and int(raw) in people else default
 
     def dump(value) -> list[str]:
         return [] if value == default else [ALL] if value is None else [str(value)]
@@ -131,7 +131,7 @@ def dates(name: str) -> Param:
 
 
 def page_param(pages: int = 10**6) -> Param:
-    return Param(PAGE, lambda v: int(v[-1]) if v and v[-1].isdigit() and 0 < int(v[-1]) <= pages else 1,
+    return Param(PAGE, lambda v: int(v[-1]) if v and v[-1].isdecimal() and 0 < int(v[-1]) <= pages else 1,
                  lambda value: [] if value == 1 else [str(value)])
 
 
@@ -231,7 +231,7 @@ def pager(page: Page) -> None:
 def record_id() -> int | None:
     """The record the URL opens (?id=); anything but a plain number opens none."""
     raw = st.query_params.get(ID) or ""
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def open_record(record_id: int) -> None:

@@ -30,7 +30,7 @@ def test_a_status_filter_writes_enum_values_leaving_out_its_default_and_writing_
 
 @pytest.mark.parametrize(("default", "url", "value"), [
     (7, [], 7), (7, ["9"], 9), (7, ["all"], None), (7, ["8"], 7), (7, ["x"], 7), (None, [], None),
-    (None, ["9"], 9), (None, ["-9"], None),
+    (None, ["9"], 9), (None, ["-9"], None), (None, ["²"], None),
 ])
 def test_who_is_a_listed_user_id_all_or_the_roles_default(default, url, value):
     assert person("who", PEOPLE, default).parse(url) == value
@@ -55,5 +55,5 @@ def test_sort_page_and_search_keep_to_what_the_list_offers():
     sort = choice("sort", ["", "name", "-name"], "")
     assert (sort.parse(["-name"]), sort.parse(["name desc"]), sort.parse([])) == ("-name", "", "")
     assert sort.dump("") == [] and sort.dump("-name") == ["-name"]
-    assert [page_param(5).parse(v) for v in (["3"], ["0"], ["-1"], ["6"], ["x"], [])] == [3, 1, 1, 1, 1, 1]
+    assert [page_param(5).parse(v) for v in (["3"], ["0"], ["-1"], ["6"], ["x"], ["²"], [])] == [3] + [1] * 6
     assert typed("q").parse(["a" * 500]) == "a" * 200 and typed("q").dump("  ") == []
