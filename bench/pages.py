@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 from streamlit import config
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Selectbox
 
 import ui.auth
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, set_demo_passwords
@@ -122,22 +120,15 @@ def summary(times: list[float], error: str | None, first_ms: float | None = None
     }
 
 
-class _SecondOption(Selectbox):
-    """A selectbox that sends what the browser sends when the second option is clicked: its label.
-    AppTest's own select_index(1) fails when the options carry a format_func (streamlit#8019)."""
+def _open_first_record(at: AppTest) -> str | None:
+    """Click the first row of the page's list (the table keyed ui.listing.ROWS), if it has one: the page then
+    shows that record in place of the list."""
+    from ui.listing import ROWS
 
-    @property
-    def _widget_state(self) -> WidgetState:
-        return WidgetState(id=self.id, string_value=self.options[1])
-
-
-def _open_second_record(at: AppTest) -> str | None:
-    """Pick the second option (the first record) of the page's `*_open` record picker, if it has one."""
-    pickers = [s for s in at.selectbox if s.key and s.key.endswith("_open") and len(s.options) > 1]
-    if not pickers:
+    if not any(d.key == ROWS for d in at.dataframe):
         return None
-    pickers[0].__class__ = _SecondOption
-    return pickers[0].key
+    at.session_state[ROWS] = {"selection": {"rows": [0], "columns": []}}
+    return ROWS
 
 
 def time_page(page: str, runs: int) -> dict:
@@ -153,7 +144,7 @@ def time_page(page: str, runs: int) -> dict:
     at.switch_page(page).run()
     first_ms = (time.perf_counter() - started) * 1000
     result = summary(*_timed(at, runs), first_ms=first_ms)
-    picker = _open_second_record(at)
+    picker = _open_first_record(at)
     if picker is not None:
         at.run()
         result["detail"] = summary(*_timed(at, runs)) | {"picker": picker}

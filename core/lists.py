@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.inputs import limit_of, search_term
@@ -39,6 +41,34 @@ def paginate(session: Session, stmt: Select, page: int, page_size: int, count: S
     page = min(max(1, page), pages)
     rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).mappings().all()
     return Page([dict(r) for r in rows], total, page, page_size)
+
+
+def sort_of(sort: str | None, allowed: Mapping[str, object]) -> tuple[str, bool] | None:
+    """A sort key from the URL, `name` or `-name` (descending), if `name` is one of the `allowed` columns;
+    anything else (absent, unknown, raw SQL) is None: the list's own default order."""
+    if not sort:
+        return None
+    name, descending = (sort[1:], True) if sort.startswith("-") else (sort, False)
+    return (name, descending) if name in allowed else None
+
+
+def ordered(sort: str | None, columns: Mapping[str, object], tie) -> list | None:
+    """ORDER BY clauses for a sort key over the whole filtered list: the chosen column (empty values last in
+    either direction), then `tie` (the id) in the same direction so equal values keep a stable order across
+    pages. None when the key is not allowed (see `sort_of`)."""
+    chosen = sort_of(sort, columns)
+    if chosen is None:
+        return None
+    name, descending = chosen
+    column = columns[name]
+    if descending:
+        return [column.desc().nulls_last(), tie.desc()]
+    return [column.asc().nulls_last(), tie.asc()]
+
+
+def enum_rank(column, enum_cls: type[Enum]):
+    """An enum column sorted in its declared order (open, in progress, done ...), not by its stored text."""
+    return case({m.value: i for i, m in enumerate(enum_cls)}, value=column, else_=len(enum_cls))
 
 
 def day_bounds_utc(start: date | None, end: date | None, tz: str) -> tuple[datetime | None, datetime | None]:

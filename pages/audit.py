@@ -5,25 +5,15 @@ import streamlit as st
 from core.audit.queries import ENTITIES, AuditFilter, describe, list_audit
 from core.i18n import enum_label
 from db.enums import AuditAction, Role
+from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
-from ui.widgets import date_range, enum_filter, paged_table
+from ui.widgets import table
 
-actor = page_guard("audit")
-st.title(tr("nav.audit"))
-
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    start, end = date_range("audit.range", "audit_dates")
-with c2:
-    user = st.text_input(tr("audit.user"), key="audit_user")
-with c3:
-    entity = st.selectbox(tr("audit.entity"), ["", *ENTITIES], key="audit_entity",
-                          format_func=lambda e: tr("list.any") if not e else tr(f"audit.entity_{e}"))
-with c4:
-    actions = enum_filter("audit.action", AuditAction, "audit_action")
-
-flt = AuditFilter(start, end, user, entity, actions)
+COLUMNS = {"at": ("common.when", "datetime"), "username": ("common.who", "text"), "what": ("audit.what", "text"),
+           "entity": ("audit.entity", "text"), "entity_id": ("audit.entity_id", "text"),
+           "role": ("audit.role", "text")}
+SORTS = {"at": "common.when", "username": "common.who", "entity": "audit.entity"}
 
 
 def readable(rows: list[dict]) -> list[dict]:
@@ -33,9 +23,23 @@ def readable(rows: list[dict]) -> list[dict]:
                  "what": "; ".join(describe(r, lang(), office().timezone))} for r in rows]
 
 
-paged_table("audit_list", flt,
-            lambda n, size: list_audit(engine(), actor, flt, office().timezone, n, max(size, 50)),
-            {"at": ("common.when", "datetime"), "username": ("common.who", "text"), "role": ("audit.role", "text"),
-             "entity": ("audit.entity", "text"), "entity_id": ("audit.entity_id", "text"),
-             "what": ("audit.what", "text")},
-            readable)
+actor = page_guard("audit")
+st.title(tr("nav.audit"))
+
+with listing.filters("on", "user", "entity", "action"):
+    c1, c2 = st.columns(2)
+    with c1:
+        start, end = listing.date_range("audit.range", "on")
+        on_change, args = listing.bind(listing.typed("user"))
+        user = st.text_input(tr("audit.user"), key="user", on_change=on_change, args=args)
+    with c2:
+        on_change, args = listing.bind(listing.choice("entity", ["", *ENTITIES], ""))
+        entity = st.selectbox(tr("audit.entity"), ["", *ENTITIES], key="entity", on_change=on_change, args=args,
+                              format_func=lambda e: tr("list.any") if not e else tr(f"audit.entity_{e}"))
+        actions = listing.enum_filter("audit.action", AuditAction, "action")
+sort = listing.sort_box(SORTS, "list.newest_first")
+
+flt = AuditFilter(start, end, user, entity, actions)
+page = list_audit(engine(), actor, flt, office().timezone, *listing.page_request(), sort)
+table(readable(page.rows), COLUMNS)
+listing.pager(page)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.callbacks.flow import can_claim, visible_levels
 from core.callbacks.queries import (
+    DUE_BUCKETS,
     OPEN_STATUSES,
     CallbackFilter,
     assignees,
@@ -15,9 +16,10 @@ from core.callbacks.queries import (
     queue_counts,
 )
 from core.callbacks.services import claim
+from core.errors import Forbidden
 from core.permissions import Action, allowed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus
-from ui import clock, feedback
+from ui import clock, feedback, listing
 from ui.auth import page_guard
 from ui.campaign import campaign_box
 from ui.context import engine, office, tr
@@ -25,15 +27,8 @@ from ui.detail import audit_history, fields
 from ui.reassign import reassign_box
 from ui.recheck import recheck_coverage
 from ui.task_form import finding_panel
-from ui.text import heading, plain
-from ui.widgets import (
-    cell_formats,
-    date_range,
-    enum_filter,
-    paged_table,
-    person_filter,
-    record_picker,
-)
+from ui.text import heading, phrase, plain
+from ui.widgets import cell_formats
 
 DETAIL_FIELDS = {
     "kind": "enum", "level": "enum", "status": "enum", "overdue": "bool", "due_start": "datetime",
@@ -47,15 +42,15 @@ ATTEMPT_FIELDS = {
     "dissatisfaction_reason": "text", "questions": "text", "suggestions": "text", "notes": "text",
     "promised_reply_at": "datetime", "call_again_at": "datetime", "qa_score": "text", "problem_solved": "bool",
 }
-COLUMNS = {
-    "customer": ("cb.customer", "text"), "phone": ("cb.phone", "text"), "kind": ("cb.kind", "enum"),
-    "level": ("cb.level", "enum"), "status": ("cb.status", "enum"), "overdue": ("cb.overdue", "text"),
-    "due_start": ("cb.due_start", "datetime"), "due_end": ("cb.due_end", "datetime"),
-    "assignee": ("cb.assignee", "text"), "attempts_count": ("cb.attempts_count", "text"),
-    "completed_at": ("cb.completed_at", "datetime"),
+COLUMNS = {  # what a phone shows without scrolling first: who, where it stands, by when
+    "customer": ("cb.customer", "text"), "status": ("cb.status", "enum"), "due_end": ("cb.due_end", "datetime"),
+    "overdue": ("cb.overdue", "text"), "kind": ("cb.kind", "enum"), "level": ("cb.level", "enum"),
+    "phone": ("cb.phone", "text"), "due_start": ("cb.due_start", "datetime"), "assignee": ("cb.assignee", "text"),
+    "attempts_count": ("cb.attempts_count", "text"), "completed_at": ("cb.completed_at", "datetime"),
 }
-
-
+SORTS = {name: COLUMNS[name][0] for name in ("customer", "due_end", "status", "kind", "level", "assignee",
+                                             "attempts_count", "completed_at")}
+FILTERS = ("status", "kind", "level", "who", "due", "due_on")
 
 def overdue_marks(rows: list[dict]) -> list[dict]:
     return [r | {"overdue": tr("cb.overdue_mark") if r["overdue"] else ""} for r in rows]
@@ -83,10 +78,12 @@ def take_call(actor, cb: dict) -> None:
 
 
 def show_detail(actor, callback_id: int) -> None:
-    detail = feedback.attempt(lambda: callback_detail(engine(), actor, callback_id, clock.now()) or {})
-    if detail == {}:
-        st.warning(tr("list.not_found"))
-    if not detail:  # not found, or a level the role may not read (Forbidden, shown by attempt): nothing of it
+    try:
+        detail = callback_detail(engine(), actor, callback_id, clock.now())
+    except Forbidden:  # a re-check a specialist may not read: said like a missing one, nothing of it shown
+        detail = None
+    if detail is None:
+        listing.not_found()
         return
     st.subheader(plain(detail["customer"]["name"]))
     take_call(actor, detail["callback"])
@@ -104,46 +101,45 @@ def show_detail(actor, callback_id: int) -> None:
     audit_history(actor, "callback", callback_id)
 
 
+def due_tiles(counts: dict[str, int], chosen: str | None) -> None:
+    """A tile per bucket opens the queue it counts (`due` in the URL); the chosen one again shows them all."""
+    for column, bucket in zip(st.columns(len(DUE_BUCKETS)), DUE_BUCKETS, strict=True):
+        column.button(phrase(f"cb.tile_{bucket}", count=counts[bucket]), key=f"tile_{bucket}", width="stretch",
+                      type="primary" if bucket == chosen else "secondary", on_click=listing.set_filter,
+                      args=("due", [] if bucket == chosen else [bucket]))
+
+
+def queue(actor) -> None:
+    people = assignees(engine())
+    mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
+    due_labels = {None: tr("list.any")} | {b: tr(f"cb.due_{b}") for b in DUE_BUCKETS}
+    with listing.filters(*FILTERS):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            statuses = listing.enum_filter("cb.status", CallbackStatus, "status", default=OPEN_STATUSES)
+            assignee = listing.person_filter("cb.assignee", people, "who", actor.id if mine_first else None)
+        with c2:
+            kinds = listing.enum_filter("cb.kind", CallbackKind, "kind")
+            on_change, args = listing.bind(listing.choice("due", list(due_labels), None))
+            due = st.selectbox(tr("cb.due"), list(due_labels), key="due", format_func=due_labels.get,
+                               on_change=on_change, args=args)
+        with c3:
+            levels = listing.enum_filter("cb.level", CallbackLevel, "level", visible_levels(actor))  # L1 only to some
+            start, end = listing.date_range("cb.due_range", "due_on")
+    search, sort = listing.search_and_sort("cb.search_hint", SORTS, "cb.sort_default")
+    flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search, due)
+    due_tiles(queue_counts(engine(), actor, flt, office().timezone, clock.now()), due)
+    listing.listed(lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n,
+                                                 size, sort), COLUMNS, overdue_marks)
+    if allowed(actor.role, Action.REASSIGN_CALLBACK):
+        reassign_box(actor, flt, people)
+    if allowed(actor.role, Action.PLAN_CAMPAIGN):
+        campaign_box(actor, people)
+    recheck_coverage(actor, clock.now())
+
+
 actor = page_guard("callbacks")
 if st.session_state.pop(TAKEN, None):  # claimed in the take button's callback: on to the call screen
     st.switch_page("pages/call.py")
-kind_label, due = cell_formats()["enum"], cell_formats()["datetime"]
 st.title(tr("nav.callbacks"))
-
-st.session_state.setdefault("cb_status", list(OPEN_STATUSES))  # the queue opens on the work still to do
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    statuses = enum_filter("cb.status", CallbackStatus, "cb_status")
-with c2:
-    kinds = enum_filter("cb.kind", CallbackKind, "cb_kind")
-with c3:
-    levels = enum_filter("cb.level", CallbackLevel, "cb_level", visible_levels(actor))  # no L2/L3 to a specialist
-people = assignees(engine())
-mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
-if mine_first:  # a caller's own queue first (leaving the key unset keeps "Any" for managers)
-    st.session_state.setdefault("cb_assignee", actor.id)
-with c4:
-    assignee = person_filter("cb.assignee", people, "cb_assignee")
-c5, c6 = st.columns([1, 3])
-with c5:
-    start, end = date_range("cb.due_range", "cb_dates")
-with c6:
-    search = st.text_input(tr("list.search"), key="cb_search", placeholder=tr("cb.search_hint"))
-
-flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search)
-counts = queue_counts(engine(), actor, flt, office().timezone, clock.now())
-for column, name in zip(st.columns(3), ("overdue", "due_today", "upcoming"), strict=True):
-    column.metric(tr(f"cb.count_{name}"), plain(counts[name]))
-page = paged_table("cb_list", flt,
-                   lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n, size),
-                   COLUMNS, overdue_marks)
-
-label = lambda r: f"{r['customer']} · {kind_label(r['kind'])} · {due(r['due_end'])}"  # noqa: E731
-if allowed(actor.role, Action.REASSIGN_CALLBACK):
-    reassign_box(actor, flt, people)
-if allowed(actor.role, Action.PLAN_CAMPAIGN):
-    campaign_box(actor, people)
-chosen = record_picker(page.rows, label, "cb_open")
-if chosen:
-    show_detail(actor, chosen)
-recheck_coverage(actor, clock.now())
+listing.list_or_record(lambda: queue(actor), lambda chosen: show_detail(actor, chosen))

@@ -3,19 +3,12 @@
 import streamlit as st
 
 from core.complaints.queries import ComplaintFilter, complaint_detail, complaint_owners, list_complaints
-from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
-from ui import clock
+from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility, Role
+from ui import clock, listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
 from ui.text import heading, plain
-from ui.widgets import (
-    date_range,
-    enum_filter,
-    paged_table,
-    person_filter,
-    record_picker,
-)
 
 INTAKE_FIELDS = {
     "customer": "text", "customer_phone": "text", "channel": "enum", "order_no": "text", "product": "text",
@@ -37,53 +30,59 @@ def marker(row: dict) -> str:
     return " · ".join(tr(key) for flag, key in flags if flag)
 
 
+COLUMNS = {  # what a phone shows without scrolling first: which complaint, whose, where it stands, by when
+    "number": ("cp.number", "text"), "customer": ("cp.customer", "text"), "status": ("cp.status", "enum"),
+    "reply_deadline": ("cp.reply_deadline", "datetime"), "marker": ("cp.attention", "text"),
+    "channel": ("cp.channel", "enum"), "product": ("cp.product", "text"),
+    "responsibility": ("cp.responsibility", "enum"), "received_at": ("cp.received_at", "datetime"),
+    "owner": ("cp.owner", "text"),
+}
+SORTS = {name: COLUMNS[name][0] for name in ("number", "customer", "status", "reply_deadline", "received_at",
+                                             "channel", "owner")}
+OVERSEERS = (Role.MANAGER, Role.DIRECTOR)  # who see the whole log first; others their own complaints, if any
+
+
+def complaint_list(actor) -> None:
+    owners = complaint_owners(engine())
+    mine = actor.id if actor.id in owners and actor.role not in OVERSEERS else None
+    with listing.filters("status", "channel", "duty", "cause", "who", "received", "attention"):
+        c1, c2 = st.columns(2)
+        with c1:
+            statuses = listing.enum_filter("cp.status", ComplaintStatus, "status")
+            duties = listing.enum_filter("cp.responsibility", Responsibility, "duty")
+            owner = listing.person_filter("cp.owner", owners, "who", mine)
+        with c2:
+            channels = listing.enum_filter("cp.channel", ComplaintChannel, "channel")
+            causes = listing.enum_filter("cp.cause", ComplaintCause, "cause")
+            start, end = listing.date_range("cp.received_range", "received")
+        on_change, args = listing.bind(listing.choice("attention", (False, True), False))
+        attention = st.toggle(tr("cp.only_attention"), key="attention", help=tr("cp.only_attention_help"),
+                              on_change=on_change, args=args)
+    search, sort = listing.search_and_sort("cp.search_hint", SORTS, "list.newest_first")
+    flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
+    listing.listed(lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size, sort),
+                   COLUMNS, lambda rows: [r | {"marker": marker(r)} for r in rows])
+
+
+def show_complaint(actor, complaint_id: int) -> None:
+    detail = complaint_detail(engine(), actor, complaint_id, now)
+    if detail is None:
+        listing.not_found()
+        return
+    record = detail["complaint"]
+    st.subheader(plain(f"{record['number']} · {record['customer']}"))
+    heading("cp.intake")
+    fields(record, "cp", INTAKE_FIELDS)
+    heading("cp.handling")
+    fields(record, "cp", HANDLING_FIELDS)
+    if detail["returned"] is not None:
+        heading("cp.returned_goods")
+        fields(detail["returned"], "cp", RETURN_FIELDS)
+    history(detail["events"], "cp")
+    audit_history(actor, "complaint", complaint_id)
+
+
 actor = page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = clock.now()
-
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    statuses = enum_filter("cp.status", ComplaintStatus, "cp_status")
-with c2:
-    channels = enum_filter("cp.channel", ComplaintChannel, "cp_channel")
-with c3:
-    duties = enum_filter("cp.responsibility", Responsibility, "cp_resp")
-with c4:
-    causes = enum_filter("cp.cause", ComplaintCause, "cp_cause")
-owners = complaint_owners(engine())
-c5, c6, c7 = st.columns([1, 1, 2])
-with c5:
-    owner = person_filter("cp.owner", owners, "cp_owner")
-with c6:
-    start, end = date_range("cp.received_range", "cp_dates")
-with c7:
-    search = st.text_input(tr("list.search"), key="cp_search", placeholder=tr("cp.search_hint"))
-attention = st.toggle(tr("cp.only_attention"), key="cp_attention", help=tr("cp.only_attention_help"))
-
-flt = ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, attention)
-fetch = lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size)  # noqa: E731
-page = paged_table("cp_list", flt, fetch, {
-    "number": ("cp.number", "text"), "customer": ("cp.customer", "text"), "channel": ("cp.channel", "enum"),
-    "product": ("cp.product", "text"), "status": ("cp.status", "enum"),
-    "responsibility": ("cp.responsibility", "enum"), "received_at": ("cp.received_at", "datetime"),
-    "reply_deadline": ("cp.reply_deadline", "datetime"), "marker": ("cp.attention", "text"),
-    "owner": ("cp.owner", "text"),
-}, lambda rows: [r | {"marker": marker(r)} for r in rows])
-
-chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "cp_open")
-if chosen:
-    detail = complaint_detail(engine(), actor, chosen, now)
-    if detail is None:
-        st.warning(tr("list.not_found"))
-    else:
-        record = detail["complaint"]
-        st.subheader(plain(f"{record['number']} · {record['customer']}"))
-        heading("cp.intake")
-        fields(record, "cp", INTAKE_FIELDS)
-        heading("cp.handling")
-        fields(record, "cp", HANDLING_FIELDS)
-        if detail["returned"] is not None:
-            heading("cp.returned_goods")
-            fields(detail["returned"], "cp", RETURN_FIELDS)
-        history(detail["events"], "cp")
-        audit_history(actor, "complaint", chosen)
+listing.list_or_record(lambda: complaint_list(actor), lambda chosen: show_complaint(actor, chosen))

@@ -5,20 +5,14 @@ import streamlit as st
 from core.customers.queries import CustomerFilter, customer_detail, list_customers, specialists
 from core.permissions import Action, allowed
 from db.enums import ArchiveValidity, CustomerGrade
+from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
 from ui.product_dates_form import product_dates_form
 from ui.text import heading, phrase, plain
-from ui.widgets import (
-    date_range,
-    enum_filter,
-    paged_table,
-    person_filter,
-    record_picker,
-    table,
-)
+from ui.widgets import table
 
 CARD_FIELDS = {
     "code": "text", "name": "text", "is_company": "bool", "phone": "text", "email": "text", "address": "text",
@@ -59,49 +53,55 @@ def related(rows: list[dict], columns: dict, total: int) -> None:
         st.caption(phrase("cu.showing", shown=len(rows), total=total))
 
 
+COLUMNS = {  # what a phone shows without scrolling first: who, how to reach them, their grade
+    "name": ("cu.name", "text"), "phone": ("cu.phone", "text"), "grade": ("cu.grade", "enum"),
+    "validity": ("cu.validity", "enum"), "code": ("cu.code", "text"), "city": ("cu.city", "text"),
+    "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
+}
+SORTS = {name: COLUMNS[name][0] for name in ("name", "code", "grade", "validity", "city", "specialist",
+                                             "created_at")}
+
+
+def customer_list(actor) -> None:
+    people = specialists(engine())
+    with listing.filters("grade", "validity", "who", "created"):
+        c1, c2 = st.columns(2)
+        with c1:
+            grades = listing.enum_filter("cu.grade", CustomerGrade, "grade")
+            specialist = listing.person_filter("cu.specialist", people, "who")
+        with c2:
+            validities = listing.enum_filter("cu.validity", ArchiveValidity, "validity")
+            start, end = listing.date_range("cu.created_range", "created")
+    search, sort = listing.search_and_sort("cu.search_hint", SORTS, "list.newest_first")
+    flt = CustomerFilter(grades, validities, specialist, start, end, search)
+    listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
+
+
+def show_customer(actor, customer_id: int) -> None:
+    detail = customer_detail(engine(), actor, customer_id)
+    if detail is None:
+        listing.not_found()
+        return
+    st.subheader(plain(f"{detail['customer']['code']} · {detail['customer']['name']}"))
+    fields(detail["customer"], "cu", CARD_FIELDS)
+    if allowed(actor.role, Action.EDIT_CUSTOMER):
+        with st.expander(tr("cu.correct")):
+            customer_edit_form(actor, detail["customer"])
+    audit_history(actor, "customer", customer_id)
+    heading("cu.contacts")
+    yes = tr("common.yes")
+    contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
+    related(contacts, CONTACT_COLUMNS, len(contacts))
+    names = list(HISTORY_COLUMNS)
+    tabs = st.tabs([phrase(f"cu.tab_{n}", total=detail[n].total) for n in names])
+    for tab, name in zip(tabs, names, strict=True):
+        with tab:
+            related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)
+            if name == "products" and detail[name].rows and allowed(actor.role, Action.EDIT_CUSTOMER):
+                with st.expander(tr("product_form.title")):
+                    product_dates_form(actor, detail[name].rows)
+
+
 actor = page_guard("customers")
 st.title(tr("nav.customers"))
-
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    grades = enum_filter("cu.grade", CustomerGrade, "cu_grade")
-with c2:
-    validities = enum_filter("cu.validity", ArchiveValidity, "cu_validity")
-people = specialists(engine())
-with c3:
-    specialist = person_filter("cu.specialist", people, "cu_specialist")
-with c4:
-    start, end = date_range("cu.created_range", "cu_dates")
-search = st.text_input(tr("list.search"), key="cu_search", placeholder=tr("cu.search_hint"))
-
-flt = CustomerFilter(grades, validities, specialist, start, end, search)
-page = paged_table("cu_list", flt, lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size), {
-    "code": ("cu.code", "text"), "name": ("cu.name", "text"), "phone": ("cu.phone", "text"),
-    "city": ("cu.city", "text"), "grade": ("cu.grade", "enum"), "validity": ("cu.validity", "enum"),
-    "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
-})
-
-chosen = record_picker(page.rows, lambda r: f"{r['code']} · {r['name']}", "cu_open")
-if chosen:
-    detail = customer_detail(engine(), actor, chosen)
-    if detail is None:
-        st.warning(tr("list.not_found"))
-    else:
-        st.subheader(plain(f"{detail['customer']['code']} · {detail['customer']['name']}"))
-        fields(detail["customer"], "cu", CARD_FIELDS)
-        if allowed(actor.role, Action.EDIT_CUSTOMER):
-            with st.expander(tr("cu.correct")):
-                customer_edit_form(actor, detail["customer"])
-        audit_history(actor, "customer", chosen)
-        heading("cu.contacts")
-        yes = tr("common.yes")
-        contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
-        related(contacts, CONTACT_COLUMNS, len(contacts))
-        names = list(HISTORY_COLUMNS)
-        tabs = st.tabs([phrase(f"cu.tab_{n}", total=detail[n].total) for n in names])
-        for tab, name in zip(tabs, names, strict=True):
-            with tab:
-                related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)
-                if name == "products" and detail[name].rows and allowed(actor.role, Action.EDIT_CUSTOMER):
-                    with st.expander(tr("product_form.title")):
-                        product_dates_form(actor, detail[name].rows)
+listing.list_or_record(lambda: customer_list(actor), lambda chosen: show_customer(actor, chosen))

@@ -34,7 +34,7 @@ def callback_tiles(person: int | None, who: dict, extra: list) -> None:
     """Overdue and due today as the Callbacks queue counts them for the same assignee (`who` in its URL)."""
     counts = queue_counts(engine(), actor, CallbackFilter(assignee_id=person), tz, moment)
     tiles([("mywork.cb_overdue", counts["overdue"], CALLBACKS, who | {"due": "overdue"}),
-           ("mywork.cb_due_today", counts["due_today"], CALLBACKS, who | {"due": "today"}), *extra])
+           ("mywork.cb_due_today", counts["today"], CALLBACKS, who | {"due": "today"}), *extra])
 
 
 def activity(person: int | None) -> None:

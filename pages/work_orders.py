@@ -3,18 +3,12 @@
 import streamlit as st
 
 from core.work_orders.queries import WorkOrderFilter, list_work_orders, technicians, work_order_detail
-from db.enums import ServiceType, WorkOrderStatus
+from db.enums import Role, ServiceType, WorkOrderStatus
+from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
 from ui.text import plain
-from ui.widgets import (
-    date_range,
-    enum_filter,
-    paged_table,
-    person_filter,
-    record_picker,
-)
 
 DETAIL_FIELDS = {
     "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
@@ -28,37 +22,43 @@ DETAIL_FIELDS = {
     "settled_at": "datetime", "closed_at": "datetime",
 }
 
+COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands
+    "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "status": ("wo.status", "enum"),
+    "technician": ("wo.technician", "text"), "intake_at": ("wo.intake_at", "datetime"),
+    "service_type": ("wo.service_type", "enum"), "pending_reason": ("wo.pending_reason", "enum"),
+    "phone": ("wo.phone", "text"), "completed_at": ("wo.completed_at", "datetime"), "fee_cents": ("wo.fee", "money"),
+}
+SORTS = {name: COLUMNS[name][0] for name in ("number", "customer", "status", "technician", "intake_at",
+                                             "service_type", "completed_at", "fee_cents")}
+
+
+def order_list(actor) -> None:
+    techs = technicians(engine())
+    mine = actor.id if actor.role == Role.ENGINEER and actor.id in techs else None  # an engineer's own orders
+    with listing.filters("status", "type", "who", "intake"):
+        c1, c2 = st.columns(2)
+        with c1:
+            statuses = listing.enum_filter("wo.status", WorkOrderStatus, "status")
+            tech = listing.person_filter("wo.technician", techs, "who", mine)
+        with c2:
+            types = listing.enum_filter("wo.service_type", ServiceType, "type")
+            start, end = listing.date_range("wo.intake_range", "intake")
+    search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
+    flt = WorkOrderFilter(statuses, types, tech, start, end, search)
+    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
+
+
+def show_order(actor, order_id: int) -> None:
+    detail = work_order_detail(engine(), actor, order_id)
+    if detail is None:
+        listing.not_found()
+        return
+    st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
+    fields(detail["order"], "wo", DETAIL_FIELDS)
+    history(detail["events"], "wo")
+    audit_history(actor, "work_order", order_id)
+
+
 actor = page_guard("work_orders")
 st.title(tr("nav.work_orders"))
-
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    statuses = enum_filter("wo.status", WorkOrderStatus, "wo_status")
-with c2:
-    types = enum_filter("wo.service_type", ServiceType, "wo_type")
-techs = technicians(engine())
-with c3:
-    tech = person_filter("wo.technician", techs, "wo_tech")
-with c4:
-    start, end = date_range("wo.intake_range", "wo_dates")
-search = st.text_input(tr("list.search"), key="wo_search", placeholder=tr("wo.search_hint"))
-
-flt = WorkOrderFilter(statuses, types, tech, start, end, search)
-page = paged_table("wo_list", flt, lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size), {
-    "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "phone": ("wo.phone", "text"),
-    "service_type": ("wo.service_type", "enum"), "status": ("wo.status", "enum"),
-    "pending_reason": ("wo.pending_reason", "enum"), "technician": ("wo.technician", "text"),
-    "intake_at": ("wo.intake_at", "datetime"), "completed_at": ("wo.completed_at", "datetime"),
-    "fee_cents": ("wo.fee", "money"),
-})
-
-chosen = record_picker(page.rows, lambda r: f"{r['number']} · {r['customer']}", "wo_open")
-if chosen:
-    detail = work_order_detail(engine(), actor, chosen)
-    if detail is None:
-        st.warning(tr("list.not_found"))
-    else:
-        st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
-        fields(detail["order"], "wo", DETAIL_FIELDS)
-        history(detail["events"], "wo")
-        audit_history(actor, "work_order", chosen)
+listing.list_or_record(lambda: order_list(actor), lambda chosen: show_order(actor, chosen))

@@ -92,3 +92,16 @@ def run_async(fn, *args):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(anyio.run, fn, *args).result()
+
+
+def click_row(at, position: int = 0):
+    """What a click on a list's row sends from a browser: the row selection of the list's table (keyed
+    ui.listing.ROWS); the page then opens that row's record."""
+    at.session_state["rows"] = {"selection": {"rows": [position], "columns": []}}
+    return at.run()
+
+
+def open_by_url(at, record_id: int):
+    """A link, a bookmark or a typed URL to one record of the list page `at` shows: ?id=<record_id>."""
+    at.query_params["id"] = str(record_id)
+    return at.run()

@@ -22,7 +22,7 @@ def reassign_box(actor, flt: CallbackFilter, people: dict[int, str]) -> None:
     with st.expander(tr("cb.reassign.title")):
         target = st.selectbox(tr("cb.reassign.to"), list(people), index=None, format_func=people.get, key=TARGET,
                               placeholder=tr("cb.reassign.to_hint"))
-        count = reassign_count(engine(), actor, flt, office().timezone, target)
+        count = reassign_count(engine(), actor, flt, office().timezone, clock.now(), target)
         if st.session_state.get(SIGNED) != (flt, target):  # a confirmation holds for the numbers it was given for
             st.session_state[SIGNED], st.session_state[SURE] = (flt, target), False
         if target is None:

@@ -1,4 +1,6 @@
-"""Widgets every list page shares: enum filters, a date range, the paged table and the record picker."""
+"""Widgets the pages share: enum filters, a person filter, a date range and the table. A list page ties them to
+the URL through ui.listing (which also pages, sorts and opens a record by a row click); `paged_table`, `pager`
+and `record_picker` are the older session-kept list that pages not yet moved to ui.listing still use."""
 
 from __future__ import annotations
 
@@ -15,25 +17,30 @@ from core.lists import PAGE_SIZES, Page
 from ui.context import lang, office, tr
 from ui.text import phrase
 
+OnChange = Callable[..., None] | None  # ui.listing passes a callback that writes the choice into the URL
 
-def enum_filter(label_key: str, enum_cls: type[Enum], key: str, options: tuple | None = None) -> tuple:
+
+def enum_filter(label_key: str, enum_cls: type[Enum], key: str, options: tuple | None = None,
+                on_change: OnChange = None, args: tuple = ()) -> tuple:
     """A multiselect of an enum's translated values (or only `options`, those the user may see); empty means
     no filter."""
     lg = lang()  # captured now: format_func may be called outside the script run
     choices = list(enum_cls if options is None else options)
     return tuple(st.multiselect(tr(label_key), choices, key=key, format_func=lambda m: enum_label(m, lg),
-                                placeholder=tr("list.any")))
+                                placeholder=tr("list.any"), on_change=on_change, args=args))
 
 
-def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str = "list.any") -> int | None:
+def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str = "list.any",
+                  on_change: OnChange = None, args: tuple = ()) -> int | None:
     """A select box of staff by id; None (shown as "Any") means no filter."""
     any_label = tr(any_key)
-    return st.selectbox(tr(label_key), [None, *people], key=key,
-                        format_func=lambda i: any_label if i is None else people[i])
+    return st.selectbox(tr(label_key), [None, *people], key=key, on_change=on_change, args=args,
+                        format_func=lambda i: any_label if i is None else people.get(i, f"#{i}"))
 
 
-def date_range(label_key: str, key: str) -> tuple[date | None, date | None]:
-    value = st.date_input(tr(label_key), value=(), key=key, format="YYYY-MM-DD")
+def date_range(label_key: str, key: str, on_change: OnChange = None,
+               args: tuple = ()) -> tuple[date | None, date | None]:
+    value = st.date_input(tr(label_key), value=(), key=key, format="YYYY-MM-DD", on_change=on_change, args=args)
     if isinstance(value, tuple | list):
         start = value[0] if len(value) > 0 else None
         end = value[1] if len(value) > 1 else start
@@ -83,14 +90,25 @@ def cell_formats() -> dict[str, Formatter]:
     }
 
 
-def table(rows: list[dict], columns: dict[str, tuple[str, str]]) -> None:
-    """Rows shown with translated headers; `columns` maps field → (label key, kind of format)."""
+def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None = None) -> list[int]:
+    """Rows shown with translated headers; `columns` maps field → (label key, kind of format), the columns that
+    matter first (a phone shows only the first few without scrolling). With a `key` a row can be clicked, on
+    any of its cells or on its marker: the positions of the clicked rows are returned. Column selection is
+    switched on only because it turns off the grid's own header sort, which would sort the rows on screen alone
+    (lists sort in SQL, ui.listing)."""
     fmts = cell_formats()
     data = {tr(label): [fmts[kind](r.get(field)) for r in rows] for field, (label, kind) in columns.items()}
     if not rows:
         st.info(tr("list.empty"))
-        return
-    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+        return []
+    frame = pd.DataFrame(data)
+    if key is None:
+        st.dataframe(frame, hide_index=True, width="stretch")
+        return []
+    event = st.dataframe(frame, hide_index=True, width="stretch", key=key, on_select="rerun",
+                         selection_mode=["single-row", "single-cell", "single-column"])
+    chosen = event.selection
+    return list(chosen.get("rows") or []) + [cell[0] for cell in chosen.get("cells") or []]
 
 
 def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> int | None:

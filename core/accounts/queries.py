@@ -7,6 +7,7 @@ from collections import Counter
 
 from sqlalchemy import Engine, func, select
 
+from core.lists import Page, enum_rank, ordered, paginate
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import Role
@@ -41,3 +42,30 @@ def list_users(engine: Engine, actor: Actor) -> list[dict]:
         require(actor, Action.MANAGE_USERS)
         users = s.scalars(select(User).order_by(User.role, User.username)).all()
         return [public_fields(u) | {"id": u.id, "version": u.version, "locked_until": u.locked_until} for u in users]
+
+
+def _user_columns() -> dict:
+    return {"username": User.username, "display_name": User.display_name, "role": enum_rank(User.role, Role),
+            "active": User.active, "locked_until": User.locked_until}
+
+
+SORTS = tuple(_user_columns())
+
+
+def users_page(engine: Engine, actor: Actor, page: int = 1, page_size: int = 25, sort: str | None = None) -> Page:
+    """The accounts admins manage, by role then user name or sorted by one of SORTS (then by id), one page
+    read in SQL; never a password hash. MANAGE_USERS only."""
+    require(actor, Action.MANAGE_USERS)
+    order = ordered(sort, _user_columns(), User.id) or [enum_rank(User.role, Role), User.username, User.id]
+    stmt = select(User.id, User.version, User.locked_until, *(getattr(User, f) for f in PUBLIC_FIELDS))
+    with session_scope(engine) as s:
+        return paginate(s, stmt.order_by(*order), page, page_size, select(func.count()).select_from(User))
+
+
+def user_detail(engine: Engine, actor: Actor, user_id: int) -> dict | None:
+    """One account to edit, as on the list; None when there is no such user. MANAGE_USERS only."""
+    require(actor, Action.MANAGE_USERS)
+    with session_scope(engine) as s:
+        user = s.get(User, user_id)
+        return None if user is None else public_fields(user) | {"id": user.id, "version": user.version,
+                                                                   "locked_until": user.locked_until}

@@ -12,7 +12,7 @@ from sqlalchemy import Enum as SAEnum
 from core.callbacks.flow import require_view
 from core.fmt import fmt_datetime
 from core.i18n import catalog, enum_label, t
-from core.lists import Page, day_bounds_utc, paginate
+from core.lists import Page, day_bounds_utc, ordered, paginate
 from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
 from db.enums import AuditAction
@@ -109,8 +109,13 @@ class AuditFilter:
     actions: tuple[AuditAction, ...] = ()
 
 
-def list_audit(engine: Engine, actor: Actor, f: AuditFilter, tz: str, page: int = 1, page_size: int = 50) -> Page:
-    """The whole log, newest first, filtered by day range, user, entity and action (VIEW_AUDIT only)."""
+SORTS = ("at", "username", "entity")
+
+
+def list_audit(engine: Engine, actor: Actor, f: AuditFilter, tz: str, page: int = 1, page_size: int = 50,
+               sort: str | None = None) -> Page:
+    """The whole log, newest first or sorted by one of SORTS (then by id), filtered by day range, user, entity
+    and action (VIEW_AUDIT only)."""
     require(actor, Action.VIEW_AUDIT)
     conds = []
     lo, hi = day_bounds_utc(f.start, f.end, tz)
@@ -119,9 +124,11 @@ def list_audit(engine: Engine, actor: Actor, f: AuditFilter, tz: str, page: int 
     conds += [AuditEntry.username == f.username.strip()] if f.username.strip() else []
     conds += [AuditEntry.entity == f.entity] if f.entity else []
     conds += [AuditEntry.action.in_(f.actions)] if f.actions else []
+    columns = {"at": AuditEntry.at, "username": AuditEntry.username, "entity": AuditEntry.entity}
+    order = ordered(sort, columns, AuditEntry.id) or [AuditEntry.id.desc()]
     stmt = (select(AuditEntry.id, AuditEntry.at, AuditEntry.username, AuditEntry.role, AuditEntry.entity,
                    AuditEntry.entity_id, AuditEntry.action, AuditEntry.changes)
-            .where(*conds).order_by(AuditEntry.id.desc()))
+            .where(*conds).order_by(*order))
     with session_scope(engine) as s:
         return paginate(s, stmt, page, page_size, select(func.count()).select_from(AuditEntry).where(*conds))
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from core.accounts.queries import staff_names
 from core.callbacks.flow import require_view, visible_levels
 from core.clock import office_day
-from core.lists import Page, as_dict, customer_match, day_bounds_utc
+from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import (
@@ -36,6 +36,10 @@ class CallbackFilter:
     due_from: date | None = None
     due_to: date | None = None
     search: str = ""
+    due: str | None = None  # one of DUE_BUCKETS: the open work overdue, due today or due after today
+
+
+DUE_BUCKETS = ("overdue", "today", "later")  # the count tiles over the queue, in this order
 
 
 def is_open():
@@ -64,13 +68,23 @@ def _readable(actor: Actor) -> list:
     return [] if len(levels) == len(CallbackLevel) else [Callback.level.in_(levels)]
 
 
-def _conditions(actor: Actor, f: CallbackFilter, tz: str) -> list:
+def _buckets(now: datetime, tz: str) -> dict:
+    """The open work split by when its window ends: before `now`, later this office day, after today."""
+    today = office_day(now, tz)
+    _, tomorrow = day_bounds_utc(today, today, tz)
+    return {"overdue": Callback.due_end < now, "today": and_(Callback.due_end >= now, Callback.due_end < tomorrow),
+            "later": Callback.due_end >= tomorrow}
+
+
+def _conditions(actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> list:
     chosen = ((Callback.status, f.statuses), (Callback.kind, f.kinds), (Callback.level, f.levels))
     where = _readable(actor) + [column.in_(values) for column, values in chosen if values]
     if f.assignee_id:
         where.append(Callback.assignee_id == f.assignee_id)
     if f.search.strip():
         where.append(customer_match(f.search, Callback.customer_id))
+    if f.due in DUE_BUCKETS:
+        where += [is_open(), _buckets(now, tz)[f.due]]
     lo, hi = day_bounds_utc(f.due_from, f.due_to, tz)
     return where + ([Callback.due_end >= lo] if lo else []) + ([Callback.due_end < hi] if hi else [])
 
@@ -109,6 +123,25 @@ def _page_ids(s: Session, where: list, offset: int, size: int) -> list[int]:
     return ids
 
 
+def _sort_columns() -> dict:
+    """The columns a user may sort the queue by (the `sort` URL parameter is checked against these)."""
+    return {"customer": Customer.name, "kind": enum_rank(Callback.kind, CallbackKind),
+            "level": Callback.level, "status": enum_rank(Callback.status, CallbackStatus),
+            "due_start": Callback.due_start, "due_end": Callback.due_end, "assignee": _ASSIGNEE.display_name,
+            "attempts_count": Callback.attempts_count, "completed_at": Callback.completed_at}
+
+
+_ASSIGNEE = aliased(User, name="sort_assignee")
+SORTS = tuple(_sort_columns())
+
+
+def _sorted_ids(s: Session, where: list, order: list, offset: int, size: int) -> list[int]:
+    """One page of ids in a chosen order over the whole filtered queue, read in SQL."""
+    stmt = (select(Callback.id).join(Customer, Customer.id == Callback.customer_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Callback.assignee_id).where(*where).order_by(*order))
+    return list(s.scalars(stmt.limit(size).offset(offset)))
+
+
 def _rows(s: Session, ids: list[int], now: datetime) -> list[dict]:
     assignee = aliased(User)
     stmt = (
@@ -124,47 +157,47 @@ def _rows(s: Session, ids: list[int], now: datetime) -> list[dict]:
 
 
 def list_callbacks(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime,
-                   page: int = 1, page_size: int = 25) -> Page:
-    """The filtered callbacks the actor may read (`_readable`) in queue order (see `_page_ids`), each marked
-    overdue or not as of `now`.
-    Counting and ordering read the callbacks table alone; the shown columns are read for the page's rows only,
-    so a queue of millions is counted and paged from its indexes."""
-    where = _conditions(actor, f, tz)
+                   page: int = 1, page_size: int = 25, sort: str | None = None) -> Page:
+    """The filtered callbacks the actor may read (`_readable`) in queue order (see `_page_ids`), or sorted by
+    one of SORTS (`name` or `-name`, then by id) over the whole filtered queue; each marked overdue or not as
+    of `now`. Counting and queue ordering read the callbacks table alone; the shown columns are read for the
+    page's rows only, so a queue of millions is counted and paged from its indexes."""
+    where = _conditions(actor, f, tz, now)
+    order = ordered(sort, _sort_columns(), Callback.id)
     with session_scope(engine) as s:
         total = _count(s, where)
         page = min(max(1, page), max(1, -(-total // page_size)))
-        ids = _page_ids(s, where, (page - 1) * page_size, page_size)
+        offset = (page - 1) * page_size
+        ids = _page_ids(s, where, offset, page_size) if order is None else _sorted_ids(s, where, order, offset,
+                                                                                          page_size)
         return Page(_rows(s, ids, now), total, page, page_size)
 
 
 def queue_counts(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> dict[str, int]:
-    """The counts at the top of the queue: the open work the actor may read (open or in progress, CB-6) under
-    the filter's kinds, levels, assignee and search, whatever its status and date filters: `overdue` (its
-    window ended before `now`), `due_today` (ends later this office day), `upcoming` (ends after today).
-    One aggregate in SQL."""
-    where = _conditions(actor, replace(f, statuses=(), due_from=None, due_to=None), tz) + [is_open()]
-    today = office_day(now, tz)
-    _, tomorrow = day_bounds_utc(today, today, tz)
+    """The count tiles of the queue, one per DUE_BUCKETS: the open work (open or in progress, CB-6) the actor
+    may read under every filter but the bucket itself, whose window ended before `now` (`overdue`), ends later
+    this office day (`today`) or after it (`later`). Each equals the queue's total with that bucket chosen
+    (`list_callbacks` with `due` set), so a tile opens exactly the list it counts. One aggregate in SQL."""
+    where = _conditions(actor, replace(f, due=None), tz, now) + [is_open()]
+    buckets = _buckets(now, tz)
     with session_scope(engine) as s:
-        row = s.execute(select(
-            func.count().filter(Callback.due_end < now),
-            func.count().filter(Callback.due_end >= now, Callback.due_end < tomorrow),
-            func.count().filter(Callback.due_end >= tomorrow),
-        ).select_from(Callback).where(*where)).one()
-    return {"overdue": row[0], "due_today": row[1], "upcoming": row[2]}
+        row = s.execute(select(*(func.count().filter(buckets[b]) for b in DUE_BUCKETS))
+                        .select_from(Callback).where(*where)).one()
+    return dict(zip(DUE_BUCKETS, row, strict=True))
 
 
-def matching(actor: Actor, f: CallbackFilter, tz: str) -> list:
+def matching(actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> list:
     """The conditions of the list the actor sees under `f` (the same as list_callbacks and its count), for a
     bulk action on the whole filtered list rather than the page shown."""
-    return _conditions(actor, f, tz)
+    return _conditions(actor, f, tz, now)
 
 
-def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, to_user_id: int | None = None) -> int:
+def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime,
+                   to_user_id: int | None = None) -> int:
     """How many callbacks a bulk reassign of the list under `f` would move: those listed that are still open
     (open or in progress) and, once a target is chosen, not already with it. One count in SQL."""
     require(actor, Action.REASSIGN_CALLBACK)
-    where = [*matching(actor, f, tz), is_open()]
+    where = [*matching(actor, f, tz, now), is_open()]
     if to_user_id is not None:
         where.append(Callback.assignee_id.is_distinct_from(to_user_id))
     with session_scope(engine) as s:

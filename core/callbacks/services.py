@@ -121,7 +121,7 @@ def reassign_matching(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, 
     with session_scope(engine) as s:
         require(actor, Action.REASSIGN_CALLBACK)
         check_target(s, to_user_id)
-        return len(move_to(s, actor, matching(actor, f, tz), to_user_id, now))
+        return len(move_to(s, actor, matching(actor, f, tz, now), to_user_id, now))
 
 
 def _unreached(s: Session, callback_id: int) -> int:

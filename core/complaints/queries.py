@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from core.lists import Page, as_dict, customer_match, paginate, within
+from core.lists import Page, as_dict, customer_match, enum_rank, ordered, paginate, within
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
@@ -70,8 +70,23 @@ def _where(stmt, f: ComplaintFilter, now: datetime):
     return stmt
 
 
-def _list_stmt(f: ComplaintFilter, tz: str, now: datetime):
-    owner = aliased(User)
+_OWNER = aliased(User, name="owner_user")
+
+
+def _sort_columns() -> dict:
+    """The columns a user may sort complaints by (the `sort` URL parameter is checked against these)."""
+    return {"number": Complaint.number, "customer": Customer.name,
+            "status": enum_rank(Complaint.status, ComplaintStatus),
+            "channel": enum_rank(Complaint.channel, ComplaintChannel), "received_at": Complaint.received_at,
+            "reply_deadline": Complaint.reply_deadline, "owner": _OWNER.display_name}
+
+
+SORTS = tuple(_sort_columns())
+
+
+def _list_stmt(f: ComplaintFilter, tz: str, now: datetime, sort: str | None = None):
+    owner = _OWNER
+    order = ordered(sort, _sort_columns(), Complaint.id) or [Complaint.received_at.desc(), Complaint.id.desc()]
     stmt = (
         select(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.channel,
                func.coalesce(Complaint.product_desc, Product.model).label("product"), Complaint.status,
@@ -80,17 +95,18 @@ def _list_stmt(f: ComplaintFilter, tz: str, now: datetime):
         .outerjoin(Customer, Customer.id == Complaint.customer_id)  # outer: SQLite can then drop it when counting
         .outerjoin(Product, Product.id == Complaint.product_id)
         .outerjoin(owner, owner.id == Complaint.owner_id)
-        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+        .order_by(*order)
     )
     return within(_where(stmt, f, now), Complaint.received_at, f.received_from, f.received_to, tz)
 
 
 def list_complaints(engine: Engine, actor: Actor, f: ComplaintFilter, tz: str, now: datetime,
-                    page: int = 1, page_size: int = 25) -> Page:
-    """The complaint log (CP-4), newest first; `now` decides which are overdue (CP-5). VIEW_COMPLAINTS only."""
+                    page: int = 1, page_size: int = 25, sort: str | None = None) -> Page:
+    """The complaint log (CP-4), newest first or sorted by one of SORTS (then by id) over the whole filtered
+    log; `now` decides which are overdue (CP-5). VIEW_COMPLAINTS only."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz, now), page, page_size)
+        return paginate(s, _list_stmt(f, tz, now, sort), page, page_size)
 
 
 def complaint_owners(engine: Engine) -> dict[int, str]:

@@ -12,7 +12,7 @@ from core.accounts.queries import staff_names
 from core.callbacks.flow import visible_levels
 from core.customers.rules import OrderDates
 from core.inputs import search_term
-from core.lists import SEARCH_MAX, Page, as_dict, like_escape, paginate, within
+from core.lists import SEARCH_MAX, Page, as_dict, enum_rank, like_escape, ordered, paginate, within
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
@@ -52,13 +52,28 @@ def customer_search(text: str):
                Customer.code.like(f"{text}%", escape="\\"))
 
 
-def _list_stmt(f: CustomerFilter, tz: str):
-    spec = aliased(User)
+_SPECIALIST = aliased(User, name="specialist_user")
+
+
+def _sort_columns() -> dict:
+    """The columns a user may sort the archive by (the `sort` URL parameter is checked against these)."""
+    return {"code": Customer.code, "name": Customer.name, "city": Customer.city,
+            "grade": enum_rank(Customer.grade, CustomerGrade),
+            "validity": enum_rank(Customer.validity, ArchiveValidity),
+            "specialist": _SPECIALIST.display_name, "created_at": Customer.created_at}
+
+
+SORTS = tuple(_sort_columns())
+
+
+def _list_stmt(f: CustomerFilter, tz: str, sort: str | None = None):
+    spec = _SPECIALIST
+    order = ordered(sort, _sort_columns(), Customer.id) or [Customer.created_at.desc(), Customer.id.desc()]
     stmt = (
         select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.city, Customer.grade,
                Customer.validity, spec.display_name.label("specialist"), Customer.created_at)
         .outerjoin(spec, spec.id == Customer.specialist_id)
-        .order_by(Customer.created_at.desc(), Customer.id.desc())
+        .order_by(*order)
     )
     return within(stmt.where(*customer_conditions(f)), Customer.created_at, f.created_from, f.created_to, tz)
 
@@ -73,11 +88,12 @@ def customer_conditions(f: CustomerFilter) -> list:
 
 
 def list_customers(engine: Engine, actor: Actor, f: CustomerFilter, tz: str, page: int = 1,
-                   page_size: int = 25) -> Page:
-    """The customer archive, newest first; C-2 grade and C-3 validity as filters (VIEW_CUSTOMERS only)."""
+                   page_size: int = 25, sort: str | None = None) -> Page:
+    """The customer archive, newest first or sorted by one of SORTS (then by id) over the whole filtered
+    archive; C-2 grade and C-3 validity as filters (VIEW_CUSTOMERS only)."""
     require(actor, Action.VIEW_CUSTOMERS)
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz), page, page_size)
+        return paginate(s, _list_stmt(f, tz, sort), page, page_size)
 
 
 def specialists(engine: Engine) -> dict[int, str]:

@@ -14,6 +14,7 @@ from db.engine import make_engine, session_scope
 from db.enums import Role
 from db.models import AuditEntry, Customer, User
 from tests.factories import reader
+from tests.helpers import open_by_url
 from tests.ui.conftest import APP
 
 
@@ -88,7 +89,7 @@ def test_two_people_correcting_one_customer_exactly_one_wins_and_the_other_keeps
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         at.switch_page("pages/customers.py").run()
-        at.selectbox(key="cu_open").set_value(cid).run()
+        open_by_url(at, cid)
         return at
 
     first, second = open_customer(Role.SPECIALIST), open_customer(Role.MANAGER)
@@ -122,7 +123,7 @@ def test_saving_a_user_unchanged_says_nothing_changed_neutrally_and_writes_nothi
         audit_rows = s.scalar(select(func.count()).where(AuditEntry.entity == "user",
                                                          AuditEntry.entity_id == str(user_id)))
     at = open_page("pages/users.py", "zh", Role.ADMIN)
-    at.selectbox(key="users_pick").set_value(user_id).run()
+    open_by_url(at, user_id)
     at.button(key=f"FormSubmitter:user_edit-{t('users.save', 'zh')}").click().run()
     assert not at.exception
     assert [i.value for i in at.info] == [t("error.unchanged", "zh")] and not at.success and not at.toast
@@ -139,7 +140,7 @@ def test_an_admin_renames_a_user_and_the_change_is_audited(open_page, demo_url):
     with session_scope(engine) as s:
         user_id = s.scalar(select(User.id).where(User.username == "specialist1"))
     at = open_page("pages/users.py", "zh", Role.ADMIN)
-    at.selectbox(key="users_pick").set_value(user_id).run()
+    open_by_url(at, user_id)
     at.text_input(key=f"user_name_{user_id}").input("王  小明 ")
     at.button(key=f"FormSubmitter:user_edit-{t('users.save', 'zh')}").click().run()
     assert not at.exception and not at.error

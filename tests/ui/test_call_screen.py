@@ -22,7 +22,7 @@ from db.engine import make_engine, session_scope
 from db.enums import ArchiveValidity, CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction
 from db.models import CallAttempt, Callback, Complaint, Customer, User
 from tests.factories import make_account, make_callback, make_complaint, make_customer
-from tests.helpers import OFFICE_TZ, as_read
+from tests.helpers import OFFICE_TZ, as_read, open_by_url
 from tests.ui.marks import error_under
 from ui.feedback import FLASH
 
@@ -80,9 +80,9 @@ def _take(open_page, demo_url, now: datetime, lang: str = "en",
     """From the Callbacks page: find the callback by its customer's phone, open it, "Take this call"."""
     cb_id, phone = _due_callback(demo_url, now, kind)
     at = open_page("pages/callbacks.py", lang, Role.SPECIALIST)
-    at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
-    at.text_input(key="cb_search").input(phone).run()
-    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.multiselect(key="status").set_value([CallbackStatus.OPEN]).run()
+    at.text_input(key="q").input(phone).run()
+    open_by_url(at, cb_id)
     at.button(key="cb_take").click().run()
     assert not at.exception
     assert at.title[0].value == t("nav.call", lang)
@@ -259,9 +259,9 @@ def test_the_loser_of_a_claim_race_is_told_who_took_it_over_a_fresh_card_without
     the message is read after the claim: in progress, claimed by the colleague, "take" no longer offered."""
     cb_id, phone = _due_callback(demo_url, now)
     at = open_page("pages/callbacks.py", "zh", Role.SPECIALIST)
-    at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
-    at.text_input(key="cb_search").input(phone).run()
-    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.multiselect(key="status").set_value([CallbackStatus.OPEN]).run()
+    at.text_input(key="q").input(phone).run()
+    open_by_url(at, cb_id)
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         rival = make_account(s, Role.SPECIALIST, username="rival", display_name="Rival Li")

@@ -6,6 +6,7 @@ from db.engine import make_engine, session_scope
 from db.enums import CallbackStatus
 from db.models import CallAttempt, Callback
 from tests.factories import reader
+from tests.helpers import open_by_url
 
 
 def _query(demo_url, stmt):
@@ -33,15 +34,15 @@ def test_a_specialists_queue_opens_on_their_open_work_with_its_counts_at_the_top
     from db.enums import Role
 
     at = open_page("pages/callbacks.py", "zh", Role.SPECIALIST)
-    assert at.multiselect(key="cb_status").value == list(OPEN_STATUSES)
+    assert at.multiselect(key="status").value == list(OPEN_STATUSES)
     statuses = set(at.dataframe[0].value[t("cb.status", "zh")])
     assert statuses <= {t(f"enum.CallbackStatus.{s.value}", "zh") for s in OPEN_STATUSES}
-    shown = {m.label: int(m.value) for m in at.metric}
+    shown = [at.button(key=f"tile_{b}").label for b in ("overdue", "today", "later")]
     engine = make_engine(demo_url)
-    me = at.selectbox(key="cb_assignee").value
-    counts = queue_counts(engine, reader(), CallbackFilter(assignee_id=me), "Asia/Shanghai", now)
+    me = at.selectbox(key="who").value
+    counts = queue_counts(engine, reader(), CallbackFilter(OPEN_STATUSES, assignee_id=me), "Asia/Shanghai", now)
     engine.dispose()
-    assert shown == {t(f"cb.count_{k}", "zh"): n for k, n in counts.items()} and counts["overdue"] > 0
+    assert shown == [t(f"cb.tile_{k}", "zh", count=n) for k, n in counts.items()] and counts["overdue"] > 0
 
 
 def test_overdue_callbacks_lead_the_queue(open_page):
@@ -56,7 +57,7 @@ def test_overdue_callbacks_lead_the_queue(open_page):
 def test_filtering_callbacks_by_status_narrows_the_list(open_page, demo_url):
     (done,) = _query(demo_url, select(func.count()).where(Callback.status == CallbackStatus.COMPLETED))
     at = open_page("pages/callbacks.py")
-    at.multiselect(key="cb_status").set_value([CallbackStatus.COMPLETED]).run()
+    at.multiselect(key="status").set_value([CallbackStatus.COMPLETED]).run()
     assert not at.exception
     df = at.dataframe[0].value
     assert set(df[t("cb.status", "en")]) == {t("enum.CallbackStatus.completed", "en")}
@@ -71,8 +72,8 @@ def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo
         Callback.id, select(func.count()).where(CallAttempt.callback_id == Callback.id).scalar_subquery(),
     ).where(Callback.status == CallbackStatus.COMPLETED).order_by(Callback.completed_at.desc(), Callback.id.desc()))
     at = open_page("pages/callbacks.py")
-    at.multiselect(key="cb_status").set_value([CallbackStatus.COMPLETED]).run()
-    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.multiselect(key="status").set_value([CallbackStatus.COMPLETED]).run()
+    open_by_url(at, cb_id)
     assert not at.exception
     assert at.subheader[0].value
     headings = [m.value for m in at.markdown]
@@ -100,7 +101,7 @@ def test_the_managers_own_queue_holds_the_re_check_sample_shown_with_its_coverag
     with session_scope(make_engine(demo_url)) as s:
         manager = s.scalar(select(User.id).where(User.username == "manager"))
     at = open_page("pages/callbacks.py", "en", Role.MANAGER)
-    at.selectbox(key="cb_assignee").set_value(manager).run()
+    at.selectbox(key="who").set_value(manager).run()
     assert not at.exception
     levels = set(at.dataframe[0].value[t("cb.level", "en")])
     assert levels == {t("enum.CallbackLevel.L2", "en")}  # the manager's own queue: the L2 re-checks
@@ -147,7 +148,7 @@ def test_a_managers_assignee_filter_starts_on_any(open_page):
     from db.enums import Role
 
     at = open_page("pages/callbacks.py", "en", Role.MANAGER)
-    box = at.selectbox(key="cb_assignee")
+    box = at.selectbox(key="who")
     assert box.value is None
     assert box.proto.HasField("default") and box.proto.default == 0  # "Any" shown, not an empty "Choose…"
     assert not box.proto.set_value

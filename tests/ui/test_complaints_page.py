@@ -10,7 +10,7 @@ from core.office.settings import load_office
 from db.engine import make_engine
 from db.enums import ComplaintChannel
 from tests.factories import reader
-from tests.helpers import as_read
+from tests.helpers import as_read, open_by_url
 
 
 def newest_complaint(demo_url: str, now: datetime) -> dict:
@@ -37,7 +37,7 @@ def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_u
     """CP-1 intake, CP-2 handling, and the history of who did what and when."""
     newest = newest_complaint(demo_url, now)
     at = open_page("pages/complaints.py", lang)
-    at.selectbox(key="cp_open").set_value(newest["id"]).run()
+    open_by_url(at, newest["id"])
     assert not at.exception
     assert as_read(at.subheader[0].value) == f"{newest['number']} · {newest['customer']}"
     headings = [m.value for m in at.markdown]
@@ -48,7 +48,7 @@ def test_opening_a_complaint_shows_intake_handling_and_history(open_page, demo_u
 def test_only_escalated_or_overdue_shows_only_marked_complaints(open_page):
     """CP-5: with the toggle on, every complaint listed is escalated or overdue."""
     at = open_page("pages/complaints.py")
-    at.toggle(key="cp_attention").set_value(True).run()
+    at.toggle(key="attention").set_value(True).run()
     assert not at.exception
     if at.dataframe:
         assert all(at.dataframe[0].value[t("cp.attention", "en")])
@@ -58,7 +58,7 @@ def test_only_escalated_or_overdue_shows_only_marked_complaints(open_page):
 
 def test_filtering_complaints_by_channel_narrows_the_list(open_page):
     at = open_page("pages/complaints.py")
-    at.multiselect(key="cp_channel").set_value([ComplaintChannel.RETURN]).run()
+    at.multiselect(key="channel").set_value([ComplaintChannel.RETURN]).run()
     assert not at.exception
     channels = set(at.dataframe[0].value[t("cp.channel", "en")])
     assert channels == {t("enum.ComplaintChannel.return", "en")}

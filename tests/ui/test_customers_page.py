@@ -13,7 +13,7 @@ from core.phones import digits
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
 from tests.factories import reader
-from tests.helpers import as_read
+from tests.helpers import as_read, open_by_url
 from tests.ui.conftest import APP
 from tests.ui.marks import error_under
 
@@ -47,7 +47,7 @@ def test_opening_a_customer_shows_the_card_and_a_tab_per_part_of_the_history(ope
     """C-4: the card, then products, callbacks, complaints, work orders and leads."""
     newest = newest_customer(demo_url)
     at = open_page("pages/customers.py", lang)
-    at.selectbox(key="cu_open").set_value(newest["id"]).run()
+    open_by_url(at, newest["id"])
     assert not at.exception
     assert at.subheader[0].value == f"{newest['code']} · {newest['name']}"
     assert [tab.label for tab in at.tabs] == [t(f"cu.tab_{n}", lang, total=newest["totals"][n]) for n in TABS]
@@ -56,7 +56,7 @@ def test_opening_a_customer_shows_the_card_and_a_tab_per_part_of_the_history(ope
 def test_filtering_customers_by_grade_narrows_the_list(open_page):
     """C-2."""
     at = open_page("pages/customers.py")
-    at.multiselect(key="cu_grade").set_value([CustomerGrade.VIP]).run()
+    at.multiselect(key="grade").set_value([CustomerGrade.VIP]).run()
     assert not at.exception
     assert set(at.dataframe[0].value[t("cu.grade", "en")]) == {t("enum.CustomerGrade.vip", "en")}
 
@@ -64,7 +64,7 @@ def test_filtering_customers_by_grade_narrows_the_list(open_page):
 def test_searching_a_customer_code_finds_that_customer(open_page, demo_url):
     newest = newest_customer(demo_url)
     at = open_page("pages/customers.py")
-    at.text_input(key="cu_search").set_value(newest["code"]).run()
+    at.text_input(key="q").set_value(newest["code"]).run()
     assert not at.exception
     assert list(at.dataframe[0].value[t("cu.code", "en")]) == [newest["code"]]
 
@@ -77,7 +77,7 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     engine = make_engine(demo_url)
     product = customer_detail(engine, reader(), newest["id"])["products"].rows[0]
     at = open_page("pages/customers.py", "zh", Role.SPECIALIST)
-    at.selectbox(key="cu_open").set_value(newest["id"]).run()
+    open_by_url(at, newest["id"])
     pid = at.selectbox(key="pd_product").value
     assert pid == product["id"]
     effective = product["effective_date"] or product["purchase_date"]

@@ -79,9 +79,10 @@ def test_the_callback_tiles_are_the_queues_own_counts_and_open_the_list_they_cou
     at = open_page("pages/my_work.py", "en", role)
     shown = {m.label: int(m.value) for m in at.metric}
     assert (shown[t("mywork.cb_overdue", "en")], shown[t("mywork.cb_due_today", "en")]) == (
-        expected["overdue"], expected["due_today"])
+        expected["overdue"], expected["today"])
     queue = open_page("pages/callbacks.py", "en", role)
-    assert [int(m.value) for m in queue.metric[:2]] == [expected["overdue"], expected["due_today"]]
+    assert [queue.button(key=f"tile_{b}").label for b in ("overdue", "today")] == [
+        t(f"cb.tile_{b}", "en", count=expected[b]) for b in ("overdue", "today")]
     tiles = [(page, q) for label, page, q in _links(at) if label == t("mywork.open_list", "en")][:2]
     base = {} if who is None else {"who": [who]}
     assert tiles == [("callbacks", base | {"due": ["overdue"]}), ("callbacks", base | {"due": ["today"]})]

@@ -44,6 +44,7 @@ from db.models import (
     WorkOrderEvent,
 )
 from tests.factories import reader
+from tests.helpers import open_by_url
 from tests.ui.conftest import DEMO_NOW
 from ui.text import plain
 
@@ -163,24 +164,23 @@ def test_a_callbacks_detail_with_its_calls_shows_typed_text_as_plain_text(open_p
     flt = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), kinds=(CallbackKind.RECHECK,))
     cb_id = _first_listed(hostile_url, lambda e, tz: list_callbacks(e, reader(), flt, tz, now, 1, 25))
     at = open_page("pages/callbacks.py")
-    at.multiselect(key="cb_status").set_value(list(flt.statuses))
-    at.multiselect(key="cb_kind").set_value(list(flt.kinds)).run()
-    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.multiselect(key="status").set_value(list(flt.statuses))
+    at.multiselect(key="kind").set_value(list(flt.kinds)).run()
+    open_by_url(at, cb_id)
     assert at.subheader[0].value == SHOWN
     assert_shown_plain(at, "callback detail", expect=True)
 
 
-@pytest.mark.parametrize(("page", "key", "listing"), [
-    ("pages/complaints.py", "cp_open",
-     lambda e, tz: list_complaints(e, reader(), ComplaintFilter(), tz, DEMO_NOW, 1, 25)),
-    ("pages/work_orders.py", "wo_open", lambda e, tz: list_work_orders(e, reader(), WorkOrderFilter(), tz)),
-    ("pages/customers.py", "cu_open", lambda e, tz: list_customers(e, reader(), CustomerFilter(), tz)),
+@pytest.mark.parametrize(("page", "listing"), [
+    ("pages/complaints.py", lambda e, tz: list_complaints(e, reader(), ComplaintFilter(), tz, DEMO_NOW, 1, 25)),
+    ("pages/work_orders.py", lambda e, tz: list_work_orders(e, reader(), WorkOrderFilter(), tz)),
+    ("pages/customers.py", lambda e, tz: list_customers(e, reader(), CustomerFilter(), tz)),
 ], ids=["complaint", "work_order", "customer"])
-def test_a_records_view_shows_typed_text_as_plain_text(open_page, hostile_url, page, key, listing):
+def test_a_records_view_shows_typed_text_as_plain_text(open_page, hostile_url, page, listing):
     """Its heading (number or code · customer), its card, its history and its tabs."""
     record_id = _first_listed(hostile_url, listing)
     at = open_page(page)
-    at.selectbox(key=key).set_value(record_id).run()
+    open_by_url(at, record_id)
     assert at.subheader[0].value.endswith(SHOWN)
     assert_shown_plain(at, page, expect=True)
 
@@ -226,7 +226,7 @@ def test_a_picked_user_and_lead_show_typed_text_as_plain_text(open_page, hostile
         lead_id = due_leads(engine, reader(), specialist.id, now, load_office(engine).timezone).rows[0]["id"]
     finally:
         engine.dispose()
-    at.selectbox(key="users_pick").set_value(user_id).run()
+    open_by_url(at, user_id)
     assert_shown_plain(at, "users")
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
     at.selectbox(key="ld_open").set_value(lead_id).run()

@@ -18,6 +18,7 @@ from db.engine import make_engine, session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Role, Satisfaction, TaskStatus
 from db.models import CallAttempt, Customer, Task, User
 from tests.factories import make_attempt, make_callback, make_customer
+from tests.helpers import open_by_url
 
 
 def _engine_do(demo_url, fn):
@@ -69,9 +70,9 @@ def _work_recheck(open_page, demo_url, now: datetime, lang: str) -> tuple[AppTes
     that callback."""
     cb_id, phone = _due_recheck(demo_url, now)
     at = open_page("pages/callbacks.py", lang, Role.MANAGER)
-    at.multiselect(key="cb_status").set_value([CallbackStatus.OPEN]).run()
-    at.text_input(key="cb_search").input(phone).run()
-    at.selectbox(key="cb_open").set_value(cb_id).run()
+    at.multiselect(key="status").set_value([CallbackStatus.OPEN]).run()
+    at.text_input(key="q").input(phone).run()
+    open_by_url(at, cb_id)
     at.button(key="cb_take").click().run()
     at.switch_page("pages/call.py")
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()

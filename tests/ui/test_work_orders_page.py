@@ -5,7 +5,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import WorkOrderStatus
 from db.models import WorkOrder
-from tests.helpers import as_read
+from tests.helpers import as_read, open_by_url
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -23,7 +23,7 @@ def test_opening_a_work_order_shows_its_card_and_history(open_page, demo_url):
         number, wo_id = s.execute(select(WorkOrder.number, WorkOrder.id).order_by(WorkOrder.intake_at.desc())).first()
     engine.dispose()
     at = open_page("pages/work_orders.py")
-    at.selectbox(key="wo_open").set_value(wo_id).run()
+    open_by_url(at, wo_id)
     assert not at.exception
     assert as_read(at.subheader[0].value).startswith(number)
     assert any(t("common.history", "en") in m.value for m in at.markdown)
@@ -35,7 +35,7 @@ def test_filtering_work_orders_by_status_narrows_the_list(open_page, demo_url):
         pending = s.scalar(select(func.count()).where(WorkOrder.status == WorkOrderStatus.PENDING))
     engine.dispose()
     at = open_page("pages/work_orders.py")
-    at.multiselect(key="wo_status").set_value([WorkOrderStatus.PENDING]).run()
+    at.multiselect(key="status").set_value([WorkOrderStatus.PENDING]).run()
     assert not at.exception
     assert set(at.dataframe[0].value[t("wo.status", "en")]) == {t("enum.WorkOrderStatus.pending", "en")}
     assert any(c.value.startswith(f"{pending} records") for c in at.caption)

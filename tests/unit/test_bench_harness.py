@@ -44,7 +44,7 @@ def test_a_page_gets_its_timings_its_opened_record_and_its_baseline(report):
     entry = next(e for e in data["pages"] if e["page"] == "pages/work_orders.py")
     assert entry["status"] == "ok", entry.get("exception")
     assert len(entry["runs_ms"]) == 1 and entry["min_ms"] <= entry["median_ms"] <= entry["max_ms"]
-    assert entry["detail"]["picker"] == "wo_open" and entry["detail"]["exception"] is None
+    assert entry["detail"]["picker"] == "rows" and entry["detail"]["exception"] is None
     assert entry["baseline"]["figures"]["total"] == TINY["work_orders"]
     assert entry["ratio"] == round(entry["baseline"]["median_ms"] / entry["median_ms"], 1)
 

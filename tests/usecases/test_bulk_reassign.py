@@ -53,9 +53,9 @@ def held(engine, user_id: int) -> int:
 
 def test_the_count_shown_is_the_open_part_of_the_filtered_list_counted_in_sql(engine):
     t = office(engine)
-    assert reassign_count(engine, t["boss"], departing(t), TZ) == 142
+    assert reassign_count(engine, t["boss"], departing(t), TZ, NOW) == 142
     assert list_callbacks(engine, t["boss"], departing(t), TZ, NOW).total == 143  # the list also shows the finished one
-    assert reassign_count(engine, t["boss"], departing(t), TZ, t["gone"]) == 0  # nothing would move to themselves
+    assert reassign_count(engine, t["boss"], departing(t), TZ, NOW, t["gone"]) == 0  # nothing would move to themselves
 
 
 def test_a_manager_moves_all_142_matching_callbacks_in_one_call_and_nothing_else(engine):
@@ -92,7 +92,7 @@ def test_a_specialist_may_neither_count_nor_move_the_list(engine):
     t = office(engine)
     mark = audit_mark(engine)
     with pytest.raises(Forbidden):
-        reassign_count(engine, t["specialist"], departing(t), TZ)
+        reassign_count(engine, t["specialist"], departing(t), TZ, NOW)
     with pytest.raises(Forbidden):
         reassign_matching(engine, t["specialist"], departing(t), TZ, t["heir"], NOW)
     assert audit_since(engine, mark) == [] and held(engine, t["gone"]) == 144

@@ -1,5 +1,6 @@
 """The callback queue and detail (CB-1, CB-2, CB-5..CB-9, C-2, C-3) against a real database."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from core.callbacks.queries import CallbackFilter, assignees, callback_detail, list_callbacks, queue_counts
@@ -44,9 +45,10 @@ def test_queue_puts_open_work_first_overdue_leading_then_finished_work_latest_fi
     assert page.total == 6
 
 
-def test_the_counts_at_the_top_split_open_work_into_overdue_due_today_and_upcoming(engine):
+def test_the_counts_at_the_top_split_open_work_into_overdue_due_today_and_after_today(engine):
     """The queue's counts: open and in-progress work only; today is the office's day (NOW is 14:00 in
-    Shanghai, the day ends 16:00 UTC); the assignee and kind filters apply, the status filter does not."""
+    Shanghai, the day ends 16:00 UTC); every filter applies, so each count is the list a tile opens (a status
+    filter of finished work alone counts none)."""
     with session_scope(engine) as s:
         ann, bo, c = make_user(s), make_user(s), make_customer(s)
         mine = dict(assignee_id=ann.id)
@@ -57,11 +59,15 @@ def test_the_counts_at_the_top_split_open_work_into_overdue_due_today_and_upcomi
         make_callback(s, c, kind=CallbackKind.BIRTHDAY, due_end=NOW + 48 * H, **mine)  # upcoming
         make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - H, completed_at=NOW, **mine)
         make_callback(s, c, due_end=NOW - H, assignee_id=bo.id)  # someone else's
-    ann_only = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), assignee_id=ann.id)
-    assert queue_counts(engine, reader(), ann_only, TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 2}
-    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 3, "due_today": 1, "upcoming": 2}
+    ann_only = CallbackFilter(assignee_id=ann.id)
+    assert queue_counts(engine, reader(), ann_only, TZ, NOW) == {"overdue": 2, "today": 1, "later": 2}
+    finished = CallbackFilter(statuses=(CallbackStatus.COMPLETED,), assignee_id=ann.id)
+    assert queue_counts(engine, reader(), finished, TZ, NOW) == {"overdue": 0, "today": 0, "later": 0}
+    for bucket, count in queue_counts(engine, reader(), ann_only, TZ, NOW).items():  # a tile opens what it counts
+        assert list_callbacks(engine, reader(), replace(ann_only, due=bucket), TZ, NOW).total == count
+    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 3, "today": 1, "later": 2}
     birthdays = CallbackFilter(kinds=(CallbackKind.BIRTHDAY,), assignee_id=ann.id)
-    assert queue_counts(engine, reader(), birthdays, TZ, NOW) == {"overdue": 0, "due_today": 0, "upcoming": 1}
+    assert queue_counts(engine, reader(), birthdays, TZ, NOW) == {"overdue": 0, "today": 0, "later": 1}
 
 
 def test_a_page_that_straddles_open_and_finished_work_takes_from_both_in_order(engine):
@@ -185,3 +191,34 @@ def test_detail_shows_the_customer_card_and_attempts_in_time_order_verbatim(engi
 
 def test_detail_of_a_missing_callback_is_none(engine):
     assert callback_detail(engine, reader(), 999_999, NOW) is None
+
+
+def test_a_chosen_sort_orders_the_whole_filtered_queue_with_the_id_breaking_ties(engine):
+    """Issue 10: sorting sorts the whole list in SQL, not the page on screen; equal names keep id order."""
+    with session_scope(engine) as s:
+        names = ["Chen", "Ali", "Bo", "Ali", "Dai"]
+        ids = [make_callback(s, make_customer(s, name=n), due_end=NOW + i * H).id for i, n in enumerate(names)]
+    by_name = [list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, n, 2, "customer") for n in (1, 2, 3)]
+    assert [_ids(p) for p in by_name] == [[ids[1], ids[3]], [ids[2], ids[0]], [ids[4]]]
+    down = list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, 1, 5, "-customer")
+    assert _ids(down) == [ids[4], ids[0], ids[2], ids[3], ids[1]]
+
+
+def test_a_sort_key_that_is_no_listed_column_gives_the_queue_order(engine):
+    with session_scope(engine) as s:
+        c = make_customer(s)
+        ids = [make_callback(s, c, due_end=NOW + i * H).id for i in range(3)]
+    for sort in ("due_end; DROP TABLE callbacks", "password_hash", "-", "", None):
+        assert _ids(list_callbacks(engine, reader(), CallbackFilter(), TZ, NOW, sort=sort)) == ids
+
+
+def test_the_due_bucket_keeps_open_work_overdue_due_today_or_due_after_today(engine):
+    with session_scope(engine) as s:
+        c = make_customer(s)
+        overdue = make_callback(s, c, due_end=NOW - H).id
+        today = make_callback(s, c, due_end=NOW + H).id
+        later = make_callback(s, c, due_end=NOW + 48 * H).id
+        make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - H, completed_at=NOW)
+    picked = {b: _ids(list_callbacks(engine, reader(), CallbackFilter(due=b), TZ, NOW)) for b in
+              ("overdue", "today", "later")}
+    assert picked == {"overdue": [overdue], "today": [today], "later": [later]}

@@ -55,7 +55,7 @@ def test_callback_counts_are_the_queues_own_office_day_buckets(engine):
         make_callback(s, c, status=CallbackStatus.COMPLETED, due_end=NOW - 48 * H,
                       completed_at=utc(2026, 11, 19, 15, 30))  # 23:30 yesterday in Shanghai
         make_callback(s, c, status=CallbackStatus.CANCELLED, due_end=NOW - H)
-    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 2, "due_today": 1, "upcoming": 1}
+    assert queue_counts(engine, reader(), CallbackFilter(), TZ, NOW) == {"overdue": 2, "today": 1, "later": 1}
 
 
 def test_late_evening_is_still_today_in_the_office_though_the_utc_date_is_the_same(engine):
@@ -63,9 +63,9 @@ def test_late_evening_is_still_today_in_the_office_though_the_utc_date_is_the_sa
     with session_scope(engine) as s:
         make_callback(s, make_customer(s), due_end=utc(2026, 11, 20, 15, 30))
     counts = queue_counts(engine, reader(), CallbackFilter(), TZ, utc(2026, 11, 20, 15, 0))
-    assert (counts["due_today"], counts["overdue"]) == (1, 0)
+    assert (counts["today"], counts["overdue"]) == (1, 0)
     counts = queue_counts(engine, reader(), CallbackFilter(), TZ, utc(2026, 11, 20, 16, 30))  # 00:30 on the 21st
-    assert (counts["due_today"], counts["overdue"]) == (0, 1)
+    assert (counts["today"], counts["overdue"]) == (0, 1)
 
 
 def test_viewing_as_one_person_counts_only_their_share(engine):

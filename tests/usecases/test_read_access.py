@@ -75,7 +75,7 @@ READS: dict[str, tuple[Read, dict[Role, object]]] = {
         lambda e, a, o: _levels(list_callbacks(e, a, CallbackFilter(), TZ, NOW).rows),
         {S: ["L1"], M: ALL_LEVELS, D: ALL_LEVELS}),
     "callbacks counted": (
-        lambda e, a, o: queue_counts(e, a, CallbackFilter(), TZ, NOW)["upcoming"],
+        lambda e, a, o: queue_counts(e, a, CallbackFilter(), TZ, NOW)["later"],
         {S: 1, M: 3, D: 3}),
     "L1 callback opened by id": (
         lambda e, a, o: callback_detail(e, a, o["L1"], NOW)["callback"]["level"].value,
