@@ -22,7 +22,7 @@ incoming_form(actor)
 def either(label_key: str, yes_key: str, no_key: str, key: str) -> bool | None:
     """A three-way filter: Any (None), yes or no."""
     labels = {None: tr("list.any"), True: tr(yes_key), False: tr(no_key)}
-    return st.selectbox(tr(label_key), list(labels), key=key, format_func=labels.get)
+    return st.selectbox(tr(label_key), list(labels), key=key, format_func=labels.get, placeholder=labels[None])
 
 
 def follow_up(row: dict) -> str:

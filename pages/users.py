@@ -22,7 +22,7 @@ table(users, {"username": ("auth.username", "text"), "display_name": ("users.nam
               "locked_until": ("users.locked_until", "datetime")})
 
 by_id = {u["id"]: u for u in users}
-chosen = st.selectbox(tr("users.pick"), [None, *by_id], key="users_pick",
+chosen = st.selectbox(tr("users.pick"), [None, *by_id], key="users_pick", placeholder=tr("list.none"),
                       format_func=lambda i: tr("list.none") if i is None
                       else f"{by_id[i]['username']} · {by_id[i]['display_name']}")
 if chosen:

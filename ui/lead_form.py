@@ -40,7 +40,7 @@ def lead_contact_form(actor, lead_id: int) -> None:
         result = st.radio(tr("leads.result"), list(LeadResult), horizontal=True, key="ld_result",
                           format_func=lambda m: enum_label(m, lg))
         amount = st.text_input(tr("leads.sale_amount"), key="ld_amount", placeholder="1280.00")
-        new_class = st.selectbox(tr("leads.new_class"), [None, *LeadClass], key="ld_class",
+        new_class = st.selectbox(tr("leads.new_class"), [None, *LeadClass], key="ld_class", placeholder=tr("list.none"),
                                  format_func=lambda m: tr("list.none") if m is None else enum_label(m, lg))
         notes = st.text_area(tr("leads.notes"), key="ld_notes")
         submitted = st.form_submit_button(tr("leads.record"), type="primary")

@@ -69,7 +69,8 @@ def _send_form(callback_id: int, choices: FindingChoices) -> tuple[str, int | No
     with st.form(f"task_send_{callback_id}"):
         finding = st.text_area(tr("tasks.finding"), key=f"task_finding_{callback_id}", max_chars=FINDING_MAX)
         who = st.selectbox(tr("tasks.assignee"), list(people), key=f"task_assignee_{callback_id}",
-                           format_func=people.get, index=list(people).index(default) if default in people else None)
+                           format_func=people.get, index=list(people).index(default) if default in people else None,
+                           placeholder=tr("widget.choose"))
         days = st.number_input(tr("tasks.due_days"), min_value=1, max_value=MAX_DUE_DAYS, value=DEFAULT_DUE_DAYS,
                                step=1, key=f"task_due_days_{callback_id}")
         submitted = st.form_submit_button(tr("tasks.send"), type="primary")

@@ -22,13 +22,13 @@ def enum_filter(label_key: str, enum_cls: type[Enum], key: str, options: tuple |
     lg = lang()  # captured now: format_func may be called outside the script run
     choices = list(enum_cls if options is None else options)
     return tuple(st.multiselect(tr(label_key), choices, key=key, format_func=lambda m: enum_label(m, lg),
-                                placeholder=tr("list.any")))
+                                placeholder=tr("list.any"), select_all=False))  # nothing chosen is all
 
 
 def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str = "list.any") -> int | None:
     """A select box of staff by id; None (shown as "Any") means no filter."""
     any_label = tr(any_key)
-    return st.selectbox(tr(label_key), [None, *people], key=key,
+    return st.selectbox(tr(label_key), [None, *people], key=key, placeholder=any_label,  # None may show as either
                         format_func=lambda i: any_label if i is None else people[i])
 
 
@@ -101,7 +101,7 @@ def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> i
         options.insert(0, int(wanted))
     labels = {r["id"]: label(r) for r in rows}
     index = 1 + options.index(int(wanted)) if wanted and wanted.isdigit() else 0
-    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index,
+    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index, placeholder=tr("list.none"),
                           format_func=lambda i: tr("list.none") if i is None else labels.get(i, f"#{i}"))
     if chosen is None:
         st.query_params.pop("id", None)
