@@ -10,8 +10,10 @@ import streamlit as st
 from core.permissions import pages_for
 from ui import clock
 from ui.auth import account_sidebar, resolve_actor, signed_out_screen
-from ui.context import language_switch, tr
+from ui.chrome import streamlit_texts
+from ui.context import lang, language_switch, tr
 from ui.feedback import show_flash
+from ui.nav import PAGES
 
 # A file of our own: a ":material/...:" page icon makes the browser fetch it from an outside font host, and an
 # office app on a LAN asks no host but its own (issue 9; tests/e2e/test_http_surface_in_browser.py).
@@ -19,23 +21,9 @@ PAGE_ICON = Path(__file__).with_name("assets") / "page_icon.svg"
 st.set_page_config(page_title=tr("app.title"), page_icon=str(PAGE_ICON), layout="wide")  # the tab, in the language
 clock.start_run()  # this run's one instant: every page and form of the run reads ui.clock.now()
 
-PAGES = {
-    "my_work": (":material/today:", "my-work"),
-    "callbacks": (":material/phone_callback:", "callbacks"),
-    "call": (":material/call:", "call"),
-    "leads": (":material/person_search:", "leads"),
-    "incoming": (":material/phone_in_talk:", "incoming"),
-    "complaints": (":material/report:", "complaints"),
-    "work_orders": (":material/build:", "work-orders"),
-    "customers": (":material/groups:", "customers"),
-    "kpis": (":material/monitoring:", "kpis"),
-    "audit": (":material/history:", "audit"),
-    "users": (":material/manage_accounts:", "users"),
-    "settings": (":material/settings:", "settings"),
-    "account": (":material/key:", "account"),
-}
 
 language_switch()
+streamlit_texts(lang())  # Streamlit's own English that no parameter reaches (ui.chrome)
 actor = resolve_actor()
 if actor is None:
     signed_out_screen()

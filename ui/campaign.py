@@ -24,7 +24,7 @@ def campaign_box(actor, people: dict[int, str]) -> None:
         name = st.text_input(tr("campaign.name"), key="cp_name")
         first, last = date_range("campaign.window", "cp_window")
         grades = st.multiselect(tr("campaign.grades"), list(CustomerGrade), key="cp_grades",
-                                format_func=lambda m: enum_label(m, lg), placeholder=tr("list.any"))
+                                format_func=lambda m: enum_label(m, lg), placeholder=tr("list.any"), select_all=False)
         owner = person_filter("campaign.specialist", people, "cp_owner")
         if st.form_submit_button(tr("campaign.go")):
             picked = CustomerFilter(grades=tuple(grades), specialist_id=owner)

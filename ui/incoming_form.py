@@ -45,7 +45,7 @@ def _caller(actor, phone: str, marks: FieldMarks) -> int | None:
     st.warning(tr("incoming.several_callers"))
     names = {c["id"]: f"{c['name']} ({c['code']})" for c in found}
     none = tr("incoming.none_of_them")
-    chosen = st.selectbox(tr("incoming.which_customer"), [None, *names], key="inc_customer",
+    chosen = st.selectbox(tr("incoming.which_customer"), [None, *names], key="inc_customer", placeholder=none,
                           format_func=lambda i: none if i is None else names[i])
     marks.under("customer", "inc_customer")
     return chosen

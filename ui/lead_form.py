@@ -45,6 +45,7 @@ def lead_contact_form(actor, lead_id: int) -> None:
                                help=tr("form.lead.sale_amount_help"))
         marks.under("sale_amount_cents", "ld_amount")
         new_class = st.selectbox(tr("leads.new_class"), [None, *LeadClass], key="ld_class",
+                                 placeholder=tr("list.none"),
                                  format_func=lambda m: tr("list.none") if m is None else enum_label(m, lg))
         marks.under("new_class", "ld_class")
         notes = st.text_area(tr("leads.notes"), key="ld_notes")

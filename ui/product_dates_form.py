@@ -30,7 +30,7 @@ def _forget(pid: int) -> None:
 def product_dates_form(actor, products: list[dict]) -> None:
     st.caption(tr("product_form.help"))
     options = {p["id"]: p for p in products}
-    pid = st.selectbox(tr("product_form.product"), list(options), key="pd_product",
+    pid = st.selectbox(tr("product_form.product"), list(options), key="pd_product", placeholder=tr("widget.choose"),
                        format_func=lambda i: f"{options[i]['order_no']} · {options[i]['model']}")
     loaded_key, eff_key, dlv_key = _keys(pid)
     loaded = st.session_state.setdefault(

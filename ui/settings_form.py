@@ -52,14 +52,14 @@ def shown(value: object, setting: str, lg: str) -> str:
     return catalog(lg)[key] if key in catalog(lg) else str(value)
 
 
-def settings_tables(settings: list[dict], rules: dict[str, str]) -> None:
-    """Read-only: per subject, each setting's name, value, default, meaning and rule."""
+def settings_tables(settings: list[dict]) -> None:
+    """Read-only: per subject, each setting's name, value, default and meaning (no rule ids on screen)."""
     lg, by_key = lang(), {s["key"]: s for s in settings}
     for group, keys in GROUPS.items():
         _group_heading(group)
         rows = [{"key": label(k), "value": shown(by_key[k]["value"], k, lg),
-                 "default": shown(by_key[k]["default"], k, lg), "about": tr(f"settings.about.{k}"),
-                 "rule": rules.get(k, "—")} for k in keys if k in by_key]
+                 "default": shown(by_key[k]["default"], k, lg), "about": tr(f"settings.about.{k}")}
+                for k in keys if k in by_key]
         frame = pd.DataFrame(rows).rename(columns=lambda field: tr(f"settings.col.{field}"))
         st.dataframe(frame, hide_index=True, width="stretch", height="content")
 
@@ -105,7 +105,8 @@ def _input(key: str, value: object, default: object):
                             help=about, format_func=lambda v: shown(v, key, lg))
     if key == "callback.care_grades":  # C-2: pick grades rather than type them
         chosen = st.multiselect(name, list(CustomerGrade), default=_grades(value), key=widget, help=about,
-                                format_func=lambda g: enum_label(g, lg), placeholder=tr("settings.form.no_grades"))
+                                format_func=lambda g: enum_label(g, lg), placeholder=tr("settings.form.no_grades"),
+                                select_all=False)
         return ", ".join(chosen)
     if isinstance(value, int):
         return st.number_input(name, value=value, step=1, key=widget, help=about)

@@ -72,7 +72,8 @@ def _send_form(callback_id: int, choices: FindingChoices, marks: FieldMarks) -> 
                                max_chars=FINDING_MAX)
         marks.under("finding", f"task_finding_{callback_id}")
         who = st.selectbox(tr("tasks.assignee") + tr(MARK), list(people), key=f"task_assignee_{callback_id}",
-                           format_func=people.get, index=list(people).index(default) if default in people else None)
+                           format_func=people.get, index=list(people).index(default) if default in people else None,
+                           placeholder=tr("widget.choose"))
         marks.under("assignee", f"task_assignee_{callback_id}")
         days = st.number_input(tr("tasks.due_days"), min_value=1, max_value=MAX_DUE_DAYS, value=DEFAULT_DUE_DAYS,
                                step=1, key=f"task_due_days_{callback_id}")

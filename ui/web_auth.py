@@ -20,24 +20,31 @@ from core.accounts.services import create_first_admin, needs_first_admin
 from core.accounts.sessions import resolve_session, sign_in, sign_out
 from core.accounts.setup import issue_setup_code
 from core.errors import DomainError
-from core.i18n import lang_from_locale
+from core.i18n import LANGS, lang_from_locale
 from core.office.settings import load_office
 from core.scheduling.daily import run_daily
 from db.config import get_config
 from ui import clock
+from ui.nav import page_paths
 from ui.signin_html import render_signin
 from ui.web_engine import web_engine
 
 log = logging.getLogger(__name__)
 COOKIE, CSRF_COOKIE = "sd_session", "sd_csrf"
+LANG_COOKIE, LANG_ROUTE = "sd_lang", "/auth/language"  # the language this browser chose (ui.context.lang)
+LANG_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 TYPED_MAX = 200  # what a refused form shows again of a typed name: any real one, never a posted megabyte
-OPEN_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/")
+STREAMLIT_PARTS = ("/_stcore/", "/static/", "/media/", "/component/")
+OPEN_PREFIXES = (*STREAMLIT_PARTS, "/auth/")
 
 
 
 def _lang(request: Request) -> str:
-    wanted = request.query_params.get("lang")
-    return wanted if wanted in ("en", "zh") else lang_from_locale(request.headers.get("accept-language", ""))
+    """The language asked for in the link, else the one this browser chose before, else the browser's."""
+    for wanted in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if wanted in LANGS:
+            return wanted
+    return lang_from_locale(request.headers.get("accept-language", ""))
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,7 +59,23 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
 
 
 async def signin_page(request: Request) -> Response:
-    return await _form(request, error_key=None, status=200)
+    response = await _form(request, error_key=None, status=200)
+    if request.query_params.get("lang") in LANGS:  # the sign-in page's own language link: the app follows it
+        _remember_language(response, request, request.query_params["lang"])
+    return response
+
+
+async def language(request: Request) -> Response:
+    """Remember the language the user chose in the app (ui.context.remember_language fetches this): nothing
+    to show, only the cookie the next session reads. Anything but a known language changes nothing."""
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    if request.query_params.get("to") in LANGS:
+        _remember_language(response, request, request.query_params["to"])
+    return response
+
+
+def _remember_language(response: Response, request: Request, code: str) -> None:
+    _cookie(response, request, LANG_COOKIE, code, LANG_COOKIE_AGE)
 
 
 async def _form(request: Request, error_key: str | None, status: int, form=None) -> Response:
@@ -144,12 +167,14 @@ ROUTES = [
     Route("/auth/signin", signin_page, methods=["GET"]),
     Route("/auth/signin", signin_submit, methods=["POST"]),
     Route("/auth/signout", signout, methods=["GET", "POST"]),
+    Route(LANG_ROUTE, language, methods=["GET"]),
 ]
 
 
 class RequireSignIn:
     """ASGI middleware: a page request (GET of an HTML path) without a valid session is redirected to
-    the sign-in page. The websocket and assets pass; the app script checks the session on every run."""
+    the sign-in page, and one for a path that is not a page of the user's role to the first page. The
+    websocket and assets pass; the app script checks the session on every run."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -163,7 +188,18 @@ class RequireSignIn:
                 target = "/auth/signin?next=" + quote(scope["path"])
                 await RedirectResponse(target, status_code=303)(scope, receive, send)
                 return
+            if self._is_wrong_page(scope["path"], actor.role):
+                # Streamlit would run the first page under an English "Page not found" dialog it cannot
+                # translate: the first page itself, without the wrong link's parameters, says nothing wrong.
+                await RedirectResponse("/", status_code=303)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _is_wrong_page(path: str, role) -> bool:
+        """Not a page of the role. On a page's URL the frontend first looks for Streamlit under that page
+        (/callbacks/_stcore/health): those requests pass, to find nothing and let it try the root."""
+        return not any(part in path for part in STREAMLIT_PARTS) and path.strip("/") not in page_paths(role)
 
     @staticmethod
     def _is_page(path: str) -> bool:

@@ -27,7 +27,8 @@ def enum_filter(label_key: str, enum_cls: type[Enum], key: str, options: tuple |
     lg = lang()  # captured now: format_func may be called outside the script run
     choices = list(enum_cls if options is None else options)
     return tuple(st.multiselect(tr(label_key), choices, key=key, format_func=lambda m: enum_label(m, lg),
-                                placeholder=tr("list.any"), on_change=on_change, args=args))
+                                placeholder=tr("list.any"), select_all=False,  # nothing chosen is all
+                                on_change=on_change, args=args))
 
 
 def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str = "list.any",
@@ -35,6 +36,7 @@ def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str
     """A select box of staff by id; None (shown as "Any") means no filter."""
     any_label = tr(any_key)
     return st.selectbox(tr(label_key), [None, *people], key=key, on_change=on_change, args=args,
+                        placeholder=any_label,  # None may show as either
                         format_func=lambda i: any_label if i is None else people.get(i, f"#{i}"))
 
 
@@ -119,7 +121,7 @@ def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> i
         options.insert(0, int(wanted))
     labels = {r["id"]: label(r) for r in rows}
     index = 1 + options.index(int(wanted)) if wanted and wanted.isdigit() else 0
-    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index,
+    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index, placeholder=tr("list.none"),
                           format_func=lambda i: tr("list.none") if i is None else labels.get(i, f"#{i}"))
     if chosen is None:
         st.query_params.pop("id", None)

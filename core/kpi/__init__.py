@@ -6,6 +6,7 @@ KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_cou
 from __future__ import annotations
 
 import inspect
+import re
 
 from sqlalchemy import Engine
 
@@ -50,9 +51,14 @@ __all__ = [
 ]
 
 
+RULE_IDS = re.compile(r" \((?:[A-Z]{1,2}-\d+(?:, )?)+\)")  # " (K-1, CB-3)": DOMAIN.md's rules
+
+
 def definition(name: str) -> str:
-    """A KPI's docstring on one line: the text the English catalog must carry under `kpi.def.<name>`."""
-    return " ".join(inspect.getdoc(KPIS[name]).split())
+    """A KPI's docstring on one line as managers read it, the text the English catalog must carry under
+    `kpi.def.<name>`: the ids of DOMAIN.md's rules and Python's None are for developers and stay out."""
+    text = " ".join(inspect.getdoc(KPIS[name]).split())
+    return RULE_IDS.sub("", text).replace("(None, ", "(").replace(" (None)", "")
 
 
 def staff(engine: Engine) -> dict[int, str]:

@@ -70,7 +70,7 @@ def dispatch_counts(engine: Engine, f: KpiFilter, tz: str, now: datetime, target
 
 def dispatch_within_target(counts: dict[str, int]) -> float | None:
     """Dispatch within target (K-4, WO-3). Numerator: orders dispatched to engineering no later than the
-    target after intake (setting work_order.dispatch_target_minutes, 5 minutes by default). Denominator:
+    target after intake (the dispatch target in the settings, 5 minutes by default). Denominator:
     orders taken in during the date range that are dispatched, or not dispatched although the target has
     passed. Timestamps: the intake time and the dispatch time. No such order: no data (None, shown as —).
     Filters: staff (the technician), customer grade, service type."""
