@@ -35,6 +35,7 @@ with listing.filters("on", "user", "entity", "action"):
     with c2:
         on_change, args = listing.bind(listing.choice("entity", ["", *ENTITIES], ""))
         entity = st.selectbox(tr("audit.entity"), ["", *ENTITIES], key="entity", on_change=on_change, args=args,
+                              placeholder=tr("list.any"),
                               format_func=lambda e: tr("list.any") if not e else tr(f"audit.entity_{e}"))
         actions = listing.enum_filter("audit.action", AuditAction, "action")
 sort = listing.sort_box(SORTS, "list.newest_first")

@@ -122,7 +122,7 @@ def queue(actor) -> None:
             kinds = listing.enum_filter("cb.kind", CallbackKind, "kind")
             on_change, args = listing.bind(listing.choice("due", list(due_labels), None))
             due = st.selectbox(tr("cb.due"), list(due_labels), key="due", format_func=due_labels.get,
-                               on_change=on_change, args=args)
+                               placeholder=due_labels[None], on_change=on_change, args=args)
         with c3:
             levels = listing.enum_filter("cb.level", CallbackLevel, "level", visible_levels(actor))  # L1 only to some
             start, end = listing.date_range("cb.due_range", "due_on")

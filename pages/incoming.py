@@ -10,13 +10,12 @@ from core.i18n import enum_label
 from core.incoming.queries import IncomingFilter, incoming_detail, list_incoming
 from core.permissions import Action, Actor, allowed
 from db.enums import IncomingCategory
+from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.detail import audit_history, fields
 from ui.incoming_form import DONE, incoming_form
 from ui.text import heading, phrase, plain
-from ui.url_state import folded_filters, record_or_list, url_choice, url_choices
-from ui.widgets import date_range, paged_table, record_picker
 
 COLUMNS = {
     "received_at": ("incoming.received_at", "datetime"), "caller_name": ("incoming.caller_name", "text"),
@@ -29,12 +28,15 @@ COLUMNS = {
 CARD = {"received_at": "datetime", "caller_name": "text", "phone": "text", "category": "enum", "need": "text",
         "heard_from": "text", "answered": "bool", "resolved": "bool", "taken_by": "text"}
 EITHER = {"": None, "yes": True, "no": False}
+FILTERS = ("received", "answered", "resolved", "category")
 
 
 def either(label_key: str, yes_key: str, no_key: str, param: str) -> bool | None:
     """A three-way filter kept in the URL (`yes` / `no`; absent: either)."""
     labels = {"": tr("list.any"), "yes": tr(yes_key), "no": tr(no_key)}
-    return EITHER[url_choice(label_key, labels, param, "", f"inc_f_{param}")]
+    on_change, args = listing.bind(listing.choice(param, list(labels), ""))
+    return EITHER[st.selectbox(tr(label_key), list(labels), key=param, format_func=labels.get,
+                               placeholder=labels[""], on_change=on_change, args=args)]
 
 
 def follow_up(row: dict) -> str:
@@ -46,25 +48,19 @@ def follow_up(row: dict) -> str:
 
 
 def register_filter() -> IncomingFilter:
-    search = st.text_input(tr("list.search"), key="q", bind="query-params", persist_state="page",
-                           placeholder=tr("incoming.search_hint"))
-    with folded_filters("answered", "resolved", "category"):
-        c1, c2, c3, c4 = st.columns(4)
-    with c1:
-        start, end = date_range("incoming.received_range", "inc_days")
-    with c2:
-        answered = either("incoming.answered_filter", "incoming.only_answered", "incoming.only_missed", "answered")
-    with c3:
-        resolved = either("incoming.resolved_filter", "common.yes", "common.no", "resolved")
-    with c4:
-        lg = lang()
-        categories = url_choices("incoming.category", {c.value: enum_label(c, lg) for c in IncomingCategory},
-                                 "category", "inc_f_category")
-    return IncomingFilter(start, end, answered, resolved, tuple(map(IncomingCategory, categories)), search)
-
-
-def entry_label(row: dict) -> str:
-    return f"{fmt_datetime(row['received_at'], lang(), office().timezone)} · {row['caller_name'] or row['phone']}"
+    """The register's filters, each kept in the URL by its contract name (q, received, answered, resolved,
+    category)."""
+    with listing.filters(*FILTERS):
+        c1, c2 = st.columns(2)
+        with c1:
+            start, end = listing.date_range("incoming.received_range", "received")
+            answered = either("incoming.answered_filter", "incoming.only_answered", "incoming.only_missed",
+                              "answered")
+        with c2:
+            categories = listing.enum_filter("incoming.category", IncomingCategory, "category")
+            resolved = either("incoming.resolved_filter", "common.yes", "common.no", "resolved")
+    search = listing.search_box("incoming.search_hint")
+    return IncomingFilter(start, end, answered, resolved, categories, search)
 
 
 def show_list(actor: Actor) -> None:
@@ -75,11 +71,8 @@ def show_list(actor: Actor) -> None:
     st.divider()
     st.subheader(tr("incoming.register"))
     flt = register_filter()
-    page = paged_table("inc_list", flt, lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n,
-                                                                      size),
-                       COLUMNS, lambda rows: [r | {"follow_up": follow_up(r)} for r in rows])
-    if record_picker(page.rows, entry_label, "inc_open"):
-        st.rerun()  # the call opens full-page, in place of the register
+    listing.listed(lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n, size), COLUMNS,
+                   lambda rows: [r | {"follow_up": follow_up(r)} for r in rows])
 
 
 def led_to(actor: Actor, call: dict) -> None:
@@ -99,7 +92,7 @@ def led_to(actor: Actor, call: dict) -> None:
 def show_entry(actor: Actor, call_id: int) -> None:
     call = incoming_detail(engine(), actor, call_id)
     if call is None:
-        st.warning(tr("incoming.not_found"))
+        listing.not_found()
         return
     st.subheader(phrase("incoming.entry", when=fmt_datetime(call["received_at"], lang(), office().timezone)))
     fields(call, "incoming", CARD)
@@ -115,4 +108,4 @@ def show_entry(actor: Actor, call_id: int) -> None:
 
 actor = page_guard("incoming")
 st.title(tr("nav.incoming"))
-record_or_list(actor, show_entry, show_list, "incoming.back")
+listing.list_or_record(lambda: show_list(actor), lambda chosen: show_entry(actor, chosen))

@@ -5,19 +5,17 @@ sorted and paged in SQL, and a new lead typed here. `?id=` opens one lead full-p
 import streamlit as st
 
 from core.callbacks.queries import assignees
-from core.i18n import enum_label
 from core.leads.queries import DEFAULT_SORT, SORTS, LeadFilter, lead_detail, list_leads
 from core.permissions import Action, Actor, allowed
 from db.enums import LeadClass, LeadStatus, Role
-from ui import clock
+from ui import clock, listing
 from ui.auth import page_guard
-from ui.context import engine, lang, office, tr
+from ui.context import engine, office, tr
 from ui.detail import audit_history, fields
 from ui.lead_form import lead_contact_form
 from ui.new_lead_form import new_lead_form
 from ui.text import heading, phrase, plain
-from ui.url_state import folded_filters, record_or_list, url_choice, url_choices
-from ui.widgets import paged_table, record_picker, table
+from ui.widgets import table
 
 COLUMNS = {"name": ("leads.name", "text"), "status": ("leads.status", "enum"),  # what matters first, for a phone
            "next_follow_up": ("leads.next_follow_up", "datetime"), "overdue": ("leads.overdue", "text"),
@@ -34,31 +32,26 @@ CONTACT_COLUMNS = {"contacted_at": ("leads.contacted_at", "datetime"), "user": (
                    "notes": ("leads.notes", "text")}
 
 
+SORT_LABELS = {name: f"leads.{name}" for name in SORTS}  # the columns core lets a URL sort by
+FILTERS = ("who", "class", "status", "due")
+
+
 def lead_filter(actor: Actor, people: dict[int, str]) -> LeadFilter:
     """The list's filters, each kept in the URL by its contract name (q, who, class, status, due, sort)."""
-    lg = lang()
-    search = st.text_input(tr("list.search"), key="q", bind="query-params", persist_state="page",
-                           placeholder=tr("leads.search_hint"))
-    own = str(actor.id) if actor.role == Role.SPECIALIST else "all"  # a specialist's own leads first
-    whos = {"all": tr("leads.everyone")} | {str(i): name for i, name in people.items()}
-    sorts = {f"{sign}{f}": f"{tr(f'leads.{f}')} {arrow}" for f in SORTS for sign, arrow in (("", "↑"), ("-", "↓"))}
-    with folded_filters("who", "class", "status", "due"):
-        c1, c2, c3, c4, c5 = st.columns(5)
-    with c1:
-        who = url_choice("leads.who", whos | {own: whos.get(own, actor.display_name)}, "who", own, "ld_who")
-    with c2:
-        classes = url_choices("leads.lead_class", {c.value: enum_label(c, lg) for c in LeadClass}, "class",
-                              "ld_f_class")
-    with c3:
-        statuses = url_choices("leads.status", {s.value: enum_label(s, lg) for s in LeadStatus}, "status",
-                               "ld_f_status")
-    with c4:
-        due = url_choice("leads.due_filter", {"": tr("leads.due_any"), "now": tr("leads.due_now")}, "due", "",
-                         "ld_due")
-    with c5:
-        sort = url_choice("leads.sort", sorts, "sort", DEFAULT_SORT, "ld_sort")
-    return LeadFilter(search, tuple(map(LeadClass, classes)), tuple(map(LeadStatus, statuses)),
-                      None if who == "all" else int(who), due == "now", sort)
+    mine_first = actor.role == Role.SPECIALIST and actor.id in people  # a specialist's own leads first
+    due_labels = {"": tr("leads.due_any"), "now": tr("leads.due_now")}
+    with listing.filters(*FILTERS):
+        c1, c2 = st.columns(2)
+        with c1:
+            who = listing.person_filter("leads.who", people, "who", actor.id if mine_first else None)
+            classes = listing.enum_filter("leads.lead_class", LeadClass, "class")
+        with c2:
+            statuses = listing.enum_filter("leads.status", LeadStatus, "status")
+            on_change, args = listing.bind(listing.choice("due", list(due_labels), ""))
+            due = st.selectbox(tr("leads.due_filter"), list(due_labels), key="due", format_func=due_labels.get,
+                               placeholder=due_labels[""], on_change=on_change, args=args)
+    search, sort = listing.search_and_sort("leads.search_hint", SORT_LABELS, "leads.sort_default")
+    return LeadFilter(search, classes, statuses, who, due == "now", sort or DEFAULT_SORT)
 
 
 def show_list(actor: Actor) -> None:
@@ -67,11 +60,8 @@ def show_list(actor: Actor) -> None:
         new_lead_form(actor, people)
     flt = lead_filter(actor, people)
     overdue = tr("leads.overdue")
-    page = paged_table("ld_list", flt, lambda n, size: list_leads(engine(), actor, flt, clock.now(),
-                                                                  office().timezone, n, size),
-                       COLUMNS, lambda rows: [r | {"overdue": overdue if r["overdue"] else ""} for r in rows])
-    if record_picker(page.rows, lambda r: f"{r['name']} · {r['phone']}", "ld_open"):
-        st.rerun()  # the record opens full-page, in place of the list
+    listing.listed(lambda n, size: list_leads(engine(), actor, flt, clock.now(), office().timezone, n, size),
+                   COLUMNS, lambda rows: [r | {"overdue": overdue if r["overdue"] else ""} for r in rows])
 
 
 def contacts(detail: dict) -> None:
@@ -96,7 +86,7 @@ def related(actor: Actor, lead: dict) -> None:
 def show_lead(actor: Actor, lead_id: int) -> None:
     detail = lead_detail(engine(), actor, lead_id)
     if detail is None:
-        st.warning(tr("leads.not_found"))
+        listing.not_found()
         return
     lead = detail["lead"]
     st.subheader(plain(f"{lead['name']} · {lead['phone']}"))
@@ -111,4 +101,4 @@ def show_lead(actor: Actor, lead_id: int) -> None:
 
 actor = page_guard("leads")
 st.title(tr("nav.leads"))
-record_or_list(actor, show_lead, show_list, "leads.back")
+listing.list_or_record(lambda: show_list(actor), lambda chosen: show_lead(actor, chosen))

@@ -169,7 +169,7 @@ def sort_box(columns: dict[str, str], default_key: str) -> str:
         labels |= {name: tr("list.sort_up", column=tr(label)), f"-{name}": tr("list.sort_down", column=tr(label))}
     on_change, args = bind(choice(SORT, list(labels), ""))
     return st.selectbox(tr("list.sort"), list(labels), key=SORT, format_func=labels.get, on_change=on_change,
-                        args=args)
+                        args=args, placeholder=labels[""])
 
 
 def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from core.phones import PHONE_MAX
 from db.enums import LeadClass
 from ui import clock
 from ui.context import engine, lang, office, tr
-from ui.feedback import FLASH, attempt
+from ui.feedback import FLASH, MARK, FieldMarks, required_legend
 from ui.text import phrase
 
 
@@ -28,24 +28,34 @@ def _owner(actor: Actor, people: dict[int, str]) -> int | None:
 
 
 def new_lead_form(actor: Actor, people: dict[int, str]) -> None:
+    """Every refused field's message under that field (core refuses them all at once), the required ones
+    marked; a field's message stays until its value changes."""
     lg, days = lang(), {c: office().get(f"lead.{c.value.lower()}_interval_days") for c in LeadClass}
     hint = {c: f"{enum_label(c, lg)} · {phrase('incoming.class_hint', days=days[c])}" for c in LeadClass}  # Markdown
+    marks = FieldMarks("new_lead")
     with st.form("new_lead"):
         left, right = st.columns(2)
-        name = left.text_input(tr("leads.name"), key="nl_name", max_chars=NAME_MAX)
-        phone = right.text_input(tr("leads.phone"), key="nl_phone", max_chars=PHONE_MAX,
+        name = left.text_input(tr("leads.name") + tr(MARK), key="nl_name", max_chars=NAME_MAX)
+        marks.under("name", "nl_name", where=left)
+        phone = right.text_input(tr("leads.phone") + tr(MARK), key="nl_phone", max_chars=PHONE_MAX,
                                  placeholder=tr("incoming.phone_hint"))
-        lead_class = st.radio(tr("leads.lead_class"), list(LeadClass), index=None, horizontal=True, key="nl_class",
-                              format_func=hint.get)
+        marks.under("phone", "nl_phone", where=right)
+        lead_class = st.radio(tr("leads.lead_class") + tr(MARK), list(LeadClass), index=None, horizontal=True,
+                              key="nl_class", format_func=hint.get)
+        marks.under("lead_class", "nl_class")
         left, right = st.columns(2)
         interest = left.text_input(tr("leads.interest"), key="nl_interest", max_chars=INTEREST_MAX)
+        marks.under("interest", "nl_interest", where=left)
         source = right.text_input(tr("leads.source"), key="nl_source", max_chars=SOURCE_MAX)
+        marks.under("source", "nl_source", where=right)
         owner = _owner(actor, people)
+        marks.under("specialist_id", "nl_owner")
+        required_legend()
         submitted = st.form_submit_button(tr("leads.create"), type="primary")
     if submitted:
         data = NewLeadInput(name, phone, lead_class, interest, source, owner)
         now = clock.now()
-        lead_id = attempt(lambda: create_lead(engine(), actor, data, now))
+        lead_id = marks.attempt(lambda: create_lead(engine(), actor, data, now))
         if lead_id is not None:
             st.session_state[FLASH] = phrase("leads.created")
             st.query_params["id"] = str(lead_id)  # the new lead's own page

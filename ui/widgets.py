@@ -1,6 +1,7 @@
 """Widgets the pages share: enum filters, a person filter, a date range and the table. A list page ties them to
-the URL through ui.listing (which also pages, sorts and opens a record by a row click); `paged_table`, `pager`
-and `record_picker` are the older session-kept list that pages not yet moved to ui.listing still use."""
+the URL through ui.listing (which also pages, sorts and opens a record by a row click); `page_controls` and
+`pager` are the older session-kept paging of the task lists (ui.task_form): two lists on one page, which cannot
+share the URL's `page`."""
 
 from __future__ import annotations
 
@@ -65,17 +66,6 @@ def pager(page: Page, key: str) -> None:
     right.caption(phrase("list.count", total=page.total, page=page.page, pages=page.pages))
 
 
-def paged_table(key: str, flt: object, fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
-                decorate: Callable[[list[dict]], list[dict]] | None = None) -> Page:
-    """A filtered list: one page of rows fetched in SQL (back to page 1 when `flt` changes), shown with
-    translated headers (`decorate` adds display columns) and the pager. Returns the page for the picker."""
-    page_no, size = page_controls(key, flt)
-    page = fetch(page_no, size)
-    table(decorate(page.rows) if decorate else page.rows, columns)
-    pager(page, key)
-    return page
-
-
 Formatter = Callable[[object], object]
 
 
@@ -112,19 +102,3 @@ def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None
     chosen = event.selection
     return list(chosen.get("rows") or []) + [cell[0] for cell in chosen.get("cells") or []]
 
-
-def record_picker(rows: list[dict], label: Callable[[dict], str], key: str) -> int | None:
-    """Pick one record of the current page to open; the choice lives in the URL (?id=) so a refresh keeps it."""
-    options = [r["id"] for r in rows]
-    wanted = st.query_params.get("id")
-    if wanted and wanted.isdigit() and int(wanted) not in options:
-        options.insert(0, int(wanted))
-    labels = {r["id"]: label(r) for r in rows}
-    index = 1 + options.index(int(wanted)) if wanted and wanted.isdigit() else 0
-    chosen = st.selectbox(tr("list.open"), [None, *options], key=key, index=index, placeholder=tr("list.none"),
-                          format_func=lambda i: tr("list.none") if i is None else labels.get(i, f"#{i}"))
-    if chosen is None:
-        st.query_params.pop("id", None)
-    else:
-        st.query_params["id"] = str(chosen)
-    return chosen

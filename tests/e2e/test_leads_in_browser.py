@@ -1,12 +1,14 @@
 """The Leads list's state in a real browser's address bar (issue 10; AppTest cannot see what the browser
 writes there): a pasted link with filters shows them, the search typed in the box goes to `q`, a lead opened
-by `?id=` is its own page, and "back to the list" brings the search and filters back into the URL."""
+by a click on its row is its own page, and "back to the list" brings the search and filters back into the URL."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.i18n import t
@@ -14,6 +16,7 @@ from db.engine import make_engine, session_scope
 from db.enums import LeadStatus, Role
 from db.models import Lead
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_lists_in_browser import HEADER, ROW
 from tests.e2e.test_pages_in_browser import heading, settled
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +29,7 @@ def params(page) -> dict[str, list[str]]:
 def test_the_lead_list_lives_in_the_url_and_a_lead_opens_and_goes_back_to_it(served_app, e2e_db_url, new_tab):
     engine = make_engine(e2e_db_url)
     with session_scope(engine) as s:
-        lead_id, name = s.execute(select(Lead.id, Lead.name).where(Lead.status == LeadStatus.OPEN)
-                                  .order_by(Lead.id).limit(1)).one()
+        name = s.scalar(select(Lead.name).where(Lead.status == LeadStatus.OPEN).order_by(Lead.id).limit(1))
     engine.dispose()
     page = new_tab(locale="en-US", viewport={"width": 1400, "height": 1200})
     sign_in(page, served_app, Role.MANAGER, next_path="/leads")
@@ -41,12 +43,17 @@ def test_the_lead_list_lives_in_the_url_and_a_lead_opens_and_goes_back_to_it(ser
     settled(page)
     page.wait_for_function("() => new URLSearchParams(location.search).get('q') !== null", timeout=30_000)
     assert params(page)["q"] == [name] and params(page)["status"] == ["open"] and params(page)["sort"] == ["-name"]
-    page.goto(f"{page.url}&id={lead_id}")
-    page.get_by_role("button", name=t("leads.back", "en")).wait_for(timeout=60_000)
+    grid = page.locator(".st-key-rows")  # the list's table: a click on a row's cell opens that lead
+    grid.wait_for(timeout=60_000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 100, box["y"] + HEADER + ROW * 0.5)
+    expect(page).to_have_url(re.compile(r"[?&]id=\d+"), timeout=60_000)
+    page.get_by_role("button", name=t("list.back", "en")).wait_for(timeout=60_000)
     settled(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.get_by_role("button", name=t("leads.back", "en")).click()
+    assert params(page)["q"] == [name] and page.locator(".st-key-rows").count() == 0  # the lead, not the list
+    page.get_by_role("button", name=t("list.back", "en")).click()
     settled(page)
     page.get_by_label(t("list.search", "en")).wait_for(timeout=60_000)
     page.wait_for_function("() => !new URLSearchParams(location.search).has('id')", timeout=30_000)
-    assert params(page)["status"] == ["open"] and params(page)["sort"] == ["-name"]
+    assert params(page)["status"] == ["open"] and params(page)["sort"] == ["-name"] and params(page)["q"] == [name]

@@ -5,6 +5,8 @@ customers?id=) and what it led to (the call-back or the lead, each a link), with
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
@@ -12,10 +14,10 @@ from core.i18n import t
 from core.incoming.queries import IncomingFilter, list_incoming
 from core.scheduling.rules import missed_call_key
 from db.engine import make_engine, session_scope
-from db.enums import Role
+from db.enums import IncomingCategory, Role
 from db.models import Callback, IncomingCall, Lead
 from tests.factories import reader
-from tests.helpers import OFFICE_TZ
+from tests.helpers import OFFICE_TZ, click_row
 from tests.ui.test_leads_list_page import links, open_link
 
 
@@ -35,19 +37,42 @@ def test_the_register_is_searched_by_a_pasted_link_and_the_search_is_bound_to_q(
     phone = sql(demo_url)[0]["phone"]
     at = open_link(sign_in_as, "pages/incoming.py", {"q": phone})
     assert not at.exception
-    assert at.text_input(key="q").value == phone and at.text_input(key="q").proto.query_param_key == "q"
+    assert at.text_input(key="q").value == phone
     assert shown_phones(at) == [r["phone"] for r in sql(demo_url, search=phone)]
     at.text_input(key="q").set_value("nobody-at-all-xyz").run()
+    assert at.query_params["q"] == "nobody-at-all-xyz"
     assert at.info[0].value == t("list.empty", "en")
 
 
-def test_filters_go_to_the_url_as_codes(open_page, demo_url):
-    at = open_page("pages/incoming.py", "zh", Role.SPECIALIST)
-    at.selectbox(key="inc_f_answered_").set_value("no").run()
+def test_filters_go_to_the_url_as_codes_and_a_pasted_link_shows_them(sign_in_as, demo_url):
+    at = open_link(sign_in_as, "pages/incoming.py", {}, "zh", Role.SPECIALIST)
+    at.selectbox(key="answered").set_value("no").run()
     assert at.query_params["answered"] == "no"
-    at.multiselect(key="inc_f_category_").set_value(["new_enquiry"]).run()
+    at.multiselect(key="category").set_value([IncomingCategory.NEW_ENQUIRY]).run()
     assert at.query_params["category"] == "new_enquiry"
-    assert len(at.dataframe[0].value) == len(sql(demo_url, answered=False, categories=("new_enquiry",)))
+    at.selectbox(key="resolved").set_value("no").run()
+    assert at.query_params["resolved"] == "no"
+    flt = {"answered": False, "resolved": False, "categories": (IncomingCategory.NEW_ENQUIRY,)}
+    expected = [r["phone"] for r in sql(demo_url, **flt)]
+    assert expected and list(at.dataframe[0].value[t("incoming.phone", "zh")]) == expected
+    again = open_link(sign_in_as, "pages/incoming.py", dict(at.query_params), "en", Role.SPECIALIST)
+    assert shown_phones(again) == expected  # a pasted link shows the same register, in English too
+    assert again.selectbox(key="answered").value == "no" and again.selectbox(key="resolved").value == "no"
+
+
+def test_the_received_days_are_kept_in_the_url_and_a_row_click_opens_the_call(sign_in_as, demo_url):
+    day = sql(demo_url)[0]["received_at"].astimezone(ZoneInfo(OFFICE_TZ)).date()
+    at = open_link(sign_in_as, "pages/incoming.py", {"received": [day.isoformat(), day.isoformat()]})
+    assert not at.exception
+    assert at.date_input(key="received").value == (day, day)
+    expected = sql(demo_url, day_from=day, day_to=day)
+    assert shown_phones(at) == [r["phone"] for r in expected]
+    click_row(at, 0)
+    assert not at.exception and at.query_params["id"] == str(expected[0]["id"])
+    assert not [d for d in at.dataframe if d.key == "rows"]  # the call in place of the register
+    at.button(key="back").click().run()
+    assert "id" not in at.query_params and at.query_params["received"] == [day.isoformat()] * 2
+    assert shown_phones(at) == [r["phone"] for r in expected]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -68,7 +93,7 @@ def test_a_call_opens_by_its_id_with_its_customer_and_call_back_as_links(open_pa
     targets = [(v["page"], v["params"]) for v in links(at).values()]
     assert any(p == "customers" and q == {"id": str(customer_id)} for p, q in targets)
     assert any(p == "callbacks" and q == {"id": str(callback_id)} for p, q in targets)
-    at.button(key="back_to_list").click().run()
+    at.button(key="back").click().run()
     assert "id" not in at.query_params and len(at.dataframe[0].value) > 0
 
 
@@ -89,4 +114,4 @@ def test_an_unknown_call_says_so(open_page):
     at = open_page("pages/incoming.py", "zh", Role.SPECIALIST)
     at.query_params["id"] = "999999"
     at.run()
-    assert not at.exception and at.warning[0].value == t("incoming.not_found", "zh")
+    assert not at.exception and at.warning[0].value == t("list.not_found", "zh")

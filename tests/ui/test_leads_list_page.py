@@ -19,6 +19,7 @@ from db.models import Lead, LeadContact, User
 from tests.factories import reader
 from tests.helpers import OFFICE_TZ, as_read
 from tests.ui.conftest import APP
+from tests.ui.marks import error_under
 
 
 def sql(demo_url, now, **f) -> list[dict]:
@@ -78,7 +79,7 @@ def test_a_manager_starts_on_everyone_s_and_the_search_is_bound_to_q(open_page, 
     term = sql(demo_url, now)[0]["name"][:3]
     at.text_input(key="q").set_value(term).run()
     assert shown_names(at) == [r["name"] for r in sql(demo_url, now, search=term)]
-    assert at.text_input(key="q").proto.query_param_key == "q"  # the browser writes a bound widget's URL
+    assert at.query_params["q"] == term  # ui.listing writes the search into the URL
 
 
 def test_a_pasted_search_link_shows_the_same_search(sign_in_as, demo_url, now):
@@ -97,23 +98,25 @@ def test_filters_and_sort_from_a_pasted_link_show_the_same_view_sorted_over_the_
     expected = sql(demo_url, now, specialist_id=me, sort="-name", classes=(LeadClass.A, LeadClass.B),
                    statuses=(LeadStatus.OPEN,))
     assert expected and shown_names(at) == [r["name"] for r in expected]
-    assert at.selectbox(key="ld_sort_-name").value == "-name"
-    assert t("filters.active", "en", count=3) in [e.label for e in at.expander]  # who, class, status; sort is none
+    assert at.selectbox(key="sort").value == "-name"
+    assert at.selectbox(key="who").value == me and at.multiselect(key="class").value == [LeadClass.A, LeadClass.B]
+    assert t("list.filters_active", "en", count=3) in [as_read(e.label) for e in at.expander]  # sort is no filter
 
 
 def test_due_now_shows_what_my_work_counts_as_leads_due(open_page, demo_url, now):
     me = user_id(demo_url, "specialist1")
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
-    at.selectbox(key="ld_due_").set_value("now").run()
+    at.selectbox(key="due").set_value("now").run()
     assert at.query_params["due"] == "now"
     assert shown_names(at) == [r["name"] for r in sql(demo_url, now, specialist_id=me, due_now=True)]
 
 
 def test_a_choice_in_the_list_goes_to_the_url_as_a_code_not_a_label(open_page, demo_url):
     at = open_page("pages/leads.py", "zh", Role.SPECIALIST)
-    at.selectbox(key=f"ld_who_{user_id(demo_url, 'specialist1')}").set_value("all").run()
+    assert at.selectbox(key="who").value == user_id(demo_url, "specialist1")
+    at.selectbox(key="who").set_value(None).run()
     assert at.query_params["who"] == "all"
-    at.multiselect(key="ld_f_status_").set_value(["won"]).run()
+    at.multiselect(key="status").set_value([LeadStatus.WON]).run()
     assert at.query_params["status"] == "won"
     assert set(at.dataframe[0].value[t("leads.status", "zh")]) <= {t("enum.LeadStatus.won", "zh")}
 
@@ -134,7 +137,7 @@ def test_a_lead_opens_by_its_id_with_its_contacts_and_the_way_back_keeps_the_lis
     assert name in as_read(at.subheader[0].value)
     assert len(at.dataframe[0].value) == contacts  # the contacts, not the list
     assert not [w for w in at.text_input if w.key == "q"]
-    at.button(key="back_to_list").click().run()
+    at.button(key="back").click().run()
     assert "id" not in at.query_params and at.query_params["sort"] == "-name"
     assert at.text_input(key="q").value == name
 
@@ -156,8 +159,8 @@ def test_an_unknown_id_says_so_with_the_way_back(open_page):
     at = open_page("pages/leads.py", "zh", Role.SPECIALIST)
     at.query_params["id"] = "999999"
     at.run()
-    assert not at.exception and at.warning[0].value == t("leads.not_found", "zh")
-    assert at.button(key="back_to_list").label == t("leads.back", "zh")
+    assert not at.exception and at.warning[0].value == t("list.not_found", "zh")
+    assert at.button(key="back").label == t("list.back", "zh")
 
 
 def test_a_new_lead_typed_on_the_page_is_saved_and_opened(open_page, demo_url):
@@ -183,9 +186,34 @@ def test_a_new_lead_without_a_class_is_refused_and_nothing_is_written(open_page,
     at.text_input(key="nl_name").set_value("Mrs Newcomer")
     at.text_input(key="nl_phone").set_value("137 1234 9876")
     at.button(key=f"FormSubmitter:new_lead-{t('leads.create', 'zh')}").click().run()
-    assert at.error[0].value == t("leads.class_required", "zh")
+    assert error_under(at, "nl_class") == t("leads.class_required", "zh")
     assert at.text_input(key="nl_name").value == "Mrs Newcomer"
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         assert s.scalars(select(Lead).where(Lead.name == "Mrs Newcomer")).first() is None
+    engine.dispose()
+
+
+def test_every_error_of_a_new_lead_is_shown_under_its_field_with_the_required_ones_marked(open_page, demo_url):
+    """Issue 10: no name, a number that is none, no class and an interest holding a control character: the four
+    messages at once, each under its field, in Chinese; nothing is written and the typed input stays."""
+    at = open_page("pages/leads.py", "zh", Role.SPECIALIST)
+    mark = t("form.required_mark", "zh")
+    assert [at.text_input(key=k).label for k in ("nl_name", "nl_phone")] == [
+        t("leads.name", "zh") + mark, t("leads.phone", "zh") + mark]
+    assert at.radio(key="nl_class").label == t("leads.lead_class", "zh") + mark
+    assert at.text_input(key="nl_interest").label == t("leads.interest", "zh")  # not required, not marked
+    at.text_input(key="nl_phone").set_value("call me maybe")
+    at.text_input(key="nl_interest").set_value("bell\x07")
+    at.button(key=f"FormSubmitter:new_lead-{t('leads.create', 'zh')}").click().run()
+    assert not at.exception
+    assert error_under(at, "nl_name") == t("leads.name_required", "zh")
+    assert error_under(at, "nl_phone") == t("leads.bad_phone", "zh")
+    assert error_under(at, "nl_class") == t("leads.class_required", "zh")
+    assert error_under(at, "nl_interest") == t("input.control_chars", "zh")
+    assert as_read(at.error[-1].value) == t("form.marked", "zh", count=4)
+    assert at.text_input(key="nl_interest").value == "bell\x07"
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        assert s.scalars(select(Lead).where(Lead.phone == "call me maybe")).first() is None
     engine.dispose()

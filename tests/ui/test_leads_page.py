@@ -15,7 +15,7 @@ from db.engine import make_engine, session_scope
 from db.enums import LeadClass, LeadResult, Role
 from db.models import Lead, LeadContact, User
 from tests.factories import reader
-from tests.helpers import as_read
+from tests.helpers import as_read, open_by_url
 from tests.ui.conftest import APP
 from tests.ui.marks import error_under
 from ui.lead_form import cents
@@ -50,7 +50,7 @@ def test_an_appointment_moves_the_lead_on_by_its_class_interval(open_page, demo_
     lead_id, _ = _first_due_lead(demo_url, now)
     before = _contacts(demo_url, lead_id)
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
-    at.selectbox(key="ld_open").set_value(lead_id).run()
+    open_by_url(at, lead_id)
     at.radio(key="ld_result").set_value(LeadResult.APPOINTMENT)
     at.selectbox(key="ld_class").set_value(LeadClass.A)
     at.button(key=f"FormSubmitter:lead_contact_{lead_id}-{t('leads.record', 'en')}").click().run()
@@ -67,7 +67,7 @@ def test_a_sale_without_an_amount_is_refused_in_chinese_and_nothing_is_written(o
     lead_id, _ = _first_due_lead(demo_url, now)
     before = _contacts(demo_url, lead_id)
     at = open_page("pages/leads.py", "zh", Role.SPECIALIST)
-    at.selectbox(key="ld_open").set_value(lead_id).run()
+    open_by_url(at, lead_id)
     at.radio(key="ld_result").set_value(LeadResult.SALE)
     at.button(key=f"FormSubmitter:lead_contact_{lead_id}-{t('leads.record', 'zh')}").click().run()
     assert at.error[0].value == t("leads.sale_amount_required", "zh")

@@ -7,15 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from streamlit.testing.v1 import AppTest
 
 from core.callbacks.queries import OPEN_STATUSES
 from core.i18n import t
 from db.engine import make_engine, session_scope
-from db.enums import Role, WorkOrderStatus
-from db.models import AuditEntry, Callback, Complaint, Customer, User, WorkOrder
+from db.enums import LeadClass, LeadStatus, Role, WorkOrderStatus
+from db.models import AuditEntry, Callback, Complaint, Customer, Lead, User, WorkOrder
 from tests.helpers import click_row
 from tests.ui.conftest import APP
 
@@ -42,6 +42,8 @@ PAGES = {
                           select(Customer.name).order_by(Customer.name, Customer.id)),
     "users": ListPage("pages/users.py", Role.ADMIN, "-display_name", "users.name",
                       select(User.display_name).order_by(User.display_name.desc(), User.id.desc())),
+    "leads": ListPage("pages/leads.py", Role.MANAGER, "-name", "leads.name",
+                      select(Lead.name).order_by(func.lower(Lead.name).desc(), Lead.id.desc())),
     "audit": ListPage("pages/audit.py", Role.MANAGER, "username", "common.who",
                       select(AuditEntry.username).order_by(AuditEntry.username.nulls_last(), AuditEntry.id)),
 }
@@ -131,6 +133,37 @@ def test_the_callbacks_filters_sort_and_page_round_trip_through_the_url(sign_in_
     again = _open(sign_in_as, page, **url)
     assert _view(again) == shown
     assert again.multiselect(key="status").value == [OPEN_STATUSES[0]]
+
+
+def test_the_leads_filters_and_sort_round_trip_through_the_url(sign_in_as, demo_url):
+    """The leads' contract names (who, class, status, sort) hold codes, never labels: a pasted link shows the
+    same list, in the other language too."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        owner = s.scalar(select(User.id).where(User.username == "specialist1"))
+    engine.dispose()
+    page = PAGES["leads"]
+    at = _open(sign_in_as, page)
+    at.selectbox(key="who").set_value(owner).run()
+    at.multiselect(key="class").set_value([LeadClass.A, LeadClass.C]).run()
+    at.multiselect(key="status").set_value([LeadStatus.OPEN]).run()
+    at.selectbox(key="sort").set_value("-created_at").run()
+    assert not at.exception
+    url = dict(at.query_params)
+    assert url == {"who": str(owner), "class": ["A", "C"], "status": "open", "sort": "-created_at"}
+    shown = _view(at)
+    assert _view(_open(sign_in_as, page, **url)) == shown
+    again = _open(sign_in_as, page, "zh", **url)
+    assert again.dataframe[0].value.shape == at.dataframe[0].value.shape
+    assert again.selectbox(key="who").value == owner and again.selectbox(key="sort").value == "-created_at"
+    assert again.multiselect(key="class").value == [LeadClass.A, LeadClass.C]
+
+
+def test_the_leads_due_now_filter_goes_to_the_url_as_now(sign_in_as):
+    at = _open(sign_in_as, PAGES["leads"], due="now")
+    assert at.selectbox(key="due").value == "now"
+    at.selectbox(key="due").set_value("").run()
+    assert "due" not in at.query_params
 
 
 def test_changing_a_filter_goes_back_to_page_one(sign_in_as):

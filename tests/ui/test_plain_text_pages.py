@@ -229,5 +229,5 @@ def test_a_picked_user_and_lead_show_typed_text_as_plain_text(open_page, hostile
     open_by_url(at, user_id)
     assert_shown_plain(at, "users")
     at = open_page("pages/leads.py", "en", Role.SPECIALIST)
-    at.selectbox(key="ld_open").set_value(lead_id).run()
+    open_by_url(at, lead_id)
     assert_shown_plain(at, "leads")
