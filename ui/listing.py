@@ -97,7 +97,7 @@ def person(name: str, people: dict[int, str], default: int | None = None) -> Par
         raw = values[-1] if values else ""
         if raw == ALL:
             return None
-        return int(raw) if raw.isdecimal() and int(raw) in people else default
+        return int(raw) if raw.isdecimal() and len(raw) < 19 and int(raw) in people else default  # 4300-digit cap
 
     def dump(value) -> list[str]:
         return [] if value == default else [ALL] if value is None else [str(value)]
@@ -131,7 +131,8 @@ def dates(name: str) -> Param:
 
 
 def page_param(pages: int = 10**6) -> Param:
-    return Param(PAGE, lambda v: int(v[-1]) if v and v[-1].isdecimal() and 0 < int(v[-1]) <= pages else 1,
+    return Param(PAGE, lambda v: int(v[-1]) if v and v[-1].isdecimal() and len(v[-1]) < 19  # 4300-digit cap
+                 and 0 < int(v[-1]) <= pages else 1,
                  lambda value: [] if value == 1 else [str(value)])
 
 

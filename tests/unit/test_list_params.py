@@ -57,3 +57,10 @@ def test_sort_page_and_search_keep_to_what_the_list_offers():
     assert sort.dump("") == [] and sort.dump("-name") == ["-name"]
     assert [page_param(5).parse(v) for v in (["3"], ["0"], ["-1"], ["6"], ["x"], ["²"], [])] == [3] + [1] * 6
     assert typed("q").parse(["a" * 500]) == "a" * 200 and typed("q").dump("  ") == []
+
+
+def test_an_id_or_page_of_thousands_of_digits_is_ignored_not_a_crash():
+    """Review finding 8: int() of more than 4300 digits raises ValueError; such a URL gives the default."""
+    huge = "9" * 5000
+    assert person("who", PEOPLE, 7).parse([huge]) == 7 and person("who", PEOPLE).parse([huge]) is None
+    assert page_param().parse([huge]) == 1 and page_param(10**30).parse(["9" * 25]) == 1
