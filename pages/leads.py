@@ -4,7 +4,7 @@ sorted and paged in SQL, and a new lead typed here. `?id=` opens one lead full-p
 
 import streamlit as st
 
-from core.callbacks.queries import assignees
+from core.callbacks.queries import assignable, assignees
 from core.leads.queries import DEFAULT_SORT, SORTS, LeadFilter, lead_detail, list_leads
 from core.permissions import Action, Actor, allowed
 from db.enums import LeadClass, LeadStatus, Role
@@ -57,7 +57,7 @@ def lead_filter(actor: Actor, people: dict[int, str]) -> LeadFilter:
 def show_list(actor: Actor) -> None:
     people = assignees(engine())
     with st.expander(tr("leads.new")):
-        new_lead_form(actor, people)
+        new_lead_form(actor, assignable(engine()))  # an owner box offers only who may own it
     flt = lead_filter(actor, people)
     overdue = tr("leads.overdue")
     listing.listed(lambda n, size: list_leads(engine(), actor, flt, clock.now(), office().timezone, n, size),

@@ -23,23 +23,33 @@ def reassign_box(actor, flt: CallbackFilter, people: dict[int, str]) -> None:
         target = st.selectbox(tr("cb.reassign.to"), list(people), index=None, format_func=people.get, key=TARGET,
                               placeholder=tr("cb.reassign.to_hint"))
         count = reassign_count(engine(), actor, flt, office().timezone, clock.now(), target)
-        if st.session_state.get(SIGNED) != (flt, target):  # a confirmation holds for the numbers it was given for
-            st.session_state[SIGNED], st.session_state[SURE] = (flt, target), False
+        signed = st.session_state.get(SIGNED)
+        # A confirmation holds for the list, the person and the number it was given for: when only the number
+        # changed (callbacks added or finished meanwhile), the tick is undone and the box says so.
+        changed = bool(st.session_state.get(SURE)) and signed is not None and signed[:2] == (flt, target) \
+            and signed[2] != count
+        if signed != (flt, target, count):
+            st.session_state[SIGNED], st.session_state[SURE] = (flt, target, count), False
+        if changed:
+            st.warning(phrase("cb.reassign.count_changed", count=count, expected=signed[2]))
         if target is None:
             st.caption(phrase("cb.reassign.scope_any", count=count))
         else:
             st.warning(phrase("cb.reassign.scope", count=count, who=people[target]))
         sure = st.checkbox(phrase("cb.reassign.confirm", count=count), key=SURE)
-        if st.button(tr("cb.reassign.go"), key="cb_re_go"):
-            _move(actor, flt, target, people, confirmed=sure or target is None or count == 0)
+        if st.button(tr("cb.reassign.go"), key="cb_re_go") and not changed:  # changed: already said, none moved
+            _move(actor, flt, target, people, count, confirmed=sure or target is None or count == 0)
 
 
-def _move(actor, flt: CallbackFilter, target: int | None, people: dict[int, str], confirmed: bool) -> None:
-    """Unconfirmed: say so and move nothing. No target or nothing to move: core's refusal, shown as it is."""
+def _move(actor, flt: CallbackFilter, target: int | None, people: dict[int, str], count: int,
+          confirmed: bool) -> None:
+    """Unconfirmed: say so and move nothing. No target or nothing to move: core's refusal, shown as it is.
+    Core moves only when the number moving is still the one confirmed (`expected`), in its transaction."""
     if not confirmed:
         st.warning(tr("cb.reassign.not_confirmed"))
         return
-    moved = attempt(lambda: reassign_matching(engine(), actor, flt, office().timezone, target, clock.now()))
+    moved = attempt(lambda: reassign_matching(engine(), actor, flt, office().timezone, target, clock.now(),
+                                              expected=count if target is not None else None))
     if moved is not None:
         clear_after_save({SURE: False, TARGET: None})
         st.session_state[FLASH] = phrase("cb.reassign.done", count=moved, who=people.get(target, "?"))

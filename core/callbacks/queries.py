@@ -13,6 +13,7 @@ from core.callbacks.flow import require_view, visible_levels
 from core.clock import office_day
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered
 from core.permissions import Action, Actor, require
+from core.scheduling.assignment import ASSIGNABLE_ROLES, workable_by
 from db.engine import session_scope
 from db.enums import (
     CallbackKind,
@@ -195,13 +196,21 @@ def matching(actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> list:
 def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime,
                    to_user_id: int | None = None) -> int:
     """How many callbacks a bulk reassign of the list under `f` would move: those listed that are still open
-    (open or in progress) and, once a target is chosen, not already with it. One count in SQL."""
+    (open or in progress) and, once a target is chosen, not already with it and of a level it works (CB-1, as
+    core.scheduling.assignment.move_to moves them). One count in SQL."""
     require(actor, Action.REASSIGN_CALLBACK)
     where = [*matching(actor, f, tz, now), is_open()]
-    if to_user_id is not None:
-        where.append(Callback.assignee_id.is_distinct_from(to_user_id))
     with session_scope(engine) as s:
+        if to_user_id is not None:
+            where += [Callback.assignee_id.is_distinct_from(to_user_id),
+                      *workable_by(s.scalar(select(User.role).where(User.id == to_user_id)))]
         return _count(s, where)
+
+
+def assignable(engine: Engine) -> dict[int, str]:
+    """Active people a manager may hand callbacks or a lead to (core.scheduling.assignment.check_target): the
+    reassign and new-lead owner boxes offer only them, so the director is never offered only to be refused."""
+    return staff_names(engine, User.role.in_(ASSIGNABLE_ROLES), User.active.is_(True))
 
 
 def assignees(engine: Engine) -> dict[int, str]:

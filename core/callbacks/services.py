@@ -22,7 +22,7 @@ from core.callbacks.flow import IN_PROGRESS, OPEN, TRANSITIONS, AlreadyClaimed, 
 from core.callbacks.queries import CallbackFilter, matching
 from core.callbacks.rules import CallInput, check_call, qa_score
 from core.checks import blank_to_none
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, require
 from core.scheduling.assignment import check_target, move_to
@@ -114,14 +114,19 @@ def record_call(engine: Engine, actor: Actor, callback_id: int, call: CallInput,
 
 
 def reassign_matching(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, to_user_id: int | None,
-                      now: datetime) -> int:
+                      now: datetime, expected: int | None = None) -> int:
     """Bulk reassign (issue 10): every open callback of the list under `f` (its own conditions, every page of
     it) goes to `to_user_id` in one transaction, each change audited as a single reassign is. Returns how
-    many moved. No target chosen is Invalid; nothing matching, or all already with the target, is Unchanged."""
+    many moved. No target chosen is Invalid; nothing matching, or all already with the target, is Unchanged.
+    With `expected` (the count the manager confirmed), a different number moving is Invalid and nothing moves:
+    the list changed between the confirmation and the click (issue 10 review, finding 9)."""
     with session_scope(engine) as s:
         require(actor, Action.REASSIGN_CALLBACK)
         check_target(s, to_user_id)
-        return len(move_to(s, actor, matching(actor, f, tz, now), to_user_id, now))
+        moved = len(move_to(s, actor, matching(actor, f, tz, now), to_user_id, now))
+        if expected is not None and moved != expected:
+            raise Invalid("cb.reassign.count_changed", field="assignee_id", count=moved, expected=expected)
+        return moved
 
 
 def _unreached(s: Session, callback_id: int) -> int:

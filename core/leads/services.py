@@ -24,6 +24,7 @@ from core.leads.rules import (
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.phones import spellings
+from core.scheduling.assignment import ASSIGNABLE_ROLES
 from db.engine import session_scope
 from db.enums import AuditAction, LeadClass, LeadResult, LeadStatus
 from db.models import Lead, LeadContact, User
@@ -68,8 +69,9 @@ def record_lead_contact(engine: Engine, actor: Actor, lead_id: int, contact: Lea
 
 def create_lead(engine: Engine, actor: Actor, data: NewLeadInput, now: datetime) -> int:
     """L-1: a new open lead, due after its class interval, linked to the customer its number belongs to (when
-    exactly one). It is the typist's own unless a manager gives it to another active caller. Refused when an
-    open lead already has this number: its contacts go on that lead, never a double. Audited; returns its id."""
+    exactly one). It is the typist's own unless a manager gives it to another active specialist or manager.
+    Refused when an open lead already has this number: its contacts go on that lead, never a double. Audited;
+    returns its id."""
     require(actor, Action.WORK_CALLBACK)
     values = check_new_lead(data)
     owner = data.specialist_id or actor.id
@@ -77,7 +79,8 @@ def create_lead(engine: Engine, actor: Actor, data: NewLeadInput, now: datetime)
         require(actor, Action.REASSIGN_CALLBACK)
     office = load_office(engine)
     with session_scope(engine) as s:
-        if s.scalar(select(User.id).where(User.id == owner, User.active.is_(True), User.role.in_(CALLERS))) is None:
+        roles = CALLERS if owner == actor.id else ASSIGNABLE_ROLES  # given to another: as a callback reassign
+        if s.scalar(select(User.id).where(User.id == owner, User.active.is_(True), User.role.in_(roles))) is None:
             raise Invalid("leads.bad_owner", field="specialist_id")
         same = s.scalar(select(Lead.name).where(Lead.status == LeadStatus.OPEN,
                                                 Lead.phone.in_(spellings(values["phone"]))).order_by(Lead.id).limit(1))

@@ -13,8 +13,9 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
+from core.callbacks.flow import LEVEL_ACTION
 from core.errors import Invalid, Unchanged
-from core.permissions import Action, Actor, require
+from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
 from db.enums import AuditAction, CallbackLevel, CallbackStatus, Role
 from db.models import Callback, Customer, User
@@ -91,14 +92,24 @@ def check_target(s: Session, to_user_id: int | None) -> None:
         raise Invalid("cb.reassign.no_target", field="assignee_id")
     target = s.get(User, to_user_id)
     if target is None or not target.active or target.role not in ASSIGNABLE_ROLES:
-        raise Invalid(field="assignee_id")
+        raise Invalid("cb.reassign.bad_target", field="assignee_id")
+
+
+def workable_by(role: Role | None) -> list:
+    """CB-1 as a condition: only callbacks of a level the role works (a specialist L1, a manager L1 and L2),
+    so a reassign never hands a re-check to someone who may not make it (issue 10 review, finding 1)."""
+    levels = [lv for lv in CallbackLevel
+              if role is not None and allowed(role, Action.WORK_CALLBACK) and allowed(role, LEVEL_ACTION[lv])]
+    return [Callback.level.in_(levels)]
 
 
 def move_to(s: Session, actor: Actor, where: list, to_user_id: int, now: datetime) -> list[int]:
     """Hand the open callbacks matching `where` and not yet with `to_user_id` to that user, in the caller's
     transaction, one audit row per callback (assignee before and after); Unchanged when none would move.
+    Only callbacks of a level the new owner works move (CB-1).
     The UPDATE repeats the open condition, so a callback finished meanwhile is neither moved nor audited."""
-    movable = [*where, Callback.status.in_(OPEN_STATUSES), Callback.assignee_id.is_distinct_from(to_user_id)]
+    movable = [*where, Callback.status.in_(OPEN_STATUSES), Callback.assignee_id.is_distinct_from(to_user_id),
+               *workable_by(s.scalar(select(User.role).where(User.id == to_user_id)))]
     before = dict(s.execute(select(Callback.id, Callback.assignee_id).where(*movable)).all())
     if not before:
         raise Unchanged()

@@ -10,20 +10,22 @@ from sqlalchemy import func, select
 
 from core.i18n import t
 from db.engine import make_engine, session_scope
-from db.enums import CallbackStatus, Role
+from db.enums import CallbackLevel, CallbackStatus, Role
 from db.models import AuditEntry, Callback, User
 from ui.feedback import FLASH
 
 
 def _state(demo_url) -> dict:
-    """The open callbacks (the manager's list opens on them, everyone's) and a specialist to give them to."""
+    """The open callbacks (the manager's list opens on them, everyone's) and a specialist to give them to: the
+    movable ones are the L1 callbacks, the only level a specialist works (CB-1; re-checks stay)."""
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
         heir = s.scalar(select(User.id).where(User.username.like("specialist%")).order_by(User.id))
         open_ = [Callback.status.in_((CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS))]
         out = {"heir": heir,
                "movable": s.scalar(select(func.count()).select_from(Callback)
-                                   .where(*open_, Callback.assignee_id.is_distinct_from(heir))),
+                                   .where(*open_, Callback.level == CallbackLevel.L1,
+                                          Callback.assignee_id.is_distinct_from(heir))),
                "held": s.scalar(select(func.count()).select_from(Callback).where(*open_, Callback.assignee_id == heir)),
                "audited": s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "callback"))}
     engine.dispose()
@@ -75,3 +77,39 @@ def test_the_confirmation_is_cleared_when_the_target_changes(open_page, demo_url
     at.checkbox(key="cb_re_sure").check().run()
     at.selectbox(key="cb_re_to").set_value(None).run()
     assert at.checkbox(key="cb_re_sure").value is False
+
+
+def test_the_director_is_offered_neither_as_a_reassign_target_nor_as_a_lead_owner(open_page, demo_url):
+    """Review finding 6: core refuses the director as a receiver, so the boxes do not offer them."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        director = s.scalar(select(User.display_name).where(User.role == Role.DIRECTOR, User.active.is_(True)))
+        manager = s.scalar(select(User.display_name).where(User.role == Role.MANAGER, User.active.is_(True)))
+    engine.dispose()
+    at = open_page("pages/callbacks.py", "en", Role.MANAGER)
+    assert manager in at.selectbox(key="cb_re_to").options and director not in at.selectbox(key="cb_re_to").options
+    leads = open_page("pages/leads.py", "en", Role.MANAGER)
+    assert manager in leads.selectbox(key="nl_owner").options
+    assert director not in leads.selectbox(key="nl_owner").options
+
+
+def test_a_number_changed_after_the_confirmation_is_said_and_nothing_moves(open_page, demo_url):
+    """Review finding 9: the manager confirmed N; one more open callback came before the click."""
+    before = _state(demo_url)
+    at = open_page("pages/callbacks.py", "en", Role.MANAGER)
+    at.selectbox(key="cb_re_to").set_value(before["heir"]).run()
+    at.checkbox(key="cb_re_sure").check().run()
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        one = s.scalar(select(Callback).where(Callback.status == CallbackStatus.OPEN,
+                                              Callback.level == CallbackLevel.L1,
+                                              Callback.assignee_id.is_distinct_from(before["heir"]))
+                       .order_by(Callback.id).limit(1))
+        s.add(Callback(customer_id=one.customer_id, kind=one.kind, level=one.level, status=CallbackStatus.OPEN,
+                       due_start=one.due_start, due_end=one.due_end, assignee_id=one.assignee_id))
+    engine.dispose()
+    during = _state(demo_url)
+    at.button(key="cb_re_go").click().run()
+    assert not at.exception and not at.error
+    assert t("cb.reassign.count_changed", "en", count=0, expected=0).split("(")[0] in at.warning[0].value
+    assert _state(demo_url) == during and at.checkbox(key="cb_re_sure").value is False

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.callbacks.queries import CallbackFilter, list_callbacks, reassign_count
+from core.callbacks.queries import CallbackFilter, assignable, list_callbacks, reassign_count
 from core.callbacks.services import reassign_matching
 from core.errors import Forbidden, Invalid, Unchanged
 from db.engine import session_scope
-from db.enums import CallbackStatus, Role
+from db.enums import CallbackLevel, CallbackStatus, Role
 from db.models import Callback
 from tests.factories import NOW, actor_of, make_callback, make_customer, make_user
 from tests.helpers import audit_mark, audit_since
@@ -96,3 +96,58 @@ def test_a_specialist_may_neither_count_nor_move_the_list(engine):
     with pytest.raises(Forbidden):
         reassign_matching(engine, t["specialist"], departing(t), TZ, t["heir"], NOW)
     assert audit_since(engine, mark) == [] and held(engine, t["gone"]) == 144
+
+
+def recheck_office(engine) -> dict:
+    """A manager who dispatches all levels: one L1, one L2 and one L3 callback held by the departing manager."""
+    with session_scope(engine) as s:
+        gone, boss = make_user(s, role=Role.MANAGER), make_user(s, role=Role.MANAGER)
+        spec, director = make_user(s, role=Role.SPECIALIST), make_user(s, role=Role.DIRECTOR)
+        c = make_customer(s)
+        ids = {lv: make_callback(s, c, assignee_id=gone.id, level=lv).id for lv in CallbackLevel}
+        return {"gone": gone.id, "boss": actor_of(boss), "spec": spec.id, "director": director.id, "ids": ids}
+
+
+def level_of_holder(engine, callback_id: int) -> int:
+    with session_scope(engine) as s:
+        return s.get(Callback, callback_id).assignee_id
+
+
+def test_a_specialist_receives_only_the_l1_callbacks_of_the_list_never_a_recheck(engine):
+    """Review finding 1 (CB-1): L2/L3 re-checks are not a specialist's to make; count and move agree."""
+    t = recheck_office(engine)
+    flt = CallbackFilter(assignee_id=t["gone"])
+    assert reassign_count(engine, t["boss"], flt, TZ, NOW, t["spec"]) == 1
+    assert reassign_matching(engine, t["boss"], flt, TZ, t["spec"], NOW) == 1
+    assert level_of_holder(engine, t["ids"][CallbackLevel.L1]) == t["spec"]
+    assert level_of_holder(engine, t["ids"][CallbackLevel.L2]) == t["gone"]
+    assert level_of_holder(engine, t["ids"][CallbackLevel.L3]) == t["gone"]
+
+
+def test_the_director_is_refused_as_a_target_with_its_own_message(engine):
+    """Review finding 6: only specialists and managers receive callbacks; the refusal says so."""
+    t = recheck_office(engine)
+    mark = audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        reassign_matching(engine, t["boss"], CallbackFilter(assignee_id=t["gone"]), TZ, t["director"], NOW)
+    assert err.value.key == "cb.reassign.bad_target"
+    assert audit_since(engine, mark) == []
+
+
+def test_the_director_is_not_offered_as_a_target(engine):
+    t = recheck_office(engine)
+    people = assignable(engine)
+    assert t["director"] not in people and {t["spec"], t["gone"], t["boss"].id} <= set(people)
+
+
+def test_a_move_of_another_number_than_confirmed_is_refused_and_moves_nothing(engine):
+    """Review finding 9: the manager confirmed 142; one more became due meanwhile, so 143 would move."""
+    t = office(engine)
+    with session_scope(engine) as s:
+        make_callback(s, make_customer(s), assignee_id=t["gone"], due_end=NOW - 8 * DAY)
+    mark = audit_mark(engine)
+    with pytest.raises(Invalid) as err:
+        reassign_matching(engine, t["boss"], departing(t), TZ, t["heir"], NOW, expected=142)
+    assert err.value.key == "cb.reassign.count_changed" and err.value.params["count"] == 143
+    assert audit_since(engine, mark) == [] and held(engine, t["heir"]) == 0
+    assert reassign_matching(engine, t["boss"], departing(t), TZ, t["heir"], NOW, expected=143) == 143

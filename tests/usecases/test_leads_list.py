@@ -146,6 +146,20 @@ def test_a_manager_gives_a_new_lead_to_a_specialist_and_a_specialist_may_not(eng
         create_lead(engine, o["ann"], NewLeadInput("Li", "13977770001", LeadClass.B, specialist_id=o["bo"].id), NOW)
 
 
+def test_a_manager_may_not_give_a_new_lead_to_the_director_but_the_director_owns_their_own(engine):
+    """Review finding 6: the owner box offers only specialists and managers, and core refuses anyone else
+    with the owner's own message; a director who types a lead still owns it."""
+    office(engine)
+    with session_scope(engine) as s:
+        mia, dan = actor_of(make_user(s, role=Role.MANAGER)), actor_of(make_user(s, role=Role.DIRECTOR))
+    with pytest.raises(Invalid) as refused:
+        create_lead(engine, mia, NewLeadInput("Li", "13977770000", LeadClass.B, specialist_id=dan.id), NOW)
+    assert refused.value.key == "leads.bad_owner"
+    lead_id = create_lead(engine, dan, NewLeadInput("Li", "13977770000", LeadClass.B), NOW)
+    with session_scope(engine) as s:
+        assert s.get(Lead, lead_id).specialist_id == dan.id
+
+
 @pytest.mark.parametrize(("data", "key"), [
     (NewLeadInput("", "13977770000", LeadClass.B), "leads.name_required"),
     (NewLeadInput("Li", "", LeadClass.B), "leads.phone_required"),
