@@ -10,6 +10,7 @@ from core.callbacks.queries import (
     DUE_BUCKETS,
     OPEN_STATUSES,
     CallbackFilter,
+    assignable,
     assignees,
     callback_detail,
     list_callbacks,
@@ -111,7 +112,8 @@ def due_tiles(counts: dict[str, int], chosen: str | None) -> None:
 
 def queue(actor) -> None:
     people = assignees(engine())
-    mine_first = actor.id in people and not allowed(actor.role, Action.REASSIGN_CALLBACK)  # managers dispatch
+    # Mine first only for those who cannot read every level (specialists); a manager or director reads all.
+    mine_first = actor.id in people and len(visible_levels(actor)) < len(CallbackLevel)
     due_labels = {None: tr("list.any")} | {b: tr(f"cb.due_{b}") for b in DUE_BUCKETS}
     with listing.filters(*FILTERS):
         c1, c2, c3 = st.columns(3)
@@ -132,7 +134,7 @@ def queue(actor) -> None:
     listing.listed(lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n,
                                                  size, sort), COLUMNS, overdue_marks)
     if allowed(actor.role, Action.REASSIGN_CALLBACK):
-        reassign_box(actor, flt, people)
+        reassign_box(actor, flt, assignable(engine()))  # only who may receive them (check_target)
     if allowed(actor.role, Action.PLAN_CAMPAIGN):
         campaign_box(actor, people)
     recheck_coverage(actor, clock.now())

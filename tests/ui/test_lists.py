@@ -210,3 +210,20 @@ def test_a_click_on_any_cell_of_a_row_opens_that_row_not_only_its_marker(sign_in
     at.run()
     assert not at.exception
     assert at.subheader[0].value.endswith(second)
+
+
+@pytest.mark.parametrize(("role", "mine"), [(Role.DIRECTOR, False), (Role.MANAGER, False), (Role.SPECIALIST, True)])
+def test_the_callbacks_open_on_mine_only_for_who_cannot_read_every_level(sign_in_as, demo_url, role, mine):
+    """Review finding 7: the director reads L1-L3 and opens on everyone's callbacks, as the manager does."""
+    at = _open(sign_in_as, ListPage("pages/callbacks.py", role, "", "", None))
+    assert not at.exception
+    assert (at.selectbox(key="who").value is not None) == mine
+
+
+def test_a_who_or_page_of_thousands_of_digits_shows_the_default_list(sign_in_as):
+    """Review finding 8: Python refuses int() of more than 4300 digits; the list must still draw."""
+    page = PAGES["callbacks"]
+    plain = _view(_open(sign_in_as, page))
+    at = _open(sign_in_as, page, who="9" * 5000, page="9" * 5000)
+    assert not at.exception
+    assert _view(at) == plain
