@@ -10,7 +10,7 @@ from core.callbacks.queries import CallbackFilter, queue_counts
 from core.fmt import fmt_percent
 from core.leads.queries import due_leads
 from core.my_work import agenda
-from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
+from core.my_work.queries import office_today, week_of, weekly_activity, work_order_counts
 from db.enums import CallbackLevel, Role, WorkOrderStatus
 from ui import clock
 from ui.auth import page_guard
@@ -60,7 +60,7 @@ def specialist() -> None:
 
 
 def manager() -> None:
-    counts = today_counts(engine(), moment, tz)
+    counts = work_order_counts(engine(), actor)
     attention = agenda.complaints_needing_attention(engine(), actor, tz, moment)
     callback_tiles(None, {"who": "all"}, [("mywork.cp_attention", attention.total, COMPLAINTS,
                                                    {"who": "all", "attention": "True"})])
