@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
-from core.incoming.queries import IncomingFilter, incoming_detail, list_incoming
+from core.incoming.queries import SORTS, IncomingFilter, incoming_detail, list_incoming
 from core.permissions import Action, Actor, allowed
 from db.enums import IncomingCategory
 from ui import listing
@@ -29,6 +29,7 @@ CARD = {"received_at": "datetime", "caller_name": "text", "phone": "text", "cate
         "heard_from": "text", "answered": "bool", "resolved": "bool", "taken_by": "text"}
 EITHER = {"": None, "yes": True, "no": False}
 FILTERS = ("received", "answered", "resolved", "category")
+SORT_LABELS = {name: COLUMNS[name][0] for name in SORTS}  # the columns core lets a URL sort by
 
 
 def either(label_key: str, yes_key: str, no_key: str, param: str) -> bool | None:
@@ -47,9 +48,9 @@ def follow_up(row: dict) -> str:
     return ""
 
 
-def register_filter() -> IncomingFilter:
+def register_filter() -> tuple[IncomingFilter, str]:
     """The register's filters, each kept in the URL by its contract name (q, received, answered, resolved,
-    category)."""
+    category), and its sort (`sort`)."""
     with listing.filters(*FILTERS):
         c1, c2 = st.columns(2)
         with c1:
@@ -59,8 +60,8 @@ def register_filter() -> IncomingFilter:
         with c2:
             categories = listing.enum_filter("incoming.category", IncomingCategory, "category")
             resolved = either("incoming.resolved_filter", "common.yes", "common.no", "resolved")
-    search = listing.search_box("incoming.search_hint")
-    return IncomingFilter(start, end, answered, resolved, categories, search)
+    search, sort = listing.search_and_sort("incoming.search_hint", SORT_LABELS, "list.newest_first")
+    return IncomingFilter(start, end, answered, resolved, categories, search), sort
 
 
 def show_list(actor: Actor) -> None:
@@ -70,8 +71,8 @@ def show_list(actor: Actor) -> None:
     incoming_form(actor)
     st.divider()
     st.subheader(tr("incoming.register"))
-    flt = register_filter()
-    listing.listed(lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n, size), COLUMNS,
+    flt, sort = register_filter()
+    listing.listed(lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
                    lambda rows: [r | {"follow_up": follow_up(r)} for r in rows])
 
 

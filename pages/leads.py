@@ -5,7 +5,7 @@ sorted and paged in SQL, and a new lead typed here. `?id=` opens one lead full-p
 import streamlit as st
 
 from core.callbacks.queries import assignable, assignees
-from core.leads.queries import DEFAULT_SORT, SORTS, LeadFilter, lead_detail, list_leads
+from core.leads.queries import SORTS, LeadFilter, lead_detail, list_leads
 from core.permissions import Action, Actor, allowed
 from db.enums import LeadClass, LeadStatus, Role
 from ui import clock, listing
@@ -51,7 +51,7 @@ def lead_filter(actor: Actor, people: dict[int, str]) -> LeadFilter:
             due = st.selectbox(tr("leads.due_filter"), list(due_labels), key="due", format_func=due_labels.get,
                                placeholder=due_labels[""], on_change=on_change, args=args)
     search, sort = listing.search_and_sort("leads.search_hint", SORT_LABELS, "leads.sort_default")
-    return LeadFilter(search, classes, statuses, who, due == "now", sort or DEFAULT_SORT)
+    return LeadFilter(search, classes, statuses, who, due == "now", sort)
 
 
 def show_list(actor: Actor) -> None:

@@ -10,7 +10,7 @@ from core.callbacks.queries import CallbackFilter, queue_counts
 from core.fmt import fmt_percent
 from core.leads.queries import due_leads
 from core.my_work import agenda
-from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
+from core.my_work.queries import office_today, week_of, weekly_activity, work_order_counts
 from db.enums import CallbackLevel, Role, WorkOrderStatus
 from ui import clock
 from ui.auth import page_guard
@@ -60,9 +60,10 @@ def specialist() -> None:
 
 
 def manager() -> None:
-    counts = today_counts(engine(), moment, tz)
+    counts = work_order_counts(engine(), actor)
     attention = agenda.complaints_needing_attention(engine(), actor, tz, moment)
-    callback_tiles(None, {"who": "all"}, [("mywork.cp_attention", attention.total, COMPLAINTS, {"who": "all"})])
+    callback_tiles(None, {"who": "all"}, [("mywork.cp_attention", attention.total, COMPLAINTS,
+                                                   {"who": "all", "attention": "True"})])
     tiles([("mywork.wo_new", counts["wo_new"], WORK_ORDERS, {"status": WorkOrderStatus.NEW.value, "who": "all"}),
            ("mywork.wo_awaiting_acceptance", counts["wo_awaiting_acceptance"], WORK_ORDERS,
             {"status": [WorkOrderStatus.COMPLETED.value, WorkOrderStatus.RETURNED.value], "who": "all"})])
@@ -100,8 +101,9 @@ def finance() -> None:
     fees, total = agenda.fees_to_settle(engine(), actor)
     weeks = agenda.weeks_to_sign(engine(), actor)
     money = cell_formats()["money"]
-    tiles([("mywork.fees_open", fees.total, WORK_ORDERS, {}), ("mywork.fees_sum", money(total), WORK_ORDERS, {}),
-           ("mywork.weeks_open", len(weeks))])
+    to_settle = {"fee": "True"}  # the work-order list filtered by the same condition (core fee_to_settle)
+    tiles([("mywork.fees_open", fees.total, WORK_ORDERS, to_settle),
+           ("mywork.fees_sum", money(total), WORK_ORDERS, to_settle), ("mywork.weeks_open", len(weeks))])
     st.caption(tr("mywork.finance_pending"))  # settling and signing off are not in the app yet
     heading("mywork.fees_list")
     items(fees, WORK_ORDERS, lambda r: [r["number"], r["customer"], money(r["fee_cents"])])

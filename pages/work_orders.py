@@ -35,7 +35,7 @@ SORTS = {name: COLUMNS[name][0] for name in ("number", "customer", "status", "te
 def order_list(actor) -> None:
     techs = technicians(engine())
     mine = actor.id if actor.role == Role.ENGINEER and actor.id in techs else None  # an engineer's own orders
-    with listing.filters("status", "type", "who", "intake"):
+    with listing.filters("status", "type", "who", "intake", "fee"):
         c1, c2 = st.columns(2)
         with c1:
             statuses = listing.enum_filter("wo.status", WorkOrderStatus, "status")
@@ -43,8 +43,11 @@ def order_list(actor) -> None:
         with c2:
             types = listing.enum_filter("wo.service_type", ServiceType, "type")
             start, end = listing.date_range("wo.intake_range", "intake")
+        on_change, args = listing.bind(listing.choice("fee", (False, True), False))
+        fee_open = st.toggle(tr("wo.only_fee_open"), key="fee", help=tr("wo.only_fee_open_help"),
+                             on_change=on_change, args=args)
     search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
-    flt = WorkOrderFilter(statuses, types, tech, start, end, search)
+    flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
     listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
-from core.lists import Page, as_dict, day_bounds_utc, paginate, text_or_number
+from core.lists import Page, as_dict, day_bounds_utc, enum_rank, ordered, paginate, text_or_number
 from core.permissions import Action, Actor, require
 from core.phones import spellings
 from core.scheduling.rules import missed_call_key
@@ -79,21 +79,37 @@ def _conditions(f: IncomingFilter, tz: str) -> list:
     return where + ([IncomingCall.received_at >= lo] if lo else []) + ([IncomingCall.received_at < hi] if hi else [])
 
 
+_TAKER = aliased(User, name="taker_user")
+
+
+def _sort_columns() -> dict:
+    """The columns a user may sort the register by (the `sort` URL parameter is checked against these)."""
+    return {"received_at": IncomingCall.received_at, "caller_name": func.lower(IncomingCall.caller_name),
+            "customer": Customer.name, "category": enum_rank(IncomingCall.category, IncomingCategory),
+            "taken_by": _TAKER.display_name}
+
+
+SORTS = tuple(_sort_columns())
+
+
 def list_incoming(engine: Engine, actor: Actor, f: IncomingFilter, tz: str, page: int = 1,
-                  page_size: int = 25) -> Page:
-    """CB-11 register, newest first: each call with its customer's name, who took it, and the callback
-    (id, status, assignee) or lead (id, owner) made from it. Counted on the calls table alone.
-    REGISTER_INCOMING_CALL only (the register's page)."""
+                  page_size: int = 25, sort: str | None = None) -> Page:
+    """CB-11 register, newest first or sorted by one of SORTS (`name` or `-name`, then by id) over the whole
+    filtered register: each call with its customer's name, who took it, and the callback (id, status,
+    assignee) or lead (id, owner) made from it. Counted on the calls table alone. REGISTER_INCOMING_CALL only
+    (the register's page)."""
     require(actor, Action.REGISTER_INCOMING_CALL)
     where = _conditions(f, tz)
-    taker = aliased(User)
+    taker = _TAKER
+    order = (ordered(sort, _sort_columns(), IncomingCall.id)
+             or [IncomingCall.received_at.desc(), IncomingCall.id.desc()])
     stmt = (select(IncomingCall.id, IncomingCall.received_at, IncomingCall.caller_name, IncomingCall.phone,
                    IncomingCall.customer_id, Customer.name.label("customer"), IncomingCall.category,
                    IncomingCall.need, IncomingCall.heard_from, IncomingCall.answered, IncomingCall.resolved,
                    taker.display_name.label("taken_by"))
             .outerjoin(Customer, Customer.id == IncomingCall.customer_id)
             .outerjoin(taker, taker.id == IncomingCall.taken_by_id)
-            .where(*where).order_by(IncomingCall.received_at.desc(), IncomingCall.id.desc()))
+            .where(*where).order_by(*order))
     with session_scope(engine) as s:
         listed = paginate(s, stmt, page, page_size, select(func.count()).select_from(IncomingCall).where(*where))
         follow = _follow_ups(s, [r["id"] for r in listed.rows])

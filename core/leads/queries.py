@@ -11,15 +11,12 @@ from sqlalchemy.orm import aliased
 
 from core.clock import office_day
 from core.inputs import limit_of
-from core.lists import Page, as_dict, day_bounds_utc, paginate, text_or_number
+from core.lists import Page, as_dict, day_bounds_utc, enum_rank, ordered, paginate, text_or_number
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.enums import LeadClass, LeadStatus
 from db.models import Customer, Lead, LeadContact, User
 
-SORTS = {"next_follow_up": Lead.next_follow_up, "name": func.lower(Lead.name), "lead_class": Lead.lead_class,
-         "status": Lead.status, "created_at": Lead.created_at}  # the only columns a URL may sort by
-DEFAULT_SORT = "next_follow_up"
 SEARCH_MAX = limit_of(Lead.name)  # the longest searched column: a longer term matches nothing
 CONTACTS_LIMIT = 50
 
@@ -34,18 +31,23 @@ class LeadFilter:
     statuses: tuple[LeadStatus, ...] = ()
     specialist_id: int | None = None
     due_now: bool = False
-    sort: str = DEFAULT_SORT
+    sort: str = ""
+
+
+def _sort_columns() -> dict:
+    """The columns a URL may sort leads by (`name` or `-name`): names whatever their case, class and status in
+    their declared order. The next follow-up is the list's own order (the default), so it is not offered again."""
+    return {"name": func.lower(Lead.name), "lead_class": enum_rank(Lead.lead_class, LeadClass),
+            "status": enum_rank(Lead.status, LeadStatus), "created_at": Lead.created_at}
+
+
+SORTS = tuple(_sort_columns())
 
 
 def sort_order(sort: str) -> list:
-    """`name` or `-name` from the allow-list (anything else: the default), names whatever their case, empty
-    values last whichever the direction, and the id as the tie-breaker so pages never overlap."""
-    descending = sort.startswith("-")
-    column = SORTS.get(sort.lstrip("-")) if sort else None
-    if column is None:
-        column, descending = SORTS[DEFAULT_SORT], False
-    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-    return [column.is_(None), direction(column), direction(Lead.id)]
+    """core.lists.ordered over the allow-list (empty values last, the id breaking ties); anything else: the next
+    follow-up soonest first, none last."""
+    return ordered(sort, _sort_columns(), Lead.id) or [Lead.next_follow_up.asc().nulls_last(), Lead.id.asc()]
 
 
 def lead_search(text: str):

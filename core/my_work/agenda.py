@@ -26,6 +26,7 @@ from core.kpi import (
 )
 from core.lists import Page, paginate
 from core.permissions import Action, Actor, require
+from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, WorkOrderStatus
 from db.models import Customer, FinanceBatch, WorkOrder
@@ -87,7 +88,7 @@ def fees_to_settle(engine: Engine, actor: Actor) -> tuple[Page, int]:
     """WO-8: completed work orders with a fee and no settlement yet, the earliest completed first; and the sum
     of those fees in cents."""
     require(actor, Action.SETTLE_FEE)
-    where = (WorkOrder.fee_cents > 0, WorkOrder.settled_at.is_(None), WorkOrder.completed_at.is_not(None))
+    where = fee_to_settle()
     stmt = (select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.fee_cents,
                    WorkOrder.completed_at).join(Customer, Customer.id == WorkOrder.customer_id)
             .where(*where).order_by(WorkOrder.completed_at, WorkOrder.id))

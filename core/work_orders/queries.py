@@ -24,11 +24,18 @@ class WorkOrderFilter:
     intake_from: date | None = None
     intake_to: date | None = None
     search: str = ""
+    fee_open: bool = False  # only the fees finance has still to settle (fee_to_settle)
+
+
+def fee_to_settle() -> tuple:
+    """WO-8: a completed order with a fee and no settlement yet. One definition for finance's My work (its
+    count, sum and list) and the work-order list its tiles open, so the two agree."""
+    return WorkOrder.fee_cents > 0, WorkOrder.settled_at.is_(None), WorkOrder.completed_at.is_not(None)
 
 
 def _conditions(f: WorkOrderFilter, tz: str) -> list:
     """The filters as conditions on work_orders alone, so counting needs no join."""
-    conds = []
+    conds = list(fee_to_settle()) if f.fee_open else []
     if f.statuses:
         conds.append(WorkOrder.status.in_(f.statuses))
     if f.service_types:

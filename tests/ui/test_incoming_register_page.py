@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.i18n import t
-from core.incoming.queries import IncomingFilter, list_incoming
+from core.incoming.queries import SORTS, IncomingFilter, list_incoming
 from core.scheduling.rules import missed_call_key
 from db.engine import make_engine, session_scope
 from db.enums import IncomingCategory, Role
@@ -21,10 +21,10 @@ from tests.helpers import OFFICE_TZ, click_row
 from tests.ui.test_leads_list_page import links, open_link
 
 
-def sql(demo_url, **f) -> list[dict]:
+def sql(demo_url, sort: str | None = None, **f) -> list[dict]:
     engine = make_engine(demo_url)
     try:
-        return list_incoming(engine, reader(), IncomingFilter(**f), OFFICE_TZ, 1, 25).rows
+        return list_incoming(engine, reader(), IncomingFilter(**f), OFFICE_TZ, 1, 25, sort).rows
     finally:
         engine.dispose()
 
@@ -58,6 +58,20 @@ def test_filters_go_to_the_url_as_codes_and_a_pasted_link_shows_them(sign_in_as,
     again = open_link(sign_in_as, "pages/incoming.py", dict(at.query_params), "en", Role.SPECIALIST)
     assert shown_phones(again) == expected  # a pasted link shows the same register, in English too
     assert again.selectbox(key="answered").value == "no" and again.selectbox(key="resolved").value == "no"
+
+
+def test_the_register_sorts_from_the_url_and_the_sort_box_writes_it_back(sign_in_as, demo_url):
+    """Issue 10: the register had no sort. A pasted `sort` shows the whole register sorted in SQL; the box
+    offers only core's allow-list and writes the choice as a column name."""
+    at = open_link(sign_in_as, "pages/incoming.py", {"sort": "caller_name"})
+    assert not at.exception
+    assert at.selectbox(key="sort").value == "caller_name"
+    expected = [r["phone"] for r in sql(demo_url, "caller_name")]
+    assert expected != [r["phone"] for r in sql(demo_url)] and shown_phones(at) == expected
+    assert set(at.selectbox(key="sort").options) == {t("list.newest_first", "en")} | {
+        t(f"list.sort_{way}", "en", column=t(f"incoming.{c}", "en")) for c in SORTS for way in ("up", "down")}
+    at.selectbox(key="sort").set_value("-received_at").run()
+    assert at.query_params["sort"] == "-received_at"
 
 
 def test_the_received_days_are_kept_in_the_url_and_a_row_click_opens_the_call(sign_in_as, demo_url):

@@ -174,6 +174,25 @@ def test_changing_a_filter_goes_back_to_page_one(sign_in_as):
     assert at.query_params["status"] == WorkOrderStatus.COMPLETED.value
 
 
+def test_the_work_orders_fee_filter_goes_to_the_url_and_a_pasted_link_shows_only_fees_to_settle(sign_in_as,
+                                                                                                 demo_url):
+    """Issue 10: finance's fee tiles open the list with fee=True: completed, a fee, not settled (core fee_to_settle)."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        numbers = set(s.scalars(select(WorkOrder.number).where(
+            WorkOrder.fee_cents > 0, WorkOrder.settled_at.is_(None), WorkOrder.completed_at.is_not(None))))
+    engine.dispose()
+    at = _open(sign_in_as, ListPage("pages/work_orders.py", Role.FINANCE, "", "", None), "zh")
+    at.toggle(key="fee").set_value(True).run()
+    assert not at.exception and at.query_params["fee"] == "True"
+    assert 0 < len(numbers) <= 25 and set(at.dataframe[0].value[t("wo.number", "zh")]) == numbers
+    again = _open(sign_in_as, ListPage("pages/work_orders.py", Role.FINANCE, "", "", None), "en", fee="True")
+    assert again.toggle(key="fee").value is True
+    assert set(again.dataframe[0].value[t("wo.number", "en")]) == numbers
+    again.toggle(key="fee").set_value(False).run()
+    assert "fee" not in again.query_params
+
+
 def test_an_engineer_opens_on_their_own_orders_and_may_widen_to_all(sign_in_as, demo_url):
     engine = make_engine(demo_url)
     with session_scope(engine) as s:

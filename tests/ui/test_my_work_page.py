@@ -158,3 +158,54 @@ def test_the_manager_picks_any_past_period_and_sees_its_coverage_per_group_cb4(o
 def test_a_specialist_does_not_see_the_re_check_coverage(open_page):
     at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
     assert not any(m.value.startswith(f"#### {t('sampling.title', 'en')}") for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_specialists_due_list_is_named_for_what_it_holds_overdue_and_today(open_page, demo_url, now, lang):
+    """Issue 10: the tile "Due today" counted today's bucket while the list under a heading of the same name held
+    the overdue too: two numbers for one name. The list is now headed "Overdue and due today" and says its
+    count is the two tiles' sum."""
+    from core.my_work.agenda import callbacks_due
+
+    engine = make_engine(demo_url)
+    me = _actor(demo_url, Role.SPECIALIST)
+    counts = queue_counts(engine, me, CallbackFilter(assignee_id=me.id), OFFICE_TZ, now)
+    listed = callbacks_due(engine, me, me.id, OFFICE_TZ, now)  # what the page lists under the heading
+    engine.dispose()
+    assert counts["overdue"] and listed.total == counts["overdue"] + counts["today"]
+    at = open_page("pages/my_work.py", lang, Role.SPECIALIST)
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert f"#### {t('mywork.due_list', lang)}" in headings
+    assert t("mywork.due_list", lang) != t("mywork.cb_due_today", lang)
+
+
+def test_the_managers_complaint_tile_opens_only_the_escalated_or_overdue_complaints(open_page, sign_in_as):
+    """Issue 10: the tile counted the escalated or overdue complaints but opened the whole log."""
+    from tests.ui.test_leads_list_page import open_link
+
+    at = open_page("pages/my_work.py", "en", Role.MANAGER)
+    count = int(next(m.value for m in at.metric if m.label == t("mywork.cp_attention", "en")))
+    target = [(page, q) for label, page, q in _links(at) if label == t("mywork.open_list", "en")][2]
+    assert target == ("complaints", {"who": ["all"], "attention": ["True"]})
+    listed = open_link(sign_in_as, "pages/complaints.py", {k: v[0] for k, v in target[1].items()})
+    assert not listed.exception and listed.toggle(key="attention").value is True
+    assert count and _count_line(count, "en") in [c.value for c in listed.caption]
+
+
+def test_finances_fee_tiles_open_the_work_orders_whose_fee_is_to_settle(open_page, sign_in_as):
+    """Issue 10: the fee tiles opened the whole work-order list; they open it filtered by the same condition as
+    their count (core fee_to_settle), kept in the URL as fee=True."""
+    from tests.ui.test_leads_list_page import open_link
+
+    at = open_page("pages/my_work.py", "zh", Role.FINANCE)
+    count = int(next(m.value for m in at.metric if m.label == t("mywork.fees_open", "zh")))
+    targets = [(page, q) for label, page, q in _links(at) if label == t("mywork.open_list", "zh")]
+    assert targets == [("work-orders", {"fee": ["True"]})] * 2
+    listed = open_link(sign_in_as, "pages/work_orders.py", {"fee": "True"}, "zh", Role.FINANCE)
+    assert not listed.exception and listed.toggle(key="fee").value is True
+    assert count and _count_line(count, "zh") in [c.value for c in listed.caption]
+
+
+def _count_line(total: int, lang: str) -> str:
+    """The list's count under its first page of 25 rows."""
+    return t("list.count", lang, total=total, page=1, pages=-(-total // 25))

@@ -55,6 +55,23 @@ def test_the_register_is_searched_by_caller_number_and_need(engine, search, expe
     assert found(engine, o, search) == expected
 
 
+@pytest.mark.parametrize(("sort", "order"), [
+    (None, ["fine", "stranger", "missed"]),  # newest first
+    ("received_at", ["missed", "stranger", "fine"]),
+    ("-caller_name", ["missed", "stranger", "fine"]),  # Mr Wang, Liu, Ada
+    ("category", ["stranger", "fine", "missed"]),  # new enquiries before existing problems: declared order
+    ("customer", ["missed", "stranger", "fine"]),  # no customer last, the id breaking the tie
+    ("id; DROP TABLE incoming_calls", ["fine", "stranger", "missed"]),  # not on the allow-list: the default
+])
+def test_the_register_is_sorted_in_sql_over_the_whole_filtered_list_and_paged_after(engine, sort, order):
+    """Issue 10: the register had no sort; it takes the allow-listed `sort` of every list (core.lists.ordered)."""
+    o = calls(engine)
+    ids = {o[k].call_id: k for k in ("missed", "stranger", "fine")}
+    pages = [list_incoming(engine, reader(), IncomingFilter(), TZ, n, 2, sort) for n in (1, 2)]
+    assert [ids[r["id"]] for p in pages for r in p.rows] == order
+    assert pages[0].total == 3
+
+
 def test_a_call_opens_with_its_customer_and_the_call_back_it_led_to(engine):
     o = calls(engine)
     call = incoming_detail(engine, reader(), o["missed"].call_id)

@@ -84,10 +84,11 @@ def test_the_list_says_which_open_leads_are_overdue_and_whose_they_are(engine):
 
 
 @pytest.mark.parametrize(("sort", "order"), [
-    ("next_follow_up", ["bos", "zhao", "tonight", "amy", "won"]),  # no follow-up (won) last
-    ("-next_follow_up", ["amy", "tonight", "zhao", "bos", "won"]),  # and last the other way round too
+    ("", ["bos", "zhao", "tonight", "amy", "won"]),  # the default: next follow-up first, none (won) last
+    ("-next_follow_up", ["bos", "zhao", "tonight", "amy", "won"]),  # the default's own column is not offered again
     ("name", ["amy", "bos", "tonight", "won", "zhao"]),
     ("-name", ["zhao", "won", "tonight", "bos", "amy"]),
+    ("-lead_class", ["amy", "bos", "won", "tonight", "zhao"]),  # C, B, A; the newer id first on a tie
     ("id; DROP TABLE leads", ["bos", "zhao", "tonight", "amy", "won"]),  # not on the allow-list: the default
 ])
 def test_the_whole_list_is_sorted_in_sql_and_paged_after_sorting(engine, sort, order):
@@ -95,6 +96,16 @@ def test_the_whole_list_is_sorted_in_sql_and_paged_after_sorting(engine, sort, o
     assert names(LeadFilter(sort=sort), engine, o, page=1, page_size=2) == order[:2]
     assert names(LeadFilter(sort=sort), engine, o, page=2, page_size=2) == order[2:4]
     assert list_leads(engine, reader(), LeadFilter(sort=sort), NOW, TZ, page=3, page_size=2).total == 5
+
+
+def test_status_sorts_in_its_declared_order_open_won_lost_not_by_its_stored_text(engine):
+    """Issue 10: leads sort through core.lists.ordered like every list, enums by enum_rank (text: lost < open)."""
+    with session_scope(engine) as s:
+        ids = {status: make_lead(s, status=status).id for status in (LeadStatus.LOST, LeadStatus.WON, LeadStatus.OPEN)}
+    rows = list_leads(engine, reader(), LeadFilter(sort="status"), NOW, TZ).rows
+    assert [r["id"] for r in rows] == [ids[LeadStatus.OPEN], ids[LeadStatus.WON], ids[LeadStatus.LOST]]
+    rows = list_leads(engine, reader(), LeadFilter(sort="-status"), NOW, TZ).rows
+    assert [r["id"] for r in rows] == [ids[LeadStatus.LOST], ids[LeadStatus.WON], ids[LeadStatus.OPEN]]
 
 
 def test_a_lead_opens_with_its_contacts_newest_first_and_who_made_them(engine):

@@ -1,25 +1,24 @@
-"""My work counts (CB-3, CP-5, WO-3, WO-4, WO-5, L-1) and the weekly lead activity (L-2), in office days.
+"""My work counts (CB-3, WO-3, WO-5) and the weekly lead activity (L-2), in office days.
 
 NOW is Friday 2026-11-20 14:00 in Shanghai (06:00 UTC); that office day runs from 19th 16:00 UTC to 20th 16:00 UTC."""
 
 from datetime import date, timedelta
 
+import pytest
+
 from core.callbacks.queries import CallbackFilter, queue_counts
-from core.my_work.queries import office_today, today_counts, week_of, weekly_activity
+from core.errors import Forbidden
+from core.my_work.queries import office_today, week_of, weekly_activity, work_order_counts
 from db.engine import session_scope
 from db.enums import (
     CallbackStatus,
-    ComplaintStatus,
     LeadResult,
-    LeadStatus,
-    PendingReason,
     Role,
     WorkOrderStatus,
 )
 from tests.factories import (
     NOW,
     make_callback,
-    make_complaint,
     make_customer,
     make_lead,
     make_lead_contact,
@@ -69,75 +68,38 @@ def test_late_evening_is_still_today_in_the_office_though_the_utc_date_is_the_sa
 
 
 def test_viewing_as_one_person_counts_only_their_share(engine):
-    """Callbacks assigned to them, complaints they own, orders they took in or repair, leads they follow."""
+    """Callbacks assigned to them, work orders they took in or repair."""
     with session_scope(engine) as s:
         c, ann, bob = make_customer(s), make_user(s), make_user(s, role=Role.ENGINEER)
         make_callback(s, c, assignee_id=ann.id, due_end=NOW - H)
         make_callback(s, c, assignee_id=bob.id, due_end=NOW - H)
         make_callback(s, c, due_end=NOW - H)
-        make_complaint(s, c, bob, owner_id=ann.id)
-        make_complaint(s, c, ann, owner_id=bob.id)
         make_work_order(s, c, ann)  # taken in by Ann
-        make_work_order(s, c, bob, technician_id=ann.id, status=WorkOrderStatus.IN_REPAIR)  # repaired by Ann
+        make_work_order(s, c, bob, technician_id=ann.id, status=WorkOrderStatus.COMPLETED)  # repaired by Ann
         make_work_order(s, c, bob)
-        make_lead(s, specialist_id=ann.id)
-        make_lead(s, specialist_id=bob.id)
         ann_id = ann.id
-    mine, office = today_counts(engine, NOW, TZ, ann_id), today_counts(engine, NOW, TZ)
-    assert [mine[k] for k in ("cp_open", "wo_new", "wo_in_progress", "lead_due")] == [1, 1, 1, 1]
-    assert [office[k] for k in ("cp_open", "wo_new", "wo_in_progress", "lead_due")] == [2, 2, 1, 2]
+    mine, office = work_order_counts(engine, reader(), ann_id), work_order_counts(engine, reader())
+    assert mine == {"wo_new": 1, "wo_awaiting_acceptance": 1}
+    assert office == {"wo_new": 2, "wo_awaiting_acceptance": 1}
     assert queue_counts(engine, reader(), CallbackFilter(assignee_id=ann_id), TZ, NOW)["overdue"] == 1
 
 
-def test_complaints_open_overdue_and_escalated_until_closed(engine):
-    """CP-5: an escalated or overdue complaint is counted until it is closed; overdue = reply_deadline passed
-    without a reply."""
+def test_work_orders_new_and_awaiting_acceptance_are_counted_by_stage(engine):
+    """WO-3 not dispatched; WO-5 completed or returned and not yet accepted: the manager's two work-order tiles,
+    the only counts My work shows besides the callback queue's own."""
     with session_scope(engine) as s:
         c, u = make_customer(s), make_user(s)
-        make_complaint(s, c, u)  # open, deadline ahead
-        make_complaint(s, c, u, status=ComplaintStatus.VERIFYING, reply_deadline=NOW - H)  # overdue
-        make_complaint(s, c, u, status=ComplaintStatus.REPLIED, reply_deadline=NOW - H, replied_at=NOW - 2 * H)
-        make_complaint(s, c, u, escalated=True, reply_deadline=NOW - H)  # overdue and escalated
-        make_complaint(s, c, u, status=ComplaintStatus.CLOSED, escalated=True, reply_deadline=NOW - H)
-        make_complaint(s, c, u, reply_deadline=None)
-    counts = today_counts(engine, NOW, TZ)
-    assert (counts["cp_open"], counts["cp_overdue"], counts["cp_escalated"]) == (5, 2, 1)
-
-
-def test_work_order_counts_by_stage_and_pending_reason(engine):
-    """WO-3 not dispatched, WO-4 in progress and pending by reason, WO-5 completed but not yet accepted."""
-    with session_scope(engine) as s:
-        c, u = make_customer(s), make_user(s)
-        for status in (WorkOrderStatus.NEW, WorkOrderStatus.NEW, WorkOrderStatus.DISPATCHED,
-                       WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY, WorkOrderStatus.IN_REPAIR,
-                       WorkOrderStatus.ACCEPTED, WorkOrderStatus.CLOSED):
+        for status in (WorkOrderStatus.NEW, WorkOrderStatus.NEW, WorkOrderStatus.DISPATCHED, WorkOrderStatus.PENDING,
+                       WorkOrderStatus.COMPLETED, WorkOrderStatus.RETURNED, WorkOrderStatus.ACCEPTED,
+                       WorkOrderStatus.CLOSED):
             make_work_order(s, c, u, status=status)
-        for reason in (PendingReason.PARTS, PendingReason.PARTS, PendingReason.APPROVAL, None):
-            make_work_order(s, c, u, status=WorkOrderStatus.PENDING, pending_reason=reason)
-        make_work_order(s, c, u, status=WorkOrderStatus.COMPLETED, completed_at=utc(2026, 11, 19, 16, 30))
-        make_work_order(s, c, u, status=WorkOrderStatus.RETURNED, completed_at=utc(2026, 11, 19, 15, 30))
-        make_work_order(s, c, u, status=WorkOrderStatus.ACCEPTED, completed_at=NOW - H, accepted_at=NOW)
-    counts = today_counts(engine, NOW, TZ)
-    assert (counts["wo_new"], counts["wo_in_progress"], counts["wo_pending"]) == (2, 4, 4)
-    assert counts["pending_by_reason"] == {PendingReason.PARTS: 2, PendingReason.APPROVAL: 1, None: 1}
-    assert (counts["wo_completed_today"], counts["wo_awaiting_acceptance"]) == (2, 2)
+    assert work_order_counts(engine, reader()) == {"wo_new": 2, "wo_awaiting_acceptance": 2}
 
 
-def test_lead_follow_ups_due_by_the_end_of_the_office_day_are_counted(engine):
-    """L-1: open leads whose next follow-up is today or already past."""
-    with session_scope(engine) as s:
-        make_lead(s, next_follow_up=NOW - 72 * H)
-        make_lead(s, next_follow_up=utc(2026, 11, 20, 15, 30))  # 23:30 today
-        make_lead(s, next_follow_up=utc(2026, 11, 20, 16, 30))  # 00:30 tomorrow
-        make_lead(s, next_follow_up=NOW - H, status=LeadStatus.WON)
-        make_lead(s, next_follow_up=None)
-    assert today_counts(engine, NOW, TZ)["lead_due"] == 2
-
-
-def test_an_empty_office_counts_zero_everywhere(engine):
-    counts = today_counts(engine, NOW, TZ)
-    assert counts.pop("pending_by_reason") == {}
-    assert set(counts.values()) == {0}
+def test_an_empty_office_counts_zero_and_only_who_reads_work_orders_counts_them(engine):
+    assert work_order_counts(engine, reader()) == {"wo_new": 0, "wo_awaiting_acceptance": 0}
+    with pytest.raises(Forbidden):
+        work_order_counts(engine, reader(Role.ADMIN))
 
 
 def test_weekly_activity_sums_this_office_week_per_specialist(engine):

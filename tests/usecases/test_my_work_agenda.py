@@ -17,6 +17,7 @@ from core.my_work.agenda import (
     next_callback,
     weeks_to_sign,
 )
+from core.work_orders.queries import WorkOrderFilter, list_work_orders
 from db.engine import session_scope
 from db.enums import CallbackLevel, CallbackStatus, CustomerGrade, Role, WorkOrderStatus
 from db.models import FinanceBatch
@@ -105,6 +106,24 @@ def test_finance_sees_unsettled_fees_oldest_first_with_their_sum_and_unsigned_we
     page, total = fees_to_settle(engine, me)
     assert [r["id"] for r in page.rows] == [early, late] and total == 6200
     assert weeks_to_sign(engine, me) == [date(2026, 11, 2), date(2026, 11, 9)]
+
+
+def test_the_work_order_list_filtered_to_fees_to_settle_holds_exactly_finances_fees(engine):
+    """Issue 10: finance's fee tiles open the work-order list with fee_open, the same condition as their count."""
+    with session_scope(engine) as s:
+        desk, cashier = make_user(s), make_user(s, role=Role.FINANCE)
+        c = make_customer(s)
+        due = {make_work_order(s, c, desk, fee_cents=5000, completed_at=NOW - 3 * DAY).id,
+               make_work_order(s, c, desk, fee_cents=1200, completed_at=NOW - 9 * DAY).id}
+        make_work_order(s, c, desk, fee_cents=900, completed_at=NOW - 9 * DAY, settled_at=NOW - DAY)  # settled
+        make_work_order(s, c, desk, fee_cents=700)  # not completed yet
+        make_work_order(s, c, desk, fee_cents=0, completed_at=NOW - DAY)  # free
+        me = actor_of(cashier)
+    listed = list_work_orders(engine, me, WorkOrderFilter(fee_open=True), TZ)
+    fees, _ = fees_to_settle(engine, me)
+    assert {r["id"] for r in listed.rows} == {r["id"] for r in fees.rows} == due
+    assert listed.total == fees.total == 2
+    assert list_work_orders(engine, me, WorkOrderFilter(), TZ).total == 5
 
 
 def test_fees_and_weeks_are_finances_only(engine):
