@@ -38,7 +38,7 @@ def person_filter(label_key: str, people: dict[int, str], key: str, any_key: str
     any_label = tr(any_key)
     return st.selectbox(tr(label_key), [None, *people], key=key, on_change=on_change, args=args,
                         placeholder=any_label,  # None may show as either
-                        format_func=lambda i: any_label if i is None else people.get(i, f"#{i}"))
+                        format_func=lambda i: any_label if i is None else people.get(i, str(i)))
 
 
 def date_range(label_key: str, key: str, on_change: OnChange = None,

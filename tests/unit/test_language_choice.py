@@ -4,7 +4,6 @@ Streamlit's English "Page not found"), and no text on screen names a rule id or 
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from core.i18n import catalog, t
 from core.kpi import KPIS, definition
 from db.enums import Role
+from tests.helpers import run_async
 from ui.nav import page_paths
 from ui.web_auth import LANG_COOKIE, LANG_ROUTE, RequireSignIn, _lang, language
 
@@ -25,7 +25,7 @@ def _request(query: str = "", cookie: str = "", accept: str = "en-US", path: str
 
 @pytest.mark.parametrize("code", ["en", "zh"])
 def test_the_language_route_remembers_the_choice_for_a_long_time_and_shows_nothing(code):
-    response = asyncio.run(language(_request(f"to={code}", path=LANG_ROUTE)))
+    response = run_async(language, _request(f"to={code}", path=LANG_ROUTE))
     assert response.status_code == 204 and response.body == b""
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{LANG_COOKIE}={code};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -34,7 +34,7 @@ def test_the_language_route_remembers_the_choice_for_a_long_time_and_shows_nothi
 
 @pytest.mark.parametrize("wanted", ["to=fr", "to=", "to=zh%3Bx%3D1", "to=%3Cb%3E", ""])
 def test_the_language_route_sets_nothing_for_an_unknown_language(wanted):
-    response = asyncio.run(language(_request(wanted, path=LANG_ROUTE)))
+    response = run_async(language, _request(wanted, path=LANG_ROUTE))
     assert response.status_code == 204 and "set-cookie" not in response.headers
 
 
