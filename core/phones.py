@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from core.errors import Invalid
+
 PHONE_MAX = 32  # the phone columns (customers, contacts, leads, incoming_calls)
 ALLOWED = re.compile(r"^\+?[0-9 ()\-]+$")
 MIN_DIGITS, MAX_DIGITS = 5, 20
@@ -22,6 +24,17 @@ def plausible(phone: str) -> bool:
     """Digits, spaces, dashes, parentheses and a leading +; 5 to 20 digits; fits the column."""
     return (len(phone) <= PHONE_MAX and bool(ALLOWED.match(phone))
             and MIN_DIGITS <= len(digits(phone)) <= MAX_DIGITS)
+
+
+def typed_phone(typed: object, missing: str, bad: str, field: str = "phone") -> str:
+    """A phone number a form requires, cleaned; Invalid(`missing`) when blank, Invalid(`bad`) when implausible
+    (anything but text is implausible)."""
+    phone = clean_phone(typed) if isinstance(typed, str) else "?"
+    if not phone:
+        raise Invalid(missing, field=field)
+    if not plausible(phone):
+        raise Invalid(bad, field=field)
+    return phone
 
 
 def digits(phone: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from core import inputs
 from core.checks import choice
 from core.errors import Invalid, Refusals, refuse
-from core.phones import clean_phone, plausible
+from core.phones import typed_phone
 from db.enums import IncomingCategory, LeadClass
 from db.models import IncomingCall
 
@@ -50,7 +50,7 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
     """The call's columns, cleaned; raises Invalid (catalog key, offending field) for every broken rule at
     once (FieldErrors when several fields are refused)."""
     with Refusals() as check:
-        phone = check(_phone, data.phone)
+        phone = check(typed_phone, data.phone, "incoming.phone_required", "incoming.bad_phone")
         category = check(_category, data.category)
         received = check(_received, data.received_at or now, now)
         if data.resolved and not data.answered:
@@ -61,15 +61,6 @@ def check_call(data: IncomingInput, now: datetime) -> dict:
                  "heard_from": check(_text, data.heard_from, "heard_from", HEARD_FROM_MAX, inputs.Kind.LINE)}
     return {"received_at": received, "phone": phone, "category": category, **texts,
             "answered": bool(data.answered), "resolved": bool(data.resolved)}
-
-
-def _phone(typed: object) -> str:
-    phone = clean_phone(typed) if isinstance(typed, str) else "?"
-    if not phone:
-        raise Invalid("incoming.phone_required", field="phone")
-    if not plausible(phone):
-        raise Invalid("incoming.bad_phone", field="phone")
-    return phone
 
 
 def _category(value: object) -> IncomingCategory:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from core import inputs
 from core.checks import choice
 from core.errors import Invalid, Refusals
-from core.phones import clean_phone, plausible
+from core.phones import typed_phone
 from db.enums import Channel, LeadClass, LeadResult, LeadStatus
 from db.models import Lead, LeadContact
 
@@ -93,21 +93,12 @@ def check_new_lead(data: NewLeadInput) -> dict:
     columns."""
     with Refusals() as check:
         name = check(inputs.required, data.name, "name", NAME_MAX, inputs.Kind.NAME, missing="leads.name_required")
-        phone = check(_new_phone, data.phone)
+        phone = check(typed_phone, data.phone, "leads.phone_required", "leads.bad_phone")
         check(_new_class, data.lead_class)
         interest = check(inputs.text, data.interest, "interest", INTEREST_MAX, inputs.Kind.LINE)
         source = check(inputs.text, data.source, "source", SOURCE_MAX, inputs.Kind.LINE)
     return {"name": name, "phone": phone, "lead_class": LeadClass(data.lead_class), "interest": interest,
             "source": source}
-
-
-def _new_phone(raw: object) -> str:
-    phone = clean_phone(raw) if isinstance(raw, str) else "?"
-    if not phone:
-        raise Invalid("leads.phone_required", field="phone")
-    if not plausible(phone):
-        raise Invalid("leads.bad_phone", field="phone")
-    return phone
 
 
 def _new_class(value: object) -> None:
