@@ -116,6 +116,7 @@ class Actor:
     username: str
     display_name: str
     role: Role
+    quality: bool = False  # CP-2: acts for the quality department (verifies complaints)
 
 
 def allowed(role: Role, action: Action) -> bool:

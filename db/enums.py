@@ -172,6 +172,14 @@ class ComplaintStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ComplaintSeverity(StrEnum):
+    """CP-5: how serious the customer's problem is; the promised reply's default deadline follows it."""
+
+    MINOR = "minor"
+    NORMAL = "normal"
+    CRITICAL = "critical"
+
+
 class Responsibility(StrEnum):
     UNDECIDED = "undecided"
     OURS = "ours"

@@ -30,8 +30,10 @@ GROUPS = {
     "calling": ("callback.assignment", "callback.retry_interval_hours", "callback.max_attempts"),
     "recheck": ("recheck.l2_rate_pct", "recheck.l3_rate_pct", "recheck.period"),
     "leads": ("lead.a_interval_days", "lead.b_interval_days", "lead.c_interval_days"),
-    "deadlines": ("work_order.dispatch_target_minutes", "complaint.reply_deadline_days",
-                  "archive.complete_within_days"),
+    "deadlines": ("work_order.dispatch_target_minutes", "archive.complete_within_days"),
+    "complaints": ("complaint.first_response_working_days", "complaint.reply_deadline_days_critical",
+                   "complaint.reply_deadline_days", "complaint.reply_deadline_days_minor",
+                   "complaint.full_inspection_max"),
     "security": ("auth.idle_timeout_minutes", "auth.session_lifetime_hours", "auth.lockout_attempts",
                  "auth.lockout_minutes"),
 }

@@ -32,7 +32,7 @@ def token_hash(token: str) -> str:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.username, user.display_name, user.role)
+    return Actor(user.id, user.username, user.display_name, user.role, user.quality)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,11 @@ DEFAULTS: dict[str, object] = {
     "lead.b_interval_days": 7,
     "lead.c_interval_days": 30,
     "work_order.dispatch_target_minutes": 5,  # WO-3
-    "complaint.reply_deadline_days": 3,  # CP-2 promised reply deadline
+    "complaint.reply_deadline_days": 3,  # CP-2 / CP-5 promised reply deadline, a normal complaint
+    "complaint.reply_deadline_days_critical": 1,  # CP-5 a critical complaint is answered sooner
+    "complaint.reply_deadline_days_minor": 5,
+    "complaint.first_response_working_days": 1,  # CP-5 first response within one working day of receipt
+    "complaint.full_inspection_max": 20,  # CP-3 returns up to this many units are all inspected, more sampled
     "archive.complete_within_days": 3,  # C-5
     "auth.idle_timeout_minutes": 30,
     "auth.session_lifetime_hours": 12,

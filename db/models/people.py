@@ -20,6 +20,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(enum_col(Role), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # CP-2: the office's quality inspector verifies complaints; while nobody is one, the manager acts for quality
+    quality: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
