@@ -6,18 +6,15 @@ at once (CB-2), a lead (CB-7 → L-1)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import log as audit
 from core.callbacks.rules import INTEREST_MAX
+from core.complaints import services as complaints
 from core.office.settings import Office
 from core.permissions import Actor
-from core.scheduling.rules import Windows, complaint_call
-from core.scheduling.sweep import schedule_at_save
 from db.enums import (
     ArchiveValidity,
     AuditAction,
@@ -25,11 +22,11 @@ from db.enums import (
     CallbackStatus,
     Channel,
     ComplaintChannel,
-    ComplaintStatus,
+    ComplaintSeverity,
     LeadClass,
     LeadStatus,
 )
-from db.models import Callback, Complaint, ComplaintEvent, Customer, Lead, Product
+from db.models import Callback, Customer, Lead, Product
 
 # CP-1 intake channel of a complaint raised during a call on this CB-5 channel.
 COMPLAINT_CHANNEL = {Channel.EMAIL: ComplaintChannel.LETTER, Channel.VISIT: ComplaintChannel.VERBAL}
@@ -79,26 +76,15 @@ def promise_reply(s: Session, actor: Actor, origin: dict, attempt_id: int, quest
 
 def open_complaint(s: Session, actor: Actor, origin: dict, description: str, channel: Channel, office: Office,
                    now: datetime) -> tuple[int, str]:
-    """CB-7 → CP-1: intake prefilled from the call (customer, product, order, received by/at); CP-2 starts
-    at "received" with its reply deadline. Numbered per office month: CP202611-00042."""
+    """CB-7 → CP-1: intake prefilled from the call (customer, product, order, received by/at), then the
+    complaint's own intake (core.complaints.services.open_complaint: CP-2 "received", its deadlines and the
+    CB-2 complaint call)."""
     product = s.get(Product, origin["product_id"]) if origin["product_id"] else None
-    complaint = Complaint(
-        number=f"TMP{uuid4().hex[:20]}", customer_id=origin["customer_id"], product_id=origin["product_id"],
-        order_no=product.order_no if product else None, product_desc=product.model if product else None,
-        channel=COMPLAINT_CHANNEL.get(channel, ComplaintChannel.PHONE), description=description,
-        received_by_id=actor.id, received_at=now, status=ComplaintStatus.RECEIVED, created_at=now,
-        reply_deadline=now + timedelta(days=int(office.get("complaint.reply_deadline_days"))),
-    )
-    s.add(complaint)
-    s.flush()
-    complaint.number = f"CP{now.astimezone(ZoneInfo(office.timezone)):%Y%m}-{complaint.id:05d}"
-    s.add(ComplaintEvent(complaint_id=complaint.id, at=now, user_id=actor.id, from_status=None,
-                         to_status=ComplaintStatus.RECEIVED))
-    audit.record(s, actor, "complaint", complaint.id, AuditAction.CREATE, None,
-                 columns(complaint, COMPLAINT_FIELDS), at=now, extra={"from_callback_id": origin["id"]})
-    planned = complaint_call(complaint.id, complaint.customer_id, now, office.timezone,
-                             Windows.from_settings(office.get), complaint.product_id)
-    schedule_at_save(s, actor, [planned], office, now)  # CB-2: the complaint call, within the week
+    fields = {"customer_id": origin["customer_id"], "product_id": origin["product_id"],
+              "order_no": product.order_no if product else None,
+              "channel": COMPLAINT_CHANNEL.get(channel, ComplaintChannel.PHONE), "severity": ComplaintSeverity.NORMAL,
+              "description": description, "defect_quantity": None, "defect_rate_pct": None, "received_at": now}
+    complaint = complaints.open_complaint(s, actor, fields, office, now, extra={"from_callback_id": origin["id"]})
     return complaint.id, complaint.number
 
 

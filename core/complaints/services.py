@@ -1,0 +1,195 @@
+"""Complaint use cases: intake (CP-1) with its complaint call planned at once (CB-2), the duplicate guard,
+every move of the flow (CP-2) with its event and audit row, escalation (CP-5) and notes. Each one:
+permission, checks, compare-and-set write, event row, audit row, in one transaction opened here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, exists, select, update
+from sqlalchemy.orm import Session
+
+from core import inputs
+from core.audit import log as audit
+from core.audit.queries import latest_change
+from core.complaints import flow
+from core.complaints.flow import Act, Context, Move
+from core.complaints.rules import (
+    TEXT_MAX,
+    MoveInput,
+    NewComplaint,
+    check_intake,
+    default_reply_deadline,
+    first_response_due,
+)
+from core.complaints.steps import check_step
+from core.errors import Invalid, NotFound, StaleEdit
+from core.lists import as_dict
+from core.office.settings import Office
+from core.permissions import Action, Actor, allowed, require
+from core.scheduling.care import Holidays
+from core.scheduling.rules import Windows, complaint_call
+from core.scheduling.sweep import schedule_at_save
+from db.engine import session_scope
+from db.enums import AuditAction, CallbackKind, CallbackStatus, ComplaintStatus, Role
+from db.models import Callback, Complaint, ComplaintEvent, Customer, Product, User
+
+INTAKE_FIELDS = ("number", "customer_id", "product_id", "order_no", "product_desc", "channel", "severity",
+                 "description", "defect_quantity", "defect_rate_pct", "received_by_id", "received_at", "status",
+                 "reply_deadline", "first_response_due")
+
+
+def context(s: Session, cp: Complaint) -> Context:
+    """What the gate needs: does the office have an active quality user; is the complaint call completed."""
+    quality = s.scalar(select(exists().where(User.quality.is_(True), User.active.is_(True))))
+    done = s.scalar(select(exists().where(Callback.complaint_id == cp.id, Callback.kind == CallbackKind.COMPLAINT,
+                                          Callback.status == CallbackStatus.COMPLETED)))
+    return Context(quality_present=bool(quality), call_done=bool(done))
+
+
+def open_complaint(s: Session, actor: Actor, fields: dict, office: Office, now: datetime,
+                   extra: dict | None = None) -> Complaint:
+    """CP-1 → CP-2 "received", in the caller's transaction: numbered per office month (CP202611-00042), the
+    promised reply (CP-5, by severity) and the first response (one working day) due, the intake event and
+    audit row, and the complaint call of CB-2 planned at once."""
+    product = s.get(Product, fields["product_id"]) if fields.get("product_id") else None
+    received = fields["received_at"]
+    complaint = Complaint(
+        **fields, number=f"TMP{uuid4().hex[:20]}", received_by_id=actor.id, status=ComplaintStatus.RECEIVED,
+        product_desc=product.model if product else None, created_at=now,
+        reply_deadline=default_reply_deadline(received, fields["severity"], office),
+        first_response_due=first_response_due(received, office.timezone,
+                                              int(office.get("complaint.first_response_working_days")),
+                                              Holidays.parse(str(office.get("callback.holidays")))),
+    )
+    if product is not None and not complaint.order_no:
+        complaint.order_no = product.order_no
+    s.add(complaint)
+    s.flush()
+    complaint.number = f"CP{received.astimezone(ZoneInfo(office.timezone)):%Y%m}-{complaint.id:05d}"
+    s.add(ComplaintEvent(complaint_id=complaint.id, at=now, user_id=actor.id, from_status=None,
+                         to_status=ComplaintStatus.RECEIVED, move="take_in"))
+    audit.record(s, actor, "complaint", complaint.id, AuditAction.CREATE, None,
+                 {k: getattr(complaint, k) for k in INTAKE_FIELDS}, at=now, extra=extra)
+    planned = complaint_call(complaint.id, complaint.customer_id, received, office.timezone,
+                             Windows.from_settings(office.get), complaint.product_id)
+    schedule_at_save(s, actor, [planned], office, now)  # CB-2: the complaint call, within the week
+    return complaint
+
+
+def _check_customer(s: Session, fields: dict) -> None:
+    """The customer exists and the product (when chosen) is theirs."""
+    if s.get(Customer, fields["customer_id"]) is None:
+        raise Invalid("cp.customer_required", field="customer_id")
+    if fields["product_id"] is not None:
+        product = s.get(Product, fields["product_id"])
+        if product is None or product.customer_id != fields["customer_id"]:
+            raise Invalid("cp.product_not_customers", field="product_id")
+
+
+def take_in(engine: Engine, actor: Actor, data: NewComplaint, office: Office, now: datetime) -> dict:
+    """CP-1 intake from the Complaints page, a customer's page or the incoming-call register: checked, saved
+    at "received", its complaint call planned (CB-2). Returns id and number. REGISTER_COMPLAINT only."""
+    require(actor, Action.REGISTER_COMPLAINT)
+    fields = check_intake(data, now, office.timezone)
+    with session_scope(engine) as s:
+        _check_customer(s, fields)
+        complaint = open_complaint(s, actor, fields, office, now)
+        return {"id": complaint.id, "number": complaint.number}
+
+
+def open_duplicates(engine: Engine, actor: Actor, customer_id: int, product_id: int | None) -> list[dict]:
+    """CP-1 duplicate guard: the customer's complaints not closed about the same product (or, without a
+    product, those without one), newest first, shown before a new one is saved."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    same = Complaint.product_id == product_id if product_id else Complaint.product_id.is_(None)
+    with session_scope(engine) as s:
+        rows = s.execute(select(Complaint.id, Complaint.number, Complaint.status, Complaint.received_at,
+                                Complaint.description, Complaint.version)
+                         .where(Complaint.customer_id == customer_id, same, Complaint.status != ComplaintStatus.CLOSED)
+                         .order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(20)).all()
+        return [dict(r._mapping) for r in rows]
+
+
+def _load(s: Session, complaint_id: int) -> tuple[Complaint, dict]:
+    cp = s.get(Complaint, complaint_id)
+    if cp is None:
+        raise NotFound()
+    return cp, as_dict(cp)
+
+
+def _write(s: Session, actor: Actor, cp: dict, version: int, changes: dict, to: ComplaintStatus, move: str,
+           note: str | None, now: datetime) -> int:
+    """One compare-and-set on the version and status the move was checked against, then the event and the
+    audit row; the loser of a race learns who moved the complaint first."""
+    result = s.execute(update(Complaint).where(Complaint.id == cp["id"], Complaint.version == version,
+                                               Complaint.status == cp["status"])
+                       .values(**changes, status=to, version=Complaint.version + 1)
+                       .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        who, when = latest_change(s, "complaint", cp["id"])
+        raise StaleEdit(who=who or "?", when=when)
+    s.add(ComplaintEvent(complaint_id=cp["id"], at=now, user_id=actor.id, from_status=cp["status"], to_status=to,
+                         move=move, note=note))
+    before = {k: cp[k] for k in changes} | {"status": cp["status"]}
+    action = AuditAction.TRANSITION if to != cp["status"] else AuditAction.UPDATE
+    audit.record(s, actor, "complaint", cp["id"], action, before, changes | {"status": to}, at=now,
+                 extra={"move": move})
+    return version + 1
+
+
+def _check_person(s: Session, user_id: int | None, field: str, action: Action = Action.VIEW_COMPLAINTS) -> None:
+    """An owner chosen on a form is an active user who reads complaints."""
+    user = s.get(User, user_id) if user_id is not None else None
+    if user_id is not None and (user is None or not user.active or not allowed(Role(user.role), action)):
+        raise Invalid("cp.bad_person", field=field)
+
+
+def apply_move(engine: Engine, actor: Actor, complaint_id: int, version: int, move: Move, data: MoveInput,
+               now: datetime) -> int:
+    """CP-2: one move of the flow by the party the table allows, with what the move needs (core.complaints.
+    steps); refused moves change nothing. Returns the complaint's new version."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    with session_scope(engine) as s:
+        row, cp = _load(s, complaint_id)
+        if cp["version"] != version:
+            who, when = latest_change(s, "complaint", complaint_id)
+            raise StaleEdit(who=who or "?", when=when)
+        target = flow.check(move, cp, actor, context(s, row)).target
+        changes, note = check_step(move, data, cp, now)
+        _check_person(s, changes.get("owner_id"), "owner_id")
+        _check_person(s, changes.get("capa_owner_id"), "capa_owner_id")
+        if move == Move.VERIFY_EFFECT:
+            changes["capa_verified_by_id"] = actor.id
+        return _write(s, actor, cp, version, changes, target, move.value, note, now)
+
+
+def escalate(engine: Engine, actor: Actor, complaint_id: int, version: int, reason: str | None,
+             now: datetime) -> int:
+    """CP-5: anyone who reads complaints escalates an open one with a reason; it stays on the manager's My
+    work until it is closed."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    text = inputs.required(reason, "reason", TEXT_MAX, inputs.Kind.TEXT, missing="cp.escalation_reason_required")
+    with session_scope(engine) as s:
+        row, cp = _load(s, complaint_id)
+        flow.check_act(Act.ESCALATE, cp, actor, context(s, row))
+        changes = {"escalated": True, "escalated_at": now, "escalated_by_id": actor.id, "escalation_reason": text}
+        return _write(s, actor, cp, version, changes, cp["status"], Act.ESCALATE.value, text, now)
+
+
+def add_note(engine: Engine, actor: Actor, complaint_id: int, text: str | None, now: datetime) -> None:
+    """A note on the complaint's history (CP-1 duplicate guard: a repeated report added to the open complaint
+    instead of a second one). No version change: a note never collides with a move."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    note = inputs.required(text, "note", TEXT_MAX, inputs.Kind.TEXT, missing="cp.note_required")
+    with session_scope(engine) as s:
+        row, cp = _load(s, complaint_id)
+        flow.check_act(Act.NOTE, cp, actor, context(s, row))
+        event = ComplaintEvent(complaint_id=complaint_id, at=now, user_id=actor.id, from_status=cp["status"],
+                               to_status=cp["status"], move=Act.NOTE.value, note=note)
+        s.add(event)
+        s.flush()
+        audit.record(s, actor, "complaint", complaint_id, AuditAction.UPDATE, None, None, at=now,
+                     extra={"note_event_id": event.id})
