@@ -18,13 +18,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from core.complaints.services import context
 from core.lists import Page, as_dict, customer_match, enum_rank, ordered, paginate, within
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
-from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
-from db.models import Complaint, ComplaintEvent, Customer, Product, User
+from db.enums import CallbackKind, ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from db.models import CallAttempt, Callback, Complaint, ComplaintEvent, Customer, Product, User
 
-RETURN_FIELDS = ("return_quantity", "inspection_full", "inspection_result", "remedy")
+RETURN_FIELDS = ("return_quantity", "isolated_labelled", "inspection_full", "inspected_quantity", "defects_found",
+                 "inspection_result", "remedy", "remedy_accepted")
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,30 @@ class ComplaintFilter:
     received_to: date | None = None
     search: str = ""
     only_attention: bool = False
+    models: tuple[str, ...] = ()  # product models
+    only_escalated: bool = False
+    only_overdue: bool = False
 
 
 def overdue(now: datetime):
-    """CP-5 overdue: not closed and the promised reply deadline has passed at `now`."""
-    return and_(Complaint.status != ComplaintStatus.CLOSED, Complaint.reply_deadline < now)
+    """CP-5 overdue: not closed, and past either deadline without its step: the first response (due one
+    working day after receipt) not given, or the reply promised to the customer not given."""
+    late_response = and_(Complaint.first_response_at.is_(None), Complaint.first_response_due < now)
+    late_reply = and_(Complaint.replied_at.is_(None), Complaint.reply_deadline < now)
+    return and_(Complaint.status != ComplaintStatus.CLOSED, or_(late_response, late_reply))
 
 
 def needs_attention(now: datetime):
     """CP-5: an escalated or overdue complaint stays visible to the manager until it is closed."""
-    return and_(Complaint.status != ComplaintStatus.CLOSED,
-                or_(Complaint.escalated.is_(True), Complaint.reply_deadline < now))
+    return or_(and_(Complaint.status != ComplaintStatus.CLOSED, Complaint.escalated.is_(True)), overdue(now))
+
+
+def next_due():
+    """What is due next on a complaint (CP-5): its first response until given, then the promised reply until
+    given; nothing once replied or closed."""
+    return case((Complaint.status == ComplaintStatus.CLOSED, None),
+                (Complaint.first_response_at.is_(None), Complaint.first_response_due),
+                (Complaint.replied_at.is_(None), Complaint.reply_deadline), else_=None).label("next_due")
 
 
 def _overdue_flag(now: datetime):
@@ -67,6 +82,12 @@ def _where(stmt, f: ComplaintFilter, now: datetime):
         stmt = stmt.where(customer_match(f.search, Complaint.customer_id, Complaint.number))
     if f.only_attention:
         stmt = stmt.where(needs_attention(now))
+    if f.only_escalated:
+        stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.escalated.is_(True))
+    if f.only_overdue:
+        stmt = stmt.where(overdue(now))
+    if f.models:
+        stmt = stmt.where(Complaint.product_id.in_(select(Product.id).where(Product.model.in_(f.models))))
     return stmt
 
 
@@ -78,7 +99,7 @@ def _sort_columns() -> dict:
     return {"number": Complaint.number, "customer": Customer.name,
             "status": enum_rank(Complaint.status, ComplaintStatus),
             "channel": enum_rank(Complaint.channel, ComplaintChannel), "received_at": Complaint.received_at,
-            "reply_deadline": Complaint.reply_deadline, "owner": _OWNER.display_name}
+            "reply_deadline": Complaint.reply_deadline, "owner": _OWNER.display_name, "next_due": next_due()}
 
 
 SORTS = tuple(_sort_columns())
@@ -91,7 +112,7 @@ def _list_stmt(f: ComplaintFilter, tz: str, now: datetime, sort: str | None = No
         select(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.channel,
                func.coalesce(Complaint.product_desc, Product.model).label("product"), Complaint.status,
                Complaint.responsibility, Complaint.received_at, Complaint.reply_deadline, Complaint.escalated,
-               _overdue_flag(now), owner.display_name.label("owner"))
+               _overdue_flag(now), owner.display_name.label("owner"), next_due())
         .outerjoin(Customer, Customer.id == Complaint.customer_id)  # outer: SQLite can then drop it when counting
         .outerjoin(Product, Product.id == Complaint.product_id)
         .outerjoin(owner, owner.id == Complaint.owner_id)
@@ -117,6 +138,24 @@ def complaint_owners(engine: Engine) -> dict[int, str]:
         return {r.id: r.display_name for r in rows}
 
 
+def product_models(engine: Engine) -> list[str]:
+    """The product models complaints may be filtered by (the archive's models, A to Z)."""
+    with session_scope(engine) as s:
+        return list(s.scalars(select(Product.model).where(Product.model.is_not(None)).distinct()
+                              .order_by(Product.model).limit(500)))
+
+
+def complaint_calls(s, complaint_id: int) -> list[dict]:
+    """The complaint's CB-2 complaint call(s): status, window, and the CB-9 checklist score of its last call."""
+    score = (select(CallAttempt.qa_score).where(CallAttempt.callback_id == Callback.id)
+             .order_by(CallAttempt.attempted_at.desc(), CallAttempt.id.desc()).limit(1).scalar_subquery())
+    rows = s.execute(select(Callback.id, Callback.status, Callback.due_end, Callback.completed_at,
+                            score.label("qa_score"))
+                     .where(Callback.complaint_id == complaint_id, Callback.kind == CallbackKind.COMPLAINT)
+                     .order_by(Callback.id))
+    return [dict(r._mapping) for r in rows]
+
+
 def _events(s, complaint_id: int, names: dict[int, str]) -> list[dict]:
     rows = s.execute(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id)
                      .order_by(ComplaintEvent.at, ComplaintEvent.id)).scalars()
@@ -139,7 +178,9 @@ def complaint_detail(engine: Engine, actor: Actor, complaint_id: int, now: datet
             "customer": customer.name, "customer_phone": customer.phone, "overdue": is_overdue,
             "product": cp.product_desc or (product.model if product else None),
             "received_by": names.get(cp.received_by_id), "owner": names.get(cp.owner_id),
-            "capa_verified_by": names.get(cp.capa_verified_by_id),
+            "capa_verified_by": names.get(cp.capa_verified_by_id), "capa_owner": names.get(cp.capa_owner_id),
+            "escalated_by": names.get(cp.escalated_by_id), "version": cp.version,
         }
         returned = {k: record[k] for k in RETURN_FIELDS} if cp.channel == ComplaintChannel.RETURN else None
-        return {"complaint": record, "returned": returned, "events": _events(s, cp.id, names)}
+        return {"complaint": record, "returned": returned, "events": _events(s, cp.id, names),
+                "calls": complaint_calls(s, cp.id), "context": context(s, cp)}

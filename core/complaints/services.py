@@ -113,14 +113,14 @@ def open_duplicates(engine: Engine, actor: Actor, customer_id: int, product_id: 
         return [dict(r._mapping) for r in rows]
 
 
-def _load(s: Session, complaint_id: int) -> tuple[Complaint, dict]:
+def load(s: Session, complaint_id: int) -> tuple[Complaint, dict]:
     cp = s.get(Complaint, complaint_id)
     if cp is None:
         raise NotFound()
     return cp, as_dict(cp)
 
 
-def _write(s: Session, actor: Actor, cp: dict, version: int, changes: dict, to: ComplaintStatus, move: str,
+def write(s: Session, actor: Actor, cp: dict, version: int, changes: dict, to: ComplaintStatus, move: str,
            note: str | None, now: datetime) -> int:
     """One compare-and-set on the version and status the move was checked against, then the event and the
     audit row; the loser of a race learns who moved the complaint first."""
@@ -153,7 +153,7 @@ def apply_move(engine: Engine, actor: Actor, complaint_id: int, version: int, mo
     steps); refused moves change nothing. Returns the complaint's new version."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
-        row, cp = _load(s, complaint_id)
+        row, cp = load(s, complaint_id)
         if cp["version"] != version:
             who, when = latest_change(s, "complaint", complaint_id)
             raise StaleEdit(who=who or "?", when=when)
@@ -163,7 +163,7 @@ def apply_move(engine: Engine, actor: Actor, complaint_id: int, version: int, mo
         _check_person(s, changes.get("capa_owner_id"), "capa_owner_id")
         if move == Move.VERIFY_EFFECT:
             changes["capa_verified_by_id"] = actor.id
-        return _write(s, actor, cp, version, changes, target, move.value, note, now)
+        return write(s, actor, cp, version, changes, target, move.value, note, now)
 
 
 def escalate(engine: Engine, actor: Actor, complaint_id: int, version: int, reason: str | None,
@@ -173,10 +173,10 @@ def escalate(engine: Engine, actor: Actor, complaint_id: int, version: int, reas
     require(actor, Action.VIEW_COMPLAINTS)
     text = inputs.required(reason, "reason", TEXT_MAX, inputs.Kind.TEXT, missing="cp.escalation_reason_required")
     with session_scope(engine) as s:
-        row, cp = _load(s, complaint_id)
+        row, cp = load(s, complaint_id)
         flow.check_act(Act.ESCALATE, cp, actor, context(s, row))
         changes = {"escalated": True, "escalated_at": now, "escalated_by_id": actor.id, "escalation_reason": text}
-        return _write(s, actor, cp, version, changes, cp["status"], Act.ESCALATE.value, text, now)
+        return write(s, actor, cp, version, changes, cp["status"], Act.ESCALATE.value, text, now)
 
 
 def add_note(engine: Engine, actor: Actor, complaint_id: int, text: str | None, now: datetime) -> None:
@@ -185,7 +185,7 @@ def add_note(engine: Engine, actor: Actor, complaint_id: int, text: str | None, 
     require(actor, Action.VIEW_COMPLAINTS)
     note = inputs.required(text, "note", TEXT_MAX, inputs.Kind.TEXT, missing="cp.note_required")
     with session_scope(engine) as s:
-        row, cp = _load(s, complaint_id)
+        row, cp = load(s, complaint_id)
         flow.check_act(Act.NOTE, cp, actor, context(s, row))
         event = ComplaintEvent(complaint_id=complaint_id, at=now, user_id=actor.id, from_status=cp["status"],
                                to_status=cp["status"], move=Act.NOTE.value, note=note)

@@ -128,8 +128,10 @@ def test_the_detail_holds_intake_handling_returned_goods_and_the_history_in_time
     assert (record["customer"], record["customer_phone"], record["product"]) == ("Qian Foods", "13011112222", "Valve")
     assert (record["received_by"], record["owner"], record["overdue"], record["reopen_count"]) == (
         "Desk 2", "Boss", True, 1)
-    assert detail["returned"] == {"return_quantity": 40, "inspection_full": False,
-                                  "inspection_result": "3 of 20 sampled leak", "remedy": Remedy.REPLACEMENT}
+    assert detail["returned"] == {"return_quantity": 40, "isolated_labelled": None, "inspection_full": False,
+                                  "inspected_quantity": None, "defects_found": None,
+                                  "inspection_result": "3 of 20 sampled leak", "remedy": Remedy.REPLACEMENT,
+                                  "remedy_accepted": None}
     assert [(e["user"], e["to_status"], e["note"]) for e in detail["events"]] == [
         ("Desk 2", ComplaintStatus.RECEIVED, None), ("Boss", ComplaintStatus.VERIFYING, "Checking stock")]
 
