@@ -5,7 +5,7 @@ the form marks each beside its field. The event's note is the move's main text."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core import inputs
 from core.checks import choice, is_choice
@@ -118,10 +118,16 @@ def _close(m: MoveInput, cp: dict, now: datetime, check) -> Step:
 
 def _reopen(m: MoveInput, cp: dict, now: datetime, check) -> Step:
     """CP-2: a reopened complaint goes back to verifying and counts; this round's decision, reply,
-    verification and closing start again (the events keep the earlier round)."""
+    verification and closing start again (the events keep the earlier round). CP-5: the customer is promised a
+    new reply: the date given, or as long from now as the first promise was from receipt."""
     reason = check(inputs.required, m.note, "note", TEXT_MAX, inputs.Kind.TEXT, missing="cp.reopen_reason_required")
+    deadline = m.reply_deadline
+    if deadline is None and cp.get("reply_deadline") is not None:
+        deadline = now + max(cp["reply_deadline"] - cp["received_at"], timedelta(days=1))
+    deadline = check(_when, deadline, "reply_deadline", now, "cp.reply_deadline_past")
     return {"reopen_count": cp["reopen_count"] + 1, "closed_at": None, "responsibility": Responsibility.UNDECIDED,
-            "solution_at": None, "replied_at": None, "capa_verified_at": None, "capa_verified_by_id": None}, reason
+            "solution_at": None, "replied_at": None, "capa_verified_at": None, "capa_verified_by_id": None,
+            "reply_deadline": deadline}, reason
 
 
 STEPS: dict[Move, Callable[..., Step]] = {

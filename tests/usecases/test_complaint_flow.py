@@ -215,6 +215,7 @@ def test_reopening_goes_back_to_verifying_and_counts_cp2(engine, office_people):
     cp = state(engine, cid)["cp"]
     assert (cp.status, cp.reopen_count, cp.closed_at, cp.responsibility) == (
         ComplaintStatus.VERIFYING, 1, None, Responsibility.UNDECIDED)
+    assert cp.reply_deadline == NOW + timedelta(days=2)  # CP-5: a new promise, as long as the first one was
 
 
 def test_a_stale_move_is_refused_and_names_who_moved_first(engine, office_people):
