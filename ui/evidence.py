@@ -56,7 +56,7 @@ def _thumbnails(actor, images: list[dict]) -> None:
         for column, item in zip(st.columns(PER_ROW), images[start:start + PER_ROW], strict=False):
             found = evidence_file(engine(), actor, item["id"])
             if found is not None:
-                column.image(found["data"], width=THUMB_WIDTH, caption=_caption(item))
+                column.image(found["data"], width=THUMB_WIDTH, caption=_caption(item), alt=tr("cp.evidence.photo_alt"))
 
 
 def _downloads(actor, items: list[dict]) -> None:
