@@ -4,11 +4,12 @@ the reason in the user's language.
 
 Who is sent the bytes: only this section sends them, and only after core's permission check: the complaint
 page that calls it is opened by VIEW_COMPLAINTS, and the bytes come from evidence_list / evidence_file, which
-require VIEW_COMPLAINTS themselves. A thumbnail's bytes go to Streamlit's in-memory media store, served to the
-browser at /media/<id>: that id is a fingerprint of the file's content (not guessable without the file) and
-the store drops the file once no session shows it any more. A download's bytes are fetched from core only
-when the button is clicked (a deferred download), with the same check. A user who may not see the complaint
-never runs this section, so no address of its files is ever sent to them."""
+require VIEW_COMPLAINTS themselves. A thumbnail is a copy Streamlit shrinks to at most THUMB_WIDTH and keeps in its
+in-memory media store, served to the browser at /media/<id>: that id is a fingerprint of the copy's content (not
+guessable without the picture; the media route itself asks nobody's name) and the store drops the copy once no
+session shows it any more. A download's bytes are fetched from core only when the button is clicked (a deferred
+download), with the same check. A user who may not see the complaint never runs this section, so no address of
+its files is ever sent to them."""
 
 from __future__ import annotations
 
