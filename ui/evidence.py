@@ -3,13 +3,13 @@ and, for those core.complaints.evidence.may_add lets, an uploader whose refused 
 the reason in the user's language.
 
 Who is sent the bytes: only this section sends them, and only after core's permission check: the complaint
-page that calls it is opened by VIEW_COMPLAINTS, and the bytes come from evidence_list / evidence_file, which
-require VIEW_COMPLAINTS themselves. A thumbnail is a copy Streamlit shrinks to at most THUMB_WIDTH and keeps in its
-in-memory media store, served to the browser at /media/<id>: that id is a fingerprint of the copy's content (not
-guessable without the picture; the media route itself asks nobody's name) and the store drops the copy once no
-session shows it any more. A download's bytes are fetched from core only when the button is clicked (a deferred
-download), with the same check. A user who may not see the complaint never runs this section, so no address of
-its files is ever sent to them."""
+page that calls it is opened by VIEW_COMPLAINTS, and the bytes come from evidence_thumbnail / evidence_file,
+which require VIEW_COMPLAINTS themselves. A thumbnail is a copy core shrinks to THUMB_WIDTH, which Streamlit
+keeps in its in-memory media store and serves to the browser at /media/<id>: that id is a fingerprint of the
+copy's content (not guessable without the picture; the media route itself asks nobody's name), and the store
+drops the copy once no session shows it any more. A download's bytes are fetched from core only when its button
+is clicked (a deferred download), with the same check. A user who may not see the complaint never runs this
+section, so no address of its files is ever sent to them."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from core.complaints.evidence import (
     add_evidence,
     evidence_file,
     evidence_list,
+    evidence_thumbnail,
     may_add,
 )
 from core.errors import DomainError
@@ -32,6 +33,7 @@ from ui.text import Markdown, heading, phrase
 
 PER_ROW = 4  # thumbnails a row
 THUMB_WIDTH = 160
+THUMBS_KEPT = 500  # thumbnails cached by the process, a few kB each
 NOTES = "_ev_notes_{}"  # what the last Attach said on a complaint, shown by the run after it
 
 
@@ -52,12 +54,20 @@ def _caption(item: dict) -> Markdown:
     return phrase("cp.evidence.caption", name=item["filename"], who=item["uploaded_by"] or "", when=when)
 
 
+@st.cache_data(max_entries=THUMBS_KEPT, show_spinner=False)
+def _thumbnail(evidence_id: int, sha256: str, actor) -> bytes | None:
+    """Kept per file and per reader (core checks the reader the first time); a file is never edited, and its
+    SHA-256 in the key keeps a reused id from showing an older picture. Spares reading and shrinking every
+    photo of a complaint again on each run of its page."""
+    return evidence_thumbnail(engine(), actor, evidence_id, THUMB_WIDTH)
+
+
 def _thumbnails(actor, images: list[dict]) -> None:
     for start in range(0, len(images), PER_ROW):
         for column, item in zip(st.columns(PER_ROW), images[start:start + PER_ROW], strict=False):
-            found = evidence_file(engine(), actor, item["id"])
-            if found is not None:
-                column.image(found["data"], width=THUMB_WIDTH, caption=_caption(item), alt=tr("cp.evidence.photo_alt"))
+            small = _thumbnail(item["id"], item["sha256"], actor)
+            if small is not None:
+                column.image(small, width=THUMB_WIDTH, caption=_caption(item), alt=tr("cp.evidence.photo_alt"))
 
 
 def _downloads(actor, items: list[dict]) -> None:

@@ -24,7 +24,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import Engine, func, select
 
 from core import inputs
@@ -108,6 +108,22 @@ def decodes(data: bytes, kind: FileKind) -> bool:
     return True
 
 
+def thumbnail(data: bytes, width: int) -> bytes:
+    """A stored picture made small for a list: turned upright as the camera recorded it (EXIF), fitted in a
+    `width` square, PNG when it has transparency, else JPEG. Only for pictures `accepted` let in."""
+    with Image.open(io.BytesIO(data)) as im:
+        small = ImageOps.exif_transpose(im)
+    if small.mode == "P":
+        small = small.convert("RGBA" if "transparency" in small.info else "RGB")
+    small.thumbnail((width, width))
+    out = io.BytesIO()
+    if small.mode in ("RGBA", "LA"):
+        small.save(out, "PNG")
+    else:
+        small.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def clean_filename(name: object, kind: FileKind) -> str:
     """The name to keep: its last path part, without control or invisible format characters (a right-to-left
     override would show "gpj.exe" as "exe.jpg"), ending in an extension of the detected `kind`. Invalid
@@ -186,7 +202,7 @@ def add_evidence(engine: Engine, actor: Actor, complaint_id: int, filename: str,
 
 
 LISTED = (ComplaintEvidence.id, ComplaintEvidence.filename, ComplaintEvidence.content_type, ComplaintEvidence.size,
-          ComplaintEvidence.uploaded_at, User.display_name.label("uploaded_by"))
+          ComplaintEvidence.sha256, ComplaintEvidence.uploaded_at, User.display_name.label("uploaded_by"))
 
 
 def _row(r) -> dict:
@@ -195,7 +211,7 @@ def _row(r) -> dict:
 
 
 def evidence_list(engine: Engine, actor: Actor, complaint_id: int) -> list[dict]:
-    """A complaint's evidence in the order it came, without the bytes: id, filename, content_type, size,
+    """A complaint's evidence in the order it came, without the bytes: id, filename, content_type, size, sha256,
     uploaded_by (the name), uploaded_at, is_image. VIEW_COMPLAINTS only."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
@@ -214,3 +230,9 @@ def evidence_file(engine: Engine, actor: Actor, evidence_id: int) -> dict | None
                           .outerjoin(User, User.id == ComplaintEvidence.uploaded_by_id)
                           .where(ComplaintEvidence.id == evidence_id)).one_or_none()
         return None if found is None else _row(found)
+
+
+def evidence_thumbnail(engine: Engine, actor: Actor, evidence_id: int, width: int) -> bytes | None:
+    """A picture's `thumbnail`; None when it does not exist or is no picture. VIEW_COMPLAINTS only."""
+    found = evidence_file(engine, actor, evidence_id)
+    return thumbnail(found["data"], width) if found is not None and found["is_image"] else None

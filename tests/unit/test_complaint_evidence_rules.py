@@ -4,10 +4,12 @@ or the browser's type; the size limit, the empty file, the cleaned name; and who
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
+from PIL import Image
 
-from core.complaints.evidence import MAX_BYTES, PNG, accepted, clean_filename, detect, may_add
+from core.complaints.evidence import MAX_BYTES, PNG, accepted, clean_filename, detect, may_add, thumbnail
 from core.complaints.evidence import PDF as PDF_KIND
 from core.errors import Invalid
 from core.permissions import Actor
@@ -108,3 +110,19 @@ OWNER, CAPA, OTHER = 11, 12, 13
 def test_who_may_attach_evidence_cp1(role, user, status, may):
     actor = Actor(user, "u", "U", role)
     assert may_add(actor, OWNER, CAPA, status) is may
+
+
+def test_a_thumbnail_is_upright_as_the_camera_recorded_it_and_fits_the_width():
+    im, out = Image.new("RGB", (800, 400)), io.BytesIO()
+    exif = im.getexif()
+    exif[0x0112] = 6  # EXIF orientation: the phone was held upright, the sensor saw it lying
+    im.save(out, "JPEG", exif=exif)
+    small = Image.open(io.BytesIO(thumbnail(out.getvalue(), 160)))
+    assert (small.format, small.size) == ("JPEG", (80, 160))
+
+
+def test_a_transparent_picture_keeps_its_transparency_in_the_thumbnail():
+    out = io.BytesIO()
+    Image.new("RGBA", (300, 300), (0, 0, 0, 0)).save(out, "PNG")
+    small = Image.open(io.BytesIO(thumbnail(out.getvalue(), 160)))
+    assert (small.format, small.mode, small.size) == ("PNG", "RGBA", (160, 160))

@@ -5,12 +5,22 @@ and one audit row."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
-from core.complaints.evidence import MAX_BYTES, MAX_FILES, add_evidence, evidence_file, evidence_list
+from core.complaints.evidence import (
+    MAX_BYTES,
+    MAX_FILES,
+    add_evidence,
+    evidence_file,
+    evidence_list,
+    evidence_thumbnail,
+)
 from core.errors import DomainError, Forbidden, NotFound
 from db.engine import session_scope
 from db.enums import ComplaintStatus, Role
@@ -53,9 +63,11 @@ def test_an_attached_file_is_listed_without_its_bytes_and_read_back_whole_cp1(en
     listed = evidence_list(engine, desk["director"], desk["complaint"])
     assert listed == [
         {"id": first, "filename": "IMG_0001.JPG", "content_type": "image/jpeg", "size": len(photo),
-         "uploaded_at": NOW, "uploaded_by": "The specialist", "is_image": True},
+         "sha256": hashlib.sha256(photo).hexdigest(), "uploaded_at": NOW, "uploaded_by": "The specialist",
+         "is_image": True},
         {"id": second, "filename": "report.pdf", "content_type": "application/pdf", "size": len(PDF),
-         "uploaded_at": NOW + timedelta(minutes=1), "uploaded_by": "Owner Eng", "is_image": False},
+         "sha256": hashlib.sha256(PDF).hexdigest(), "uploaded_at": NOW + timedelta(minutes=1),
+         "uploaded_by": "Owner Eng", "is_image": False},
     ]
     got = evidence_file(engine, desk["engineer"], first)
     assert (got["data"], got["complaint_id"], got["filename"], got["is_image"]) == (
@@ -92,13 +104,23 @@ def test_each_file_writes_one_event_and_one_audit_row_in_its_transaction_cp1(eng
     assert version == 1  # attaching is no move: a stale-move check on the complaint is not disturbed
 
 
+def test_a_photo_has_a_small_thumbnail_and_a_pdf_none(engine, desk):
+    photo = add_evidence(engine, desk["manager"], desk["complaint"], "a.png", picture("PNG", (900, 300)), NOW)
+    paper = add_evidence(engine, desk["manager"], desk["complaint"], "a.pdf", PDF, NOW)
+    small = Image.open(io.BytesIO(evidence_thumbnail(engine, desk["engineer"], photo, 160)))
+    assert small.size == (160, 53)
+    assert evidence_thumbnail(engine, desk["engineer"], paper, 160) is None
+
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])
-def test_finance_and_admin_are_refused_the_list_and_the_file(engine, desk, role):
-    kept = add_evidence(engine, desk["manager"], desk["complaint"], "a.pdf", PDF, NOW)
+def test_finance_and_admin_are_refused_the_list_the_file_and_its_thumbnail(engine, desk, role):
+    kept = add_evidence(engine, desk["manager"], desk["complaint"], "a.png", picture("PNG"), NOW)
     with pytest.raises(Forbidden):
         evidence_list(engine, desk[role.value], desk["complaint"])
     with pytest.raises(Forbidden):
         evidence_file(engine, desk[role.value], kept)
+    with pytest.raises(Forbidden):
+        evidence_thumbnail(engine, desk[role.value], kept, 160)
 
 
 @pytest.mark.parametrize("who", ["specialist", "manager", "owner", "capa"])
