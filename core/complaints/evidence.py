@@ -91,27 +91,34 @@ def detect(data: bytes) -> FileKind | None:
     return None
 
 
-def decodes(data: bytes, kind: FileKind) -> bool:
-    """Whether Pillow reads `data` as a whole picture of `kind`: the header, the structure (verify) and every
-    pixel (load), within MAX_PIXELS."""
+def picture_problem(data: bytes, kind: FileKind) -> str | None:
+    """None when Pillow reads `data` as a whole picture of `kind`: the header, the structure (verify) and every
+    block of pixels (load; a JPEG at an eighth of its size, which still reads all of it, in little memory).
+    Else the catalog key saying why: past MAX_PIXELS (a small file can unpack huge), or unreadable."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
-                if im.format not in kind.pil_formats or im.width * im.height > MAX_PIXELS:
-                    return False
+                if im.format not in kind.pil_formats:
+                    return "cp.evidence.unreadable"
+                if im.width * im.height > MAX_PIXELS:
+                    return "cp.evidence.too_many_pixels"
                 im.verify()
             with Image.open(io.BytesIO(data)) as im:
+                im.draft(im.mode, (max(im.width // 8, 1), max(im.height // 8, 1)))
                 im.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return "cp.evidence.too_many_pixels"
     except Exception:  # noqa: BLE001 - a decoder fed hostile bytes may raise anything; every failure refuses
-        return False
-    return True
+        return "cp.evidence.unreadable"
+    return None
 
 
 def thumbnail(data: bytes, width: int) -> bytes:
     """A stored picture made small for a list: turned upright as the camera recorded it (EXIF), fitted in a
     `width` square, PNG when it has transparency, else JPEG. Only for pictures `accepted` let in."""
     with Image.open(io.BytesIO(data)) as im:
+        im.draft(im.mode, (width, width))  # a JPEG is decoded straight at a size near the thumbnail's
         small = ImageOps.exif_transpose(im)
     if small.mode == "P":
         small = small.convert("RGBA" if "transparency" in small.info else "RGB")
@@ -147,8 +154,9 @@ def accepted(filename: object, data: bytes) -> Accepted:
     kind = detect(data)
     if kind is None:
         raise Invalid("cp.evidence.type_refused", field=FIELD)
-    if kind.is_image and not decodes(data, kind):
-        raise Invalid("cp.evidence.unreadable", field=FIELD)
+    problem = picture_problem(data, kind) if kind.is_image else None
+    if problem:
+        raise Invalid(problem, field=FIELD, limit=MAX_PIXELS // 1_000_000)
     return Accepted(clean_filename(filename, kind), kind.content_type, len(data), hashlib.sha256(data).hexdigest(),
                     bytes(data))
 

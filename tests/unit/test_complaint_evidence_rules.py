@@ -51,6 +51,7 @@ def test_a_picture_named_pdf_is_stored_as_the_picture_it_is_cp1():
     pytest.param(b"%PDF-1.4 but no end", "cp.evidence.type_refused", id="pdf-header-only"),
     pytest.param(JPEG_HEADED_EXE, "cp.evidence.unreadable", id="program-behind-a-jpeg-header"),
     pytest.param(picture("PNG", (64, 64))[:60], "cp.evidence.unreadable", id="truncated-png"),
+    pytest.param(picture("JPEG", (200, 200))[:400], "cp.evidence.unreadable", id="truncated-jpeg"),
 ])
 def test_a_file_named_png_is_refused_when_its_content_is_no_allowed_type_cp1(data, key):
     assert _refused("photo.png", data) == key
@@ -126,3 +127,12 @@ def test_a_transparent_picture_keeps_its_transparency_in_the_thumbnail():
     Image.new("RGBA", (300, 300), (0, 0, 0, 0)).save(out, "PNG")
     small = Image.open(io.BytesIO(thumbnail(out.getvalue(), 160)))
     assert (small.format, small.mode, small.size) == ("PNG", "RGBA", (160, 160))
+
+
+def test_a_picture_of_more_pixels_than_the_limit_is_refused_before_it_is_decoded():
+    out = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(out, "PNG")  # 56 million pixels in a few kB
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(Invalid) as err:
+        accepted("huge.png", out.getvalue())
+    assert (err.value.key, err.value.params["limit"]) == ("cp.evidence.too_many_pixels", 50)
