@@ -3,16 +3,17 @@ a backup holds them and only a reader of the complaint is ever sent them.
 
 The rules (pure, `accepted`): a file is judged by its CONTENT, never by its name or by the type the browser
 sent. Allowed: JPEG, PNG, WebP and GIF pictures, and PDF files (KINDS). A picture must also open and decode
-with Pillow, so a renamed program that starts with a JPEG header is refused; SVG is refused on purpose (it is
-XML that can carry script), and so are HTML, programs and every other type. The stored content type is the
-detected one; a name whose extension says otherwise gets the right extension added ("photo.jpg" holding a
-PDF is kept as "photo.jpg.pdf"). At most MAX_BYTES a file, none empty, at most MAX_FILES per complaint, the
-same file (same SHA-256) once per complaint. The name is cleaned: its last path part only, control and
-invisible format characters dropped, at most as long as its column (core.inputs).
+with Pillow within MAX_PIXELS, so a renamed program that starts with a JPEG header is refused; SVG is refused
+on purpose (it is XML that can carry script), and so are HTML, programs and every other type. The stored
+content type is the detected one; a name whose extension says otherwise gets the right extension added
+("photo.jpg" holding a PDF is kept as "photo.jpg.pdf"). At most MAX_BYTES a file, none empty, at most MAX_FILES
+per complaint, the same file (same SHA-256) once per complaint. The name is cleaned: its last path part only,
+control and invisible format characters dropped, at most as long as its column (core.inputs).
 
 The use cases: `add_evidence` (who may: see `may_add`; not on a closed complaint: a closed record is the one
 the effectiveness check signed off, so new evidence means the problem is back and the complaint is reopened
-first), `evidence_list` (without the bytes) and `evidence_file` (with them), both VIEW_COMPLAINTS only."""
+first), `evidence_list` (without the bytes), `evidence_file` (with them) and `evidence_thumbnail`, all three
+VIEW_COMPLAINTS only."""
 
 from __future__ import annotations
 
