@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy import Engine, case, func, select
 
+from core.complaints.log import promise_decided, promise_kept
 from core.kpi.sql import KpiFilter, in_range, narrow, ratio
 from db.engine import session_scope
 from db.models import Complaint
@@ -35,11 +36,8 @@ def complaints_closed_by_deadline(engine: Engine, f: KpiFilter, tz: str, now: da
     and are closed or past it (an open complaint still inside its deadline is not decided yet). Timestamps:
     the time received selects them; the closing time is compared with the deadline. Nothing decided: no data
     (None, shown as —). Filters: staff (the owner), customer grade, complaint channel."""
-    on_time = func.sum(case((Complaint.closed_at <= Complaint.reply_deadline, 1), else_=0))
-    stmt = _complaints(f, tz, func.count().label("n"), on_time.label("on_time")).where(
-        Complaint.reply_deadline.is_not(None),
-        or_(Complaint.closed_at.is_not(None), Complaint.reply_deadline < now),
-    )
+    on_time = func.sum(case((promise_kept(), 1), else_=0))  # the log's summary shares both conditions
+    stmt = _complaints(f, tz, func.count().label("n"), on_time.label("on_time")).where(promise_decided(now))
     with session_scope(engine) as s:
         row = s.execute(stmt).one()
     return ratio(row.on_time, row.n)
