@@ -114,15 +114,15 @@ def complaint_log(engine: Engine, actor: Actor, period_start: date, period_end: 
 
 def counts_by_cause(s: Session, period: Period) -> dict[ComplaintCause | None, int]:
     """Complaints by cause (K-3, CP-4): complaints received in the period, counted per cause; those whose
-    cause is not known yet are counted under None. Timestamp: the time received. No complaint: empty."""
+    cause is not known yet are counted apart. Timestamp: the time received. No complaint: an empty chart."""
     stmt = period.of(select(Complaint.cause, func.count().label("n")).group_by(Complaint.cause))
     return {r.cause: r.n for r in s.execute(stmt)}
 
 
 def counts_by_model(s: Session, period: Period) -> dict[str | None, int]:
     """Complaints by product model (K-3, CP-4): complaints received in the period, counted per model of the
-    product complained about; those with no product on record are counted under None. Timestamp: the time
-    received. No complaint: empty."""
+    product complained about; those with no product on record are counted apart. Timestamp: the time
+    received. No complaint: an empty chart."""
     stmt = period.of(select(Product.model, func.count().label("n"))
                      .select_from(Complaint).outerjoin(Product, Product.id == Complaint.product_id)
                      .group_by(Product.model))
@@ -130,7 +130,7 @@ def counts_by_model(s: Session, period: Period) -> dict[str | None, int]:
 
 
 def repeat_customers(s: Session, period: Period) -> list[dict]:
-    """Repeat customers (K-3 repeats, CP-4): customers with two or more complaints received in the period,
+    """Repeat customers (K-3, CP-4): customers with two or more complaints received in the period,
     each with their count, most complaints first. Complaints received outside the period do not count."""
     n = func.count().label("count")
     stmt = period.of(select(Complaint.customer_id, Customer.name.label("customer"), n)
@@ -141,9 +141,9 @@ def repeat_customers(s: Session, period: Period) -> list[dict]:
 
 
 def repeat_models(s: Session, period: Period) -> list[dict]:
-    """Repeat product models (K-3 repeats, CP-4): product models with two or more complaints received in the
-    period, whichever customers made them, most complaints first. Complaints with no product on record are
-    not a model and do not repeat; complaints received outside the period do not count."""
+    """Repeat product models (K-3, CP-4): product models with two or more complaints received in the
+    period, whichever customers made them, most complaints first. Complaints with no product on record do not
+    count, nor do complaints received outside the period."""
     n = func.count().label("count")
     stmt = period.of(select(Product.model, n).select_from(Complaint).join(Product, Product.id == Complaint.product_id)
                      .group_by(Product.model).having(func.count() >= REPEAT_AT).order_by(n.desc(), Product.model))
@@ -159,18 +159,22 @@ def _totals(s: Session, period: Period, now: datetime):
 
 
 def reopen_rate(received: int, reopened: int) -> float | None:
-    """Reopen rate (K-3, CP-2, CP-4). Numerator: complaints received in the period that were reopened at least
-    once (times reopened above 0). Denominator: complaints received in the period. Timestamp: the time
-    received. No complaint received: no data (None)."""
+    """Reopen rate (K-3, CP-4). Numerator: complaints received in the period that were reopened at least once.
+    Denominator: complaints received in the period. Timestamp: the time received. No complaint received: no
+    data (None, shown as —)."""
     return share(reopened, received)
 
 
 def closed_by_promised_date(decided: int, kept: int) -> float | None:
-    """Share closed by the promised date (K-3, CP-5): the definition of core.kpi's complaints closed by
-    deadline. Numerator: complaints closed no later than their reply deadline (`promise_kept`). Denominator:
-    complaints received in the period that have a reply deadline and are closed or past it at `now`
-    (`promise_decided`). Nothing decided: no data (None)."""
+    """Share closed by the promised date (K-3, CP-5). Numerator: complaints closed no later than their reply
+    deadline. Denominator: complaints received in the period that have a reply deadline and are closed or
+    past it (an open complaint still inside its deadline is not decided yet). Timestamps: the time received
+    selects them; the closing time is compared with the deadline. Nothing decided: no data (None, shown as
+    —). The same figure as the KPI page's complaints closed by deadline."""
     return share(kept, decided)
+
+
+FIGURES = (counts_by_cause, counts_by_model, repeat_customers, repeat_models, reopen_rate, closed_by_promised_date)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ Python from the seeded rows themselves, not through the SQL under test."""
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -10,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.complaints.log import complaint_log, days_to_close, log_summary
+from core.complaints.log import FIGURES, complaint_log, days_to_close, log_summary
 from core.errors import Forbidden
-from core.kpi import KpiFilter, complaints_closed_by_deadline
+from core.i18n import catalog
+from core.kpi import RULE_IDS, KpiFilter, complaints_closed_by_deadline
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintStatus, Responsibility, Role
 from tests.factories import NOW, make_complaint, make_customer, make_product, make_user, reader, utc
@@ -232,3 +234,12 @@ def test_days_to_close_are_whole_days_and_none_until_closed():
 def test_finance_may_not_read_the_complaint_log(engine, read):
     with pytest.raises(Forbidden):
         read(engine, reader(Role.FINANCE))
+
+
+@pytest.mark.parametrize("figure", FIGURES, ids=[fn.__name__ for fn in FIGURES])
+def test_each_figure_is_shown_with_its_docstring_as_its_definition(figure):
+    """K-3: what the manager reads under a figure is the function's own definition, without the rule ids."""
+    text = RULE_IDS.sub("", " ".join(inspect.getdoc(figure).split()))
+    text = text.replace("(None, ", "(").replace(" (None)", "")
+    assert " ".join(catalog("en")[f"cp.log.def.{figure.__name__}"].split()) == text
+    assert catalog("zh")[f"cp.log.def.{figure.__name__}"] != catalog("en")[f"cp.log.def.{figure.__name__}"]
