@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -69,6 +69,65 @@ def complaints(conn, now: datetime) -> dict:
     top = cp.sort_values(["received_at", "id"], ascending=False).head(PAGE)
     owners = sorted(names[names.index.isin(cp["owner_id"].dropna())].tolist())
     return {"total": len(cp), "first_page": top["id"].tolist(), "owners": len(owners)}
+
+
+def complaints_attention(conn, now: datetime) -> dict:
+    """The complaints list with only the escalated or overdue ones (CP-5), newest first."""
+    cp = _read(conn, "complaints", ("received_at", "reply_deadline"))
+    cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
+    cp = cp.merge(cu, on="customer_id")
+    cp["owner"] = cp["owner_id"].map(_names(conn))
+    late = cp["reply_deadline"] < pd.Timestamp(now.replace(tzinfo=None))
+    cp = cp[(cp["status"] != "closed") & (cp["escalated"].astype(bool) | late)]
+    top = cp.sort_values(["received_at", "id"], ascending=False).head(PAGE)
+    return {"total": len(cp), "first_page": top["id"].tolist()}
+
+
+def month_before(now: datetime, tz: str = "Asia/Shanghai") -> tuple[date, date]:
+    """The office's last whole calendar month before `now`: the period the complaint log is timed for."""
+    last = now.astimezone(ZoneInfo(tz)).date().replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def _month_of_complaints(conn, now: datetime) -> pd.DataFrame:
+    """Every complaint with its customer's name and product's model, then those received in the month."""
+    cp = _read(conn, "complaints", ("received_at", "closed_at", "reply_deadline"))
+    cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
+    pr = _read(conn, "products")[["id", "model"]].rename(columns={"id": "product_id"})
+    cp = cp.merge(cu, on="customer_id", how="left").merge(pr, on="product_id", how="left")
+    start, end = month_before(now)
+    zone = ZoneInfo("Asia/Shanghai")
+    lo, hi = (pd.Timestamp(datetime.combine(d, datetime.min.time(), zone).astimezone(UTC).replace(tzinfo=None))
+              for d in (start, end + timedelta(days=1)))
+    return cp[(cp["received_at"] >= lo) & (cp["received_at"] < hi)]
+
+
+def complaint_log(conn, now: datetime) -> dict:
+    """The complaint log of a month (CP-4): the first page in the order received, with days to close."""
+    cp = _month_of_complaints(conn, now)
+    top = cp.sort_values(["received_at", "id"]).head(PAGE).copy()
+    top["days_to_close"] = (top["closed_at"] - top["received_at"]).dt.days.where(top["status"] == "closed")
+    return {"total": len(cp), "first_page": top["id"].tolist()}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 6)
+
+
+def complaint_log_summary(conn, now: datetime) -> dict:
+    """The month's summary (K-3): by cause and by model, repeats, reopen rate, closed by the promised date."""
+    cp = _month_of_complaints(conn, now)
+    naive_now = pd.Timestamp(now.replace(tzinfo=None))
+    decided = cp["reply_deadline"].notna() & (cp["closed_at"].notna() | (cp["reply_deadline"] < naive_now))
+    kept = decided & (cp["closed_at"] <= cp["reply_deadline"])
+    return {
+        "received": len(cp), "by_cause": {str(k): int(v) for k, v in cp["cause"].fillna("none").value_counts().items()},
+        "models": int(cp["model"].nunique(dropna=False)),
+        "repeat_customers": int((cp.groupby("customer_id").size() >= 2).sum()),
+        "repeat_models": int((cp.groupby("model").size() >= 2).sum()),
+        "reopen_rate": _share(int((cp["reopen_count"] > 0).sum()), len(cp)),
+        "closed_by_promised_date": _share(int(kept.sum()), int(decided.sum())),
+    }
 
 
 def customers(conn, now: datetime) -> dict:

@@ -2,7 +2,9 @@
 
 Builds (once, cached) the benchmark office, runs each page script through AppTest and reports the
 warm median with the data cache cleared before each run, next to the naive pandas baseline, as a
-table on stdout and as JSON in bench/results.json (bench/results-small.json with --small).
+table on stdout and as JSON in bench/results.json (bench/results-small.json with --small). Then the
+same for core's complaint queries called directly (bench.queries): the complaints list and the
+complaint log with its summary for a month.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from streamlit.logger import set_log_level
 from bench import office
 from bench.baseline import time_baseline
 from bench.pages import PAGES, page_name, serving, time_page
+from bench.queries import measure_queries
 from db.config import ROOT
 from db.engine import make_engine
 
@@ -60,8 +63,10 @@ def measure(url: str, pages: tuple[str, ...], runs: int, baseline_runs: int) -> 
 
 
 def run_bench(db_path: Path, scale, out: Path, runs: int = 5, baseline_runs: int = 1,
-              rebuild: bool = False, pages: tuple[str, ...] = PAGES, progress: bool = True) -> dict:
-    """Build or reuse the office, measure, write the JSON report to `out` and return it."""
+              rebuild: bool = False, pages: tuple[str, ...] = PAGES, progress: bool = True,
+              now: datetime | None = None) -> dict:
+    """Build or reuse the office, measure, write the JSON report to `out` and return it. `now` is the
+    instant the complaint queries are asked at (default: the machine's clock, as the pages are)."""
     started = time.perf_counter()
     build_s = office.ensure(db_path, scale, rebuild=rebuild, progress=progress)
     report = {
@@ -74,6 +79,7 @@ def run_bench(db_path: Path, scale, out: Path, runs: int = 5, baseline_runs: int
         },
         "runs": runs, "baseline_runs": baseline_runs,
         "pages": measure(office.sqlite_url(db_path), pages, runs, baseline_runs),
+        "queries": measure_queries(office.sqlite_url(db_path), runs, baseline_runs, now or datetime.now(UTC)),
     }
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -91,13 +97,13 @@ def _ms(value) -> str:
 
 
 def _rows(entry: dict) -> list[tuple]:
-    name, status = page_name(entry["page"]), entry["status"]
+    name, status = page_name(entry["page"]) if "page" in entry else entry["query"], entry["status"]
     if status == "missing" or "median_ms" not in entry:
         return [(name, status, "", "", "", "", "", entry.get("exception") or "")]
     base = entry["baseline"]
     rows = [(name, status, _ms(entry["median_ms"]), _ms(entry["min_ms"]), _ms(entry["max_ms"]),
              _ms(base["median_ms"]) if base else "n/a", "" if entry["ratio"] is None else f"{entry['ratio']}×",
-             entry["exception"] or "")]
+             entry["exception"] or ("the naive way found other figures" if entry.get("agrees") is False else ""))]
     if detail := entry.get("detail"):
         rows.append((f"{name} · detail", detail["status"], _ms(detail["median_ms"]), _ms(detail["min_ms"]),
                      _ms(detail["max_ms"]), "", "", detail["exception"] or ""))
@@ -107,7 +113,7 @@ def _rows(entry: dict) -> list[tuple]:
 def table(report: dict) -> str:
     """The results as a plain-text table: one row per page, one more per opened record."""
     head = ("page", "status", "median ms", "min ms", "max ms", "baseline ms", "ratio", "exception")
-    rows = [head, *(r for e in report["pages"] for r in _rows(e))]
+    rows = [head, *(r for e in [*report["pages"], *report.get("queries", [])] for r in _rows(e))]
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head) - 1)]
     fmt = "  ".join(f"{{:{'<' if i < 2 else '>'}{w}}}" for i, w in enumerate(widths)) + "  {}"
     lines = [fmt.format(*r) for r in rows]

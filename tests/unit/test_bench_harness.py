@@ -4,15 +4,17 @@ Nothing here is about time; the figures only have to be there."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bench import office
+from bench.queries import QUERIES
 from bench.run import run_bench, table
 
 TINY = dict(customers=60, work_orders=120, callbacks=300, complaints=12, leads=10)
 TODAY = date(2026, 11, 22)  # the tiny office's day, pinned: the bench builds it for the machine's date
+NOW = datetime(2026, 11, 22, 4, tzinfo=UTC)  # noon of that day in the office: the complaint queries' instant
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def report(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(demo.build, "build_demo", lambda engine, **kw: build_demo(engine, **kw | {"today": TODAY}))
         run_bench(tmp / "tiny.sqlite", Scale(**TINY), out, runs=1, baseline_runs=1,
-                  pages=("pages/work_orders.py", "pages/no_such_page.py"), progress=False)
+                  pages=("pages/work_orders.py", "pages/no_such_page.py"), progress=False, now=NOW)
     return json.loads(out.read_text()), tmp
 
 
@@ -53,6 +55,20 @@ def test_a_page_that_is_not_written_yet_is_reported_missing(report):
     data, _ = report
     entry = next(e for e in data["pages"] if e["page"] == "pages/no_such_page.py")
     assert entry["status"] == "missing" and entry["baseline"] is None
+
+
+def test_the_complaint_queries_are_timed_beside_the_naive_way_which_finds_the_same_figures(report):
+    """The complaints list (default and escalated-or-overdue) and the complaint log with its summary for a
+    month (CP-4, CP-5): timed, and the naive pandas count agrees with core's SQL."""
+    data, _ = report
+    entries = {e["query"]: e for e in data["queries"]}
+    assert list(entries) == list(QUERIES)
+    for name, entry in entries.items():
+        assert entry["status"] == "ok", (name, entry["exception"])
+        assert len(entry["runs_ms"]) == 1 and entry["baseline"]["median_ms"] >= 0
+        assert entry["agrees"] is True, (name, entry["figures"], entry["baseline"]["figures"])
+    assert entries["complaints list"]["figures"]["total"] == TINY["complaints"]
+    assert "complaint log summary · month" in table(data)
 
 
 def test_the_built_office_is_reused_until_its_scale_changes(report):
