@@ -42,14 +42,14 @@ def this_month(today: date) -> tuple[date, date]:
 
 
 def period_param(default: tuple[date, date]) -> listing.Param:
-    """Two ISO dates in order, else the default (this month), which the URL leaves out."""
-    def parse(values: list[str]) -> tuple[date, date]:
-        days = listing.dates(PERIOD).parse(values)
-        return (days[0], days[-1]) if days else default
+    """One or two ISO dates in order (one while the user has picked only the first day), else the default
+    (this month), which the URL leaves out."""
+    def parse(values: list[str]) -> tuple[date, ...]:
+        return listing.dates(PERIOD).parse(values) or default
 
     def dump(value) -> list[str]:
         days = tuple(value or ())
-        return [] if not days or (days[0], days[-1]) == default else [d.isoformat() for d in (days[0], days[-1])]
+        return [] if not days or days == default else [d.isoformat() for d in days]
     return listing.Param(PERIOD, parse, dump)
 
 

@@ -3,11 +3,14 @@ script until the Complaints page shows it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 
 import pyarrow as pa
 import pytest
+import streamlit
 from streamlit.testing.v1 import AppTest
 
 from core.complaints.log import complaint_log, log_summary
@@ -98,3 +101,32 @@ def test_a_period_without_complaints_shows_no_data_rather_than_zero_rates(sign_i
     shown = {m.label: as_read(m.value) for m in at.metric}
     assert shown["Reopen rate"] == "—" and shown["Closed by the promised date"] == "—"
     assert t("list.empty", "en") in [i.value for i in at.info]
+
+
+def test_a_manager_exports_the_whole_log_of_the_period(sign_in_as, demo_url, now, monkeypatch):
+    """CP-4: the log of the month as a file, every complaint once, with the CAPA columns the table shows."""
+    _, total = figures(demo_url, *JUNE, now)
+    monkeypatch.setattr("ui.listing.EXPORT_CHUNK", 10)  # fetched in several chunks
+    files = []
+    real = streamlit.download_button
+    monkeypatch.setattr(streamlit, "download_button",
+                        lambda label, data, *a, **kw: files.append(data) or real(label, data, *a, **kw))
+    at = open_log(sign_in_as, "en")
+    at.button(key="export_prepare").click().run()
+    assert not at.exception
+    rows = list(csv.reader(io.StringIO(files[0].decode("utf-8-sig"))))
+    assert rows[0] == list(at.dataframe[-1].value.columns)
+    assert t("cp.log.corrective_action", "en") in rows[0] and t("cp.log.days_to_close", "en") in rows[0]
+    assert len(rows) - 1 == total == len({r[0] for r in rows[1:]})
+
+
+def test_a_period_picked_is_written_to_the_url_even_half_picked(sign_in_as, demo_url, now):
+    """The first day picked alone is a one-day period until the last is picked; both are kept in the URL."""
+    at = open_log(sign_in_as, "en")
+    at.date_input(key="period").set_value((date(2026, 6, 5),)).run()
+    assert not at.exception
+    assert at.query_params["period"] == "2026-06-05"
+    _, one_day = figures(demo_url, date(2026, 6, 5), date(2026, 6, 5), now)
+    assert {m.label: as_read(m.value) for m in at.metric}[t("cp.log.received", "en")] == str(one_day)
+    at.date_input(key="period").set_value((date(2026, 6, 5), date(2026, 6, 12))).run()
+    assert not at.exception and at.query_params["period"] == ["2026-06-05", "2026-06-12"]
