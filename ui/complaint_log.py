@@ -16,7 +16,6 @@ from core.complaints.log import complaint_log, log_summary
 from core.fmt import fmt_percent
 from core.i18n import enum_label
 from core.permissions import Actor
-from db.enums import ComplaintCause
 from ui import listing, widgets
 from ui.charts import bars
 from ui.context import engine, lang, office, tr
@@ -99,7 +98,7 @@ def summary_view(actor: Actor, start: date, end: date, now: datetime) -> None:
     summary = log_summary(engine(), actor, start, end, office().timezone, now)
     _metrics(summary)
     lg = lang()
-    cause = lambda c: tr("cp.log.no_cause") if c is None else enum_label(ComplaintCause(c), lg)  # noqa: E731
+    cause = lambda c: tr("cp.log.no_cause") if c is None else enum_label(c, lg)  # noqa: E731
     model = lambda m: tr("cp.log.no_model") if m is None else m  # noqa: E731
     left, right = st.columns(2)
     with left:
