@@ -73,11 +73,14 @@ def complaints(conn, now: datetime) -> dict:
 
 def complaints_attention(conn, now: datetime) -> dict:
     """The complaints list with only the escalated or overdue ones (CP-5), newest first."""
-    cp = _read(conn, "complaints", ("received_at", "reply_deadline"))
+    cp = _read(conn, "complaints", ("received_at", "reply_deadline", "replied_at", "first_response_due",
+                                    "first_response_at"))
     cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
     cp = cp.merge(cu, on="customer_id")
     cp["owner"] = cp["owner_id"].map(_names(conn))
-    late = cp["reply_deadline"] < pd.Timestamp(now.replace(tzinfo=None))
+    naive_now = pd.Timestamp(now.replace(tzinfo=None))
+    late = ((cp["first_response_at"].isna() & (cp["first_response_due"] < naive_now))
+            | (cp["replied_at"].isna() & (cp["reply_deadline"] < naive_now)))
     cp = cp[(cp["status"] != "closed") & (cp["escalated"].astype(bool) | late)]
     top = cp.sort_values(["received_at", "id"], ascending=False).head(PAGE)
     return {"total": len(cp), "first_page": top["id"].tolist()}
