@@ -90,7 +90,7 @@ def _uploader(actor, complaint_id: int, now) -> None:
     files = st.file_uploader(
         tr("cp.evidence.upload"), type=list(EXTENSIONS), accept_multiple_files=True,
         key=f"ev_up_{complaint_id}_{nonce}",
-        help=tr("cp.evidence.upload_help", size=MAX_BYTES // (1024 * 1024), count=MAX_FILES),
+        help=phrase("cp.evidence.upload_help", size=MAX_BYTES // (1024 * 1024), count=MAX_FILES),
     )
     _show_notes(complaint_id)
     if st.button(tr("cp.evidence.attach"), key=f"ev_go_{complaint_id}", disabled=not files):
