@@ -21,10 +21,19 @@ from ui.text import heading, phrase
 
 
 def whats_next(actor, detail: dict) -> None:
-    """The offered moves (one expander each, the first open), then escalate, note and returned goods."""
-    record, ctx = detail["complaint"], detail["context"]
+    """The offered moves (one expander each, the first open), then escalate, note and returned goods. A form
+    is submitted on the version of the complaint the user saw when it was drawn (the run before), so a
+    move made by someone else in between is refused naming them (compare-and-set), never applied blind."""
+    current, ctx = detail["complaint"], detail["context"]
+    seen = f"cp_seen_{current['id']}"
+    record = current | {"version": st.session_state.get(seen, current["version"])}
     heading("cp.whats_next")
-    moves = moves_for(record, actor, ctx)
+    _offered(actor, record, current, ctx)
+    st.session_state[seen] = current["version"]  # what this run showed: the next submission's version
+
+
+def _offered(actor, record: dict, current: dict, ctx) -> None:
+    moves = moves_for(current, actor, ctx)
     if moves:
         people = complaint_people(engine())
         for n, move in enumerate(moves):
@@ -32,13 +41,13 @@ def whats_next(actor, detail: dict) -> None:
                 move_form(actor, record, move, people)
     else:
         st.caption(tr("cp.nothing_to_do"))
-    if may(Act.GOODS, record, actor, ctx):
+    if may(Act.GOODS, current, actor, ctx):
         with st.expander(tr("cp.do.goods")):
             goods_form(actor, record)
-    if may(Act.ESCALATE, record, actor, ctx):
+    if may(Act.ESCALATE, current, actor, ctx):
         with st.expander(tr("cp.do.escalate")):
             _text_form(actor, record, "escalate", "cp.escalation_reason", "reason")
-    if may(Act.NOTE, record, actor, ctx):
+    if may(Act.NOTE, current, actor, ctx):
         with st.expander(tr("cp.do.note")):
             _text_form(actor, record, "note", "cp.note", "note")
 
