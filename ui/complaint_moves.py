@@ -69,7 +69,7 @@ def _widget(move: Move, field: str, record: dict, people: dict[int, str]):
                             format_func=lambda m: enum_label(m, lg), placeholder=tr("cp.choose"))
     if field in DAYS or field == "replied_at":
         today = office_day(clock.now(), office().timezone)
-        default = _default_reply_day(record) if field == "reply_deadline" else None
+        default = max(_default_reply_day(record), today) if field == "reply_deadline" else None  # never before today
         received = office_day(record["received_at"], office().timezone)
         low, high = (received, today) if field == "replied_at" else (today, LATEST)
         return st.date_input(text, value=default, min_value=low, max_value=high, key=k, format="YYYY-MM-DD")

@@ -5,7 +5,7 @@ notes and the returned goods form."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -301,3 +301,24 @@ def test_returned_goods_are_recorded_on_a_return_complaint_with_the_inspection_r
 def test_the_returned_goods_form_is_only_on_a_return_complaint_cp3(open_page, db, now):
     at = record_page(open_page, taken_in(db, now), Role.MANAGER)
     assert not has_form(at, "cpg")
+
+
+
+def test_the_record_page_of_a_demo_complaint_in_each_status_opens(open_page, db):
+    with session_scope(db) as s:
+        ids = [s.scalar(select(func.min(Complaint.id)).where(Complaint.status == status)) for status in ComplaintStatus]
+    at = open_page("pages/complaints.py")
+    for status, cid in zip(ComplaintStatus, ids, strict=True):
+        if cid is not None:
+            open_by_url(at, cid)
+            assert not at.exception, status
+            assert at.subheader, status
+
+
+def test_a_promised_date_whose_default_is_past_is_offered_from_today_cp5(open_page, db, now):
+    """A complaint received ten days ago, still unverified: received + 3 days is past; the form starts at today."""
+    cid = taken_in(db, now)
+    with session_scope(db) as s:
+        s.get(Complaint, cid).received_at = now - timedelta(days=10)
+    at = record_page(open_page, cid, Role.MANAGER)
+    assert at.date_input(key="cpm_verify_reply_deadline").value == date(2026, 6, 17)
