@@ -45,9 +45,14 @@ def key(move: Move, field: str) -> str:
     return f"cpm_{move.value}_{field}"
 
 
+def required(move: Move, field: str) -> bool:
+    """Whether the move refuses to go without this field (a reopening's note is its reason, CP-2)."""
+    return field not in OPTIONAL or move == Move.REOPEN
+
+
 def label(move: Move, field: str) -> str:
     name = tr("cp.reopen_reason") if (move, field) == (Move.REOPEN, "note") else tr(f"cp.{field}")
-    return name if field in OPTIONAL and move != Move.REOPEN else name + tr(MARK)
+    return name + tr(MARK) if required(move, field) else name
 
 
 def _default_reply_day(record: dict) -> date:
@@ -100,7 +105,7 @@ def move_form(actor, record: dict, move: Move, people: dict[int, str]) -> None:
         for field in FIELDS[move]:
             values[field] = _widget(move, field, record, people)
             marks.under(field, key(move, field))
-        if set(FIELDS[move]) - OPTIONAL:
+        if any(required(move, field) for field in FIELDS[move]):
             required_legend()
         submitted = st.form_submit_button(tr(f"cp.do.{move.value}"), type="primary")
     if submitted:

@@ -192,6 +192,42 @@ def test_the_not_ours_path_records_the_explanation_then_the_manager_closes_cp2(o
     assert stored(db, cid)["status"] == ComplaintStatus.CLOSED
 
 
+def test_reopening_needs_its_reason_then_goes_back_to_verifying_and_counts_cp2(open_page, db, now):
+    cid = taken_in(db, now)
+    at = record_page(open_page, cid, Role.MANAGER)
+    move(at, "verify", owner_id=demo_user(db, Role.SPECIALIST).id)
+    move(at, "not_ours", verification_note="Inspection records are clean", cause=ComplaintCause.USAGE,
+         explanation="The filter was never changed", reply_channel=Channel.PHONE)
+    move(at, "close")
+    move(at, "reopen")
+    assert t("cp.reopen_reason_required", "en") in errors(at)
+    assert stored(db, cid)["status"] == ComplaintStatus.CLOSED
+    move(at, "reopen", note="The customer called again: same noise")
+    cp = stored(db, cid)["cp"]
+    assert (cp.status, cp.reopen_count) == (ComplaintStatus.VERIFYING, 1)
+    assert offered(at) == ["ours", "not_ours"]
+
+
+def test_a_reply_after_the_promised_time_needs_its_reason_cp5(open_page, db, now):
+    """CP-5: the reply is recorded late only with the reason, marked beside the late-reason field."""
+    cid = taken_in(db, now)
+    at = record_page(open_page, cid, Role.MANAGER)
+    me = demo_user(db, Role.MANAGER).id
+    move(at, "verify", owner_id=me)
+    move(at, "ours", verification_note="Stock batch 12 has the same fault", cause=ComplaintCause.QUALITY,
+         responsible_department="Production", capa_owner_id=me, capa_due=LATER)
+    move(at, "solve", solution="Replaced the pump", capa_action="New bearing supplier")
+    with session_scope(db) as s:
+        s.get(Complaint, cid).reply_deadline = now - timedelta(hours=1)
+    at = record_page(open_page, cid, Role.MANAGER)
+    move(at, "reply", reply_channel=Channel.PHONE)
+    assert errors(at) == [t("cp.late_reason_required", "en"), t("form.marked", "en").replace("{count}", "1")]
+    assert stored(db, cid)["status"] == ComplaintStatus.SOLUTION
+    move(at, "reply", late_reason="Waited for the supplier's report")
+    cp = stored(db, cid)["cp"]
+    assert (cp.status, cp.late_reason) == (ComplaintStatus.REPLIED, "Waited for the supplier's report")
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_refused_move_marks_every_field_and_changes_nothing_cp2(open_page, db, now, lang):
     """CP-2: each field the move needs is refused beside it, in the user's language; nothing is written."""
