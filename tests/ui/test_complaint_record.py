@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.accounts.sessions import actor_of
 from core.complaints import services
+from core.complaints.flow import Act, Move
 from core.complaints.rules import NewComplaint
 from core.i18n import t
 from core.office.settings import load_office
@@ -358,3 +359,12 @@ def test_a_promised_date_whose_default_is_past_is_offered_from_today_cp5(open_pa
         s.get(Complaint, cid).received_at = now - timedelta(days=10)
     at = record_page(open_page, cid, Role.MANAGER)
     assert at.date_input(key="cpm_verify_reply_deadline").value == date(2026, 6, 17)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_step_and_action_has_its_label_in_each_language(lang):
+    """The history names every event's step, the page every form's button: none falls back to its key."""
+    for name in ["take_in", *Move, *Act]:
+        assert t(f"cp.done.{name}", lang) != f"cp.done.{name}"
+    for name in [*Move, Act.ESCALATE, Act.NOTE, Act.GOODS]:
+        assert t(f"cp.do.{name}", lang) != f"cp.do.{name}"
