@@ -6,22 +6,11 @@ from core.complaints.queries import ComplaintFilter, complaint_detail, complaint
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility, Role
 from ui import clock, listing
 from ui.auth import page_guard
+from ui.complaint_actions import whats_next
+from ui.complaint_record import record_sections
 from ui.context import engine, office, tr
-from ui.detail import audit_history, fields, history
-from ui.text import heading, plain
-
-INTAKE_FIELDS = {
-    "customer": "text", "customer_phone": "text", "channel": "enum", "order_no": "text", "product": "text",
-    "description": "text", "defect_quantity": "text", "defect_rate_pct": "text", "received_by": "text",
-    "received_at": "datetime",
-}
-HANDLING_FIELDS = {
-    "status": "enum", "overdue": "bool", "escalated": "bool", "responsibility": "enum", "cause": "enum",
-    "owner": "text", "responsible_department": "text", "capa_action": "text", "reply_deadline": "datetime",
-    "first_response_at": "datetime", "replied_at": "datetime", "closed_at": "datetime",
-    "capa_verified_at": "datetime", "capa_verified_by": "text", "reopen_count": "text",
-}
-RETURN_FIELDS = {"return_quantity": "text", "inspection_full": "bool", "inspection_result": "text", "remedy": "enum"}
+from ui.detail import audit_history, history
+from ui.text import plain
 
 
 def marker(row: dict) -> str:
@@ -65,20 +54,17 @@ def complaint_list(actor) -> None:
 
 
 def show_complaint(actor, complaint_id: int) -> None:
+    """One complaint: where it stands, what it says and what was done (ui.complaint_record), what this user
+    may do next (ui.complaint_actions), then its history with each step named, and the audit history."""
     detail = complaint_detail(engine(), actor, complaint_id, now)
     if detail is None:
         listing.not_found()
         return
     record = detail["complaint"]
     st.subheader(plain(f"{record['number']} · {record['customer']}"))
-    heading("cp.intake")
-    fields(record, "cp", INTAKE_FIELDS)
-    heading("cp.handling")
-    fields(record, "cp", HANDLING_FIELDS)
-    if detail["returned"] is not None:
-        heading("cp.returned_goods")
-        fields(detail["returned"], "cp", RETURN_FIELDS)
-    history(detail["events"], "cp")
+    record_sections(detail)
+    whats_next(actor, detail)
+    history(detail["events"], "cp", steps="cp.done")
     audit_history(actor, "complaint", complaint_id)
 
 

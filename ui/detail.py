@@ -49,11 +49,15 @@ def tel_link(phone: str) -> Markdown:
     return Markdown(f"[{plain(phone)}](tel:{number})") if digits(phone) else plain(phone)
 
 
-def history(events: list[dict], prefix: str) -> None:
-    """The record's steps in time order: when, who, from which status to which, and the note."""
+def history(events: list[dict], prefix: str, steps: str | None = None) -> None:
+    """The record's steps in time order: when, who, (with `steps`, the catalog section naming each event's
+    `move`) which step, from which status to which, and the note."""
     heading("common.history")
+    if steps is not None:
+        events = [e | {"step": tr(f"{steps}.{e['move']}") if e.get("move") else ""} for e in events]
     table(events, {
         "at": ("common.when", "datetime"), "user": ("common.who", "text"),
+        **({"step": ("common.step", "text")} if steps is not None else {}),
         "from_status": ("common.from_status", "enum"), "to_status": ("common.to_status", "enum"),
         "note": ("common.note", "text"),
     })

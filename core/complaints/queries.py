@@ -20,9 +20,9 @@ from sqlalchemy.orm import aliased
 
 from core.complaints.services import context
 from core.lists import Page, as_dict, customer_match, enum_rank, ordered, paginate, within
-from core.permissions import Action, Actor, require
+from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
-from db.enums import CallbackKind, ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility
+from db.enums import CallbackKind, ComplaintCause, ComplaintChannel, ComplaintStatus, Responsibility, Role
 from db.models import CallAttempt, Callback, Complaint, ComplaintEvent, Customer, Product, User
 
 RETURN_FIELDS = ("return_quantity", "isolated_labelled", "inspection_full", "inspected_quantity", "defects_found",
@@ -138,6 +138,15 @@ def complaint_owners(engine: Engine) -> dict[int, str]:
         return {r.id: r.display_name for r in rows}
 
 
+def complaint_people(engine: Engine) -> dict[int, str]:
+    """Active users who read complaints (CP-2): whom a complaint or its corrective action may be given to."""
+    roles = [role for role in Role if allowed(role, Action.VIEW_COMPLAINTS)]
+    with session_scope(engine) as s:
+        rows = s.execute(select(User.id, User.display_name).where(User.active.is_(True), User.role.in_(roles))
+                         .order_by(User.display_name, User.id))
+        return {r.id: r.display_name for r in rows}
+
+
 def product_models(engine: Engine) -> list[str]:
     """The product models complaints may be filtered by (the archive's models, A to Z)."""
     with session_scope(engine) as s:
@@ -167,10 +176,11 @@ def complaint_detail(engine: Engine, actor: Actor, complaint_id: int, now: datet
     VIEW_COMPLAINTS only."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
-        found = s.execute(select(Complaint, _overdue_flag(now)).where(Complaint.id == complaint_id)).one_or_none()
+        found = s.execute(select(Complaint, _overdue_flag(now), next_due())
+                          .where(Complaint.id == complaint_id)).one_or_none()
         if found is None:
             return None
-        cp, is_overdue = found
+        cp, is_overdue, due = found
         names = dict(s.execute(select(User.id, User.display_name)).all())
         customer = s.get(Customer, cp.customer_id)
         product = s.get(Product, cp.product_id) if cp.product_id else None
@@ -179,7 +189,8 @@ def complaint_detail(engine: Engine, actor: Actor, complaint_id: int, now: datet
             "product": cp.product_desc or (product.model if product else None),
             "received_by": names.get(cp.received_by_id), "owner": names.get(cp.owner_id),
             "capa_verified_by": names.get(cp.capa_verified_by_id), "capa_owner": names.get(cp.capa_owner_id),
-            "escalated_by": names.get(cp.escalated_by_id), "version": cp.version,
+            "escalated_by": names.get(cp.escalated_by_id), "version": cp.version, "next_due": due,
+            "next_step": None if due is None else "first_response" if cp.first_response_at is None else "reply",
         }
         returned = {k: record[k] for k in RETURN_FIELDS} if cp.channel == ComplaintChannel.RETURN else None
         return {"complaint": record, "returned": returned, "events": _events(s, cp.id, names),
