@@ -1,4 +1,5 @@
-"""Complaints: the complaint log with the escalated-or-overdue view (CP-5) and one complaint with its history."""
+"""Complaints: the list with the escalated-or-overdue view (CP-5), the complaint log of a period with its
+summary (CP-4), and one complaint with its workflow, evidence and history (CP-1..CP-3)."""
 
 import streamlit as st
 
@@ -7,9 +8,11 @@ from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, Responsi
 from ui import clock, listing
 from ui.auth import page_guard
 from ui.complaint_actions import whats_next
+from ui.complaint_log import log_view
 from ui.complaint_record import record_sections
 from ui.context import engine, office, tr
 from ui.detail import audit_history, history
+from ui.evidence import evidence_section
 from ui.text import plain
 
 
@@ -63,12 +66,26 @@ def show_complaint(actor, complaint_id: int) -> None:
     record = detail["complaint"]
     st.subheader(plain(f"{record['number']} · {record['customer']}"))
     record_sections(detail)
+    evidence_section(actor, record, now)
     whats_next(actor, detail)
     history(detail["events"], "cp", steps="cp.done")
     audit_history(actor, "complaint", complaint_id)
 
 
+VIEWS = ("list", "log")  # the URL's `view`: the working list, or the period's log and summary (CP-4)
+
+
+def complaints_home(actor) -> None:
+    on_change, args = listing.bind(listing.choice("view", VIEWS, "list"))
+    view = st.segmented_control(tr("cp.view"), VIEWS, format_func=lambda v: tr(f"cp.view_{v}"), key="view",
+                                label_visibility="collapsed", on_change=on_change, args=args) or "list"
+    if view == "log":
+        log_view(actor, now)
+    else:
+        complaint_list(actor)
+
+
 actor = page_guard("complaints")
 st.title(tr("nav.complaints"))
 now = clock.now()
-listing.list_or_record(lambda: complaint_list(actor), lambda chosen: show_complaint(actor, chosen))
+listing.list_or_record(lambda: complaints_home(actor), lambda chosen: show_complaint(actor, chosen))
