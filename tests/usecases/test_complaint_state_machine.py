@@ -38,6 +38,7 @@ LATER = NOW + timedelta(days=2)
 ACTORS = ("owner", "other", "manager", "director", "capa", "engineer", "quality", "finance")
 ROLES = {"owner": Role.SPECIALIST, "other": Role.SPECIALIST, "manager": Role.MANAGER, "director": Role.DIRECTOR,
          "capa": Role.ENGINEER, "engineer": Role.ENGINEER, "quality": Role.ENGINEER, "finance": Role.FINANCE}
+LIKELY = ("manager", "manager", "quality", "owner", "capa")  # parties of most moves: the walk goes deeper
 NO_REQUIRED_FIELD = {Move.FOLLOW_UP, Move.CLOSE}  # steps.py: only an optional note
 
 
@@ -150,7 +151,7 @@ class ComplaintMachine(RuleBasedStateMachine):
     def any_move(self, move: Move, who: str, full: bool, preventive: bool) -> None:
         self.try_move(move, who, full, preventive)
 
-    @rule(data=st.data(), who=st.sampled_from(("manager", "manager", "quality", "owner", "capa")), preventive=st.booleans())
+    @rule(data=st.data(), who=st.sampled_from(LIKELY), preventive=st.booleans())
     def forward_move(self, data, who: str, preventive: bool) -> None:
         """A move that starts from the current status, by a likely party: walks the flow deeper."""
         status = self.snapshot()["cp"]["status"]
@@ -216,5 +217,5 @@ class ComplaintMachine(RuleBasedStateMachine):
 def test_random_moves_succeed_exactly_when_the_table_allows_cp2(engine):
     machine = type("Machine", (ComplaintMachine,), {"engine": engine})
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=40, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)))
+        max_examples=30, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)))
 
