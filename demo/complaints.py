@@ -142,7 +142,16 @@ def _intake(demo: Demo, rng: Random, ident: tuple, channel: str, cause: str) -> 
                                                   demo.setting("complaint.first_response_working_days"),
                                                   Holidays.parse(str(office.get("callback.holidays")))),
         "escalated": False, "reopen_count": 0, "created_at": when, "version": 1,
-    }
+    } | (_defects(rng) if channel == ComplaintChannel.RETURN.value else {})
+
+
+def _defects(rng: Random) -> dict:
+    """CP-1 on a return: how many units come back (`returning`, recorded with the goods, CP-3), how many the
+    customer reports defective and the rate, as intake stores it ("2.5")."""
+    quantity = rng.randint(1, 60)
+    reported = rng.randint(1, quantity)
+    rate = format(Decimal(f"{reported * 100 / quantity:.1f}").normalize(), "f")
+    return {"returning": quantity, "defect_quantity": reported, "defect_rate_pct": rate}
 
 
 class _Asked:
@@ -207,10 +216,7 @@ def _goods(demo: Demo, rng: Random, cp: dict, moves: list[Move], events: list[tu
     and labelled, all inspected up to the setting's quantity, a sample of a batch; the app's own check."""
     if cp["channel"] != ComplaintChannel.RETURN.value or not moves:
         return []
-    quantity = rng.randint(1, 60)
-    reported = rng.randint(1, quantity)
-    rate = format(Decimal(f"{reported * 100 / quantity:.1f}").normalize(), "f")
-    cp.update(defect_quantity=reported, defect_rate_pct=rate)
+    quantity = cp["returning"]
     ours = Move.OURS in moves
     after = moves.index(Move.OURS if ours else Move.VERIFY) + 1
     sample = quantity if quantity <= demo.setting("complaint.full_inspection_max") else max(2, quantity // 5)

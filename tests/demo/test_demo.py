@@ -612,6 +612,8 @@ def test_closed_not_ours_complaints_skip_capa(office):
 def test_returned_goods_are_isolated_and_inspected_in_full_or_by_sample_cp3(office):
     for cp in office["complaints"]:
         recorded = cp["channel"] == "return" and cp["status"] != "received"
+        assert (cp["defect_quantity"] is not None) == (cp["channel"] == "return")  # CP-1: given at intake
+        assert cp["defect_rate_pct"] is None or 0 < float(cp["defect_rate_pct"]) <= 100
         assert (cp["return_quantity"] is not None) == recorded == (cp["inspection_full"] is not None)
         if not recorded:
             assert cp["remedy"] is None and cp["inspection_result"] is None and cp["inspected_quantity"] is None
