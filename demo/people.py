@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 ADMIN, MANAGER, DIRECTOR, FINANCE = 1, 2, 3, 4
 SPECIALISTS = (5, 6, 7, 8)
 ENGINEERS = (9, 10, 11)
+QUALITY = ENGINEERS[2]  # CP-2: engineer3 acts for the quality department (users.quality): verifies complaints
 STAFF = (
     ("admin", Role.ADMIN), ("manager", Role.MANAGER), ("director", Role.DIRECTOR), ("finance", Role.FINANCE),
     ("specialist1", Role.SPECIALIST), ("specialist2", Role.SPECIALIST), ("specialist3", Role.SPECIALIST),
@@ -34,7 +35,7 @@ SOURCES = tuple(s.value for s in SourceChannel)
 SOURCE_WEIGHTS = (30, 20, 15, 15, 10, 10)
 
 USER_COLUMNS = ("id", "username", "display_name", "role", "password_hash", "active", "phone", "email",
-                "failed_logins", "locked_until", "created_at", "version")
+                "failed_logins", "locked_until", "created_at", "version", "quality")
 CUSTOMER_COLUMNS = ("id", "code", "name", "is_company", "phone", "email", "address", "city", "birthday",
                     "source_channel", "grade", "validity", "specialist_id", "notes", "created_at", "updated_at",
                     "version")
@@ -98,13 +99,15 @@ class People:
 
 
 def write_staff(demo: Demo) -> None:
-    """One user per role at least, with fixed usernames; passwords are set later (password_hash NULL)."""
+    """One user per role at least, with fixed usernames, one engineer acting for quality (CP-2); passwords are
+    set later (password_hash NULL)."""
     demo.out.declare("users", USER_COLUMNS)
     names, domain = demo.pools.text["staff"], demo.pools.text["staff_email_domain"]
     rng, created = demo.rng("staff"), demo.clock.day_start(demo.clock.start - 30)
     for user_id, (username, role) in enumerate(STAFF, start=1):
         demo.out.add("users", (user_id, username, names[username], role.value, None, True,
-                               demo.pools.phone(rng), f"{username}@{domain}", 0, None, created, 1))
+                               demo.pools.phone(rng), f"{username}@{domain}", 0, None, created, 1,
+                               user_id == QUALITY))
 
 
 def write_customers(demo: Demo, on_product) -> None:

@@ -1,7 +1,7 @@
 """My work opens on the role's own job, most urgent first, every item one click from its record (issue 10):
-the specialist's next call, overdue and due callbacks, promised replies, findings and leads; the manager's
+the specialist's next call, overdue and due callbacks, promised replies, findings, complaints and leads; the manager's
 office-wide overdue and escalated work, re-check coverage and what waits on them; the director's L3 sample
-and KPI headlines; the engineer's open orders; finance's fees and weeks; the admin's users and settings.
+and KPI headlines; the engineer's open orders and complaints; finance's fees and weeks; the admin's users and settings.
 Each count tile opens the list it counts; the callback counts are the queue's own (core queue_counts)."""
 
 import streamlit as st
@@ -15,7 +15,17 @@ from db.enums import CallbackLevel, Role, WorkOrderStatus
 from ui import clock
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
-from ui.my_work import CALLBACKS, COMPLAINTS, LEADS, WORK_ORDERS, callback_items, items, next_call, tiles
+from ui.my_work import (
+    CALLBACKS,
+    COMPLAINTS,
+    LEADS,
+    WORK_ORDERS,
+    callback_items,
+    complaint_items,
+    items,
+    next_call,
+    tiles,
+)
 from ui.recheck import recheck_coverage
 from ui.task_form import findings_sent, my_open_tasks
 from ui.text import heading, phrase, plain
@@ -54,6 +64,7 @@ def specialist() -> None:
     heading("mywork.promised")
     callback_items(replies)
     my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
+    complaint_items(actor, moment)  # CP-5: the complaints I own, what is due next first
     heading("mywork.leads_due")
     items(leads, LEADS, lambda r: [r["name"], cell_formats()["datetime"](r["next_follow_up"])])
     activity(actor.id)
@@ -95,6 +106,7 @@ def engineer() -> None:
     tiles([("mywork.wo_open", orders.total, WORK_ORDERS, {"status": [s.value for s in agenda.OPEN_ORDERS]})])
     heading("mywork.wo_mine")
     items(orders, WORK_ORDERS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
+    complaint_items(actor, moment)
 
 
 def finance() -> None:

@@ -11,10 +11,10 @@ import streamlit as st
 
 from core.callbacks.services import claim
 from core.lists import Page
-from core.my_work.agenda import next_callback
+from core.my_work.agenda import my_complaints, next_callback
 from ui import clock, feedback
 from ui.context import engine, office, tr
-from ui.text import Markdown, joined, phrase, plain
+from ui.text import Markdown, heading, joined, phrase, plain
 from ui.widgets import cell_formats
 
 CALLBACKS, WORK_ORDERS, COMPLAINTS, LEADS = ("pages/callbacks.py", "pages/work_orders.py", "pages/complaints.py",
@@ -58,6 +58,28 @@ def callback_items(page: Page, with_assignee: bool = False) -> None:
         with left:
             item_link(CALLBACKS, row["id"], joined(parts, " · "))
         right.markdown(plain(lateness(row)))
+    more(page)
+
+
+def complaint_due(row: dict) -> Markdown:
+    """CP-5: what is due next on a complaint and when, red once overdue; "nothing due" while it waits for the
+    follow-up or the verification."""
+    if row["next_due"] is None:
+        return phrase("mywork.cp_nothing_due")
+    due = phrase("mywork.due_at", when=cell_formats()["datetime"](row["next_due"]))
+    return Markdown(f":red[**{due}**]") if row["overdue"] else due
+
+
+def complaint_items(actor, now: datetime) -> None:
+    """The complaints this person owns, what is due next first, each one click from its record."""
+    heading("mywork.cp_mine")
+    page = my_complaints(engine(), actor, office().timezone, now)
+    enum = cell_formats()["enum"]
+    for row in page.rows:
+        left, right = st.columns([3, 2])
+        with left:
+            item_link(COMPLAINTS, row["id"], joined([row["number"], row["customer"], enum(row["status"])], " · "))
+        right.markdown(plain(complaint_due(row)))
     more(page)
 
 

@@ -28,12 +28,13 @@ from core.lists import Page, paginate
 from core.permissions import Action, Actor, require
 from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
-from db.enums import CallbackKind, CallbackLevel, CallbackStatus, WorkOrderStatus
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus, WorkOrderStatus
 from db.models import Customer, FinanceBatch, WorkOrder
 
 SHOWN = 10  # items listed per section; its count tile opens the whole list
 OPEN_ORDERS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
                WorkOrderStatus.IN_REPAIR, WorkOrderStatus.PENDING)
+OPEN_COMPLAINTS = tuple(s for s in ComplaintStatus if s != ComplaintStatus.CLOSED)
 
 
 def days_late(due_end: datetime, now: datetime, tz: str) -> int:
@@ -68,8 +69,17 @@ def next_callback(engine: Engine, actor: Actor, tz: str, now: datetime) -> int |
 
 
 def complaints_needing_attention(engine: Engine, actor: Actor, tz: str, now: datetime) -> Page:
-    """CP-5: escalated or overdue complaints not yet closed, across the office."""
-    return list_complaints(engine, actor, ComplaintFilter(only_attention=True), tz, now, 1, SHOWN)
+    """CP-5: escalated or overdue complaints not yet closed, across the office, the oldest received first (the
+    one that has waited longest is the manager's first)."""
+    return list_complaints(engine, actor, ComplaintFilter(only_attention=True), tz, now, 1, SHOWN, "received_at")
+
+
+def my_complaints(engine: Engine, actor: Actor, tz: str, now: datetime) -> Page:
+    """CP-5: the open complaints this person owns (a specialist or an engineer), what is due next first: the
+    first response until given, then the promised reply; those with nothing due (replied, waiting for the
+    follow-up or the verification) last. Each row carries `next_due` and `overdue`."""
+    flt = ComplaintFilter(statuses=OPEN_COMPLAINTS, owner_id=actor.id)
+    return list_complaints(engine, actor, flt, tz, now, 1, SHOWN, "next_due")
 
 
 def my_open_orders(engine: Engine, actor: Actor) -> Page:

@@ -16,6 +16,11 @@ from sqlalchemy import func, select
 
 from cli.demo import main
 from core.callbacks.rules import CB9_ITEMS, qa_score
+from core.complaints.flow import TRANSITIONS, Context, Move, is_party
+from core.complaints.goods import full_inspection
+from core.complaints.rules import reply_days
+from core.office.settings import Office as Settings
+from core.permissions import Actor
 from db import enums
 from db.engine import session_scope
 from db.models import Base, User
@@ -129,7 +134,7 @@ def test_staff_have_fixed_usernames_and_no_password_yet(office):
 
 def test_nothing_has_happened_after_now(office):
     future_ok = {"due_start", "due_end", "next_follow_up", "promised_reply_at", "call_again_at", "reply_deadline",
-                 "due_at"}
+                 "due_at", "first_response_due", "capa_due"}  # deadlines may lie ahead
     for table, rows in office.items():
         for row in rows:
             late = [k for k, v in row.items() if isinstance(v, datetime) and k not in future_ok and v > NOW]
@@ -583,14 +588,14 @@ def test_complaint_stage_times_are_set_exactly_when_the_stage_implies_them(offic
         times = [cp[k] for k in ("received_at", "first_response_at", "replied_at", "capa_verified_at", "closed_at")
                  if cp[k]]
         assert times == sorted(times), cp["number"]
-        assert cp["reply_deadline"] == cp["received_at"] + timedelta(days=3)
+        assert cp["reply_deadline"] == cp["received_at"] + timedelta(days=reply_days(cp["severity"], Settings()))
 
 
 def test_responsibility_is_decided_once_verification_is_over(office):
     for cp in office["complaints"]:
         undecided = cp["status"] in ("received", "verifying")
         assert (cp["responsibility"] == "undecided") == undecided
-        assert (cp["cause"] is None) == undecided
+        assert (cp["cause"] is None) == (undecided and cp["reopen_count"] == 0)  # a reopening keeps the cause
         if cp["status"] in ("capa_requested", "solution", "followed_up", "verified"):
             assert cp["responsibility"] == "ours"
 
@@ -604,20 +609,72 @@ def test_closed_not_ours_complaints_skip_capa(office):
         assert "capa_requested" not in {e["to_status"] for e in events[cp["id"]]}
 
 
-def test_returned_goods_record_quantity_inspection_and_remedy(office):
+def test_returned_goods_are_isolated_and_inspected_in_full_or_by_sample_cp3(office):
     for cp in office["complaints"]:
-        returned = cp["channel"] == "return"
-        assert (cp["return_quantity"] is not None) == returned == (cp["inspection_full"] is not None)
-        if returned:
-            assert cp["inspection_full"] == (cp["return_quantity"] <= 5)
-            assert (cp["remedy"] is not None) == (cp["responsibility"] == "ours")
-        else:
-            assert cp["remedy"] is None and cp["inspection_result"] is None
+        recorded = cp["channel"] == "return" and cp["status"] != "received"
+        assert (cp["defect_quantity"] is not None) == (cp["channel"] == "return")  # CP-1: given at intake
+        assert cp["defect_rate_pct"] is None or 0 < float(cp["defect_rate_pct"]) <= 100
+        assert (cp["return_quantity"] is not None) == recorded == (cp["inspection_full"] is not None)
+        if not recorded:
+            assert cp["remedy"] is None and cp["inspection_result"] is None and cp["inspected_quantity"] is None
+            continue
+        assert cp["isolated_labelled"] and cp["inspection_full"] == full_inspection(cp["return_quantity"], Settings())
+        inspected = cp["inspected_quantity"]
+        assert 0 <= cp["defects_found"] <= inspected <= cp["return_quantity"]
+        assert (inspected == cp["return_quantity"]) if cp["inspection_full"] else inspected >= 1
+        assert cp["remedy"] is None or cp["responsibility"] == "ours" or cp["reopen_count"]
+        assert cp["remedy_accepted"] is None or cp["remedy"] is not None
+    returns = [cp for cp in office["complaints"] if cp["inspected_quantity"]]
+    assert returns and {cp["inspection_full"] for cp in returns} == {True, False}
+
+
+def test_every_complaint_history_is_a_walk_the_flow_table_allows_cp2(office):
+    """Each move starts from one of its sources and ends in its target, by one of its parties (the quality
+    engineer verifies the effect); acts keep the status; each one bumps the version as the app does."""
+    users = {u["id"]: Actor(u["id"], u["username"], "", enums.Role(u["role"]), u["quality"])
+             for u in office["users"]}
+    ctx = Context(quality_present=True, call_done=True)
+    events = office.children("complaint_events", "complaint_id")
+    for cp in office["complaints"]:
+        mine = sorted(events[cp["id"]], key=lambda e: e["id"])
+        assert mine[0]["move"] == "take_in" and mine[0]["user_id"] == cp["received_by_id"]
+        for e in mine[1:]:
+            if e["move"] in {m.value for m in Move}:
+                t = TRANSITIONS[Move(e["move"])]
+                assert e["from_status"] in t.sources and e["to_status"] == t.target, cp["number"]
+                assert any(is_party(users[e["user_id"]], p, cp, ctx) for p in t.parties), (cp["number"], e)
+            else:
+                assert e["move"] in ("escalate", "goods") and e["from_status"] == e["to_status"] != "closed"
+        assert cp["version"] == len(mine)  # intake is version 1, every later event one more
+
+
+def test_some_complaints_are_overdue_late_replies_give_a_reason_cp5(office):
+    def overdue(cp) -> bool:
+        return cp["status"] != "closed" and (
+            (cp["first_response_at"] is None and cp["first_response_due"] < NOW)
+            or (cp["replied_at"] is None and cp["reply_deadline"] < NOW))
+
+    assert any(overdue(cp) for cp in office["complaints"])
+    late = [cp for cp in office["complaints"] if cp["replied_at"] and cp["replied_at"] > cp["reply_deadline"]]
+    assert late and all(cp["late_reason"] or cp["responsibility"] == "not_ours" for cp in late)
+    for cp in office["complaints"]:
+        assert cp["escalated"] == (cp["escalated_at"] is not None) == bool(cp["escalation_reason"])
+
+
+def test_the_quality_department_is_one_engineer(office):
+    assert [u["username"] for u in office["users"] if u["quality"]] == ["engineer3"]
+
+
+def test_some_customers_and_models_complain_again_within_the_month_cp4(office):
+    recent = [cp for cp in office["complaints"] if cp["received_at"] >= NOW - timedelta(days=30)]
+    assert max(Counter(cp["customer_id"] for cp in recent).values()) >= 2
+    assert max(Counter(cp["product_desc"] for cp in recent).values()) >= 2
 
 
 def test_some_complaints_are_reopened_and_some_escalated(office):
     assert any(cp["reopen_count"] > 0 for cp in office["complaints"])
     assert any(cp["escalated"] for cp in office["complaints"])
+    assert any(cp["severity"] == "critical" for cp in office["complaints"])
 
 
 def test_complaint_numbers_count_per_month(office):

@@ -22,8 +22,9 @@ TILES = {
     Role.FINANCE: ("fees_open", "fees_sum", "weeks_open"),
     Role.ADMIN: (),
 }
-RECORD_PAGES = {Role.SPECIALIST: {"callbacks", "leads"}, Role.MANAGER: {"callbacks", "complaints"},
-                Role.DIRECTOR: {"callbacks"}, Role.ENGINEER: {"work-orders"}, Role.FINANCE: {"work-orders"}}
+RECORD_PAGES = {Role.SPECIALIST: {"callbacks", "leads", "complaints"}, Role.MANAGER: {"callbacks", "complaints"},
+                Role.DIRECTOR: {"callbacks"}, Role.ENGINEER: {"work-orders", "complaints"},
+                Role.FINANCE: {"work-orders"}}
 
 
 def _coverage(at, lang: str):
@@ -190,6 +191,26 @@ def test_the_managers_complaint_tile_opens_only_the_escalated_or_overdue_complai
     listed = open_link(sign_in_as, "pages/complaints.py", {k: v[0] for k, v in target[1].items()})
     assert not listed.exception and listed.toggle(key="attention").value is True
     assert count and _count_line(count, "en") in [c.value for c in listed.caption]
+
+
+@pytest.mark.parametrize(("role", "lang"), [(Role.SPECIALIST, "zh"), (Role.ENGINEER, "en")])
+def test_the_owner_sees_their_open_complaints_what_is_due_next_first_each_opening_its_record(open_page, demo_url,
+                                                                                            now, role, lang):
+    """CP-5: a specialist's or engineer's own open complaints, in the order core lists them (what is due next
+    first), each a link to its record; overdue ones in red."""
+    from core.my_work.agenda import my_complaints
+
+    engine = make_engine(demo_url)
+    mine = my_complaints(engine, _actor(demo_url, role), OFFICE_TZ, now)
+    engine.dispose()
+    assert mine.rows, "the demo gives this account open complaints"
+    at = open_page("pages/my_work.py", lang, role)
+    assert f"#### {t('mywork.cp_mine', lang)}" in [m.value for m in at.markdown]
+    linked = [q["id"][0] for _, page, q in _links(at) if page == "complaints"]
+    assert linked == [str(r["id"]) for r in mine.rows]
+    red = sum(m.value.startswith(":red[") for m in at.markdown)  # a specialist's late callbacks are red too
+    overdue = sum(r["overdue"] for r in mine.rows)
+    assert red == overdue if role == Role.ENGINEER else red >= overdue
 
 
 def test_finances_fee_tiles_open_the_work_orders_whose_fee_is_to_settle(open_page, sign_in_as):
