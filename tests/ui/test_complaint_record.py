@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.accounts.sessions import actor_of
@@ -116,16 +116,26 @@ def complete_complaint_call(engine, cid: int, now, score: int) -> None:
                           outcome="reached", qa_score=score))
 
 
-def test_the_demo_office_has_no_quality_user_so_the_manager_acts_for_quality(db):
-    """CP-2: the role-by-role paths below rely on the manager verifying effectiveness for quality."""
+def without_quality_users(engine) -> None:
+    """CP-2: while nobody is the office's quality inspector, the manager acts for quality (the demo names one)."""
+    with session_scope(engine) as s:
+        s.execute(update(User).values(quality=False))
+
+
+def test_with_the_demos_quality_inspector_the_manager_is_not_offered_verification_cp2(open_page, db, now):
+    cid = taken_in(db, now)
     with session_scope(db) as s:
-        assert not s.scalar(select(func.count()).select_from(User).where(User.quality.is_(True), User.active))
+        assert s.scalar(select(func.count()).select_from(User).where(User.quality.is_(True), User.active)) == 1
+        s.execute(update(Complaint).where(Complaint.id == cid).values(
+            status=ComplaintStatus.FOLLOWED_UP, responsibility="ours", capa_action="Fix", preventive_action="Check"))
+    assert "verify_effect" not in offered(record_page(open_page, cid, Role.MANAGER))
 
 
 def test_the_ours_path_role_by_role_through_the_record_page_cp2(open_page, db, now):
     """CP-2 "ours": manager verifies (owner, promised date) and requests CAPA; the owner solves, replies and
     follows up after the complaint call (CB-2, CB-9 score shown); quality (the manager) verifies; the manager
     closes. Each role is offered exactly its next move."""
+    without_quality_users(db)
     cid = taken_in(db, now)
     specialist = demo_user(db, Role.SPECIALIST)
     assert offered(record_page(open_page, cid, Role.SPECIALIST)) == []  # not the owner yet, not a handler
