@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.i18n import t
@@ -19,6 +19,7 @@ from db.enums import ComplaintChannel, IncomingCategory, Role
 from db.models import Complaint, ComplaintEvent, IncomingCall, User
 from tests.factories import make_complaint, make_customer, make_product
 from tests.helpers import OFFICE_TZ, as_read, open_by_url
+from tests.ui.test_plain_text_pages import HOSTILE, SHOWN, assert_shown_plain
 
 SPECIFIC = "Printer jams on every second page since Monday"
 
@@ -165,6 +166,20 @@ def test_a_complaint_taken_in_on_a_customers_page_is_that_customers(open_page, d
     assert not at.exception and not at.error
     [saved] = complaints_of(demo_url, customer["id"])
     assert (saved.channel, saved.product_id) == (ComplaintChannel.VERBAL, customer["product_id"])
+    assert as_read(at.success[0].value) == t("cp.new.saved", "en", number=saved.number)
+
+
+def test_a_return_of_goods_taken_in_on_a_customers_page_opens_on_the_complaints_page(open_page, demo_url):
+    """CP-1/CP-3: from another page, a new return of goods opens at its own address on the Complaints page."""
+    customer = a_customer(demo_url)
+    at = open_by_url(open_page("pages/customers.py"), customer["id"])
+    fill(at, customer, ComplaintChannel.RETURN)
+    at.button(key="nc_save").click().run()
+    assert not at.exception
+    [saved] = complaints_of(demo_url, customer["id"])
+    assert at.title[0].value == t("nav.complaints", "en")
+    assert at.query_params["id"] == str(saved.id)
+    assert as_read(at.subheader[0].value).startswith(saved.number)
 
 
 def test_a_complaint_from_the_incoming_register_starts_with_the_calls_notes(open_page, demo_url, now):
@@ -212,3 +227,16 @@ def test_received_at_may_be_earlier_today_in_office_time_never_later(open_page, 
     assert not at.exception and not at.error
     [saved] = complaints_of(demo_url, customer["id"])
     assert saved.received_at == earlier.astimezone(UTC)
+
+
+def test_the_duplicate_guard_and_the_fixed_customer_show_typed_text_as_plain_text(open_page, demo_url):
+    """What users typed (the customer's name, the open complaint's description) is shown as plain text."""
+    customer = a_customer(demo_url, name=HOSTILE, open_complaint=True)
+    with database(demo_url) as s:
+        s.execute(update(Complaint).where(Complaint.id == customer["complaint_id"]).values(description=HOSTILE))
+    at = open_by_url(open_page("pages/customers.py"), customer["id"])
+    fill(at, customer, ComplaintChannel.PHONE)
+    at.button(key="nc_save").click().run()
+    assert at.button(key=f"nc_note_{customer['complaint_id']}")  # the guard is on screen
+    assert SHOWN in [c.value for c in at.caption]
+    assert_shown_plain(at, "new complaint", expect=True)
