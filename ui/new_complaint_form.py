@@ -118,14 +118,20 @@ def _details(marks: FieldMarks) -> tuple:
     return channel, severity, description, quantity, rate
 
 
-def _saved(result: dict, channel, opened: Callable[[int], None]) -> None:
-    """A saved complaint: the form starts empty; a return of goods opens at once (its goods come next)."""
+def _reset() -> None:
+    """After a save the form starts empty on the next run (it cannot be saved twice by mistake)."""
     for key in DROPPED:
         st.session_state.pop(key, None)
     clear_after_save(EMPTY)
-    st.session_state[FLASH] = phrase("cp.new.saved", number=result["number"])
+
+
+def _saved(result: dict, channel, opened: Callable[[int], None]) -> None:
+    """A saved complaint is said with its number and a link to it; a return of goods opens at once (its
+    returned goods are recorded next, on the record)."""
+    _reset()
     if channel == ComplaintChannel.RETURN:
-        opened(result["id"])
+        st.session_state[FLASH] = phrase("cp.new.saved", number=result["number"])
+        opened(result["id"])  # reruns on the record: it does not return
     st.session_state[DONE] = result
     st.rerun()
 
@@ -141,9 +147,7 @@ def _noted(actor: Actor, row: dict, data: NewComplaint, marks: FieldMarks) -> No
     """CP-1 duplicate guard: the report is added to the open complaint's history, no second complaint."""
     now = clock.now()
     if marks.attempt(lambda: add_note(engine(), actor, row["id"], data.description, now) or True):
-        for key in DROPPED:
-            st.session_state.pop(key, None)
-        clear_after_save(EMPTY)
+        _reset()
         st.session_state[FLASH] = phrase("cp.new.noted", number=row["number"])
         st.rerun()
 

@@ -20,6 +20,7 @@ from db.models import Complaint, ComplaintEvent, IncomingCall, User
 from tests.factories import make_complaint, make_customer, make_product
 from tests.helpers import OFFICE_TZ, as_read, open_by_url
 from tests.ui.test_plain_text_pages import HOSTILE, SHOWN, assert_shown_plain
+from ui.feedback import FLASH
 
 SPECIFIC = "Printer jams on every second page since Monday"
 
@@ -137,6 +138,8 @@ def test_the_duplicate_guard_adds_the_report_as_a_note_to_the_open_complaint(ope
     assert "Paper jams in tray two" in [as_read(c.value) for c in at.caption]
     at.button(key=f"nc_note_{customer['complaint_id']}").click().run()
     assert not at.exception
+    noted = t("cp.new.noted", "en", number=customer["number"])
+    assert as_read(at.session_state[FLASH]) == noted  # shown by the app's next run (show_flash)
     assert len(complaints_of(demo_url, customer["id"])) == 1
     assert note_count(demo_url, customer["complaint_id"]) == 1
     with database(demo_url) as s:
