@@ -15,6 +15,7 @@ from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.detail import audit_history, fields
 from ui.incoming_form import DONE, incoming_form
+from ui.new_complaint_form import new_complaint_form
 from ui.text import heading, phrase, plain
 
 COLUMNS = {
@@ -103,6 +104,10 @@ def show_entry(actor: Actor, call_id: int) -> None:
                      label=phrase("incoming.open_customer", name=f"{call['customer']} ({call['customer_code']})"))
     elif not call["customer_id"]:
         st.caption(tr("incoming.no_customer"))
+    if call["customer_id"] and allowed(actor.role, Action.REGISTER_COMPLAINT):
+        with st.expander(tr("cp.new.title"), icon=":material/add:"):  # CP-1: the caller's problem, as a complaint
+            new_complaint_form(actor, customer_id=call["customer_id"], draft=call["need"] or "",
+                               origin=("incoming", call_id))
     led_to(actor, call)
     audit_history(actor, "incoming_call", call_id)
 

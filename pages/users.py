@@ -1,4 +1,5 @@
-"""Users (admins): create users, rename them, change roles, disable and re-enable, reset passwords."""
+"""Users (admins): create users, rename them, change roles, mark quality inspectors (CP-2), disable and
+re-enable, reset passwords."""
 
 import streamlit as st
 
@@ -41,9 +42,11 @@ def edit_user(actor, user_id: int) -> None:
         name = st.text_input(tr("users.name"), value=u["display_name"], key=f"user_name_{user_id}")
         role = st.selectbox(tr("users.role"), list(Role), index=list(Role).index(u["role"]), format_func=role_label)
         active = st.checkbox(tr("users.active"), value=u["active"])
+        quality = st.checkbox(tr("users.quality"), value=u["quality"], key=f"user_quality_{user_id}",
+                              help=tr("users.quality_help"))
         if st.form_submit_button(tr("users.save")):
             attempt(lambda: update_user(engine(), actor, user_id, u["version"], clock.now(), role=role, active=active,
-                                        display_name=name), "users.saved", rerun=True)
+                                        display_name=name, quality=quality), "users.saved", rerun=True)
     with st.form("user_reset"):
         new_pw = st.text_input(tr("users.new_password"), type="password")
         if st.form_submit_button(tr("users.reset_password")):

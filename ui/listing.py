@@ -110,6 +110,12 @@ def person(name: str, people: dict[int, str], default: int | None = None) -> Par
     return Param(name, parse, dump)
 
 
+def texts(name: str, options: Sequence[str]) -> Param:
+    """Repeated values among `options` (product models), as they are; an unknown one is dropped."""
+    known = set(options)
+    return Param(name, lambda values: [v for v in values if v in known], lambda value: list(value or ()))
+
+
 def choice(name: str, options: Sequence, default) -> Param:
     """One of `options` (strings or numbers), written as text."""
     by_text = {str(o): o for o in options}
@@ -151,6 +157,14 @@ def enum_filter(label_key: str, enum_cls: type[Enum], name: str, options: tuple 
                 default: tuple = ()) -> tuple:
     on_change, args = bind(enums(name, list(enum_cls if options is None else options), default))
     return widgets.enum_filter(label_key, enum_cls, name, options, on_change=on_change, args=args)
+
+
+def text_filter(label_key: str, options: Sequence[str], name: str) -> tuple[str, ...]:
+    """A multiselect of plain values (not translated: product models), kept in the URL as they are."""
+    on_change, args = bind(texts(name, options))
+    chosen = st.multiselect(tr(label_key), list(options), key=name, placeholder=tr("list.any"), select_all=False,
+                            on_change=on_change, args=args)
+    return tuple(chosen)
 
 
 def person_filter(label_key: str, people: dict[int, str], name: str, default: int | None = None) -> int | None:

@@ -68,4 +68,5 @@ def user_detail(engine: Engine, actor: Actor, user_id: int) -> dict | None:
     with session_scope(engine) as s:
         user = s.get(User, user_id)
         return None if user is None else public_fields(user) | {"id": user.id, "version": user.version,
-                                                                   "locked_until": user.locked_until}
+                                                                   "locked_until": user.locked_until,
+                                                                   "quality": user.quality}

@@ -17,7 +17,7 @@ from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.checks import is_choice
 from core.errors import Invalid, NotFound, StaleEdit
-from core.permissions import Action, Actor, require
+from core.permissions import Action, Actor, allowed, require
 from core.versioning import save_versioned
 from db.engine import session_scope
 from db.enums import AuditAction, Role
@@ -113,10 +113,19 @@ def _load(s, user_id: int, version: int | None) -> User:
     return user
 
 
+def _quality(quality: bool, role: Role) -> bool:
+    """CP-2: a quality inspector verifies complaints, so only a role that reads complaints may be one."""
+    if quality and not allowed(role, Action.VIEW_COMPLAINTS):
+        raise Invalid("users.quality_needs_complaints", field="quality")
+    return quality
+
+
 def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: datetime, *,
-                role: Role | None = None, active: bool | None = None, display_name: str | None = None) -> None:
-    """Change role, enable/disable, rename. Admins cannot disable or demote themselves (the office would
-    lose its last admin by one click); a disabled user's sessions end at once."""
+                role: Role | None = None, active: bool | None = None, display_name: str | None = None,
+                quality: bool | None = None) -> None:
+    """Change role, enable/disable, rename, mark as quality inspector (CP-2: verifies complaints; only a
+    role that reads complaints, refused otherwise). Admins cannot disable or demote themselves (the office
+    would lose its last admin by one click); a disabled user's sessions end at once."""
     with session_scope(engine) as s:
         require(actor, Action.MANAGE_USERS)
         display_name = inputs.text(display_name, "display_name", inputs.limit_of(User.display_name), inputs.Kind.NAME)
@@ -126,6 +135,7 @@ def update_user(engine: Engine, actor: Actor, user_id: int, version: int, now: d
         changes = {"role": _role(role) if role is not None else user.role,
                    "active": active if active is not None else user.active,
                    "display_name": display_name or user.display_name}
+        changes["quality"] = _quality(bool(quality if quality is not None else user.quality), Role(changes["role"]))
         save_versioned(s, actor, User, "user", user.id, version, changes, now)  # Unchanged when it changes nothing
         if not changes["active"]:
             end_sessions_of(s, user.id, now, "disabled")

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from db.enums import CallbackStatus, WorkOrderStatus
-from ui.listing import choice, dates, enums, page_param, person, typed
+from ui.listing import choice, dates, enums, page_param, person, texts, typed
 
 OPEN = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
 PEOPLE = {7: "王芳", 9: "李娜"}
@@ -64,3 +64,14 @@ def test_an_id_or_page_of_thousands_of_digits_is_ignored_not_a_crash():
     huge = "9" * 5000
     assert person("who", PEOPLE, 7).parse([huge]) == 7 and person("who", PEOPLE).parse([huge]) is None
     assert page_param().parse([huge]) == 1 and page_param(10**30).parse(["9" * 25]) == 1
+
+
+@pytest.mark.parametrize(("url", "value"), [
+    ([], []), (["ZX-9"], ["ZX-9"]), (["ZX-9", "A1"], ["ZX-9", "A1"]), (["nope", "A1"], ["A1"]), (["zx-9"], []),
+], ids=["absent", "one", "two", "unknown-dropped", "case-matters"])
+def test_a_model_filter_reads_only_listed_values_as_they_are(url, value):
+    assert texts("model", ["A1", "ZX-9"]).parse(url) == value
+
+
+def test_a_model_filter_writes_the_values_as_they_are():
+    assert texts("model", ["A1", "ZX-9"]).dump(["ZX-9"]) == ["ZX-9"] and texts("model", ["A1"]).dump([]) == []
