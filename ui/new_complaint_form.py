@@ -185,13 +185,15 @@ def _submit(actor: Actor, data: NewComplaint, marks: FieldMarks, opened: Callabl
     _take_in(actor, data, marks, opened)
 
 
-def _done() -> None:
-    """The complaint saved on the last run: its number, and the way to it."""
-    done = st.session_state.pop(DONE, None)
+def _done(opened: Callable[[int], None]) -> None:
+    """The complaint saved on the last run: its number, and the way to it (a button, not a page link: a link
+    to the page one is on drops its query parameters in the browser, so ?id= would never arrive)."""
+    done = st.session_state.get(DONE)
     if done:
         st.success(phrase("cp.new.saved", number=done["number"]))
-        st.page_link(RECORD_PAGE, label=phrase("cp.new.open", number=done["number"]),
-                     query_params={"id": str(done["id"])}, icon=":material/open_in_new:")
+        if st.button(phrase("cp.new.open", number=done["number"]), icon=":material/open_in_new:", key="nc_open"):
+            st.session_state.pop(DONE, None)
+            opened(done["id"])
 
 
 def _draft(origin: object, draft: str) -> None:
@@ -213,7 +215,7 @@ def new_complaint_form(actor: Actor, opened: Callable[[int], None] = to_record, 
     if not allowed(actor.role, Action.REGISTER_COMPLAINT):
         return
     marks = FieldMarks("new_complaint")
-    _done()
+    _done(opened)
     _draft(origin, draft)
     chosen = _customer(actor, customer_id, marks)
     product, order = _product(actor, chosen, marks)
