@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from core.complaints.flow import TRANSITIONS, Act, Move, Party
 from core.complaints.goods import ReturnedGoods, check_goods
-from core.complaints.rules import MoveInput, default_reply_deadline, first_response_due
+from core.complaints.rules import MoveInput, default_reply_deadline, first_response_due, reopened_promise
 from core.scheduling.care import Holidays
 from core.scheduling.rules import complaint_call_key
 from db.enums import Channel, ComplaintCause, ComplaintChannel, ComplaintSeverity, ComplaintStatus, Remedy
@@ -137,7 +137,7 @@ def _intake(demo: Demo, rng: Random, ident: tuple, channel: str, cause: str) -> 
         "order_no": people.order_no(pid), "product_desc": people.product_label[pid], "channel": channel,
         "description": rng.choice(demo.pools.text["complaint"][cause]), "received_by_id": rng.choice(SPECIALISTS),
         "received_at": when, "severity": severity, "status": C.RECEIVED, "responsibility": "undecided",
-        "reply_deadline": default_reply_deadline(when, severity, office),
+        "reply_deadline": default_reply_deadline(when, severity, office, office.timezone),
         "first_response_due": first_response_due(when, office.timezone,
                                                   demo.setting("complaint.first_response_working_days"),
                                                   Holidays.parse(str(office.get("callback.holidays")))),
@@ -157,26 +157,28 @@ def _defects(rng: Random) -> dict:
 class _Asked:
     """What each move is given (the forms' fields), drawn from the office's phrases."""
 
-    def __init__(self, rng: Random, text: dict, cause: str, owner: int, capa_owner: int) -> None:
+    def __init__(self, rng: Random, text: dict, cause: str, owner: int, capa_owner: int, tz: str) -> None:
         self.rng, self.text, self.cause, self.owner, self.capa_owner = rng, text, cause, owner, capa_owner
+        self.tz = tz
 
     def __call__(self, move: Move, cp: dict, now: datetime) -> MoveInput:
         pick, text = self.rng.choice, self.text
         channel = self.rng.choices(REPLY_CHANNELS, REPLY_WEIGHTS)[0]
         decided = {"verification_note": pick(text["verification"]), "cause": self.cause}
+        late = pick(text["late"]) if now > cp["reply_deadline"] else None  # CP-5: a late answer says why
         return {
             Move.VERIFY: lambda: MoveInput(owner_id=self.owner,
                                            reply_deadline=max(cp["reply_deadline"], now + timedelta(hours=1))),
             Move.OURS: lambda: MoveInput(**decided, responsible_department=pick(text["departments"]),
                                          capa_owner_id=self.capa_owner,
                                          capa_due=now + timedelta(days=self.rng.randint(3, 10))),
-            Move.NOT_OURS: lambda: MoveInput(**decided, explanation=text["not_ours"], reply_channel=channel),
+            Move.NOT_OURS: lambda: MoveInput(**decided, explanation=text["not_ours"], reply_channel=channel,
+                                             late_reason=late),
             Move.SOLVE: lambda: MoveInput(solution=pick(text["solution"]), capa_action=pick(text["capa"]),
                                           preventive_action=pick(text["preventive"])),
-            Move.REPLY: lambda: MoveInput(reply_channel=channel, late_reason=pick(text["late"])
-                                          if now > cp["reply_deadline"] else None),
+            Move.REPLY: lambda: MoveInput(reply_channel=channel, late_reason=late),
             Move.VERIFY_EFFECT: lambda: MoveInput(verification_evidence=pick(text["effect"])),
-            Move.REOPEN: lambda: MoveInput(note=text["reopen"]),
+            Move.REOPEN: lambda: MoveInput(note=text["reopen"], reply_deadline=reopened_promise(cp, now, self.tz)),
         }.get(move, MoveInput)()
 
 
@@ -189,7 +191,7 @@ def _complaint(demo: Demo, rng: Random, ident: tuple, status: str, channel: str)
     times = _times(rng, demo, ident[2], moves)
     owner = ENGINEERS[0] if rng.random() < 0.2 else demo.people.specialist[cp["customer_id"]]
     capa_owner = owner if cause == ComplaintCause.SERVICE.value else rng.choice(ENGINEERS[:2])
-    asked = _Asked(rng, demo.pools.text, cause, owner, capa_owner)
+    asked = _Asked(rng, demo.pools.text, cause, owner, capa_owner, demo.office.timezone)
     events = [(ident[2], cp["received_by_id"], None, C.RECEIVED, "take_in", None)]
     events += replay(cp, moves, times, asked, lambda m, c: party_user(m, c, HANDLERS, rng.choice))
     acts = _goods(demo, rng, cp, moves, events) + _escalation(demo, rng, cp, moves, events)

@@ -78,7 +78,7 @@ def complaint_filter(actor) -> tuple[ComplaintFilter, str]:
 
 def complaint_list(actor) -> None:
     if allowed(actor.role, Action.REGISTER_COMPLAINT):
-        with st.expander(tr("cp.new.title"), icon=":material/add:"):
+        with st.expander(tr("cp.new.title")):
             new_complaint_form(actor, listing.open_record)
     flt, sort = complaint_filter(actor)
     listing.listed(lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size, sort),

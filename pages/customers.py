@@ -89,7 +89,7 @@ def show_customer(actor, customer_id: int) -> None:
         with st.expander(tr("cu.correct")):
             customer_edit_form(actor, detail["customer"])
     if allowed(actor.role, Action.REGISTER_COMPLAINT):
-        with st.expander(tr("cp.new.title"), icon=":material/add:"):
+        with st.expander(tr("cp.new.title")):
             new_complaint_form(actor, customer_id=customer_id)  # CP-1: for this customer
     audit_history(actor, "customer", customer_id)
     heading("cu.contacts")

@@ -105,7 +105,7 @@ def show_entry(actor: Actor, call_id: int) -> None:
     elif not call["customer_id"]:
         st.caption(tr("incoming.no_customer"))
     if call["customer_id"] and allowed(actor.role, Action.REGISTER_COMPLAINT):
-        with st.expander(tr("cp.new.title"), icon=":material/add:"):  # CP-1: the caller's problem, as a complaint
+        with st.expander(tr("cp.new.title")):  # CP-1: the caller's problem, as a complaint
             new_complaint_form(actor, customer_id=call["customer_id"], draft=call["need"] or "",
                                origin=("incoming", call_id))
     led_to(actor, call)

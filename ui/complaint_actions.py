@@ -10,13 +10,13 @@ from core.complaints.flow import Act, may, moves_for
 from core.complaints.goods import ReturnedGoods, full_inspection, record_goods
 from core.complaints.queries import complaint_people
 from core.complaints.rules import QUANTITY_MAX, TEXT_MAX
-from core.complaints.services import add_note, escalate
+from core.complaints.services import add_note, escalate, plan_complaint_call
 from core.i18n import enum_label
 from db.enums import Remedy
 from ui import clock
 from ui.complaint_moves import move_form
 from ui.context import engine, lang, office, tr
-from ui.feedback import FLASH, MARK, FieldMarks
+from ui.feedback import FLASH, MARK, FieldMarks, attempt
 from ui.text import heading, phrase
 
 
@@ -41,6 +41,8 @@ def _offered(actor, record: dict, current: dict, ctx) -> None:
                 move_form(actor, record, move, people)
     else:
         st.caption(tr("cp.nothing_to_do"))
+    if may(Act.PLAN_CALL, current, actor, ctx):  # CB-2: this round has no complaint call still to be made
+        _plan_call(actor, current)
     if may(Act.GOODS, current, actor, ctx):
         with st.expander(tr("cp.do.goods")):
             goods_form(actor, record)
@@ -50,6 +52,13 @@ def _offered(actor, record: dict, current: dict, ctx) -> None:
     if may(Act.NOTE, current, actor, ctx):
         with st.expander(tr("cp.do.note")):
             _text_form(actor, record, "note", "cp.note", "note")
+
+
+def _plan_call(actor, record: dict) -> None:
+    st.caption(tr("cp.call.none_to_make"))
+    if st.button(tr("cp.do.plan_call"), key="cpa_plan_call"):
+        if attempt(lambda: plan_complaint_call(engine(), actor, record["id"], clock.now()) or True) is not None:
+            _done("plan_call")
 
 
 def _done(step: str) -> None:

@@ -50,11 +50,6 @@ def required(move: Move, field: str) -> bool:
     return field not in OPTIONAL or move == Move.REOPEN
 
 
-def label(move: Move, field: str) -> str:
-    name = tr("cp.reopen_reason") if (move, field) == (Move.REOPEN, "note") else tr(f"cp.{field}")
-    return name + tr(MARK) if required(move, field) else name
-
-
 def _default_reply_day(record: dict) -> date:
     """CP-5: the promised reply by default: received plus the severity's days, as an office day."""
     days = reply_days(record["severity"], office())
@@ -62,25 +57,27 @@ def _default_reply_day(record: dict) -> date:
 
 
 def _widget(move: Move, field: str, record: dict, people: dict[int, str]):
-    k, text, lg = key(move, field), label(move, field), lang()
+    k, lg = key(move, field), lang()
+    name = tr("cp.reopen_reason") if (move, field) == (Move.REOPEN, "note") else tr(f"cp.{field}")
+    caption = name + tr(MARK) if required(move, field) else name  # catalog text only (ui/text policy)
     if field in PEOPLE:
         ids, current = list(people), record.get("owner_id") if field == "owner_id" else None
-        return st.selectbox(text, ids, index=ids.index(current) if current in ids else None, key=k,
+        return st.selectbox(caption, ids, index=ids.index(current) if current in ids else None, key=k,
                             format_func=lambda i: people.get(i, str(i)), placeholder=tr("cp.choose"))
     if field in ENUMS:
         options = list(ENUMS[field])
         current = record.get(field) if field == "severity" else None
-        return st.selectbox(text, options, index=options.index(current) if current in options else None, key=k,
+        return st.selectbox(caption, options, index=options.index(current) if current in options else None, key=k,
                             format_func=lambda m: enum_label(m, lg), placeholder=tr("cp.choose"))
     if field in DAYS or field == "replied_at":
         today = office_day(clock.now(), office().timezone)
         default = max(_default_reply_day(record), today) if field == "reply_deadline" else None  # never before today
         received = office_day(record["received_at"], office().timezone)
         low, high = (received, today) if field == "replied_at" else (today, LATEST)
-        return st.date_input(text, value=default, min_value=low, max_value=high, key=k, format="YYYY-MM-DD")
+        return st.date_input(caption, value=default, min_value=low, max_value=high, key=k, format="YYYY-MM-DD")
     if field == "responsible_department":
-        return st.text_input(text, key=k, max_chars=DEPARTMENT_MAX)
-    return st.text_area(text, key=k, max_chars=TEXT_MAX, height=80)
+        return st.text_input(caption, key=k, max_chars=DEPARTMENT_MAX)
+    return st.text_area(caption, key=k, max_chars=TEXT_MAX, height=80)
 
 
 def _when(day: date | None, field: str, now: datetime) -> datetime | None:

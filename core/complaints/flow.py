@@ -59,6 +59,7 @@ class Act(StrEnum):
     NOTE = "note"
     GOODS = "goods"
     EVIDENCE = "evidence"
+    PLAN_CALL = "plan_call"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ ACTIONS: dict[Act, tuple[frozenset[ComplaintStatus], frozenset[Party]]] = {
     Act.ESCALATE: (OPEN, frozenset({Party.READER})),  # CP-5: anyone can escalate
     Act.NOTE: (frozenset(C), frozenset({H, Q, OW, CO, Party.REGISTRAR})),
     Act.GOODS: (OPEN, frozenset({H, Q})),  # CP-3: quality inspects the returned goods
-    Act.EVIDENCE: (frozenset(C), frozenset({H, Q, OW, CO, Party.REGISTRAR})),
+    # CB-2: another complaint call when none is to be made
+    Act.PLAN_CALL: (frozenset({C.VERIFYING, C.CAPA_REQUESTED, C.SOLUTION, C.REPLIED}), frozenset({H, OW})),
+    Act.EVIDENCE: (OPEN, frozenset({H, Q, OW, CO, Party.REGISTRAR})),  # a closed complaint is reopened first
 }
 
 
@@ -96,6 +99,8 @@ class Context:
 
     quality_present: bool = False
     call_done: bool = False
+    call_open: bool = False  # a complaint call is still to be made
+    call_reached: bool = False  # this round's call reached the customer
 
 
 MISSING = ("cp.move.needs_call", "cp.move.needs_capa")
@@ -181,6 +186,8 @@ def act_refusal(act: Act, cp: dict, actor: Actor | None, ctx: Context) -> Domain
         return DomainError("cp.already_escalated")
     if act == Act.GOODS and cp.get("channel") != "return":
         return DomainError("cp.goods_only_returns")
+    if act == Act.PLAN_CALL and (ctx.call_open or ctx.call_reached):
+        return DomainError("cp.call_planned")
     return None
 
 

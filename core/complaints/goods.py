@@ -71,6 +71,8 @@ def check_goods(g: ReturnedGoods, settings) -> dict:
         inspected = check(_count, g.inspected_quantity, "inspected_quantity", 1, returned or QUANTITY_MAX,
                           "cp.goods_bad_inspected")
         check(_inspection, g, returned, full)
+        if g.defects_found is not None and g.inspected_quantity is None:
+            check(_refuse, "cp.goods_defects_need_inspection", "defects_found")
         check(_count, g.defects_found, "defects_found", 0, inspected or QUANTITY_MAX, "cp.goods_bad_defects")
         result = check(inputs.text, g.inspection_result, "inspection_result", TEXT_MAX, inputs.Kind.TEXT)
         if g.remedy is not None:

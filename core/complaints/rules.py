@@ -140,9 +140,23 @@ def reply_days(severity: ComplaintSeverity | str, settings) -> int:
     return int(settings.get(f"complaint.reply_deadline_days{suffix}"))
 
 
-def default_reply_deadline(received_at: datetime, severity: ComplaintSeverity | str, settings) -> datetime:
-    """CP-5: the reply promised by default: receipt plus the severity's days."""
-    return received_at + timedelta(days=reply_days(severity, settings))
+def default_reply_deadline(received_at: datetime, severity: ComplaintSeverity | str, settings, tz: str) -> datetime:
+    """CP-5: the reply promised by default: by the end of the office day the severity's days after receipt (a
+    promise is a date: a reply any time that day keeps it)."""
+    return promise_of(office_day(received_at, tz) + timedelta(days=reply_days(severity, settings)), tz)
+
+
+def reopened_promise(cp: dict, now: datetime, tz: str) -> datetime:
+    """CP-5: a reopened complaint's new promised reply: as many office days from today as the first promise
+    was from receipt (at least one), to the end of that day."""
+    days = max((office_day(cp["reply_deadline"], tz) - office_day(cp["received_at"], tz)).days, 1) \
+        if cp.get("reply_deadline") else 1
+    return promise_of(office_day(now, tz) + timedelta(days=days), tz)
+
+
+def promise_of(day, tz: str) -> datetime:
+    """CP-5: a promised reply date as the instant it runs out: the end of that office day."""
+    return day_end(day, tz)
 
 
 def first_response_due(received_at: datetime, tz: str, working_days: int, holidays: Holidays) -> datetime:

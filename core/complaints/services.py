@@ -4,11 +4,12 @@ permission, checks, compare-and-set write, event row, audit row, in one transact
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, exists, select, update
+from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import inputs
@@ -23,11 +24,12 @@ from core.complaints.rules import (
     check_intake,
     default_reply_deadline,
     first_response_due,
+    reopened_promise,
 )
 from core.complaints.steps import check_step
 from core.errors import Invalid, NotFound, StaleEdit
 from core.lists import as_dict
-from core.office.settings import Office
+from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, allowed, require
 from core.scheduling.care import Holidays
 from core.scheduling.rules import Windows, complaint_call
@@ -41,12 +43,44 @@ INTAKE_FIELDS = ("number", "customer_id", "product_id", "order_no", "product_des
                  "reply_deadline", "first_response_due")
 
 
+FINISHED = (CallbackStatus.COMPLETED, CallbackStatus.NOT_COMPLETED)
+WORKING = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
+
+
 def context(s: Session, cp: Complaint) -> Context:
-    """What the gate needs: does the office have an active quality user; is the complaint call completed."""
+    """What the gate needs: does the office have an active quality user; is this round's complaint call (CB-2)
+    finished: the latest one planned since the complaint was last reopened, made (completed, or given up after
+    CB-6's tries: the attempts say which); is one still to be made."""
     quality = s.scalar(select(exists().where(User.quality.is_(True), User.active.is_(True))))
-    done = s.scalar(select(exists().where(Callback.complaint_id == cp.id, Callback.kind == CallbackKind.COMPLAINT,
-                                          Callback.status == CallbackStatus.COMPLETED)))
-    return Context(quality_present=bool(quality), call_done=bool(done))
+    calls = select(Callback.status, Callback.due_start).where(Callback.complaint_id == cp.id,
+                                                             Callback.kind == CallbackKind.COMPLAINT)
+    latest = s.execute(calls.order_by(Callback.id.desc()).limit(1)).first()
+    reopened = s.scalar(select(func.max(ComplaintEvent.at)).where(ComplaintEvent.complaint_id == cp.id,
+                                                                  ComplaintEvent.move == Move.REOPEN.value))
+    this_round = latest is not None and (reopened is None or latest.due_start >= reopened)
+    return Context(quality_present=bool(quality), call_done=this_round and latest.status in FINISHED,
+                   call_open=latest is not None and latest.status in WORKING,
+                   call_reached=this_round and latest.status == CallbackStatus.COMPLETED)
+
+
+def mover(s: Session, complaint_id: int) -> tuple[str | None, datetime | None]:
+    """Who made the complaint's latest change of version and when (a note or evidence is not one): named when
+    somebody's stale move is refused."""
+    row = s.execute(select(User.username, ComplaintEvent.at).join(User, User.id == ComplaintEvent.user_id)
+                    .where(ComplaintEvent.complaint_id == complaint_id,
+                           or_(ComplaintEvent.move.is_(None), ComplaintEvent.move.not_in(("note", "evidence"))))
+                    .order_by(ComplaintEvent.id.desc()).limit(1)).first()
+    return (row.username, row.at) if row else latest_change(s, "complaint", complaint_id)
+
+
+def plan_call(s: Session, actor: Actor, cp: dict, office: Office, now: datetime) -> None:
+    """CB-2: the complaint call planned again from now (a reopened complaint's new round, or another try after
+    one given up), under a key of its own so the earlier call stays as it was."""
+    n = s.scalar(select(func.count()).select_from(Callback).where(Callback.complaint_id == cp["id"],
+                                                                  Callback.kind == CallbackKind.COMPLAINT))
+    planned = complaint_call(cp["id"], cp["customer_id"], now, office.timezone, Windows.from_settings(office.get),
+                             cp["product_id"], n)
+    schedule_at_save(s, actor, [planned], office, now)
 
 
 def open_complaint(s: Session, actor: Actor, fields: dict, office: Office, now: datetime,
@@ -59,7 +93,7 @@ def open_complaint(s: Session, actor: Actor, fields: dict, office: Office, now: 
     complaint = Complaint(
         **fields, number=f"TMP{uuid4().hex[:20]}", received_by_id=actor.id, status=ComplaintStatus.RECEIVED,
         product_desc=product.model if product else None, created_at=now,
-        reply_deadline=default_reply_deadline(received, fields["severity"], office),
+        reply_deadline=default_reply_deadline(received, fields["severity"], office, office.timezone),
         first_response_due=first_response_due(received, office.timezone,
                                               int(office.get("complaint.first_response_working_days")),
                                               Holidays.parse(str(office.get("callback.holidays")))),
@@ -129,7 +163,7 @@ def write(s: Session, actor: Actor, cp: dict, version: int, changes: dict, to: C
                        .values(**changes, status=to, version=Complaint.version + 1)
                        .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        who, when = latest_change(s, "complaint", cp["id"])
+        who, when = mover(s, cp["id"])
         raise StaleEdit(who=who or "?", when=when)
     s.add(ComplaintEvent(complaint_id=cp["id"], at=now, user_id=actor.id, from_status=cp["status"], to_status=to,
                          move=move, note=note))
@@ -150,20 +184,43 @@ def _check_person(s: Session, user_id: int | None, field: str, action: Action = 
 def apply_move(engine: Engine, actor: Actor, complaint_id: int, version: int, move: Move, data: MoveInput,
                now: datetime) -> int:
     """CP-2: one move of the flow by the party the table allows, with what the move needs (core.complaints.
-    steps); refused moves change nothing. Returns the complaint's new version."""
+    steps); refused moves change nothing. A reopening promises a new reply (rules.reopened_promise, unless one
+    is given) and plans the new round's complaint call (CB-2). Returns the complaint's new version."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
         row, cp = load(s, complaint_id)
         if cp["version"] != version:
-            who, when = latest_change(s, "complaint", complaint_id)
+            who, when = mover(s, complaint_id)
             raise StaleEdit(who=who or "?", when=when)
         target = flow.check(move, cp, actor, context(s, row)).target
+        office = load_office(engine) if move == Move.REOPEN else None
+        if office is not None and data.reply_deadline is None:
+            data = replace(data, reply_deadline=reopened_promise(cp, now, office.timezone))
         changes, note = check_step(move, data, cp, now)
         _check_person(s, changes.get("owner_id"), "owner_id")
         _check_person(s, changes.get("capa_owner_id"), "capa_owner_id")
         if move == Move.VERIFY_EFFECT:
             changes["capa_verified_by_id"] = actor.id
-        return write(s, actor, cp, version, changes, target, move.value, note, now)
+        version = write(s, actor, cp, version, changes, target, move.value, note, now)
+        if office is not None:
+            plan_call(s, actor, cp, office, now)
+        return version
+
+
+def plan_complaint_call(engine: Engine, actor: Actor, complaint_id: int, now: datetime) -> None:
+    """CB-2: the owner or the handler plans this round's complaint call again when none is to be made (the
+    last one given up, or a round with none); an event and an audit row say who and when."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    with session_scope(engine) as s:
+        row, cp = load(s, complaint_id)
+        flow.check_act(Act.PLAN_CALL, cp, actor, context(s, row))
+        plan_call(s, actor, cp, load_office(engine), now)
+        event = ComplaintEvent(complaint_id=complaint_id, at=now, user_id=actor.id, from_status=cp["status"],
+                               to_status=cp["status"], move=Act.PLAN_CALL.value)
+        s.add(event)
+        s.flush()
+        audit.record(s, actor, "complaint", complaint_id, AuditAction.UPDATE, None, None, at=now,
+                     extra={"plan_call_event_id": event.id})
 
 
 def escalate(engine: Engine, actor: Actor, complaint_id: int, version: int, reason: str | None,
@@ -174,6 +231,9 @@ def escalate(engine: Engine, actor: Actor, complaint_id: int, version: int, reas
     text = inputs.required(reason, "reason", TEXT_MAX, inputs.Kind.TEXT, missing="cp.escalation_reason_required")
     with session_scope(engine) as s:
         row, cp = load(s, complaint_id)
+        if cp["version"] != version:
+            who, when = mover(s, complaint_id)
+            raise StaleEdit(who=who or "?", when=when)
         flow.check_act(Act.ESCALATE, cp, actor, context(s, row))
         changes = {"escalated": True, "escalated_at": now, "escalated_by_id": actor.id, "escalation_reason": text}
         return write(s, actor, cp, version, changes, cp["status"], Act.ESCALATE.value, text, now)

@@ -5,7 +5,7 @@ the form marks each beside its field. The event's note is the move's main text."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from core import inputs
 from core.checks import choice, is_choice
@@ -69,9 +69,8 @@ def _ours(m: MoveInput, cp: dict, now: datetime, check) -> Step:
 def _not_ours(m: MoveInput, cp: dict, now: datetime, check) -> Step:
     changes = _decision(m, check) | {"responsibility": Responsibility.NOT_OURS}
     explanation = check(_text, m.explanation, "explanation")
-    check(choice, "reply_channel", m.reply_channel, Channel, "cp.reply_channel_required")
-    replied = {"explanation": explanation, "reply_channel": _as(Channel, m.reply_channel), "replied_at": now}
-    return changes | replied, explanation
+    replied, _late = _replied(m, cp, now, check)
+    return changes | replied | {"explanation": explanation}, explanation
 
 
 def _solve(m: MoveInput, cp: dict, now: datetime, check) -> Step:
@@ -93,7 +92,12 @@ def _replied_at(at: datetime | None, cp: dict, now: datetime) -> datetime:
 
 
 def _reply(m: MoveInput, cp: dict, now: datetime, check) -> Step:
-    """CP-5: the reply by the promised time, or a reason why it came later."""
+    return _replied(m, cp, now, check)
+
+
+def _replied(m: MoveInput, cp: dict, now: datetime, check) -> Step:
+    """CP-5: the customer answered (the reply, or the not-ours explanation): how, when (default now), by the
+    promised time or with a reason why it came later."""
     check(choice, "reply_channel", m.reply_channel, Channel, "cp.reply_channel_required")
     at = check(_replied_at, m.replied_at, cp, now)
     late = check(inputs.text, m.late_reason, "late_reason", TEXT_MAX, inputs.Kind.TEXT)
@@ -118,16 +122,15 @@ def _close(m: MoveInput, cp: dict, now: datetime, check) -> Step:
 
 def _reopen(m: MoveInput, cp: dict, now: datetime, check) -> Step:
     """CP-2: a reopened complaint goes back to verifying and counts; this round's decision, reply,
-    verification and closing start again (the events keep the earlier round). CP-5: the customer is promised a
-    new reply: the date given, or as long from now as the first promise was from receipt."""
+    verification, closing and escalation start again (the events keep the earlier round; CP-5: an escalation
+    of the last round is not this one's). The customer is promised a new reply (core.complaints.rules.
+    reopened_promise unless the user set one)."""
     reason = check(inputs.required, m.note, "note", TEXT_MAX, inputs.Kind.TEXT, missing="cp.reopen_reason_required")
-    deadline = m.reply_deadline
-    if deadline is None and cp.get("reply_deadline") is not None:
-        deadline = now + max(cp["reply_deadline"] - cp["received_at"], timedelta(days=1))
-    deadline = check(_when, deadline, "reply_deadline", now, "cp.reply_deadline_past")
+    deadline = check(_when, m.reply_deadline, "reply_deadline", now, "cp.reply_deadline_past")
     return {"reopen_count": cp["reopen_count"] + 1, "closed_at": None, "responsibility": Responsibility.UNDECIDED,
             "solution_at": None, "replied_at": None, "capa_verified_at": None, "capa_verified_by_id": None,
-            "reply_deadline": deadline}, reason
+            "reply_deadline": deadline, "escalated": False, "escalated_at": None, "escalated_by_id": None,
+            "escalation_reason": None}, reason
 
 
 STEPS: dict[Move, Callable[..., Step]] = {

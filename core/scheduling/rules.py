@@ -134,8 +134,9 @@ def after_repair_key(work_order_id: int) -> str:
     return f"after_repair:work_order:{work_order_id}"
 
 
-def complaint_call_key(complaint_id: int) -> str:
-    return f"complaint:complaint:{complaint_id}"
+def complaint_call_key(complaint_id: int, n: int = 0) -> str:
+    """The complaint call's source key; a complaint's later calls (a reopened round, another try) count on."""
+    return f"complaint:complaint:{complaint_id}" + (f":{n}" if n else "")
 
 
 def missed_call_key(call_id: int) -> str:
@@ -176,10 +177,10 @@ def after_repair_call(work_order_id: int, customer_id: int, completed_at: dateti
 
 
 def complaint_call(complaint_id: int, customer_id: int, received_at: datetime, tz: str, w: Windows,
-                   product_id: int | None = None) -> Planned:
-    """CB-2 / CP-2: from the complaint to the end of the 7th office day after it."""
+                   product_id: int | None = None, n: int = 0) -> Planned:
+    """CB-2 / CP-2: from the complaint (or its reopening, the n-th call) to the end of the 7th office day after."""
     end = day_end(office_day(received_at, tz) + timedelta(days=w.complaint_window_days), tz)
-    return Planned(complaint_call_key(complaint_id), K.COMPLAINT, customer_id, _utc(received_at), end,
+    return Planned(complaint_call_key(complaint_id, n), K.COMPLAINT, customer_id, _utc(received_at), end,
                    product_id=product_id, complaint_id=complaint_id, window_days=w.complaint_window_days)
 
 

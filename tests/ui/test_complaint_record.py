@@ -378,3 +378,20 @@ def test_every_step_and_action_has_its_label_in_each_language(lang):
         assert t(f"cp.done.{name}", lang) != f"cp.done.{name}"
     for name in [*Move, Act.ESCALATE, Act.NOTE, Act.GOODS]:
         assert t(f"cp.do.{name}", lang) != f"cp.do.{name}"
+
+
+def test_a_given_up_complaint_call_is_planned_again_from_the_record_cb2(open_page, db, now):
+    """CB-2/CB-6: the complaint call was given up; the owner plans another from the record, once."""
+    cid = taken_in(db, now)
+    specialist = demo_user(db, Role.SPECIALIST)
+    with session_scope(db) as s:
+        s.execute(update(Complaint).where(Complaint.id == cid).values(owner_id=specialist.id,
+                                                                      status=ComplaintStatus.VERIFYING))
+        s.execute(update(Callback).where(Callback.complaint_id == cid).values(status=CallbackStatus.NOT_COMPLETED))
+    at = record_page(open_page, cid, Role.SPECIALIST)
+    at.button(key="cpa_plan_call").click().run()
+    assert not at.exception
+    with session_scope(db) as s:
+        statuses = s.scalars(select(Callback.status).where(Callback.complaint_id == cid).order_by(Callback.id)).all()
+    assert statuses == [CallbackStatus.NOT_COMPLETED, CallbackStatus.OPEN]
+    assert not [b for b in at.button if b.key == "cpa_plan_call"]  # one is to be made now: not offered again

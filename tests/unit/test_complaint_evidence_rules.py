@@ -98,6 +98,14 @@ def test_a_name_longer_than_its_column_is_refused_with_the_limit():
 OWNER, CAPA, OTHER = 11, 12, 13
 
 
+@pytest.mark.parametrize(("role", "user", "status", "may", "quality"), [
+    pytest.param(Role.ENGINEER, OTHER, ComplaintStatus.FOLLOWED_UP, True, True, id="quality-inspector"),
+    pytest.param(Role.ENGINEER, OTHER, ComplaintStatus.CLOSED, False, True, id="quality-not-on-closed"),
+])
+def test_the_quality_inspector_attaches_what_they_verify_cp2(role, user, status, may, quality):
+    assert may_add(Actor(user, "u", "U", role, quality), OWNER, CAPA, status) is may
+
+
 @pytest.mark.parametrize(("role", "user", "status", "may"), [
     pytest.param(Role.SPECIALIST, OTHER, ComplaintStatus.RECEIVED, True, id="specialist-registers"),
     pytest.param(Role.MANAGER, OTHER, ComplaintStatus.CAPA_REQUESTED, True, id="manager-handles"),

@@ -347,7 +347,7 @@ def test_a_complaint_raised_on_the_call_is_opened_prefilled_and_linked_to_the_at
             got.complaint_number, office["customer"], office["product"], office["order_no"], ComplaintChannel.PHONE,
             "The pump leaks again after the repair.")
         assert (c.received_by_id, c.received_at, c.status, c.reply_deadline) == (
-            me.id, NOW, ComplaintStatus.RECEIVED, NOW + 3 * DAY)
+            me.id, NOW, ComplaintStatus.RECEIVED, datetime(2026, 11, 23, 15, 59, 59, tzinfo=UTC))  # CP-5: end of day
         [event] = s.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)).all()
         assert (event.from_status, event.to_status, event.user_id, event.at) == (
             None, ComplaintStatus.RECEIVED, me.id, NOW)

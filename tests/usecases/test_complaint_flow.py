@@ -4,7 +4,7 @@ stale move, escalation and the duplicate guard."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -79,7 +79,8 @@ def test_intake_saves_received_with_deadlines_and_plans_the_complaint_call_cp1_c
     cp = st["cp"]
     assert cp.status == ComplaintStatus.RECEIVED and cp.received_by_id == office_people["specialist"].id
     assert made["number"].startswith("CP202611-")
-    assert cp.reply_deadline == NOW + timedelta(days=3)  # CP-5: a normal complaint, the setting's 3 days
+    # CP-5: a normal complaint, the setting's 3 days: by the end of Monday 23 November, office time
+    assert cp.reply_deadline == datetime(2026, 11, 23, 15, 59, 59, tzinfo=UTC)
     assert cp.first_response_due == NOW + timedelta(days=3)  # CP-5: received on a Friday, due on Monday
     with session_scope(engine) as s:
         calls = s.scalars(select(Callback).where(Callback.complaint_id == cp.id)).all()
@@ -215,7 +216,12 @@ def test_reopening_goes_back_to_verifying_and_counts_cp2(engine, office_people):
     cp = state(engine, cid)["cp"]
     assert (cp.status, cp.reopen_count, cp.closed_at, cp.responsibility) == (
         ComplaintStatus.VERIFYING, 1, None, Responsibility.UNDECIDED)
-    assert cp.reply_deadline == NOW + timedelta(days=2)  # CP-5: a new promise, as long as the first one was
+    # CP-5: a new promise, as many office days as the first one (received Friday 20th, promised by Sunday 22nd):
+    # by the end of the 22nd again, since the reopening is on the 20th too
+    assert cp.reply_deadline == datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC)
+    with session_scope(engine) as s:  # CB-2: the new round's own complaint call
+        keys = s.scalars(select(Callback.source_key).where(Callback.complaint_id == cid).order_by(Callback.id)).all()
+    assert keys == [f"complaint:complaint:{cid}", f"complaint:complaint:{cid}:1"]
 
 
 def test_a_stale_move_is_refused_and_names_who_moved_first(engine, office_people):
@@ -254,3 +260,82 @@ def test_the_duplicate_guard_lists_the_open_complaint_and_a_note_joins_it_cp1(en
     services.add_note(engine, p["specialist"], first["id"], "Called again: now it also leaks", NOW)
     assert state(engine, first["id"])["events"] == 2
     assert services.open_duplicates(engine, p["specialist"], p["customer"], None) == []
+
+
+def test_a_stale_move_names_who_moved_it_not_who_added_a_note_since(engine, office_people):
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    version = state(engine, cid)["version"]
+    services.apply_move(engine, p["manager"], cid, version, Move.VERIFY,
+                        MoveInput(owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2)), NOW)
+    services.add_note(engine, p["other"], cid, "The customer called again", NOW)
+    with pytest.raises(StaleEdit) as err:
+        services.apply_move(engine, p["manager"], cid, version, Move.VERIFY,
+                            MoveInput(owner_id=p["other"].id, reply_deadline=NOW + timedelta(days=2)), NOW)
+    assert err.value.params["who"] == p["manager"].username
+
+
+def test_a_not_ours_explanation_after_the_promise_needs_a_reason_cp5(engine, office_people):
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(hours=1))
+    decided = {"verification_note": "Clean", "cause": ComplaintCause.USAGE, "explanation": "Misuse",
+               "reply_channel": Channel.PHONE}
+    later = NOW + timedelta(days=1)
+    with pytest.raises(Invalid) as err:
+        move(engine, p["manager"], cid, Move.NOT_OURS, at=later, **decided)
+    assert err.value.key == "cp.late_reason_required"
+    move(engine, p["manager"], cid, Move.NOT_OURS, at=later, late_reason="Waited for the lab", **decided)
+    assert state(engine, cid)["cp"].late_reason == "Waited for the lab"
+
+
+def test_reopening_starts_a_new_round_without_the_old_escalation_or_call_cp2_cp5(engine, office_people):
+    """A reopened complaint is not escalated by the last round's escalation, and its follow-up waits for the
+    new round's complaint call, not the first one's."""
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    services.escalate(engine, p["specialist"], cid, 1, "Angry customer", NOW)
+    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
+         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix", preventive_action="Check")
+    move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
+    complete_complaint_call(engine, cid)
+    move(engine, p["specialist"], cid, Move.FOLLOW_UP)
+    move(engine, p["manager"], cid, Move.VERIFY_EFFECT, verification_evidence="Seen")
+    move(engine, p["manager"], cid, Move.CLOSE)
+    move(engine, p["manager"], cid, Move.REOPEN, note="Same noise again")
+    cp = state(engine, cid)["cp"]
+    assert not cp.escalated and cp.escalation_reason is None
+    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
+         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix", preventive_action="Check")
+    move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
+    with pytest.raises(Exception) as err:
+        move(engine, p["specialist"], cid, Move.FOLLOW_UP)
+    assert err.value.key == "cp.move.needs_call"
+
+
+def test_a_given_up_complaint_call_lets_the_follow_up_be_recorded_and_another_may_be_planned_cb2(
+        engine, office_people):
+    """CB-6: a complaint call given up after its tries is finished: the complaint is not stuck; before that,
+    the owner may plan another call only when none is to be made."""
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    with pytest.raises(Exception) as err:  # the intake's call is still to be made
+        services.plan_complaint_call(engine, p["specialist"], cid, NOW)
+    assert err.value.key == "cp.call_planned"
+    with session_scope(engine) as s:
+        s.scalars(select(Callback).where(Callback.complaint_id == cid)).one().status = CallbackStatus.NOT_COMPLETED
+    services.plan_complaint_call(engine, p["specialist"], cid, NOW)
+    with session_scope(engine) as s:
+        calls = s.scalars(select(Callback).where(Callback.complaint_id == cid).order_by(Callback.id)).all()
+        assert [c.status for c in calls] == [CallbackStatus.NOT_COMPLETED, CallbackStatus.OPEN]
+        calls[-1].status = CallbackStatus.NOT_COMPLETED
+    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
+         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix")
+    move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
+    move(engine, p["specialist"], cid, Move.FOLLOW_UP)
+    assert state(engine, cid)["status"] == ComplaintStatus.FOLLOWED_UP

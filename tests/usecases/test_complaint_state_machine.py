@@ -87,7 +87,8 @@ class ComplaintMachine(RuleBasedStateMachine):
             product = make_product(s, customer)
             self.people = {k: make_account(s, r, quality=(k == "quality" and quality)) for k, r in ROLES.items()}
             self.floor = s.scalar(select(func.max(AuditEntry.id))) or 0
-        self.quality, self.call_done = quality, False
+        self.quality, self.call_done, self.call_open = quality, False, True  # CB-2: planned at intake
+        self.call_reached = False
         data = NewComplaint(customer_id=customer.id, product_id=product.id, description="The pump hums and stops",
                             channel=ComplaintChannel.RETURN if returned else ComplaintChannel.PHONE)
         self.office = load_office(self.engine)
@@ -101,7 +102,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         skip |= set() if ours else {Move.FOLLOW_UP}
         move = [m for m in Move if status in TRANSITIONS[m].sources and m not in skip][0]
         if move == Move.FOLLOW_UP:
-            self.complete_call()
+            self.complete_call(given_up=False)
         self.try_move(move, "quality" if self.quality and move == Move.VERIFY_EFFECT else "manager", True, True)
 
     def snapshot(self) -> dict:
@@ -114,7 +115,8 @@ class ComplaintMachine(RuleBasedStateMachine):
         return {"cp": cp, "events": events, "audits": audits}
 
     def ctx(self) -> Context:
-        return Context(quality_present=self.quality, call_done=self.call_done)
+        return Context(quality_present=self.quality, call_done=self.call_done, call_open=self.call_open,
+                       call_reached=self.call_reached)
 
     def party(self, who: str, parties, cp: dict) -> bool:
         return any(is_party(self.people[who], p, cp, self.ctx()) for p in parties)
@@ -145,6 +147,8 @@ class ComplaintMachine(RuleBasedStateMachine):
         given = full_input(move, self.people, preventive) if full else MoveInput()
         self.outcome(before, lambda: services.apply_move(self.engine, self.people[who], self.cid, cp["version"],
                                                          move, given, NOW), ok, 1, t.target)
+        if ok and move == Move.REOPEN:  # CB-2: the new round has its own complaint call, still to be made
+            self.call_done, self.call_open, self.call_reached = False, True, False
 
     @rule(move=st.sampled_from(list(Move)), who=st.sampled_from(ACTORS), full=st.sampled_from((True, True, False)),
           preventive=st.booleans())
@@ -190,14 +194,29 @@ class ComplaintMachine(RuleBasedStateMachine):
         self.outcome(before, lambda: goods.record_goods(self.engine, self.people[who], self.cid, cp["version"],
                                                         record, self.office, NOW), ok, 1, cp["status"])
 
-    @rule()
-    def complete_call(self) -> None:
-        """The complaint call (CB-2) is done: follow-up opens for an "ours" complaint."""
+    @rule(who=st.sampled_from(ACTORS))
+    def plan_call(self, who: str) -> None:
+        """CB-2: the owner or the handler plans the complaint call again, only when none is to be made and this
+        round's did not reach the customer."""
+        before = self.snapshot()
+        cp = before["cp"]
+        statuses, parties = ACTIONS[Act.PLAN_CALL]
+        ok = cp["status"] in statuses and self.party(who, parties, cp) and not (self.call_open or self.call_reached)
+        self.outcome(before, lambda: services.plan_complaint_call(self.engine, self.people[who], self.cid, NOW),
+                     ok, 0, cp["status"])
+        if ok:
+            self.call_done, self.call_open = False, True
+
+    @rule(given_up=st.booleans())
+    def complete_call(self, given_up: bool) -> None:
+        """The latest complaint call (CB-2) is made, or given up after its tries: either way this round's call
+        is finished and follow-up opens for an "ours" complaint."""
         with session_scope(self.engine) as s:
             call = s.scalars(select(Callback).where(Callback.complaint_id == self.cid,
-                                                    Callback.kind == CallbackKind.COMPLAINT)).one()
-            call.status = CallbackStatus.COMPLETED
-        self.call_done = True
+                                                    Callback.kind == CallbackKind.COMPLAINT)
+                             .order_by(Callback.id.desc()).limit(1)).one()
+            call.status = CallbackStatus.NOT_COMPLETED if given_up else CallbackStatus.COMPLETED
+        self.call_done, self.call_open, self.call_reached = True, False, not given_up
 
     @invariant()
     def history_follows_the_table(self) -> None:

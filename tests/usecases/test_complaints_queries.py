@@ -146,3 +146,13 @@ def test_returned_goods_are_left_out_when_the_complaint_did_not_come_with_goods(
 
 def test_a_missing_complaint_has_no_detail(engine):
     assert complaint_detail(engine, reader(), 999_999, NOW) is None
+
+
+def test_a_complaint_stored_before_first_response_deadlines_shows_its_promised_reply_as_next_due_cp5(engine):
+    """Complaints saved before the first response had a deadline (none stored) show the promised reply."""
+    with session_scope(engine) as s:
+        desk = make_user(s)
+        cp = make_complaint(s, make_customer(s), desk, number="CPOLD0000001", first_response_due=None)
+        deadline = cp.reply_deadline
+    [row] = list_complaints(engine, reader(), ComplaintFilter(search="CPOLD0000001"), TZ, NOW, 1, 25).rows
+    assert row["next_due"] == deadline

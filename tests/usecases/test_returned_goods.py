@@ -109,6 +109,8 @@ def test_goods_are_isolated_and_labelled_before_inspection_cp3(engine, office):
     pytest.param(ReturnedGoods(return_quantity=4, remedy_accepted=True), "cp.goods_accept_needs_remedy",
                  id="accepted-without-remedy"),
     pytest.param(ReturnedGoods(return_quantity=None), "cp.goods_quantity_required", id="no-quantity"),
+    pytest.param(ReturnedGoods(return_quantity=5, defects_found=50), "cp.goods_defects_need_inspection",
+                 id="defects-without-inspection"),
     pytest.param(ReturnedGoods(return_quantity=4, remedy="voucher"), "cp.bad_choice", id="unknown-remedy"),
 ])
 def test_broken_inspection_figures_are_refused_and_write_nothing_cp3(engine, office, goods, key):
