@@ -64,7 +64,7 @@ def specialist() -> None:
     heading("mywork.promised")
     callback_items(replies)
     my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
-    complaint_items(actor, moment)  # CP-5: the complaints I own, what is due next first
+    complaint_items(actor, moment)  # CP-5: the complaints I own, what is due next first; CP-2: my CAPAs
     heading("mywork.leads_due")
     items(leads, LEADS, lambda r: [r["name"], cell_formats()["datetime"](r["next_follow_up"])])
     activity(actor.id)

@@ -26,7 +26,7 @@ LATEST = date(2100, 1, 1)
 FIELDS: dict[Move, tuple[str, ...]] = {  # what each move asks for, in order (core.complaints.steps.STEPS)
     Move.VERIFY: ("owner_id", "severity", "reply_deadline"),
     Move.OURS: ("verification_note", "cause", "responsible_department", "capa_owner_id", "capa_due"),
-    Move.NOT_OURS: ("verification_note", "cause", "explanation", "reply_channel"),
+    Move.NOT_OURS: ("verification_note", "cause", "explanation", "reply_channel", "replied_at", "late_reason"),
     Move.SOLVE: ("solution", "capa_action", "preventive_action"),
     Move.REPLY: ("reply_channel", "replied_at", "late_reason"),
     Move.FOLLOW_UP: ("note",), Move.VERIFY_EFFECT: ("verification_evidence",), Move.CLOSE: ("note",),

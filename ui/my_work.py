@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.callbacks.services import claim
 from core.lists import Page
-from core.my_work.agenda import my_complaints, next_callback
+from core.my_work.agenda import my_complaints, my_corrective_actions, next_callback
 from ui import clock, feedback
 from ui.context import engine, office, tr
 from ui.text import Markdown, heading, joined, phrase, plain
@@ -70,10 +70,8 @@ def complaint_due(row: dict) -> Markdown:
     return Markdown(f":red[**{due}**]") if row["overdue"] else due
 
 
-def complaint_items(actor, now: datetime) -> None:
-    """The complaints this person owns, what is due next first, each one click from its record."""
-    heading("mywork.cp_mine")
-    page = my_complaints(engine(), actor, office().timezone, now)
+def complaint_rows(page: Page) -> None:
+    """Each complaint one click from its record: number, customer, status, and what is due (red once overdue)."""
     enum = cell_formats()["enum"]
     for row in page.rows:
         left, right = st.columns([3, 2])
@@ -81,6 +79,15 @@ def complaint_items(actor, now: datetime) -> None:
             item_link(COMPLAINTS, row["id"], joined([row["number"], row["customer"], enum(row["status"])], " · "))
         right.markdown(plain(complaint_due(row)))
     more(page)
+
+
+def complaint_items(actor, now: datetime) -> None:
+    """The complaints this person owns, what is due next first; then (CP-2) those whose corrective action they
+    must carry out, the earliest CAPA due date first."""
+    heading("mywork.cp_mine")
+    complaint_rows(my_complaints(engine(), actor, office().timezone, now))
+    heading("mywork.cp_capa")
+    complaint_rows(my_corrective_actions(engine(), actor, now))
 
 
 def items(page: Page, target: str, label: Callable[[dict], list]) -> None:

@@ -29,7 +29,7 @@ from core.permissions import Action, Actor, require
 from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus, WorkOrderStatus
-from db.models import Customer, FinanceBatch, WorkOrder
+from db.models import Complaint, Customer, FinanceBatch, WorkOrder
 
 SHOWN = 10  # items listed per section; its count tile opens the whole list
 OPEN_ORDERS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
@@ -80,6 +80,22 @@ def my_complaints(engine: Engine, actor: Actor, tz: str, now: datetime) -> Page:
     follow-up or the verification) last. Each row carries `next_due` and `overdue`."""
     flt = ComplaintFilter(statuses=OPEN_COMPLAINTS, owner_id=actor.id)
     return list_complaints(engine, actor, flt, tz, now, 1, SHOWN, "next_due")
+
+
+def my_corrective_actions(engine: Engine, actor: Actor, now: datetime) -> Page:
+    """CP-2 / CP-4: the complaints found ours whose corrective and preventive action (CAPA) this person must carry
+    out (status capa_requested, capa_owner_id = the actor), the earliest CAPA due date first. Each row carries
+    `next_due` (the CAPA due date) and `overdue` (that date passed, `now`). VIEW_COMPLAINTS only."""
+    require(actor, Action.VIEW_COMPLAINTS)
+    where = (Complaint.capa_owner_id == actor.id, Complaint.status == ComplaintStatus.CAPA_REQUESTED)
+    stmt = (select(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.status,
+                   Complaint.capa_due.label("next_due"))
+            .outerjoin(Customer, Customer.id == Complaint.customer_id).where(*where)
+            .order_by(Complaint.capa_due.is_(None), Complaint.capa_due, Complaint.id))
+    with session_scope(engine) as s:
+        page = paginate(s, stmt, 1, SHOWN, select(func.count()).select_from(Complaint).where(*where))
+    return replace(page, rows=[r | {"overdue": r["next_due"] is not None and r["next_due"] < now}
+                               for r in page.rows])
 
 
 def my_open_orders(engine: Engine, actor: Actor) -> Page:

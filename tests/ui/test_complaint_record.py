@@ -12,11 +12,13 @@ from sqlalchemy import func, select, update
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.accounts.sessions import actor_of
+from core.clock import office_day
 from core.complaints import services
 from core.complaints.flow import Act, Move
 from core.complaints.rules import NewComplaint
 from core.i18n import t
 from core.office.settings import load_office
+from core.scheduling.rules import day_end
 from db.engine import make_engine, session_scope
 from db.enums import (
     CallbackKind,
@@ -30,7 +32,7 @@ from db.enums import (
     Role,
 )
 from db.models import CallAttempt, Callback, Complaint, ComplaintEvent, Customer, User
-from tests.helpers import as_read, open_by_url
+from tests.helpers import OFFICE_TZ, as_read, open_by_url
 
 DESCRIPTION = "The pump hums loudly and stops after ten minutes"
 LATER = date(2026, 6, 24)  # a week after the pinned demo day (tests.helpers.DEMO_TODAY)
@@ -237,6 +239,50 @@ def test_a_reply_after_the_promised_time_needs_its_reason_cp5(open_page, db, now
     move(at, "reply", late_reason="Waited for the supplier's report")
     cp = stored(db, cid)["cp"]
     assert (cp.status, cp.late_reason) == (ComplaintStatus.REPLIED, "Waited for the supplier's report")
+
+
+def test_a_not_ours_explanation_after_the_promised_time_needs_its_reason_cp5(open_page, db, now):
+    """CP-5: "not ours" is the reply to the customer too: given after the promised time without the reason, it
+    is refused beside the late-reason field and changes nothing; with the reason it is recorded."""
+    cid = taken_in(db, now)
+    at = record_page(open_page, cid, Role.MANAGER)
+    move(at, "verify", owner_id=demo_user(db, Role.SPECIALIST).id)
+    with session_scope(db) as s:
+        s.get(Complaint, cid).reply_deadline = now - timedelta(hours=1)
+    at = record_page(open_page, cid, Role.MANAGER)
+    before = stored(db, cid)
+    decision = {"verification_note": "Inspection records are clean", "cause": ComplaintCause.USAGE,
+                "explanation": "The filter was never changed", "reply_channel": Channel.PHONE}
+    move(at, "not_ours", **decision)
+    assert errors(at) == [t("cp.late_reason_required", "en"), t("form.marked", "en").replace("{count}", "1")]
+    after = stored(db, cid)
+    assert (after["status"], after["version"], after["events"]) == (ComplaintStatus.VERIFYING, before["version"],
+                                                                    before["events"])
+    move(at, "not_ours", late_reason="Waited for the lab's report")
+    cp = stored(db, cid)["cp"]
+    assert (cp.status, cp.late_reason) == (ComplaintStatus.REPLIED, "Waited for the lab's report")
+
+
+@pytest.mark.parametrize(("days_ago", "sent"), [(0, "now"), (2, "end of that day")], ids=["today", "earlier"])
+def test_a_reply_picked_for_today_is_now_and_for_an_earlier_day_the_end_of_that_office_day_cp5(
+        open_page, db, now, days_ago, sent):
+    """CP-5: the reply date picker: today sends the moment of recording; an earlier office day sends its last
+    second (the promised deadline is the end of an office day, so a reply on that day is never late)."""
+    cid = taken_in(db, now)
+    with session_scope(db) as s:
+        s.get(Complaint, cid).received_at = now - timedelta(days=5)
+    at = record_page(open_page, cid, Role.MANAGER)
+    me = demo_user(db, Role.MANAGER).id
+    move(at, "verify", owner_id=me)
+    move(at, "ours", verification_note="Stock batch 12 has the same fault", cause=ComplaintCause.QUALITY,
+         responsible_department="Production", capa_owner_id=me, capa_due=LATER)
+    move(at, "solve", solution="Replaced the pump", capa_action="New bearing supplier")
+    day = office_day(now, OFFICE_TZ) - timedelta(days=days_ago)
+    move(at, "reply", reply_channel=Channel.PHONE, replied_at=day)
+    cp = stored(db, cid)["cp"]
+    expected = now if sent == "now" else day_end(day, OFFICE_TZ)
+    assert cp.status == ComplaintStatus.REPLIED
+    assert cp.replied_at == expected and cp.late_reason is None
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

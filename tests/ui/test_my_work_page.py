@@ -2,6 +2,7 @@
 record (the list pages open `?id=<n>`), every count tile a link to the list it counts, and the callback counts
 are the Callbacks queue's own."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -11,8 +12,8 @@ from core.callbacks.queries import CallbackFilter, queue_counts
 from core.i18n import t
 from core.my_work.agenda import next_callback
 from db.engine import make_engine, session_scope
-from db.enums import CallbackStatus, Role
-from db.models import Callback, User
+from db.enums import CallbackStatus, ComplaintStatus, Role
+from db.models import Callback, Complaint, User
 from tests.helpers import OFFICE_TZ
 
 TILES = {
@@ -197,20 +198,47 @@ def test_the_managers_complaint_tile_opens_only_the_escalated_or_overdue_complai
 def test_the_owner_sees_their_open_complaints_what_is_due_next_first_each_opening_its_record(open_page, demo_url,
                                                                                             now, role, lang):
     """CP-5: a specialist's or engineer's own open complaints, in the order core lists them (what is due next
-    first), each a link to its record; overdue ones in red."""
-    from core.my_work.agenda import my_complaints
+    first), then (CP-2) the corrective actions they must carry out, each a link to its record; overdue ones in
+    red."""
+    from core.my_work.agenda import my_complaints, my_corrective_actions
 
     engine = make_engine(demo_url)
     mine = my_complaints(engine, _actor(demo_url, role), OFFICE_TZ, now)
+    capas = my_corrective_actions(engine, _actor(demo_url, role), now)
     engine.dispose()
     assert mine.rows, "the demo gives this account open complaints"
     at = open_page("pages/my_work.py", lang, role)
-    assert f"#### {t('mywork.cp_mine', lang)}" in [m.value for m in at.markdown]
+    headings = [m.value for m in at.markdown]
+    assert f"#### {t('mywork.cp_mine', lang)}" in headings and f"#### {t('mywork.cp_capa', lang)}" in headings
     linked = [q["id"][0] for _, page, q in _links(at) if page == "complaints"]
-    assert linked == [str(r["id"]) for r in mine.rows]
+    assert linked == [str(r["id"]) for r in mine.rows + capas.rows]
     red = sum(m.value.startswith(":red[") for m in at.markdown)  # a specialist's late callbacks are red too
-    overdue = sum(r["overdue"] for r in mine.rows)
+    overdue = sum(r["overdue"] for r in mine.rows + capas.rows)
     assert red == overdue if role == Role.ENGINEER else red >= overdue
+
+
+def test_the_capa_owner_is_shown_the_complaint_whose_corrective_action_is_theirs_red_once_overdue_cp2(
+        open_page, demo_url, now):
+    """CP-2: the corrective action given to the specialist (not the complaint's owner), a day overdue, is listed
+    under My corrective actions, in red, one click from its complaint; once solved it leaves the list."""
+    engine = make_engine(demo_url)
+    me = _user(demo_url, Role.SPECIALIST)
+    with session_scope(engine) as s:
+        cp = s.scalars(select(Complaint).where(Complaint.status == ComplaintStatus.CAPA_REQUESTED,
+                                               Complaint.owner_id != me).order_by(Complaint.id).limit(1)).one()
+        cp.capa_owner_id, cp.capa_due, cid = me, now - timedelta(days=1), cp.id
+    at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
+    texts = [m.value for m in at.markdown]
+    start = texts.index(f"#### {t('mywork.cp_capa', 'en')}") + 1
+    section = texts[start:next(i for i in range(start, len(texts)) if texts[i].startswith("#### "))]
+    due = t("mywork.due_at", "en").split("{")[0]  # "Due "
+    assert len(section) == 1 and section[0].startswith(f":red[**{due}")  # the one CAPA, overdue: red
+    assert str(cid) in [q["id"][0] for _, page, q in _links(at) if page == "complaints"]
+    with session_scope(engine) as s:
+        s.get(Complaint, cid).status = ComplaintStatus.SOLUTION
+    engine.dispose()
+    at = open_page("pages/my_work.py", "en", Role.SPECIALIST)
+    assert str(cid) not in [q["id"][0] for _, page, q in _links(at) if page == "complaints" and "id" in q]
 
 
 def test_finances_fee_tiles_open_the_work_orders_whose_fee_is_to_settle(open_page, sign_in_as):

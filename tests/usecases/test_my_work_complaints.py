@@ -1,5 +1,6 @@
 """My work's complaints (CP-5): the manager's escalated and overdue complaints, the one waiting longest first;
-the owner's own open complaints (a specialist or an engineer), what is due next first. NOW is Friday
+the owner's own open complaints (a specialist or an engineer), what is due next first; (CP-2) the complaints
+whose corrective action (CAPA) a person must carry out, the earliest CAPA due date first. NOW is Friday
 2026-11-20 14:00 in Shanghai."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from core.errors import Forbidden
-from core.my_work.agenda import complaints_needing_attention, my_complaints
+from core.my_work.agenda import complaints_needing_attention, my_complaints, my_corrective_actions
 from db.engine import session_scope
 from db.enums import ComplaintStatus, Role
 from tests.factories import NOW, actor_of, make_complaint, make_customer, make_user
@@ -75,3 +76,46 @@ def test_who_does_not_read_complaints_has_no_complaint_list(engine):
     o = office(engine)
     with pytest.raises(Forbidden):
         my_complaints(engine, o["finance"], TZ, NOW)
+
+
+def capa_office(engine) -> dict:
+    """Complaints found ours whose CAPA Ann (a specialist) or Eli (an engineer) must carry out: due later, due
+    in two days, due exactly now, a day overdue; one of Ann's already solved; one Ann owns but whose CAPA is
+    Eli's. Created in that order, so the order listed is not the order created."""
+    with session_scope(engine) as s:
+        ann, eli = make_user(s), make_user(s, role=Role.ENGINEER)
+        finance = make_user(s, role=Role.FINANCE)
+        c = make_customer(s)
+
+        def capa(owner, due, status=ComplaintStatus.CAPA_REQUESTED, **kw) -> int:
+            return make_complaint(s, c, ann, status=status, capa_owner_id=owner.id, capa_due=due,
+                                  received_at=NOW - 4 * DAY, **kw).id
+
+        ids = {"later": capa(ann, NOW + 5 * DAY), "soon": capa(ann, NOW + 2 * DAY), "now": capa(ann, NOW),
+               "late": capa(ann, NOW - DAY), "solved": capa(ann, NOW - 2 * DAY, ComplaintStatus.SOLUTION),
+               "elis": capa(eli, NOW + DAY, owner_id=ann.id)}
+        return {"ids": ids, "ann": actor_of(ann), "eli": actor_of(eli), "finance": actor_of(finance)}
+
+
+def test_the_capa_owner_sees_the_corrective_actions_they_must_carry_out_earliest_due_first_cp2(engine):
+    """CP-2: a complaint found ours waits on its CAPA owner; My work lists it for them until the solution is
+    recorded, the earliest due first, overdue once the due date has passed (not at it)."""
+    o = capa_office(engine)
+    ids = o["ids"]
+    page = my_corrective_actions(engine, o["ann"], NOW)
+    assert [(r["id"], r["overdue"]) for r in page.rows] == [(ids["late"], True), (ids["now"], False),
+                                                            (ids["soon"], False), (ids["later"], False)]
+    assert [r["next_due"] for r in page.rows] == [NOW - DAY, NOW, NOW + 2 * DAY, NOW + 5 * DAY]
+    assert page.total == 4  # the solved one has left the list; the one Ann owns is Eli's to correct
+
+
+def test_an_engineer_sees_the_corrective_action_given_to_them_not_the_complaint_owners_cp2(engine):
+    o = capa_office(engine)
+    assert [r["id"] for r in my_corrective_actions(engine, o["eli"], NOW).rows] == [o["ids"]["elis"]]
+    assert my_complaints(engine, o["eli"], TZ, NOW).rows == []  # they own no complaint: only the CAPA is theirs
+
+
+def test_who_does_not_read_complaints_has_no_corrective_action_list(engine):
+    o = capa_office(engine)
+    with pytest.raises(Forbidden):
+        my_corrective_actions(engine, o["finance"], NOW)
