@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.callbacks.queries import CallbackFilter, queue_counts
 from core.i18n import t
-from core.my_work.agenda import next_callback
+from core.my_work.agenda import my_complaints, my_corrective_actions, next_callback
 from db.engine import make_engine, session_scope
 from db.enums import CallbackStatus, ComplaintStatus, Role
 from db.models import Callback, Complaint, User
@@ -200,7 +200,6 @@ def test_the_owner_sees_their_open_complaints_what_is_due_next_first_each_openin
     """CP-5: a specialist's or engineer's own open complaints, in the order core lists them (what is due next
     first), then (CP-2) the corrective actions they must carry out, each a link to its record; overdue ones in
     red."""
-    from core.my_work.agenda import my_complaints, my_corrective_actions
 
     engine = make_engine(demo_url)
     mine = my_complaints(engine, _actor(demo_url, role), OFFICE_TZ, now)
@@ -232,7 +231,9 @@ def test_the_capa_owner_is_shown_the_complaint_whose_corrective_action_is_theirs
     start = texts.index(f"#### {t('mywork.cp_capa', 'en')}") + 1
     section = texts[start:next(i for i in range(start, len(texts)) if texts[i].startswith("#### "))]
     due = t("mywork.due_at", "en").split("{")[0]  # "Due "
-    assert len(section) == 1 and section[0].startswith(f":red[**{due}")  # the one CAPA, overdue: red
+    capas = my_corrective_actions(engine, _actor(demo_url, Role.SPECIALIST), now).rows
+    assert len(section) == len(capas) and capas[0]["id"] == cid  # earliest due first: this one, a day late
+    assert section[0].startswith(f":red[**{due}")  # overdue: red
     assert str(cid) in [q["id"][0] for _, page, q in _links(at) if page == "complaints"]
     with session_scope(engine) as s:
         s.get(Complaint, cid).status = ComplaintStatus.SOLUTION
