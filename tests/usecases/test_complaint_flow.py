@@ -339,3 +339,11 @@ def test_a_given_up_complaint_call_lets_the_follow_up_be_recorded_and_another_ma
     move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
     move(engine, p["specialist"], cid, Move.FOLLOW_UP)
     assert state(engine, cid)["status"] == ComplaintStatus.FOLLOWED_UP
+
+
+@pytest.mark.parametrize("channel", list(ComplaintChannel))
+def test_every_channel_is_taken_in_with_its_complaint_call_cp1(engine, office_people, channel):
+    cid = take_in(engine, office_people, channel=channel)["id"]
+    with session_scope(engine) as s:
+        assert s.get(Complaint, cid).channel == channel
+        assert s.scalars(select(Callback.kind).where(Callback.complaint_id == cid)).all() == [CallbackKind.COMPLAINT]
