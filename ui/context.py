@@ -97,4 +97,4 @@ def choice_widget_keys() -> list[str]:
     named = internal._key_id_mapper.id_key_mapping  # widget id → key, keyed widgets only
     widgets = internal._new_widget_state.widget_metadata
     return [named[wid] for wid, meta in widgets.items()
-            if wid in named and meta.formatted_options is not None and "trigger" not in meta.value_type]
+            if wid in named and meta.formatted_options is not None and "trigger" not in (meta.value_type or "")]
