@@ -66,6 +66,17 @@ def move(engine, actor, cid, mv, at=NOW, **kw):
     return services.apply_move(engine, actor, cid, state(engine, cid)["version"], mv, MoveInput(**kw), at)
 
 
+def verify(engine, p, cid) -> None:
+    """The manager verifies: the specialist owns it, a reply promised in two days."""
+    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+
+
+def request_capa(engine, p, cid) -> None:
+    """Found ours: quality's corrective action, owned by the specialist, due in two days."""
+    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
+         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+
+
 def complete_complaint_call(engine, cid):
     with session_scope(engine) as s:
         cb = s.scalars(select(Callback).where(Callback.complaint_id == cid,
@@ -142,7 +153,7 @@ def test_the_ours_path_by_role_from_intake_to_closed_cp2(engine, office_people):
 def test_the_not_ours_path_records_the_explanation_then_closes_cp2(engine, office_people):
     p = office_people
     cid = take_in(engine, p)["id"]
-    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    verify(engine, p, cid)
     move(engine, p["manager"], cid, Move.NOT_OURS, verification_note="Inspection records clean",
          cause=ComplaintCause.USAGE, explanation="The filter was never changed", reply_channel=Channel.PHONE)
     with pytest.raises(Exception) as err:
@@ -155,7 +166,7 @@ def test_the_not_ours_path_records_the_explanation_then_closes_cp2(engine, offic
 def test_verifying_effect_without_both_actions_names_what_is_missing(engine, office_people):
     p = office_people
     cid = take_in(engine, p)["id"]
-    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    verify(engine, p, cid)
     move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.SERVICE,
          responsible_department="Service", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Apologised and re-trained", capa_action="Training")
@@ -178,8 +189,7 @@ def test_a_quality_user_verifies_and_the_manager_then_may_not(engine, office_peo
         inspector = make_account(s, Role.ENGINEER, display_name="Quinn Quality", quality=True)
     cid = take_in(engine, p)["id"]
     move(engine, inspector, cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
-    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
-         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    request_capa(engine, p, cid)
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix", preventive_action="Check")
     move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
     complete_complaint_call(engine, cid)
@@ -193,8 +203,7 @@ def test_a_late_reply_needs_a_reason_cp5(engine, office_people):
     p = office_people
     cid = take_in(engine, p)["id"]
     move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(hours=2))
-    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
-         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    request_capa(engine, p, cid)
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix")
     late = NOW + timedelta(days=1)
     with pytest.raises(Invalid) as err:
@@ -206,7 +215,7 @@ def test_a_late_reply_needs_a_reason_cp5(engine, office_people):
 def test_reopening_goes_back_to_verifying_and_counts_cp2(engine, office_people):
     p = office_people
     cid = take_in(engine, p)["id"]
-    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    verify(engine, p, cid)
     move(engine, p["manager"], cid, Move.NOT_OURS, verification_note="Clean", cause=ComplaintCause.USAGE,
          explanation="Misuse", reply_channel=Channel.EMAIL)
     move(engine, p["manager"], cid, Move.CLOSE)
@@ -295,9 +304,8 @@ def test_reopening_starts_a_new_round_without_the_old_escalation_or_call_cp2_cp5
     p = office_people
     cid = take_in(engine, p)["id"]
     services.escalate(engine, p["specialist"], cid, 1, "Angry customer", NOW)
-    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
-    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
-         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    verify(engine, p, cid)
+    request_capa(engine, p, cid)
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix", preventive_action="Check")
     move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
     complete_complaint_call(engine, cid)
@@ -307,8 +315,7 @@ def test_reopening_starts_a_new_round_without_the_old_escalation_or_call_cp2_cp5
     move(engine, p["manager"], cid, Move.REOPEN, note="Same noise again")
     cp = state(engine, cid)["cp"]
     assert not cp.escalated and cp.escalation_reason is None
-    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
-         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    request_capa(engine, p, cid)
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix", preventive_action="Check")
     move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
     with pytest.raises(Exception) as err:
@@ -322,7 +329,7 @@ def test_a_given_up_complaint_call_lets_the_follow_up_be_recorded_and_another_ma
     the owner may plan another call only when none is to be made."""
     p = office_people
     cid = take_in(engine, p)["id"]
-    move(engine, p["manager"], cid, Move.VERIFY, owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2))
+    verify(engine, p, cid)
     with pytest.raises(Exception) as err:  # the intake's call is still to be made
         services.plan_complaint_call(engine, p["specialist"], cid, NOW)
     assert err.value.key == "cp.call_planned"
@@ -333,8 +340,7 @@ def test_a_given_up_complaint_call_lets_the_follow_up_be_recorded_and_another_ma
         calls = s.scalars(select(Callback).where(Callback.complaint_id == cid).order_by(Callback.id)).all()
         assert [c.status for c in calls] == [CallbackStatus.NOT_COMPLETED, CallbackStatus.OPEN]
         calls[-1].status = CallbackStatus.NOT_COMPLETED
-    move(engine, p["manager"], cid, Move.OURS, verification_note="Checked", cause=ComplaintCause.QUALITY,
-         responsible_department="QA", capa_owner_id=p["specialist"].id, capa_due=NOW + timedelta(days=2))
+    request_capa(engine, p, cid)
     move(engine, p["specialist"], cid, Move.SOLVE, solution="Swapped", capa_action="Fix")
     move(engine, p["specialist"], cid, Move.REPLY, reply_channel=Channel.PHONE)
     move(engine, p["specialist"], cid, Move.FOLLOW_UP)
