@@ -157,9 +157,9 @@ def _defects(rng: Random) -> dict:
 class _Asked:
     """What each move is given (the forms' fields), drawn from the office's phrases."""
 
-    def __init__(self, rng: Random, text: dict, cause: str, owner: int, capa_owner: int, tz: str) -> None:
+    def __init__(self, rng: Random, text: dict, cause: str, owner: int, capa_owner: int, office) -> None:
         self.rng, self.text, self.cause, self.owner, self.capa_owner = rng, text, cause, owner, capa_owner
-        self.tz = tz
+        self.settings, self.tz = office, office.timezone
 
     def __call__(self, move: Move, cp: dict, now: datetime) -> MoveInput:
         pick, text = self.rng.choice, self.text
@@ -178,7 +178,8 @@ class _Asked:
                                           preventive_action=pick(text["preventive"])),
             Move.REPLY: lambda: MoveInput(reply_channel=channel, late_reason=late),
             Move.VERIFY_EFFECT: lambda: MoveInput(verification_evidence=pick(text["effect"])),
-            Move.REOPEN: lambda: MoveInput(note=text["reopen"], reply_deadline=reopened_promise(cp, now, self.tz)),
+            Move.REOPEN: lambda: MoveInput(note=text["reopen"],
+                                           reply_deadline=reopened_promise(cp, now, self.settings, self.tz)),
         }.get(move, MoveInput)()
 
 
@@ -191,7 +192,7 @@ def _complaint(demo: Demo, rng: Random, ident: tuple, status: str, channel: str)
     times = _times(rng, demo, ident[2], moves)
     owner = ENGINEERS[0] if rng.random() < 0.2 else demo.people.specialist[cp["customer_id"]]
     capa_owner = owner if cause == ComplaintCause.SERVICE.value else rng.choice(ENGINEERS[:2])
-    asked = _Asked(rng, demo.pools.text, cause, owner, capa_owner, demo.office.timezone)
+    asked = _Asked(rng, demo.pools.text, cause, owner, capa_owner, demo.office)
     events = [(ident[2], cp["received_by_id"], None, C.RECEIVED, "take_in", None)]
     events += replay(cp, moves, times, asked, lambda m, c: party_user(m, c, HANDLERS, rng.choice))
     acts = _goods(demo, rng, cp, moves, events) + _escalation(demo, rng, cp, moves, events)
@@ -202,8 +203,7 @@ def _complaint(demo: Demo, rng: Random, ident: tuple, status: str, channel: str)
     for ts, user, source, target, move, note in events:
         out.add("complaint_events", (out.next_id("complaint_events"), cp["id"], ts, user, stored(source),
                                      stored(target), stored(move), note))
-    first = {m: t for m, t in zip(reversed(moves), reversed(times), strict=True)}
-    _follow_up(demo, rng, cp, first, ours)
+    _follow_up(demo, rng, cp, events, ours)
 
 
 def _gap(rng: Random, demo: Demo, events: list[tuple], after: int) -> int:
@@ -262,15 +262,19 @@ def _act(demo: Demo, rng: Random, cp: dict, events: list[tuple], after: int, act
     return after, (ts, user, status, status, act, note)
 
 
-def _follow_up(demo: Demo, rng: Random, cp: dict, first: dict[Move, int], ours: bool) -> None:
-    """CB-2: the complaint callback within a week; it is done when the complaint is followed up (ours), or a
-    day or two after the explanation (not ours). CB-4: L2 samples complaint customers."""
+def _follow_up(demo: Demo, rng: Random, cp: dict, events: list[tuple], ours: bool) -> None:
+    """CB-2: one complaint callback a round (from receipt, then from each reopening, as the app plans them),
+    within a week; it is done when that round is followed up (ours), or a day or two after the explanation (not
+    ours). CB-4: L2 samples complaint customers."""
     clock = demo.clock
-    done = first.get(Move.FOLLOW_UP)
-    if not ours and Move.NOT_OURS in first:
-        done = first[Move.NOT_OURS] + int((0.5 + 1.5 * rng.random()) * DAY)
-        done = done if done <= clock.now else None
-    received = stored(cp["received_at"])
-    end = clock.day_end(clock.day_of(received) + demo.windows.complaint_window_days)
-    demo.calls.emit(rng, Due(cp["customer_id"], "complaint", received, end, complaint_call_key(cp["id"]), received,
-                             product_id=cp["product_id"], complaint_id=cp["id"]), done_at=done, may_complete=False)
+    starts = [events[0][0]] + [ev[0] for ev in events if ev[4] == REOPEN.value]
+    for n, start in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else clock.now + 1
+        moves = {ev[4]: ev[0] for ev in reversed(events) if start <= ev[0] < stop}  # each move's first time
+        done = moves.get(Move.FOLLOW_UP.value)
+        if not ours and Move.NOT_OURS.value in moves:
+            done = moves[Move.NOT_OURS.value] + int((0.5 + 1.5 * rng.random()) * DAY)
+            done = min(done, stop - 1) if done <= clock.now or stop <= clock.now else None
+        end = clock.day_end(clock.day_of(start) + demo.windows.complaint_window_days)
+        demo.calls.emit(rng, Due(cp["customer_id"], "complaint", start, end, complaint_call_key(cp["id"], n), start,
+                                 product_id=cp["product_id"], complaint_id=cp["id"]), done_at=done, may_complete=False)

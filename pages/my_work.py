@@ -21,6 +21,7 @@ from ui.my_work import (
     LEADS,
     WORK_ORDERS,
     callback_items,
+    capa_items,
     complaint_items,
     items,
     next_call,
@@ -82,6 +83,7 @@ def manager() -> None:
     callback_items(agenda.callbacks_due(engine(), actor, None, tz, moment), with_assignee=True)
     heading("mywork.cp_attention")
     items(attention, COMPLAINTS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
+    capa_items(actor, moment, only_if_any=True)  # CP-2: a corrective action the manager owns
     recheck_coverage(actor, moment)
     heading("mywork.my_rechecks")
     callback_items(agenda.callbacks_due(engine(), actor, actor.id, tz, moment, (CallbackLevel.L2,), False))
@@ -97,6 +99,7 @@ def director() -> None:
     st.page_link("pages/kpis.py", label=tr("mywork.open_kpis"), icon=":material/monitoring:")
     heading("mywork.l3_sample")
     callback_items(agenda.callbacks_due(engine(), actor, None, tz, moment, (CallbackLevel.L3,), False), True)
+    capa_items(actor, moment, only_if_any=True)  # CP-2: a corrective action the director owns
     recheck_coverage(actor, moment)
     findings_sent(actor, moment)
 

@@ -72,7 +72,7 @@ def _widget(move: Move, field: str, record: dict, people: dict[int, str]):
     if field in DAYS or field == "replied_at":
         today = office_day(clock.now(), office().timezone)
         default = max(_default_reply_day(record), today) if field == "reply_deadline" else None  # never before today
-        received = office_day(record["received_at"], office().timezone)
+        received = office_day(record.get("round_start") or record["received_at"], office().timezone)
         low, high = (received, today) if field == "replied_at" else (today, LATEST)
         return st.date_input(caption, value=default, min_value=low, max_value=high, key=k, format="YYYY-MM-DD")
     if field == "responsible_department":

@@ -86,8 +86,16 @@ def complaint_items(actor, now: datetime) -> None:
     must carry out, the earliest CAPA due date first."""
     heading("mywork.cp_mine")
     complaint_rows(my_complaints(engine(), actor, office().timezone, now))
-    heading("mywork.cp_capa")
-    complaint_rows(my_corrective_actions(engine(), actor, now))
+    capa_items(actor, now)
+
+
+def capa_items(actor, now: datetime, only_if_any: bool = False) -> None:
+    """CP-2: the complaints whose corrective action this person must carry out, the earliest due first (a
+    manager or director named CAPA owner sees theirs too; `only_if_any`: no empty section for them)."""
+    capas = my_corrective_actions(engine(), actor, now)
+    if capas.rows or not only_if_any:
+        heading("mywork.cp_capa")
+        complaint_rows(capas)
 
 
 def items(page: Page, target: str, label: Callable[[dict], list]) -> None:

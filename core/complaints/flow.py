@@ -87,7 +87,8 @@ ACTIONS: dict[Act, tuple[frozenset[ComplaintStatus], frozenset[Party]]] = {
     Act.NOTE: (frozenset(C), frozenset({H, Q, OW, CO, Party.REGISTRAR})),
     Act.GOODS: (OPEN, frozenset({H, Q})),  # CP-3: quality inspects the returned goods
     # CB-2: another complaint call when none is to be made
-    Act.PLAN_CALL: (frozenset({C.VERIFYING, C.CAPA_REQUESTED, C.SOLUTION, C.REPLIED}), frozenset({H, OW})),
+    Act.PLAN_CALL: (frozenset({C.RECEIVED, C.VERIFYING, C.CAPA_REQUESTED, C.SOLUTION, C.REPLIED}),
+                    frozenset({H, OW})),
     Act.EVIDENCE: (OPEN, frozenset({H, Q, OW, CO, Party.REGISTRAR})),  # a closed complaint is reopened first
 }
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from core.complaints.services import context
+from core.complaints.services import context, round_start
 from core.lists import Page, as_dict, customer_match, enum_rank, ordered, paginate, within
 from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
@@ -199,7 +199,8 @@ def complaint_detail(engine: Engine, actor: Actor, complaint_id: int, now: datet
             "product": cp.product_desc or (product.model if product else None),
             "received_by": names.get(cp.received_by_id), "owner": names.get(cp.owner_id),
             "capa_verified_by": names.get(cp.capa_verified_by_id), "capa_owner": names.get(cp.capa_owner_id),
-            "escalated_by": names.get(cp.escalated_by_id), "version": cp.version, "next_due": due,
+            "escalated_by": names.get(cp.escalated_by_id), "version": cp.version, "round_start": round_start(s, cp),
+            "next_due": due,
             "next_step": None if due is None else "first_response" if cp.first_response_at is None else "reply",
         }
         returned = {k: record[k] for k in RETURN_FIELDS} if cp.channel == ComplaintChannel.RETURN else None

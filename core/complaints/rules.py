@@ -146,12 +146,10 @@ def default_reply_deadline(received_at: datetime, severity: ComplaintSeverity | 
     return promise_of(office_day(received_at, tz) + timedelta(days=reply_days(severity, settings)), tz)
 
 
-def reopened_promise(cp: dict, now: datetime, tz: str) -> datetime:
-    """CP-5: a reopened complaint's new promised reply: as many office days from today as the first promise
-    was from receipt (at least one), to the end of that day."""
-    days = max((office_day(cp["reply_deadline"], tz) - office_day(cp["received_at"], tz)).days, 1) \
-        if cp.get("reply_deadline") else 1
-    return promise_of(office_day(now, tz) + timedelta(days=days), tz)
+def reopened_promise(cp: dict, now: datetime, settings, tz: str) -> datetime:
+    """CP-5: a reopened complaint's new promised reply: its severity's days from today, to the end of that
+    office day (as at intake, counted from the reopening)."""
+    return promise_of(office_day(now, tz) + timedelta(days=reply_days(cp["severity"], settings)), tz)
 
 
 def promise_of(day, tz: str) -> datetime:

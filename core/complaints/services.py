@@ -44,6 +44,7 @@ INTAKE_FIELDS = ("number", "customer_id", "product_id", "order_no", "product_des
 
 
 FINISHED = (CallbackStatus.COMPLETED, CallbackStatus.NOT_COMPLETED)
+UNVERSIONED = (Act.NOTE.value, Act.EVIDENCE.value, Act.PLAN_CALL.value)  # events that leave the version as it was
 WORKING = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
 
 
@@ -63,21 +64,31 @@ def context(s: Session, cp: Complaint) -> Context:
                    call_reached=this_round and latest.status == CallbackStatus.COMPLETED)
 
 
+def round_start(s: Session, cp: Complaint) -> datetime:
+    """When the complaint's current round began: its last reopening, or its receipt (CP-2)."""
+    reopened = s.scalar(select(func.max(ComplaintEvent.at)).where(ComplaintEvent.complaint_id == cp.id,
+                                                                  ComplaintEvent.move == Move.REOPEN.value))
+    return reopened or cp.received_at
+
+
 def mover(s: Session, complaint_id: int) -> tuple[str | None, datetime | None]:
     """Who made the complaint's latest change of version and when (a note or evidence is not one): named when
     somebody's stale move is refused."""
     row = s.execute(select(User.username, ComplaintEvent.at).join(User, User.id == ComplaintEvent.user_id)
                     .where(ComplaintEvent.complaint_id == complaint_id,
-                           or_(ComplaintEvent.move.is_(None), ComplaintEvent.move.not_in(("note", "evidence"))))
+                           or_(ComplaintEvent.move.is_(None), ComplaintEvent.move.not_in(UNVERSIONED)))
                     .order_by(ComplaintEvent.id.desc()).limit(1)).first()
     return (row.username, row.at) if row else latest_change(s, "complaint", complaint_id)
 
 
 def plan_call(s: Session, actor: Actor, cp: dict, office: Office, now: datetime) -> None:
     """CB-2: the complaint call planned again from now (a reopened complaint's new round, or another try after
-    one given up), under a key of its own so the earlier call stays as it was."""
-    n = s.scalar(select(func.count()).select_from(Callback).where(Callback.complaint_id == cp["id"],
-                                                                  Callback.kind == CallbackKind.COMPLAINT))
+    one given up), under a key of its own so the earlier call stays as it was; a call still open in the queue
+    is the new round's, its window moved to start now (core.scheduling.sweep.schedule_at_save moves it)."""
+    calls = s.scalars(select(Callback.status).where(Callback.complaint_id == cp["id"],
+                                                    Callback.kind == CallbackKind.COMPLAINT)
+                      .order_by(Callback.id)).all()
+    n = len(calls) - 1 if calls and calls[-1] == CallbackStatus.OPEN else len(calls)
     planned = complaint_call(cp["id"], cp["customer_id"], now, office.timezone, Windows.from_settings(office.get),
                              cp["product_id"], n)
     schedule_at_save(s, actor, [planned], office, now)
@@ -147,6 +158,13 @@ def open_duplicates(engine: Engine, actor: Actor, customer_id: int, product_id: 
         return [dict(r._mapping) for r in rows]
 
 
+def lock(s: Session, complaint_id: int) -> None:
+    """Take the complaint's row for this transaction before reading it: a write on it, which SQLite (where FOR
+    UPDATE does nothing) also serialises, so what is read next is what is current."""
+    s.execute(update(Complaint).where(Complaint.id == complaint_id).values(version=Complaint.version)
+              .execution_options(synchronize_session=False))
+
+
 def load(s: Session, complaint_id: int) -> tuple[Complaint, dict]:
     cp = s.get(Complaint, complaint_id)
     if cp is None:
@@ -192,17 +210,19 @@ def apply_move(engine: Engine, actor: Actor, complaint_id: int, version: int, mo
         if cp["version"] != version:
             who, when = mover(s, complaint_id)
             raise StaleEdit(who=who or "?", when=when)
-        target = flow.check(move, cp, actor, context(s, row)).target
+        ctx = context(s, row)
+        target = flow.check(move, cp, actor, ctx).target
+        cp["round_start"] = round_start(s, row)
         office = load_office(engine) if move == Move.REOPEN else None
         if office is not None and data.reply_deadline is None:
-            data = replace(data, reply_deadline=reopened_promise(cp, now, office.timezone))
+            data = replace(data, reply_deadline=reopened_promise(cp, now, office, office.timezone))
         changes, note = check_step(move, data, cp, now)
         _check_person(s, changes.get("owner_id"), "owner_id")
         _check_person(s, changes.get("capa_owner_id"), "capa_owner_id")
         if move == Move.VERIFY_EFFECT:
             changes["capa_verified_by_id"] = actor.id
         version = write(s, actor, cp, version, changes, target, move.value, note, now)
-        if office is not None:
+        if office is not None:  # CB-2: the new round's complaint call
             plan_call(s, actor, cp, office, now)
         return version
 
@@ -212,6 +232,7 @@ def plan_complaint_call(engine: Engine, actor: Actor, complaint_id: int, now: da
     last one given up, or a round with none); an event and an audit row say who and when."""
     require(actor, Action.VIEW_COMPLAINTS)
     with session_scope(engine) as s:
+        lock(s, complaint_id)  # two clicks at once: the second sees the first's call and is refused
         row, cp = load(s, complaint_id)
         flow.check_act(Act.PLAN_CALL, cp, actor, context(s, row))
         plan_call(s, actor, cp, load_office(engine), now)

@@ -86,7 +86,7 @@ def _replied_at(at: datetime | None, cp: dict, now: datetime) -> datetime:
         return now
     if at.tzinfo is None or at > now:
         raise Invalid("cp.replied_in_future", field="replied_at")
-    if at < cp["received_at"]:
+    if at < cp.get("round_start", cp["received_at"]):  # a reopened round is answered after it began
         raise Invalid("cp.replied_before_received", field="replied_at")
     return at.astimezone(UTC)
 

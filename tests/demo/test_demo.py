@@ -21,6 +21,7 @@ from core.complaints.goods import full_inspection
 from core.complaints.rules import default_reply_deadline
 from core.office.settings import Office as Settings
 from core.permissions import Actor
+from core.scheduling.rules import complaint_call_key
 from db import enums
 from db.engine import session_scope
 from db.models import Base, User
@@ -328,8 +329,8 @@ def test_after_repair_callbacks_fall_due_within_three_days_of_completion(office)
 def test_complaint_and_missed_call_callbacks_follow_their_event(office):
     complaints, calls = office.by_id("complaints"), office.by_id("incoming_calls")
     for cb in office["callbacks"]:
-        if cb["kind"] == "complaint":
-            received = complaints[cb["complaint_id"]]["received_at"]
+        if cb["kind"] == "complaint" and cb["source_key"] == complaint_call_key(cb["complaint_id"]):
+            received = complaints[cb["complaint_id"]]["received_at"]  # a reopened round's starts at the reopening
             assert cb["due_start"] == received
             assert office_day(cb["due_end"]) == office_day(received) + timedelta(days=7)
         if cb["kind"] == "missed_call":
@@ -692,6 +693,25 @@ def test_a_complaint_is_followed_up_exactly_when_its_callback_is_completed(offic
         if cp["responsibility"] == "ours" and cp["reopen_count"] == 0:
             followed = STAGES.index(cp["status"]) >= STAGES.index("followed_up")
             assert (callbacks[cp["id"]]["status"] == "completed") == followed, cp["number"]
+
+
+def test_each_round_of_a_complaint_has_its_own_complaint_call_done_before_its_follow_up_cb2(office):
+    """CB-2 as the app plans it: one complaint call from receipt, one more from each reopening; a round's
+    follow-up is recorded once that round's call is completed (the app refuses it otherwise)."""
+    calls = defaultdict(list)
+    for cb in sorted(office["callbacks"], key=lambda c: c["id"]):
+        if cb["kind"] == "complaint":
+            calls[cb["complaint_id"]].append(cb)
+    events = office.children("complaint_events", "complaint_id")
+    for cp in office["complaints"]:
+        mine = calls[cp["id"]]
+        assert [c["source_key"] for c in mine] == [complaint_call_key(cp["id"], n)
+                                                  for n in range(cp["reopen_count"] + 1)], cp["number"]
+        n = 0
+        for e in sorted(events[cp["id"]], key=lambda e: e["id"]):
+            n += e["move"] == "reopen"
+            if e["move"] == "follow_up":
+                assert mine[n]["status"] == "completed" and mine[n]["completed_at"] <= e["at"], cp["number"]
 
 
 # --- leads (L-1, L-2) ---------------------------------------------------------------------------

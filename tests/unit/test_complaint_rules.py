@@ -53,9 +53,11 @@ def test_the_promised_reply_follows_the_severity_to_the_end_of_an_office_day_cp5
     assert default_reply_deadline(received, severity, DEFAULTS, TZ) == shanghai(2026, 11, day, 23, 59, 59)
 
 
-def test_a_reopened_complaint_is_promised_as_many_days_as_the_first_time_cp5():
-    cp = {"received_at": shanghai(2026, 11, 2, 9), "reply_deadline": shanghai(2026, 11, 5, 23, 59, 59)}
-    assert reopened_promise(cp, shanghai(2026, 11, 20, 14), TZ) == shanghai(2026, 11, 23, 23, 59, 59)
+@pytest.mark.parametrize("severity, day", [(ComplaintSeverity.CRITICAL, 21), (ComplaintSeverity.NORMAL, 23)])
+def test_a_reopened_complaint_is_promised_its_severitys_days_from_the_reopening_cp5(severity, day):
+    """However often it is reopened and however late its last promise was: counted from today."""
+    cp = {"severity": severity, "received_at": shanghai(2026, 1, 2, 9), "reply_deadline": shanghai(2026, 6, 30, 12)}
+    assert reopened_promise(cp, shanghai(2026, 11, 20, 14), DEFAULTS, TZ) == shanghai(2026, 11, day, 23, 59, 59)
 
 
 def test_received_is_now_by_default_earlier_today_at_most_never_in_the_future_cp1():

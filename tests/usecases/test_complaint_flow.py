@@ -219,15 +219,15 @@ def test_reopening_goes_back_to_verifying_and_counts_cp2(engine, office_people):
     move(engine, p["manager"], cid, Move.NOT_OURS, verification_note="Clean", cause=ComplaintCause.USAGE,
          explanation="Misuse", reply_channel=Channel.EMAIL)
     move(engine, p["manager"], cid, Move.CLOSE)
+    complete_complaint_call(engine, cid)  # the first round's call made: the new round gets its own
     with pytest.raises(Invalid):
         move(engine, p["manager"], cid, Move.REOPEN)
     move(engine, p["manager"], cid, Move.REOPEN, note="Customer called again, same noise")
     cp = state(engine, cid)["cp"]
     assert (cp.status, cp.reopen_count, cp.closed_at, cp.responsibility) == (
         ComplaintStatus.VERIFYING, 1, None, Responsibility.UNDECIDED)
-    # CP-5: a new promise, as many office days as the first one (received Friday 20th, promised by Sunday 22nd):
-    # by the end of the 22nd again, since the reopening is on the 20th too
-    assert cp.reply_deadline == datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC)
+    # CP-5: a new promise, the severity's 3 days from the reopening (Friday 20th): by the end of Monday 23rd
+    assert cp.reply_deadline == datetime(2026, 11, 23, 15, 59, 59, tzinfo=UTC)
     with session_scope(engine) as s:  # CB-2: the new round's own complaint call
         keys = s.scalars(select(Callback.source_key).where(Callback.complaint_id == cid).order_by(Callback.id)).all()
     assert keys == [f"complaint:complaint:{cid}", f"complaint:complaint:{cid}:1"]
@@ -353,3 +353,35 @@ def test_every_channel_is_taken_in_with_its_complaint_call_cp1(engine, office_pe
     with session_scope(engine) as s:
         assert s.get(Complaint, cid).channel == channel
         assert s.scalars(select(Callback.kind).where(Callback.complaint_id == cid)).all() == [CallbackKind.COMPLAINT]
+
+
+def test_a_planned_call_is_not_a_move_a_stale_move_names_who_moved_cp2(engine, office_people):
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    with session_scope(engine) as s:
+        s.scalars(select(Callback).where(Callback.complaint_id == cid)).one().status = CallbackStatus.NOT_COMPLETED
+    services.escalate(engine, p["engineer"], cid, 1, "Customer threatens to cancel", NOW)
+    services.plan_complaint_call(engine, p["manager"], cid, NOW)
+    with pytest.raises(StaleEdit) as err:
+        services.apply_move(engine, p["manager"], cid, 1, Move.VERIFY,
+                            MoveInput(owner_id=p["specialist"].id, reply_deadline=NOW + timedelta(days=2)), NOW)
+    assert err.value.params["who"] == p["engineer"].username
+
+
+def test_a_reopened_round_is_not_answered_before_it_began_cp5(engine, office_people):
+    p = office_people
+    cid = take_in(engine, p)["id"]
+    verify(engine, p, cid)
+    decided = {"verification_note": "Clean", "cause": ComplaintCause.USAGE, "explanation": "Misuse",
+               "reply_channel": Channel.PHONE}
+    move(engine, p["manager"], cid, Move.NOT_OURS, **decided)
+    move(engine, p["manager"], cid, Move.CLOSE)
+    reopened = NOW + timedelta(days=5)
+    move(engine, p["manager"], cid, Move.REOPEN, at=reopened, note="It happened again")
+    with pytest.raises(Invalid) as err:
+        move(engine, p["manager"], cid, Move.NOT_OURS, at=reopened + timedelta(hours=1),
+             replied_at=NOW + timedelta(days=1), **decided)
+    assert err.value.key == "cp.replied_before_received"
+    with session_scope(engine) as s:  # CB-2: the first round's call, still to be made, is the new round's
+        [call] = s.scalars(select(Callback).where(Callback.complaint_id == cid)).all()
+        assert (call.status, call.due_start) == (CallbackStatus.OPEN, reopened)
