@@ -136,8 +136,10 @@ def list_complaints(engine: Engine, actor: Actor, f: ComplaintFilter, tz: str, n
     """The complaint log (CP-4), newest first or sorted by one of SORTS (then by id) over the whole filtered
     log; `now` decides which are overdue (CP-5). VIEW_COMPLAINTS only."""
     require(actor, Action.VIEW_COMPLAINTS)
+    count = within(_where(select(func.count()).select_from(Complaint), f, now), Complaint.received_at,
+                   f.received_from, f.received_to, tz)  # the filters alone: no joins for display columns
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz, now, sort), page, page_size)
+        return paginate(s, _list_stmt(f, tz, now, sort), page, page_size, count)
 
 
 def complaint_owners(engine: Engine) -> dict[int, str]:
