@@ -86,7 +86,7 @@ def _counts_chart(counts: dict, label, name: str, axis_key: str) -> None:
 
 
 def _repeats(rows: list[dict], name: str, columns: dict) -> None:
-    st.markdown(f"**{tr(f'cp.log.{name}')}**")
+    st.markdown("**" + tr(f"cp.log.{name}") + "**")  # a catalog text: no user's words
     if rows:
         widgets.table(rows, columns)
     else:

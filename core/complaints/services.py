@@ -56,19 +56,22 @@ def context(s: Session, cp: Complaint) -> Context:
     calls = select(Callback.status, Callback.due_start).where(Callback.complaint_id == cp.id,
                                                              Callback.kind == CallbackKind.COMPLAINT)
     latest = s.execute(calls.order_by(Callback.id.desc()).limit(1)).first()
-    reopened = s.scalar(select(func.max(ComplaintEvent.at)).where(ComplaintEvent.complaint_id == cp.id,
-                                                                  ComplaintEvent.move == Move.REOPEN.value))
+    reopened = last_reopened(s, cp.id)
     this_round = latest is not None and (reopened is None or latest.due_start >= reopened)
     return Context(quality_present=bool(quality), call_done=this_round and latest.status in FINISHED,
                    call_open=latest is not None and latest.status in WORKING,
                    call_reached=this_round and latest.status == CallbackStatus.COMPLETED)
 
 
+def last_reopened(s: Session, complaint_id: int) -> datetime | None:
+    """When the complaint was last reopened (CP-2), or None."""
+    return s.scalar(select(func.max(ComplaintEvent.at)).where(ComplaintEvent.complaint_id == complaint_id,
+                                                              ComplaintEvent.move == Move.REOPEN.value))
+
+
 def round_start(s: Session, cp: Complaint) -> datetime:
     """When the complaint's current round began: its last reopening, or its receipt (CP-2)."""
-    reopened = s.scalar(select(func.max(ComplaintEvent.at)).where(ComplaintEvent.complaint_id == cp.id,
-                                                                  ComplaintEvent.move == Move.REOPEN.value))
-    return reopened or cp.received_at
+    return last_reopened(s, cp.id) or cp.received_at
 
 
 def mover(s: Session, complaint_id: int) -> tuple[str | None, datetime | None]:

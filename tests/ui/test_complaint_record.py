@@ -192,12 +192,18 @@ def test_the_ours_path_skips_no_step_the_manager_may_not_close_before_verificati
     assert stored(db, cid)["status"] == ComplaintStatus.REPLIED
 
 
-def test_the_not_ours_path_records_the_explanation_then_the_manager_closes_cp2(open_page, db, now):
+def explained_not_ours(open_page, db, now):
+    """A complaint the manager verified and found not ours, the explanation given: (its id, the record page)."""
     cid = taken_in(db, now)
     at = record_page(open_page, cid, Role.MANAGER)
     move(at, "verify", owner_id=demo_user(db, Role.SPECIALIST).id)
     move(at, "not_ours", verification_note="Inspection records are clean", cause=ComplaintCause.USAGE,
          explanation="The filter was never changed", reply_channel=Channel.PHONE)
+    return cid, at
+
+
+def test_the_not_ours_path_records_the_explanation_then_the_manager_closes_cp2(open_page, db, now):
+    cid, at = explained_not_ours(open_page, db, now)
     cp = stored(db, cid)
     assert cp["status"] == ComplaintStatus.REPLIED and cp["cp"].responsibility == Responsibility.NOT_OURS
     assert offered(at) == ["close"]  # no follow-up: that step is for complaints found ours
@@ -206,11 +212,7 @@ def test_the_not_ours_path_records_the_explanation_then_the_manager_closes_cp2(o
 
 
 def test_reopening_needs_its_reason_then_goes_back_to_verifying_and_counts_cp2(open_page, db, now):
-    cid = taken_in(db, now)
-    at = record_page(open_page, cid, Role.MANAGER)
-    move(at, "verify", owner_id=demo_user(db, Role.SPECIALIST).id)
-    move(at, "not_ours", verification_note="Inspection records are clean", cause=ComplaintCause.USAGE,
-         explanation="The filter was never changed", reply_channel=Channel.PHONE)
+    cid, at = explained_not_ours(open_page, db, now)
     move(at, "close")
     move(at, "reopen")
     assert t("cp.reopen_reason_required", "en") in errors(at)
