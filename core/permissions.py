@@ -42,6 +42,7 @@ class Action(StrEnum):
     CREATE_WORK_ORDER = "create_work_order"
     DISPATCH_WORK_ORDER = "dispatch_work_order"
     RECORD_REPAIR = "record_repair"
+    COUNTERSIGN_WORK_ORDER = "countersign_work_order"
     ACCEPT_WORK_ORDER = "accept_work_order"
     SPECIAL_APPROVAL = "special_approval"
     SETTLE_FEE = "settle_fee"
@@ -81,6 +82,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CREATE_WORK_ORDER: frozenset({S, M}),
     Action.DISPATCH_WORK_ORDER: frozenset({M}),
     Action.RECORD_REPAIR: frozenset({E}),
+    Action.COUNTERSIGN_WORK_ORDER: frozenset({M}),  # WO-6: the department manager countersigns
     Action.ACCEPT_WORK_ORDER: frozenset({S, M}),
     Action.SPECIAL_APPROVAL: frozenset({M}),
     Action.SETTLE_FEE: frozenset({F}),

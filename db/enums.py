@@ -53,6 +53,7 @@ class CallbackKind(StrEnum):
     EXPANSION = "expansion"
     PROMISED_REPLY = "promised_reply"
     RECHECK = "recheck"
+    PROGRESS = "progress"  # WO-11: the customer told how their repair stands
 
 
 class TaskStatus(StrEnum):
@@ -237,6 +238,13 @@ class PendingReason(StrEnum):
     PARTS = "parts"
     CUSTOMER_ABSENT = "customer_absent"
     APPROVAL = "approval"
+
+
+class SignatureKind(StrEnum):
+    """WO-5: the two signatures drawn on a work order (the manager countersigns with their account)."""
+
+    TECHNICIAN = "technician"
+    CUSTOMER = "customer"
 
 
 class AuditAction(StrEnum):

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "lead.b_interval_days": 7,
     "lead.c_interval_days": 30,
     "work_order.dispatch_target_minutes": 5,  # WO-3
+    "work_order.repair_target_hours": 48,  # WO-6 completed later than this after intake: a delay reason is due
+    "work_order.progress_call_days": 3,  # WO-11 still unfinished this many days after intake: a progress call
     "complaint.reply_deadline_days": 3,  # CP-2 / CP-5 promised reply deadline, a normal complaint
     "complaint.reply_deadline_days_critical": 1,  # CP-5 a critical complaint is answered sooner
     "complaint.reply_deadline_days_minor": 5,

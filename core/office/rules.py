@@ -24,6 +24,7 @@ RANGES = {
     "callback.max_attempts": (1, 20), "auth.lockout_attempts": (3, 20), "auth.lockout_minutes": (1, 1440),
     "auth.idle_timeout_minutes": (5, 720), "auth.session_lifetime_hours": (1, 72),
     "work_order.dispatch_target_minutes": (1, 1440), "callback.holiday_lead_days": (1, 30),
+    "work_order.repair_target_hours": (1, 2000), "work_order.progress_call_days": (1, 90),
     "complaint.reply_deadline_days": (1, 90), "complaint.reply_deadline_days_critical": (1, 90),
     "complaint.reply_deadline_days_minor": (1, 90), "complaint.first_response_working_days": (1, 10),
     "complaint.full_inspection_max": (1, 100000),

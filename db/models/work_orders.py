@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.enums import PendingReason, ServiceType, WorkOrderStatus
+from db.enums import PendingReason, ServiceType, SignatureKind, WorkOrderStatus
 from db.models.base import Base, UTCDateTime, enum_col, utcnow
 
 
@@ -36,6 +36,7 @@ class WorkOrder(Base):
         Index("ix_work_orders_type_done_fee", "service_type", "completed_at", "fee_cents"),  # WO-8 paid revenue
         Index("ix_work_orders_status_pending", "status", "pending_reason"),  # WO-7 pending by reason
         Index("ix_work_orders_tech_intake", "technician_id", "intake_at"),
+        Index("ix_work_orders_type_accepted", "service_type", "accepted_at"),  # WO-8 finance's week
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,7 @@ class WorkOrder(Base):
     service_type: Mapped[ServiceType] = mapped_column(enum_col(ServiceType))
     status: Mapped[WorkOrderStatus] = mapped_column(enum_col(WorkOrderStatus), default=WorkOrderStatus.NEW)
     pending_reason: Mapped[PendingReason | None] = mapped_column(enum_col(PendingReason))
+    pending_from: Mapped[WorkOrderStatus | None] = mapped_column(enum_col(WorkOrderStatus, "pending_from"))  # WO-4
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     intake_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     intake_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -71,9 +73,11 @@ class WorkOrder(Base):
     customer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     special_approval_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     special_approval_note: Mapped[str | None] = mapped_column(Text)
+    special_approval_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     fee_cents: Mapped[int | None] = mapped_column(BigInteger)
     fee_collected_on_site: Mapped[bool] = mapped_column(Boolean, default=False)
     invoice_no: Mapped[str | None] = mapped_column(String(40))
@@ -99,3 +103,22 @@ class WorkOrderEvent(Base):
     to_status: Mapped[WorkOrderStatus] = mapped_column(enum_col(WorkOrderStatus, "to_status"))
     pending_reason: Mapped[PendingReason | None] = mapped_column(enum_col(PendingReason))
     note: Mapped[str | None] = mapped_column(Text)
+    move: Mapped[str | None] = mapped_column(String(24))  # core.work_orders.flow's Move or Act; None: intake
+
+
+class WorkOrderSignature(Base):
+    """WO-5: a signature drawn on the device (a PNG), with who signed and when. The technician's is drawn
+    by the assigned technician's own account; the customer's on that technician's phone at the site, with
+    the customer's printed name. One of each kind per order; none is replaced once the order is accepted."""
+
+    __tablename__ = "work_order_signatures"
+    __table_args__ = (UniqueConstraint("work_order_id", "kind", name="uq_work_order_signatures_order_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"))
+    kind: Mapped[SignatureKind] = mapped_column(enum_col(SignatureKind))
+    signer_name: Mapped[str] = mapped_column(String(100))  # the technician's display name or the customer's
+    captured_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # whose account held the pad
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
