@@ -20,5 +20,6 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent, WorkO
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "ComplaintEvidence", "Contact",
     "Customer", "FinanceBatch", "IncomingCall", "Lead", "LeadContact", "Product", "RecheckPopulation", "RecheckSample",
-    "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent", "WorkOrderSignature",
+    "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WorkOrder", "WorkOrderEvent",
+    "WorkOrderSignature",
 ]

@@ -22,7 +22,8 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
         "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign",
         "recheck_l2", "view_rechecks", "view_history",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
-        "countersign_work_order", "accept_work_order", "special_approval", "export_data", "send_finding", "register_incoming_call",
+        "countersign_work_order", "accept_work_order", "special_approval", "export_data", "send_finding",
+        "register_incoming_call",
         "change_own_password",
     },
     Role.DIRECTOR: {
@@ -54,7 +55,8 @@ ALL_ACTIONS = {
     "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
     "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
     "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
-    "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee", "export_data", "edit_settings",
+    "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee", "export_data",
+    "edit_settings",
     "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
 }
 
