@@ -67,6 +67,20 @@ def test_numbers_count_per_office_month_of_intake(engine, p):
     assert first["version"] == 1 and row(engine, first["id"]).intake_by_id == p["specialist"].id
 
 
+def test_a_number_taken_meanwhile_is_retried_once_with_the_next(engine, p, monkeypatch):
+    """Two intakes at once: the loser of the unique number tries again, with the month's next number."""
+    first = take_in(engine, p)
+    real, calls = services.next_number, []
+
+    def racing(s, now, tz):
+        calls.append(now)
+        return first["number"] if len(calls) == 1 else real(s, now, tz)
+
+    monkeypatch.setattr(services, "next_number", racing)
+    assert take_in(engine, p)["number"] == "WO202611-000002" and len(calls) == 2
+    assert count(engine, WorkOrder) == 2
+
+
 def test_intake_refuses_every_missing_field_at_once_and_writes_nothing(engine, p):
     """WO-1: customer, contact, phone, address, a specific request, the service type and the read-back."""
     data = NewWorkOrder(customer_id=None, product_id=None, contact_name=" ", phone="", address=None,
