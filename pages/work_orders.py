@@ -13,8 +13,9 @@ from ui.detail import audit_history, history
 from ui.new_work_order_form import new_work_order_form
 from ui.wo_record import show_record
 
-COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands
+COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands, what is next
     "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "status": ("wo.status", "enum"),
+    "next": ("wo.ui.next_step", "text"),
     "technician": ("wo.technician", "text"), "intake_at": ("wo.intake_at", "datetime"),
     "service_type": ("wo.service_type", "enum"), "pending_reason": ("wo.pending_reason", "enum"),
     "phone": ("wo.phone", "text"), "completed_at": ("wo.completed_at", "datetime"), "fee_cents": ("wo.fee", "money"),
@@ -42,7 +43,8 @@ def order_list(actor) -> None:
                              on_change=on_change, args=args)
     search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
     flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
-    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
+    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
+                   lambda rows: [r | {"next": tr(f"wo.ui.step.{r['status']}")} for r in rows])
 
 
 def show_order(actor, order_id: int) -> None:
@@ -51,7 +53,7 @@ def show_order(actor, order_id: int) -> None:
         listing.not_found()
         return
     show_record(actor, detail)
-    history(detail["events"], "wo")
+    history(detail["events"], "wo", steps="wo.moves.done")
     audit_history(actor, "work_order", order_id)
 
 

@@ -100,16 +100,17 @@ def _fields(move: Move, record: dict) -> tuple[str, ...]:
     return tuple(f for f in FIELDS[move] if f != "delay_reason")
 
 
-def missing_text(title: Markdown, items: list[str]) -> Markdown:
-    """WO-5/WO-6: a title, then each missing item (`wo.missing.<item>` keys) in the user's language, listed."""
-    return joined([title, *[phrase("wo.moves.missing_item", item=tr(k)) for k in items]], "\n")
+def missing_lines(title: Markdown, items: list[str]) -> list[Markdown]:
+    """WO-5/WO-6: a title, then each missing item (`wo.missing.<item>` keys) in the user's language, as a list's
+    lines (to be joined with line breaks)."""
+    return [title, *[phrase("wo.moves.missing_item", item=tr(k)) for k in items]]
 
 
 def _missing(err: DomainError) -> bool:
     """A refused acceptance (WO-5/WO-6): the refusal, then each missing item."""
     items = getattr(err, "missing", None)
     if items:
-        st.error(missing_text(phrase("wo.accept.incomplete", count=len(items)), items))
+        st.error(joined(missing_lines(phrase("wo.accept.incomplete", count=len(items)), items), "\n"))
     return bool(items)
 
 

@@ -13,7 +13,7 @@ from ui.context import lang, tr
 from ui.detail import fields
 from ui.text import heading, joined, phrase, plain
 from ui.wo_acts import acts
-from ui.wo_moves import missing_text, move_form
+from ui.wo_moves import missing_lines, move_form
 
 INTAKE_FIELDS = {
     "service_type": "enum", "contact_name": "text", "phone": "text", "address": "text", "request": "text",
@@ -49,7 +49,7 @@ def missing_list(detail: dict) -> None:
     """WO-5/WO-6: what a returned order still lacks to be accepted, each item in the user's language."""
     items = detail.get("missing") or []
     if detail["order"]["status"] == "returned" and items:
-        st.warning(missing_text(phrase("wo.ui.missing_title"), items))
+        st.warning(joined(missing_lines(phrase("wo.ui.missing_title"), items), "\n"))
 
 
 def _product(detail: dict) -> str | None:

@@ -8,10 +8,11 @@ and changes nothing; a move on an order someone else moved since names them."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image, ImageDraw
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.accounts.demo import DEMO_ACCOUNTS
 from core.i18n import t
@@ -21,9 +22,9 @@ from core.work_orders.flow import Move
 from core.work_orders.rules import NewWorkOrder
 from core.work_orders.steps import MoveInput
 from db.engine import make_engine, session_scope
-from db.enums import Role, ServiceType, SignatureKind, WorkOrderStatus
+from db.enums import PendingReason, Role, ServiceType, SignatureKind, WorkOrderStatus
 from db.models import Callback, WorkOrder, WorkOrderEvent
-from tests.helpers import open_by_url
+from tests.helpers import as_read, open_by_url
 from tests.ui.test_complaint_record import demo_user, errors, submit
 from tests.ui.test_new_work_order_form import REQUEST, a_customer, orders_of, read_back, typed
 
@@ -135,6 +136,8 @@ def test_the_whole_flow_role_by_role_through_the_pages(open_page, db, demo_url, 
     move(at, "accept", confirm=True)
     assert not errors(at)
     assert stored(db, oid).status == WorkOrderStatus.ACCEPTED
+    steps = list(at.dataframe[0].value[t("common.step", "en")])
+    assert steps[1] == t("wo.moves.done.dispatch", "en") and steps[-1] == t("wo.moves.done.accept", "en")
 
 
 def returned_without_sign_off(engine, now) -> int:
@@ -191,3 +194,55 @@ def test_a_move_on_an_order_someone_moved_since_names_them(open_page, db, now):
     move(at, "dispatch", technician_id=engineer.id)
     assert any(DEMO_ACCOUNTS[Role.MANAGER] in e for e in errors(at))
     assert events(db, oid) == 2  # intake and the one dispatch
+
+
+def dispatched(engine, now, kind: ServiceType = ServiceType.CONTRACT) -> int:
+    """An order the manager dispatched to the demo's engineer just now."""
+    with session_scope(engine) as s:
+        customer = s.scalars(select(WorkOrder.customer_id).limit(1)).one()
+    data = NewWorkOrder(customer, None, "Ann Lee", "13800000001", "8 Canal Road", REQUEST, kind, True)
+    oid = services.take_in(engine, demo_user(engine, Role.SPECIALIST), data, load_office(engine), now)["id"]
+    services.apply_move(engine, demo_user(engine, Role.MANAGER), oid, stored(engine, oid).version, Move.DISPATCH,
+                        MoveInput(technician_id=demo_user(engine, Role.ENGINEER).id), load_office(engine), now)
+    return oid
+
+
+def test_the_engineer_puts_an_order_on_hold_with_its_reason_and_resumes_it_wo4(open_page, db, now):
+    oid = dispatched(db, now)
+    at = record_page(open_page, oid, Role.ENGINEER)
+    move(at, "pend", note="The seal kit is on order")
+    assert t("wo.move.pending_reason_required", "en") in errors(at)
+    assert stored(db, oid).status == WorkOrderStatus.DISPATCHED
+    move(at, "pend", pending_reason=PendingReason.PARTS)
+    assert (stored(db, oid).status, stored(db, oid).pending_reason) == (WorkOrderStatus.PENDING, PendingReason.PARTS)
+    assert t("enum.PendingReason.parts", "en") in as_read(at.warning[0].value)
+    assert offered(at) == ["resume"]
+    move(at, "resume")
+    assert (stored(db, oid).status, stored(db, oid).pending_reason) == (WorkOrderStatus.DISPATCHED, None)
+
+
+def test_completing_late_asks_for_the_delay_reason_and_refuses_without_it_wo6(open_page, db, now):
+    oid = dispatched(db, now)
+    engineer, office = demo_user(db, Role.ENGINEER), load_office(db)
+    hours = int(office.get("work_order.repair_target_hours"))
+    with session_scope(db) as s:  # taken in long before the repair target
+        s.execute(update(WorkOrder).where(WorkOrder.id == oid).values(intake_at=now - timedelta(hours=hours + 2)))
+    for mv in (Move.RECEIVE, Move.SURVEY, Move.REPAIR):
+        services.apply_move(db, engineer, oid, stored(db, oid).version, mv, MoveInput(), office, now)
+    at = record_page(open_page, oid, Role.ENGINEER)
+    assert [a for a in at.text_area if a.key == "wom_complete_delay_reason"]
+    move(at, "complete", work_done=WORK_DONE)
+    assert t("wo.move.delay_reason_required", "en") in errors(at)
+    assert stored(db, oid).status == WorkOrderStatus.IN_REPAIR
+    move(at, "complete", delay_reason="The seal kit came a day late")
+    assert stored(db, oid).delay_reason == "The seal kit came a day late"
+
+
+def test_the_engineers_list_shows_their_orders_with_whats_next(open_page, db, now):
+    oid = dispatched(db, now)
+    at = open_page("pages/work_orders.py", role=Role.ENGINEER)
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame.columns[:4]) == [t(k, "en") for k in ("wo.number", "wo.customer", "wo.status", "wo.ui.next_step")]
+    row = frame[frame[t("wo.number", "en")] == stored(db, oid).number]
+    assert list(row[t("wo.ui.next_step", "en")]) == [t("wo.ui.step.dispatched", "en")]
