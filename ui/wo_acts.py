@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import Invalid
 from core.work_orders.flow import Act, may
 from core.work_orders.rules import TEXT_MAX
 from core.work_orders.services import add_note, approve, countersign, record_fee
@@ -32,7 +33,7 @@ def _countersign(actor, record: dict) -> None:
         submitted = st.form_submit_button(tr("wo.moves.do.countersign"), type="primary")
     if submitted:
         if not confirmed:
-            st.error(tr("wo.moves.confirm_required"))
+            marks.show(Invalid("wo.moves.confirm_required", field="confirm"))
             return
         now = clock.now()
         if marks.attempt(lambda: countersign(engine(), actor, record["id"], record["version"], now)) is not None:
@@ -49,7 +50,7 @@ def _fee(actor, record: dict) -> None:
         marks.under("fee_cents", "woa_fee_amount")
         on_site = st.checkbox(tr("wo.fee_collected_on_site"), value=bool(record.get("fee_collected_on_site")),
                               key="woa_fee_on_site")
-        marks.under("collected_on_site", "woa_fee_on_site")
+        marks.under("fee_collected_on_site", "woa_fee_on_site")
         submitted = st.form_submit_button(tr("wo.moves.do.fee"), type="primary")
     if submitted:
         fee, now = cents(amount) or 0, clock.now()  # blank or unreadable: refused by the use case, beside the box
@@ -64,7 +65,7 @@ def _text(actor, record: dict, act: Act) -> None:
     with st.form(f"woa_{act.value}"):
         label = tr("wo.moves.approval_reason") if act == Act.APPROVE else tr("wo.moves.note_text")
         text = st.text_area(label + tr(MARK), key=k, max_chars=TEXT_MAX, height=80)
-        marks.under("reason" if act == Act.APPROVE else "text", k)
+        marks.under("reason" if act == Act.APPROVE else "note", k)
         submitted = st.form_submit_button(tr(f"wo.moves.do.{act.value}"))
     if submitted:
         now = clock.now()

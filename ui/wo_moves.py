@@ -17,7 +17,7 @@ from core.work_orders.flow import Move
 from core.work_orders.queries import technicians
 from core.work_orders.rules import TEXT_MAX, delay_due
 from core.work_orders.services import apply_move
-from core.work_orders.steps import MoveInput
+from core.work_orders.steps import Incomplete, MoveInput
 from db.enums import PendingReason
 from ui import clock
 from ui.context import engine, lang, office, tr
@@ -106,32 +106,28 @@ def missing_lines(title: Markdown, items: list[str]) -> list[Markdown]:
     return [title, *[phrase("wo.moves.missing_item", item=tr(k)) for k in items]]
 
 
-def _missing(err: DomainError) -> bool:
-    """A refused acceptance (WO-5/WO-6): the refusal, then each missing item."""
-    items = getattr(err, "missing", None)
-    if items:
-        st.error(joined(missing_lines(phrase("wo.accept.incomplete", count=len(items)), items), "\n"))
-    return bool(items)
+def _accept(actor, record: dict, data: MoveInput) -> int | None:
+    """ACCEPT refused for what is missing lists each item (WO-5/WO-6), not the one-line message."""
+    try:
+        return apply_move(engine(), actor, record["id"], record["version"], Move.ACCEPT, data, office(), clock.now())
+    except Incomplete as err:
+        st.error(joined(missing_lines(phrase("wo.accept.incomplete", count=len(err.missing)), err.missing), "\n"))
+    except DomainError as err:
+        refusal(err)
+    return None
 
 
 def _apply(actor, record: dict, move: Move, values: dict, marks: FieldMarks) -> int | None:
+    """A one-click move goes only when its box is ticked; the others go straight to the use case."""
     if "confirm" in values and values["confirm"] is not True:
         marks.show(Invalid("wo.moves.confirm_required", field="confirm"))
         return None
+    marks.forget()
     data, now = move_input(values), clock.now()
+    if move == Move.ACCEPT:
+        return _accept(actor, record, data)
     return marks.attempt(lambda: apply_move(engine(), actor, record["id"], record["version"], move, data, office(),
                                             now))
-
-
-def _accept(actor, record: dict, data: MoveInput, marks: FieldMarks) -> int | None:
-    """ACCEPT's refusal lists what is missing instead of the one-line message."""
-    try:
-        return apply_move(engine(), actor, record["id"], record["version"], Move.ACCEPT, data, office(), clock.now())
-    except DomainError as err:
-        marks.forget()
-        if not _missing(err):
-            refusal(err)
-        return None
 
 
 def move_form(actor, record: dict, move: Move) -> None:
@@ -148,10 +144,7 @@ def move_form(actor, record: dict, move: Move) -> None:
         submitted = st.form_submit_button(tr(f"wo.moves.do.{move.value}"), type="primary")
     if not submitted:
         return
-    if move == Move.ACCEPT and values.get("confirm") is True:
-        done = _accept(actor, record, MoveInput(), marks)
-    else:
-        done = _apply(actor, record, move, values, marks)
+    done = _apply(actor, record, move, values, marks)
     if done is not None:
         st.session_state[FLASH] = phrase("wo.moves.moved", step=tr(f"wo.moves.done.{move.value}"))
         st.rerun()

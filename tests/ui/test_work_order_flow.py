@@ -246,3 +246,25 @@ def test_the_engineers_list_shows_their_orders_with_whats_next(open_page, db, no
     assert list(frame.columns[:4]) == [t(k, "en") for k in ("wo.number", "wo.customer", "wo.status", "wo.ui.next_step")]
     row = frame[frame[t("wo.number", "en")] == stored(db, oid).number]
     assert list(row[t("wo.ui.next_step", "en")]) == [t("wo.ui.step.dispatched", "en")]
+
+
+def test_a_special_approval_waives_the_signatures_not_the_fee_wo5_wo8(open_page, db, now):
+    """WO-5: the manager's special approval needs its reason and stands in for the signatures; WO-6/WO-8: the
+    fee of a paid order is still required, typed as money (an unreadable amount refused beside its box)."""
+    oid = returned_without_sign_off(db, now)
+    at = record_page(open_page, oid, Role.MANAGER)
+    submit(at, "woa_approve", "wo.moves.do.approve")
+    assert errors(at) and stored(db, oid).special_approval_at is None
+    at.text_area(key="woa_approve_text").input("The customer left before signing; confirmed by phone")
+    submit(at, "woa_approve", "wo.moves.do.approve")
+    assert stored(db, oid).special_approval_at == now
+    at = record_page(open_page, oid, Role.SPECIALIST)
+    assert as_read(at.warning[0].value).splitlines()[1:] == [f"- {t('wo.missing.fee', 'en')}"]
+    at.text_input(key="woa_fee_amount").input("12,5x")
+    submit(at, "woa_fee", "wo.moves.do.fee")
+    assert errors(at) and stored(db, oid).fee_cents is None
+    at.text_input(key="woa_fee_amount").input("120")
+    submit(at, "woa_fee", "wo.moves.do.fee")
+    assert stored(db, oid).fee_cents == 12000
+    move(at, "accept", confirm=True)
+    assert stored(db, oid).status == WorkOrderStatus.ACCEPTED
