@@ -27,7 +27,7 @@ from db.engine import session_scope
 from db.enums import AuditAction, Role, ServiceType, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
 
-__all__ = ["add_note", "apply_move", "approve", "countersign", "intake_defaults", "record_fee", "sign",
+__all__ = ["MoveInput", "add_note", "apply_move", "approve", "countersign", "intake_defaults", "record_fee", "sign",
            "signature_png", "take_in"]
 
 
