@@ -268,3 +268,13 @@ def test_a_special_approval_waives_the_signatures_not_the_fee_wo5_wo8(open_page,
     assert stored(db, oid).fee_cents == 12000
     move(at, "accept", confirm=True)
     assert stored(db, oid).status == WorkOrderStatus.ACCEPTED
+
+
+def test_the_desk_sends_a_returned_order_back_saying_what_is_missing(open_page, db, now):
+    oid = returned_without_sign_off(db, now)
+    at = record_page(open_page, oid, Role.SPECIALIST)
+    move(at, "send_back")
+    assert t("wo.move.send_back_note_required", "en") in errors(at)
+    assert stored(db, oid).status == WorkOrderStatus.RETURNED
+    move(at, "send_back", note="The customer's signature is missing")
+    assert (stored(db, oid).status, stored(db, oid).returned_at) == (WorkOrderStatus.COMPLETED, None)
