@@ -11,6 +11,7 @@ from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
 from ui.new_complaint_form import new_complaint_form
+from ui.new_work_order_form import new_work_order_form
 from ui.product_dates_form import product_dates_form
 from ui.text import heading, phrase, plain
 from ui.widgets import table
@@ -91,6 +92,9 @@ def show_customer(actor, customer_id: int) -> None:
     if allowed(actor.role, Action.REGISTER_COMPLAINT):
         with st.expander(tr("cp.new.title")):
             new_complaint_form(actor, customer_id=customer_id)  # CP-1: for this customer
+    if allowed(actor.role, Action.CREATE_WORK_ORDER):
+        with st.expander(tr("wo.intake.title")):
+            new_work_order_form(actor, customer_id=customer_id)  # WO-1: for this customer
     audit_history(actor, "customer", customer_id)
     heading("cu.contacts")
     yes = tr("common.yes")

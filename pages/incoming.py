@@ -16,6 +16,7 @@ from ui.context import engine, lang, office, tr
 from ui.detail import audit_history, fields
 from ui.incoming_form import DONE, incoming_form
 from ui.new_complaint_form import new_complaint_form
+from ui.new_work_order_form import new_work_order_form
 from ui.text import heading, phrase, plain
 
 COLUMNS = {
@@ -108,6 +109,10 @@ def show_entry(actor: Actor, call_id: int) -> None:
         with st.expander(tr("cp.new.title")):  # CP-1: the caller's problem, as a complaint
             new_complaint_form(actor, customer_id=call["customer_id"], draft=call["need"] or "",
                                origin=("incoming", call_id))
+    if call["customer_id"] and allowed(actor.role, Action.CREATE_WORK_ORDER):
+        with st.expander(tr("wo.intake.title")):  # WO-1: the caller's request, as a work order
+            new_work_order_form(actor, customer_id=call["customer_id"], draft=call["need"] or "",
+                                origin=("incoming", call_id))
     led_to(actor, call)
     audit_history(actor, "incoming_call", call_id)
 

@@ -1,29 +1,21 @@
-"""Work orders: the filtered list and one order with its customer, product and history."""
+"""Work orders: the filtered list with the new-order intake (WO-1), and one order with where it stands, its
+fields, what this user may do next (WO-3..WO-8) and its history."""
 
 import streamlit as st
 
+from core.permissions import Action, allowed
 from core.work_orders.queries import WorkOrderFilter, list_work_orders, technicians, work_order_detail
 from db.enums import Role, ServiceType, WorkOrderStatus
 from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.detail import audit_history, fields, history
-from ui.text import plain
+from ui.detail import audit_history, history
+from ui.new_work_order_form import new_work_order_form
+from ui.wo_record import show_record
 
-DETAIL_FIELDS = {
-    "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
-    "address": "text", "request": "text", "intake_by": "text", "intake_at": "datetime",
-    "dispatched_at": "datetime", "technician": "text", "received_at": "datetime", "survey_at": "datetime",
-    "service_started_at": "datetime", "service_ended_at": "datetime", "completed_at": "datetime",
-    "work_done": "text", "delay_reason": "text", "incomplete_reason": "text",
-    "technician_signed_at": "datetime", "manager_countersigned_at": "datetime", "customer_signed_name": "text",
-    "customer_signed_at": "datetime", "special_approval_note": "text", "returned_at": "datetime",
-    "accepted_at": "datetime", "fee_cents": "money", "fee_collected_on_site": "bool", "invoice_no": "text",
-    "settled_at": "datetime", "closed_at": "datetime",
-}
-
-COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands
+COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands, what is next
     "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "status": ("wo.status", "enum"),
+    "next": ("wo.ui.next_step", "text"),
     "technician": ("wo.technician", "text"), "intake_at": ("wo.intake_at", "datetime"),
     "service_type": ("wo.service_type", "enum"), "pending_reason": ("wo.pending_reason", "enum"),
     "phone": ("wo.phone", "text"), "completed_at": ("wo.completed_at", "datetime"), "fee_cents": ("wo.fee", "money"),
@@ -35,6 +27,9 @@ SORTS = {name: COLUMNS[name][0] for name in ("number", "customer", "status", "te
 def order_list(actor) -> None:
     techs = technicians(engine())
     mine = actor.id if actor.role == Role.ENGINEER and actor.id in techs else None  # an engineer's own orders
+    if allowed(actor.role, Action.CREATE_WORK_ORDER):
+        with st.expander(tr("wo.intake.title")):
+            new_work_order_form(actor, listing.open_record)
     with listing.filters("status", "type", "who", "intake", "fee"):
         c1, c2 = st.columns(2)
         with c1:
@@ -48,7 +43,8 @@ def order_list(actor) -> None:
                              on_change=on_change, args=args)
     search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
     flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
-    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
+    listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
+                   lambda rows: [r | {"next": tr(f"wo.ui.step.{r['status']}")} for r in rows])
 
 
 def show_order(actor, order_id: int) -> None:
@@ -56,9 +52,8 @@ def show_order(actor, order_id: int) -> None:
     if detail is None:
         listing.not_found()
         return
-    st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
-    fields(detail["order"], "wo", DETAIL_FIELDS)
-    history(detail["events"], "wo")
+    show_record(actor, detail)
+    history(detail["events"], "wo", steps="wo.moves.done")
     audit_history(actor, "work_order", order_id)
 
 

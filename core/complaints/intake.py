@@ -1,5 +1,6 @@
-"""What the new-complaint form offers (CP-1): the customer searched in the archive (never typed), and that
-customer's products to choose the complaint's product and order number from. REGISTER_COMPLAINT only."""
+"""What an intake form offers (CP-1, and WO-1 for a work order): the customer searched in the archive (never
+typed), and that customer's products to choose the product (and order number) from. REGISTER_COMPLAINT by
+default; the work-order intake passes CREATE_WORK_ORDER."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ MATCHES_MAX = 20  # a search listing more is refined by typing more, not by scro
 PRODUCTS_MAX = 200
 
 
-def intake_customers(engine: Engine, actor: Actor, text: str) -> list[dict]:
+def intake_customers(engine: Engine, actor: Actor, text: str,
+                     action: Action = Action.REGISTER_COMPLAINT) -> list[dict]:
     """CP-1: the archive's customers matching `text` (name contains, phone or code starts with), by name:
     id, name, code, phone. Nothing for an empty search."""
-    require(actor, Action.REGISTER_COMPLAINT)
+    require(actor, action)
     if not text.strip():
         return []
     with session_scope(engine) as s:
@@ -26,19 +28,21 @@ def intake_customers(engine: Engine, actor: Actor, text: str) -> list[dict]:
         return [dict(r._mapping) for r in rows]
 
 
-def intake_customer(engine: Engine, actor: Actor, customer_id: int) -> dict | None:
+def intake_customer(engine: Engine, actor: Actor, customer_id: int,
+                    action: Action = Action.REGISTER_COMPLAINT) -> dict | None:
     """The customer a complaint is fixed to (opened from their page or an incoming call): id, name, code,
     phone; None when there is no such customer."""
-    require(actor, Action.REGISTER_COMPLAINT)
+    require(actor, action)
     with session_scope(engine) as s:
         row = s.execute(select(Customer.id, Customer.name, Customer.code, Customer.phone)
                         .where(Customer.id == customer_id)).first()
         return dict(row._mapping) if row else None
 
 
-def intake_products(engine: Engine, actor: Actor, customer_id: int) -> list[dict]:
+def intake_products(engine: Engine, actor: Actor, customer_id: int,
+                    action: Action = Action.REGISTER_COMPLAINT) -> list[dict]:
     """CP-1: the customer's products, newest purchase first: id, model, order number, serial number."""
-    require(actor, Action.REGISTER_COMPLAINT)
+    require(actor, action)
     with session_scope(engine) as s:
         rows = s.execute(select(Product.id, Product.model, Product.order_no, Product.serial_no)
                          .where(Product.customer_id == customer_id)

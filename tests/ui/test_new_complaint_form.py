@@ -48,6 +48,16 @@ def a_customer(url: str, name: str = "Zephyr Intake Works", open_complaint: bool
         return found
 
 
+def a_call(url: str, customer_id: int, need: str, now) -> int:
+    """An incoming call of an existing customer, its need noted."""
+    with database(url) as s:
+        call = IncomingCall(received_at=now, phone="13900001111", customer_id=customer_id, need=need,
+                            category=IncomingCategory.EXISTING_PROBLEM)
+        s.add(call)
+        s.flush()
+        return call.id
+
+
 def complaints_of(url: str, customer_id: int) -> list[Complaint]:
     with database(url) as s:
         rows = s.scalars(select(Complaint).where(Complaint.customer_id == customer_id).order_by(Complaint.id))
@@ -190,12 +200,7 @@ def test_a_complaint_from_the_incoming_register_starts_with_the_calls_notes(open
     as the description's draft."""
     customer = a_customer(demo_url)
     need = "Display flickers when the unit warms up after an hour"
-    with database(demo_url) as s:
-        call = IncomingCall(received_at=now, phone="13900001111", customer_id=customer["id"], need=need,
-                            category=IncomingCategory.EXISTING_PROBLEM)
-        s.add(call)
-        s.flush()
-        call_id = call.id
+    call_id = a_call(demo_url, customer["id"], need, now)
     at = open_by_url(open_page("pages/incoming.py", role=Role.SPECIALIST), call_id)
     assert not at.exception
     assert at.text_area(key="nc_description").value == need
