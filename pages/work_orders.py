@@ -9,6 +9,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
 from ui.text import plain
+from ui.wo_print import copy_links
 
 DETAIL_FIELDS = {
     "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
@@ -57,6 +58,7 @@ def show_order(actor, order_id: int) -> None:
         listing.not_found()
         return
     st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
+    copy_links(actor, detail)  # WO-9, once the order is completed
     fields(detail["order"], "wo", DETAIL_FIELDS)
     history(detail["events"], "wo")
     audit_history(actor, "work_order", order_id)

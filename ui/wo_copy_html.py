@@ -10,7 +10,8 @@ from html import escape
 from core.i18n import t
 from core.work_orders.copy import CustomerCopy, Signature
 
-FONT_URL = "/print/copy-font.otf"  # the bundled subset of Noto Sans CJK SC (assets/fonts)
+PREFIX = "/print/"  # ui.wo_print_route's routes, which check the session themselves
+FONT_URL = PREFIX + "copy-font.otf"  # the bundled subset of Noto Sans CJK SC (assets/fonts)
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 STYLE = f"""@font-face{{font-family:"Copy CJK";src:local("Noto Sans CJK SC"),local("Source Han Sans SC"),
 url("{FONT_URL}") format("opentype")}}
@@ -28,6 +29,11 @@ th{{width:32%;background:#f3f3f3;font-weight:600}}
 .hint{{width:180mm;margin:1rem auto 0;color:#444;font-size:.9rem}}footer{{margin-top:1rem;font-size:.85rem}}
 @media print{{body{{background:#fff}}main{{width:auto;margin:0;padding:0;box-shadow:none}}.hint{{display:none}}
 tr,.sign{{break-inside:avoid}}}}"""
+
+
+def copy_url(order_id: int, lang: str) -> str:
+    """The copy's address, in the language of the screen it is opened from."""
+    return f"{PREFIX}work-order/{order_id}?lang={lang}"
 
 
 def render_copy_html(copy: CustomerCopy) -> str:

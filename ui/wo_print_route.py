@@ -21,16 +21,10 @@ from core.work_orders.copy import customer_copy
 from ui import clock
 from ui.web_auth import COOKIE, _lang
 from ui.web_engine import web_engine
-from ui.wo_copy_html import FONT_URL, render_copy_html
+from ui.wo_copy_html import FONT_URL, PREFIX, render_copy_html
 from ui.wo_copy_pdf import FONT
 
-PREFIX = "/print/"
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def copy_url(order_id: int, lang: str) -> str:
-    """The copy's address, in the language of the screen it is opened from."""
-    return f"{PREFIX}work-order/{order_id}?lang={lang}"
 
 
 async def copy_page(request: Request) -> Response:
