@@ -18,7 +18,16 @@ from core.work_orders.copy import customer_copy
 from db.engine import session_scope
 from db.enums import Role, ServiceType, SignatureKind, WorkOrderStatus
 from db.models import WorkOrderSignature
-from tests.factories import NOW, make_account, make_customer, make_product, make_user, make_work_order, reader
+from tests.factories import (
+    NOW,
+    fresh_id,
+    make_account,
+    make_customer,
+    make_product,
+    make_user,
+    make_work_order,
+    reader,
+)
 from ui.wo_copy_pdf import MISSING, render_copy_pdf
 
 INK = (20, 40, 200)  # the signatures' blue: no text of the copy is blue
@@ -37,10 +46,12 @@ def signature_png(seed: int) -> bytes:
 def make_completed_order(engine, signed: bool = True, **kw) -> int:
     """A paid order completed, countersigned and accepted, with both signatures unless `signed` is False."""
     with session_scope(engine) as s:
-        desk, tech = make_user(s), make_user(s, role=Role.ENGINEER, display_name="李师傅")
-        manager = make_user(s, role=Role.MANAGER, display_name="王经理")
-        customer = make_customer(s, name="张伟")
-        product = make_product(s, customer, model="空调 KFR-35", serial_no="SN123")
+        n = fresh_id()  # codes and names of their own: the browser test adds the order to a demo office
+        desk = make_user(s, username=f"desk{n}")
+        tech = make_user(s, username=f"tech{n}", role=Role.ENGINEER, display_name="李师傅")
+        manager = make_user(s, username=f"mgr{n}", role=Role.MANAGER, display_name="王经理")
+        customer = make_customer(s, name="张伟", code=f"T{n}", phone=f"137{n % 10**8:08d}")
+        product = make_product(s, customer, model="空调 KFR-35", serial_no="SN123", order_no=f"SOT{n}")
         fields = {"product_id": product.id, "address": "北京市朝阳区建国路88号", "request": "空调不制冷，外机有异响",
                   "service_type": ServiceType.PAID, "status": WorkOrderStatus.ACCEPTED, "technician_id": tech.id,
                   "service_started_at": NOW + timedelta(hours=2), "service_ended_at": NOW + timedelta(hours=4),
@@ -48,7 +59,7 @@ def make_completed_order(engine, signed: bool = True, **kw) -> int:
                   "fee_cents": 12_050, "fee_collected_on_site": True, "manager_countersigned_by_id": manager.id,
                   "manager_countersigned_at": NOW + timedelta(hours=5), "accepted_by_id": desk.id,
                   "accepted_at": NOW + timedelta(hours=8)}
-        wo = make_work_order(s, customer, desk, **fields | kw)
+        wo = make_work_order(s, customer, desk, **fields | {"number": f"WT{n}"} | kw)
         if signed:
             for i, (kind, name) in enumerate([(SignatureKind.TECHNICIAN, "李师傅"), (SignatureKind.CUSTOMER, "张伟")]):
                 s.add(WorkOrderSignature(work_order_id=wo.id, kind=kind, signer_name=name, captured_by_id=tech.id,
