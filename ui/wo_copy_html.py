@@ -22,7 +22,7 @@ main{{width:180mm;margin:1rem auto;background:#fff;padding:15mm;box-shadow:0 1px
 header{{display:flex;justify-content:space-between;align-items:baseline;border-bottom:2px solid #111}}
 h1{{font-size:1.3rem;margin:0 0 .4rem}}.office{{font-size:1.1rem;font-weight:600}}
 table{{width:100%;border-collapse:collapse;margin:1rem 0}}th,td{{border:1px solid #999;padding:.35rem .5rem;
-text-align:left;vertical-align:top;font-size:.95rem;white-space:pre-wrap;overflow-wrap:anywhere}}
+text-align:left;vertical-align:top;font-size:.95rem;line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere}}
 th{{width:32%;background:#f3f3f3;font-weight:600}}
 .signs{{display:flex;gap:8mm}}.sign{{flex:1;border:1px solid #999;padding:.4rem;min-height:40mm}}
 .sign img{{display:block;max-width:100%;height:28mm;object-fit:contain}}.sign .who{{font-size:.9rem}}

@@ -50,6 +50,8 @@ def test_the_engineer_prints_the_copy_with_both_signatures(served_app, new_tab, 
 def test_a_stranger_is_sent_to_sign_in_and_the_administrator_is_refused(served_app, new_tab, order_id):
     status, headers, body = _get(f"{served_app}/print/work-order/{order_id}")
     assert status == 303 and headers["location"].startswith("/auth/signin?next=") and b"data:image" not in body
+    status, headers, _ = _get(f"{served_app}/print/copy-font.otf")  # the bundled font is no secret (OFL)
+    assert status == 200 and headers["content-type"] == "font/otf"
     page = new_tab(locale="en-US")
     sign_in(page, served_app, Role.ADMIN)
     page.wait_for_url(f"{served_app}/**")
