@@ -14,6 +14,7 @@ from db.engine import make_engine
 from db.enums import Role
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_http_surface_in_browser import RECORD_CSP_VIOLATIONS, _get
+from tests.e2e.test_pages_in_browser import settled
 from tests.usecases.test_work_order_copy import blue_pixels, make_completed_order
 
 pytestmark = pytest.mark.e2e
@@ -57,3 +58,20 @@ def test_a_stranger_is_sent_to_sign_in_and_the_administrator_is_refused(served_a
     page.wait_for_url(f"{served_app}/**")
     response = page.goto(f"{served_app}/print/work-order/{order_id}?lang=en")
     assert response.status == 403 and t("wo.copy.forbidden", "en") in page.content()
+
+
+def test_the_record_downloads_the_copy_as_a_pdf_made_on_the_click(served_app, new_tab, order_id):
+    page = new_tab(locale="zh-CN")
+    sign_in(page, served_app, Role.FINANCE, next_path=quote(f"/work-orders?id={order_id}", safe=""))
+    page.wait_for_url(f"**/work-orders?id={order_id}")
+    settled(page)
+    assert page.get_by_role("link", name=t("wo.copy.print", "zh")).get_attribute("href") == (
+        f"/print/work-order/{order_id}?lang=zh")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=t("wo.copy.pdf", "zh")).click()
+    assert download.value.suggested_filename.startswith("WT") and download.value.suggested_filename.endswith(".pdf")
+    doc = pdfium.PdfDocument(download.value.path())
+    try:
+        assert t("wo.copy.title", "zh") in doc[0].get_textpage().get_text_range()
+    finally:
+        doc.close()
