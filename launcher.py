@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from ui.web_auth import ROUTES, RequireSignIn, setup_code_at_start
 from ui.web_security import CloseInternalRoutes, SecurityHeaders
+from ui.wo_print_route import ROUTES as PRINT_ROUTES
 
 log = logging.getLogger("servicedesk")
 
@@ -30,5 +31,5 @@ PagesManager.uses_pages_directory = False
 
 # Outermost first: every response, a redirect to sign-in or a refusal too, leaves with the security headers.
 MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CloseInternalRoutes), Middleware(RequireSignIn)]
-app = st.App("streamlit_app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=_log_script_error,
+app = st.App("streamlit_app.py", routes=ROUTES + PRINT_ROUTES, middleware=MIDDLEWARE, on_script_error=_log_script_error,
              lifespan=setup_code_at_start)

@@ -35,7 +35,7 @@ LANG_COOKIE, LANG_ROUTE = "sd_lang", "/auth/language"  # the language this brows
 LANG_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 TYPED_MAX = 200  # what a refused form shows again of a typed name: any real one, never a posted megabyte
 STREAMLIT_PARTS = ("/_stcore/", "/static/", "/media/", "/component/")
-OPEN_PREFIXES = (*STREAMLIT_PARTS, "/auth/")
+OPEN_PREFIXES = (*STREAMLIT_PARTS, "/auth/", "/print/")  # /print/: ui.wo_print_route checks the session itself
 
 
 

@@ -14,6 +14,7 @@ from ui.detail import fields
 from ui.text import heading, joined, phrase, plain
 from ui.wo_acts import acts
 from ui.wo_moves import missing_lines, move_form
+from ui.wo_print import copy_links
 
 INTAKE_FIELDS = {
     "service_type": "enum", "contact_name": "text", "phone": "text", "address": "text", "request": "text",
@@ -96,5 +97,5 @@ def show_record(actor, detail: dict) -> None:
     """The whole record: sections, the signatures, the copy links, what's next."""
     record_sections(detail)
     # signatures: wired at merge
-    # copy links: wired at merge
+    copy_links(actor, detail)  # WO-9, once the order is completed
     whats_next(actor, detail)
