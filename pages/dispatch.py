@@ -11,7 +11,7 @@ from core.work_orders.steps import MoveInput
 from ui import clock, feedback
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.text import Markdown, heading, joined, phrase
+from ui.text import Markdown, heading, joined, phrase, plain
 from ui.widgets import cell_formats, table
 
 LOAD_COLUMNS = {"name": ("wo.board.name", "text"), "to_receive": ("wo.board.to_receive", "text"),
@@ -39,8 +39,8 @@ def waiting(order: dict) -> Markdown:
 def card(order: dict) -> None:
     with st.container(border=True):
         st.markdown(joined([order["number"], order["customer"], cell_formats()["enum"](order["service_type"])], " · "))
-        st.markdown(waiting(order))
-        st.text(order["request"])
+        st.markdown(plain(waiting(order)))
+        st.caption(plain(order["request"]))
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         left.selectbox(tr("wo.board.technician"), list(names), key=f"tech_{order['id']}",
                        format_func=lambda tid: choices[tid])
