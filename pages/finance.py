@@ -10,20 +10,14 @@ from db.enums import WorkOrderStatus
 from ui import clock, feedback
 from ui.auth import page_guard
 from ui.context import engine, office, tr
-from ui.text import joined, phrase, plain
+from ui.text import joined, phrase
 from ui.widgets import cell_formats, table
+from ui.wo_work import week_totals
 from ui.xlsx import workbook
 
 COLUMNS = {"number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "fee_cents": ("wo.fee", "money"),
            "collected_on_site": ("wo.finance.collected_on_site", "bool"), "invoice_no": ("wo.invoice_no", "text"),
            "status": ("wo.status", "enum")}
-
-
-def totals(week: dict) -> None:
-    money = cell_formats()["money"]
-    for column, key, value in zip(st.columns(3), ("wo.finance.total", "wo.finance.on_site", "wo.finance.to_invoice"),
-                                  (week["total_cents"], week["on_site_cents"], week["to_invoice_cents"]), strict=True):
-        column.metric(tr(key), plain(money(value)))
 
 
 def invoice_form(row: dict) -> None:
@@ -57,7 +51,7 @@ def show_week(week: dict) -> None:
         st.success(phrase("wo.finance.signed", who=week["signed_by"], when=when))
     else:
         st.caption(tr("wo.finance.open_week"))
-    totals(week)
+    week_totals(week)
     if not week["rows"]:
         st.info(tr("wo.finance.empty"))
         return

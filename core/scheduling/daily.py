@@ -1,6 +1,7 @@
 """The office's daily jobs: the callback sweep (CB-2, CB-11) unless it already ran today, with the progress
-calls of orders still unfinished days after intake (WO-11), and the current period's re-check samples (CB-4), which are drawn once per period and then left alone.
-Run on the first sign-in of a day and by `python -m cli.sweep` from cron."""
+calls of orders still unfinished days after intake (WO-11), and the current period's re-check samples
+(CB-4), which are drawn once per period and then left alone. Run on the first sign-in of a day and by
+`python -m cli.sweep` from cron."""
 
 from __future__ import annotations
 

@@ -10,17 +10,19 @@ from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from core.clock import office_day
+from core.lists import as_dict
 from core.office.settings import Office
 from core.permissions import Action, Actor, allowed, require
 from core.scheduling.rules import day_start
-from core.work_orders.flow import UNFINISHED
+from core.work_orders.flow import UNFINISHED, Act, Context, Move, may, moves_for
 from db.engine import session_scope
-from db.enums import Role, WorkOrderStatus
-from db.models import Customer, User, WorkOrder
+from db.enums import Role, SignatureKind, WorkOrderStatus
+from db.models import Customer, User, WorkOrder, WorkOrderSignature
 
 W = WorkOrderStatus
 BOARD_MAX = 200  # undispatched orders shown; an office with more has a bigger problem than the list
 SUMMARY_ROWS_MAX = 500
+IN_HAND = (W.DISPATCHED, W.RECEIVED, W.SURVEY, W.IN_REPAIR, W.PENDING, W.COMPLETED)  # the technician's to act on
 LOAD_GROUPS = {"to_receive": (W.DISPATCHED,), "working": (W.RECEIVED, W.SURVEY, W.IN_REPAIR), "pending": (W.PENDING,)}
 
 
@@ -82,11 +84,13 @@ def unfinished_summary(engine: Engine, actor: Actor, office: Office, now: dateti
     scope = [WorkOrder.status.in_(UNFINISHED), *_summary_scope(actor)]
     tech = aliased(User, name="tech")
     groups_q = (select(WorkOrder.technician_id, tech.display_name.label("technician"), WorkOrder.status,
-                       WorkOrder.pending_reason, func.count().label("count"), func.min(WorkOrder.intake_at).label("oldest"))
+                       WorkOrder.pending_reason, func.count().label("count"),
+                       func.min(WorkOrder.intake_at).label("oldest"))
                 .outerjoin(tech, tech.id == WorkOrder.technician_id).where(*scope)
                 .group_by(WorkOrder.technician_id, tech.display_name, WorkOrder.status, WorkOrder.pending_reason))
-    rows_q = (select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), tech.display_name.label("technician"),
-                     WorkOrder.status, WorkOrder.pending_reason, WorkOrder.intake_at)
+    rows_q = (select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"),
+                     tech.display_name.label("technician"), WorkOrder.status, WorkOrder.pending_reason,
+                     WorkOrder.intake_at)
               .join(Customer, Customer.id == WorkOrder.customer_id).outerjoin(tech, tech.id == WorkOrder.technician_id)
               .where(*scope).order_by(WorkOrder.intake_at, WorkOrder.id).limit(SUMMARY_ROWS_MAX))
     with session_scope(engine) as s:
@@ -106,3 +110,37 @@ def unfinished_summary(engine: Engine, actor: Actor, office: Office, now: dateti
     return {"groups": [merged[k] for k in sorted(merged)], "total": sum(g["count"] for g in groups),
             "rows": [r | {"reason": reason_of(r["status"], r["pending_reason"]), "age_days": age(r["intake_at"])}
                      for r in rows]}
+
+
+def next_step(wo: dict, actor: Actor, ctx: Context) -> str | None:
+    """What the technician does next on `wo`, read from the flow: their signature, then (after the manager's
+    countersign, which they wait for) the customer's, then the first move the table offers them besides
+    going pending. A Move or Act value, `await_countersign`, or None."""
+    for act, done in ((Act.SIGN_TECHNICIAN, ctx.technician_signed), (Act.SIGN_CUSTOMER, ctx.customer_signed)):
+        if not done and may(act, wo, actor, ctx):
+            return act.value
+    if wo["status"] == W.COMPLETED and not wo.get("manager_countersigned_at"):
+        return "await_countersign"
+    moves = [m for m in moves_for(wo, actor, ctx) if m != Move.PEND]
+    return moves[0].value if moves else None
+
+
+def engineer_orders(engine: Engine, actor: Actor, limit: int = 50) -> list[dict]:
+    """An engineer's own orders still in their hands (dispatched to completed, not yet returned), the longest
+    waiting first, each with its `next` step (next_step)."""
+    require(actor, Action.RECORD_REPAIR)
+    stmt = (select(WorkOrder).where(WorkOrder.technician_id == actor.id, WorkOrder.status.in_(IN_HAND))
+            .order_by(WorkOrder.intake_at, WorkOrder.id).limit(limit))
+    with session_scope(engine) as s:
+        orders = [as_dict(wo) for wo in s.scalars(stmt)]
+        signed = set(s.execute(select(WorkOrderSignature.work_order_id, WorkOrderSignature.kind)
+                               .where(WorkOrderSignature.work_order_id.in_([o["id"] for o in orders]))).all())
+        customers = dict(s.execute(select(Customer.id, Customer.name)
+                                   .where(Customer.id.in_({o["customer_id"] for o in orders}))).all())
+    out = []
+    for wo in orders:
+        ctx = Context(technician_signed=(wo["id"], SignatureKind.TECHNICIAN) in signed,
+                      customer_signed=(wo["id"], SignatureKind.CUSTOMER) in signed)
+        out.append({"id": wo["id"], "number": wo["number"], "customer": customers.get(wo["customer_id"]),
+                    "status": wo["status"], "intake_at": wo["intake_at"], "next": next_step(wo, actor, ctx)})
+    return out

@@ -33,7 +33,8 @@ def set_invoice(engine: Engine, actor: Actor, order_id: int, version: int, invoi
     """WO-8: finance records the invoice number of an accepted paid order (Act.INVOICE), until its week is
     signed off. Returns the order's new version."""
     require(actor, Action.SETTLE_FEE)
-    text = inputs.required(invoice_no, "invoice_no", INVOICE_MAX, inputs.Kind.NAME, missing="wo.finance.invoice_required")
+    text = inputs.required(invoice_no, "invoice_no", INVOICE_MAX, inputs.Kind.NAME,
+                           missing="wo.finance.invoice_required")
     tz = load_office(engine).timezone
     with session_scope(engine) as s:
         store.lock(s, order_id)
@@ -98,7 +99,8 @@ def _sign(engine: Engine, actor: Actor, week: date, tz: str, now: datetime) -> i
     with session_scope(engine) as s:
         batch = _batch(s, week)
         _refuse_signed(s, batch)
-        rows = s.scalars(select(WorkOrder).where(*_week_conditions(week, tz), WorkOrder.status == WorkOrderStatus.ACCEPTED)
+        rows = s.scalars(select(WorkOrder)
+                         .where(*_week_conditions(week, tz), WorkOrder.status == WorkOrderStatus.ACCEPTED)
                          .order_by(WorkOrder.number).with_for_update()).all()
         orders = [as_dict(wo) for wo in rows]
         if not orders:

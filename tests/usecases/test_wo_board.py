@@ -39,7 +39,8 @@ def _orders(engine, people, *specs: dict) -> list[int]:
 def test_the_board_lists_new_orders_carried_over_first_then_oldest_with_late_ones_marked(engine, people):
     yesterday, three_min, ten_min = utc(2026, 11, 19, 9), NOW - timedelta(minutes=3), NOW - timedelta(minutes=10)
     ids = _orders(engine, people, {"number": "T-3", "intake_at": three_min}, {"number": "T-10", "intake_at": ten_min},
-                  {"number": "Y", "intake_at": yesterday}, {"number": "D", "intake_at": yesterday, "status": W.DISPATCHED})
+                  {"number": "Y", "intake_at": yesterday},
+                  {"number": "D", "intake_at": yesterday, "status": W.DISPATCHED})
     rows = board.dispatch_board(engine, people["manager"], load_office(engine), NOW)
     assert [r["number"] for r in rows] == ["Y", "T-10", "T-3"]
     assert [(r["minutes"], r["late"], r["carried_over"]) for r in rows] == [
@@ -56,7 +57,8 @@ def test_each_active_engineer_shows_their_open_orders_by_group(engine, people):
     with session_scope(engine) as s:
         make_user(s, role=Role.ENGINEER, active=False, display_name="Gone")
     eve, ed = people["eve"].id, people["ed"].id
-    _orders(engine, people, {"technician_id": eve, "status": W.DISPATCHED}, {"technician_id": eve, "status": W.IN_REPAIR},
+    _orders(engine, people, {"technician_id": eve, "status": W.DISPATCHED},
+            {"technician_id": eve, "status": W.IN_REPAIR},
             {"technician_id": eve, "status": W.PENDING, "pending_reason": PendingReason.PARTS},
             {"technician_id": eve, "status": W.COMPLETED}, {"technician_id": ed, "status": W.CLOSED})
     loads = board.technician_loads(engine, people["manager"])
@@ -99,4 +101,17 @@ def test_the_sweep_plans_one_progress_call_per_order_unfinished_days_after_intak
     assert calls[0][:3] == (old, CallbackKind.PROGRESS, progress_key(old, "late"))
     assert "in_repair" in calls[0][3]
     with session_scope(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Callback).where(Callback.work_order_id.in_([fresh_, done]))) == 0
+        others = select(func.count()).select_from(Callback).where(Callback.work_order_id.in_([fresh_, done]))
+        assert s.scalar(others) == 0
+
+
+def test_the_engineer_sees_their_own_orders_with_the_next_step_the_flow_offers(engine, people):
+    eve = people["eve"].id
+    ids = _orders(engine, people, {"technician_id": eve, "status": W.DISPATCHED, "intake_at": NOW - timedelta(days=2)},
+                  {"technician_id": eve, "status": W.PENDING, "pending_from": W.IN_REPAIR,
+                   "pending_reason": PendingReason.PARTS, "intake_at": NOW - timedelta(days=1)},
+                  {"technician_id": eve, "status": W.COMPLETED, "intake_at": NOW},
+                  {"technician_id": people["ed"].id, "status": W.DISPATCHED})
+    rows = board.engineer_orders(engine, people["eve"])
+    assert [(r["id"], r["next"]) for r in rows] == [(ids[0], "receive"), (ids[1], "resume"),
+                                                     (ids[2], "sign_technician")]
