@@ -63,7 +63,10 @@ def show_week(week: dict) -> None:
         for row in week["rows"]:
             if row["status"] == WorkOrderStatus.ACCEPTED:
                 invoice_form(row)
-        sign_off(week)
+        if finance.is_over(week["week_start"], clock.now(), office().timezone):
+            sign_off(week)
+        else:
+            st.caption(tr("wo.week.not_over"))
 
 
 actor = page_guard("finance")

@@ -40,16 +40,25 @@ def set_invoice(engine: Engine, actor: Actor, order_id: int, version: int, invoi
         store.lock(s, order_id)
         wo = store.load(s, order_id)
         store.fresh(s, wo, version)
-        flow.check_act(Act.INVOICE, wo, actor, store.context(s, wo, tz))
+        ctx = store.context(s, wo, tz)
+        if ctx.week_signed:  # said first: a signed week's orders have also moved on (settled)
+            raise DomainError("wo.week.signed")
+        flow.check_act(Act.INVOICE, wo, actor, ctx)
         return store.write(s, actor, wo, version, {"invoice_no": text}, wo["status"], Act.INVOICE.value, None, now)
 
 
+def is_over(week: date, now: datetime, tz: str) -> bool:
+    """Whether the week starting `week` has ended (office days): only then is it signed off."""
+    return week < week_start(office_day(now, tz))
+
+
 def _check_week(week: date, now: datetime, tz: str) -> None:
-    """A week is named by its Monday and is not in the future."""
+    """A week is named by its Monday and is signed off once it is over: an order accepted later in a week
+    already signed could never be settled (a signed week is closed to changes)."""
     if week.weekday() != 0:
         raise Invalid("wo.week.not_monday", field="week_start")
-    if week > week_start(office_day(now, tz)):
-        raise Invalid("wo.week.future", field="week_start")
+    if not is_over(week, now, tz):
+        raise Invalid("wo.week.not_over", field="week_start")
 
 
 def _week_conditions(week: date, tz: str) -> tuple:
@@ -82,7 +91,7 @@ def _settle(s: Session, actor: Actor, batch: FinanceBatch, orders: list[dict], n
 
 
 def sign_week(engine: Engine, actor: Actor, week: date, office: Office, now: datetime) -> int:
-    """WO-8: finance signs off the week starting `week` (a Monday, not in the future): every paid order
+    """WO-8: finance signs off the week starting `week` (a Monday, once the week is over): every paid order
     accepted in it and not yet settled is settled into the week's batch, which records who signed and when;
     one audit row for the batch besides each order's own. Refused when the week is already signed (naming
     who and when), has nothing to settle, or lists orders without an invoice number (naming them).
