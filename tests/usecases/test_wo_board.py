@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from core.errors import Forbidden
 from core.office.settings import load_office
+from core.scheduling import daily
+from core.scheduling.sweep import SweepResult
 from core.work_orders import board
 from core.work_orders.progress import plan_late_progress_calls, progress_key
 from db.engine import session_scope
@@ -115,3 +117,15 @@ def test_the_engineer_sees_their_own_orders_with_the_next_step_the_flow_offers(e
     rows = board.engineer_orders(engine, people["eve"])
     assert [(r["id"], r["next"]) for r in rows] == [(ids[0], "receive"), (ids[1], "resume"),
                                                      (ids[2], "sign_technician")]
+
+
+def test_the_daily_jobs_plan_the_late_progress_call_when_the_sweep_runs(engine, people, monkeypatch):
+    """Whether the sweep already ran today is read from the append-only audit log, shared by every test: here it
+    is taken as not yet run, so the test depends on no other."""
+    monkeypatch.setattr(daily, "run_if_not_today", lambda *_: SweepResult(0, 0, 0))
+    (late,) = _orders(engine, people, {"status": W.RECEIVED, "technician_id": people["eve"].id,
+                                       "intake_at": NOW - timedelta(days=5)})
+    daily.run_daily(engine, NOW, "Asia/Shanghai")
+    with session_scope(engine) as s:
+        keys = s.scalars(select(Callback.source_key).where(Callback.work_order_id == late)).all()
+    assert keys == [progress_key(late, "late")]
