@@ -42,7 +42,7 @@ def card(order: dict) -> None:
         st.markdown(plain(waiting(order)))
         st.caption(plain(order["request"]))
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        left.selectbox(tr("wo.board.technician"), list(names), key=f"tech_{order['id']}",
+        left.selectbox(tr("wo.board.technician"), list(names), key=f"tech_{order['id']}", index=least_loaded,
                        format_func=lambda tid: choices[tid])
         right.button(tr("wo.board.dispatch"), key=f"dispatch_{order['id']}", on_click=dispatch, args=(order,),
                      type="primary", icon=":material/send:")
@@ -56,6 +56,7 @@ loads = board.technician_loads(engine(), actor)
 names = {r["id"]: r["name"] for r in loads}
 choices = {r["id"]: tr("wo.board.load_choice", name=r["name"], open=r["open"], to_receive=r["to_receive"],
                        working=r["working"], pending=r["pending"]) for r in loads}
+least_loaded = min(range(len(loads)), key=lambda i: loads[i]["open"], default=0)  # the choice offered first
 heading("wo.board.title")
 st.caption(phrase("wo.board.caption", minutes=office().get("work_order.dispatch_target_minutes")))
 orders = board.dispatch_board(engine(), actor, office(), clock.now())
