@@ -56,6 +56,16 @@ def take_in(engine, p, at=NOW, **kw) -> dict:
     return services.take_in(engine, p["specialist"], NewWorkOrder(**fields), load_office(engine), at)
 
 
+def audit_trail(engine, p, order_id: int) -> list[tuple[str, dict]]:
+    """The order's audit rows written by this test (the append-only log keeps earlier tests' rows, and
+    SQLite reuses their ids): (action, changes)."""
+    with session_scope(engine) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.entity == "work_order",
+                                                  AuditEntry.entity_id == str(order_id),
+                                                  AuditEntry.id > p["audit_floor"]).order_by(AuditEntry.id))
+        return [(r.action, r.changes or {}) for r in rows]
+
+
 def version(engine, order_id: int) -> int:
     with session_scope(engine) as s:
         return s.get(WorkOrder, order_id).version

@@ -27,7 +27,7 @@ from db.engine import session_scope
 from db.enums import AuditAction, Role, ServiceType, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
 
-__all__ = ["add_note", "apply_move", "approve", "countersign", "intake_defaults", "record_fee", "sign",
+__all__ = ["MoveInput", "add_note", "apply_move", "approve", "countersign", "intake_defaults", "record_fee", "sign",
            "signature_png", "take_in"]
 
 
@@ -52,20 +52,21 @@ def _open(s: Session, actor: Actor, fields: dict, office: Office, now: datetime)
 
 
 def take_in(engine: Engine, actor: Actor, data: NewWorkOrder, office: Office, now: datetime) -> dict:
-    """WO-1/WO-2/WO-6: a work order taken in and read back, saved as new with its number; a clash on the number
-    (two intakes at once) is retried once with the next one. CREATE_WORK_ORDER only."""
+    """WO-1/WO-2/WO-6: a work order taken in and read back, saved as new with its number. Returns id, number
+    and version. CREATE_WORK_ORDER only."""
     require(actor, Action.CREATE_WORK_ORDER)
     fields = check_intake(data)
-    for attempt in (1, 2):
-        try:
-            with session_scope(engine) as s:
-                check_customer_product(s, fields["customer_id"], fields["product_id"], "wo")
-                wo = _open(s, actor, fields, office, now)
-                return {"id": wo.id, "number": wo.number, "version": wo.version}
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _take_in(engine, actor, fields, office, now)
+    except IntegrityError:  # two intakes took the same number at once: the loser tries once more, with the next
+        return _take_in(engine, actor, fields, office, now)
+
+
+def _take_in(engine: Engine, actor: Actor, fields: dict, office: Office, now: datetime) -> dict:
+    with session_scope(engine) as s:
+        check_customer_product(s, fields["customer_id"], fields["product_id"], "wo")
+        wo = _open(s, actor, fields, office, now)
+        return {"id": wo.id, "number": wo.number, "version": wo.version}
 
 
 def intake_defaults(engine: Engine, actor: Actor, customer_id: int, product_id: int | None = None) -> dict:
@@ -118,6 +119,7 @@ def apply_move(engine: Engine, actor: Actor, order_id: int, version: int, move: 
     steps); refused moves change nothing. Acceptance is refused with the list of what is missing (WO-5,
     WO-6). Returns the order's new version."""
     require(actor, Action.VIEW_WORK_ORDERS)
+    move = Move(move)
     with session_scope(engine) as s:
         store.lock(s, order_id)
         wo = store.load(s, order_id)

@@ -118,10 +118,8 @@ def _work_done(value: str | None) -> str:
 def _complete(m: MoveInput, wo: dict, by: Mover, check) -> Step:
     """WO-6: the actual service start (kept when none is given) and end (start <= end <= now), the work done,
     an incompletion reason where it applies, and a delay reason when completion is past the target."""
-    start = wo.get("service_started_at") if m.service_started_at is None else \
-        check(when, m.service_started_at, "service_started_at", wo, by.now)
-    if start is None and m.service_started_at is None:
-        check(refuse, "wo.move.service_started_at_required", "service_started_at")
+    start = check(when, m.service_started_at, "service_started_at", wo, by.now) \
+        if m.service_started_at is not None or wo.get("service_started_at") is None else wo["service_started_at"]
     end = check(when, m.service_ended_at, "service_ended_at", wo, by.now)
     if start is not None and end is not None and end < start:
         check(refuse, "wo.move.end_before_start", "service_ended_at")
