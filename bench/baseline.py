@@ -37,12 +37,33 @@ def _today(now: datetime, tz: str = "Asia/Shanghai") -> tuple[pd.Timestamp, pd.T
 
 
 def work_orders(conn, now: datetime) -> dict:
-    wo = _read(conn, "work_orders", ("intake_at", "completed_at"))
-    cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
-    wo = wo.merge(cu, on="customer_id", how="inner")
+    wo = work_orders_of(conn)
     wo["technician"] = wo["technician_id"].map(_names(conn))
     top = wo.sort_values(["intake_at", "id"], ascending=False).head(PAGE)
     return {"total": len(wo), "first_page": top["id"].tolist()}
+
+
+def dispatch_board(conn, now: datetime) -> dict:
+    """The orders not yet dispatched (WO-3), the oldest first, with their customers."""
+    wo = _read(conn, "work_orders", ("intake_at",))
+    cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
+    waiting = wo[wo["status"] == "new"].merge(cu, on="customer_id").sort_values(["intake_at", "id"]).head(200)
+    return {"total": len(waiting), "first_page": waiting["id"].head(PAGE).tolist()}
+
+
+def engineer_orders(conn, now: datetime) -> dict:
+    """One engineer's work-order list (the first engineer's), newest intake first."""
+    users = _read(conn, "users")
+    me = users[users["role"] == "engineer"]["id"].min()
+    wo = work_orders_of(conn)
+    mine = wo[wo["technician_id"] == me].sort_values(["intake_at", "id"], ascending=False)
+    return {"total": len(mine), "first_page": mine["id"].head(PAGE).tolist()}
+
+
+def work_orders_of(conn) -> pd.DataFrame:
+    wo = _read(conn, "work_orders", ("intake_at", "completed_at"))
+    cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
+    return wo.merge(cu, on="customer_id", how="inner")
 
 
 def callbacks(conn, now: datetime) -> dict:

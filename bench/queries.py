@@ -1,6 +1,7 @@
 """Core's read functions timed directly at the benchmark office, for what no page shows alone yet or what a page
-shows among other things: the complaints list (its default view and the escalated-or-overdue one, CP-5) and the
-complaint log with its summary for a month (CP-4, K-3). Each is timed warm, beside the naive pandas way of
+shows among other things: the complaints list (its default view and the escalated-or-overdue one, CP-5), the
+complaint log with its summary for a month (CP-4, K-3), the dispatch board (WO-3) and one engineer's work-order
+list (issue 12). Each is timed warm, beside the naive pandas way of
 bench.baseline, and the figures of both are kept: `agrees` says whether the naive way found the same."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from core.complaints.log import complaint_log, log_summary
 from core.complaints.queries import ComplaintFilter, list_complaints
 from core.office.settings import load_office
 from core.permissions import Actor
+from core.work_orders import board
+from core.work_orders.queries import WorkOrderFilter, list_work_orders, technicians
 from db.engine import make_engine
 from db.enums import Role
 
@@ -30,6 +33,17 @@ def _page(found) -> dict:
 
 def complaints_list(engine: Engine, now: datetime, tz: str) -> dict:
     return _page(list_complaints(engine, ACTOR, ComplaintFilter(), tz, now))
+
+
+def dispatch_board(engine: Engine, now: datetime, tz: str) -> dict:
+    rows = board.dispatch_board(engine, ACTOR, load_office(engine), now)
+    return {"total": len(rows), "first_page": [r["id"] for r in rows[:baseline.PAGE]]}
+
+
+def engineer_orders(engine: Engine, now: datetime, tz: str) -> dict:
+    """The first engineer's own list, as their phone opens it (the technician filter, newest intake first)."""
+    me = min(technicians(engine), default=None)
+    return _page(list_work_orders(engine, ACTOR, WorkOrderFilter(technician_id=me), tz))
 
 
 def complaints_attention(engine: Engine, now: datetime, tz: str) -> dict:
@@ -57,6 +71,8 @@ QUERIES: dict[str, tuple[Fetch, Callable[[object, datetime], dict]]] = {
     "complaints list · attention": (complaints_attention, baseline.complaints_attention),
     "complaint log · month": (month_log, baseline.complaint_log),
     "complaint log summary · month": (month_summary, baseline.complaint_log_summary),
+    "dispatch board": (dispatch_board, baseline.dispatch_board),
+    "work orders · one engineer's": (engineer_orders, baseline.engineer_orders),
 }
 
 

@@ -101,6 +101,8 @@ PAGES: dict[str, Action] = {
     "incoming": Action.REGISTER_INCOMING_CALL,
     "complaints": Action.VIEW_COMPLAINTS,
     "work_orders": Action.VIEW_WORK_ORDERS,
+    "dispatch": Action.DISPATCH_WORK_ORDER,
+    "finance": Action.SETTLE_FEE,
     "customers": Action.VIEW_CUSTOMERS,
     "kpis": Action.VIEW_KPIS,
     "audit": Action.VIEW_AUDIT,

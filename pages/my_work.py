@@ -12,7 +12,7 @@ from core.leads.queries import due_leads
 from core.my_work import agenda
 from core.my_work.queries import office_today, week_of, weekly_activity, work_order_counts
 from db.enums import CallbackLevel, Role, WorkOrderStatus
-from ui import clock
+from ui import clock, wo_work
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.my_work import (
@@ -81,6 +81,7 @@ def manager() -> None:
             {"status": [WorkOrderStatus.COMPLETED.value, WorkOrderStatus.RETURNED.value], "who": "all"})])
     heading("mywork.office_due")
     callback_items(agenda.callbacks_due(engine(), actor, None, tz, moment), with_assignee=True)
+    wo_work.unfinished(actor, moment)  # WO-7: engineering chased by technician and reason
     heading("mywork.cp_attention")
     items(attention, COMPLAINTS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
     capa_items(actor, moment, only_if_any=True)  # CP-2: a corrective action the manager owns
@@ -107,26 +108,19 @@ def director() -> None:
 def engineer() -> None:
     orders = agenda.my_open_orders(engine(), actor)
     tiles([("mywork.wo_open", orders.total, WORK_ORDERS, {"status": [s.value for s in agenda.OPEN_ORDERS]})])
-    heading("mywork.wo_mine")
-    items(orders, WORK_ORDERS, lambda r: [r["number"], r["customer"], cell_formats()["enum"](r["status"])])
+    wo_work.my_orders(actor)  # each with its next step, one click from its record
+    wo_work.unfinished(actor, moment)  # WO-7: my own, by reason
     complaint_items(actor, moment)
 
 
 def finance() -> None:
     fees, total = agenda.fees_to_settle(engine(), actor)
-    weeks = agenda.weeks_to_sign(engine(), actor)
-    money = cell_formats()["money"]
     to_settle = {"fee": "True"}  # the work-order list filtered by the same condition (core fee_to_settle)
     tiles([("mywork.fees_open", fees.total, WORK_ORDERS, to_settle),
-           ("mywork.fees_sum", money(total), WORK_ORDERS, to_settle), ("mywork.weeks_open", len(weeks))])
-    st.caption(tr("mywork.finance_pending"))  # settling and signing off are not in the app yet
+           ("mywork.fees_sum", cell_formats()["money"](total), WORK_ORDERS, to_settle)])
+    wo_work.finance_week(actor, moment)  # WO-8: this week's paid orders to sign off
     heading("mywork.fees_list")
-    items(fees, WORK_ORDERS, lambda r: [r["number"], r["customer"], money(r["fee_cents"])])
-    heading("mywork.weeks_list")
-    for week in weeks:
-        st.markdown(phrase("mywork.week_of", start=cell_formats()["date"](week)))
-    if not weeks:
-        st.caption(tr("mywork.nothing"))
+    items(fees, WORK_ORDERS, lambda r: [r["number"], r["customer"], cell_formats()["money"](r["fee_cents"])])
 
 
 def admin() -> None:

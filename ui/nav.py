@@ -16,6 +16,8 @@ PAGES = {
     "incoming": (":material/phone_in_talk:", "incoming"),
     "complaints": (":material/report:", "complaints"),
     "work_orders": (":material/build:", "work-orders"),
+    "dispatch": (":material/assignment_ind:", "dispatch"),
+    "finance": (":material/payments:", "finance"),
     "customers": (":material/groups:", "customers"),
     "kpis": (":material/monitoring:", "kpis"),
     "audit": (":material/history:", "audit"),

@@ -20,7 +20,7 @@ TILES = {
     Role.SPECIALIST: ("cb_overdue", "cb_due_today", "promised", "lead_due"),
     Role.MANAGER: ("cb_overdue", "cb_due_today", "cp_attention", "wo_new", "wo_awaiting_acceptance"),
     Role.ENGINEER: ("wo_open",),
-    Role.FINANCE: ("fees_open", "fees_sum", "weeks_open"),
+    Role.FINANCE: ("fees_open", "fees_sum", "wo.finance.total", "wo.finance.on_site", "wo.finance.to_invoice"),
     Role.ADMIN: (),
 }
 RECORD_PAGES = {Role.SPECIALIST: {"callbacks", "leads", "complaints"}, Role.MANAGER: {"callbacks", "complaints"},
@@ -56,7 +56,7 @@ def test_each_role_opens_on_its_own_job_and_each_item_links_to_its_record(open_p
         assert [m.label for m in at.metric] == [t(f"kpi.metric.{k}", lang) for k in (
             "callback_completion_rate", "callback_on_time_rate", "reach_rate", "complaints_closed_by_deadline")]
     else:
-        assert [m.label for m in at.metric] == [t(f"mywork.{k}", lang) for k in TILES[role]]
+        assert [m.label for m in at.metric] == [t(k if "." in k else f"mywork.{k}", lang) for k in TILES[role]]
     records = [(page, q["id"]) for _, page, q in _links(at) if "id" in q]
     if role == Role.ADMIN:  # users and settings, not the office's callbacks
         assert records == [] and [p for _, p, _ in _links(at)] == ["users", "settings", "audit"]
@@ -64,9 +64,23 @@ def test_each_role_opens_on_its_own_job_and_each_item_links_to_its_record(open_p
         assert records and {page for page, _ in records} == RECORD_PAGES[role]
 
 
-def test_finance_is_told_neutrally_what_the_app_does_not_do_yet(open_page):
+def test_finance_opens_on_this_weeks_paid_orders_with_the_way_to_sign_them_off(open_page):
     at = open_page("pages/my_work.py", "zh", Role.FINANCE)
-    assert t("mywork.finance_pending", "zh") in [c.value for c in at.caption]
+    assert any(t("wo.finance.this_week", "zh") in m.value for m in at.markdown)
+    assert "finance" in [page for _, page, _ in _links(at)]
+
+
+def test_the_engineer_sees_each_own_order_with_its_next_step_and_the_unfinished_summary(open_page):
+    at = open_page("pages/my_work.py", "en", Role.ENGINEER)
+    steps = [label for label, page, q in _links(at) if page == "work-orders" and "id" in q]
+    assert steps and all("Next" in label for label in steps)
+    assert any(t("wo.unfinished.title", "en") in m.value for m in at.markdown)
+
+
+def test_the_manager_sees_the_unfinished_orders_by_technician_and_reason(open_page):
+    at = open_page("pages/my_work.py", "en", Role.MANAGER)
+    groups = next(d.value for d in at.dataframe if t("wo.unfinished.reason", "en") in d.value.columns)
+    assert len(groups) and groups[t("wo.unfinished.count", "en")].astype(int).sum() > 0
 
 
 @pytest.mark.parametrize(("role", "who"), [(Role.SPECIALIST, None), (Role.MANAGER, "all")])

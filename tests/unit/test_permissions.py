@@ -42,12 +42,12 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
 EXPECTED_PAGES: dict[Role, list[str]] = {
     Role.SPECIALIST: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
                       "account"],
-    Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
-                   "kpis", "audit", "settings", "account"],
+    Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "dispatch",
+                   "customers", "kpis", "audit", "settings", "account"],
     Role.DIRECTOR: ["my_work", "callbacks", "call", "leads", "complaints", "work_orders", "customers", "kpis",
                     "settings", "account"],
     Role.ENGINEER: ["my_work", "complaints", "work_orders", "account"],
-    Role.FINANCE: ["my_work", "work_orders", "account"],
+    Role.FINANCE: ["my_work", "work_orders", "finance", "account"],
     Role.ADMIN: ["my_work", "audit", "users", "settings", "account"],
 }
 

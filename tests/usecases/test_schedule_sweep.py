@@ -165,4 +165,4 @@ def test_the_command_line_runs_the_sweep_and_prints_the_counts(engine, monkeypat
     office(engine)
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     assert main(["--now", "2026-11-20T06:00:00+00:00"]) == 0
-    assert capsys.readouterr().out.strip() == "created=6 moved=0 skipped=0"
+    assert capsys.readouterr().out.strip() == "created=6 moved=0 skipped=0 progress_calls=0"
