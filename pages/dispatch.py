@@ -13,6 +13,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.text import Markdown, heading, joined, phrase, plain
 from ui.widgets import cell_formats, table
+from ui.wo_moves import technician_choices
 
 LOAD_COLUMNS = {"name": ("wo.board.name", "text"), "to_receive": ("wo.board.to_receive", "text"),
                 "working": ("wo.board.working", "text"), "pending": ("wo.board.pending", "text"),
@@ -54,8 +55,7 @@ feedback.show_flash()
 feedback.show_refusal()
 loads = board.technician_loads(engine(), actor)
 names = {r["id"]: r["name"] for r in loads}
-choices = {r["id"]: tr("wo.board.load_choice", name=r["name"], open=r["open"], to_receive=r["to_receive"],
-                       working=r["working"], pending=r["pending"]) for r in loads}
+choices = technician_choices(actor)
 least_loaded = min(range(len(loads)), key=lambda i: loads[i]["open"], default=0)  # the choice offered first
 heading("wo.board.title")
 st.caption(phrase("wo.board.caption", minutes=office().get("work_order.dispatch_target_minutes")))

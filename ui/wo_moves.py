@@ -13,8 +13,8 @@ import streamlit as st
 
 from core.errors import DomainError, Invalid
 from core.i18n import enum_label
+from core.work_orders.board import technician_loads
 from core.work_orders.flow import Move
-from core.work_orders.queries import technicians
 from core.work_orders.rules import TEXT_MAX, delay_due
 from core.work_orders.services import apply_move
 from core.work_orders.steps import Incomplete, MoveInput
@@ -60,12 +60,18 @@ def _moment(move: Move, field: str, record: dict) -> tuple[date | None, time | N
     return day, at
 
 
-def _widget(move: Move, field: str, record: dict):
+def technician_choices(actor) -> dict[int, str]:
+    """WO-3: the active engineers, each labelled with their open load, for the dispatcher's choice."""
+    return {r["id"]: tr("wo.board.load_choice", name=r["name"], open=r["open"], to_receive=r["to_receive"],
+                         working=r["working"], pending=r["pending"]) for r in technician_loads(engine(), actor)}
+
+
+def _widget(actor, move: Move, field: str, record: dict):
     k, lg = key(move, field), lang()
     name = tr("wo.moves.missing_note") if (move, field) == (Move.SEND_BACK, "note") else tr(f"wo.moves.{field}")
     caption = name + tr(MARK) if required(move, field) else name  # catalog text only (ui/text policy)
     if field == "technician_id":
-        people = technicians(engine())  # loads: board.technician_loads beside each name, wired at merge
+        people = technician_choices(actor)
         ids, current = list(people), record.get("technician_id")
         return st.selectbox(caption, ids, index=ids.index(current) if current in ids else None, key=k,
                             format_func=lambda i: people.get(i, str(i)), placeholder=tr("wo.moves.choose"))
@@ -136,7 +142,7 @@ def move_form(actor, record: dict, move: Move) -> None:
     with st.form(f"wom_{move.value}"):
         values = {}
         for field in _fields(move, record):
-            values[field] = _widget(move, field, record)
+            values[field] = _widget(actor, move, field, record)
             keys = (key(move, field, "_day"), key(move, field, "_time")) if field in TIMES else (key(move, field),)
             marks.under(field, *keys)
         if any(required(move, f) for f in FIELDS[move] if f != "confirm"):
