@@ -27,6 +27,7 @@ from core.complaints.rules import (
     reopened_promise,
 )
 from core.complaints.steps import check_step
+from core.customers.services import check_customer_product
 from core.errors import Invalid, NotFound, StaleEdit
 from core.lists import as_dict
 from core.office.settings import Office, load_office
@@ -36,7 +37,7 @@ from core.scheduling.rules import Windows, complaint_call
 from core.scheduling.sweep import schedule_at_save
 from db.engine import session_scope
 from db.enums import AuditAction, CallbackKind, CallbackStatus, ComplaintStatus, Role
-from db.models import Callback, Complaint, ComplaintEvent, Customer, Product, User
+from db.models import Callback, Complaint, ComplaintEvent, Product, User
 
 INTAKE_FIELDS = ("number", "customer_id", "product_id", "order_no", "product_desc", "channel", "severity",
                  "description", "defect_quantity", "defect_rate_pct", "received_by_id", "received_at", "status",
@@ -127,23 +128,13 @@ def open_complaint(s: Session, actor: Actor, fields: dict, office: Office, now: 
     return complaint
 
 
-def _check_customer(s: Session, fields: dict) -> None:
-    """The customer exists and the product (when chosen) is theirs."""
-    if s.get(Customer, fields["customer_id"]) is None:
-        raise Invalid("cp.customer_required", field="customer_id")
-    if fields["product_id"] is not None:
-        product = s.get(Product, fields["product_id"])
-        if product is None or product.customer_id != fields["customer_id"]:
-            raise Invalid("cp.product_not_customers", field="product_id")
-
-
 def take_in(engine: Engine, actor: Actor, data: NewComplaint, office: Office, now: datetime) -> dict:
     """CP-1 intake from the Complaints page, a customer's page or the incoming-call register: checked, saved
     at "received", its complaint call planned (CB-2). Returns id and number. REGISTER_COMPLAINT only."""
     require(actor, Action.REGISTER_COMPLAINT)
     fields = check_intake(data, now, office.timezone)
     with session_scope(engine) as s:
-        _check_customer(s, fields)
+        check_customer_product(s, fields["customer_id"], fields["product_id"], "cp")
         complaint = open_complaint(s, actor, fields, office, now)
         return {"id": complaint.id, "number": complaint.number}
 

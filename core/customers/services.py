@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
 from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.clock import office_day
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
-from core.errors import NotFound, StaleEdit, Unchanged
+from core.errors import Invalid, NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.scheduling.rules import Windows, first_call, new_customer_call
@@ -21,6 +22,17 @@ from core.versioning import save_versioned
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Customer, Product
+
+
+def check_customer_product(s: Session, customer_id: int, product_id: int | None, area: str) -> None:
+    """An intake's customer exists and its product (when chosen) is theirs; refusals under `<area>.` keys
+    (customer_required, product_not_customers)."""
+    if s.get(Customer, customer_id) is None:
+        raise Invalid(f"{area}.customer_required", field="customer_id")
+    if product_id is not None:
+        product = s.get(Product, product_id)
+        if product is None or product.customer_id != customer_id:
+            raise Invalid(f"{area}.product_not_customers", field="product_id")
 
 
 def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int, changes: dict,

@@ -70,9 +70,9 @@ def fresh(s: Session, wo: dict, version: int) -> None:
 
 
 def write(s: Session, actor: Actor, wo: dict, version: int, changes: dict, to: WorkOrderStatus, move: str,
-          note: str | None, now: datetime, pending_reason=None) -> int:
+          note: str | None, now: datetime, pending_reason=None, extra: dict | None = None) -> int:
     """One compare-and-set on the version and status the move was checked against, then the event and the
-    audit row. Returns the new version."""
+    audit row (with `extra`, e.g. a signature's sha256). Returns the new version."""
     result = s.execute(update(WorkOrder).where(WorkOrder.id == wo["id"], WorkOrder.version == version,
                                                WorkOrder.status == wo["status"])
                        .values(**changes, status=to, version=WorkOrder.version + 1)
@@ -85,5 +85,5 @@ def write(s: Session, actor: Actor, wo: dict, version: int, changes: dict, to: W
     before = {k: wo.get(k) for k in changes} | {"status": wo["status"]}
     action = AuditAction.TRANSITION if to != wo["status"] else AuditAction.UPDATE
     audit.record(s, actor, "work_order", wo["id"], action, before, changes | {"status": to}, at=now,
-                 extra={"move": move})
+                 extra={"move": move} | (extra or {}))
     return version + 1
