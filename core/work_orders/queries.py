@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered, paginate
+from core.office.settings import load_office
 from core.permissions import Action, Actor, require
+from core.work_orders import store
+from core.work_orders.rules import missing
 from db.engine import session_scope
 from db.enums import Role, ServiceType, WorkOrderStatus
-from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent
+from db.models import Customer, Product, User, WorkOrder, WorkOrderEvent, WorkOrderSignature
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,10 @@ def technicians(engine: Engine) -> dict[int, str]:
 def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict | None:
     """One order's fields (its contact phone among them), who its customer is (id, code, name: engineers and
     finance read work orders, not the customer archive), its product, and its event history with who did
-    each step. VIEW_WORK_ORDERS only."""
+    each step; its drawn signatures (without images), the gate's context, what a returned order still lacks
+    (`missing`: catalog keys) and its version. VIEW_WORK_ORDERS only."""
     require(actor, Action.VIEW_WORK_ORDERS)
+    office = load_office(engine)
     with session_scope(engine) as s:
         wo = s.get(WorkOrder, work_order_id)
         if wo is None:
@@ -106,10 +111,33 @@ def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict 
             select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id).order_by(WorkOrderEvent.at)
         ).scalars()
         product = s.get(Product, wo.product_id) if wo.product_id else None
+        order = as_dict(wo)
+        ctx = store.context(s, order, office.timezone)
         return {
-            "order": as_dict(wo) | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id)},
+            "order": order | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id)},
             "customer": dict(s.execute(select(Customer.id, Customer.code, Customer.name)
                                        .where(Customer.id == wo.customer_id)).mappings().one()),
             "product": as_dict(product) if product else None,
             "events": [as_dict(e) | {"user": names.get(e.user_id)} for e in events],
+            "signatures": signatures(s, wo.id, names),
+            "context": ctx,
+            "missing": _missing(order, ctx, office),
+            "version": wo.version,
         }
+
+
+def signatures(s: Session, order_id: int, names: dict[int, str]) -> list[dict]:
+    """WO-5: the drawn signatures' facts (kind, the signer's name, whose account held the pad, when), without
+    the images (core.work_orders.acts.signature_png gives those)."""
+    rows = s.execute(select(WorkOrderSignature.kind, WorkOrderSignature.signer_name,
+                            WorkOrderSignature.captured_by_id, WorkOrderSignature.signed_at)
+                     .where(WorkOrderSignature.work_order_id == order_id).order_by(WorkOrderSignature.kind)).all()
+    return [{"kind": r.kind, "signer_name": r.signer_name, "captured_by": names.get(r.captured_by_id),
+             "signed_at": r.signed_at} for r in rows]
+
+
+def _missing(order: dict, ctx, office) -> list[str]:
+    """WO-5/WO-6: what a returned order still lacks for acceptance, as `wo.missing.<item>` keys (else [])."""
+    if order["status"] != WorkOrderStatus.RETURNED:
+        return []
+    return [f"wo.missing.{item}" for item in missing(order, ctx.technician_signed, ctx.customer_signed, office)]
