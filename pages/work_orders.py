@@ -9,6 +9,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, fields, history
 from ui.text import plain
+from ui.wo_signatures import signature_section
 
 DETAIL_FIELDS = {
     "status": "enum", "pending_reason": "enum", "service_type": "enum", "contact_name": "text", "phone": "text",
@@ -58,6 +59,7 @@ def show_order(actor, order_id: int) -> None:
         return
     st.subheader(plain(f"{detail['order']['number']} · {detail['customer']['name']}"))
     fields(detail["order"], "wo", DETAIL_FIELDS)
+    signature_section(actor, detail)
     history(detail["events"], "wo")
     audit_history(actor, "work_order", order_id)
 

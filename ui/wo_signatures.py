@@ -37,7 +37,7 @@ def signature_section(actor, detail: dict) -> None:
     heading("wo.sign_ui.title")
     _stored(actor, order["id"], detail.get("signatures") or [])
     if may(Act.SIGN_TECHNICIAN, order, actor, ctx):
-        _technician(actor, record)
+        _technician(actor, record, ctx.technician_signed)
     if may(Act.COUNTERSIGN, order, actor, ctx):
         _countersign(actor, record)
     if may(Act.SIGN_CUSTOMER, order, actor, ctx):
@@ -61,11 +61,13 @@ def _caption(item: dict, kind: SignatureKind) -> Markdown:
                   captured=item.get("captured_by") or "", when=when)
 
 
-def _technician(actor, record: dict) -> None:
-    """WO-5: the assigned technician's own account signs, under their own name."""
+def _technician(actor, record: dict, signed: bool) -> None:
+    """WO-5: the assigned technician's own account signs, under their own name; once signed, drawing it again
+    (until the countersign) is folded away."""
     heading("wo.sign_ui.technician_title")
-    st.caption(phrase("wo.sign_ui.technician_help", name=actor.display_name))
-    got = signature_pad(f"wo_sig_technician_{record['id']}", tr("wo.sign_ui.technician_pad"))
+    with st.expander(tr("wo.sign_ui.redraw")) if signed else st.container():
+        st.caption(phrase("wo.sign_ui.technician_help", name=actor.display_name))
+        got = signature_pad(f"wo_sig_technician_{record['id']}", tr("wo.sign_ui.technician_pad"))
     _save(got, lambda png: services.sign(engine(), actor, record["id"], record["version"], SignatureKind.TECHNICIAN,
                                          png, actor.display_name, clock.now()))
 
