@@ -24,7 +24,7 @@ HTML = """<div class="sigpad"><canvas></canvas><div class="row">
 CSS = """
 .sigpad { width: 100%; }
 .sigpad canvas { display: block; width: 100%; height: 200px; touch-action: none; background: #fff;
-  border: 1px solid var(--st-border-color, #ccc); border-radius: 0.5rem; cursor: crosshair; }
+  outline: 1px solid var(--st-border-color, #ccc); outline-offset: -1px; border-radius: 0.5rem; cursor: crosshair; }
 .sigpad .row { display: flex; gap: 0.5rem; margin-top: 0.5rem; }
 .sigpad button { flex: 1; min-height: 2.75rem; font: inherit; border-radius: 0.5rem; cursor: pointer;
   border: 1px solid var(--st-border-color, #ccc); background: var(--st-secondary-background-color, #f0f2f6);
