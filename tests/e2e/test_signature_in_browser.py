@@ -1,8 +1,8 @@
 """WO-5 on a phone: the assigned engineer opens a completed order on a 390x844 screen at 3x density, draws
-a signature on the pad with touch events (and, on a desk, with the mouse), presses Done, and the order then
-holds a drawn picture: ink on it (not a blank pad) and sharp (the canvas kept device pixels, so the picture
-is at least twice as wide as the pad on the screen). The order is built in the served demo office through
-the use cases themselves."""
+a signature on the pad with touch events (and, on a desk, with the mouse), presses Done (refused first on the
+empty pad), and the order then holds a drawn picture: ink on it (not a blank pad) and sharp (the canvas kept
+device pixels, so the picture is at least twice as wide as the pad on the screen). The order is built in the
+served demo office through the use cases themselves."""
 
 from __future__ import annotations
 
@@ -78,8 +78,12 @@ def test_the_engineer_draws_a_signature_and_a_sharp_drawing_is_kept(served_app, 
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box["width"] >= 300  # as wide as its column: the whole width of a phone
+    done = page.get_by_role("button", name=t("wo.sign_ui.done", "en"))
+    done.click()  # on the empty pad: refused, nothing stored
+    expect(page.get_by_text(t("wo.sign.blank", "en"))).to_be_visible(timeout=60_000)
+    assert _stored(e2e_db_url, order_id) is None
     draw(page, box)
-    page.get_by_role("button", name=t("wo.sign_ui.done", "en")).click()
+    done.click()
     expect(page.get_by_role("img", name=t("wo.sign_ui.image_alt", "en"))).to_be_visible(timeout=60_000)
     expect(canvas).to_be_hidden()  # signed: drawing again is folded away until asked for
     png = _stored(e2e_db_url, order_id)
