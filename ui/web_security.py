@@ -24,7 +24,9 @@ CLOSED_PREFIXES = ("/_stcore/metrics", "/_stcore/agent/")
 # from the installed Streamlit, so no other inline script runs. Styles are inline (emotion injects <style>
 # tags, the sign-in page has one), so style-src needs 'unsafe-inline'. Streamlit's protobuf decoder compiles a
 # small WebAssembly module: 'wasm-unsafe-eval' allows that and no JavaScript eval (the Altair charts need none;
-# checked in chromium, tests/e2e/test_http_surface_in_browser.py).
+# checked in chromium, tests/e2e/test_http_surface_in_browser.py). The signature pad (ui.signature_pad) is an
+# inline Components v2 element, whose JavaScript Streamlit imports as a module from a blob: URL the page itself
+# makes: 'blob:' allows that; a blob is created by script already running here, never fetched from elsewhere.
 _INDEX_HTML = Path(streamlit.__file__).parent / "static" / "index.html"
 
 
@@ -34,7 +36,7 @@ def content_security_policy() -> str:
     scripts = " ".join(f"'sha256-{digest}'" for digest in _inline_script_hashes(_INDEX_HTML))
     return "; ".join([
         "default-src 'self'",
-        f"script-src 'self' 'wasm-unsafe-eval' {scripts}".strip(),
+        f"script-src 'self' blob: 'wasm-unsafe-eval' {scripts}".strip(),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

@@ -1,16 +1,15 @@
 """What is done on a work order without moving it (core.work_orders.flow.Act), offered from the same table
-(`may`): the manager's countersign of the recorded service time and work done (WO-6), the fee of a paid
-order in money with whether it was collected on site (WO-8), a manager's special approval with its reason
-(WO-5), and a note. The signatures drawn on the pad are ui.wo_signatures' (helper wo-sign)."""
+(`may`): the fee of a paid order in money with whether it was collected on site (WO-8), a manager's special
+approval with its reason (WO-5), and a note. The signatures and the manager's countersign (WO-6) are
+ui.wo_signatures'."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import Invalid
 from core.work_orders.flow import Act, may
 from core.work_orders.rules import TEXT_MAX
-from core.work_orders.services import add_note, approve, countersign, record_fee
+from core.work_orders.services import add_note, approve, record_fee
 from ui import clock
 from ui.context import engine, tr
 from ui.feedback import FLASH, MARK, FieldMarks
@@ -21,23 +20,6 @@ from ui.text import phrase
 def _done(act: Act) -> None:
     st.session_state[FLASH] = phrase("wo.moves.moved", step=tr(f"wo.moves.done.{act.value}"))
     st.rerun()
-
-
-def _countersign(actor, record: dict) -> None:
-    """WO-6: the department manager countersigns the service time and work done, before the customer signs."""
-    marks = FieldMarks("woa_countersign")
-    with st.form("woa_countersign"):
-        st.caption(tr("wo.moves.countersign_hint"))
-        confirmed = st.checkbox(tr("wo.moves.confirm_countersign"), key="woa_countersign_confirm")
-        marks.under("confirm", "woa_countersign_confirm")
-        submitted = st.form_submit_button(tr("wo.moves.do.countersign"), type="primary")
-    if submitted:
-        if not confirmed:
-            marks.show(Invalid("wo.moves.confirm_required", field="confirm"))
-            return
-        now = clock.now()
-        if marks.attempt(lambda: countersign(engine(), actor, record["id"], record["version"], now)) is not None:
-            _done(Act.COUNTERSIGN)
 
 
 def _fee(actor, record: dict) -> None:
@@ -77,8 +59,8 @@ def _text(actor, record: dict, act: Act) -> None:
             _done(act)
 
 
-FORMS = {  # what each act asks for, in the order the record offers them (the countersign open: it is what's next)
-    Act.COUNTERSIGN: _countersign, Act.FEE: _fee, Act.APPROVE: lambda actor, record: _text(actor, record, Act.APPROVE),
+FORMS = {  # what each act asks for, in the order the record offers them
+    Act.FEE: _fee, Act.APPROVE: lambda actor, record: _text(actor, record, Act.APPROVE),
     Act.NOTE: lambda actor, record: _text(actor, record, Act.NOTE),
 }
 
@@ -87,5 +69,5 @@ def acts(actor, record: dict, ctx) -> None:
     """The acts this user may do on the order now, one expander each."""
     for act, form in FORMS.items():
         if may(act, record, actor, ctx):
-            with st.expander(tr(f"wo.moves.do.{act.value}"), expanded=act == Act.COUNTERSIGN):
+            with st.expander(tr(f"wo.moves.do.{act.value}")):
                 form(actor, record)

@@ -15,6 +15,7 @@ from ui.text import heading, joined, phrase, plain
 from ui.wo_acts import acts
 from ui.wo_moves import missing_lines, move_form
 from ui.wo_print import copy_links
+from ui.wo_signatures import signature_section
 
 INTAKE_FIELDS = {
     "service_type": "enum", "contact_name": "text", "phone": "text", "address": "text", "request": "text",
@@ -96,6 +97,6 @@ def whats_next(actor, detail: dict) -> None:
 def show_record(actor, detail: dict) -> None:
     """The whole record: sections, the signatures, the copy links, what's next."""
     record_sections(detail)
-    # signatures: wired at merge
+    signature_section(actor, detail)  # WO-5: the drawn signatures and the countersign
     copy_links(actor, detail)  # WO-9, once the order is completed
     whats_next(actor, detail)

@@ -122,8 +122,7 @@ def test_the_whole_flow_role_by_role_through_the_pages(open_page, db, demo_url, 
 
     sign(db, engineer, oid, SignatureKind.TECHNICIAN, now)
     at = record_page(open_page, oid, Role.MANAGER)
-    at.checkbox(key="woa_countersign_confirm").check()
-    submit(at, "woa_countersign", "wo.moves.do.countersign")
+    at.button(key=f"wo_sig_countersign_{oid}").click().run()  # ui.wo_signatures: the times and work done shown first
     assert stored(db, oid).manager_countersigned_at == now
     sign(db, engineer, oid, SignatureKind.CUSTOMER, now, name="Ann Lee")
 

@@ -1,0 +1,96 @@
+"""WO-5 on a phone: the assigned engineer opens a completed order on a 390x844 screen at 3x density, draws
+a signature on the pad with touch events (and, on a desk, with the mouse), presses Done (refused first on the
+empty pad), and the order then holds a drawn picture: ink on it (not a blank pad) and sharp (the canvas kept
+device pixels, so the picture is at least twice as wide as the pad on the screen). The order is built in the
+served demo office through the use cases themselves."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.enums import Role, SignatureKind, WorkOrderStatus
+from db.models import WorkOrderSignature
+from tests.demo_orders import demo_order_at
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "has_touch": True, "is_mobile": True}
+DESK = {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 2}
+STROKES = (0.3, 0.5, 0.7)  # three lines across the pad, at these fractions of its height
+INK_BELOW = 128  # a grey level darker than this is ink
+
+
+def _stored(url: str, order_id: int) -> bytes | None:
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        png = s.scalar(select(WorkOrderSignature.png).where(WorkOrderSignature.work_order_id == order_id,
+                                                            WorkOrderSignature.kind == SignatureKind.TECHNICIAN))
+    engine.dispose()
+    return png
+
+
+def _zigzag(box: dict, row: float) -> list[tuple[float, float]]:
+    x, y = box["x"] + 20, box["y"] + box["height"] * row
+    return [(x + step * 12, y + (0 if step == 0 else 12 if step % 2 else -12)) for step in range(25)]
+
+
+def _draw_with_a_finger(page, box: dict) -> None:
+    """CDP touch events: the browser turns them into the pointer events the pad listens to, as on a phone."""
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, points: list) -> None:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+    for row in STROKES:
+        start, *rest = _zigzag(box, row)
+        touch("touchStart", [start])
+        for point in rest:
+            touch("touchMove", [point])
+        touch("touchEnd", [])
+    cdp.detach()
+
+
+def _draw_with_the_mouse(page, box: dict) -> None:
+    for row in STROKES:
+        start, *rest = _zigzag(box, row)
+        page.mouse.move(*start)
+        page.mouse.down()
+        for point in rest:
+            page.mouse.move(*point)
+        page.mouse.up()
+
+
+@pytest.mark.parametrize(("device", "draw"), [(PHONE, _draw_with_a_finger), (DESK, _draw_with_the_mouse)],
+                         ids=["finger-on-a-phone", "mouse-on-a-desk"])
+def test_the_engineer_draws_a_signature_and_a_sharp_drawing_is_kept(served_app, e2e_db_url, new_tab, device, draw):
+    order_id = demo_order_at(e2e_db_url, WorkOrderStatus.COMPLETED)  # the demo engineer yet to sign
+    page = new_tab(locale="en-US", **device)
+    sign_in(page, served_app, Role.ENGINEER, next_path=f"/work-orders?id={order_id}")
+    canvas = page.get_by_role("img", name=t("wo.sign_ui.technician_pad", "en"))
+    expect(canvas).to_be_visible(timeout=60_000)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box["width"] >= 300  # as wide as its column: the whole width of a phone
+    done = page.get_by_role("button", name=t("wo.sign_ui.done", "en"))
+    done.click()  # on the empty pad: refused, nothing stored
+    expect(page.get_by_text(t("wo.sign.blank", "en"))).to_be_visible(timeout=60_000)
+    assert _stored(e2e_db_url, order_id) is None
+    draw(page, box)
+    done.click()
+    expect(page.get_by_role("img", name=t("wo.sign_ui.image_alt", "en"))).to_be_visible(timeout=60_000)
+    expect(canvas).to_be_hidden()  # signed: drawing again is folded away until asked for
+    png = _stored(e2e_db_url, order_id)
+    assert png is not None
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG"
+        assert image.width >= 2 * box["width"]  # device pixels, not CSS pixels
+        grey = image.convert("L")
+    ink = sum(grey.histogram()[:INK_BELOW])
+    assert ink > 500  # three strokes, not a blank pad
