@@ -39,7 +39,7 @@ from demo.people import People, write_customers, write_staff
 from demo.periodic import write_periodic
 from demo.pools import Pools, make_pools
 from demo.recheck import write_rechecks
-from demo.work_orders import write_work_orders
+from demo.work_orders import write_progress_calls, write_work_orders
 from demo.writer import BulkWriter, finish, loading_connection
 
 DEFAULT_SEED = 20261122
@@ -76,6 +76,7 @@ class Demo:
     calls: CallbackMaker | None = None
     lead_calls: list = field(default_factory=list)  # (time, incoming_call_id, name, phone)
     lead_callbacks: list = field(default_factory=list)  # (time, callback_id, customer_id)
+    progress_calls: list = field(default_factory=list)  # WO-11 Due items of the work orders' waits
 
     def __post_init__(self) -> None:
         self.windows = Windows.from_settings(self.office.get)
@@ -122,7 +123,8 @@ def _build(demo: Demo) -> None:
     write_customers(demo, ProductCalls(demo))
     write_care(demo)
     demo.out.commit()
-    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads, write_rechecks):
+    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads, write_rechecks,
+                 write_progress_calls):
         part(demo)
         demo.out.commit()
 

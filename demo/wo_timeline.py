@@ -31,9 +31,11 @@ REASONS = ((0.6, PendingReason.PARTS.value), (0.85, PendingReason.CUSTOMER_ABSEN
 
 
 def pending_reason(rng: Random, waiting_days: float = 0.0) -> str:
-    """Waiting for parts is the usual reason (WO-4), and nearly the only one that lasts weeks."""
-    r = rng.random() * (0.7 if waiting_days > 14 else 1.0)
-    return next(reason for threshold, reason in REASONS if r < threshold)
+    """Waiting for parts is the usual reason (WO-4), and the only one that lasts longer than the others
+    hold a repair up (RESUME): an order still waiting after `waiting_days` waits for parts."""
+    r = rng.random()
+    reason = next(reason for threshold, reason in REASONS if r < threshold)
+    return reason if waiting_days * DAY <= RESUME[reason][1] else PendingReason.PARTS.value
 
 
 def path_to(rng: Random, target: str, paid: bool) -> tuple[list[Move], bool, bool]:

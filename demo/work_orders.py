@@ -86,6 +86,14 @@ def write_work_orders(demo: Demo) -> None:
         order.write(status, weeks, signatures, reasons.get(wo_id))
 
 
+def write_progress_calls(demo: Demo) -> None:
+    """The WO-11 progress calls the orders' waits put on the queue, written after the rest of the office
+    from their own stream, so the periodic calls, leads and re-checks are drawn as without them."""
+    rng = demo.rng("progress_calls")
+    for due in demo.progress_calls:
+        demo.calls.emit(rng, due)
+
+
 def _headers(rng: Random, demo: Demo, n: int) -> list[int]:
     """Status and intake time of every order, packed as intake * 16 + status index, in time order.
     The first orders take each status once, so every status is present."""
@@ -117,7 +125,8 @@ class _Order:
         demo, rng, clock, text = self.demo, self.rng, self.demo.clock, self.demo.pools.text
         r = rng.random()
         stype = "A" if status == SETTLED else next(t for p, t in TYPES if r < p)
-        reason = pending_reason(rng, (clock.now - self.intake) / DAY)  # drawn even when forced: the stream stays
+        waiting = (clock.now - self.intake) / DAY if status == PENDING else 0.0
+        reason = pending_reason(rng, waiting)  # drawn even when forced: the stream stays put
         reason = forced_reason or reason
         life = live(rng, clock, status, self.intake, stype == "A", reason, weeks,
                     demo.setting("work_order.dispatch_target_minutes") * MINUTE)
@@ -133,7 +142,7 @@ class _Order:
         self._events(life, desk, tech, reason, wait, row["special_approval_note"])
         self._signatures(signatures, life, tech, contact)
         if life.time_of(Move.PEND) is not None:
-            self._progress_call(life, row, reason)
+            self._progress_call(life, reason)
         if COMPLETED in life.at and stype != INTERNAL:
             self._after_repair(life.at[COMPLETED])
 
@@ -206,12 +215,13 @@ class _Order:
                        tech_at)
         signatures.add(self.id, SignatureKind.CUSTOMER, contact, tech, customer_at)
 
-    def _progress_call(self, life: Life, row: dict, reason: str) -> None:
+    def _progress_call(self, life: Life, reason: str) -> None:
         """WO-11: the order's wait put a progress call on the customer's specialist's queue, by the end of
-        the next office day, its purpose the order's number, state and reason as the app writes it."""
+        the next office day, its purpose the order's number, state and reason as the app writes it (written
+        by `write_progress_calls`)."""
         clock, pended = self.demo.clock, life.time_of(Move.PEND)
         wo = {"number": self.number, "status": PENDING, "pending_reason": reason}
-        self.demo.calls.emit(self.rng, Due(
+        self.demo.progress_calls.append(Due(
             self.cid, CallbackKind.PROGRESS.value, pended, clock.day_end(clock.day_of(pended) + WINDOW_DAYS),
             progress_key(self.id, "pending:1"), pended, product_id=self.pid, work_order_id=self.id,
             purpose=purpose(wo),
@@ -220,7 +230,7 @@ class _Order:
     def _after_repair(self, completed: int) -> None:
         """WO-10 / CB-2: within `callback.after_repair_window_days` after completion."""
         clock = self.demo.clock
-        self.demo.calls.emit(self.rng, Due(
+        self.demo.progress_calls.append(Due(
             self.cid, "after_repair", completed,
             clock.day_end(clock.day_of(completed) + self.demo.windows.after_repair_window_days),
             after_repair_key(self.id), completed, product_id=self.pid, work_order_id=self.id,
