@@ -134,7 +134,7 @@ def estimates(scale: Scale) -> dict[str, int]:
     return {
         "customers": scale.customers, "products": int(scale.customers * 1.38),
         "contacts": int(scale.customers * 0.17), "work_orders": scale.work_orders,
-        "work_order_events": int(scale.work_orders * 9.6), "complaints": scale.complaints,
+        "work_order_events": int(scale.work_orders * 11.6), "complaints": scale.complaints,
         "complaint_events": scale.complaints * 7, "incoming_calls": incoming_count(scale.customers),
         "callbacks": scale.callbacks, "call_attempts": int(scale.callbacks * 1.2),
         "leads": scale.leads, "lead_contacts": scale.leads * 5,
