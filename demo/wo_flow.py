@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from core.permissions import Actor
-from core.work_orders.flow import TRANSITIONS, Act, Context, Move, Party, act_refusal, refusal, target_of
+from core.work_orders.flow import Act, Context, Move, Party, act_refusal, refusal, target_of
 from db.enums import Role, ServiceType, WorkOrderStatus
 from demo.people import FINANCE, MANAGER
 
@@ -32,11 +32,11 @@ def party(step: Step) -> Party:
     return WHO.get(step, Party.TECHNICIAN)
 
 
-def user_of(step: Step, desk: int, tech: int) -> int:
-    """The user the demo records for the step: the manager dispatches, countersigns and approves, the
+def users(desk: int, tech: int) -> dict[Party, int]:
+    """The user the demo records for each party: the manager dispatches, countersigns and approves, the
     order's technician works and signs, the desk specialist sends back, accepts and closes, finance settles."""
-    return {Party.DISPATCHER: MANAGER, Party.COUNTERSIGNER: MANAGER, Party.APPROVER: MANAGER,
-            Party.DESK: desk, Party.FINANCE: FINANCE}.get(party(step), tech)
+    return {Party.DISPATCHER: MANAGER, Party.COUNTERSIGNER: MANAGER, Party.APPROVER: MANAGER, Party.DESK: desk,
+            Party.FINANCE: FINANCE, Party.TECHNICIAN: tech}
 
 
 def _actor(step: Step) -> Actor:
@@ -87,8 +87,4 @@ def history(steps: list[tuple[int, Step]], paid: bool) -> list[tuple[int, Step, 
     return [(ts, step, before[i], reached[i]) for i, (ts, step) in enumerate(ordered)]
 
 
-def moves_only(steps) -> list[Move]:
-    return [s for s in steps if isinstance(s, Move)]
-
-
-assert all(party(m) in t.parties for m, t in TRANSITIONS.items()), "WHO names a party the table refuses"
+STEPS: dict[Step, tuple[str, Party]] = {step: (step.value, party(step)) for step in (*Move, *Act)}  # value, who

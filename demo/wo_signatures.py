@@ -5,8 +5,8 @@ Drawing a PNG per order would be slow and large at the benchmark's million order
 pool of `POOL` distinct images, drawn once from the seeded stream; the orders reuse their bytes and
 hashes. An office of up to `ALL_KEPT` orders (the demo office) stores every order's images; a larger one
 (the benchmark's million orders, ~1.5 million signatures) stores only those signed in the last `KEPT_DAYS`
-days, so its database stays the size of its rows: older orders keep their signature columns (who, when)
-but not the picture."""
+days — every order still completed or returned, so the acceptance gate finds its pictures — and older
+orders keep their signature columns (who, when) but not the picture: ~100 MB of PNG instead of ~1 GB."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from db.enums import SignatureKind
 POOL = 64
 WIDTH, HEIGHT = 300, 100
 ALL_KEPT = 50_000
-KEPT_DAYS = 60
+KEPT_DAYS = 14  # longer than any order waits completed or returned (demo.work_orders.STATUSES)
 SIGNATURE_COLUMNS = ("id", "work_order_id", "kind", "signer_name", "captured_by_id", "png", "sha256", "signed_at")
 
 

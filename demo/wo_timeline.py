@@ -3,6 +3,7 @@ who signed. Pure functions of a seeded Random and the clock, so they are easy to
 
 from __future__ import annotations
 
+from functools import cache
 from random import Random
 
 from core.work_orders.flow import TRANSITIONS, Move
@@ -57,15 +58,20 @@ def path_to(rng: Random, target: str, paid: bool) -> tuple[list[Move], bool, boo
     return moves[: reached.index(target) + 1], detour, sent_back
 
 
-def statuses(moves: list[Move]) -> list[str]:
+def statuses(moves) -> tuple[str, ...]:
     """The status each move reaches, along the flow table (resume: back where the order waited from)."""
+    return _reached(tuple(moves))
+
+
+@cache
+def _reached(moves: tuple[Move, ...]) -> tuple[str, ...]:
     out, status, waited_from = [], NEW, None
     for move in moves:
         if move == Move.PEND:
             waited_from = status
         status = waited_from if move == Move.RESUME else TRANSITIONS[move].target.value
         out.append(status)
-    return out
+    return tuple(out)
 
 
 def dispatch_gap(rng: Random, clock: Clock, intake: int, target: int) -> int:

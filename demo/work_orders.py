@@ -25,7 +25,7 @@ from demo.clock import DAY, MINUTE
 from demo.people import ENGINEERS, MANAGER, SPECIALISTS, STAFF, VIP
 from demo.pools import pick, weighted
 from demo.wo_finance import Weeks, fee, invoice_no
-from demo.wo_flow import IllegalHistory, user_of
+from demo.wo_flow import STEPS, IllegalHistory, users
 from demo.wo_life import Life, live
 from demo.wo_signatures import SignatureWriter, kept_since
 from demo.wo_timeline import (
@@ -203,10 +203,11 @@ class _Order:
                                       None, None, None))
         send_back = pick(self.rng, self.demo.pools.text["send_back"])
         notes = {Move.PEND: wait, Move.SEND_BACK: send_back, Act.APPROVE: approval_note}
+        who = users(desk, tech)
         for ts, step, before, after in life.steps:
-            out.add("work_order_events", (out.next_id("work_order_events"), self.id, ts, user_of(step, desk, tech),
-                                          before, after, reason if step == Move.PEND else None, step.value,
-                                          notes.get(step)))
+            value, party = STEPS[step]
+            out.add("work_order_events", (out.next_id("work_order_events"), self.id, ts, who[party], before, after,
+                                          reason if step == Move.PEND else None, value, notes.get(step)))
 
     def _signatures(self, signatures: SignatureWriter, life: Life, tech: int, contact: str) -> None:
         """WO-5: the technician's drawn on their own account, the customer's on the technician's device."""

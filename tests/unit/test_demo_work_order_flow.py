@@ -19,7 +19,7 @@ WORK = (M.DISPATCH, M.RECEIVE, M.SURVEY, M.REPAIR, M.COMPLETE)
 
 
 def test_a_wait_resumes_where_the_order_waited_from():
-    assert statuses([M.DISPATCH, M.RECEIVE, M.SURVEY, M.PEND, M.RESUME])[-2:] == ["pending", "survey"]
+    assert statuses([M.DISPATCH, M.RECEIVE, M.SURVEY, M.PEND, M.RESUME])[-2:] == ("pending", "survey")
     assert check_shape(False, (*WORK[:4], M.PEND, M.RESUME))[-1] == "in_repair"
 
 
