@@ -8,11 +8,10 @@ read once from the database, as the app reads them; the rules, source keys and c
 rows must agree with are core's own (core.scheduling, core.callbacks, core.rechecks), not copies.
 
 One module of demo/ per part of the office: people (staff, customers, products), care (their
-callbacks), work_orders + wo_timeline, complaints, incoming, periodic, leads, recheck (CB-4
-samples, drawn last, by core's own draw from the office as written); callbacks + reached write any
-callback with its attempts; clock, pools and text_* supply time, names and phrases; writer loads the rows
-in chunks (the staff's demo passwords are
-core.accounts.demo's).
+callbacks), work_orders (with wo_life, wo_timeline, wo_flow, wo_finance, wo_signatures), complaints,
+incoming, periodic, leads, recheck (CB-4 samples, drawn last, by core's own draw from the office as
+written); callbacks + reached write any callback with its attempts; clock, pools and text_* supply time,
+names and phrases; writer loads the rows in chunks (the staff's demo passwords are core.accounts.demo's).
 """
 
 from __future__ import annotations
