@@ -8,11 +8,10 @@ read once from the database, as the app reads them; the rules, source keys and c
 rows must agree with are core's own (core.scheduling, core.callbacks, core.rechecks), not copies.
 
 One module of demo/ per part of the office: people (staff, customers, products), care (their
-callbacks), work_orders + wo_timeline, complaints, incoming, periodic, leads, recheck (CB-4
-samples, drawn last, by core's own draw from the office as written); callbacks + reached write any
-callback with its attempts; clock, pools and text_* supply time, names and phrases; writer loads the rows
-in chunks (the staff's demo passwords are
-core.accounts.demo's).
+callbacks), work_orders (with wo_life, wo_timeline, wo_flow, wo_finance, wo_signatures), complaints,
+incoming, periodic, leads, recheck (CB-4 samples, drawn last, by core's own draw from the office as
+written); callbacks + reached write any callback with its attempts; clock, pools and text_* supply time,
+names and phrases; writer loads the rows in chunks (the staff's demo passwords are core.accounts.demo's).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from demo.people import People, write_customers, write_staff
 from demo.periodic import write_periodic
 from demo.pools import Pools, make_pools
 from demo.recheck import write_rechecks
-from demo.work_orders import write_work_orders
+from demo.work_orders import write_progress_calls, write_work_orders
 from demo.writer import BulkWriter, finish, loading_connection
 
 DEFAULT_SEED = 20261122
@@ -76,6 +75,7 @@ class Demo:
     calls: CallbackMaker | None = None
     lead_calls: list = field(default_factory=list)  # (time, incoming_call_id, name, phone)
     lead_callbacks: list = field(default_factory=list)  # (time, callback_id, customer_id)
+    progress_calls: list = field(default_factory=list)  # WO-11 Due items of the work orders' waits
 
     def __post_init__(self) -> None:
         self.windows = Windows.from_settings(self.office.get)
@@ -122,7 +122,8 @@ def _build(demo: Demo) -> None:
     write_customers(demo, ProductCalls(demo))
     write_care(demo)
     demo.out.commit()
-    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads, write_rechecks):
+    for part in (write_work_orders, write_complaints, write_incoming, write_periodic, write_leads, write_rechecks,
+                 write_progress_calls):
         part(demo)
         demo.out.commit()
 
@@ -132,7 +133,7 @@ def estimates(scale: Scale) -> dict[str, int]:
     return {
         "customers": scale.customers, "products": int(scale.customers * 1.38),
         "contacts": int(scale.customers * 0.17), "work_orders": scale.work_orders,
-        "work_order_events": int(scale.work_orders * 9.6), "complaints": scale.complaints,
+        "work_order_events": int(scale.work_orders * 11.6), "complaints": scale.complaints,
         "complaint_events": scale.complaints * 7, "incoming_calls": incoming_count(scale.customers),
         "callbacks": scale.callbacks, "call_attempts": int(scale.callbacks * 1.2),
         "leads": scale.leads, "lead_contacts": scale.leads * 5,

@@ -59,6 +59,12 @@ TEXT: dict = {
         "A family member collected the vehicle; manager verified and approved.",
         "Customer confirmed the repair online; manager's special approval.",
     ],
+    # WO-5: what the desk found missing when it sent a returned order back to the technician
+    "send_back": ["Customer signature missing; please have it signed and return the order.",
+                  "Customer has not signed; sent back to the technician for the signature."],
+    # WO-6: why a repair that never waited still took longer than the target
+    "delay_other": ["Fault finding took several test drives.", "Workshop bay queue; work started the next day.",
+                    "Gearbox had to be dismantled; long labour time."],
     "complaint": {
         "quality": ["Engine noise less than a month after delivery.", "Paint is bubbling; suspected defect.",
                     "Same fault repaired three times and still not fixed."],

@@ -63,6 +63,10 @@ TEXT: dict = {
         "客户出国，经电话确认后由经理特批验收。", "客户委托家属取车，经理核实后特批。",
         "客户已线上确认维修结果，经理特批。",
     ],
+    # WO-5: what the desk found missing when it sent a returned order back to the technician
+    "send_back": ["缺少客户签字，请补签后再交回。", "客户未签字确认，退回技师补签。"],
+    # WO-6: why a repair that never waited still took longer than the target
+    "delay_other": ["故障排查耗时较长，多次试车确认。", "维修工位排队，次日开工。", "需拆检变速箱，工时较长。"],
     "complaint": {
         "quality": ["新车行驶不到一个月发动机异响。", "车漆出现起泡，怀疑质量问题。", "同一故障维修三次仍未解决。"],
         "delivery": ["交车时间比合同约定晚了两周。", "交车时随车资料不全。"],

@@ -3,8 +3,10 @@ who signed. Pure functions of a seeded Random and the clock, so they are easy to
 
 from __future__ import annotations
 
+from functools import cache
 from random import Random
 
+from core.work_orders.flow import TRANSITIONS, Move
 from db.enums import PendingReason, WorkOrderStatus
 from demo.clock import DAY, HOUR, MINUTE, OPEN_AT, Clock
 
@@ -23,28 +25,53 @@ RESUME = {  # how long each pending reason holds the repair up (WO-7)
     PendingReason.CUSTOMER_ABSENT.value: (DAY, 5 * DAY),
     PendingReason.APPROVAL.value: (DAY, 7 * DAY),
 }
+MOVE_GAPS = {Move.SEND_BACK: (10 * MINUTE, 4 * HOUR)}  # the desk looks at a returned order soon
+SENT_BACK = 0.08  # share of accepted orders the desk first sent back for what was missing (WO-5)
 REASONS = ((0.6, PendingReason.PARTS.value), (0.85, PendingReason.CUSTOMER_ABSENT.value),
            (1.01, PendingReason.APPROVAL.value))
 
 
 def pending_reason(rng: Random, waiting_days: float = 0.0) -> str:
-    """Waiting for parts is the usual reason (WO-4), and nearly the only one that lasts weeks."""
-    r = rng.random() * (0.7 if waiting_days > 14 else 1.0)
-    return next(reason for threshold, reason in REASONS if r < threshold)
+    """Waiting for parts is the usual reason (WO-4), and the only one that lasts longer than the others
+    hold a repair up (RESUME): an order still waiting after `waiting_days` waits for parts."""
+    r = rng.random()
+    reason = next(reason for threshold, reason in REASONS if r < threshold)
+    return reason if waiting_days * DAY <= RESUME[reason][1] else PendingReason.PARTS.value
 
 
-def path_to(rng: Random, target: str, paid: bool) -> tuple[list[str], bool]:
-    """The statuses after NEW up to `target` (WO-4); some finished orders waited once on the way.
-    Returns the path and whether it went through PENDING."""
+def path_to(rng: Random, target: str, paid: bool) -> tuple[list[Move], bool, bool]:
+    """The moves after intake up to the first that reaches `target` (WO-4): some finished orders waited
+    once on the way (at the survey or during the repair, and resumed where they were), some accepted ones
+    were first sent back by the desk and returned again (WO-5). Returns the moves, whether the order went
+    pending and whether it was sent back."""
     if target == NEW:
-        return [], False
+        return [], False, False
     detour = target == PENDING or (target in DONE and rng.random() < 0.15)
     at_survey = rng.random() < 0.4
-    full = [DISPATCHED, RECEIVED, SURVEY]
-    full += [PENDING] if detour and at_survey else []
-    full += [IN_REPAIR] + ([PENDING, IN_REPAIR] if detour and not at_survey else [])
-    full += [COMPLETED, RETURNED, ACCEPTED] + ([SETTLED] if paid else []) + [CLOSED]
-    return full[: full.index(target) + 1], detour
+    sent_back = target in (ACCEPTED, SETTLED, CLOSED) and rng.random() < SENT_BACK
+    wait = [Move.PEND, Move.RESUME] if detour else []
+    moves = [Move.DISPATCH, Move.RECEIVE, Move.SURVEY, *(wait if at_survey else []), Move.REPAIR,
+             *([] if at_survey else wait), Move.COMPLETE, Move.RETURN,
+             *([Move.SEND_BACK, Move.RETURN] if sent_back else []), Move.ACCEPT,
+             *([Move.SETTLE] if paid else []), Move.CLOSE]
+    reached = statuses(moves)
+    return moves[: reached.index(target) + 1], detour, sent_back
+
+
+def statuses(moves) -> tuple[str, ...]:
+    """The status each move reaches, along the flow table (resume: back where the order waited from)."""
+    return _reached(tuple(moves))
+
+
+@cache
+def _reached(moves: tuple[Move, ...]) -> tuple[str, ...]:
+    out, status, waited_from = [], NEW, None
+    for move in moves:
+        if move == Move.PEND:
+            waited_from = status
+        status = waited_from if move == Move.RESUME else TRANSITIONS[move].target.value
+        out.append(status)
+    return tuple(out)
 
 
 def dispatch_gap(rng: Random, clock: Clock, intake: int, target: int) -> int:
@@ -61,15 +88,16 @@ def dispatch_gap(rng: Random, clock: Clock, intake: int, target: int) -> int:
     return max(MINUTE, morning + int(rng.random() * HOUR) - intake)
 
 
-def step_times(rng: Random, clock: Clock, intake: int, path: list[str], reason: str, dispatch_target: int) -> list[int]:
-    """A time for each step of `path`, in order, all before now (squeezed when the order is young);
+def step_times(rng: Random, clock: Clock, intake: int, moves: list[Move], reason: str,
+               dispatch_target: int) -> list[int]:
+    """A time for each of `moves`, in order, all before now (squeezed when the order is young);
     `dispatch_target` is WO-3's target in seconds."""
     gaps = []
-    for i, status in enumerate(path):
-        if status == DISPATCHED:
+    for move, status in zip(moves, statuses(moves), strict=True):
+        if move == Move.DISPATCH:
             gaps.append(dispatch_gap(rng, clock, intake, dispatch_target))
             continue
-        low, high = RESUME[reason] if status == IN_REPAIR and path[i - 1] == PENDING else GAPS[status]
+        low, high = RESUME[reason] if move == Move.RESUME else MOVE_GAPS.get(move) or GAPS[status]
         gaps.append(int(low + rng.random() * (high - low)))
     budget = clock.now - intake - MINUTE
     total = sum(gaps)

@@ -1,23 +1,33 @@
-"""Repair work orders (WO-1..WO-10) with their event history, finance's weekly batches (WO-8)
-and the after-repair callbacks they cause (WO-10, CB-2).
+"""Repair work orders (WO-1..WO-11) with their event history, drawn signatures, finance's weekly batches
+(WO-8), the progress calls of orders that waited (WO-11) and the after-repair callbacks (WO-10, CB-2).
 
-An order's status is drawn first, its intake time from how long orders usually stay in that
-status; ids follow intake time, and numbers count per month (`WO202611-000123`).
+An order's status is drawn first, its intake time from how long orders usually stay in that status; its
+life is then walked along the app's flow table (demo.wo_life, checked by demo.wo_flow): the moves with
+their users, the signatures and other acts, and an acceptance only when the order as written passes the
+acceptance checklist (core.work_orders.rules.missing) or a manager's special approval. Ids follow intake
+time, and numbers count per month (`WO202611-000123`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import accumulate
 from random import Random
 from typing import TYPE_CHECKING
 
 from core.scheduling.rules import after_repair_key
-from db.enums import PendingReason, ServiceType
+from core.work_orders.flow import Act, Move
+from core.work_orders.progress import WINDOW_DAYS, progress_key, purpose
+from core.work_orders.rules import delay_due, missing
+from db.enums import CallbackKind, PendingReason, ServiceType, SignatureKind
 from demo.callbacks import Due
-from demo.clock import DAY, HOUR, MINUTE
-from demo.people import ENGINEERS, FINANCE, MANAGER, SPECIALISTS, VIP
+from demo.clock import DAY, MINUTE
+from demo.people import ENGINEERS, MANAGER, SPECIALISTS, STAFF, VIP
 from demo.pools import pick, weighted
-from demo.recheck import monday
+from demo.wo_finance import Weeks, fee, invoice_no
+from demo.wo_flow import STEPS, IllegalHistory, users
+from demo.wo_life import Life, live
+from demo.wo_signatures import SignatureWriter, kept_since
 from demo.wo_timeline import (
     ACCEPTED,
     CLOSED,
@@ -30,10 +40,7 @@ from demo.wo_timeline import (
     RETURNED,
     SETTLED,
     SURVEY,
-    path_to,
     pending_reason,
-    signatures,
-    step_times,
 )
 
 if TYPE_CHECKING:
@@ -41,16 +48,15 @@ if TYPE_CHECKING:
 
 WO_COLUMNS = (
     "id", "number", "customer_id", "product_id", "contact_name", "phone", "address", "request",
-    "read_back_confirmed", "service_type", "status", "pending_reason", "priority", "intake_by_id", "intake_at",
-    "dispatched_at", "dispatched_by_id", "technician_id", "received_at", "survey_at", "service_started_at",
-    "service_ended_at", "completed_at", "work_done", "delay_reason", "incomplete_reason", "technician_signed_at",
-    "manager_countersigned_by_id", "manager_countersigned_at", "customer_signed_name", "customer_signed_at",
-    "special_approval_by_id", "special_approval_note", "returned_at", "return_signed_by_id", "accepted_at",
-    "fee_cents", "fee_collected_on_site", "invoice_no", "settled_at", "finance_batch_id", "closed_at",
-    "created_at", "version",
+    "read_back_confirmed", "service_type", "status", "pending_reason", "pending_from", "priority", "intake_by_id",
+    "intake_at", "dispatched_at", "dispatched_by_id", "technician_id", "received_at", "survey_at",
+    "service_started_at", "service_ended_at", "completed_at", "work_done", "delay_reason", "incomplete_reason",
+    "technician_signed_at", "manager_countersigned_by_id", "manager_countersigned_at", "customer_signed_name",
+    "customer_signed_at", "special_approval_by_id", "special_approval_note", "special_approval_at", "returned_at",
+    "return_signed_by_id", "accepted_at", "accepted_by_id", "fee_cents", "fee_collected_on_site", "invoice_no",
+    "settled_at", "finance_batch_id", "closed_at", "created_at", "version",
 )
-EVENT_COLUMNS = ("id", "work_order_id", "at", "user_id", "from_status", "to_status", "pending_reason", "note")
-BATCH_COLUMNS = ("id", "week_start", "signed_by_id", "signed_at")
+EVENT_COLUMNS = ("id", "work_order_id", "at", "user_id", "from_status", "to_status", "pending_reason", "move", "note")
 # status, share, and how many days before now an order in that status was taken in
 STATUSES = (
     (NEW, 1, 0, 0.9), (DISPATCHED, 2, 0, 1), (RECEIVED, 2, 0.05, 2), (SURVEY, 2, 0.2, 3), (IN_REPAIR, 3, 0.3, 5),
@@ -62,11 +68,11 @@ INTERNAL = ServiceType.INTERNAL.value  # WO-2 internal work: no customer to call
 
 
 def write_work_orders(demo: Demo) -> None:
-    """Orders in intake order, numbered per month, each with its events and after-repair callback."""
-    for name, columns in (("finance_batches", BATCH_COLUMNS), ("work_orders", WO_COLUMNS),
-                          ("work_order_events", EVENT_COLUMNS)):
+    """Orders in intake order, numbered per month, each with its events, signatures and callbacks."""
+    weeks = Weeks(demo)
+    for name, columns in (("work_orders", WO_COLUMNS), ("work_order_events", EVENT_COLUMNS)):
         demo.out.declare(name, columns)
-    batches = _write_batches(demo)
+    signatures = SignatureWriter(demo, kept_since(demo.scale.work_orders, demo.clock.now))
     rng = demo.rng("work_orders")
     per_month: dict[str, int] = {}
     codes = _headers(rng, demo, demo.scale.work_orders)
@@ -76,18 +82,16 @@ def write_work_orders(demo: Demo) -> None:
         intake, status = code >> 4, STATUSES[code & 15][0]
         month = demo.clock.month_of(intake)
         per_month[month] = per_month.get(month, 0) + 1
-        _order(demo, rng, wo_id, f"WO{month}-{per_month[month]:06d}", intake, status, batches, reasons.get(wo_id))
+        order = _Order(demo, rng, wo_id, f"WO{month}-{per_month[month]:06d}", intake)
+        order.write(status, weeks, signatures, reasons.get(wo_id))
 
 
-def _write_batches(demo: Demo) -> dict[int, int]:
-    """WO-8: one batch per week; finance signs it the next Monday morning (this week's is unsigned)."""
-    clock, batches = demo.clock, {}
-    for week in range(monday(clock.start), clock.today + 1, 7):
-        signed = clock.day_start(week + 7) + 10 * HOUR
-        signed = signed if signed <= clock.now else None
-        batches[week] = demo.out.next_id("finance_batches")
-        demo.out.add("finance_batches", (batches[week], week, FINANCE if signed else None, signed))
-    return batches
+def write_progress_calls(demo: Demo) -> None:
+    """The WO-11 progress calls the orders' waits put on the queue, written after the rest of the office
+    from their own stream, so the periodic calls, leads and re-checks are drawn as without them."""
+    rng = demo.rng("progress_calls")
+    for due in demo.progress_calls:
+        demo.calls.emit(rng, due)
 
 
 def _headers(rng: Random, demo: Demo, n: int) -> list[int]:
@@ -102,97 +106,133 @@ def _headers(rng: Random, demo: Demo, n: int) -> list[int]:
     return codes
 
 
-def _order(demo: Demo, rng: Random, wo_id: int, number: str, intake: int, status: str, batches: dict,
-           forced_reason: str | None = None) -> None:
-    """WO-1 intake fields from the customer's record; each step's time present exactly when the
-    status implies it; VIP customers and orders left overnight get priority (WO-3); `forced_reason` makes a
-    pending order wait for that reason (WO-4), so every reason is present."""
-    clock, people, text = demo.clock, demo.people, demo.pools.text
-    pid = people.delivered_product(rng, clock.day_of(intake))
-    cid = people.product_customer[pid]
-    r = rng.random()
-    stype = "A" if status == SETTLED else next(t for p, t in TYPES if r < p)
-    reason = pending_reason(rng, (clock.now - intake) / DAY)  # drawn even when forced: the stream stays put
-    reason = forced_reason or reason
-    path, detour = path_to(rng, status, stype == "A")
-    times = step_times(rng, clock, intake, path, reason, demo.setting("work_order.dispatch_target_minutes") * MINUTE)
-    at: dict[str, int] = {}
-    for step, ts in zip(path, times, strict=True):
-        at.setdefault(step, ts)
-    desk, tech = SPECIALISTS[int(rng.random() * 4)], ENGINEERS[int(rng.random() * 3)]
-    contact = demo.pools.person(rng) if people.company[cid] else people.name[cid]
-    sign = _signing(rng, demo, status, at, contact)
-    fee, on_site, batch, invoice = _money(rng, clock, stype, at, batches, number)
-    delay = pick(rng, text["delay"][reason]) if detour else None
-    request, work_done = pick(rng, text["repairs"])  # the work done answers the request
-    dispatched = at.get(DISPATCHED)
-    priority = people.grade[cid] == VIP or (clock.day_of(dispatched or clock.now) > clock.day_of(intake))
-    demo.out.add("work_orders", (
-        wo_id, number, cid, pid, contact, people.phone[cid], people.address[cid],
-        request, rng.random() < 0.96, stype, status, reason if status == PENDING else None,
-        priority, desk, intake, dispatched, MANAGER if dispatched else None, tech if dispatched else None,
-        at.get(RECEIVED), at.get(SURVEY), at.get(IN_REPAIR), _service_end(rng, path, times), at.get(COMPLETED),
-        work_done if COMPLETED in at else None, delay if status != PENDING else None,
-        delay if status == PENDING else None, *sign, at.get(RETURNED), desk if RETURNED in at else None,
-        at.get(ACCEPTED), fee, on_site, invoice, at.get(SETTLED), batch, at.get(CLOSED), intake, 1,
-    ))
-    _events(demo, wo_id, intake, path, times, (desk, tech), reason, delay, sign[6])
-    if COMPLETED in at and stype != INTERNAL:
-        _after_repair(demo, rng, cid, pid, wo_id, at[COMPLETED])
+def _dt(ts: int | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def _signing(rng: Random, demo: Demo, status: str, at: dict, contact: str) -> tuple:
-    """WO-5: technician_signed_at, countersigned by/at, customer name/at, special approval by/note."""
-    if COMPLETED not in at:
-        return None, None, None, None, None, None, None
-    special = status in (ACCEPTED, SETTLED, CLOSED) and rng.random() < 0.04
-    tech, manager, customer = signatures(rng, status, at[COMPLETED], at.get(RETURNED), demo.clock.now, special)
-    note = pick(rng, demo.pools.text["special_approval"]) if special else None
-    return (tech, MANAGER if manager else None, manager, contact if customer else None, customer,
-            MANAGER if special else None, note)
+class _Order:
+    """One order: WO-1 intake fields from the customer's record, its life, then its rows."""
 
+    def __init__(self, demo: Demo, rng: Random, wo_id: int, number: str, intake: int) -> None:
+        self.demo, self.rng, self.id, self.number, self.intake = demo, rng, wo_id, number, intake
+        self.pid = demo.people.delivered_product(rng, demo.clock.day_of(intake))
+        self.cid = demo.people.product_customer[self.pid]
 
-def _money(rng: Random, clock, stype: str, at: dict, batches: dict, number: str) -> tuple:
-    """WO-8: paid orders carry a fee once done; small fees are collected on site; settled orders
-    are in the week's finance batch and invoiced."""
-    if stype != "A" or COMPLETED not in at:
-        return None, False, None, None
-    fee = (80 + int(rng.random() * 2920)) * 100
-    settled = at.get(SETTLED)
-    batch = batches.get(monday(clock.day_of(settled))) if settled else None
-    return fee, fee <= 30_000 and rng.random() < 0.7, batch, f"INV{number[2:]}" if settled else None
+    def write(self, status: str, weeks: Weeks, signatures: SignatureWriter, forced_reason: str | None) -> None:
+        """Each step's time present exactly when the status implies it; VIP customers and orders left
+        overnight get priority (WO-3); `forced_reason` makes a pending order wait for that reason (WO-4),
+        so every reason is present."""
+        demo, rng, clock, text = self.demo, self.rng, self.demo.clock, self.demo.pools.text
+        r = rng.random()
+        stype = "A" if status == SETTLED else next(t for p, t in TYPES if r < p)
+        waiting = (clock.now - self.intake) / DAY if status == PENDING else 0.0
+        reason = pending_reason(rng, waiting)  # drawn even when forced: the stream stays put
+        reason = forced_reason or reason
+        life = live(rng, clock, status, self.intake, stype == "A", reason, weeks,
+                    demo.setting("work_order.dispatch_target_minutes") * MINUTE)
+        desk, tech = SPECIALISTS[int(rng.random() * 4)], ENGINEERS[int(rng.random() * 3)]
+        people = demo.people
+        contact = demo.pools.person(rng) if people.company[self.cid] else people.name[self.cid]
+        request, work_done = pick(rng, text["repairs"])  # the work done answers the request
+        wait = pick(rng, text["delay"][reason]) if life.detour else None
+        row = self._row(life, stype, reason, (desk, tech), contact, request, work_done)
+        self._delay(row, wait)
+        self._check(row, life)
+        demo.out.add("work_orders", tuple(row.values()))
+        self._events(life, desk, tech, reason, wait, row["special_approval_note"])
+        self._signatures(signatures, life, tech, contact)
+        if life.time_of(Move.PEND) is not None:
+            self._progress_call(life, reason)
+        if COMPLETED in life.at and stype != INTERNAL:
+            self._after_repair(life.at[COMPLETED])
 
+    def _row(self, life: Life, stype: str, reason: str, staff: tuple, contact: str, request: str,
+             work_done: str) -> dict:
+        demo, rng, at, people = self.demo, self.rng, life.at, self.demo.people
+        desk, tech = staff
+        tech_at, manager_at, customer_at = life.signed
+        dispatched, status = at.get(DISPATCHED), life.status
+        fee_cents, on_site = fee(rng) if stype == "A" and COMPLETED in at else (None, False)
+        priority = people.grade[self.cid] == VIP or (demo.clock.day_of(dispatched or demo.clock.now)
+                                                     > demo.clock.day_of(self.intake))
+        approval = life.approval is not None
+        return dict(zip(WO_COLUMNS, (
+            self.id, self.number, self.cid, self.pid, contact, people.phone[self.cid], people.address[self.cid],
+            request, True, stype, status, reason if status == PENDING else None,
+            life.steps[-1][2] if status == PENDING else None, priority, desk, self.intake, dispatched,
+            MANAGER if dispatched else None, tech if dispatched else None, at.get(RECEIVED), at.get(SURVEY),
+            at.get(IN_REPAIR), self._service_end(life), at.get(COMPLETED), work_done if COMPLETED in at else None,
+            None, None, tech_at, MANAGER if manager_at else None, manager_at, contact if customer_at else None,
+            customer_at, MANAGER if approval else None,
+            pick(rng, demo.pools.text["special_approval"]) if approval else None, life.approval,
+            at.get(RETURNED), tech if RETURNED in at else None, at.get(ACCEPTED), desk if ACCEPTED in at else None,
+            fee_cents, on_site, invoice_no(self.number) if life.time_of(Act.INVOICE) else None, at.get(SETTLED),
+            life.batch if SETTLED in at else None, at.get(CLOSED), self.intake, 1 + len(life.steps),
+        ), strict=True))
 
-def _service_end(rng: Random, path: list[str], times: list[int]) -> int | None:
-    """WO-6: the actual service ends during the last repair stretch, before completion is recorded."""
-    if COMPLETED not in path:
-        return None
-    i = path.index(COMPLETED)
-    completed, started = times[i], times[i - 1]
-    return completed - int((completed - started) * 0.2 * rng.random())
+    def _service_end(self, life: Life) -> int | None:
+        """WO-6: the actual service ends during the last repair stretch, before completion is recorded."""
+        completed = life.at.get(COMPLETED)
+        if completed is None:
+            return None
+        started = max(ts for ts, step, _, to in life.steps if to == IN_REPAIR and ts < completed)
+        return completed - int((completed - started) * 0.2 * self.rng.random())
 
+    def _delay(self, row: dict, wait: str | None) -> None:
+        """WO-6: a delay reason exactly where one is due: the wait, or what else held the repair up."""
+        wo = {"completed_at": _dt(row["completed_at"]), "intake_at": _dt(self.intake)}
+        if delay_due(wo, self.demo.office):
+            row["delay_reason"] = wait or pick(self.rng, self.demo.pools.text["delay_other"])
 
-def _events(demo: Demo, wo_id: int, intake: int, path: list[str], times: list[int], staff: tuple,
-            reason: str, delay: str | None, approval: str | None) -> None:
-    """WO-4: one event per step, who and when, from which status to which."""
-    desk, tech = staff
-    users = {DISPATCHED: MANAGER, RETURNED: desk, ACCEPTED: desk, SETTLED: FINANCE, CLOSED: MANAGER}
-    out = demo.out
-    out.add("work_order_events", (out.next_id("work_order_events"), wo_id, intake, desk, None, NEW, None, None))
-    previous = NEW
-    for step, ts in zip(path, times, strict=True):
-        pending = step == PENDING
-        note = delay if pending else approval if step == ACCEPTED else None
-        out.add("work_order_events", (out.next_id("work_order_events"), wo_id, ts, users.get(step, tech),
-                                      previous, step, reason if pending else None, note))
-        previous = step
+    def _check(self, row: dict, life: Life) -> None:
+        """WO-5/WO-6: an accepted order passes the acceptance checklist as written (or was approved)."""
+        if ACCEPTED not in life.at:
+            return
+        wo = row | {"completed_at": _dt(row["completed_at"]), "intake_at": _dt(self.intake),
+                    "service_type": ServiceType(row["service_type"])}
+        lacks = missing(wo, life.signed[0] is not None, life.signed[2] is not None, self.demo.office)
+        if lacks:
+            raise IllegalHistory(f"{self.number} accepted without {lacks}")
 
+    def _events(self, life: Life, desk: int, tech: int, reason: str, wait: str | None,
+                approval_note: str | None) -> None:
+        """WO-4: the intake, then one event per move and act, by the party the flow table allows it (its
+        `move` column the Move or Act); a wait carries its reason, a send-back what was missing."""
+        out = self.demo.out
+        out.add("work_order_events", (out.next_id("work_order_events"), self.id, self.intake, desk, None, NEW,
+                                      None, None, None))
+        send_back = pick(self.rng, self.demo.pools.text["send_back"])
+        notes = {Move.PEND: wait, Move.SEND_BACK: send_back, Act.APPROVE: approval_note}
+        who = users(desk, tech)
+        for ts, step, before, after in life.steps:
+            value, party = STEPS[step]
+            out.add("work_order_events", (out.next_id("work_order_events"), self.id, ts, who[party], before, after,
+                                          reason if step == Move.PEND else None, value, notes.get(step)))
 
-def _after_repair(demo: Demo, rng: Random, cid: int, pid: int, wo_id: int, completed: int) -> None:
-    """WO-10 / CB-2: within `callback.after_repair_window_days` after completion."""
-    day = demo.clock.day_of(completed)
-    demo.calls.emit(rng, Due(
-        cid, "after_repair", completed, demo.clock.day_end(day + demo.windows.after_repair_window_days),
-        after_repair_key(wo_id), completed, product_id=pid, work_order_id=wo_id,
-    ))
+    def _signatures(self, signatures: SignatureWriter, life: Life, tech: int, contact: str) -> None:
+        """WO-5: the technician's drawn on their own account, the customer's on the technician's device."""
+        tech_at, _, customer_at = life.signed
+        signatures.add(self.id, SignatureKind.TECHNICIAN, self.demo.pools.text["staff"][STAFF[tech - 1][0]], tech,
+                       tech_at)
+        signatures.add(self.id, SignatureKind.CUSTOMER, contact, tech, customer_at)
 
+    def _progress_call(self, life: Life, reason: str) -> None:
+        """WO-11: the order's wait put a progress call on the customer's specialist's queue, by the end of
+        the next office day, its purpose the order's number, state and reason as the app writes it (written
+        by `write_progress_calls`)."""
+        clock, pended = self.demo.clock, life.time_of(Move.PEND)
+        wo = {"number": self.number, "status": PENDING, "pending_reason": reason}
+        self.demo.progress_calls.append(Due(
+            self.cid, CallbackKind.PROGRESS.value, pended, clock.day_end(clock.day_of(pended) + WINDOW_DAYS),
+            progress_key(self.id, "pending:1"), pended, product_id=self.pid, work_order_id=self.id,
+            purpose=purpose(wo),
+        ))
+
+    def _after_repair(self, completed: int) -> None:
+        """WO-10 / CB-2: within `callback.after_repair_window_days` after completion."""
+        clock = self.demo.clock
+        self.demo.progress_calls.append(Due(
+            self.cid, "after_repair", completed,
+            clock.day_end(clock.day_of(completed) + self.demo.windows.after_repair_window_days),
+            after_repair_key(self.id), completed, product_id=self.pid, work_order_id=self.id,
+        ))

@@ -250,10 +250,10 @@ def test_paid_orders_carry_a_fee_and_settled_ones_a_signed_weekly_batch(office):
     for wo in office["work_orders"]:
         assert (wo["fee_cents"] is not None) == (wo["service_type"] == "A" and wo["completed_at"] is not None)
         assert (wo["finance_batch_id"] is not None) == (wo["settled_at"] is not None)
-        if wo["settled_at"]:
+        if wo["settled_at"]:  # WO-8: in the week it was accepted, settled when finance signed that week off
             batch = batches[wo["finance_batch_id"]]
-            assert batch["week_start"] <= office_day(wo["settled_at"]) < batch["week_start"] + timedelta(days=7)
-            assert batch["signed_at"] is None or batch["signed_at"] > wo["settled_at"]
+            assert batch["week_start"] <= office_day(wo["accepted_at"]) < batch["week_start"] + timedelta(days=7)
+            assert batch["signed_at"] == wo["settled_at"] and wo["invoice_no"]
     assert all(b["week_start"].weekday() == 0 and (b["signed_by_id"] == 4) == bool(b["signed_at"])
                for b in office["finance_batches"])
 
