@@ -17,7 +17,7 @@ import streamlit as st
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
 from core.work_orders import services
-from core.work_orders.flow import Act, Context, may
+from core.work_orders.flow import UNFINISHED, Act, Context, may
 from db.enums import SignatureKind
 from ui import clock
 from ui.context import engine, lang, office, tr
@@ -34,6 +34,8 @@ def signature_section(actor, detail: dict) -> None:
     order, ctx = detail["order"], detail.get("context") or Context()
     seen = f"wo_sig_seen_{order['id']}"
     record = order | {"version": st.session_state.get(seen, order["version"])}
+    if order["status"] in UNFINISHED and not detail.get("signatures"):
+        return  # WO-5: signing starts at completion; an order still being repaired has nothing to show here
     heading("wo.sign_ui.title")
     _stored(actor, order["id"], detail.get("signatures") or [])
     if may(Act.SIGN_TECHNICIAN, order, actor, ctx):

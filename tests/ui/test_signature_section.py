@@ -202,3 +202,11 @@ def test_the_section_speaks_chinese_on_a_chinese_screen(calls):
     at = run(MANAGER, detail(technician_signed=True), lang="zh")
     assert at.button(key=COUNTERSIGN).label == t("wo.sign_ui.countersign", "zh")
     assert t("wo.sign_ui.none", "zh") in [c.value for c in at.caption]
+
+
+def test_an_order_still_in_repair_has_no_signature_section(calls):
+    """WO-5: signing starts at completion, so an order in repair shows neither pads nor "no signature yet"."""
+    at = run(TECH, detail(status=WorkOrderStatus.IN_REPAIR))
+    assert offered(at) == NOTHING
+    assert not [c for c in at.caption if c.value == t("wo.sign_ui.none", "en")]
+    assert [c for c in run(TECH, detail()).caption if c.value == t("wo.sign_ui.none", "en")]
