@@ -62,17 +62,17 @@ def _changed(param: Param, resets_page: bool) -> None:
 
 
 def bind(param: Param, resets_page: bool = True) -> tuple[Callable, tuple]:
-    """Set the widget keyed `param.name` from the URL when they differ; returns its on_change and args, which
-    write the user's change back (repr compares: an enum's value alone would match another enum's). An empty
-    value is the widget's own default: it is dropped rather than set, so a select box shows its first option
-    ("Any") and not an empty "Choose an option"."""
+    """Set the widget keyed `param.name` from the URL; returns its on_change and args, which write the user's
+    change back. A value is set on every run, not only when the session's differs: the session holds what was
+    sent, not what the browser shows, and a click during a run (a pasted link's first) can leave the widget at
+    its default, which the next run then writes back over the URL. An empty value is the widget's own default:
+    it is dropped (repr compares: an enum's value alone would match another enum's) rather than set, so a select
+    box shows its first option ("Any") and not an empty "Choose an option"."""
     value, name = param.value(), param.name
-    if name in st.session_state and repr(st.session_state[name]) == repr(value):
-        return _changed, (param, resets_page)
-    if value is None or value in ("", (), [], False):
-        st.session_state.pop(name, None)
-    else:
+    if value not in (None, "", (), [], False):
         st.session_state[name] = value
+    elif name in st.session_state and repr(st.session_state[name]) != repr(value):
+        st.session_state.pop(name, None)
     return _changed, (param, resets_page)
 
 
