@@ -16,6 +16,23 @@ from tests.e2e.test_pages_in_browser import heading, settled
 
 pytestmark = pytest.mark.e2e
 HEADER, ROW = 36, 34  # the grid's header and row heights in pixels (st.dataframe's defaults)
+OPENED = re.compile(r"[?&]id=\d+")
+
+
+def open_row(page, x: float, y: float) -> None:
+    """Click the grid's cell at (x, y) until its record opens, at most three times. The grid now and then drops
+    a click that lands just as it is drawn (its selection is reset when its data arrives), as a user would
+    see a click do nothing and click again; a click that never opens the record still fails."""
+    for attempt in range(3):
+        if attempt and page.locator(".st-key-rows").count() == 0:
+            break  # the list has gone: the record is coming, and a second click must not land on it
+        page.mouse.click(x, y)
+        try:
+            expect(page).to_have_url(OPENED, timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    expect(page).to_have_url(OPENED, timeout=60_000)
 
 
 def test_clicking_a_row_opens_the_record_and_back_returns_to_the_sorted_page(served_app, new_tab):
@@ -28,8 +45,7 @@ def test_clicking_a_row_opens_the_record_and_back_returns_to_the_sorted_page(ser
     grid = page.locator('[data-testid="stDataFrame"]').first  # the list's, the page's only table
     grid.wait_for(timeout=60_000)
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 200, box["y"] + HEADER + ROW * 1.5)  # a cell of the second row
-    expect(page).to_have_url(re.compile(r"[?&]id=\d+"), timeout=60_000)
+    open_row(page, box["x"] + 200, box["y"] + HEADER + ROW * 1.5)  # a cell of the second row
     settled(page)
     assert "sort=-number" in page.url and "page=2" in page.url
     page.get_by_role("button", name=t("list.back", "en")).wait_for(timeout=60_000)
