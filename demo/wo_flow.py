@@ -53,7 +53,7 @@ def _apply(step: Step, wo: dict, signed: set[Act]) -> None:
         return
     signed.add(step)
     field = {Act.COUNTERSIGN: "manager_countersigned_at", Act.APPROVE: "special_approval_at",
-             Act.INVOICE: "invoice_no"}.get(step)
+             Act.INVOICE: "invoice_no", Act.FEE: "fee_cents"}.get(step)
     if field:
         wo[field] = True
 

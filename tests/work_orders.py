@@ -97,7 +97,6 @@ def _countersigned(e, p, i, t):
     if paid:
         services.record_fee(e, p["engineer"], i, version(e, i), 12_000, False, t)
     services.countersign(e, p["manager"], i, version(e, i), t)
-    sign(e, p["engineer"], i, SignatureKind.CUSTOMER, t, name="Ann Lee")
 
 
 STAGES = [
@@ -106,7 +105,8 @@ STAGES = [
     (WorkOrderStatus.SURVEY, lambda e, p, i, t: move(e, p["engineer"], i, Move.SURVEY, t)),
     (WorkOrderStatus.IN_REPAIR, lambda e, p, i, t: move(e, p["engineer"], i, Move.REPAIR, t)),
     (WorkOrderStatus.COMPLETED, _complete),
-    ("signed", _countersigned),
+    ("countersigned", _countersigned),
+    ("signed", lambda e, p, i, t: sign(e, p["engineer"], i, SignatureKind.CUSTOMER, t, name="Ann Lee")),
     (WorkOrderStatus.RETURNED, lambda e, p, i, t: move(e, p["engineer"], i, Move.RETURN, t)),
     (WorkOrderStatus.ACCEPTED, lambda e, p, i, t: move(e, p["specialist"], i, Move.ACCEPT, t)),
 ]
@@ -114,7 +114,8 @@ STAGES = [
 
 def order_at(engine, p, stage, **intake) -> int:
     """A new order (paid unless `service_type` says otherwise) taken to `stage` (a WorkOrderStatus up to
-    accepted, or "signed": completed with all three signatures and its fee); returns its id."""
+    accepted, "countersigned": completed with the technician's signature, its fee and the countersign, or "signed":
+    with the customer's signature too); returns its id."""
     order_id = take_in(engine, p, **intake)["id"]
     at = NOW
     for reached, step in STAGES:

@@ -18,7 +18,8 @@ offer.
 
 Acts that do not move the status: the technician's signature (completed, before the countersign), the
 manager's countersign (after it), the customer's signature on the technician's device (after the
-countersign, before the return), the special approval (returned), the fee (paid orders, until accepted),
+countersign and, for paid service, the fee; before the return; once), the special approval (returned), the fee
+(paid orders, until the customer signs for it),
 the invoice number (finance, accepted), a note. The technician is the order's assigned technician with
 RECORD_REPAIR: nobody signs or repairs for somebody else (WO-5)."""
 
@@ -207,8 +208,14 @@ def act_refusal(act: Act, wo: dict, actor: Actor | None, ctx: Context) -> Domain
         return DomainError("wo.sign.needs_technician")
     if act == Act.SIGN_CUSTOMER and not countersigned:
         return DomainError("wo.sign.needs_countersign")
+    if act == Act.SIGN_CUSTOMER and ctx.customer_signed:
+        return DomainError("wo.sign.customer_already")  # the customer's signature is never redrawn over
+    if act == Act.SIGN_CUSTOMER and is_paid(wo) and not wo.get("fee_cents"):
+        return DomainError("wo.sign.needs_fee")  # the customer signs for the fee they will pay
     if act in (Act.FEE, Act.INVOICE) and not is_paid(wo):
         return DomainError("wo.fee.paid_only")
+    if act == Act.FEE and ctx.customer_signed:
+        return DomainError("wo.fee.after_customer_signature")
     if act == Act.INVOICE and ctx.week_signed:
         return DomainError("wo.week.signed")
     if act == Act.APPROVE and wo.get("special_approval_at"):

@@ -89,9 +89,10 @@ def delay_due(wo: dict, settings) -> bool:
     return done is not None and done - wo["intake_at"] > timedelta(hours=hours)
 
 
-# The acceptance checklist (WO-5 the three signatures and completion, which a special approval stands in for;
-# WO-6 the receiver's checks, which it does not: they are facts of the order, not signatures).
-WAIVABLE = ("technician_signature", "countersign", "customer_signature", "completion")
+# The acceptance checklist (WO-5 the three signatures and completion, which a special approval stands in for,
+# and the delay reason, which a later, shorter repair target may ask of an order completed under a longer one;
+# WO-6's other receiver's checks it does not: the service time, the fee and the return are facts of the order).
+WAIVABLE = ("technician_signature", "countersign", "customer_signature", "completion", "delay_reason")
 
 
 def missing(wo: dict, technician_signed: bool, customer_signed: bool, settings) -> list[str]:

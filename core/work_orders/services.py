@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import log as audit
 from core.customers.services import check_customer_product
-from core.errors import Invalid
+from core.errors import DomainError, Invalid
 from core.office.settings import Office
 from core.permissions import Action, Actor, allowed, require
 from core.scheduling.rules import Windows, after_repair_call
@@ -117,9 +117,12 @@ def apply_move(engine: Engine, actor: Actor, order_id: int, version: int, move: 
                office: Office, now: datetime) -> int:
     """WO-4: one move of the flow by the party the table allows, with what the move needs (core.work_orders.
     steps); refused moves change nothing. Acceptance is refused with the list of what is missing (WO-5,
-    WO-6). Returns the order's new version."""
+    WO-6). Settling is finance's week (core.work_orders.finance.sign_week), never one order on its own (WO-8).
+    Returns the order's new version."""
     require(actor, Action.VIEW_WORK_ORDERS)
     move = Move(move)
+    if move == Move.SETTLE:
+        raise DomainError("wo.move.settle_by_week")
     with session_scope(engine) as s:
         store.lock(s, order_id)
         wo = store.load(s, order_id)

@@ -86,7 +86,7 @@ def replay(wo: dict, history: list[dict], users: dict[int, dict]) -> None:
         else:
             signed.add(step)
             state[{Act.COUNTERSIGN: "manager_countersigned_at", Act.APPROVE: "special_approval_at",
-                   Act.INVOICE: "invoice_no"}.get(step, "_")] = True
+                   Act.INVOICE: "invoice_no", Act.FEE: "fee_cents"}.get(step, "_")] = True
         assert e["to_status"] == state["status"], (wo["number"], e)
     assert state["status"] == wo["status"] and len(history) == wo["version"]
 

@@ -47,6 +47,7 @@ COUNTERSIGN, CUSTOMER_NAME = f"wo_sig_countersign_{ORDER}", f"wo_sig_customer_na
 def detail(countersigned: bool = False, technician_signed: bool = False, status=WorkOrderStatus.COMPLETED,
            signatures: list | None = None) -> dict:
     order = {"id": ORDER, "version": 4, "status": status, "technician_id": TECH.id, "service_type": ServiceType.PAID,
+             "fee_cents": 12_000,
              "service_started_at": STARTED, "service_ended_at": ENDED, "work_done": "Replaced the pump seal\n*tested*",
              "manager_countersigned_at": ENDED if countersigned else None}
     ctx = Context(technician_signed=technician_signed or countersigned)

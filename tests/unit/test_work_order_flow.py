@@ -105,7 +105,7 @@ class WorkOrderMachine(RuleBasedStateMachine):
     def intake(self, paid):
         self.wo = {"status": W.NEW, "technician_id": None, "pending_from": None, "invoice_no": None,
                    "service_type": ServiceType.PAID if paid else ServiceType.CONTRACT,
-                   "manager_countersigned_at": None, "special_approval_at": None}
+                   "manager_countersigned_at": None, "special_approval_at": None, "fee_cents": None}
         self.signed = {"technician": False, "customer": False}
 
     def ctx(self) -> Context:
@@ -132,7 +132,7 @@ class WorkOrderMachine(RuleBasedStateMachine):
     def advance(self, data):
         """A move the model allows, so the walk reaches the late statuses too."""
         options = [(m, n) for m in Move for n in sorted(PEOPLE) if self.expected_move(m, n) is None]
-        options += [(a, n) for a in (Act.SIGN_TECHNICIAN, Act.COUNTERSIGN, Act.SIGN_CUSTOMER, Act.APPROVE,
+        options += [(a, n) for a in (Act.SIGN_TECHNICIAN, Act.COUNTERSIGN, Act.FEE, Act.SIGN_CUSTOMER, Act.APPROVE,
                                      Act.INVOICE) for n in sorted(PEOPLE) if self.expected_act(a, n)]
         if options:
             step, name = data.draw(st.sampled_from(options))
@@ -160,8 +160,10 @@ class WorkOrderMachine(RuleBasedStateMachine):
         countersigned = bool(self.wo["manager_countersigned_at"])
         ok = self.wo["status"] in statuses and any(is_(w, name, self.wo) for w in who) and {
             Act.SIGN_TECHNICIAN: not countersigned, Act.COUNTERSIGN: self.signed["technician"] and not countersigned,
-            Act.SIGN_CUSTOMER: countersigned, Act.APPROVE: not self.wo["special_approval_at"],
-            Act.FEE: self.wo["service_type"] == ServiceType.PAID,
+            Act.SIGN_CUSTOMER: countersigned and not self.signed["customer"]  # once, and for the fee (WO-5, WO-8)
+            and (self.wo["service_type"] != ServiceType.PAID or bool(self.wo["fee_cents"])),
+            Act.APPROVE: not self.wo["special_approval_at"],
+            Act.FEE: self.wo["service_type"] == ServiceType.PAID and not self.signed["customer"],
             Act.INVOICE: self.wo["service_type"] == ServiceType.PAID}.get(act, True)
         return ok and name != "admin"
 
@@ -183,6 +185,7 @@ class WorkOrderMachine(RuleBasedStateMachine):
         self.wo |= {"manager_countersigned_at": AT} if act == Act.COUNTERSIGN else {}
         self.wo |= {"special_approval_at": AT} if act == Act.APPROVE else {}
         self.wo |= {"invoice_no": "INV-1"} if act == Act.INVOICE else {}
+        self.wo |= {"fee_cents": 12_000} if act == Act.FEE else {}
 
     @invariant()
     def status_is_known(self):

@@ -160,15 +160,21 @@ def test_nobody_signs_for_somebody_else(engine, p, act, who, stage, key):
                 s.scalar(select(func.count()).select_from(WorkOrderSignature))) == before
 
 
-def test_signatures_are_kept_with_who_held_the_pad_and_redrawn_while_allowed(engine, p):
-    """WO-5: the technician's own name; the customer's printed name on the technician's account; a redrawn
-    customer signature replaces the first until the order is returned; the audit keeps the sha256."""
+def test_signatures_are_kept_with_who_held_the_pad_and_never_redrawn_over_the_customers(engine, p):
+    """WO-5: the technician's own name; the customer's printed name on the technician's account; once the
+    customer has signed, no second drawing replaces theirs (nor, WO-8, the fee they signed for); the audit
+    keeps the sha256."""
     order_id = order_at(engine, p, "signed")
-    sign(engine, p["engineer"], order_id, C, name="Ann Lee (again)")
+    with pytest.raises(DomainError) as err:
+        sign(engine, p["engineer"], order_id, C, name="Somebody else", png=drawn_png(280, 100))
+    assert err.value.key == "wo.sign.customer_already"
+    with pytest.raises(DomainError) as err:
+        services.record_fee(engine, p["engineer"], order_id, version(engine, order_id), 1, True, NOW)
+    assert err.value.key == "wo.fee.after_customer_signature"
     detail = queries.work_order_detail(engine, p["manager"], order_id)
     assert [(x["kind"], x["signer_name"], x["captured_by"]) for x in detail["signatures"]] == [
-        (C, "Ann Lee (again)", "Eli Engineer"), (T, "Eli Engineer", "Eli Engineer")]
-    assert detail["order"]["customer_signed_name"] == "Ann Lee (again)"
+        (C, "Ann Lee", "Eli Engineer"), (T, "Eli Engineer", "Eli Engineer")]
+    assert detail["order"]["customer_signed_name"] == "Ann Lee" and detail["order"]["fee_cents"] == 12_000
     assert services.signature_png(engine, p["finance"], order_id, C) == PNG
     changes = [c for _, c in audit_trail(engine, p, order_id)]
     digest = hashlib.sha256(PNG).hexdigest()
@@ -190,11 +196,11 @@ def _jpeg() -> bytes:
     (PNG, "  ", "wo.sign.name_required"),
 ], ids=["blank", "broken", "jpeg", "too-wide", "too-heavy", "no-name"])
 def test_a_bad_or_blank_signature_is_refused(engine, p, png, name, key):
-    order_id = order_at(engine, p, "signed")
+    order_id = order_at(engine, p, "countersigned")
     with pytest.raises(Invalid) as err:
         sign(engine, p["engineer"], order_id, C, name=name, png=png)
     assert err.value.key == key
-    assert services.signature_png(engine, p["engineer"], order_id, C) == PNG
+    assert services.signature_png(engine, p["engineer"], order_id, C) is None
 
 
 def test_the_fee_is_whole_cents_of_a_paid_order(engine, p):
