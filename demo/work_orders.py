@@ -141,8 +141,8 @@ class _Order:
         demo.out.add("work_orders", tuple(row.values()))
         self._events(life, desk, tech, reason, wait, row["special_approval_note"])
         self._signatures(signatures, life, tech, contact)
-        if life.time_of(Move.PEND) is not None:
-            self._progress_call(life, reason)
+        if life.time_of(Move.PEND) is not None and stype != INTERNAL:  # WO-11: no customer to call
+            self._progress_call(life)
         if COMPLETED in life.at and stype != INTERNAL:
             self._after_repair(life.at[COMPLETED])
 
@@ -216,16 +216,15 @@ class _Order:
                        tech_at)
         signatures.add(self.id, SignatureKind.CUSTOMER, contact, tech, customer_at)
 
-    def _progress_call(self, life: Life, reason: str) -> None:
+    def _progress_call(self, life: Life) -> None:
         """WO-11: the order's wait put a progress call on the customer's specialist's queue, by the end of
-        the next office day, its purpose the order's number, state and reason as the app writes it (written
+        the next office day, its purpose the order's number as the app writes it (written
         by `write_progress_calls`)."""
         clock, pended = self.demo.clock, life.time_of(Move.PEND)
-        wo = {"number": self.number, "status": PENDING, "pending_reason": reason}
         self.demo.progress_calls.append(Due(
             self.cid, CallbackKind.PROGRESS.value, pended, clock.day_end(clock.day_of(pended) + WINDOW_DAYS),
             progress_key(self.id, "pending:1"), pended, product_id=self.pid, work_order_id=self.id,
-            purpose=purpose(wo),
+            purpose=purpose({"number": self.number}),
         ))
 
     def _after_repair(self, completed: int) -> None:

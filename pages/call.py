@@ -74,10 +74,22 @@ def script(kind) -> None:
         st.checkbox(tr(key), key=f"call_script_{i}")
 
 
-def header(cb: dict) -> None:
+def purpose(cb: dict, order: dict | None) -> str:
+    """What the call is for: a progress call says its order's current state and reason in the user's
+    language (WO-11); any other call its own purpose, or its kind's."""
+    if order is None:
+        return cb["purpose"] or tr(purpose_key(cb["kind"]))
+    status = enum_label(order["status"], lang())
+    if order["pending_reason"] is None:
+        return tr("wo.progress.purpose", number=order["number"], status=status)
+    return tr("wo.progress.purpose_reason", number=order["number"], status=status,
+              reason=enum_label(order["pending_reason"], lang()))
+
+
+def header(cb: dict, order: dict | None) -> None:
     when = cell_formats()["datetime"]
     st.subheader(enum_label(cb["kind"], lang()) + " · " + enum_label(cb["level"], lang()))
-    fields({"purpose": cb["purpose"] or tr(purpose_key(cb["kind"]))}, "cb", {"purpose": "text"})
+    fields({"purpose": purpose(cb, order)}, "cb", {"purpose": "text"})
     st.caption(phrase("callscreen.due", start=when(cb["due_start"]), end=when(cb["due_end"])))
     st.caption(phrase("callscreen.attempts", count=cb["attempts_count"]))
 
@@ -116,7 +128,7 @@ if callback is None or not holds(callback, actor):
         back_to_queue()
     st.stop()
 
-header(callback)
+header(callback, detail["work_order"])
 marks = FieldMarks(f"{FORM}_{callback['id']}")
 left, right = st.columns([2, 3])  # the script beside the form on a wide screen; stacked on a phone
 with left:

@@ -31,6 +31,7 @@ STAGE = "nw_stage"  # "edit", or "read_back" once every field passed the intake 
 DRAFT = "nw_draft"  # what was typed, kept while the read-back step hides the edit widgets
 FILLED_FOR = "nw_filled_for"  # the (customer, product) the contact, phone and address were prefilled from
 DRAFT_OF = "nw_draft_of"  # where the request's draft came from (an incoming call)
+PLACE = "nw_place"  # the (origin, fixed customer) the typed order and its read-back belong to
 TYPED = ("nw_search", "nw_customer", "nw_product", "nw_contact", "nw_phone", "nw_address", "nw_request", "nw_type")
 READ_BACK = {"customer": "text", "product": "text", "contact_name": "text", "phone": "text", "address": "text",
              "request": "text", "service_type": "text"}
@@ -133,6 +134,16 @@ def _reset() -> None:
         st.session_state.pop(key, None)
 
 
+def _at(place: tuple) -> None:
+    """The session's keys are shared by every page: an order typed or read back elsewhere (another page,
+    another customer's page, another incoming call) is dropped, so a read-back never shows, and Send never
+    creates, an order other than the one this page is for."""
+    if st.session_state.get(PLACE) != place:
+        _reset()
+        st.session_state.pop(DRAFT_OF, None)
+        st.session_state[PLACE] = place
+
+
 def _send(actor: Actor, data: NewWorkOrder, marks: FieldMarks, opened: Callable[[int], None]) -> None:
     now = clock.now()
     result = marks.attempt(lambda: take_in(engine(), actor, data, office(), now))
@@ -189,6 +200,7 @@ def new_work_order_form(actor: Actor, opened: Callable[[int], None] = to_record,
     starts the request; `opened(id)` shows the saved order."""
     if not allowed(actor.role, CREATE):
         return
+    _at((origin, customer_id))
     marks = FieldMarks("new_work_order")
     if st.session_state.get(STAGE) == "read_back":
         kept = st.session_state[DRAFT]

@@ -22,7 +22,7 @@ from db.enums import (
     CustomerGrade,
     Role,
 )
-from db.models import CallAttempt, Callback, Customer, User
+from db.models import CallAttempt, Callback, Customer, User, WorkOrder
 
 OPEN_STATUSES = (CallbackStatus.OPEN, CallbackStatus.IN_PROGRESS)
 CALLERS = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR)  # CB-1: who makes L1 / L2 / L3 calls
@@ -218,9 +218,20 @@ def assignees(engine: Engine) -> dict[int, str]:
     return staff_names(engine, User.role.in_(CALLERS), User.active.is_(True))
 
 
+def _progress_order(s: Session, cb: Callback) -> dict | None:
+    """WO-11: a progress call's order as it stands now (number, state, reason), which the call screen says
+    in the user's language; None for any other call."""
+    if cb.kind != CallbackKind.PROGRESS or cb.work_order_id is None:
+        return None
+    row = s.execute(select(WorkOrder.number, WorkOrder.status, WorkOrder.pending_reason)
+                    .where(WorkOrder.id == cb.work_order_id)).mappings().first()
+    return dict(row) if row else None
+
+
 def callback_detail(engine: Engine, actor: Actor, callback_id: int, now: datetime) -> dict | None:
     """One callback's fields, its customer card (C-2 grade, C-3 validity) and its attempts in time order
-    (CB-5 channel, CB-6 outcome, CB-7 satisfaction and verbatim record, CB-8 promised reply, CB-9 QA score).
+    (CB-5 channel, CB-6 outcome, CB-7 satisfaction and verbatim record, CB-8 promised reply, CB-9 QA score),
+    and a progress call's order as it stands now (WO-11, "work_order").
     Forbidden when the actor may not read its level (a specialist opening a re-check's results by its id)."""
     require(actor, Action.VIEW_CALLBACKS)
     with session_scope(engine) as s:
@@ -237,6 +248,7 @@ def callback_detail(engine: Engine, actor: Actor, callback_id: int, now: datetim
                                        "overdue": overdue},
             "customer": as_dict(s.get(Customer, cb.customer_id)),
             "attempts": [as_dict(a) | {"caller": names.get(a.caller_id)} for a in attempts],
+            "work_order": _progress_order(s, cb),
         }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,13 +68,15 @@ def _week_conditions(week: date, tz: str) -> tuple:
 
 
 def _batch(s: Session, week: date) -> FinanceBatch:
-    """The week's batch row, taken for this transaction (created when the week has none yet)."""
-    batch = s.scalar(select(FinanceBatch).where(FinanceBatch.week_start == week).with_for_update())
-    if batch is None:
-        batch = FinanceBatch(week_start=week)
-        s.add(batch)
-        s.flush()
-    return batch
+    """The week's batch row, taken for this transaction by a write before anything is read (as store.lock
+    does: SQLite serialises writers, PostgreSQL locks the row), made when the week has none yet; of two
+    sign-offs at once the second waits and then reads the first one's signature."""
+    taken = s.execute(update(FinanceBatch).where(FinanceBatch.week_start == week)
+                      .values(week_start=FinanceBatch.week_start).execution_options(synchronize_session=False))
+    if not taken.rowcount:
+        s.add(FinanceBatch(week_start=week))
+        s.flush()  # a second first sign-off waits on the unique week and fails: sign_week retries it
+    return s.scalar(select(FinanceBatch).where(FinanceBatch.week_start == week))
 
 
 def _refuse_signed(s: Session, batch: FinanceBatch) -> None:

@@ -1,7 +1,8 @@
 """WO-11: while an order is being repaired the customer is kept informed. An order that goes pending puts a
 progress call on the specialists' queue at once; so does an order still unfinished
-`work_order.progress_call_days` after intake (the sweep). The call's purpose names the order, its state
-and its reason."""
+`work_order.progress_call_days` after intake (the sweep). An internal order (service type D) has no
+customer to call and gets none. The stored purpose is the order's number (language-free); the call screen
+says the order's current state and reason in the user's language (core.callbacks.queries)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from core.scheduling.rules import Planned, day_end
 from core.scheduling.sweep import schedule_at_save
 from core.work_orders.flow import UNFINISHED
 from db.engine import session_scope
-from db.enums import CallbackKind
+from db.enums import CallbackKind, ServiceType
 from db.models import Callback, WorkOrder
 
 WINDOW_DAYS = 1  # a progress call is made by the end of the next office day
@@ -29,10 +30,9 @@ def progress_key(order_id: int, occasion: str) -> str:
 
 
 def purpose(wo: dict) -> str:
-    """What the specialist tells the customer: the order's number, its state and its reason (catalog-free
-    values; the call screen shows them as plain text)."""
-    parts = [wo["number"], str(wo["status"])] + ([str(wo["pending_reason"])] if wo.get("pending_reason") else [])
-    return " · ".join(parts)
+    """The stored purpose: the order's number, language-free, for every list that shows a call's purpose;
+    the call screen reads the order's current state and reason itself."""
+    return str(wo["number"])
 
 
 def progress_call(wo: dict, occasion: str, at: datetime, tz: str) -> Planned:
@@ -42,7 +42,10 @@ def progress_call(wo: dict, occasion: str, at: datetime, tz: str) -> Planned:
 
 
 def plan_progress_call(s: Session, actor: Actor | None, wo: dict, occasion: str, office: Office, now: datetime) -> None:
-    """WO-11: the progress call for `wo` (its columns after the move) in the caller's transaction."""
+    """WO-11: the progress call for `wo` (its columns after the move) in the caller's transaction; none
+    for an internal order (type D: no customer to call)."""
+    if wo.get("service_type") == ServiceType.INTERNAL:
+        return
     created = schedule_at_save(s, actor, [progress_call(wo, occasion, now, office.timezone)], office, now)
     if created:
         s.execute(update(Callback).where(Callback.id.in_(created)).values(purpose=purpose(wo))
@@ -53,13 +56,13 @@ SWEEP_CHUNK = 500  # orders planned per transaction by the daily sweep
 
 
 def _late(s: Session, since: datetime, after_id: int) -> list[dict]:
-    """Unfinished orders taken in before `since` with no late progress call yet (the key looked up through
+    """Unfinished customer orders (not internal) taken in before `since` with no late progress call yet (the key looked up through
     its unique index), by id from `after_id`."""
     key = literal("progress:work_order:") + cast(WorkOrder.id, String) + literal(":late")
     called = exists().where(Callback.source_key == key)
     stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.pending_reason,
-                   WorkOrder.customer_id, WorkOrder.product_id)
-            .where(WorkOrder.status.in_(UNFINISHED), WorkOrder.intake_at <= since, WorkOrder.id > after_id, ~called)
+                   WorkOrder.customer_id, WorkOrder.product_id, WorkOrder.service_type)
+            .where(WorkOrder.status.in_(UNFINISHED), WorkOrder.service_type != ServiceType.INTERNAL, WorkOrder.intake_at <= since, WorkOrder.id > after_id, ~called)
             .order_by(WorkOrder.id).limit(SWEEP_CHUNK))
     return [dict(r) for r in s.execute(stmt).mappings()]
 

@@ -143,3 +143,25 @@ def test_roles_that_do_not_take_orders_in_see_no_form(open_page):
     at = open_page("pages/work_orders.py", role=Role.ENGINEER)
     assert not at.exception
     assert not [b for b in at.button if b.key == "nw_next"]
+
+
+def test_a_read_back_on_one_customers_page_never_shows_on_another_page_or_customer(open_page, demo_url):
+    """The form's session keys are shared by every page: a read-back left pending on customer A's page is
+    not shown (nor sendable) on customer B's page or on the Work orders page, and nothing is created."""
+    customer = a_customer(demo_url)
+    with database(demo_url) as s:
+        other = make_customer(s, name="Wombat Other Test", code="WOT0001", phone="13900004444").id
+    at = open_by_url(open_page("pages/customers.py", role=Role.SPECIALIST), customer["id"])
+    read_back(typed(at, customer, search=False))
+    assert [b for b in at.button if b.key == "nw_send"]
+    open_by_url(at, other)
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "nw_send"]
+    assert REQUEST not in as_read(" ".join(m.value for m in at.markdown))
+    assert at.text_area(key="nw_request").value in ("", None)
+    at.switch_page("pages/work_orders.py")
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "nw_send"]
+    assert orders_of(demo_url, customer["id"]) == [] and orders_of(demo_url, other) == []

@@ -16,7 +16,7 @@ from core.scheduling.sweep import SweepResult
 from core.work_orders import board
 from core.work_orders.progress import plan_late_progress_calls, progress_key
 from db.engine import session_scope
-from db.enums import CallbackKind, PendingReason, Role, WorkOrderStatus
+from db.enums import CallbackKind, PendingReason, Role, ServiceType, WorkOrderStatus
 from db.models import Callback
 from tests.factories import NOW, make_account, make_customer, make_user, make_work_order, utc
 
@@ -90,20 +90,24 @@ def test_the_unfinished_summary_groups_by_technician_and_reason_with_the_oldest_
 
 
 def test_the_sweep_plans_one_progress_call_per_order_unfinished_days_after_intake(engine, people):
-    old, fresh_, done = _orders(engine, people,
-                                {"status": W.IN_REPAIR, "technician_id": people["eve"].id,
-                                 "intake_at": NOW - timedelta(days=4)},
-                                {"status": W.RECEIVED, "intake_at": NOW - timedelta(days=1)},
-                                {"status": W.COMPLETED, "intake_at": NOW - timedelta(days=10)})
+    """WO-11: not for a fresh order, a finished one, nor an internal one (type D: no customer to call)."""
+    old, fresh_, done, internal = _orders(engine, people,
+                                          {"status": W.IN_REPAIR, "technician_id": people["eve"].id,
+                                           "intake_at": NOW - timedelta(days=4), "number": "WO-OLD"},
+                                          {"status": W.RECEIVED, "intake_at": NOW - timedelta(days=1)},
+                                          {"status": W.COMPLETED, "intake_at": NOW - timedelta(days=10)},
+                                          {"status": W.IN_REPAIR, "intake_at": NOW - timedelta(days=5),
+                                           "service_type": ServiceType.INTERNAL})
     assert plan_late_progress_calls(engine, NOW) == 1
     assert plan_late_progress_calls(engine, NOW + timedelta(days=1)) == 0
     with session_scope(engine) as s:
         calls = s.execute(select(Callback.work_order_id, Callback.kind, Callback.source_key, Callback.purpose)).all()
     assert len(calls) == 1
     assert calls[0][:3] == (old, CallbackKind.PROGRESS, progress_key(old, "late"))
-    assert "in_repair" in calls[0][3]
+    assert calls[0][3] == "WO-OLD"  # language-free: the call screen says the state
     with session_scope(engine) as s:
-        others = select(func.count()).select_from(Callback).where(Callback.work_order_id.in_([fresh_, done]))
+        others = select(func.count()).select_from(Callback).where(
+            Callback.work_order_id.in_([fresh_, done, internal]))
         assert s.scalar(others) == 0
 
 

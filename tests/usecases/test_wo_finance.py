@@ -6,6 +6,7 @@ November 2026 in Shanghai), which is signed off on the Monday after (SIGN_AT).""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -73,6 +74,42 @@ def test_a_second_sign_off_is_refused_naming_who_signed(engine, office):
         finance.sign_week(engine, office["other"], WEEK, office["office"], SIGN_AT + timedelta(hours=1))
     assert refused.value.key == "wo.week.already_signed"
     assert refused.value.params == {"who": "Fay Finance", "when": SIGN_AT}
+
+
+@pytest.mark.parametrize("batch_made", [False, True], ids=["first-batch-row", "batch-row-exists"])
+def test_two_sign_offs_at_once_one_wins_and_the_other_is_told_who_signed(engine, office, batch_made):
+    """Two finance users sign the same week off at the same moment, several weeks in a row: the batch row is
+    taken by a write first, so the second waits, then is refused naming the first (never a lock error)."""
+    signers = {"Fay Finance": office["finance"], "Otto Other": office["other"]}
+    for r in range(1, 6):
+        week = WEEK - timedelta(weeks=r + 1)
+        with session_scope(engine) as s:
+            desk = make_account(s, Role.SPECIALIST)
+            make_work_order(s, make_customer(s), desk, number=f"WO-R{r}", service_type=ServiceType.PAID,
+                            status=W.ACCEPTED, accepted_at=utc(week.year, week.month, week.day, 4),
+                            fee_cents=100, invoice_no="INV-R")
+            if batch_made:
+                s.add(FinanceBatch(week_start=week))
+        barrier, results = threading.Barrier(2, timeout=60), {}
+
+        def sign(name, barrier=barrier, results=results, week=week) -> None:
+            barrier.wait()
+            try:
+                results[name] = finance.sign_week(engine, signers[name], week, office["office"], SIGN_AT)
+            except Exception as e:  # noqa: BLE001 - checked below
+                results[name] = e
+
+        threads = [threading.Thread(target=sign, args=(name,)) for name in signers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        winners = [name for name, res in results.items() if res == 1]
+        assert len(winners) == 1, (r, results)
+        loser = next(res for name, res in results.items() if name not in winners)
+        assert isinstance(loser, DomainError) and loser.key == "wo.week.already_signed", (r, results)
+        assert loser.params["who"] == winners[0]
+        assert _statuses(engine)[f"WO-R{r}"] == W.SETTLED
 
 
 def test_a_week_with_orders_lacking_an_invoice_is_refused_listing_them_and_nothing_is_settled(engine, office):

@@ -204,10 +204,18 @@ def test_a_wait_plans_a_progress_call_and_resumes_where_it_waited(engine, p):
         calls = s.scalars(select(Callback).where(Callback.work_order_id == order_id,
                                                  Callback.kind == CallbackKind.PROGRESS).order_by(Callback.id)).all()
         assert [c.source_key.rsplit(":", 1)[1] for c in calls] == ["1", "2"]
-        assert wo.number in calls[0].purpose and "parts" in calls[0].purpose
+        assert calls[0].purpose == wo.number  # language-free: the call screen says the state and reason
         event = s.scalar(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order_id,
                                                       WorkOrderEvent.move == "pend").order_by(WorkOrderEvent.id))
         assert event.pending_reason == PendingReason.PARTS
+
+
+def test_an_internal_order_waits_without_a_progress_call(engine, p):
+    """WO-11: an internal order (type D) has no customer to call, so its wait plans no progress call."""
+    order_id = order_at(engine, p, W.SURVEY, service_type=ServiceType.INTERNAL)
+    move(engine, p["engineer"], order_id, Move.PEND, NOW + timedelta(hours=4), pending_reason=PendingReason.PARTS)
+    assert row(engine, order_id).status == W.PENDING
+    assert count(engine, Callback, Callback.work_order_id == order_id) == 0
 
 
 def test_a_stale_move_is_refused_naming_who_moved_first(engine, p):
