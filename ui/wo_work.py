@@ -75,7 +75,8 @@ def week_totals(week: dict) -> None:
 
 
 def finance_week(actor: Actor, now: datetime) -> None:
-    """WO-8: finance opens on this week's paid orders to sign off, and the older weeks still open."""
+    """WO-8: finance opens on this week's paid orders, and the weeks already over that are still to sign off
+    (the running week is signed once it has ended)."""
     tz = office().timezone
     week = finance.week_orders(engine(), actor, week_start(office_day(now, tz)), tz)
     heading("wo.finance.this_week")
@@ -83,7 +84,7 @@ def finance_week(actor: Actor, now: datetime) -> None:
     table(week["rows"], WEEK)
     st.page_link("pages/finance.py", label=tr("wo.finance.open_finance"), icon=":material/payments:")
     heading("wo.finance.weeks_to_sign")
-    weeks = finance.weeks_to_sign(engine(), actor, tz)
+    weeks = finance.weeks_to_sign(engine(), actor, now, tz)
     for monday in weeks:
         st.markdown(phrase("wo.finance.week_option", start=cell_formats()["date"](monday)))
     if not weeks:
