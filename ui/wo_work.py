@@ -58,11 +58,13 @@ def my_orders(actor: Actor) -> None:
     """The engineer's own orders, the longest waiting first, each one click from its record with its next step."""
     heading("wo.unfinished.mine")
     enum = cell_formats()["enum"]
-    orders = board.engineer_orders(engine(), actor)
-    for row in orders:
+    page = board.engineer_orders(engine(), actor)
+    if page.total > len(page.rows):
+        st.caption(phrase("wo.scope.mine_showing", shown=len(page.rows), total=page.total))
+    for row in page.rows:
         step = phrase("wo.unfinished.next", step=tr(f"wo.unfinished.step.{row['next'] or 'none'}"))
         item_link(WORK_ORDERS, row["id"], joined([row["number"], row["customer"], enum(row["status"]), step], " · "))
-    if not orders:
+    if not page.rows:
         st.caption(tr("mywork.nothing"))
 
 
