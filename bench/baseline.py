@@ -47,7 +47,7 @@ def dispatch_board(conn, now: datetime) -> dict:
     """The orders not yet dispatched (WO-3), the oldest first, with their customers."""
     wo = _read(conn, "work_orders", ("intake_at",))
     cu = _read(conn, "customers")[["id", "name"]].rename(columns={"id": "customer_id", "name": "customer"})
-    waiting = wo[wo["status"] == "new"].merge(cu, on="customer_id").sort_values(["intake_at", "id"]).head(200)
+    waiting = wo[wo["status"] == "new"].merge(cu, on="customer_id").sort_values(["intake_at", "id"])
     return {"total": len(waiting), "first_page": waiting["id"].head(PAGE).tolist()}
 
 

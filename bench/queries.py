@@ -36,8 +36,8 @@ def complaints_list(engine: Engine, now: datetime, tz: str) -> dict:
 
 
 def dispatch_board(engine: Engine, now: datetime, tz: str) -> dict:
-    rows = board.dispatch_board(engine, ACTOR, load_office(engine), now)
-    return {"total": len(rows), "first_page": [r["id"] for r in rows[:baseline.PAGE]]}
+    page = board.dispatch_board(engine, ACTOR, load_office(engine), now)
+    return {"total": page.total, "first_page": [r["id"] for r in page.rows[:baseline.PAGE]]}
 
 
 def engineer_orders(engine: Engine, now: datetime, tz: str) -> dict:

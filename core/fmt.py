@@ -38,5 +38,14 @@ def fmt_money(cents: int | None, lang: str, currency: str) -> str:
     return format_currency(Decimal(cents) / 100, currency, locale=BABEL_LOCALE[lang])
 
 
+def amount_text(cents: int | None) -> str:
+    """Integer cents as the plain amount a money box shows and reads back (12050 → "120.50"), with no
+    currency symbol and no float; None → ""."""
+    if cents is None:
+        return ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+
+
 def fmt_percent(ratio: float | None, lang: str) -> str:
     return "—" if ratio is None else f"{ratio:.1%}"

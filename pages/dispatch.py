@@ -59,7 +59,10 @@ choices = technician_choices(actor)
 least_loaded = min(range(len(loads)), key=lambda i: loads[i]["open"], default=0)  # the choice offered first
 heading("wo.board.title")
 st.caption(phrase("wo.board.caption", minutes=office().get("work_order.dispatch_target_minutes")))
-orders = board.dispatch_board(engine(), actor, office(), clock.now())
+board_page = board.dispatch_board(engine(), actor, office(), clock.now())
+orders = board_page.rows
+if board_page.total > len(orders):
+    st.caption(phrase("wo.scope.board_showing", shown=len(orders), total=board_page.total))
 if not orders:
     st.info(tr("wo.board.empty"))
 elif not loads:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.fmt import amount_text
 from core.work_orders.flow import Act, may
 from core.work_orders.rules import TEXT_MAX
 from core.work_orders.services import add_note, approve, record_fee
@@ -26,7 +27,7 @@ def _fee(actor, record: dict) -> None:
     """WO-8: the fee in money (parsed as a decimal, sent in cents), collected on site or invoiced."""
     marks = FieldMarks("woa_fee")
     with st.form("woa_fee"):
-        shown = f"{record['fee_cents'] / 100:.2f}" if record.get("fee_cents") else ""
+        shown = amount_text(record.get("fee_cents") or None)
         amount = st.text_input(tr("wo.moves.fee_amount") + tr(MARK), value=shown, key="woa_fee_amount",
                                placeholder="280.00")
         marks.under("fee_cents", "woa_fee_amount")

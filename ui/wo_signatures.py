@@ -17,6 +17,7 @@ import streamlit as st
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
 from core.work_orders import services
+from core.work_orders.acts import NAME_MAX
 from core.work_orders.flow import UNFINISHED, Act, Context, may
 from db.enums import SignatureKind
 from ui import clock
@@ -26,7 +27,6 @@ from ui.signature_pad import Drawn, signature_pad
 from ui.text import Markdown, heading, phrase
 
 IMAGE_WIDTH = 340  # CSS pixels: the pad's height is 200, so a stored picture shows about as it was drawn
-NAME_MAX = 100  # WorkOrderSignature.signer_name
 
 
 def signature_section(actor, detail: dict) -> None:

@@ -58,11 +58,13 @@ def my_orders(actor: Actor) -> None:
     """The engineer's own orders, the longest waiting first, each one click from its record with its next step."""
     heading("wo.unfinished.mine")
     enum = cell_formats()["enum"]
-    orders = board.engineer_orders(engine(), actor)
-    for row in orders:
+    page = board.engineer_orders(engine(), actor)
+    if page.total > len(page.rows):
+        st.caption(phrase("wo.scope.mine_showing", shown=len(page.rows), total=page.total))
+    for row in page.rows:
         step = phrase("wo.unfinished.next", step=tr(f"wo.unfinished.step.{row['next'] or 'none'}"))
         item_link(WORK_ORDERS, row["id"], joined([row["number"], row["customer"], enum(row["status"]), step], " · "))
-    if not orders:
+    if not page.rows:
         st.caption(tr("mywork.nothing"))
 
 
@@ -75,7 +77,8 @@ def week_totals(week: dict) -> None:
 
 
 def finance_week(actor: Actor, now: datetime) -> None:
-    """WO-8: finance opens on this week's paid orders to sign off, and the older weeks still open."""
+    """WO-8: finance opens on this week's paid orders, and the weeks already over that are still to sign off
+    (the running week is signed once it has ended)."""
     tz = office().timezone
     week = finance.week_orders(engine(), actor, week_start(office_day(now, tz)), tz)
     heading("wo.finance.this_week")
@@ -83,7 +86,7 @@ def finance_week(actor: Actor, now: datetime) -> None:
     table(week["rows"], WEEK)
     st.page_link("pages/finance.py", label=tr("wo.finance.open_finance"), icon=":material/payments:")
     heading("wo.finance.weeks_to_sign")
-    weeks = finance.weeks_to_sign(engine(), actor, tz)
+    weeks = finance.weeks_to_sign(engine(), actor, now, tz)
     for monday in weeks:
         st.markdown(phrase("wo.finance.week_option", start=cell_formats()["date"](monday)))
     if not weeks:

@@ -6,7 +6,7 @@ Callbacks come from core.callbacks.queries (the queue's own order and counts); "
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
@@ -29,7 +29,7 @@ from core.permissions import Action, Actor, require
 from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus, WorkOrderStatus
-from db.models import Complaint, Customer, FinanceBatch, WorkOrder
+from db.models import Complaint, Customer, WorkOrder
 
 SHOWN = 10  # items listed per section; its count tile opens the whole list
 OPEN_ORDERS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
@@ -121,14 +121,6 @@ def fees_to_settle(engine: Engine, actor: Actor) -> tuple[Page, int]:
     with session_scope(engine) as s:
         total = s.scalar(select(func.coalesce(func.sum(WorkOrder.fee_cents), 0)).where(*where))
         return paginate(s, stmt, 1, SHOWN, select(func.count()).select_from(WorkOrder).where(*where)), int(total)
-
-
-def weeks_to_sign(engine: Engine, actor: Actor) -> list[date]:
-    """WO-8: the weekly finance lists not yet signed off, the oldest week first."""
-    require(actor, Action.SETTLE_FEE)
-    with session_scope(engine) as s:
-        return list(s.scalars(select(FinanceBatch.week_start).where(FinanceBatch.signed_at.is_(None))
-                              .order_by(FinanceBatch.week_start)))
 
 
 def kpi_headlines(engine: Engine, actor: Actor, tz: str, now: datetime) -> dict[str, float | None]:

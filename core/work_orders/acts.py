@@ -18,11 +18,12 @@ from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.work_orders import flow, store
 from core.work_orders.flow import Act
+from core.work_orders.queries import readable
 from core.work_orders.rules import TEXT_MAX
 from core.work_orders.signature import check_png
 from db.engine import session_scope
 from db.enums import AuditAction, SignatureKind
-from db.models import WorkOrderEvent, WorkOrderSignature
+from db.models import WorkOrder, WorkOrderEvent, WorkOrderSignature
 
 NAME_MAX = inputs.limit_of(WorkOrderSignature.signer_name)
 SIGN_ACT = {SignatureKind.TECHNICIAN: Act.SIGN_TECHNICIAN, SignatureKind.CUSTOMER: Act.SIGN_CUSTOMER}
@@ -111,7 +112,8 @@ def record_fee(engine: Engine, actor: Actor, order_id: int, version: int, fee_ce
 
 
 def add_note(engine: Engine, actor: Actor, order_id: int, text: str | None, now: datetime) -> None:
-    """A note on the order's history by anyone who reads work orders, while it is open. No version change: a
+    """A note on the order's history by the parties of flow.ACTIONS[Act.NOTE] (the order's technician, the
+    desk, the dispatcher, finance), while it is open. No version change: a
     note never collides with a move."""
     require(actor, Action.VIEW_WORK_ORDERS)
     note = inputs.required(text, "note", TEXT_MAX, inputs.Kind.TEXT, missing="wo.note_required")
@@ -128,8 +130,11 @@ def add_note(engine: Engine, actor: Actor, order_id: int, text: str | None, now:
 
 
 def signature_png(engine: Engine, actor: Actor, order_id: int, kind: SignatureKind) -> bytes | None:
-    """The drawn signature of `kind` on the order, or None (VIEW_WORK_ORDERS)."""
-    require(actor, Action.VIEW_WORK_ORDERS)
+    """The drawn signature of `kind` on the order, or None: none drawn, or an order the actor may not read
+    (VIEW_WORK_ORDERS; an engineer's own orders, queries.readable)."""
+    scope = readable(actor)
     with session_scope(engine) as s:
-        return s.scalar(select(WorkOrderSignature.png).where(WorkOrderSignature.work_order_id == order_id,
-                                                             WorkOrderSignature.kind == SignatureKind(kind)))
+        return s.scalar(select(WorkOrderSignature.png)
+                        .join(WorkOrder, WorkOrder.id == WorkOrderSignature.work_order_id)
+                        .where(WorkOrderSignature.work_order_id == order_id,
+                               WorkOrderSignature.kind == SignatureKind(kind), *scope))

@@ -4,13 +4,14 @@ orders' indexes; `now` and the office come in as arguments."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from core.clock import office_day
-from core.lists import as_dict
+from core.lists import Page, as_dict, paginate
 from core.office.settings import Office
 from core.permissions import Action, Actor, allowed, require
 from core.scheduling.rules import day_start
@@ -30,22 +31,25 @@ def minutes_since(at: datetime, now: datetime) -> int:
     return max(int((now - at).total_seconds() // 60), 0)
 
 
-def dispatch_board(engine: Engine, actor: Actor, office: Office, now: datetime) -> list[dict]:
+def dispatch_board(engine: Engine, actor: Actor, office: Office, now: datetime) -> Page:
     """WO-3: the orders not yet dispatched (status new), each with the minutes since intake, `late` past
     `work_order.dispatch_target_minutes`, and `carried_over` when taken in before today (office day): those
     come first, then the oldest first (one walk of ix_work_orders_status_intake, since an order carried over
-    is older than any of today's)."""
+    is older than any of today's). At most BOARD_MAX rows; `total` counts them all, so the page says when
+    it shows only part."""
     require(actor, Action.DISPATCH_WORK_ORDER)
     target = int(office.get("work_order.dispatch_target_minutes"))
     today = day_start(office_day(now, office.timezone), office.timezone)
     stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.version, Customer.name.label("customer"),
                    WorkOrder.address, WorkOrder.request, WorkOrder.service_type, WorkOrder.intake_at)
             .join(Customer, Customer.id == WorkOrder.customer_id).where(WorkOrder.status == W.NEW)
-            .order_by(WorkOrder.intake_at, WorkOrder.id).limit(BOARD_MAX))
+            .order_by(WorkOrder.intake_at, WorkOrder.id))
+    count = select(func.count()).select_from(WorkOrder).where(WorkOrder.status == W.NEW)
     with session_scope(engine) as s:
-        rows = [dict(r) for r in s.execute(stmt).mappings()]
-    return [r | {"minutes": minutes_since(r["intake_at"], now), "late": minutes_since(r["intake_at"], now) > target,
-                 "carried_over": r["intake_at"] < today} for r in rows]
+        page = paginate(s, stmt, 1, BOARD_MAX, count)
+    return replace(page, rows=[r | {"minutes": minutes_since(r["intake_at"], now),
+                                    "late": minutes_since(r["intake_at"], now) > target,
+                                    "carried_over": r["intake_at"] < today} for r in page.rows])
 
 
 def technician_loads(engine: Engine, actor: Actor) -> list[dict]:
@@ -125,13 +129,14 @@ def next_step(wo: dict, actor: Actor, ctx: Context) -> str | None:
     return moves[0].value if moves else None
 
 
-def engineer_orders(engine: Engine, actor: Actor, limit: int = 50) -> list[dict]:
+def engineer_orders(engine: Engine, actor: Actor, limit: int = 50) -> Page:
     """An engineer's own orders still in their hands (dispatched to completed, not yet returned), the longest
-    waiting first, each with its `next` step (next_step)."""
+    waiting first, each with its `next` step (next_step); at most `limit`, `total` counts them all."""
     require(actor, Action.RECORD_REPAIR)
-    stmt = (select(WorkOrder).where(WorkOrder.technician_id == actor.id, WorkOrder.status.in_(IN_HAND))
-            .order_by(WorkOrder.intake_at, WorkOrder.id).limit(limit))
+    mine = (WorkOrder.technician_id == actor.id, WorkOrder.status.in_(IN_HAND))
+    stmt = select(WorkOrder).where(*mine).order_by(WorkOrder.intake_at, WorkOrder.id).limit(limit)
     with session_scope(engine) as s:
+        total = s.scalar(select(func.count()).select_from(WorkOrder).where(*mine)) or 0
         orders = [as_dict(wo) for wo in s.scalars(stmt)]
         signed = set(s.execute(select(WorkOrderSignature.work_order_id, WorkOrderSignature.kind)
                                .where(WorkOrderSignature.work_order_id.in_([o["id"] for o in orders]))).all())
@@ -143,4 +148,4 @@ def engineer_orders(engine: Engine, actor: Actor, limit: int = 50) -> list[dict]
                       customer_signed=(wo["id"], SignatureKind.CUSTOMER) in signed)
         out.append({"id": wo["id"], "number": wo["number"], "customer": customers.get(wo["customer_id"]),
                     "status": wo["status"], "intake_at": wo["intake_at"], "next": next_step(wo, actor, ctx)})
-    return out
+    return Page(out, total, 1, limit)

@@ -14,8 +14,9 @@ from core.errors import DomainError
 from core.fmt import fmt_datetime, fmt_money
 from core.i18n import enum_label, t
 from core.office.settings import Office
-from core.permissions import Action, Actor, require
+from core.permissions import Actor
 from core.work_orders.flow import is_paid
+from core.work_orders.queries import in_scope
 from db.engine import session_scope
 from db.enums import SignatureKind, WorkOrderStatus
 from db.models import Customer, Product, User, WorkOrder, WorkOrderSignature
@@ -52,10 +53,10 @@ def printable(status: WorkOrderStatus | str | None) -> bool:
 
 def customer_copy(engine: Engine, actor: Actor, order_id: int, lang: str, office: Office) -> CustomerCopy | None:
     """The copy of order `order_id` in `lang`; None when there is no such order, DomainError
-    "wo.copy.not_ready" before it is completed. VIEW_WORK_ORDERS only."""
-    require(actor, Action.VIEW_WORK_ORDERS)
+    "wo.copy.not_ready" before it is completed. VIEW_WORK_ORDERS only; None too for an order the actor may
+    not read (queries.readable: an engineer's own orders)."""
     with session_scope(engine) as s:
-        wo = s.get(WorkOrder, order_id)
+        wo = in_scope(s, actor, order_id)
         if wo is None:
             return None
         if not printable(wo.status):

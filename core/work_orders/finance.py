@@ -161,10 +161,11 @@ def paid_weeks(engine: Engine, actor: Actor, now: datetime, tz: str) -> list[dat
     return sorted((w for w in weeks if w <= this_week), reverse=True)
 
 
-def weeks_to_sign(engine: Engine, actor: Actor, tz: str) -> list[date]:
-    """WO-8: the weeks with paid orders accepted and not yet settled, the oldest first (finance's My work)."""
+def weeks_to_sign(engine: Engine, actor: Actor, now: datetime, tz: str) -> list[date]:
+    """WO-8: the weeks that have ended (is_over) with paid orders accepted and not yet settled, the oldest first
+    (finance's My work). The running week is not listed: it cannot be signed off until it is over."""
     require(actor, Action.SETTLE_FEE)
     with session_scope(engine) as s:
         accepted = s.scalars(select(WorkOrder.accepted_at).distinct().where(
             WorkOrder.service_type == ServiceType.PAID, WorkOrder.status == WorkOrderStatus.ACCEPTED)).all()
-    return sorted({finance_week(at, tz) for at in accepted})
+    return sorted(w for w in {finance_week(at, tz) for at in accepted} if is_over(w, now, tz))

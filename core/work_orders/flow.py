@@ -42,7 +42,6 @@ class Party(StrEnum):
     DESK = "desk"  # Action.ACCEPT_WORK_ORDER: the service desk that took the order in and accepts it back
     APPROVER = "approver"  # Action.SPECIAL_APPROVAL
     FINANCE = "finance"  # Action.SETTLE_FEE
-    READER = "reader"  # Action.VIEW_WORK_ORDERS
 
 
 class Move(StrEnum):
@@ -104,7 +103,7 @@ ACTIONS: dict[Act, tuple[frozenset[WorkOrderStatus], frozenset[Party]]] = {
     Act.APPROVE: (frozenset({W.RETURNED}), frozenset({Party.APPROVER})),
     Act.FEE: (frozenset({W.IN_REPAIR, W.COMPLETED, W.RETURNED}), frozenset({TE, DE})),
     Act.INVOICE: (frozenset({W.ACCEPTED}), frozenset({FI})),
-    Act.NOTE: (OPEN, frozenset({Party.READER})),
+    Act.NOTE: (OPEN, frozenset({TE, DE, DI, FI})),  # those who work the order, not every reader
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from core.accounts.queries import staff_names
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered, paginate
 from core.office.settings import load_office
-from core.permissions import Action, Actor, require
+from core.permissions import Action, Actor, allowed, require
 from core.work_orders import store
 from core.work_orders.rules import missing
 from db.engine import session_scope
@@ -34,6 +34,20 @@ def fee_to_settle() -> tuple:
     """WO-8: a completed order with a fee and no settlement yet. One definition for finance's My work (its
     count, sum and list) and the work-order list its tiles open, so the two agree."""
     return WorkOrder.fee_cents > 0, WorkOrder.settled_at.is_(None), WorkOrder.completed_at.is_not(None)
+
+
+def readable(actor: Actor) -> list:
+    """Which work orders `actor` may read, as conditions on work_orders: an engineer (who records repairs)
+    only the orders assigned to them (WO-3, WO-4); every other role with VIEW_WORK_ORDERS the office's. Every
+    read of an order (list, record, copy, signature images) goes through this, so an out-of-scope id reads
+    as an unknown one."""
+    require(actor, Action.VIEW_WORK_ORDERS)
+    return [WorkOrder.technician_id == actor.id] if allowed(actor.role, Action.RECORD_REPAIR) else []
+
+
+def in_scope(s: Session, actor: Actor, order_id: int) -> WorkOrder | None:
+    """The order `order_id` when `actor` may read it (readable), else None, as for an unknown id."""
+    return s.scalar(select(WorkOrder).where(WorkOrder.id == order_id, *readable(actor)))
 
 
 def _conditions(f: WorkOrderFilter, tz: str) -> list:
@@ -70,10 +84,10 @@ SORTS = tuple(_sort_columns())
 def list_work_orders(engine: Engine, actor: Actor, f: WorkOrderFilter, tz: str, page: int = 1,
                      page_size: int = 25, sort: str | None = None) -> Page:
     """Newest intake first, or sorted by one of SORTS (`name` or `-name`, then by id) over the whole filtered
-    list; the count runs on work_orders alone, the joins only for the shown page. VIEW_WORK_ORDERS only."""
-    require(actor, Action.VIEW_WORK_ORDERS)
+    list; the count runs on work_orders alone, the joins only for the shown page. VIEW_WORK_ORDERS only, an
+    engineer's own orders only (readable)."""
     tech = _TECH
-    conds = _conditions(f, tz)
+    conds = [*readable(actor), *_conditions(f, tz)]
     order = ordered(sort, _sort_columns(), WorkOrder.id) or [WorkOrder.intake_at.desc(), WorkOrder.id.desc()]
     rows = (
         select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.phone,
@@ -99,11 +113,12 @@ def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict 
     """One order's fields (its contact phone among them), who its customer is (id, code, name: engineers and
     finance read work orders, not the customer archive), its product, and its event history with who did
     each step; its drawn signatures (without images), the gate's context, what a returned order still lacks
-    (`missing`: catalog keys) and its version. VIEW_WORK_ORDERS only."""
-    require(actor, Action.VIEW_WORK_ORDERS)
+    (`missing`: catalog keys) and its version. VIEW_WORK_ORDERS only; None for an unknown order and for one
+    the actor may not read (readable)."""
+    readable(actor)
     office = load_office(engine)
     with session_scope(engine) as s:
-        wo = s.get(WorkOrder, work_order_id)
+        wo = in_scope(s, actor, work_order_id)
         if wo is None:
             return None
         names = dict(s.execute(select(User.id, User.display_name)).all())

@@ -8,10 +8,13 @@ from urllib.parse import quote
 
 import pypdfium2 as pdfium
 import pytest
+from sqlalchemy import select
 
+from core.accounts.demo import DEMO_ACCOUNTS
 from core.i18n import t
-from db.engine import make_engine
+from db.engine import make_engine, session_scope
 from db.enums import Role
+from db.models import User
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_http_surface_in_browser import RECORD_CSP_VIOLATIONS, _get
 from tests.e2e.test_pages_in_browser import settled
@@ -22,9 +25,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def order_id(e2e_db_url) -> int:
+    """A completed order of the demo engineer's: an engineer reads only their own orders (issue 12 review)."""
     engine = make_engine(e2e_db_url)
     try:
-        return make_completed_order(engine)
+        with session_scope(engine) as s:
+            engineer = s.scalar(select(User.id).where(User.username == DEMO_ACCOUNTS[Role.ENGINEER]))
+        return make_completed_order(engine, technician_id=engineer)
     finally:
         engine.dispose()
 

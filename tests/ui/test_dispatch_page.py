@@ -8,14 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from core.i18n import t
+from core.work_orders import board
 from db.engine import make_engine, session_scope
 from db.enums import Role, WorkOrderStatus
 from db.models import Customer, User, WorkOrder
 from tests.factories import make_work_order
+from tests.helpers import as_read
 from tests.ui.conftest import APP, DEMO_NOW
 
 
@@ -65,3 +67,20 @@ def test_an_engineer_running_the_page_script_is_refused_before_the_board(sign_in
     assert not at.exception
     assert at.error[0].value == t("error.forbidden", "en")
     assert not at.selectbox
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_board_cut_at_its_limit_says_how_many_it_shows_of_all(open_page, demo_url, waiting_order, monkeypatch,
+                                                                  lang):
+    """Issue 12 review: the board shows at most BOARD_MAX orders and says how many of all, never cutting off
+    silently."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        total = s.scalar(select(func.count()).where(WorkOrder.status == WorkOrderStatus.NEW))
+    engine.dispose()
+    monkeypatch.setattr(board, "BOARD_MAX", 1)
+    at = open_page("pages/dispatch.py", lang)
+    assert not at.exception
+    said = t("wo.scope.board_showing", lang, shown=1, total=total)
+    assert (said in [as_read(c.value) for c in at.caption]) == (total > 1)
+    assert len([b for b in at.button if (b.key or "").startswith("dispatch_")]) == 1

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from core.callbacks.queries import CallbackFilter, queue_counts
 from core.i18n import t
 from core.my_work.agenda import my_complaints, my_corrective_actions, next_callback
+from core.work_orders import board
 from db.engine import make_engine, session_scope
 from db.enums import CallbackStatus, ComplaintStatus, Role
 from db.models import Callback, Complaint, User
-from tests.helpers import OFFICE_TZ
+from tests.helpers import OFFICE_TZ, as_read
 
 TILES = {
     Role.SPECIALIST: ("cb_overdue", "cb_due_today", "promised", "lead_due"),
@@ -273,3 +274,14 @@ def test_finances_fee_tiles_open_the_work_orders_whose_fee_is_to_settle(open_pag
 def _count_line(total: int, lang: str) -> str:
     """The list's count under its first page of 25 rows."""
     return t("list.count", lang, total=total, page=1, pages=-(-total // 25))
+
+
+def test_the_engineers_list_cut_at_its_limit_says_how_many_it_shows_of_all(open_page, monkeypatch):
+    """Issue 12 review: the engineer's own list shows at most its limit and says how many of all they hold."""
+    whole = board.engineer_orders
+    monkeypatch.setattr(board, "engineer_orders", lambda engine, actor: whole(engine, actor, limit=1))
+    at = open_page("pages/my_work.py", "en", Role.ENGINEER)
+    assert not at.exception
+    steps = [label for label, page, q in _links(at) if page == "work-orders" and "id" in q]
+    said = [as_read(c.value) for c in at.caption if as_read(c.value).startswith("Showing the 1 longest waiting")]
+    assert len(steps) == 1 and said and said[0].endswith("orders.")

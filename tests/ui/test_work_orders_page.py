@@ -1,11 +1,12 @@
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.i18n import t
 from db.engine import make_engine, session_scope
-from db.enums import WorkOrderStatus
+from db.enums import Role, WorkOrderStatus
 from db.models import WorkOrder
 from tests.helpers import as_read, open_by_url
+from tests.ui.test_complaint_record import demo_user
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -39,3 +40,21 @@ def test_filtering_work_orders_by_status_narrows_the_list(open_page, demo_url):
     assert not at.exception
     assert set(at.dataframe[0].value[t("wo.status", "en")]) == {t("enum.WorkOrderStatus.pending", "en")}
     assert any(c.value.startswith(f"{pending} records") for c in at.caption)
+
+
+def test_an_engineer_opening_another_engineers_order_reads_not_found(open_page, demo_url):
+    """Issue 12 review: an engineer reads only the orders assigned to them; another's ?id= shows the same
+    "not found" as an unknown id, and the list holds only their own orders."""
+    engine = make_engine(demo_url)
+    me = demo_user(engine, Role.ENGINEER)
+    with session_scope(engine) as s:
+        other = s.scalar(select(WorkOrder.id).where(or_(WorkOrder.technician_id != me.id,
+                                                        WorkOrder.technician_id.is_(None))).limit(1))
+        mine = s.scalar(select(func.count()).where(WorkOrder.technician_id == me.id))
+    engine.dispose()
+    at = open_page("pages/work_orders.py", role=Role.ENGINEER)
+    assert any(c.value.startswith(f"{mine} records") for c in at.caption)
+    open_by_url(at, other)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [t("list.not_found", "en")]
+    assert not at.subheader

@@ -45,7 +45,7 @@ ACTS = {
     Act.SIGN_TECHNICIAN: ({W.COMPLETED}, {TECH}), Act.COUNTERSIGN: ({W.COMPLETED}, {"manager"}),
     Act.SIGN_CUSTOMER: ({W.COMPLETED}, {TECH}), Act.APPROVE: ({W.RETURNED}, {"manager"}),
     Act.FEE: ({W.IN_REPAIR, W.COMPLETED, W.RETURNED}, {TECH} | DESK), Act.INVOICE: ({W.ACCEPTED}, {"finance"}),
-    Act.NOTE: (set(W) - {W.CLOSED}, {"specialist", "manager", "director", "engineer", "other_engineer", "finance"}),
+    Act.NOTE: (set(W) - {W.CLOSED}, {TECH, "finance"} | DESK),  # who works the order (issue 12 review)
 }
 
 
@@ -93,6 +93,14 @@ def test_a_moves_own_condition_is_named(wo, mv, key):
     with pytest.raises(DomainError) as err:
         flow.check(mv, wo, who, Context())
     assert err.value.key == key
+
+
+@pytest.mark.parametrize("name", sorted(PEOPLE))
+def test_a_note_is_written_by_who_works_the_order_not_by_every_reader(name):
+    """Issue 12 review: the order's technician, the desk, the dispatcher and finance write notes; a director who
+    only reads, or another engineer, does not."""
+    wo = order(W.IN_REPAIR)
+    assert flow.may(Act.NOTE, wo, PEOPLE[name], Context()) == (name in {"engineer", "specialist", "manager", "finance"})
 
 
 TECHS = st.sampled_from(["engineer", "other_engineer"])

@@ -4,7 +4,7 @@ and unsigned weeks. NOW is Friday 2026-11-20 14:00 in Shanghai."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,12 +15,10 @@ from core.my_work.agenda import (
     fees_to_settle,
     my_open_orders,
     next_callback,
-    weeks_to_sign,
 )
 from core.work_orders.queries import WorkOrderFilter, list_work_orders
 from db.engine import session_scope
 from db.enums import CallbackLevel, CallbackStatus, CustomerGrade, Role, WorkOrderStatus
-from db.models import FinanceBatch
 from tests.factories import NOW, actor_of, make_callback, make_customer, make_user, make_work_order, utc
 
 TZ = "Asia/Shanghai"
@@ -91,7 +89,7 @@ def test_an_engineers_open_orders_are_theirs_not_finished_longest_waiting_first(
     assert [r["id"] for r in page.rows] == [older, newer] and page.total == 2
 
 
-def test_finance_sees_unsettled_fees_oldest_first_with_their_sum_and_unsigned_weeks(engine):
+def test_finance_sees_unsettled_fees_oldest_first_with_their_sum(engine):
     with session_scope(engine) as s:
         desk, cashier = make_user(s), make_user(s, role=Role.FINANCE)
         c = make_customer(s)
@@ -100,12 +98,9 @@ def test_finance_sees_unsettled_fees_oldest_first_with_their_sum_and_unsigned_we
         make_work_order(s, c, desk, fee_cents=900, completed_at=NOW - 9 * DAY, settled_at=NOW - DAY)  # settled
         make_work_order(s, c, desk, fee_cents=700)  # not completed yet
         make_work_order(s, c, desk, fee_cents=0, completed_at=NOW - DAY)  # free
-        s.add_all([FinanceBatch(week_start=date(2026, 11, 9)), FinanceBatch(week_start=date(2026, 11, 2)),
-                   FinanceBatch(week_start=date(2026, 10, 26), signed_by_id=cashier.id, signed_at=NOW - 9 * DAY)])
         me = actor_of(cashier)
     page, total = fees_to_settle(engine, me)
     assert [r["id"] for r in page.rows] == [early, late] and total == 6200
-    assert weeks_to_sign(engine, me) == [date(2026, 11, 2), date(2026, 11, 9)]
 
 
 def test_the_work_order_list_filtered_to_fees_to_settle_holds_exactly_finances_fees(engine):
@@ -126,9 +121,8 @@ def test_the_work_order_list_filtered_to_fees_to_settle_holds_exactly_finances_f
     assert list_work_orders(engine, me, WorkOrderFilter(), TZ).total == 5
 
 
-def test_fees_and_weeks_are_finances_only(engine):
+def test_fees_are_finances_only(engine):
     with session_scope(engine) as s:
         tech = actor_of(make_user(s, role=Role.ENGINEER))
-    for read in (fees_to_settle, weeks_to_sign):
-        with pytest.raises(Forbidden):
-            read(engine, tech)
+    with pytest.raises(Forbidden):
+        fees_to_settle(engine, tech)

@@ -43,8 +43,9 @@ def test_the_board_lists_new_orders_carried_over_first_then_oldest_with_late_one
     ids = _orders(engine, people, {"number": "T-3", "intake_at": three_min}, {"number": "T-10", "intake_at": ten_min},
                   {"number": "Y", "intake_at": yesterday},
                   {"number": "D", "intake_at": yesterday, "status": W.DISPATCHED})
-    rows = board.dispatch_board(engine, people["manager"], load_office(engine), NOW)
-    assert [r["number"] for r in rows] == ["Y", "T-10", "T-3"]
+    page = board.dispatch_board(engine, people["manager"], load_office(engine), NOW)
+    rows = page.rows
+    assert [r["number"] for r in rows] == ["Y", "T-10", "T-3"] and page.total == 3
     assert [(r["minutes"], r["late"], r["carried_over"]) for r in rows] == [
         (21 * 60, True, True), (10, True, False), (3, False, False)]
     assert rows[0]["id"] == ids[2] and rows[0]["customer"] == "Acme Pumps"
@@ -118,9 +119,23 @@ def test_the_engineer_sees_their_own_orders_with_the_next_step_the_flow_offers(e
                    "pending_reason": PendingReason.PARTS, "intake_at": NOW - timedelta(days=1)},
                   {"technician_id": eve, "status": W.COMPLETED, "intake_at": NOW},
                   {"technician_id": people["ed"].id, "status": W.DISPATCHED})
-    rows = board.engineer_orders(engine, people["eve"])
-    assert [(r["id"], r["next"]) for r in rows] == [(ids[0], "receive"), (ids[1], "resume"),
-                                                     (ids[2], "sign_technician")]
+    page = board.engineer_orders(engine, people["eve"])
+    assert [(r["id"], r["next"]) for r in page.rows] == [(ids[0], "receive"), (ids[1], "resume"),
+                                                          (ids[2], "sign_technician")]
+    assert page.total == 3
+
+
+def test_the_board_and_the_engineers_list_count_what_they_cut_off(engine, people, monkeypatch):
+    """Issue 12 review: a list cut at its limit still counts every order (in SQL), so the page can say
+    "showing N of M" instead of dropping the rest silently."""
+    monkeypatch.setattr(board, "BOARD_MAX", 2)
+    eve = people["eve"].id
+    _orders(engine, people, *({"intake_at": NOW - timedelta(minutes=m)} for m in (1, 2, 3)),
+            *({"technician_id": eve, "status": W.RECEIVED, "intake_at": NOW - timedelta(hours=h)} for h in (1, 2, 3)))
+    waiting = board.dispatch_board(engine, people["manager"], load_office(engine), NOW)
+    assert (len(waiting.rows), waiting.total) == (2, 3)
+    mine = board.engineer_orders(engine, people["eve"], limit=2)
+    assert (len(mine.rows), mine.total) == (2, 3)
 
 
 def test_the_daily_jobs_plan_the_late_progress_call_when_the_sweep_runs(engine, people, monkeypatch):

@@ -68,7 +68,7 @@ def make_completed_order(engine, signed: bool = True, **kw) -> int:
 
 
 def copy_of(engine, order_id: int, lang: str = "zh"):
-    return customer_copy(engine, reader(Role.ENGINEER), order_id, lang, load_office(engine))
+    return customer_copy(engine, reader(Role.MANAGER), order_id, lang, load_office(engine))
 
 
 def test_the_copy_holds_the_order_in_the_language_asked_with_the_fee_in_money(engine):

@@ -34,15 +34,20 @@ def get_copy(order_id: int, token: str | None = None, lang: str = "en"):
     return run_async(route.copy_page, Request(scope))
 
 
-def token_of(engine, role: Role) -> str:
+def account_of(engine, role: Role):
     with session_scope(engine) as s:
-        account = make_account(s, role)
+        return make_account(s, role)
+
+
+def token_of(engine, role: Role, account=None) -> str:
+    account = account or account_of(engine, role)
     return sign_in(engine, account.username, PASSWORD, NOW)
 
 
-def test_a_reader_of_work_orders_gets_the_print_ready_copy(served):
-    order_id = make_completed_order(served)
-    response = get_copy(order_id, token_of(served, Role.ENGINEER), "zh")
+def test_the_orders_technician_gets_the_print_ready_copy(served):
+    engineer = account_of(served, Role.ENGINEER)
+    order_id = make_completed_order(served, technician_id=engineer.id)
+    response = get_copy(order_id, token_of(served, Role.ENGINEER, engineer), "zh")
     body = response.body.decode()
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     assert t("wo.copy.title", "zh") in body and "@media print" in body and "size:A4" in body
@@ -54,6 +59,14 @@ def test_a_browser_without_a_session_is_sent_to_sign_in_and_gets_nothing_of_the_
     response = get_copy(order_id)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/auth/signin?next=%2Fprint%2Fwork-order%2F")
+    assert b"data:image" not in response.body
+
+
+def test_another_engineers_order_is_not_found_like_an_unknown_one(served):
+    """Issue 12 review: an engineer reads only the orders assigned to them; another's copy is a 404."""
+    order_id = make_completed_order(served)
+    response = get_copy(order_id, token_of(served, Role.ENGINEER))
+    assert response.status_code == 404 and response.body.decode() == t("wo.copy.not_found", "en")
     assert b"data:image" not in response.body
 
 

@@ -231,10 +231,12 @@ def test_a_stale_move_is_refused_naming_who_moved_first(engine, p):
 
 def test_a_note_is_history_without_a_new_version(engine, p):
     order_id = take_in(engine, p)["id"]
-    services.add_note(engine, p["engineer"], order_id, "Customer asks for a morning visit", NOW)
+    services.add_note(engine, p["specialist"], order_id, "Customer asks for a morning visit", NOW)
     with pytest.raises(Invalid) as err:
-        services.add_note(engine, p["engineer"], order_id, "  ", NOW)
+        services.add_note(engine, p["specialist"], order_id, "  ", NOW)
     assert err.value.key == "wo.note_required" and version(engine, order_id) == 1
-    detail = queries.work_order_detail(engine, p["engineer"], order_id)
+    with pytest.raises(Forbidden):  # issue 12 review: an engineer notes only their own orders
+        services.add_note(engine, p["engineer"], order_id, "Not mine", NOW)
+    detail = queries.work_order_detail(engine, p["specialist"], order_id)
     assert [e["note"] for e in detail["events"]] == [None, "Customer asks for a morning visit"]
     assert detail["version"] == 1 and detail["missing"] == [] and detail["signatures"] == []
