@@ -56,13 +56,14 @@ SWEEP_CHUNK = 500  # orders planned per transaction by the daily sweep
 
 
 def _late(s: Session, since: datetime, after_id: int) -> list[dict]:
-    """Unfinished customer orders (not internal) taken in before `since` with no late progress call yet (the key looked up through
-    its unique index), by id from `after_id`."""
+    """Unfinished customer orders (not internal) taken in before `since` with no late progress call yet (the
+    key looked up through its unique index), by id from `after_id`."""
     key = literal("progress:work_order:") + cast(WorkOrder.id, String) + literal(":late")
     called = exists().where(Callback.source_key == key)
     stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.pending_reason,
                    WorkOrder.customer_id, WorkOrder.product_id, WorkOrder.service_type)
-            .where(WorkOrder.status.in_(UNFINISHED), WorkOrder.service_type != ServiceType.INTERNAL, WorkOrder.intake_at <= since, WorkOrder.id > after_id, ~called)
+            .where(WorkOrder.status.in_(UNFINISHED), WorkOrder.service_type != ServiceType.INTERNAL,
+                   WorkOrder.intake_at <= since, WorkOrder.id > after_id, ~called)
             .order_by(WorkOrder.id).limit(SWEEP_CHUNK))
     return [dict(r) for r in s.execute(stmt).mappings()]
 
