@@ -36,7 +36,7 @@ nav = st.navigation([
     st.Page(f"pages/{name}.py", title=tr(f"nav.{name}"), icon=PAGES[name][0], url_path=PAGES[name][1],
             default=(i == 0))
     for i, name in enumerate(allowed)
-])
+], expanded=True)  # every page of the role shown: Streamlit's "View N more" cannot be translated
 try:
     nav.run()
 except Exception:  # a page's bug: log it, show a friendly message, never a traceback

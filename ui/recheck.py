@@ -39,5 +39,7 @@ def recheck_coverage(actor: Actor, now: datetime) -> None:
         st.info(tr("sampling.not_drawn"))
         return
     rows = [g | {"level": enum_label(CallbackLevel(g["level"]), lang()), "group": enum_label(SampleGroup(name), lang()),
-                 "rate_done": fmt_percent(g["rate_done"], lang())} for name, g in groups.items()]
+                 "rate_done": fmt_percent(g["rate_done"], lang()),
+                 "rate_pct": "" if g["rate_pct"] is None else str(g["rate_pct"])}  # one type per column (Arrow)
+            for name, g in groups.items()]
     table(rows, COLUMNS)

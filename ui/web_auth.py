@@ -48,9 +48,18 @@ def _lang(request: Request) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would let a link send users elsewhere after sign-in."""
+    """Only a path on this site: an open redirect would let a link send users elsewhere after sign-in (a
+    backslash or a control character is refused too: browsers read `/\\evil.example` as another host)."""
     parsed = urlparse(target or "/")
-    return target if target and target.startswith("/") and not target.startswith("//") and not parsed.netloc else "/"
+    local = target and target.startswith("/") and not target.startswith("//") and not parsed.netloc
+    return target if local and "\\" not in target and target.isprintable() else "/"
+
+
+def signin_redirect(path: str, query: bytes) -> str:
+    """Where a signed-out page request goes: the sign-in page, which then returns to the page with its query
+    (a shared link to one record, `?id=`, opens that record after sign-in)."""
+    wanted = path + ("?" + query.decode("latin-1") if query else "")
+    return "/auth/signin?next=" + quote(wanted, safe="/")
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
@@ -185,7 +194,7 @@ class RequireSignIn:
             actor = await to_thread.run_sync(resolve_session, web_engine(), request.cookies.get(COOKIE),
                                              clock.read_clock())
             if actor is None:
-                target = "/auth/signin?next=" + quote(scope["path"])
+                target = signin_redirect(scope["path"], scope.get("query_string", b""))
                 await RedirectResponse(target, status_code=303)(scope, receive, send)
                 return
             if self._is_wrong_page(scope["path"], actor.role):

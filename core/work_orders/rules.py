@@ -12,6 +12,7 @@ from core.checks import choice
 from core.clock import office_day
 from core.complaints.rules import is_specific
 from core.errors import Invalid, Refusals, refuse
+from core.phones import typed_phone
 from core.work_orders.flow import is_paid
 from db.enums import ServiceType
 from db.models import WorkOrder
@@ -61,7 +62,7 @@ def check_intake(data: NewWorkOrder) -> dict:
             check(refuse, "wo.customer_required", "customer_id")
         contact = check(inputs.required, data.contact_name, "contact_name", CONTACT_MAX, inputs.Kind.NAME,
                         missing="wo.contact_required")
-        phone = check(inputs.required, data.phone, "phone", PHONE_MAX, inputs.Kind.NAME, missing="wo.phone_required")
+        phone = check(typed_phone, data.phone, "wo.phone_required", "wo.phone_bad")  # as the archive's phones
         address = check(inputs.required, data.address, "address", ADDRESS_MAX, inputs.Kind.LINE,
                         missing="wo.address_required")
         request = check(_request, data.request)

@@ -9,7 +9,7 @@ from html import escape
 from core.accounts.demo import DEMO_PASSWORD
 from core.i18n import t
 from ui.signin_html import render_signin
-from ui.web_auth import _safe_next
+from ui.web_auth import _safe_next, signin_redirect
 
 
 def test_demo_mode_shows_the_demo_accounts_labelled_as_demo():
@@ -50,6 +50,15 @@ def test_after_sign_in_only_a_path_on_this_site_is_followed():
     assert _safe_next("//evil.example/") == "/"
     assert _safe_next("https://evil.example/") == "/"
     assert _safe_next(None) == "/"
+    assert _safe_next("/\\evil.example/") == "/" and _safe_next("/x\ty") == "/"
+
+
+def test_a_signed_out_link_to_one_record_returns_to_that_record_after_sign_in():
+    """Issue 12 tour: /work-orders?id=301 signed out came back to the list; the query now rides along."""
+    target = signin_redirect("/work-orders", b"id=301&sort=-number")
+    assert target == "/auth/signin?next=/work-orders%3Fid%3D301%26sort%3D-number"
+    assert _safe_next("/work-orders?id=301&sort=-number") == "/work-orders?id=301&sort=-number"
+    assert signin_redirect("/customers", b"") == "/auth/signin?next=/customers"
 
 
 def test_a_refused_form_keeps_the_names_typed_escaped_and_never_a_password():

@@ -51,6 +51,15 @@ def test_a_vague_request_is_refused(request_text, key):
     assert err.value.key == key
 
 
+@pytest.mark.parametrize("phone, key", [("", "wo.phone_required"), ("abc", "wo.phone_bad"), ("12", "wo.phone_bad")])
+def test_the_orders_phone_is_one_the_customer_can_be_reached_on(phone, key):
+    """WO-1/WO-6: the sender guarantees the intake fields: a phone is checked as the archive's phones are."""
+    with pytest.raises(Invalid) as err:
+        rules.check_intake(intake(phone=phone))
+    assert err.value.key == key
+    assert rules.check_intake(intake(phone=" 138-0000-0001 "))["phone"]
+
+
 def test_a_specific_chinese_request_passes():
     assert rules.check_intake(intake(request="水泵运行十分钟后停机"))["request"] == "水泵运行十分钟后停机"
 
