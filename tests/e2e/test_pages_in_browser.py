@@ -8,12 +8,9 @@ from core.i18n import t
 from core.permissions import pages_for
 from db.enums import Role
 from tests.e2e.conftest import sign_in
+from ui.nav import PAGES
 
-URLS = {"my_work": "",  # the default page lives at the root URL
-        "callbacks": "callbacks", "call": "call", "leads": "leads", "incoming": "incoming", "complaints": "complaints",
-        "work_orders": "work-orders",
-        "customers": "customers", "kpis": "kpis", "audit": "audit", "users": "users", "settings": "settings",
-        "account": "account"}
+URLS = {name: "" if name == "my_work" else path for name, (_icon, path) in PAGES.items()}  # the default at the root
 
 
 def settled(page) -> None:

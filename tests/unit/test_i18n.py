@@ -37,3 +37,10 @@ def test_chinese_texts_are_really_chinese_for_the_navigation():
                                               ("en-US", "en"), ("de-DE", "en"), (None, "en"), ("", "en")])
 def test_the_browser_locale_picks_the_language(locale, lang):
     assert lang_from_locale(locale) == lang
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_callback_kind_has_its_script_line_on_the_call_screen(lang):
+    """CB-2 (and WO-11's progress call): the call screen asks each kind's question in the user's language."""
+    missing = [kind.value for kind in db.enums.CallbackKind if f"callscreen.ask.{kind.value}" not in catalog(lang)]
+    assert missing == []
