@@ -285,3 +285,15 @@ def test_the_engineers_list_cut_at_its_limit_says_how_many_it_shows_of_all(open_
     steps = [label for label, page, q in _links(at) if page == "work-orders" and "id" in q]
     said = [as_read(c.value) for c in at.caption if as_read(c.value).startswith("Showing the 1 longest waiting")]
     assert len(steps) == 1 and said and said[0].endswith("orders.")
+
+
+def test_the_engineers_tile_counts_the_orders_their_list_shows_and_opens_them(open_page, demo_url):
+    """Issue 12 tour: the tile said 16 above a list of 18 (completed orders still to sign or return listed, not
+    counted). The tile now counts the same orders in hand, and its list link asks for completed ones too."""
+    engine = make_engine(demo_url)
+    total = board.engineer_orders(engine, _actor(demo_url, Role.ENGINEER)).total
+    engine.dispose()
+    at = open_page("pages/my_work.py", "en", Role.ENGINEER)
+    assert {m.label: int(m.value) for m in at.metric}[t("mywork.wo_open", "en")] == total
+    link = [q for label, page, q in _links(at) if label == t("mywork.open_list", "en")][0]
+    assert "completed" in link["status"]
