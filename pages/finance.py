@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.work_orders import finance
 from db.enums import WorkOrderStatus
-from ui import clock, feedback
+from ui import clock, feedback, listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.text import joined, phrase
@@ -74,6 +74,7 @@ st.title(tr("nav.finance"))
 feedback.show_flash()
 tz = office().timezone
 weeks = finance.paid_weeks(engine(), actor, clock.now(), tz)
-chosen = st.selectbox(tr("wo.finance.week"), weeks, key="week",
+on_change, args = listing.bind(listing.choice("week", weeks, weeks[0]))  # ?week=2026-06-15: a link shows it
+chosen = st.selectbox(tr("wo.finance.week"), weeks, key="week", on_change=on_change, args=args,
                       format_func=lambda w: tr("wo.finance.week_option", start=cell_formats()["date"](w)))
 show_week(finance.week_orders(engine(), actor, chosen, tz))

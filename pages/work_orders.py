@@ -11,7 +11,7 @@ from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.detail import audit_history, history
 from ui.new_work_order_form import new_work_order_form
-from ui.wo_record import show_record
+from ui.wo_record import show_record, stage
 
 COLUMNS = {  # what a phone shows without scrolling first: which order, whose, where it stands, what is next
     "number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "status": ("wo.status", "enum"),
@@ -44,7 +44,7 @@ def order_list(actor) -> None:
     search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
     flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
     listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
-                   lambda rows: [r | {"next": tr(f"wo.ui.step.{r['status']}")} for r in rows])
+                   lambda rows: [r | {"next": tr(f"wo.ui.step.{stage(r)}")} for r in rows])
 
 
 def show_order(actor, order_id: int) -> None:

@@ -82,16 +82,17 @@ def cell_formats() -> dict[str, Formatter]:
     }
 
 
-def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None = None) -> list[int]:
+def table(rows: list[dict], columns: dict[str, tuple[str, str]], key: str | None = None,
+          empty: str = "list.empty") -> list[int]:
     """Rows shown with translated headers; `columns` maps field → (label key, kind of format), the columns that
     matter first (a phone shows only the first few without scrolling). With a `key` a row can be clicked, on
     any of its cells or on its marker: the positions of the clicked rows are returned. Column selection is
     switched on only because it turns off the grid's own header sort, which would sort the rows on screen alone
-    (lists sort in SQL, ui.listing)."""
+    (lists sort in SQL, ui.listing). No rows: the catalog text `empty` (a filtered list's by default)."""
     fmts = cell_formats()
     data = {tr(label): [fmts[kind](r.get(field)) for r in rows] for field, (label, kind) in columns.items()}
     if not rows:
-        st.info(tr("list.empty"))
+        st.info(tr(empty))
         return []
     frame = pd.DataFrame(data)
     if key is None:

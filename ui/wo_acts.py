@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import Invalid
 from core.fmt import amount_text
 from core.work_orders.flow import Act, may
 from core.work_orders.rules import TEXT_MAX
 from core.work_orders.services import add_note, approve, record_fee
 from ui import clock
 from ui.context import engine, tr
-from ui.feedback import FLASH, MARK, FieldMarks
+from ui.feedback import FLASH, MARK, FieldMarks, clear_after_save
 from ui.lead_form import cents
 from ui.text import phrase
 
@@ -21,6 +22,15 @@ from ui.text import phrase
 def _done(act: Act) -> None:
     st.session_state[FLASH] = phrase("wo.moves.moved", step=tr(f"wo.moves.done.{act.value}"))
     st.rerun()
+
+
+def _fee_cents(typed: str) -> int:
+    """The typed fee in cents: blank is 0 (the use case asks for an amount); what is not a number at all is
+    refused here, saying so, rather than as an amount not above zero."""
+    value = cents(typed)
+    if value == -1:
+        raise Invalid("wo.fin2.fee_not_a_number", field="fee_cents")
+    return value or 0
 
 
 def _fee(actor, record: dict) -> None:
@@ -36,9 +46,9 @@ def _fee(actor, record: dict) -> None:
         marks.under("fee_collected_on_site", "woa_fee_on_site")
         submitted = st.form_submit_button(tr("wo.moves.do.fee"), type="primary")
     if submitted:
-        fee, now = cents(amount) or 0, clock.now()  # blank or unreadable: refused by the use case, beside the box
-        if marks.attempt(lambda: record_fee(engine(), actor, record["id"], record["version"], fee, on_site,
-                                            now)) is not None:
+        now = clock.now()  # blank, unreadable or not above zero: refused beside the box
+        if marks.attempt(lambda: record_fee(engine(), actor, record["id"], record["version"], _fee_cents(amount),
+                                            on_site, now)) is not None:
             _done(Act.FEE)
 
 
@@ -57,6 +67,8 @@ def _text(actor, record: dict, act: Act) -> None:
         else:
             done = marks.attempt(lambda: add_note(engine(), actor, record["id"], text, now) or True)
         if done is not None:
+            if act == Act.NOTE:
+                clear_after_save({k: ""})  # saved: the box starts empty, so the note is not added twice
             _done(act)
 
 

@@ -35,14 +35,24 @@ async def copy_page(request: Request) -> Response:
         return RedirectResponse("/auth/signin?next=" + quote(target, safe=""), status_code=303)
     if not allowed(actor.role, Action.VIEW_WORK_ORDERS):
         return _refusal("wo.copy.forbidden", lang, 403)
+    order_id = _order_id(request.path_params["order_id"])
+    if order_id is None:
+        return _refusal("wo.copy.not_found", lang, 404)
     try:
         copy = await to_thread.run_sync(
-            lambda: customer_copy(engine, actor, request.path_params["order_id"], lang, load_office(engine)))
+            lambda: customer_copy(engine, actor, order_id, lang, load_office(engine)))
     except DomainError as err:
         return _refusal(err.key, lang, 409)
     if copy is None:
         return _refusal("wo.copy.not_found", lang, 404)
     return HTMLResponse(render_copy_html(copy), headers=NO_STORE)
+
+
+def _order_id(raw: object) -> int | None:
+    """The id in the path, or None when it is no order id at all (/print/work-order/abc: a 404 page in the
+    user's language, not the app's blank shell, which answered a path the int route did not match)."""
+    text = str(raw)
+    return int(text) if text.isdecimal() and len(text) < 19 else None
 
 
 def _refusal(key: str, lang: str, status: int) -> Response:
@@ -55,6 +65,6 @@ async def copy_font(_request: Request) -> Response:
 
 
 ROUTES = [
-    Route(PREFIX + "work-order/{order_id:int}", copy_page, methods=["GET"]),
+    Route(PREFIX + "work-order/{order_id}", copy_page, methods=["GET"]),
     Route(FONT_URL, copy_font, methods=["GET"]),
 ]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.i18n import enum_label
 from core.work_orders.flow import moves_for
+from db.enums import ServiceType, WorkOrderStatus
 from ui.context import lang, tr
 from ui.detail import fields
 from ui.text import heading, joined, phrase, plain
@@ -28,7 +29,8 @@ REPAIR_FIELDS = {
 }
 SIGN_OFF_FIELDS = {
     "technician_signed_at": "datetime", "manager_countersigned_at": "datetime", "customer_signed_name": "text",
-    "customer_signed_at": "datetime", "special_approval_note": "text", "returned_at": "datetime",
+    "customer_signed_at": "datetime", "special_approval_note": "text",
+    "special_approval_by": "text", "special_approval_at": "datetime", "returned_at": "datetime",
     "accepted_at": "datetime",
 }
 FEE_FIELDS = {
@@ -37,13 +39,20 @@ FEE_FIELDS = {
 }
 
 
+def stage(order: dict) -> str:
+    """The status whose next step the order is at (the `wo.ui.step.*` and `wo.ui.next.*` keys). WO-8: only a paid
+    order is settled by finance; any other, once accepted, is next closed, as a settled one is."""
+    unpaid = order["status"] == WorkOrderStatus.ACCEPTED and order.get("service_type") != ServiceType.PAID
+    return WorkOrderStatus.SETTLED.value if unpaid else WorkOrderStatus(order["status"]).value
+
+
 def status_line(order: dict) -> None:
     """The status (with its pending reason) and the next step, in one line."""
     lg = lang()
     parts = [enum_label(order["status"], lg)]
     if order.get("pending_reason"):
         parts.append(enum_label(order["pending_reason"], lg))
-    parts.append(tr(f"wo.ui.next.{order['status']}"))
+    parts.append(tr(f"wo.ui.next.{stage(order)}"))
     (st.warning if order.get("pending_reason") else st.info)(joined(parts, " · "))
 
 

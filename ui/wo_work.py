@@ -83,7 +83,7 @@ def finance_week(actor: Actor, now: datetime) -> None:
     week = finance.week_orders(engine(), actor, week_start(office_day(now, tz)), tz)
     heading("wo.finance.this_week")
     week_totals(week)
-    table(week["rows"], WEEK)
+    table(week["rows"], WEEK, empty="wo.fin2.week_empty")  # no filters here: say what is missing
     st.page_link("pages/finance.py", label=tr("wo.finance.open_finance"), icon=":material/payments:")
     heading("wo.finance.weeks_to_sign")
     weeks = finance.weeks_to_sign(engine(), actor, now, tz)

@@ -26,14 +26,14 @@ from core.kpi import (
 )
 from core.lists import Page, paginate
 from core.permissions import Action, Actor, require
+from core.work_orders.board import IN_HAND
 from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus, WorkOrderStatus
 from db.models import Complaint, Customer, WorkOrder
 
 SHOWN = 10  # items listed per section; its count tile opens the whole list
-OPEN_ORDERS = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
-               WorkOrderStatus.IN_REPAIR, WorkOrderStatus.PENDING)
+OPEN_ORDERS = IN_HAND  # the engineer's tile counts what their list shows, completed orders still to sign or return too
 OPEN_COMPLAINTS = tuple(s for s in ComplaintStatus if s != ComplaintStatus.CLOSED)
 
 
@@ -99,7 +99,8 @@ def my_corrective_actions(engine: Engine, actor: Actor, now: datetime) -> Page:
 
 
 def my_open_orders(engine: Engine, actor: Actor) -> Page:
-    """An engineer's work orders still to do (WO-4: dispatched to them and not yet completed), the longest
+    """An engineer's work orders still in their hands (WO-4: dispatched to them and not yet returned, so a
+    completed order still to sign or return counts: the same as board.engineer_orders lists), the longest
     waiting first."""
     require(actor, Action.VIEW_WORK_ORDERS)
     where = (WorkOrder.technician_id == actor.id, WorkOrder.status.in_(OPEN_ORDERS))

@@ -149,7 +149,8 @@ def week_orders(engine: Engine, actor: Actor, week: date, tz: str) -> dict:
 
 def paid_weeks(engine: Engine, actor: Actor, now: datetime, tz: str) -> list[date]:
     """The weeks the Finance page offers, newest first: this week, the last WEEKS_LISTED weeks that had paid
-    orders accepted, and any older week with a paid order still to settle."""
+    orders accepted, any older week with a paid order still to settle, and every week signed off (a settled
+    week stays readable however old)."""
     require(actor, Action.SETTLE_FEE)
     this_week = week_start(office_day(now, tz))
     since, _ = day_bounds_utc(this_week - timedelta(weeks=WEEKS_LISTED), None, tz)
@@ -157,7 +158,8 @@ def paid_weeks(engine: Engine, actor: Actor, now: datetime, tz: str) -> list[dat
     with session_scope(engine) as s:
         recent = s.scalars(select(WorkOrder.accepted_at).where(paid, WorkOrder.accepted_at >= since)).all()
         open_ = s.scalars(select(WorkOrder.accepted_at).where(paid, WorkOrder.status == WorkOrderStatus.ACCEPTED)).all()
-    weeks = {finance_week(at, tz) for at in [*recent, *open_]} | {this_week}
+        signed = s.scalars(select(FinanceBatch.week_start).where(FinanceBatch.signed_at.is_not(None))).all()
+    weeks = {finance_week(at, tz) for at in [*recent, *open_]} | set(signed) | {this_week}
     return sorted((w for w in weeks if w <= this_week), reverse=True)
 
 

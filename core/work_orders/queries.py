@@ -129,7 +129,8 @@ def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict 
         order = as_dict(wo)
         ctx = store.context(s, order, office.timezone)
         return {
-            "order": order | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id)},
+            "order": order | {"technician": names.get(wo.technician_id), "intake_by": names.get(wo.intake_by_id),
+                              "special_approval_by": names.get(wo.special_approval_by_id)},
             "customer": dict(s.execute(select(Customer.id, Customer.code, Customer.name)
                                        .where(Customer.id == wo.customer_id)).mappings().one()),
             "product": as_dict(product) if product else None,

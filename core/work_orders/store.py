@@ -54,12 +54,13 @@ def context(s: Session, wo: dict, tz: str) -> Context:
 
 
 def mover(s: Session, order_id: int) -> tuple[str | None, datetime | None]:
-    """Who made the order's latest versioned change and when: named when a stale move is refused."""
-    row = s.execute(select(User.username, WorkOrderEvent.at).join(User, User.id == WorkOrderEvent.user_id)
+    """Who made the order's latest versioned change (their display name, as people know them) and when: named
+    when a stale move is refused."""
+    row = s.execute(select(User.display_name, WorkOrderEvent.at).join(User, User.id == WorkOrderEvent.user_id)
                     .where(WorkOrderEvent.work_order_id == order_id,
                            or_(WorkOrderEvent.move.is_(None), WorkOrderEvent.move.not_in(UNVERSIONED)))
                     .order_by(WorkOrderEvent.id.desc()).limit(1)).first()
-    return (row.username, row.at) if row else latest_change(s, "work_order", order_id)
+    return (row.display_name, row.at) if row else latest_change(s, "work_order", order_id)
 
 
 def fresh(s: Session, wo: dict, version: int) -> None:

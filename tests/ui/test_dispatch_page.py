@@ -15,7 +15,7 @@ from core.i18n import t
 from core.work_orders import board
 from db.engine import make_engine, session_scope
 from db.enums import Role, WorkOrderStatus
-from db.models import Customer, User, WorkOrder
+from db.models import Customer, User, WorkOrder, WorkOrderEvent
 from tests.factories import make_work_order
 from tests.helpers import as_read
 from tests.ui.conftest import APP, DEMO_NOW
@@ -84,3 +84,34 @@ def test_a_board_cut_at_its_limit_says_how_many_it_shows_of_all(open_page, demo_
     said = t("wo.scope.board_showing", lang, shown=1, total=total)
     assert (said in [as_read(c.value) for c in at.caption]) == (total > 1)
     assert len([b for b in at.button if (b.key or "").startswith("dispatch_")]) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_wait_reads_in_hours_and_minutes_and_a_dispatch_says_it_is_done(open_page, waiting_order, lang):
+    """Issue 12 tour: an hour's wait reads "1 h 0 min" (not "60 min"); the dispatch leaves a success message."""
+    at = open_page("pages/dispatch.py", lang)
+    wait = t("wo.board.waiting", lang, wait=t("wo.fin2.wait_hours", lang, hours=1, minutes=0))
+    assert any(wait in as_read(m.value) for m in at.markdown)
+    at.button(key=f"dispatch_{waiting_order}").click().run()
+    assert not at.exception and not at.error
+    assert any("WO-BOARD-TEST" in as_read(m.value) for m in at.success)
+
+
+def test_a_second_click_on_a_dispatched_order_says_who_dispatched_it(open_page, demo_url, waiting_order):
+    """Issue 12 tour: the order dispatched meanwhile (a double click, another manager): the message says it was
+    already dispatched and by whom, by display name, not a bare conflict."""
+    at = open_page("pages/dispatch.py")
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        other = s.scalars(select(User).where(User.role == Role.MANAGER, User.username != "manager")).first() or \
+            s.scalars(select(User).where(User.role == Role.MANAGER)).first()
+        order = s.get(WorkOrder, waiting_order)
+        order.status, order.version = WorkOrderStatus.DISPATCHED, order.version + 1
+        s.add(WorkOrderEvent(work_order_id=order.id, at=DEMO_NOW, user_id=other.id, from_status=WorkOrderStatus.NEW,
+                             to_status=WorkOrderStatus.DISPATCHED, move="dispatch"))
+        name = other.display_name
+    engine.dispose()
+    at.button(key=f"dispatch_{waiting_order}").click().run()
+    assert not at.exception and not at.error
+    said = t("wo.fin2.already_dispatched", "en", number="WO-BOARD-TEST", who=name)
+    assert said in [as_read(m.value) for m in at.info]

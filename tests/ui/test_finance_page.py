@@ -91,3 +91,21 @@ def test_the_running_week_takes_invoices_but_offers_no_sign_off_yet(open_page, w
     assert not at.exception
     assert not [b for b in at.button if b.label == t("wo.finance.sign_off", "en")]
     assert t("wo.week.not_over", "en") in [c.value for c in at.caption]
+
+
+def test_the_week_lives_in_the_url_and_an_old_signed_week_is_offered(open_page, demo_url):
+    """Issue 12: ?week= opens that week (a reload or a link shows it) and choosing one writes it back; a week
+    signed off long ago is still among the choices."""
+    old = date(2025, 1, 6)
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        who = s.scalars(select(User).where(User.role == Role.FINANCE)).first()
+        s.add(FinanceBatch(week_start=old, signed_by_id=who.id, signed_at=DEMO_NOW - timedelta(days=500)))
+    engine.dispose()
+    at = open_page("pages/finance.py", role=Role.FINANCE)
+    assert "Week of 6 Jan 2025" in at.selectbox(key="week").options
+    at.query_params["week"] = str(LAST_WEEK)
+    at.run()
+    assert not at.exception and at.selectbox(key="week").value == LAST_WEEK
+    at.selectbox(key="week").set_value(old).run()
+    assert not at.exception and at.query_params["week"] in (str(old), [str(old)])

@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.callbacks.queries import CallbackFilter, queue_counts
 from core.i18n import t
@@ -14,8 +14,9 @@ from core.my_work.agenda import my_complaints, my_corrective_actions, next_callb
 from core.work_orders import board
 from db.engine import make_engine, session_scope
 from db.enums import CallbackStatus, ComplaintStatus, Role
-from db.models import Callback, Complaint, User
+from db.models import Callback, Complaint, User, WorkOrder
 from tests.helpers import OFFICE_TZ, as_read
+from tests.ui.conftest import DEMO_NOW
 
 TILES = {
     Role.SPECIALIST: ("cb_overdue", "cb_due_today", "promised", "lead_due"),
@@ -285,3 +286,28 @@ def test_the_engineers_list_cut_at_its_limit_says_how_many_it_shows_of_all(open_
     steps = [label for label, page, q in _links(at) if page == "work-orders" and "id" in q]
     said = [as_read(c.value) for c in at.caption if as_read(c.value).startswith("Showing the 1 longest waiting")]
     assert len(steps) == 1 and said and said[0].endswith("orders.")
+
+
+def test_the_engineers_tile_counts_the_orders_their_list_shows_and_opens_them(open_page, demo_url):
+    """Issue 12 tour: the tile said 16 above a list of 18 (completed orders still to sign or return listed, not
+    counted). The tile now counts the same orders in hand, and its list link asks for completed ones too."""
+    engine = make_engine(demo_url)
+    total = board.engineer_orders(engine, _actor(demo_url, Role.ENGINEER)).total
+    engine.dispose()
+    at = open_page("pages/my_work.py", "en", Role.ENGINEER)
+    assert {m.label: int(m.value) for m in at.metric}[t("mywork.wo_open", "en")] == total
+    link = [q for label, page, q in _links(at) if label == t("mywork.open_list", "en")][0]
+    assert "completed" in link["status"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finance_with_no_paid_order_this_week_is_told_so_not_about_filters(open_page, demo_url, lang):
+    """Issue 12 tour: an empty week said "Nothing matches these filters" where there are no filters."""
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        s.execute(update(WorkOrder).where(WorkOrder.accepted_at >= DEMO_NOW - timedelta(days=8))
+                  .values(accepted_at=DEMO_NOW - timedelta(days=60)))
+    engine.dispose()
+    at = open_page("pages/my_work.py", lang, Role.FINANCE)
+    shown = [i.value for i in at.info]
+    assert t("wo.fin2.week_empty", lang) in shown and t("list.empty", lang) not in shown

@@ -75,18 +75,20 @@ def test_callbacks_due_lists_overdue_first_with_days_late_then_todays(engine):
     assert page.total == 5
 
 
-def test_an_engineers_open_orders_are_theirs_not_finished_longest_waiting_first(engine):
+def test_an_engineers_orders_in_hand_are_theirs_not_returned_longest_waiting_first(engine):
     with session_scope(engine) as s:
         desk, tech, other = make_user(s), make_user(s, role=Role.ENGINEER), make_user(s, role=Role.ENGINEER)
         c = make_customer(s)
         newer = make_work_order(s, c, desk, technician_id=tech.id, status=WorkOrderStatus.IN_REPAIR).id
         older = make_work_order(s, c, desk, technician_id=tech.id, status=WorkOrderStatus.PENDING,
                                 intake_at=NOW - 5 * DAY).id
-        make_work_order(s, c, desk, technician_id=tech.id, status=WorkOrderStatus.COMPLETED, intake_at=NOW - 9 * DAY)
+        completed = make_work_order(s, c, desk, technician_id=tech.id, status=WorkOrderStatus.COMPLETED,
+                                    intake_at=NOW - 9 * DAY).id  # still to sign or return: in hand
+        make_work_order(s, c, desk, technician_id=tech.id, status=WorkOrderStatus.RETURNED, intake_at=NOW - 9 * DAY)
         make_work_order(s, c, desk, technician_id=other.id, status=WorkOrderStatus.IN_REPAIR, intake_at=NOW - 9 * DAY)
         me = actor_of(tech)
     page = my_open_orders(engine, me)
-    assert [r["id"] for r in page.rows] == [older, newer] and page.total == 2
+    assert [r["id"] for r in page.rows] == [completed, older, newer] and page.total == 3
 
 
 def test_finance_sees_unsettled_fees_oldest_first_with_their_sum(engine):

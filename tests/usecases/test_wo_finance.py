@@ -174,3 +174,11 @@ def test_the_week_select_offers_this_week_and_the_weeks_with_paid_orders(engine,
 def test_the_weeks_to_sign_leave_out_the_running_week_which_cannot_be_signed_yet(engine, office):
     """Issue 12 review: finance's My work lists only weeks that are over; this week comes once it has ended."""
     assert finance.weeks_to_sign(engine, office["finance"], NOW, TZ) == [WEEK - timedelta(days=7)]
+
+
+def test_a_week_signed_off_long_ago_is_still_offered(engine, office):
+    """Issue 12 tour: only recent weeks were offered, so an old signed week could not be opened again."""
+    old = WEEK - timedelta(weeks=finance.WEEKS_LISTED + 10)
+    with session_scope(engine) as s:
+        s.add(FinanceBatch(week_start=old, signed_by_id=office["finance"].id, signed_at=NOW - timedelta(weeks=30)))
+    assert old in finance.paid_weeks(engine, office["finance"], NOW, TZ)

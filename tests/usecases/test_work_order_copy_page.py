@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from starlette.requests import Request
+from starlette.routing import Match
 
 import ui.clock
 import ui.wo_print_route as route
@@ -90,3 +91,13 @@ def test_hostile_text_is_shown_escaped(served, name):
     assert "<script>" not in body and "<img src=x" not in body and "<b>x</b>" not in body
     assert body.count("<img ") == 2  # the two signatures, nothing a user typed
     assert "&lt;" in body or "<" not in TEXTS[name]
+
+
+@pytest.mark.parametrize("raw", ["abc", "12x", "-3", "9" * 30])
+def test_a_path_that_is_no_order_id_gets_the_not_found_page_in_the_users_language(served, raw):
+    """Issue 12 tour: /print/work-order/abc (signed in) showed the app's blank shell. The route now takes the
+    path and answers 404 with the catalog's text in the user's language."""
+    path = f"/print/work-order/{raw}"
+    assert route.ROUTES[0].matches({"type": "http", "method": "GET", "path": path})[0] == Match.FULL
+    response = get_copy(raw, token_of(served, Role.MANAGER), "zh")
+    assert response.status_code == 404 and response.body.decode() == t("wo.copy.not_found", "zh")

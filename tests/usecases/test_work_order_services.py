@@ -225,7 +225,7 @@ def test_a_stale_move_is_refused_naming_who_moved_first(engine, p):
     with pytest.raises(StaleEdit) as err:
         services.apply_move(engine, p["other_manager"], order_id, loaded, Move.DISPATCH,
                             services.MoveInput(technician_id=p["other_engineer"].id), load_office(engine), NOW)
-    assert err.value.params["who"] == p["manager"].username
+    assert err.value.params["who"] == p["manager"].display_name
     assert row(engine, order_id).technician_id == p["engineer"].id
 
 
