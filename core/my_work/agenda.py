@@ -29,7 +29,7 @@ from core.permissions import Action, Actor, require
 from core.work_orders.board import IN_HAND
 from core.work_orders.queries import fee_to_settle
 from db.engine import session_scope
-from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus, WorkOrderStatus
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus, ComplaintStatus
 from db.models import Complaint, Customer, WorkOrder
 
 SHOWN = 10  # items listed per section; its count tile opens the whole list
