@@ -4,7 +4,9 @@ pen and mouse alike) with `touch-action: none`, so a stroke draws instead of scr
 is as wide as its column (full width on a phone) and holds devicePixelRatio pixels per CSS pixel, so the
 stored picture is sharp; the ink is dark on a white ground, readable on a dark theme and on paper.
 
-Clear empties the canvas; Done sends the drawing as a data URL, once (a trigger value). This module turns it
+Clear empties the canvas; Done sends the drawing as a data URL, once (a trigger value). Both act when the
+finger, pen or mouse that pressed them lifts (pointerup), not on `click`: a phone's browser may send no click
+for a tap right after strokes on the canvas, so the first tap on Done was lost; the keyboard's click acts too. This module turns it
 back into bytes; the use case refuses what is not a real PNG, too big, or blank (a Done on an empty canvas)
 before anything is stored, and the page shows why."""
 
@@ -70,8 +72,22 @@ export default function ({ parentElement, data, setTriggerValue }) {
   for (const end of ["pointerup", "pointercancel", "lostpointercapture"]) {
     canvas.addEventListener(end, () => { last = null; }, opts);
   }
-  clear.addEventListener("click", blank, opts);
-  done.addEventListener("click", () => setTriggerValue("png", canvas.toDataURL("image/png")), opts);
+  // A button acts on the lifting of the finger, pen or mouse that pressed it: on a phone, Chrome may fire no
+  // click at all for a tap that closely follows strokes on the canvas (the first tap on Done was lost, the
+  // second saved). A click with no pointer behind it (detail 0: Enter or Space, a screen reader) acts too.
+  const press = (button, act) => {
+    let held = null;
+    button.addEventListener("pointerdown", (e) => { if (e.button === 0) held = e.pointerId; }, opts);
+    button.addEventListener("pointercancel", () => { held = null; }, opts);
+    button.addEventListener("pointerleave", () => { held = null; }, opts);
+    button.addEventListener("pointerup", (e) => {
+      if (held !== e.pointerId) return;
+      held = null; e.preventDefault(); act();
+    }, opts);
+    button.addEventListener("click", (e) => { if (e.detail === 0) act(); }, opts);
+  };
+  press(clear, blank);
+  press(done, () => setTriggerValue("png", canvas.toDataURL("image/png")));
   const resized = new ResizeObserver(fit);
   resized.observe(canvas);
   fit();
