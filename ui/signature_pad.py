@@ -4,9 +4,12 @@ pen and mouse alike) with `touch-action: none`, so a stroke draws instead of scr
 is as wide as its column (full width on a phone) and holds devicePixelRatio pixels per CSS pixel, so the
 stored picture is sharp; the ink is dark on a white ground, readable on a dark theme and on paper.
 
-Clear empties the canvas; Done sends the drawing as a data URL, once (a trigger value). This module turns it
-back into bytes; the use case refuses what is not a real PNG, too big, or blank (a Done on an empty canvas)
-before anything is stored, and the page shows why."""
+Clear empties the canvas; Done sends the drawing as a data URL, once (a trigger value). Both act when the
+finger, pen or mouse that pressed them lifts (pointerup), not on `click`: a phone's browser may send no click
+for a tap right after strokes on the canvas, so the first tap on Done was lost; the keyboard's click acts too.
+A touch on the pad first takes the focus from a text box above it, so a typed printed name is kept before
+Done. This module turns the data URL back into bytes; the use case refuses what is not a real PNG, too big,
+or blank (a Done on an empty canvas) before anything is stored, and the page shows why."""
 
 from __future__ import annotations
 
@@ -60,8 +63,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const line = (to) => { ink.beginPath(); ink.moveTo(...last); ink.lineTo(...to); ink.stroke(); last = to; };
   const on = new AbortController();
   const opts = { signal: on.signal };
+  // A finger's pointerdown is cancelled (no page scroll), so the focus would stay in a text box above, whose
+  // typed text (the customer's printed name) Streamlit keeps only once it loses the focus: let it go.
+  const release = () => {
+    const typing = document.activeElement;
+    if (typing && typing !== document.body) typing.blur();
+  };
   canvas.addEventListener("pointerdown", (e) => {
-    e.preventDefault(); canvas.setPointerCapture(e.pointerId); last = at(e); line([last[0] + 0.1, last[1]]);
+    e.preventDefault(); release(); canvas.setPointerCapture(e.pointerId); last = at(e); line([last[0] + 0.1, last[1]]);
   }, opts);
   canvas.addEventListener("pointermove", (e) => {
     if (!last) return;
@@ -70,8 +79,22 @@ export default function ({ parentElement, data, setTriggerValue }) {
   for (const end of ["pointerup", "pointercancel", "lostpointercapture"]) {
     canvas.addEventListener(end, () => { last = null; }, opts);
   }
-  clear.addEventListener("click", blank, opts);
-  done.addEventListener("click", () => setTriggerValue("png", canvas.toDataURL("image/png")), opts);
+  // A button acts on the lifting of the finger, pen or mouse that pressed it: on a phone, Chrome may fire no
+  // click at all for a tap that closely follows strokes on the canvas (the first tap on Done was lost, the
+  // second saved). A click with no pointer behind it (detail 0: Enter or Space, a screen reader) acts too.
+  const press = (button, act) => {
+    let held = null;
+    button.addEventListener("pointerdown", (e) => { if (e.button === 0) { held = e.pointerId; release(); } }, opts);
+    button.addEventListener("pointercancel", () => { held = null; }, opts);
+    button.addEventListener("pointerleave", () => { held = null; }, opts);
+    button.addEventListener("pointerup", (e) => {
+      if (held !== e.pointerId) return;
+      held = null; e.preventDefault(); act();
+    }, opts);
+    button.addEventListener("click", (e) => { if (e.detail === 0) act(); }, opts);
+  };
+  press(clear, blank);
+  press(done, () => setTriggerValue("png", canvas.toDataURL("image/png")));
   const resized = new ResizeObserver(fit);
   resized.observe(canvas);
   fit();

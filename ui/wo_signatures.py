@@ -18,13 +18,13 @@ from core.fmt import fmt_datetime
 from core.i18n import enum_label
 from core.work_orders import services
 from core.work_orders.acts import NAME_MAX
-from core.work_orders.flow import UNFINISHED, Act, Context, may
+from core.work_orders.flow import UNFINISHED, Act, Context, act_refusal, may
 from db.enums import SignatureKind
 from ui import clock
 from ui.context import engine, lang, office, tr
-from ui.feedback import FLASH, attempt
+from ui.feedback import FLASH, attempt, message_of
 from ui.signature_pad import Drawn, signature_pad
-from ui.text import Markdown, heading, phrase
+from ui.text import Markdown, heading, joined, phrase
 
 IMAGE_WIDTH = 340  # CSS pixels: the pad's height is 200, so a stored picture shows about as it was drawn
 
@@ -44,6 +44,8 @@ def signature_section(actor, detail: dict) -> None:
         _countersign(actor, record)
     if may(Act.SIGN_CUSTOMER, order, actor, ctx):
         _customer(actor, record)
+    else:
+        _fee_first(actor, order, ctx)
     st.session_state[seen] = order["version"]  # what this run showed: the next submission's version
 
 
@@ -101,6 +103,15 @@ def _customer(actor, record: dict) -> None:
         return
     _save(got, lambda png: services.sign(engine(), actor, record["id"], record["version"], SignatureKind.CUSTOMER,
                                          png, name, clock.now()))
+
+
+def _fee_first(actor, order: dict, ctx: Context) -> None:
+    """WO-6/WO-8: on a paid order the customer signs for the fee, so until it is recorded their pad stays
+    hidden; the assigned technician (the only one the refusal reaches this far) is told why and where."""
+    refused = act_refusal(Act.SIGN_CUSTOMER, order, actor, ctx)
+    if refused is not None and refused.key == "wo.sign.needs_fee":
+        st.info(joined([message_of(refused), phrase("wo.sign2.fee_form", form=tr("wo.moves.do.fee"),
+                                                      section=tr("wo.ui.whats_next"))]))
 
 
 def _save(got: Drawn | None, sign: Callable[[bytes], int]) -> None:

@@ -45,9 +45,9 @@ COUNTERSIGN, CUSTOMER_NAME = f"wo_sig_countersign_{ORDER}", f"wo_sig_customer_na
 
 
 def detail(countersigned: bool = False, technician_signed: bool = False, status=WorkOrderStatus.COMPLETED,
-           signatures: list | None = None) -> dict:
+           signatures: list | None = None, fee_cents: int | None = 12_000) -> dict:
     order = {"id": ORDER, "version": 4, "status": status, "technician_id": TECH.id, "service_type": ServiceType.PAID,
-             "fee_cents": 12_000,
+             "fee_cents": fee_cents,
              "service_started_at": STARTED, "service_ended_at": ENDED, "work_done": "Replaced the pump seal\n*tested*",
              "manager_countersigned_at": ENDED if countersigned else None}
     ctx = Context(technician_signed=technician_signed or countersigned)
@@ -211,3 +211,25 @@ def test_an_order_still_in_repair_has_no_signature_section(calls):
     assert offered(at) == NOTHING
     assert not [c for c in at.caption if c.value == t("wo.sign_ui.none", "en")]
     assert [c for c in run(TECH, detail()).caption if c.value == t("wo.sign_ui.none", "en")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_technician_is_told_to_record_the_fee_before_the_customer_signs(calls, lang):
+    """WO-6/WO-8: a paid order's customer signs for the fee, so without one their pad is hidden, and the
+    assigned technician reads why and where the fee form is."""
+    at = run(TECH, detail(countersigned=True, fee_cents=None), lang=lang)
+    assert offered(at) == NOTHING
+    [info] = at.info
+    assert as_read(info.value).startswith(t("wo.sign.needs_fee", lang))
+    assert t("wo.moves.do.fee", lang) in as_read(info.value)
+    assert calls == []
+
+
+@pytest.mark.parametrize(("actor", "stage"), [
+    pytest.param(TECH, {"countersigned": True}, id="fee-recorded-the-pad-shows"),
+    pytest.param(TECH, {"technician_signed": True, "fee_cents": None}, id="before-the-countersign"),
+    pytest.param(OTHER, {"countersigned": True, "fee_cents": None}, id="another-engineer"),
+    pytest.param(MANAGER, {"countersigned": True, "fee_cents": None}, id="the-manager"),
+])
+def test_no_fee_hint_where_it_is_not_the_reason(calls, actor, stage):
+    assert not run(actor, detail(**stage)).info
