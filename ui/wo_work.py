@@ -48,7 +48,8 @@ def unfinished(actor: Actor, now: datetime) -> None:
     table(_shown(summary["groups"]), GROUPS)
     with st.expander(tr("wo.unfinished.orders")):
         table(_shown(summary["rows"]), ROWS)
-    st.download_button(tr("wo.unfinished.export"), workbook(_shown(summary["rows"]), ROWS, "unfinished"),
+    rows = _shown(summary["rows"])  # the workbook is made on the click, not on every run of My work
+    st.download_button(tr("wo.unfinished.export"), lambda: workbook(rows, ROWS, "unfinished"),
                        file_name="unfinished-work-orders.xlsx", key="unfinished_export", on_click="ignore",
                        icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -122,9 +122,8 @@ def work_order_detail(engine: Engine, actor: Actor, work_order_id: int) -> dict 
         if wo is None:
             return None
         names = dict(s.execute(select(User.id, User.display_name)).all())
-        events = s.execute(
-            select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id).order_by(WorkOrderEvent.at)
-        ).scalars()
+        events = s.execute(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id)
+                           .order_by(WorkOrderEvent.at, WorkOrderEvent.id)).scalars()  # ties: as written
         product = s.get(Product, wo.product_id) if wo.product_id else None
         order = as_dict(wo)
         ctx = store.context(s, order, office.timezone)
