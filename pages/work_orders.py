@@ -34,7 +34,8 @@ def order_list(actor) -> None:
         c1, c2 = st.columns(2)
         with c1:
             statuses = listing.enum_filter("wo.status", WorkOrderStatus, "status")
-            tech = listing.person_filter("wo.technician", techs, "who", mine)
+            # an engineer reads only their own orders: no technician to choose (core.work_orders.queries.readable)
+            tech = mine if mine else listing.person_filter("wo.technician", techs, "who")
         with c2:
             types = listing.enum_filter("wo.service_type", ServiceType, "type")
             start, end = listing.date_range("wo.intake_range", "intake")

@@ -23,7 +23,7 @@ from core.rechecks.findings import open_tasks_for, send_finding, sent_tasks
 from core.rechecks.queries import coverage
 from core.work_orders.queries import WorkOrderFilter, list_work_orders, work_order_detail
 from db.engine import session_scope
-from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus, Role
+from db.enums import AuditAction, CallbackKind, CallbackLevel, CallbackStatus, Role, WorkOrderStatus
 from tests.factories import (
     NOW,
     actor_of,
@@ -50,7 +50,8 @@ def office(engine) -> dict:
         users = {role: make_user(s, role=role, display_name=f"The {role.value}") for role in Role}
         customer = make_customer(s, id=fresh_id(), specialist_id=users[S].id)  # a history of its own
         ids = {"customer": customer.id, "phone": customer.phone, "complaint": make_complaint(s, customer, users[S]).id,
-               "work_order": make_work_order(s, customer, users[S]).id}
+               "work_order": make_work_order(s, customer, users[S], technician_id=users[E].id,  # the engineer's own
+                                             status=WorkOrderStatus.DISPATCHED).id}
         for level, caller in ((CallbackLevel.L1, S), (CallbackLevel.L2, M), (CallbackLevel.L3, D)):
             kind = CallbackKind.NEW_CUSTOMER if level == CallbackLevel.L1 else CallbackKind.RECHECK
             cb = make_callback(s, customer, id=fresh_id(), kind=kind, level=level, assignee_id=users[caller].id,
