@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 from core.errors import Invalid
 
 PHONE_MAX = 32  # the phone columns (customers, contacts, leads, incoming_calls)
@@ -76,3 +78,49 @@ def spellings(typed: str) -> list[str]:
         cc = COUNTRY_OF_LENGTH.get(len(national))
         out |= local | ({f"+{cc}{sep}{n}" for sep in ("", " ") for n in local} if cc else set())
     return sorted(s for s in out if len(s) <= PHONE_MAX)
+
+
+# The archive's canonical form (C-1): customers' and contacts' phones are stored as E.164 (`+8613812345678`),
+# parsed by Google's libphonenumber (`phonenumbers`) in the office's region (setting `office.phone_region`), so
+# every spelling of a number is one stored value; screens show it grouped the way the region writes it.
+DEFAULT_REGION = "CN"
+
+
+def parsed(typed: str, region: str = DEFAULT_REGION):
+    """The number `typed` means in `region` (a leading + or 00 names another country), or None when it is no
+    valid number there: a mainland mobile, a landline with its area code, a 400/800 number."""
+    text = clean_phone(typed)
+    if not text or len(text) > PHONE_MAX + 8 or not plausible_digits(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def plausible_digits(text: str) -> bool:
+    """Only what people put in a number: digits, blanks, + ( ) - . and /."""
+    return bool(re.fullmatch(r"\+?[0-9 ()\-./]+", text)) and MIN_DIGITS <= len(digits(text)) <= MAX_DIGITS
+
+
+def canonical(typed: str, region: str = DEFAULT_REGION) -> str | None:
+    """The stored form of a valid number: E.164 (`13812345678` → `+8613812345678`, `010-1234 5678` →
+    `+861012345678`, `400 123 4567` → `+864001234567`); None when it is not a valid number."""
+    number = parsed(typed, region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+
+
+def grouped(stored: str | None, region: str = DEFAULT_REGION) -> str:
+    """A stored number as people read it: grouped the region's way (`138 1234 5678`, `010 1234 5678`) for a
+    number of the office's region, in international form (`+1 415-872-3301`) for another; anything that is
+    not a canonical number (an older spelling) is shown as stored."""
+    if not stored or not stored.startswith("+"):
+        return stored or ""
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    same = phonenumbers.region_code_for_number(number) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if same else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)

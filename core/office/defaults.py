@@ -6,6 +6,7 @@ from __future__ import annotations
 DEFAULTS: dict[str, object] = {
     "office.timezone": "Asia/Shanghai",
     "office.currency": "CNY",
+    "office.phone_region": "CN",  # C-1: the region a phone typed without +country code belongs to
     "callback.first_call_delay_days": 1,  # CB-2 first call: the day after the order takes effect
     "callback.new_customer_window_days": 7,  # CB-2 within 7 days of delivery
     "callback.after_repair_window_days": 3,  # CB-2 / WO-10 within 3 days after completion

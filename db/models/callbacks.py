@@ -105,6 +105,7 @@ class CallAttempt(Base):
     callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
     caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)  # C-5: recorded the same day
     channel: Mapped[Channel] = mapped_column(enum_col(Channel))
     outcome: Mapped[CallOutcome] = mapped_column(enum_col(CallOutcome))
     satisfaction: Mapped[Satisfaction | None] = mapped_column(enum_col(Satisfaction))

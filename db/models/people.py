@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.enums import ArchiveValidity, CustomerGrade, Role, SourceChannel
@@ -53,6 +53,8 @@ class Customer(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # C-5: when the record first held everything C-1 asks of it (None while it still lacks something)
+    archive_complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="customer", order_by="Contact.id")
@@ -97,3 +99,50 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="products")
+
+
+class CustomerSearchTerm(Base):
+    """The search box's index (C-1): every term a customer is found by (the suffixes of the name, the
+    pinyin initials of every reading, the phones' digits), lower-cased, rewritten in the same transaction
+    as every write that changes them. A search is a prefix range on `term`, served by the primary key."""
+
+    __tablename__ = "customer_search_terms"
+
+    term: Mapped[str] = mapped_column(String(80), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+
+
+class ImportBatch(Base):
+    """One import of a spreadsheet into the archive (C-1): who, which file (name and sha256), when, how it
+    was asked to treat duplicates, and what it did; written in the import's own transaction, so a batch
+    row exists exactly when its rows do."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="customers")
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(12))  # what duplicates of the archive got: update | skip | refuse
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_created: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportMapping(Base):
+    """The header mapping a user confirmed for a file of one shape (its headers, normalised and hashed),
+    offered again for the next file of the same shape."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="customers")
+    shape: Mapped[str] = mapped_column(String(64), unique=True)
+    mapping: Mapped[dict] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
