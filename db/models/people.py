@@ -108,7 +108,9 @@ class CustomerSearchTerm(Base):
 
     __tablename__ = "customer_search_terms"
 
-    term: Mapped[str] = mapped_column(String(80), primary_key=True)
+    # compared bytewise on both databases (a prefix is a range): PostgreSQL's locale collation would not do
+    term: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"),
+                                      primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True,
                                              index=True)
 

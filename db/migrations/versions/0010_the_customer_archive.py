@@ -60,7 +60,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('shape', name=op.f('uq_import_mappings_shape'))
     )
     op.create_table('customer_search_terms',
-    sa.Column('term', sa.String(length=80), nullable=False),
+    sa.Column('term', sa.String(length=80).with_variant(sa.String(length=80, collation='C'), 'postgresql'),
+              nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_search_terms_customer_id_customers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('term', 'customer_id', name=op.f('pk_customer_search_terms'))
