@@ -51,7 +51,8 @@ def refresh_completeness(s: Session, customer_id: int, now: datetime) -> datetim
     complete = not missing_fields(row, _products(s, [customer_id])[customer_id], setting(s, "office.phone_region"))
     kept = (row["archive_complete_at"] or now) if complete else None
     if kept != row["archive_complete_at"]:
-        s.execute(update(Customer).where(Customer.id == customer_id).values(archive_complete_at=kept)
+        s.execute(update(Customer).where(Customer.id == customer_id)  # derived: the record's updated_at stays
+                  .values(archive_complete_at=kept, updated_at=Customer.updated_at)
                   .execution_options(synchronize_session=False))
     return kept
 
@@ -71,7 +72,8 @@ def backfill_completeness(s: Session) -> int:
         for row in rows:
             if not missing_fields(row, products[row["id"]], region):
                 at = max([row["created_at"], *(p["created_at"] for p in products[row["id"]] if p["created_at"])])
-                s.execute(update(Customer).where(Customer.id == row["id"]).values(archive_complete_at=at)
+                s.execute(update(Customer).where(Customer.id == row["id"])
+                          .values(archive_complete_at=at, updated_at=Customer.updated_at)
                           .execution_options(synchronize_session=False))
                 marked += 1
         after = rows[-1]["id"]

@@ -45,6 +45,8 @@ def test_the_record_is_marked_complete_by_the_save_of_its_last_missing_field_and
     assert _complete_at(engine, cid) is None  # the city is still missing
     update_customer(engine, spec, cid, v, {"city": "上海"}, NOW + timedelta(hours=1), date(2026, 11, 12))
     assert _complete_at(engine, cid) == NOW + timedelta(hours=1)
+    with session_scope(engine) as s:  # the mark is derived: the record's own update time is the save's
+        assert s.get(Customer, cid).updated_at == NOW + timedelta(hours=1)
 
 
 def test_a_later_correction_keeps_the_moment_the_record_first_became_complete(engine):
