@@ -78,7 +78,8 @@ def check_mapping(tab: Table, options: Options) -> None:
 @dataclass(frozen=True)
 class Survey:
     """A first pass over the file: the rows, each text-date column's day/month order (the user's answer, else
-    what the file tells), the columns it does not tell (every value could be either, and some differ), and
+    what the file tells), the columns it does not tell (every value could be either and some differ, or values
+    contradict each other), and
     the customer codes the file brings (so a generated code never takes one)."""
 
     rows: int
@@ -103,12 +104,20 @@ def survey(src: Source, tab: Table, options: Options) -> Survey:
                 seen[i]["dmy" if first > 12 else "mdy" if second > 12 else "either"] |= first != second
     orders, ambiguous = {}, []
     for i, flags in seen.items():
-        told = options.date_orders.get(i) or ("dmy" if flags["dmy"] else "mdy" if flags["mdy"] else None)
+        told = options.date_orders.get(i) or _told(flags)
         if told:
             orders[i] = told
-        elif flags["either"]:
+        elif flags["either"] or (flags["dmy"] and flags["mdy"]):
             ambiguous.append(i)
     return Survey(count, orders, ambiguous, frozenset(codes))
+
+
+def _told(flags: dict[str, bool]) -> str | None:
+    """The order the values tell: day first when a first part exceeds 12, month first when a second part does
+    (both: the file contradicts itself, ask)."""
+    if flags["dmy"] != flags["mdy"]:
+        return "dmy" if flags["dmy"] else "mdy"
+    return None
 
 
 def checked(s: Session, src: Source, tab: Table, options: Options, orders: dict[int, str], region: str,

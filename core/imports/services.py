@@ -17,7 +17,7 @@ from core.audit.log import record
 from core.clock import office_day
 from core.customers.search import reindex
 from core.errors import Invalid
-from core.imports.checks import Problem, header
+from core.imports.checks import Problem
 from core.imports.fields import remember, shape
 from core.imports.plan import Checked, Options, check_mapping, checked, earlier, survey
 from core.imports.read import Source, Table
@@ -56,14 +56,12 @@ def run_import(engine, actor: Actor | None, src: Source, tab: Table, options: Op
                progress: Callable[[int, int], None] | None = None) -> Result:
     """Writes the file's good rows (see the module): permission, mapping, the day/month orders, then the rows
     chunk by chunk in one transaction; raises ImportRefused (with every problem) or Invalid
-    import.imported_before / import.date_order_needed, and then nothing at all was written."""
+    import.imported_before, and then nothing at all was written."""
     actor = require(actor, Action.IMPORT_CUSTOMERS)
     check_mapping(tab, options)
     office = load_office(engine)
     today, region = office_day(now, office.timezone), str(office.get("office.phone_region"))
-    found = survey(src, tab, options)
-    if found.ambiguous:
-        raise Invalid("import.date_order_needed", column=header(tab.headers, found.ambiguous[0]))
+    found = survey(src, tab, options)  # a date column left ambiguous refuses its rows that could be either
     with session_scope(engine) as s:
         _refuse_repeat(s, src, options)
         batch = ImportBatch(kind="customers", file_name=src.name[:255], sha256=src.sha256,
