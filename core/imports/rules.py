@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from core.errors import Invalid
 from core.i18n import LANGS, enum_label
@@ -101,11 +102,13 @@ def phone(value: object, region: str) -> str | None:
     return found
 
 
-def _labels(enum_cls, extra: dict[str, str]) -> dict[str, str]:
+@cache
+def _labels(enum_cls, extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """What a value of `enum_cls` may be written as (lower case, no blanks) -> the value."""
     out = {m.value.lower(): m.value for m in enum_cls}
     for lang in LANGS:
         out |= {enum_label(m, lang).lower().replace(" ", ""): m.value for m in enum_cls}
-    return out | extra
+    return out | dict(extra)
 
 
 def grade(value: object) -> CustomerGrade | None:
@@ -114,7 +117,7 @@ def grade(value: object) -> CustomerGrade | None:
     text = text_of(value)
     if not text:
         return None
-    found = _labels(CustomerGrade, GRADE_EXTRA).get(text.lower().replace(" ", ""))
+    found = _labels(CustomerGrade, tuple(GRADE_EXTRA.items())).get(text.lower().replace(" ", ""))
     if found is None:
         raise Invalid("import.bad_grade", text=text)
     return CustomerGrade(found)
@@ -124,7 +127,7 @@ def channel(value: object) -> SourceChannel | None:
     text = text_of(value)
     if not text:
         return None
-    found = _labels(SourceChannel, {}).get(text.lower().replace(" ", ""))
+    found = _labels(SourceChannel).get(text.lower().replace(" ", ""))
     if found is None:
         raise Invalid("import.bad_channel", text=text)
     return SourceChannel(found)

@@ -29,6 +29,7 @@ from db.models import Contact, Customer, ImportBatch, Product
 
 CUSTOMER_FIELDS = ("name", "is_company", "phone", "email", "address", "city", "birthday", "grade",
                    "source_channel", "notes")
+FLUSH_ROWS = 500  # rows written per chunk, between two progress reports
 PRODUCT_FIELDS = ("order_no", "model", "spec", "serial_no", "purchase_date", "delivery_date", "place", "usage")
 
 
@@ -71,7 +72,7 @@ def run_import(engine, actor: Actor | None, src: Source, tab: Table, options: Op
         writer = _Writer(s, now, found.codes)
         for item in checked(s, src, tab, options, found.orders, region, today):
             writer.take(item)
-            if len(writer.pending) >= 500:
+            if len(writer.pending) >= FLUSH_ROWS:
                 writer.flush()
                 _tell(progress, writer.read, found.rows)
         writer.flush()
