@@ -56,6 +56,7 @@ class Checked:
     cleaned: Cleaned
     match: int | None = None  # the archive's customer this row is (duplicates "update")
     skip: bool = False
+    known_product: bool = False  # the matched customer already has the row's order
 
     @property
     def good(self) -> bool:
@@ -170,40 +171,53 @@ def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Opti
         for cid, name, city in s.execute(select(Customer.id, Customer.name, Customer.city)
                                          .where(Customer.name.in_(names))):
             by_name.setdefault((name, (city or "").casefold()), set()).add(cid)
-    orders = _stored(s, Product.order_no, {v["order_no"] for v in values if v.get("order_no")})
-    codes = _stored(s, Customer.code, {v["code"] for v in values if v.get("code")})
+    orders = _stored(s, Product.order_no, Product.customer_id, {v["order_no"] for v in values if v.get("order_no")})
+    codes = _stored(s, Customer.code, Customer.id, {v["code"] for v in values if v.get("code")})
     for item in chunk:
-        _match(s, item, by_phone, by_name, orders, codes, tab, options)
+        _match(s, item, by_phone, by_name, tab, options)
+        _stored_keys(item, orders, codes, tab, options)
     return chunk
 
 
-def _stored(s: Session, column, wanted: set[str]) -> set[str]:
-    return set(s.scalars(select(column).where(column.in_(wanted)))) if wanted else set()
+def _stored(s: Session, column, owner, wanted: set[str]) -> dict[str, int]:
+    """Which of `wanted` values of a unique column are stored, and the customer each belongs to."""
+    return dict(s.execute(select(column, owner).where(column.in_(wanted))).all()) if wanted else {}
 
 
-def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, orders: set, codes: set, tab: Table,
-           options: Options) -> None:
+def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, tab: Table, options: Options) -> None:
+    """The archive's customer the row is (same canonical phone, or same name and city): refused, skipped or
+    to be updated as the user chose; matching several is always refused."""
     v, row = item.cleaned.values, item.cleaned.row
-    problems = item.cleaned.problems
-    if v.get("order_no") in orders:
-        problems.append(Problem(row, _column(tab, options, "order_no"), "import.order_in_archive"))
-    matches = set(by_phone.get(v.get("phone"), ())) | set(
-        by_name.get((v.get("name"), (v.get("city") or "").casefold()), ()) if v.get("city") else ())
-    if v.get("code") in codes and options.duplicates != "update":
-        problems.append(Problem(row, _column(tab, options, "code"), "import.code_in_archive"))
+    city = (v.get("city") or "").casefold()
+    matches = set(by_phone.get(v.get("phone"), ())) | (set(by_name.get((v.get("name"), city), ())) if city else set())
     if not matches:
         return
     found = s.execute(select(Customer.code, Customer.name).where(Customer.id.in_(matches))
                       .order_by(Customer.id)).all()
+    column = _column(tab, options, "phone")
     if len(found) > 1:
-        problems.append(Problem(row, _column(tab, options, "phone"), "import.duplicate_archive_many",
-                                {"codes": ", ".join(c for c, _ in found[:5])}))
+        item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive_many",
+                                             {"codes": ", ".join(c for c, _ in found[:5])}))
     elif options.duplicates == "refuse":
-        problems.append(Problem(row, _column(tab, options, "phone"), "import.duplicate_archive",
-                                {"code": found[0][0], "name": found[0][1]}))
-    elif options.duplicates == "skip":
-        item.skip = True
+        item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive",
+                                             {"code": found[0][0], "name": found[0][1]}))
+    item.skip = options.duplicates == "skip" and len(found) == 1
     item.match = next(iter(matches))
+
+
+def _stored_keys(item: Checked, orders: dict[str, int], codes: dict[str, int], tab: Table,
+                 options: Options) -> None:
+    """An order number or a customer code the archive holds for another customer refuses the row; an order
+    the matched customer already has is not added again."""
+    if item.skip:
+        return
+    v, row = item.cleaned.values, item.cleaned.row
+    order, code = v.get("order_no"), v.get("code")
+    if order in orders and orders[order] != item.match:
+        item.cleaned.problems.append(Problem(row, _column(tab, options, "order_no"), "import.order_in_archive"))
+    item.known_product = order in orders and orders[order] == item.match
+    if code in codes and codes[code] != item.match:
+        item.cleaned.problems.append(Problem(row, _column(tab, options, "code"), "import.code_in_archive"))
 
 
 def earlier(s: Session, sha256: str) -> dict | None:
