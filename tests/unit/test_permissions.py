@@ -58,6 +58,7 @@ ALL_ACTIONS = {
     "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee", "export_data",
     "edit_settings",
     "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
+    "import_customers",
 }
 
 
