@@ -200,7 +200,10 @@ def _delimiter(data: bytes, encoding: str) -> str:
 def _csv_rows(src: Source, tab: Table) -> Iterator[tuple[int, list[object]]]:
     stream = io.TextIOWrapper(io.BytesIO(src.data), encoding=tab.encoding, newline="")
     reader = csv.reader(stream, delimiter=tab.delimiter or ",")
-    yield from enumerate(reader, start=1)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error:  # a cell longer than csv's field limit (128 KiB): no customer field holds that much
+        raise Invalid("import.bad_csv", row=reader.line_num) from None
 
 
 # --- xlsx --------------------------------------------------------------------------------------------------

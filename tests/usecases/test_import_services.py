@@ -177,3 +177,14 @@ def test_a_formula_comes_back_as_text_never_as_a_formula(engine, manager):
     book = bad_rows_workbook(src, tab, analysis.problems, "en")
     with __import__("zipfile").ZipFile(io.BytesIO(book)) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_csv_that_breaks_midway_is_refused_whole_and_nothing_is_written(engine, manager):
+    src, tab, options = _file([*good(12), person("张三", "1" * 200_000)])  # past csv's field limit, row 14
+    before = counts(engine)
+    for attempt in (lambda: analyse(engine, manager, src, tab, options, TODAY),
+                    lambda: run_import(engine, manager, src, tab, options, NOW)):
+        with pytest.raises(Invalid) as refused:
+            attempt()
+        assert (refused.value.key, refused.value.params) == ("import.bad_csv", {"row": 14})
+    assert counts(engine) == before
