@@ -81,6 +81,30 @@ def big_csv(target: int) -> bytes:
     return csv_bytes(rows, head=[*HEAD, "备注"])
 
 
+def far_cell() -> bytes:
+    """A 5 KB workbook with one cell at row 100,001, column 1,001: calamine would allocate 3 GB for it."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("客户")
+    for c, name in enumerate(HEAD):
+        sheet.write_string(0, c, name)
+    sheet.write_string(1, 0, "张三")
+    sheet.write_string(100_000, 1_000, "far away")
+    book.close()
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """A workbook whose parts unzip to 401 MB of zeros (a few hundred KB zipped)."""
+    out = io.BytesIO(xlsx_bytes(good(1)))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, \
+            archive.open("xl/media/padding.bin", "w", force_zip64=True) as fh:
+        block = bytes(1024 * 1024)
+        for _ in range(401):
+            fh.write(block)
+    return out.getvalue()
+
+
 def zip_not_workbook() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -201,6 +225,8 @@ CASES = [
     Case("random_bytes", "data.csv", lambda: random.Random(13).randbytes(4096), refused="import.not_spreadsheet"),
     Case("pdf", "scan.pdf", lambda: PDF, refused="import.not_spreadsheet"),
     Case("xlsx_not_zip", "customers.xlsx", lambda: csv_bytes(good(1)), refused="import.not_spreadsheet"),
+    Case("far_cell", "far.xlsx", far_cell, refused="import.too_many_cells"),
+    Case("zip_bomb", "bomb.xlsx", zip_bomb, refused="import.too_big"),
     Case("zip_not_workbook", "customers.xlsx", zip_not_workbook, refused="import.not_spreadsheet"),
     Case("old_xls", "old.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
          refused="import.not_spreadsheet"),
