@@ -64,15 +64,18 @@ class Checked:
 
 
 def check_mapping(tab: Table, options: Options) -> None:
-    """Invalid when a required field has no column, a field has two, or the duplicates mode is unknown."""
-    taken = [f for i, f in options.mapping.items() if f in FIELDS and 0 <= i]
+    """Invalid when a column or field is unknown, a required field has no column, a field has two, or the
+    duplicates mode is unknown."""
+    if any(f not in FIELDS or not 0 <= i < max(len(tab.headers), 1) for i, f in options.mapping.items()):
+        raise Invalid("error.invalid", field="mapping")
+    taken = list(options.mapping.values())
     for name in ("name", "phone"):
         if name not in taken:
             raise Invalid("import.missing_field", field=name)
     for name in taken:
         if taken.count(name) > 1:
             raise Invalid("import.same_column_twice", field=name)
-    if options.duplicates not in MODES:
+    if options.duplicates not in MODES or any(o not in ("dmy", "mdy", "ymd") for o in options.date_orders.values()):
         raise Invalid("error.invalid", field="duplicates")
 
 

@@ -54,10 +54,14 @@ def test_only_the_manager_imports_customers(engine, role):
 
 def test_a_mapping_without_name_or_phone_is_refused_before_reading_a_row(engine, manager):
     src, tab, options = _file(good(1))
-    for mapping in ({0: "name"}, {1: "phone"}, {0: "name", 1: "phone", 2: "phone"}):
-        with pytest.raises(Invalid) as refused:
-            run_import(engine, manager, src, tab, Options(mapping=mapping), NOW)
-        assert refused.value.key in ("import.missing_field", "import.same_column_twice")
+    for mapping, key in (({0: "name"}, "import.missing_field"), ({1: "phone"}, "import.missing_field"),
+                         ({0: "name", 1: "phone", 2: "phone"}, "import.same_column_twice"),
+                         ({0: "name", 1: "phone", 2: "shoe_size"}, "error.invalid"),
+                         ({0: "name", 1: "phone", 99: "city"}, "error.invalid")):
+        for attempt in (analyse, run_import):
+            with pytest.raises(Invalid) as refused:
+                attempt(engine, manager, src, tab, Options(mapping=mapping), NOW if attempt is run_import else TODAY)
+            assert refused.value.key == key
 
 
 def test_the_same_file_imported_twice_is_refused_unless_asked(engine, manager):
