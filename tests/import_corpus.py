@@ -21,6 +21,7 @@ from tests.sample_files import PDF
 HEAD = ["姓名", "电话", "城市", "等级", "生日", "型号", "订单号", "购买日期"]
 ENGLISH = ["Name", "Mobile", "City", "Grade", "Birthday", "Model", "Order No", "Purchase Date"]
 ARCHIVE = ({"name": "王建国", "phone": "+8613900000001", "city": "北京"},
+           {"name": "老记录", "phone": "13600000009", "city": "南京"},  # an older record: the phone as typed
            {"name": "Acme Tools", "phone": "+862088880000", "city": "广州"})
 
 
@@ -200,8 +201,10 @@ CASES = [
                    (5, "订单号", "import.duplicate_order")), created=2),
     Case("duplicate_archive_refused", "dup_archive.csv", lambda: csv_bytes(
         [["王建国", "139 0000 0001", "天津", "", "", "", "", ""],
-         ["Acme Tools", "13700000000", "广州", "", "", "", "", ""], *good(1)]), archive=True,
-         problems=((2, "电话", "import.duplicate_archive"), (3, "电话", "import.duplicate_archive")), created=1),
+         ["Acme Tools", "13700000000", "广州", "", "", "", "", ""],
+         ["老记录", "+86 136 0000 0009", "", "", "", "", "", ""], *good(1)]), archive=True,
+         problems=((2, "电话", "import.duplicate_archive"), (3, "电话", "import.duplicate_archive"),
+                   (4, "电话", "import.duplicate_archive")), created=1),
     Case("duplicate_archive_skipped", "dup_archive.csv", lambda: csv_bytes(
         [["王建国", "+86 139 0000 0001", "天津", "", "", "", "", ""], *good(1)]), archive=True,
          options={"duplicates": "skip"}, created=1, skipped=1),

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from core.imports.fields import FIELDS
 from core.imports.read import Source, Table, rows, text_of
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
+from core.phones import canonical
 from db.models import Contact, Customer, ImportBatch, Product, User
 
 __all__ = ["Analysis", "Options", "Problem", "analyse"]
@@ -134,10 +136,10 @@ def checked(s: Session, src: Source, tab: Table, options: Options, orders: dict[
         chunk.append(Checked(cleaned))
         _against_file(chunk[-1], seen, tab, options)
         if len(chunk) >= CHUNK:
-            yield from _against_archive(s, chunk, tab, options)
+            yield from _against_archive(s, chunk, tab, options, region)
             chunk = []
     if chunk:
-        yield from _against_archive(s, chunk, tab, options)
+        yield from _against_archive(s, chunk, tab, options, region)
 
 
 def _column(tab: Table, options: Options, name: str) -> str | None:
@@ -148,7 +150,7 @@ def _column(tab: Table, options: Options, name: str) -> str | None:
 def _against_file(item: Checked, seen: dict, tab: Table, options: Options) -> None:
     cleaned = item.cleaned
     for name, key in (("phone", "import.duplicate_in_file"), ("order_no", "import.duplicate_order"),
-                      ("code", "import.duplicate_in_file")):
+                      ("code", "import.duplicate_code")):
         value = cleaned.values.get(name)
         if value is None:
             continue
@@ -159,15 +161,10 @@ def _against_file(item: Checked, seen: dict, tab: Table, options: Options) -> No
             seen[name][value] = cleaned.row
 
 
-def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Options) -> list[Checked]:
+def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Options,
+                     region: str) -> list[Checked]:
     values = [c.cleaned.values for c in chunk]
-    phones = {v["phone"] for v in values if v.get("phone")}
-    by_phone: dict[str, set[int]] = {}
-    if phones:
-        for cid, phone in s.execute(select(Customer.id, Customer.phone).where(Customer.phone.in_(phones))):
-            by_phone.setdefault(phone, set()).add(cid)
-        for cid, phone in s.execute(select(Contact.customer_id, Contact.phone).where(Contact.phone.in_(phones))):
-            by_phone.setdefault(phone, set()).add(cid)
+    by_phone = _stored_phones(s, {v["phone"] for v in values if v.get("phone")}, region)
     names = {v["name"] for v in values if v.get("name") and v.get("city")}
     by_name: dict[tuple[str, str], set[int]] = {}
     if names:
@@ -180,6 +177,24 @@ def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Opti
         _match(s, item, by_phone, by_name, tab, options)
         _stored_keys(item, orders, codes, tab, options)
     return chunk
+
+
+def _stored_phones(s: Session, phones: set[str], region: str) -> dict[str, set[int]]:
+    """Canonical phone -> the customers holding it (their own phone or a contact's), stored canonical or, as
+    older records may be, as the bare national number (13812345678)."""
+    spellings = phones | {national(p) for p in phones}
+    out: dict[str, set[int]] = {}
+    if not phones:
+        return out
+    for cid, stored in [*s.execute(select(Customer.id, Customer.phone).where(Customer.phone.in_(spellings))),
+                        *s.execute(select(Contact.customer_id, Contact.phone).where(Contact.phone.in_(spellings)))]:
+        out.setdefault(canonical(stored, region) or stored, set()).add(cid)
+    return out
+
+
+def national(e164: str) -> str:
+    """+8613812345678 -> 13812345678: the number as the office's older records hold it."""
+    return str(phonenumbers.parse(e164).national_number)
 
 
 def _stored(s: Session, column, owner, wanted: set[str]) -> dict[str, int]:
