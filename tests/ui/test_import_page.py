@@ -1,0 +1,160 @@
+"""The import wizard (C-1, issue 13 "Import") as the manager drives it, in Chinese: a GBK CSV with Chinese headers
+uploaded, its encoding named, its columns mapped to fields by their names, its bad rows listed with row, column and
+reason and downloadable as a workbook, and the good rows imported only when the user takes them; a refused import
+writes nothing. AppTest uploads the bytes through the real st.file_uploader."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+import streamlit
+from python_calamine import CalamineWorkbook
+from sqlalchemy import func, select
+
+from core.i18n import t
+from db.engine import make_engine, session_scope
+from db.enums import Role
+from db.models import Customer, ImportBatch
+
+HEADERS = ["姓名", "手机", "城市", "生日", "备注"]
+GOOD = [["导入测试甲", "13994001001", "北京", "1985-03-12", "**老客户**"],
+        ["导入测试丁", "+86 139-9400-1004", "深圳", "", "<b>转介绍</b>"]]
+BAD = [["导入测试乙", "139 9400 1002", "上海", "1990-02-30", ""],  # row 3: no 30 February
+       ["导入测试丙", "12345", "广州", "1978-11-02", ""]]  # row 4: not a phone
+ROWS = [GOOD[0], *BAD, GOOD[1]]  # rows 2..5 as Excel numbers them
+
+
+def gbk_csv(rows: list[list[str]] = ROWS) -> bytes:
+    """What an older system exports: GBK bytes, Chinese headers, CRLF lines."""
+    return "\r\n".join(",".join(cells) for cells in [HEADERS, *rows]).encode("gbk")
+
+
+def key(data: bytes, name: str) -> str:
+    return f"imp_{hashlib.sha256(data).hexdigest()[:16]}_{name}"
+
+
+def counts(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        found = (s.scalar(select(func.count()).select_from(Customer)),
+                 s.scalar(select(func.count()).select_from(ImportBatch)))
+    engine.dispose()
+    return found
+
+
+def imported(url: str, prefix: str = "导入测试") -> dict[str, str]:
+    """name → stored phone of the customers whose name starts with `prefix` (a test's own names)."""
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        found = dict(s.execute(select(Customer.name, Customer.phone).where(Customer.name.startswith(prefix))).all())
+    engine.dispose()
+    return found
+
+
+@pytest.fixture
+def uploaded(open_page, monkeypatch):
+    """The import page in Chinese with the GBK file picked; the bad rows' workbook kept when the page offers it."""
+    offered = {}
+    real = streamlit.download_button
+    monkeypatch.setattr(streamlit, "download_button",
+                        lambda label, data, *a, **kw: offered.update({label: (data, kw.get("file_name"))})
+                        or real(label, data, *a, **kw))
+
+    def _upload(data: bytes = gbk_csv(), name: str = "客户名单.csv"):
+        at = open_page("pages/imports.py", "zh")
+        assert not at.exception and at.title[0].value == t("nav.imports", "zh")
+        at.file_uploader[0].upload(name, data, "text/csv").run()
+        assert not at.exception
+        return at, offered
+
+    return _upload
+
+
+def test_a_gbk_csv_with_chinese_headers_is_mapped_checked_and_its_good_rows_imported(uploaded, demo_url):
+    """C-1: the encoding found without asking, the headers mapped by their Chinese names, every bad row listed
+    with its row number, column and reason in the user's language, the bad rows downloadable, and the good
+    rows written when the user takes them, each phone in its canonical form."""
+    data = gbk_csv()
+    at, offered = uploaded(data)
+    assert t("import_ui.encoding", "zh", encoding=t("import_ui.enc.gb18030", "zh")) in [c.value for c in at.caption]
+    assert t("import_ui.mapping_guessed", "zh") in [c.value for c in at.caption]
+    assert [at.selectbox(key=key(data, f"map_{i}")).value for i in range(5)] == [
+        "name", "phone", "city", "birthday", "notes"]
+
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == [t(f"import_ui.{c}", "zh") for c in ("row", "column", "reason", "value")]
+    assert sorted(set(problems[t("import_ui.row", "zh")])) == [3, 4]
+    assert set(problems[t("import_ui.column", "zh")]) == {"生日", "手机"}
+    assert not any(reason.startswith("import.") for reason in problems[t("import_ui.reason", "zh")])  # translated
+    assert [m.value for m in at.metric] == ["4", "2", "2", "0"]
+
+    data_fn, file_name = offered[t("import_ui.bad_rows", "zh")]
+    assert file_name == t("import_ui.bad_rows_file", "zh", name="客户名单") + ".xlsx"
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data_fn() if callable(data_fn) else data_fn))
+    sheet = book.get_sheet_by_index(0).to_python()
+    assert len(sheet) == 1 + 2  # a header and the two refused rows, as they were in the file
+    names = {cell for row in sheet[1:] for cell in row if str(cell).startswith("导入测试")}
+    assert names == {"导入测试乙", "导入测试丙"}
+
+    preview = at.dataframe[1].value
+    assert list(preview[t("import.field.name", "zh")]) == ["导入测试甲", "导入测试丁"]
+    assert "**老客户**" in list(preview[t("import.field.notes", "zh")])  # as typed: a cell is plain text
+    before = counts(demo_url)
+    at.checkbox(key=key(data, "take_good")).check().run()
+    at.button(key=key(data, "run")).click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value == t("import_ui.done", "zh", name="客户名单\\.csv")
+    assert [m.value for m in at.metric] == ["2", "0", "0", "2"]
+    assert counts(demo_url) == (before[0] + 2, before[1] + 1)  # two customers, one audited batch
+    assert imported(demo_url) == {"导入测试甲": "+8613994001001", "导入测试丁": "+8613994001004"}
+
+
+def test_an_import_with_bad_rows_not_taken_is_refused_and_writes_nothing(uploaded, demo_url):
+    """All or nothing (C-1): bad rows and no "take the good rows" refuse the whole import, and say why."""
+    data = gbk_csv()
+    at, _ = uploaded(data)
+    before = counts(demo_url)
+    at.button(key=key(data, "run")).click().run()
+    assert not at.exception
+    assert at.error and not at.success
+    assert counts(demo_url) == before and imported(demo_url) == {}
+
+
+def test_the_same_file_twice_is_recognised_and_imported_again_only_when_asked(uploaded, demo_url):
+    """C-1: the same file imported twice is recognised and refused unless the user asks; its customers, now in
+    the archive, are what the user chose (here: skipped)."""
+    data = gbk_csv(GOOD)
+    at, _ = uploaded(data)
+    at.button(key=key(data, "run")).click().run()
+    assert not at.exception and at.success
+    at.button(key="imp_another").click().run()
+    at.file_uploader[0].upload("客户名单.csv", data, "text/csv").run()
+    assert not at.exception and at.warning
+    assert at.button(key=key(data, "run")).disabled  # what to do with the two customers now in the archive?
+    at.radio(key=key(data, "dups")).set_value("skip").run()
+    before = counts(demo_url)
+    at.button(key=key(data, "run")).click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith(t("import.imported_before", "zh").split("{")[0])
+    assert counts(demo_url) == before
+    at.checkbox(key=key(data, "again")).check().run()
+    at.button(key=key(data, "run")).click().run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["0", "0", "2", "0"]
+    assert counts(demo_url) == (before[0], before[1] + 1)
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_with_its_reason(uploaded):
+    at, _ = uploaded(b"%PDF-1.4\n%%EOF\n", "名单.csv")
+    assert [e.value for e in at.error] == [t("import.not_spreadsheet", "zh")]
+    assert not at.dataframe and not at.selectbox
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.MANAGER, True), (Role.SPECIALIST, False),
+                                               (Role.DIRECTOR, False)])
+def test_the_customers_page_links_to_the_import_only_for_the_roles_that_may_import(open_page, role, offered):
+    at = open_page("pages/customers.py", "en", role)
+    assert not at.exception
+    links = [link for link in at.get("page_link") if link.proto.label == t("import_ui.open", "en")]
+    assert bool(links) == offered

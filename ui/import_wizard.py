@@ -1,0 +1,255 @@
+"""The import wizard's glue (C-1; issue 13 "Import"): a spreadsheet of customers read, mapped, checked and,
+on the last button only, written by core.imports, all or nothing.
+
+The wizard's state lives in st.session_state under the uploaded file's SHA-256 (`Wizard`), so a second file
+starts afresh and the same file picked again keeps its choices; the widgets' keys carry the same hash. A
+refresh of the browser ends the session and with it the upload (Streamlit keeps no file across sessions):
+the page says so, and since nothing was written before the last button, nothing is lost but the choices.
+Whatever came from the file (its name, headers, values) is shown as plain text (ui.text.plain); the tables
+are st.dataframe, whose cells are plain already."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import DomainError, Invalid
+from core.fmt import fmt_date, fmt_datetime
+from core.imports.fields import FIELDS, guess, remembered, shape
+from core.imports.plan import Analysis, Options, Problem, analyse
+from core.imports.read import MAX_BYTES, Source, Table, sheets, source, table
+from core.imports.services import Result, bad_rows_workbook, run_import
+from ui import clock
+from ui.context import engine, lang, office, tr
+from ui.feedback import MARK
+from ui.feedback import refusal as _refusal
+from ui.text import Markdown, phrase
+
+STATE = "_import"  # {sha256: Wizard}: the file in hand, one at a time
+UPLOAD = "_import_upload"  # (uploader file id, Source): hashed once per upload, not on every run
+NONCE = "_import_nonce"  # a new uploader (key) after an import: Streamlit lets no script empty one
+MEGABYTE = 1024 * 1024
+NOT_MAPPED = ""  # a column left out of the import
+
+
+@dataclass
+class Wizard:
+    """One uploaded file's way through the wizard: its mapping (and where that came from), the last analysis
+    and the options it was made with, and the result once imported."""
+
+    src: Source
+    origin: str = ""  # "remembered" | "guessed": where the first mapping came from
+    mapping: dict[int, str] = field(default_factory=dict)
+    analysed: tuple | None = None
+    analysis: Analysis | None = None
+    result: Result | None = None
+
+
+def wkey(wz: Wizard, name: str) -> str:
+    """A widget's key for this file: the same file keeps its choices, another file starts afresh."""
+    return f"imp_{wz.src.sha256[:16]}_{name}"
+
+
+def upload() -> Source | None:
+    """Step 1: the file the user picked (.xlsx or .csv, at most MAX_BYTES), or None."""
+    limit = MAX_BYTES // MEGABYTE
+    picked = st.file_uploader(tr("import_ui.file"), type=["xlsx", "csv"], max_upload_size=limit,
+                              key=f"imp_file_{st.session_state.get(NONCE, 0)}",
+                              help=tr("import_ui.file_help", size=limit))
+    st.caption(tr("import_ui.limits", size=limit))
+    if picked is None:
+        st.session_state.pop(UPLOAD, None)
+        return None
+    kept = st.session_state.get(UPLOAD)
+    if kept is None or kept[0] != picked.file_id:
+        try:
+            kept = (picked.file_id, source(picked.name, picked.getvalue()))
+        except DomainError as err:
+            refusal(err)
+            return None
+        st.session_state[UPLOAD] = kept
+    return kept[1]
+
+
+def refusal(err: DomainError) -> None:
+    """A refusal's message, a field it names (a required field with no column) by its label, not its key."""
+    if isinstance(err, Invalid) and err.params.get("field") in FIELDS:
+        err = Invalid(err.key, **(err.params | {"field": field_name(str(err.params["field"]))}))
+    _refusal(err)
+
+
+def wizard(src: Source) -> Wizard:
+    store = st.session_state.setdefault(STATE, {})
+    if src.sha256 not in store:
+        store.clear()  # one file in hand: an earlier file's bytes are not kept for the session's life
+        store[src.sha256] = Wizard(src)
+    return store[src.sha256]
+
+
+def sheet_table(wz: Wizard) -> Table | None:
+    """The sheet to read (asked when the workbook has several) and its header row; a file that cannot be read
+    is refused with its reason."""
+    try:
+        names = sheets(wz.src)
+        chosen = st.selectbox(tr("import_ui.sheet"), names, key=wkey(wz, "sheet")) if len(names) > 1 else None
+        tab = table(wz.src, chosen)
+    except DomainError as err:
+        refusal(err)
+        return None
+    if tab.encoding:
+        st.caption(tr("import_ui.encoding", encoding=tr(f"import_ui.enc.{tab.encoding.replace('-', '_')}")))
+    return tab
+
+
+def field_label(name: str) -> str:
+    if name == NOT_MAPPED:
+        return tr("import_ui.not_mapped")
+    spec = FIELDS[name]
+    return tr(spec.label_key) + (tr(MARK) if spec.required else "")
+
+
+def first_mapping(wz: Wizard, tab: Table) -> dict[int, str]:
+    """The mapping remembered for files of this shape, else guessed from the header names."""
+    if not wz.origin:
+        kept = remembered(engine(), shape(tab.headers))
+        wz.origin, wz.mapping = ("remembered", kept) if kept else ("guessed", guess(tab.headers))
+    return wz.mapping
+
+
+def chosen_mapping(wz: Wizard, tab: Table) -> dict[int, str]:
+    """The mapping as the form holds it (its values change only when the form is sent)."""
+    first = first_mapping(wz, tab)
+    picked = {i: st.session_state.get(wkey(wz, f"map_{i}"), first.get(i, NOT_MAPPED))
+              for i in range(len(tab.headers))}
+    return {i: name for i, name in picked.items() if name != NOT_MAPPED}
+
+
+def options_of(wz: Wizard, mapping: dict[int, str]) -> Options:
+    """The user's answers, read from the widgets' state before the widgets are drawn again (the analysis that
+    decides which questions to ask needs the answers already given)."""
+    state = st.session_state
+    orders = {}
+    if wz.analysis is not None:
+        orders = {i: state[wkey(wz, f"date_{i}")] for i in wz.analysis.ambiguous_dates
+                  if state.get(wkey(wz, f"date_{i}"))}
+    return Options(mapping=mapping, date_orders=orders, duplicates=state.get(wkey(wz, "dups")) or "refuse",
+                   take_good_rows=bool(state.get(wkey(wz, "take_good"))),
+                   reimport=bool(state.get(wkey(wz, "again"))))
+
+
+def analysis(actor, wz: Wizard, tab: Table, options: Options) -> Analysis | None:
+    """Step 3: everything read and checked, nothing written; made again only when an answer that changes it
+    changed (the whole file is read each time)."""
+    asked = replace(options, take_good_rows=False, reimport=False)
+    signature = (tab.sheet, sorted(asked.mapping.items()), sorted(asked.date_orders.items()), asked.duplicates)
+    if wz.analysed != signature:
+        try:
+            with st.spinner(tr("import_ui.analysing")):
+                today = clock.now().astimezone(ZoneInfo(office().timezone)).date()
+                wz.analysis = analyse(engine(), actor, wz.src, tab, asked, today)
+        except DomainError as err:
+            wz.analysed, wz.analysis = None, None
+            refusal(err)
+            return None
+        wz.analysed = signature
+    return wz.analysis
+
+
+def run(actor, wz: Wizard, tab: Table, options: Options) -> None:
+    """Step 4: the import, all or nothing, with a progress bar; a refusal says why and nothing was written."""
+    bar = st.progress(0.0, text=tr("import_ui.importing"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=tr("import_ui.progress", done=done, total=total))
+
+    try:
+        wz.result = run_import(engine(), actor, wz.src, tab, options, clock.now(), progress)
+    except DomainError as err:
+        bar.empty()
+        refusal(err)
+        return
+    wz.analysed, wz.analysis = None, None  # the archive changed: an analysis from before would mislead
+    st.rerun()
+
+
+def start_over() -> None:
+    """A new, empty uploader and no file in hand (the button's callback, before the page is drawn)."""
+    st.session_state.pop(STATE, None)
+    st.session_state.pop(UPLOAD, None)
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def bad_rows(wz: Wizard, tab: Table, found: Analysis, language: str) -> bytes:
+    """The refused rows as they were in the file, with their row and reason: made on the click, not on every
+    run (the download button's data is this function)."""
+    return bad_rows_workbook(wz.src, tab, found.problems, language)
+
+
+def bad_rows_name(wz: Wizard) -> str:
+    stem = wz.src.name.rsplit(".", 1)[0] or "import"
+    return tr("import_ui.bad_rows_file", name=stem) + ".xlsx"
+
+
+def reason(problem: Problem) -> str:
+    """A problem's message in the user's language; a parameter the message does not name is left out."""
+    try:
+        return tr(problem.key, **problem.params)
+    except (KeyError, IndexError, ValueError):
+        return tr(problem.key)
+
+
+def earlier_text(earlier: dict) -> Markdown:
+    """The same file imported before: when, by whom, and what it made."""
+    at = earlier.get("at")
+    when = fmt_datetime(at, lang(), office().timezone) if isinstance(at, datetime) else at
+    return phrase("import_ui.earlier", when=when, by=earlier.get("by", ""), created=earlier.get("created", 0))
+
+
+def preview(found: Analysis) -> None:
+    """The first rows as they will be saved (a refused row will not be), each field under its translated label
+    and the row's number in the file first."""
+    refused = {p.row for p in found.problems}
+    shown = [row for row in found.preview if row.get("row") not in refused]
+    if not shown:
+        st.info(tr("import_ui.no_preview"))
+        return
+    fields = [name for name in FIELDS if any(name in row for row in shown)]
+    frame = pd.DataFrame([{tr("import_ui.row"): row.get("row"), **{field_name(name): _cell(row.get(name))
+                                                                     for name in fields}} for row in shown])
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def field_name(name: str) -> str:
+    return tr(FIELDS[name].label_key)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return fmt_date(value, lang())
+    if isinstance(value, bool):
+        return tr("common.yes") if value else tr("common.no")
+    return str(getattr(value, "value", value))
+
+
+def unanswered(wz: Wizard, found: Analysis) -> list[str]:
+    """The questions the import waits for: each ambiguous date column's order, and what to do with customers
+    already in the archive (never guessed for the user: an update changes records they did not touch)."""
+    state = st.session_state
+    missing = [f"date_{i}" for i in found.ambiguous_dates if not state.get(wkey(wz, f"date_{i}"))]
+    if found.archive_duplicates and not state.get(wkey(wz, "dups")):
+        missing.append("dups")
+    return missing
+
+
+def cell_text(problem: Problem) -> str:
+    """The refused cell's text as it was in the file (shown in a table cell: plain by construction)."""
+    return str(problem.params.get("value", problem.params.get("text", "")))
