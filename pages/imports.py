@@ -56,7 +56,7 @@ def problems(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
 def questions(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
     """What the file does not tell: the day/month order of a date column, what to do with customers already in
     the archive, a file imported before, and whether to take the good rows when some are refused."""
-    for i in found.ambiguous_dates:
+    for i in wz.date_questions():
         st.radio(phrase("import_ui.date_order", column=tab.headers[i]), ORDERS, index=None, horizontal=True,
                  format_func=lambda o: tr(f"import_ui.order.{o}"), key=wiz.wkey(wz, f"date_{i}"))
     if found.archive_duplicates:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,10 +20,12 @@ import streamlit as st
 
 from core.errors import DomainError, Invalid
 from core.fmt import fmt_date, fmt_datetime
+from core.i18n import enum_label
 from core.imports.fields import FIELDS, guess, remembered, shape
 from core.imports.plan import Analysis, Options, Problem, analyse
 from core.imports.read import MAX_BYTES, Source, Table, sheets, source, table
 from core.imports.services import Result, bad_rows_workbook, run_import
+from core.phones import grouped
 from ui import clock
 from ui.context import engine, lang, office, tr
 from ui.feedback import MARK
@@ -46,7 +49,14 @@ class Wizard:
     mapping: dict[int, str] = field(default_factory=dict)
     analysed: tuple | None = None
     analysis: Analysis | None = None
+    mapping_now: dict[int, str] = field(default_factory=dict)  # the mapping of the last analysis
+    asked: list[int] = field(default_factory=list)  # date columns whose day/month order the file left open
     result: Result | None = None
+
+    def date_questions(self) -> list[int]:
+        """The date columns to ask about: once asked, a column stays asked (an answered column is no longer
+        ambiguous to core, but its answer must stay on screen, changeable), while it is mapped to a date."""
+        return [i for i in self.asked if i in self.mapping_now and FIELDS[self.mapping_now[i]].kind == "date"]
 
 
 def wkey(wz: Wizard, name: str) -> str:
@@ -132,10 +142,7 @@ def options_of(wz: Wizard, mapping: dict[int, str]) -> Options:
     """The user's answers, read from the widgets' state before the widgets are drawn again (the analysis that
     decides which questions to ask needs the answers already given)."""
     state = st.session_state
-    orders = {}
-    if wz.analysis is not None:
-        orders = {i: state[wkey(wz, f"date_{i}")] for i in wz.analysis.ambiguous_dates
-                  if state.get(wkey(wz, f"date_{i}"))}
+    orders = {i: state[wkey(wz, f"date_{i}")] for i in wz.asked if state.get(wkey(wz, f"date_{i}"))}
     return Options(mapping=mapping, date_orders=orders, duplicates=state.get(wkey(wz, "dups")) or "refuse",
                    take_good_rows=bool(state.get(wkey(wz, "take_good"))),
                    reimport=bool(state.get(wkey(wz, "again"))))
@@ -155,7 +162,8 @@ def analysis(actor, wz: Wizard, tab: Table, options: Options) -> Analysis | None
             wz.analysed, wz.analysis = None, None
             refusal(err)
             return None
-        wz.analysed = signature
+        wz.analysed, wz.mapping_now = signature, dict(asked.mapping)
+        wz.asked += [i for i in wz.analysis.ambiguous_dates if i not in wz.asked]
     return wz.analysis
 
 
@@ -214,14 +222,15 @@ def earlier_text(earlier: dict) -> Markdown:
 
 def preview(found: Analysis) -> None:
     """The first rows as they will be saved (a refused row will not be), each field under its translated label
-    and the row's number in the file first."""
+    and the row's number in the file first; phones as the office reads them (core.phones.grouped)."""
     refused = {p.row for p in found.problems}
     shown = [row for row in found.preview if row.get("row") not in refused]
     if not shown:
         st.info(tr("import_ui.no_preview"))
         return
     fields = [name for name in FIELDS if any(name in row for row in shown)]
-    frame = pd.DataFrame([{tr("import_ui.row"): row.get("row"), **{field_name(name): _cell(row.get(name))
+    region = str(office().get("office.phone_region"))
+    frame = pd.DataFrame([{tr("import_ui.row"): row.get("row"), **{field_name(name): _cell(row.get(name), name, region)
                                                                      for name in fields}} for row in shown])
     st.dataframe(frame, hide_index=True, width="stretch")
 
@@ -230,21 +239,25 @@ def field_name(name: str) -> str:
     return tr(FIELDS[name].label_key)
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, name: str, region: str) -> str:
     if value is None:
         return ""
+    if FIELDS[name].kind == "phone":
+        return grouped(str(value), region)
     if isinstance(value, date):
         return fmt_date(value, lang())
     if isinstance(value, bool):
         return tr("common.yes") if value else tr("common.no")
-    return str(getattr(value, "value", value))
+    if isinstance(value, Enum):
+        return enum_label(value, lang())
+    return str(value)
 
 
 def unanswered(wz: Wizard, found: Analysis) -> list[str]:
     """The questions the import waits for: each ambiguous date column's order, and what to do with customers
     already in the archive (never guessed for the user: an update changes records they did not touch)."""
     state = st.session_state
-    missing = [f"date_{i}" for i in found.ambiguous_dates if not state.get(wkey(wz, f"date_{i}"))]
+    missing = [f"date_{i}" for i in wz.date_questions() if not state.get(wkey(wz, f"date_{i}"))]
     if found.archive_duplicates and not state.get(wkey(wz, "dups")):
         missing.append("dups")
     return missing

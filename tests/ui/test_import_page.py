@@ -10,6 +10,7 @@ import io
 
 import pytest
 import streamlit
+import xlsxwriter
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
@@ -17,6 +18,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import Role
 from db.models import Customer, ImportBatch
+from tests.ui.test_plain_text_pages import HOSTILE, assert_shown_plain
 
 HEADERS = ["姓名", "手机", "城市", "生日", "备注"]
 GOOD = [["导入测试甲", "13994001001", "北京", "1985-03-12", "**老客户**"],
@@ -132,6 +134,7 @@ def test_the_same_file_twice_is_recognised_and_imported_again_only_when_asked(up
     at.button(key="imp_another").click().run()
     at.file_uploader[0].upload("客户名单.csv", data, "text/csv").run()
     assert not at.exception and at.warning
+    assert t("import_ui.mapping_remembered", "zh") in [c.value for c in at.caption]  # the shape's mapping
     assert at.button(key=key(data, "run")).disabled  # what to do with the two customers now in the archive?
     at.radio(key=key(data, "dups")).set_value("skip").run()
     before = counts(demo_url)
@@ -149,6 +152,59 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_its_reason(uploaded):
     at, _ = uploaded(b"%PDF-1.4\n%%EOF\n", "名单.csv")
     assert [e.value for e in at.error] == [t("import.not_spreadsheet", "zh")]
     assert not at.dataframe and not at.selectbox
+
+
+def test_a_column_mapped_anew_is_checked_again_and_a_required_field_left_out_is_named(uploaded):
+    """The mapping is the user's to correct: the form's choice counts once sent; a required field with no
+    column is refused by its label in the user's language, and nothing is analysed."""
+    data = gbk_csv()
+    at, _ = uploaded(data)
+    send = next(b for b in at.button if b.label == t("import_ui.check", "zh"))
+    at.selectbox(key=key(data, "map_3")).set_value("")  # the birthdays left out: their bad date no longer counts
+    send.click().run()
+    assert not at.exception
+    assert sorted(set(at.dataframe[0].value[t("import_ui.row", "zh")])) == [4]
+    at.selectbox(key=key(data, "map_1")).set_value("")
+    next(b for b in at.button if b.label == t("import_ui.check", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("import.missing_field", "zh", field=t("import.field.phone", "zh"))]
+    assert not at.dataframe  # no analysis, no import button
+
+
+def test_a_workbook_with_several_sheets_asks_which_one(uploaded):
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book.add_worksheet("说明").write_row(0, 0, ["本表由旧系统导出"])
+    sheet = book.add_worksheet("客户")
+    for n, cells in enumerate([HEADERS, *GOOD]):
+        sheet.write_row(n, 0, cells)
+    book.close()
+    data = out.getvalue()
+    at, _ = uploaded(data, "客户.xlsx")
+    at.selectbox(key=key(data, "sheet")).set_value("客户").run()
+    assert not at.exception and not at.error
+    assert [at.selectbox(key=key(data, f"map_{i}")).value for i in range(5)] == [
+        "name", "phone", "city", "birthday", "notes"]
+    assert list(at.dataframe[0].value[t("import.field.phone", "zh")]) == ["139 9400 1001", "139 9400 1004"]
+
+
+def test_what_came_from_the_file_is_shown_as_plain_text(uploaded):
+    """STYLE habit 5: a header, a file name and the values are data: the questions, the labels and the result
+    that name them show them escaped, whatever Markdown, HTML or directive they hold."""
+    rows = [["导入测试戊", "13994001011", "03/04/1985"], ["导入测试己", "13994001012", "05/06/1990"]]
+    data = "\r\n".join(",".join(r) for r in [["姓名", "手机", HOSTILE], *rows]).encode("gbk")
+    at, _ = uploaded(data, "**B** :red[R] $x^2$ :smile: [link](x).csv")
+    assert_shown_plain(at, "mapping", expect=True)  # the column's label
+    at.selectbox(key=key(data, "map_2")).set_value("birthday")
+    next(b for b in at.button if b.label == t("import_ui.check", "zh")).click().run()
+    assert at.radio(key=key(data, "date_2"))  # 03/04 or 04/03? the file does not tell
+    assert_shown_plain(at, "date question", expect=True)
+    at.radio(key=key(data, "date_2")).set_value("dmy").run()
+    assert at.radio(key=key(data, "date_2")).value == "dmy"  # the answer stays, changeable
+    assert list(at.dataframe[0].value[t("import.field.birthday", "zh")]) == [  # the preview reads it day first
+        "1985年4月3日", "1990年6月5日"]
+    at.button(key=key(data, "run")).click().run()
+    assert at.success
+    assert_shown_plain(at, "result")
 
 
 @pytest.mark.parametrize(("role", "offered"), [(Role.MANAGER, True), (Role.SPECIALIST, False),
