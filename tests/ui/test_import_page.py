@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tomllib
+from pathlib import Path
 
 import pytest
 import streamlit
@@ -15,6 +17,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
 from core.i18n import t
+from core.imports.read import MAX_BYTES
 from db.engine import make_engine, session_scope
 from db.enums import Role
 from db.models import Customer, ImportBatch
@@ -205,6 +208,13 @@ def test_what_came_from_the_file_is_shown_as_plain_text(uploaded):
     at.button(key=key(data, "run")).click().run()
     assert at.success
     assert_shown_plain(at, "result")
+
+
+def test_the_server_takes_a_file_as_large_as_the_import_allows():
+    """The uploader's limit is the import's (core.imports.read.MAX_BYTES); the server's own cap must not be lower,
+    or a file the page accepts would fail in transit with Streamlit's English error."""
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 >= MAX_BYTES
 
 
 @pytest.mark.parametrize(("role", "offered"), [(Role.MANAGER, True), (Role.SPECIALIST, False),
