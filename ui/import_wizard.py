@@ -45,6 +45,7 @@ class Wizard:
     and the options it was made with, and the result once imported."""
 
     src: Source
+    sheet_no: int = 0  # the workbook's sheet the choices below are for (a CSV's one table: 0)
     origin: str = ""  # "remembered" | "guessed": where the first mapping came from
     mapping: dict[int, str] = field(default_factory=dict)
     analysed: tuple | None = None
@@ -53,6 +54,11 @@ class Wizard:
     asked: list[int] = field(default_factory=list)  # date columns whose day/month order the file left open
     result: Result | None = None
 
+    def other_sheet(self, sheet_no: int) -> None:
+        """Another sheet of the workbook: its own mapping, analysis and questions."""
+        self.sheet_no, self.origin, self.mapping, self.mapping_now, self.asked = sheet_no, "", {}, {}, []
+        self.analysed = self.analysis = None
+
     def date_questions(self) -> list[int]:
         """The date columns to ask about: once asked, a column stays asked (an answered column is no longer
         ambiguous to core, but its answer must stay on screen, changeable), while it is mapped to a date."""
@@ -60,8 +66,9 @@ class Wizard:
 
 
 def wkey(wz: Wizard, name: str) -> str:
-    """A widget's key for this file: the same file keeps its choices, another file starts afresh."""
-    return f"imp_{wz.src.sha256[:16]}_{name}"
+    """A widget's key for this file and sheet: the same file keeps its choices, another file or another sheet of
+    the workbook starts afresh."""
+    return f"imp_{wz.src.sha256[:16]}_{wz.sheet_no}_{name}"
 
 
 def upload() -> Source | None:
@@ -105,11 +112,14 @@ def sheet_table(wz: Wizard) -> Table | None:
     is refused with its reason."""
     try:
         names = sheets(wz.src)
-        chosen = st.selectbox(tr("import_ui.sheet"), names, key=wkey(wz, "sheet")) if len(names) > 1 else None
+        chosen = st.selectbox(tr("import_ui.sheet"), names, key=f"imp_{wz.src.sha256[:16]}_sheet") \
+            if len(names) > 1 else None
         tab = table(wz.src, chosen)
     except DomainError as err:
         refusal(err)
         return None
+    if chosen is not None and names.index(chosen) != wz.sheet_no:
+        wz.other_sheet(names.index(chosen))
     if tab.encoding:
         st.caption(tr("import_ui.encoding", encoding=tr(f"import_ui.enc.{tab.encoding.replace('-', '_')}")))
     return tab
