@@ -9,6 +9,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -92,14 +93,22 @@ def table(src: Source, sheet: str | None = None) -> Table:
     return _with_headers(src, tab)
 
 
+HEADER_SEARCH = 10  # the header row is looked for among the first rows (a title may stand above it)
+
+
 def _with_headers(src: Source, tab: Table) -> Table:
+    """The header row: the first of the first HEADER_SEARCH non-blank rows naming at least two known fields,
+    else the first non-blank row; import.no_rows when nothing stands under it."""
+    from core.imports.fields import guess  # the fields know the headers; reading does not need them otherwise
+
     records = _records(src, tab)
-    header = next(records, None)
-    if header is None:
+    head = list(itertools.islice(records, HEADER_SEARCH))
+    if not head:
         raise Invalid("import.empty")
-    row, values = header
-    if next(records, None) is None:
+    pick = next((i for i, (_row, values) in enumerate(head) if len(guess([text_of(v) for v in values])) >= 2), 0)
+    if pick == len(head) - 1 and next(records, None) is None:
         raise Invalid("import.no_rows")
+    row, values = head[pick]
     headers = [text_of(v) for v in values]
     while headers and not headers[-1]:
         headers.pop()
