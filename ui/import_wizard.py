@@ -21,10 +21,11 @@ import streamlit as st
 from core.errors import DomainError, Invalid
 from core.fmt import fmt_date, fmt_datetime
 from core.i18n import enum_label
+from core.imports.bad_rows import bad_rows_workbook, message
 from core.imports.fields import FIELDS, guess, remembered, shape
 from core.imports.plan import Analysis, Options, Problem, analyse
 from core.imports.read import MAX_BYTES, Source, Table, sheets, source, table
-from core.imports.services import Result, bad_rows_workbook, run_import
+from core.imports.services import Result, run_import
 from core.phones import grouped
 from ui import clock
 from ui.context import engine, lang, office, tr
@@ -216,11 +217,8 @@ def bad_rows_name(wz: Wizard) -> str:
 
 
 def reason(problem: Problem) -> str:
-    """A problem's message in the user's language; a parameter the message does not name is left out."""
-    try:
-        return tr(problem.key, **problem.params)
-    except (KeyError, IndexError, ValueError):
-        return tr(problem.key)
+    """A problem's reason in the user's language (core.imports.bad_rows.message: a field by its label)."""
+    return message(problem, lang())
 
 
 def earlier_text(earlier: dict) -> Markdown:
