@@ -7,6 +7,7 @@ import streamlit as st
 from core.imports.fields import FIELDS
 from core.imports.plan import Analysis
 from core.imports.read import Table
+from ui import import_rows as view
 from ui import import_wizard as wiz
 from ui.auth import page_guard
 from ui.context import lang, tr
@@ -37,20 +38,25 @@ def mapping_form(wz: wiz.Wizard, tab: Table) -> dict[int, str]:
 
 
 def problems(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
-    """Every row that cannot be taken, with its row number, column and reason; the bad rows to download."""
+    """Every row that cannot be taken, with its row number, column, reason and the value as it was in the file;
+    the bad rows to download."""
     if not found.problems:
         st.success(tr("import_ui.no_problems"))
         return
-    lg = lang()
-    rows = [{tr("import_ui.row"): p.row, tr("import_ui.column"): p.column or "",
-             tr("import_ui.reason"): wiz.reason(p), tr("import_ui.value"): wiz.cell_text(p)}
-            for p in found.problems[:SHOWN_PROBLEMS]]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=wiz.wkey(wz, "problems"))
+    shown = found.problems[:SHOWN_PROBLEMS]
+    if wz.cells is None:
+        wz.cells = view.cells(wz.src, tab, shown)
+    st.dataframe(pd.DataFrame(view.problem_rows(shown, wz.cells)), hide_index=True, width="stretch")
     if len(found.problems) > SHOWN_PROBLEMS:
         st.caption(tr("import_ui.problems_cut", shown=SHOWN_PROBLEMS, total=len(found.problems)))
-    st.download_button(tr("import_ui.bad_rows"), data=lambda: wiz.bad_rows(wz, tab, found, lg),
-                       file_name=wiz.bad_rows_name(wz), mime=wiz.XLSX, on_click="ignore",
-                       icon=":material/download:", key=wiz.wkey(wz, "bad_rows"))
+    bad_rows_button(wz.src, tab, found.problems, wiz.wkey(wz, "bad_rows"))
+
+
+def bad_rows_button(src, tab: Table, refused: list, key: str) -> None:
+    lg = lang()  # taken in the run: the workbook is made on the click, outside it
+    st.download_button(tr("import_ui.bad_rows"), data=lambda: view.bad_rows(src, tab, refused, lg),
+                       file_name=view.bad_rows_name(src), mime=view.XLSX, on_click="ignore",
+                       icon=":material/download:", key=key)
 
 
 def questions(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
@@ -63,7 +69,7 @@ def questions(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
         st.radio(tr("import_ui.duplicates", count=found.archive_duplicates), ("update", "skip", "refuse"),
                  index=None, format_func=lambda o: tr(f"import_ui.dups.{o}"), key=wiz.wkey(wz, "dups"))
     if found.earlier:
-        st.warning(wiz.earlier_text(found.earlier))
+        st.warning(view.earlier_text(found.earlier))
         st.checkbox(tr("import_ui.again"), key=wiz.wkey(wz, "again"))
     if found.problems and found.good:
         st.checkbox(tr("import_ui.take_good", good=found.good, bad=found.rows - found.good),
@@ -87,7 +93,7 @@ def check(actor, wz: wiz.Wizard, tab: Table) -> None:
     problems(wz, tab, found)
     questions(wz, tab, found)
     heading("import_ui.step_preview")
-    wiz.preview(found)
+    view.preview(found)
     heading("import_ui.step_import")
     missing = wiz.unanswered(wz, found)
     if missing:
@@ -103,6 +109,8 @@ def done(wz: wiz.Wizard) -> None:
     cols = st.columns(4)
     for col, key in zip(cols, ("created", "updated", "skipped", "refused"), strict=True):
         col.metric(tr(f"import_ui.count.{key}"), getattr(res, key))
+    if res.problems:  # the rows left out, to fix and import again
+        bad_rows_button(wz.src, wz.tab, res.problems, "imp_left_out")
     st.page_link("pages/customers.py", label=tr("import_ui.to_customers"), icon=":material/groups:")
     st.button(tr("import_ui.another"), on_click=wiz.start_over, key="imp_another")
 

@@ -11,27 +11,19 @@ are st.dataframe, whose cells are plain already."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from enum import Enum
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError, Invalid
-from core.fmt import fmt_date, fmt_datetime
-from core.i18n import enum_label
-from core.imports.bad_rows import bad_rows_workbook, message
 from core.imports.fields import FIELDS, guess, remembered, shape
-from core.imports.plan import Analysis, Options, Problem, analyse
+from core.imports.plan import Analysis, Options, analyse
 from core.imports.read import MAX_BYTES, Source, Table, sheets, source, table
 from core.imports.services import Result, run_import
-from core.phones import grouped
 from ui import clock
-from ui.context import engine, lang, office, tr
+from ui.context import engine, office, tr
 from ui.feedback import MARK
 from ui.feedback import refusal as _refusal
-from ui.text import Markdown, phrase
 
 STATE = "_import"  # {sha256: Wizard}: the file in hand, one at a time
 UPLOAD = "_import_upload"  # (uploader file id, Source): hashed once per upload, not on every run
@@ -53,6 +45,8 @@ class Wizard:
     analysis: Analysis | None = None
     mapping_now: dict[int, str] = field(default_factory=dict)  # the mapping of the last analysis
     asked: list[int] = field(default_factory=list)  # date columns whose day/month order the file left open
+    cells: dict | None = None  # the refused cells' text, for the problems shown (ui.import_rows.cells)
+    tab: Table | None = None  # the sheet imported, for the refused rows' workbook after the import
     result: Result | None = None
 
     def other_sheet(self, sheet_no: int) -> None:
@@ -91,6 +85,10 @@ def upload() -> Source | None:
             return None
         st.session_state[UPLOAD] = kept
     return kept[1]
+
+
+def field_name(name: str) -> str:
+    return tr(FIELDS[name].label_key)
 
 
 def refusal(err: DomainError) -> None:
@@ -173,7 +171,7 @@ def analysis(actor, wz: Wizard, tab: Table, options: Options) -> Analysis | None
             wz.analysed, wz.analysis = None, None
             refusal(err)
             return None
-        wz.analysed, wz.mapping_now = signature, dict(asked.mapping)
+        wz.analysed, wz.mapping_now, wz.cells = signature, dict(asked.mapping), None
         wz.asked += [i for i in wz.analysis.ambiguous_dates if i not in wz.asked]
     return wz.analysis
 
@@ -186,7 +184,7 @@ def run(actor, wz: Wizard, tab: Table, options: Options) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=tr("import_ui.progress", done=done, total=total))
 
     try:
-        wz.result = run_import(engine(), actor, wz.src, tab, options, clock.now(), progress)
+        wz.result, wz.tab = run_import(engine(), actor, wz.src, tab, options, clock.now(), progress), tab
     except DomainError as err:
         bar.empty()
         refusal(err)
@@ -202,65 +200,6 @@ def start_over() -> None:
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def bad_rows(wz: Wizard, tab: Table, found: Analysis, language: str) -> bytes:
-    """The refused rows as they were in the file, with their row and reason: made on the click, not on every
-    run (the download button's data is this function)."""
-    return bad_rows_workbook(wz.src, tab, found.problems, language)
-
-
-def bad_rows_name(wz: Wizard) -> str:
-    stem = wz.src.name.rsplit(".", 1)[0] or "import"
-    return tr("import_ui.bad_rows_file", name=stem) + ".xlsx"
-
-
-def reason(problem: Problem) -> str:
-    """A problem's reason in the user's language (core.imports.bad_rows.message: a field by its label)."""
-    return message(problem, lang())
-
-
-def earlier_text(earlier: dict) -> Markdown:
-    """The same file imported before: when, by whom, and what it made."""
-    at = earlier.get("at")
-    when = fmt_datetime(at, lang(), office().timezone) if isinstance(at, datetime) else at
-    return phrase("import_ui.earlier", when=when, by=earlier.get("by", ""), created=earlier.get("created", 0))
-
-
-def preview(found: Analysis) -> None:
-    """The first rows as they will be saved (a refused row will not be), each field under its translated label
-    and the row's number in the file first; phones as the office reads them (core.phones.grouped)."""
-    refused = {p.row for p in found.problems}
-    shown = [row for row in found.preview if row.get("row") not in refused]
-    if not shown:
-        st.info(tr("import_ui.no_preview"))
-        return
-    fields = [name for name in FIELDS if any(name in row for row in shown)]
-    region = str(office().get("office.phone_region"))
-    frame = pd.DataFrame([{tr("import_ui.row"): row.get("row"), **{field_name(name): _cell(row.get(name), name, region)
-                                                                     for name in fields}} for row in shown])
-    st.dataframe(frame, hide_index=True, width="stretch")
-
-
-def field_name(name: str) -> str:
-    return tr(FIELDS[name].label_key)
-
-
-def _cell(value: object, name: str, region: str) -> str:
-    if value is None:
-        return ""
-    if FIELDS[name].kind == "phone":
-        return grouped(str(value), region)
-    if isinstance(value, date):
-        return fmt_date(value, lang())
-    if isinstance(value, bool):
-        return tr("common.yes") if value else tr("common.no")
-    if isinstance(value, Enum):
-        return enum_label(value, lang())
-    return str(value)
-
-
 def unanswered(wz: Wizard, found: Analysis) -> list[str]:
     """The questions the import waits for: each ambiguous date column's order, and what to do with customers
     already in the archive (never guessed for the user: an update changes records they did not touch)."""
@@ -269,8 +208,3 @@ def unanswered(wz: Wizard, found: Analysis) -> list[str]:
     if found.archive_duplicates and not state.get(wkey(wz, "dups")):
         missing.append("dups")
     return missing
-
-
-def cell_text(problem: Problem) -> str:
-    """The refused cell's text as it was in the file (shown in a table cell: plain by construction)."""
-    return str(problem.params.get("value", problem.params.get("text", "")))
