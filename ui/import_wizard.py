@@ -73,8 +73,9 @@ def upload() -> Source | None:
                               key=f"imp_file_{st.session_state.get(NONCE, 0)}",
                               help=tr("import_ui.file_help", size=limit))
     st.caption(tr("import_ui.limits", size=limit))
-    if picked is None:
+    if picked is None:  # none picked, or the file taken away: its bytes are not kept
         st.session_state.pop(UPLOAD, None)
+        st.session_state.pop(STATE, None)
         return None
     kept = st.session_state.get(UPLOAD)
     if kept is None or kept[0] != picked.file_id:
