@@ -16,6 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from core.accounts.sessions import actor_of
 from core.imports import read
 from core.imports.fields import guess
 from core.imports.plan import Options, analyse
@@ -63,9 +64,7 @@ def _fresh(folder: Path, name: str):
         user = User(username="bench", display_name="Bench", role=Role.MANAGER)
         s.add(user)
         s.flush()
-        from core.accounts.sessions import actor_of
-        actor = actor_of(user)
-    return engine, actor
+        return engine, actor_of(user)
 
 
 def _measured(fn):
@@ -99,15 +98,19 @@ def _one(folder: Path, n: int) -> dict:
             "analyse_s": analyse_s, "analyse_peak_mb": analyse_mb, "import_s": import_s, "import_peak_mb": import_mb}
 
 
+def import_lines(report: dict) -> list[str]:
+    """The report as lines of text, one per file size."""
+    return [f"import of {int(n):,} rows ({f['file_mb']} MB xlsx): analyse {f['analyse_s']} s, peak "
+            f"{f['analyse_peak_mb']} MB; import {f['import_s']} s, peak {f['import_peak_mb']} MB (tracemalloc); "
+            f"created {f['created']:,}" for n, f in report.items()]
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=100_000)
     args = p.parse_args(argv)
     report = measure_import(args.rows)
-    for n, figures in report.items():
-        print(f"import of {int(n):,} rows ({figures['file_mb']} MB xlsx): analyse {figures['analyse_s']} s, "
-              f"peak {figures['analyse_peak_mb']} MB; import {figures['import_s']} s, "
-              f"peak {figures['import_peak_mb']} MB; created {figures['created']:,}")
+    print("\n".join(import_lines(report)))
     print(json.dumps(report))
 
 

@@ -21,6 +21,7 @@ from tests.sample_files import PDF
 HEAD = ["姓名", "电话", "城市", "等级", "生日", "型号", "订单号", "购买日期"]
 ENGLISH = ["Name", "Mobile", "City", "Grade", "Birthday", "Model", "Order No", "Purchase Date"]
 ARCHIVE = ({"name": "王建国", "phone": "+8613900000001", "city": "北京"},
+           {"name": "老记录", "phone": "13600000009", "city": "南京"},  # an older record: the phone as typed
            {"name": "Acme Tools", "phone": "+862088880000", "city": "广州"})
 
 
@@ -79,6 +80,30 @@ def big_csv(target: int) -> bytes:
     per_row = len(f"客户0,13800000000,上海,VIP,1980-05-01,X1,SO-0,2026-03-01,{note}\r\n".encode())
     rows = [[*row, note] for row in good(target // per_row)]
     return csv_bytes(rows, head=[*HEAD, "备注"])
+
+
+def far_cell() -> bytes:
+    """A 5 KB workbook with one cell at row 100,001, column 1,001: calamine would allocate 3 GB for it."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("客户")
+    for c, name in enumerate(HEAD):
+        sheet.write_string(0, c, name)
+    sheet.write_string(1, 0, "张三")
+    sheet.write_string(100_000, 1_000, "far away")
+    book.close()
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """A workbook whose parts unzip to 401 MB of zeros (a few hundred KB zipped)."""
+    out = io.BytesIO(xlsx_bytes(good(1)))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, \
+            archive.open("xl/media/padding.bin", "w", force_zip64=True) as fh:
+        block = bytes(1024 * 1024)
+        for _ in range(401):
+            fh.write(block)
+    return out.getvalue()
 
 
 def zip_not_workbook() -> bytes:
@@ -176,8 +201,10 @@ CASES = [
                    (5, "订单号", "import.duplicate_order")), created=2),
     Case("duplicate_archive_refused", "dup_archive.csv", lambda: csv_bytes(
         [["王建国", "139 0000 0001", "天津", "", "", "", "", ""],
-         ["Acme Tools", "13700000000", "广州", "", "", "", "", ""], *good(1)]), archive=True,
-         problems=((2, "电话", "import.duplicate_archive"), (3, "电话", "import.duplicate_archive")), created=1),
+         ["Acme Tools", "13700000000", "广州", "", "", "", "", ""],
+         ["老记录", "+86 136 0000 0009", "", "", "", "", "", ""], *good(1)]), archive=True,
+         problems=((2, "电话", "import.duplicate_archive"), (3, "电话", "import.duplicate_archive"),
+                   (4, "电话", "import.duplicate_archive")), created=1),
     Case("duplicate_archive_skipped", "dup_archive.csv", lambda: csv_bytes(
         [["王建国", "+86 139 0000 0001", "天津", "", "", "", "", ""], *good(1)]), archive=True,
          options={"duplicates": "skip"}, created=1, skipped=1),
@@ -201,6 +228,8 @@ CASES = [
     Case("random_bytes", "data.csv", lambda: random.Random(13).randbytes(4096), refused="import.not_spreadsheet"),
     Case("pdf", "scan.pdf", lambda: PDF, refused="import.not_spreadsheet"),
     Case("xlsx_not_zip", "customers.xlsx", lambda: csv_bytes(good(1)), refused="import.not_spreadsheet"),
+    Case("far_cell", "far.xlsx", far_cell, refused="import.too_many_cells"),
+    Case("zip_bomb", "bomb.xlsx", zip_bomb, refused="import.too_big"),
     Case("zip_not_workbook", "customers.xlsx", zip_not_workbook, refused="import.not_spreadsheet"),
     Case("old_xls", "old.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
          refused="import.not_spreadsheet"),

@@ -35,7 +35,7 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in (
     _f("code", "text", "客户编号", "客户代码", "编号", "code", "customer code", "customer no", "customer id"),
     _f("name", "text", "姓名", "客户名称", "客户姓名", "客户", "名称", "name", "customer", "customer name",
        "full name", required=True),
-    _f("is_company", "flag", "单位客户", "是否单位", "是否公司", "公司", "企业", "company", "is company", "type", "客户类型"),
+    _f("is_company", "flag", "单位客户", "是否单位", "是否公司", "公司", "企业", "company", "is company", "客户类型"),
     _f("phone", "phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码", "phone", "mobile", "tel",
        "telephone", "phone number", "mobile phone", required=True),
     _f("email", "email", "邮箱", "电子邮件", "电子邮箱", "email", "e-mail", "mail"),

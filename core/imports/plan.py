@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from core.imports.fields import FIELDS
 from core.imports.read import Source, Table, rows, text_of
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
+from core.phones import canonical
 from db.models import Contact, Customer, ImportBatch, Product, User
 
 __all__ = ["Analysis", "Options", "Problem", "analyse"]
@@ -56,6 +58,7 @@ class Checked:
     cleaned: Cleaned
     match: int | None = None  # the archive's customer this row is (duplicates "update")
     skip: bool = False
+    known_product: bool = False  # the matched customer already has the row's order
 
     @property
     def good(self) -> bool:
@@ -63,15 +66,18 @@ class Checked:
 
 
 def check_mapping(tab: Table, options: Options) -> None:
-    """Invalid when a required field has no column, a field has two, or the duplicates mode is unknown."""
-    taken = [f for i, f in options.mapping.items() if f in FIELDS and 0 <= i]
+    """Invalid when a column or field is unknown, a required field has no column, a field has two, or the
+    duplicates mode is unknown."""
+    if any(f not in FIELDS or not 0 <= i < max(len(tab.headers), 1) for i, f in options.mapping.items()):
+        raise Invalid("error.invalid", field="mapping")
+    taken = list(options.mapping.values())
     for name in ("name", "phone"):
         if name not in taken:
             raise Invalid("import.missing_field", field=name)
     for name in taken:
         if taken.count(name) > 1:
             raise Invalid("import.same_column_twice", field=name)
-    if options.duplicates not in MODES:
+    if options.duplicates not in MODES or any(o not in ("dmy", "mdy", "ymd") for o in options.date_orders.values()):
         raise Invalid("error.invalid", field="duplicates")
 
 
@@ -130,10 +136,10 @@ def checked(s: Session, src: Source, tab: Table, options: Options, orders: dict[
         chunk.append(Checked(cleaned))
         _against_file(chunk[-1], seen, tab, options)
         if len(chunk) >= CHUNK:
-            yield from _against_archive(s, chunk, tab, options)
+            yield from _against_archive(s, chunk, tab, options, region)
             chunk = []
     if chunk:
-        yield from _against_archive(s, chunk, tab, options)
+        yield from _against_archive(s, chunk, tab, options, region)
 
 
 def _column(tab: Table, options: Options, name: str) -> str | None:
@@ -144,7 +150,7 @@ def _column(tab: Table, options: Options, name: str) -> str | None:
 def _against_file(item: Checked, seen: dict, tab: Table, options: Options) -> None:
     cleaned = item.cleaned
     for name, key in (("phone", "import.duplicate_in_file"), ("order_no", "import.duplicate_order"),
-                      ("code", "import.duplicate_in_file")):
+                      ("code", "import.duplicate_code")):
         value = cleaned.values.get(name)
         if value is None:
             continue
@@ -155,55 +161,81 @@ def _against_file(item: Checked, seen: dict, tab: Table, options: Options) -> No
             seen[name][value] = cleaned.row
 
 
-def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Options) -> list[Checked]:
+def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Options,
+                     region: str) -> list[Checked]:
     values = [c.cleaned.values for c in chunk]
-    phones = {v["phone"] for v in values if v.get("phone")}
-    by_phone: dict[str, set[int]] = {}
-    if phones:
-        for cid, phone in s.execute(select(Customer.id, Customer.phone).where(Customer.phone.in_(phones))):
-            by_phone.setdefault(phone, set()).add(cid)
-        for cid, phone in s.execute(select(Contact.customer_id, Contact.phone).where(Contact.phone.in_(phones))):
-            by_phone.setdefault(phone, set()).add(cid)
+    by_phone = _stored_phones(s, {v["phone"] for v in values if v.get("phone")}, region)
     names = {v["name"] for v in values if v.get("name") and v.get("city")}
     by_name: dict[tuple[str, str], set[int]] = {}
     if names:
         for cid, name, city in s.execute(select(Customer.id, Customer.name, Customer.city)
                                          .where(Customer.name.in_(names))):
             by_name.setdefault((name, (city or "").casefold()), set()).add(cid)
-    orders = _stored(s, Product.order_no, {v["order_no"] for v in values if v.get("order_no")})
-    codes = _stored(s, Customer.code, {v["code"] for v in values if v.get("code")})
+    orders = _stored(s, Product.order_no, Product.customer_id, {v["order_no"] for v in values if v.get("order_no")})
+    codes = _stored(s, Customer.code, Customer.id, {v["code"] for v in values if v.get("code")})
     for item in chunk:
-        _match(s, item, by_phone, by_name, orders, codes, tab, options)
+        _match(s, item, by_phone, by_name, tab, options)
+        _stored_keys(item, orders, codes, tab, options)
     return chunk
 
 
-def _stored(s: Session, column, wanted: set[str]) -> set[str]:
-    return set(s.scalars(select(column).where(column.in_(wanted)))) if wanted else set()
+def _stored_phones(s: Session, phones: set[str], region: str) -> dict[str, set[int]]:
+    """Canonical phone -> the customers holding it (their own phone or a contact's), stored canonical or, as
+    older records may be, as the bare national number (13812345678)."""
+    spellings = phones | {national(p) for p in phones}
+    out: dict[str, set[int]] = {}
+    if not phones:
+        return out
+    for cid, stored in [*s.execute(select(Customer.id, Customer.phone).where(Customer.phone.in_(spellings))),
+                        *s.execute(select(Contact.customer_id, Contact.phone).where(Contact.phone.in_(spellings)))]:
+        out.setdefault(canonical(stored, region) or stored, set()).add(cid)
+    return out
 
 
-def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, orders: set, codes: set, tab: Table,
-           options: Options) -> None:
+def national(e164: str) -> str:
+    """+8613812345678 -> 13812345678: the number as the office's older records hold it."""
+    return str(phonenumbers.parse(e164).national_number)
+
+
+def _stored(s: Session, column, owner, wanted: set[str]) -> dict[str, int]:
+    """Which of `wanted` values of a unique column are stored, and the customer each belongs to."""
+    return dict(s.execute(select(column, owner).where(column.in_(wanted))).all()) if wanted else {}
+
+
+def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, tab: Table, options: Options) -> None:
+    """The archive's customer the row is (same canonical phone, or same name and city): refused, skipped or
+    to be updated as the user chose; matching several is always refused."""
     v, row = item.cleaned.values, item.cleaned.row
-    problems = item.cleaned.problems
-    if v.get("order_no") in orders:
-        problems.append(Problem(row, _column(tab, options, "order_no"), "import.order_in_archive"))
-    matches = set(by_phone.get(v.get("phone"), ())) | set(
-        by_name.get((v.get("name"), (v.get("city") or "").casefold()), ()) if v.get("city") else ())
-    if v.get("code") in codes and options.duplicates != "update":
-        problems.append(Problem(row, _column(tab, options, "code"), "import.code_in_archive"))
+    city = (v.get("city") or "").casefold()
+    matches = set(by_phone.get(v.get("phone"), ())) | (set(by_name.get((v.get("name"), city), ())) if city else set())
     if not matches:
         return
     found = s.execute(select(Customer.code, Customer.name).where(Customer.id.in_(matches))
                       .order_by(Customer.id)).all()
+    column = _column(tab, options, "phone")
     if len(found) > 1:
-        problems.append(Problem(row, _column(tab, options, "phone"), "import.duplicate_archive_many",
-                                {"codes": ", ".join(c for c, _ in found[:5])}))
+        item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive_many",
+                                             {"codes": ", ".join(c for c, _ in found[:5])}))
     elif options.duplicates == "refuse":
-        problems.append(Problem(row, _column(tab, options, "phone"), "import.duplicate_archive",
-                                {"code": found[0][0], "name": found[0][1]}))
-    elif options.duplicates == "skip":
-        item.skip = True
+        item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive",
+                                             {"code": found[0][0], "name": found[0][1]}))
+    item.skip = options.duplicates == "skip" and len(found) == 1
     item.match = next(iter(matches))
+
+
+def _stored_keys(item: Checked, orders: dict[str, int], codes: dict[str, int], tab: Table,
+                 options: Options) -> None:
+    """An order number or a customer code the archive holds for another customer refuses the row; an order
+    the matched customer already has is not added again."""
+    if item.skip:
+        return
+    v, row = item.cleaned.values, item.cleaned.row
+    order, code = v.get("order_no"), v.get("code")
+    if order in orders and orders[order] != item.match:
+        item.cleaned.problems.append(Problem(row, _column(tab, options, "order_no"), "import.order_in_archive"))
+    item.known_product = order in orders and orders[order] == item.match
+    if code in codes and codes[code] != item.match:
+        item.cleaned.problems.append(Problem(row, _column(tab, options, "code"), "import.code_in_archive"))
 
 
 def earlier(s: Session, sha256: str) -> dict | None:

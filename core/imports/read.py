@@ -11,14 +11,13 @@ import hashlib
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.etree import ElementTree
 
 import python_calamine as calamine
 
 from core.errors import Invalid
+from core.imports import sheet_xml
 
 MAX_BYTES = 25 * 1024 * 1024  # a bigger file is refused (import.too_big)
 XLSX_NAMES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -200,7 +199,10 @@ def _delimiter(data: bytes, encoding: str) -> str:
 def _csv_rows(src: Source, tab: Table) -> Iterator[tuple[int, list[object]]]:
     stream = io.TextIOWrapper(io.BytesIO(src.data), encoding=tab.encoding, newline="")
     reader = csv.reader(stream, delimiter=tab.delimiter or ",")
-    yield from enumerate(reader, start=1)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error:  # a cell longer than csv's field limit (128 KiB): no customer field holds that much
+        raise Invalid("import.bad_csv", row=reader.line_num) from None
 
 
 # --- xlsx --------------------------------------------------------------------------------------------------
@@ -208,6 +210,7 @@ def _csv_rows(src: Source, tab: Table) -> Iterator[tuple[int, list[object]]]:
 def _workbook(src: Source):
     if src.data[:4] != b"PK\x03\x04":
         raise Invalid("import.not_spreadsheet")
+    sheet_xml.check_unzipped(src.data)
     try:
         return calamine.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
     except (calamine.CalamineError, ValueError, OSError):  # a zip that is no workbook, a broken one
@@ -216,72 +219,12 @@ def _workbook(src: Source):
 
 def _xlsx_rows(src: Source, sheet: str | None) -> Iterator[tuple[int, list[object]]]:
     book = _workbook(src)
-    try:
-        found = book.get_sheet_by_name(sheet)
-    except calamine.WorksheetNotFound:
-        raise Invalid("import.no_sheet", sheet=sheet or "") from None
-    formulas = formula_cells(src.data, book.sheet_names.index(sheet))
+    if sheet not in book.sheet_names:
+        raise Invalid("import.no_sheet", sheet=sheet or "")
+    formulas = sheet_xml.scan(src.data, book.sheet_names.index(sheet))  # refuses a sheet too wide to load
+    found = book.get_sheet_by_name(sheet)
     offset = found.start[1] if found.start else 0
     for index, values in enumerate(found.iter_rows(), start=1):
         if formulas and index in formulas:
             values = [Formula(v) if offset + col in formulas[index] else v for col, v in enumerate(values)]
         yield index, list(values)
-
-
-FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-def formula_cells(data: bytes, index: int) -> dict[int, set[int]]:
-    """The cells of the index-th sheet that hold a formula, {row: {column index}}: calamine reads only their
-    cached values, so the sheet's XML is scanned (cheaply first, parsed only when a formula tag is there)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            member = _sheet_member(archive, index)
-            if member is None or not _has_formula(archive, member):
-                return {}
-            return _parse_formulas(archive, member)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return {}
-
-
-def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    found = book.findall(f"{NS}sheets/{NS}sheet")
-    if index >= len(found):
-        return None
-    rel_id = next((v for k, v in found[index].attrib.items() if k.endswith("}id")), None)
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
-    if not target:
-        return None
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
-
-
-def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
-    tail = b""
-    with archive.open(member) as fh:
-        while chunk := fh.read(CHUNK):
-            if FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
-
-
-def _parse_formulas(archive: zipfile.ZipFile, member: str) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    with archive.open(member) as fh:
-        for _event, element in ElementTree.iterparse(fh):
-            if element.tag == f"{NS}c":
-                if element.find(f"{NS}f") is not None and (ref := CELL_REF.match(element.get("r") or "")):
-                    out.setdefault(int(ref.group(2)), set()).add(_column_index(ref.group(1)))
-                element.clear()
-    return out
-
-
-def _column_index(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number - 1

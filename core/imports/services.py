@@ -176,7 +176,7 @@ class _Writer:
             if v.get("contact_name") or v.get("contact_phone"):
                 contacts.append({"customer_id": cid, "name": v.get("contact_name") or v["name"][:100],
                                  "phone": v.get("contact_phone"), "is_primary": True})
-            if item.cleaned.product:
+            if item.cleaned.product and not item.known_product:
                 products.append({"customer_id": cid, "created_at": self.now,
                                  **{k: v.get(k) for k in PRODUCT_FIELDS}})
         if contacts:
