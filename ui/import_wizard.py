@@ -122,6 +122,8 @@ def sheet_table(wz: Wizard) -> Table | None:
         wz.other_sheet(names.index(chosen))
     if tab.encoding:
         st.caption(tr("import_ui.encoding", encoding=tr(f"import_ui.enc.{tab.encoding.replace('-', '_')}")))
+    if tab.header_row > 1:  # a title or notes above the column names were passed over
+        st.caption(tr("import_ui.header_row", row=tab.header_row))
     return tab
 
 

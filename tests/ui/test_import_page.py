@@ -179,7 +179,8 @@ def test_a_workbook_with_several_sheets_asks_which_one(uploaded):
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.add_worksheet("说明").write_row(0, 0, ["本表由旧系统导出"])
     sheet = book.add_worksheet("客户")
-    for n, cells in enumerate([HEADERS, *GOOD]):
+    sheet.write_row(0, 0, ["2026年客户名单"])  # a title above the column names
+    for n, cells in enumerate([HEADERS, *GOOD], start=2):
         sheet.write_row(n, 0, cells)
     book.close()
     data = out.getvalue()
@@ -187,6 +188,7 @@ def test_a_workbook_with_several_sheets_asks_which_one(uploaded):
     assert [e.value for e in at.error] == [t("import.no_rows", "zh")]  # the first sheet: a note, no customers
     at.selectbox(key=f"imp_{hashlib.sha256(data).hexdigest()[:16]}_sheet").set_value("客户").run()
     assert not at.exception and not at.error
+    assert t("import_ui.header_row", "zh", row=3) in [c.value for c in at.caption]
     assert [at.selectbox(key=key(data, f"map_{i}", sheet=1)).value for i in range(5)] == [
         "name", "phone", "city", "birthday", "notes"]
     assert list(at.dataframe[0].value[t("import.field.phone", "zh")]) == ["139 9400 1001", "139 9400 1004"]
