@@ -48,7 +48,7 @@ def problems(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
         wz.cells = view.cells(wz.src, tab, shown)
     st.dataframe(pd.DataFrame(view.problem_rows(shown, wz.cells)), hide_index=True, width="stretch")
     if len(found.problems) > SHOWN_PROBLEMS:
-        st.caption(tr("import_ui.problems_cut", shown=SHOWN_PROBLEMS, total=len(found.problems)))
+        st.caption(phrase("import_ui.problems_cut", shown=SHOWN_PROBLEMS, total=len(found.problems)))
     bad_rows_button(wz.src, tab, found.problems, wiz.wkey(wz, "bad_rows"))
 
 
@@ -66,13 +66,13 @@ def questions(wz: wiz.Wizard, tab: Table, found: Analysis) -> None:
         st.radio(phrase("import_ui.date_order", column=tab.headers[i]), ORDERS, index=None, horizontal=True,
                  format_func=lambda o: tr(f"import_ui.order.{o}"), key=wiz.wkey(wz, f"date_{i}"))
     if found.archive_duplicates:
-        st.radio(tr("import_ui.duplicates", count=found.archive_duplicates), ("update", "skip", "refuse"),
+        st.radio(phrase("import_ui.duplicates", count=found.archive_duplicates), ("update", "skip", "refuse"),
                  index=None, format_func=lambda o: tr(f"import_ui.dups.{o}"), key=wiz.wkey(wz, "dups"))
     if found.earlier:
-        st.warning(view.earlier_text(found.earlier))
+        st.warning(phrase("import_ui.earlier", **view.earlier(found.earlier)))
         st.checkbox(tr("import_ui.again"), key=wiz.wkey(wz, "again"))
     if found.problems and found.good:
-        st.checkbox(tr("import_ui.take_good", good=found.good, bad=found.rows - found.good),
+        st.checkbox(phrase("import_ui.take_good", good=found.good, bad=found.rows - found.good),
                     key=wiz.wkey(wz, "take_good"))
 
 
@@ -87,7 +87,7 @@ def check(actor, wz: wiz.Wizard, tab: Table) -> None:
     for col, (key, value) in zip(cols, [("rows", found.rows), ("good", found.good),
                                         ("bad", found.rows - found.good), ("archive", found.archive_duplicates)],
                                  strict=True):
-        col.metric(tr(f"import_ui.count.{key}"), value)
+        col.metric(tr(f"import_ui.count.{key}"), plain(value))
     for note in found.notes:  # how a column was read: two-digit years, Excel serial numbers
         st.info(phrase("import_ui.note", column=note.column or "", reason=phrase(note.key, **note.params)))
     problems(wz, tab, found)
@@ -108,7 +108,7 @@ def done(wz: wiz.Wizard) -> None:
     st.success(phrase("import_ui.done", name=wz.src.name))
     cols = st.columns(4)
     for col, key in zip(cols, ("created", "updated", "skipped", "refused"), strict=True):
-        col.metric(tr(f"import_ui.count.{key}"), getattr(res, key))
+        col.metric(tr(f"import_ui.count.{key}"), plain(getattr(res, key)))
     if res.problems:  # the rows left out, to fix and import again
         bad_rows_button(wz.src, wz.tab, res.problems, "imp_left_out")
     st.page_link("pages/customers.py", label=tr("import_ui.to_customers"), icon=":material/groups:")

@@ -19,7 +19,6 @@ from core.imports.read import Source, Table, rows, text_of
 from core.phones import grouped
 from ui.context import lang, office, tr
 from ui.import_wizard import field_name
-from ui.text import Markdown, phrase
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,11 +39,12 @@ def reason(problem: Problem) -> str:
     return message(problem, lang())
 
 
-def earlier_text(earlier: dict) -> Markdown:
-    """The same file imported before: when, by whom, and what it made."""
-    at = earlier.get("at")
+def earlier(found: dict) -> dict:
+    """The same file imported before, as the "import_ui.earlier" message's parameters: when, by whom, and how
+    many customers it created."""
+    at = found.get("at")
     when = fmt_datetime(at, lang(), office().timezone) if isinstance(at, datetime) else at
-    return phrase("import_ui.earlier", when=when, by=earlier.get("by", ""), created=earlier.get("created", 0))
+    return {"when": when, "by": found.get("by", ""), "created": found.get("created", 0)}
 
 
 def preview(found: Analysis) -> None:

@@ -24,6 +24,7 @@ from ui import clock
 from ui.context import engine, office, tr
 from ui.feedback import MARK
 from ui.feedback import refusal as _refusal
+from ui.text import Markdown, phrase
 
 STATE = "_import"  # {sha256: Wizard}: the file in hand, one at a time
 UPLOAD = "_import_upload"  # (uploader file id, Source): hashed once per upload, not on every run
@@ -71,8 +72,8 @@ def upload() -> Source | None:
     limit = MAX_BYTES // MEGABYTE
     picked = st.file_uploader(tr("import_ui.file"), type=["xlsx", "csv"], max_upload_size=limit,
                               key=f"imp_file_{st.session_state.get(NONCE, 0)}",
-                              help=tr("import_ui.file_help", size=limit))
-    st.caption(tr("import_ui.limits", size=limit))
+                              help=phrase("import_ui.file_help", size=limit))
+    st.caption(phrase("import_ui.limits", size=limit))
     if picked is None:  # none picked, or the file taken away: its bytes are not kept
         st.session_state.pop(UPLOAD, None)
         st.session_state.pop(STATE, None)
@@ -121,9 +122,10 @@ def sheet_table(wz: Wizard) -> Table | None:
     if chosen is not None and names.index(chosen) != wz.sheet_no:
         wz.other_sheet(names.index(chosen))
     if tab.encoding:
-        st.caption(tr("import_ui.encoding", encoding=tr(f"import_ui.enc.{tab.encoding.replace('-', '_')}")))
+        name = Markdown(tr(f"import_ui.enc.{tab.encoding.replace('-', '_')}"))  # a catalog text, not the file's
+        st.caption(phrase("import_ui.encoding", encoding=name))
     if tab.header_row > 1:  # a title or notes above the column names were passed over
-        st.caption(tr("import_ui.header_row", row=tab.header_row))
+        st.caption(phrase("import_ui.header_row", row=tab.header_row))
     return tab
 
 
