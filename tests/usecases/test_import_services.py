@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
+from core.audit.queries import ENTITIES
 from core.customers.search import matching_ids
 from core.errors import Forbidden, Invalid
 from core.imports import read
@@ -94,6 +95,7 @@ def test_an_import_is_audited_with_who_the_file_its_hash_and_the_counts(engine, 
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.IMPORT)
                           .order_by(AuditEntry.id.desc())).first()
         assert (entry.user_id, entry.entity, entry.entity_id) == (manager.id, "import_batch", str(result.batch_id))
+        assert "import_batch" in ENTITIES  # the audit page names it in the user's language
         assert entry.changes["_"] | {} == {"file_name": "客户.csv", "sha256": src.sha256, "mode": "refuse",
                                            "rows_read": 3, "rows_created": 2, "rows_updated": 0,
                                            "rows_skipped": 0, "rows_refused": 1}
