@@ -46,10 +46,9 @@ VISIBLE_TEXT = """() => {
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.@'’-]*")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 # Words a Chinese screen may show: the language switch names each language in its own language; product and
-# class names (VIP, QQ, the A-D lead and service classes); the database product on the settings page; units (an
-# upload's limit in MB, as Chinese software writes it).
+# class names (VIP, QQ, the A-D lead and service classes); the database product on the settings page; units.
 ALLOWED_WORDS = {"English", "SQLite", "PostgreSQL", "CSV", "Excel",  # names of products and file formats
-                 "VIP", "QQ", "A", "B", "C", "D", "km", "L", "MB"}
+                 "VIP", "QQ", "A", "B", "C", "D", "km", "L"}
 ALLOWED_CJK = {"简体中文"}
 
 
