@@ -106,6 +106,7 @@ PAGES: dict[str, Action] = {
     "dispatch": Action.DISPATCH_WORK_ORDER,
     "finance": Action.SETTLE_FEE,
     "customers": Action.VIEW_CUSTOMERS,
+    "imports": Action.IMPORT_CUSTOMERS,
     "kpis": Action.VIEW_KPIS,
     "audit": Action.VIEW_AUDIT,
     "users": Action.MANAGE_USERS,

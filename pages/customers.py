@@ -100,4 +100,6 @@ def show_customer(actor, customer_id: int) -> None:
 
 actor = page_guard("customers")
 st.title(tr("nav.customers"))
+if allowed(actor.role, Action.IMPORT_CUSTOMERS):  # C-1: the office's spreadsheets come in through the wizard
+    st.page_link("pages/imports.py", label=tr("import_ui.open"), icon=":material/upload_file:")
 listing.list_or_record(lambda: customer_list(actor), lambda chosen: show_customer(actor, chosen))

@@ -5,6 +5,8 @@ are drawn; what is left here:
   sort and search in SQL (core.lists), and an export of our own belongs with the lists;
 - an empty date field shows "yyyy-mm-dd" (Streamlit draws its date fields for the en-US locale whatever the
   app's language): in Chinese the three placeholders read 年-月-日;
+- a file uploader's "Upload" button and its "25MB per file • XLSX, CSV" line: in Chinese the button reads 上传
+  and the line is left out (each uploader states its limits in its own help or caption);
 - the invisible image that stores the language choice (ui.context.remember_language) takes no room."""
 
 from __future__ import annotations
@@ -29,5 +31,18 @@ def date_placeholders(lang: str) -> str:
     )
 
 
+UPLOAD_BUTTON = {"zh": "上传"}
+
+
+def uploader_texts(lang: str) -> str:
+    """CSS drawing the file uploaders' button in `lang` and leaving out their English limits line."""
+    if lang not in UPLOAD_BUTTON:
+        return ""
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    return ('[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }'
+            f"{button} {{ font-size: 0; }}"
+            f'{button}::before {{ content: "{UPLOAD_BUTTON[lang]}"; font-size: 1rem; }}')
+
+
 def streamlit_texts(lang: str) -> None:
-    st.html(f"<style>{HIDDEN}{date_placeholders(lang)}</style>")
+    st.html(f"<style>{HIDDEN}{date_placeholders(lang)}{uploader_texts(lang)}</style>")

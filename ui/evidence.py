@@ -88,7 +88,7 @@ def _uploader(actor, complaint_id: int, now) -> None:
     nonce_key = f"_ev_nonce_{complaint_id}"
     nonce = st.session_state.get(nonce_key, 0)
     files = st.file_uploader(
-        tr("cp.evidence.upload"), type=list(EXTENSIONS), accept_multiple_files=True,
+        tr("cp.evidence.upload"), type=list(EXTENSIONS), accept_multiple_files=True, max_upload_size=MAX_BYTES // 2**20,
         key=f"ev_up_{complaint_id}_{nonce}",
         help=phrase("cp.evidence.upload_help", size=MAX_BYTES // (1024 * 1024), count=MAX_FILES),
     )

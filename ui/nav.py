@@ -19,6 +19,7 @@ PAGES = {
     "dispatch": (":material/assignment_ind:", "dispatch"),
     "finance": (":material/payments:", "finance"),
     "customers": (":material/groups:", "customers"),
+    "imports": (":material/upload_file:", "import"),
     "kpis": (":material/monitoring:", "kpis"),
     "audit": (":material/history:", "audit"),
     "users": (":material/manage_accounts:", "users"),

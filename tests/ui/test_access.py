@@ -53,7 +53,8 @@ def test_a_forbidden_page_is_not_in_the_roles_navigation(open_page, role):
 
 
 @pytest.mark.parametrize(("page", "role"), [("kpis", Role.SPECIALIST), ("users", Role.MANAGER),
-                                            ("customers", Role.ENGINEER), ("audit", Role.FINANCE)])
+                                            ("customers", Role.ENGINEER), ("audit", Role.FINANCE),
+                                            ("imports", Role.DIRECTOR)])  # C-1: the bulk change is the manager's
 def test_a_page_script_run_around_the_navigation_stops_before_its_code(page, role, sign_in_as):
     sign_in_as(role)
     at = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)

@@ -43,7 +43,7 @@ EXPECTED_PAGES: dict[Role, list[str]] = {
     Role.SPECIALIST: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
                       "account"],
     Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "dispatch",
-                   "customers", "kpis", "audit", "settings", "account"],
+                   "customers", "imports", "kpis", "audit", "settings", "account"],
     Role.DIRECTOR: ["my_work", "callbacks", "call", "leads", "complaints", "work_orders", "customers", "kpis",
                     "settings", "account"],
     Role.ENGINEER: ["my_work", "complaints", "work_orders", "account"],
