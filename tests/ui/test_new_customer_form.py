@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import Role
-from db.models import Contact, Customer, Product
+from db.models import Customer
 from tests.helpers import DEMO_TODAY, as_read
 from tests.ui.marks import error_under
 
