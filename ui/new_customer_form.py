@@ -52,9 +52,8 @@ def _remove(keys: Keys, kind: str, row: int) -> None:
     st.session_state[keys(kind, "rows")] = [r for r in keys.rows(kind) if r != row]
 
 
-def _label(field: str, contact: bool = False) -> str:
-    name = "contact_name" if contact and field == "name" else "contact_title" if field == "title" else field
-    return tr(f"cu.{name}") + (tr(MARK) if field in MUST else "")
+def _label_key(field: str, contact: bool = False) -> str:
+    return "cu." + ("contact_name" if contact and field == "name" else "contact_title" if field == "title" else field)
 
 
 def _today() -> date:
@@ -72,7 +71,8 @@ def _texts(keys: Keys, marks: FieldMarks, fields: tuple, where: str, row: str, s
         key = keys(f"{row}{field}")
         extra = {"max_chars": PHONE_MAX, "placeholder": tr("incoming.phone_hint")} if field == "phone" else {}
         extra |= {"help": tr("cu_new.usage_hint")} if field == "usage" else {}
-        values[field] = pair[i % 2].text_input(_label(field, contact), value=start.get(field, ""), key=key, **extra)
+        label = tr(_label_key(field, contact)) + (tr(MARK) if field in MUST else "")
+        values[field] = pair[i % 2].text_input(label, value=start.get(field, ""), key=key, **extra)
         marks.under(f"{where}{field}", key, where=pair[i % 2])
     return values
 
@@ -133,8 +133,9 @@ def _products(keys: Keys, marks: FieldMarks) -> list[dict]:
         values = _texts(keys, marks, PRODUCT, f"product.{i}.", f"p{row}_", {})
         for column, field in zip(st.columns(3), DATES, strict=True):
             key = keys(f"p{row}_{field}")
-            values[field] = column.date_input(_label(field), value=None, key=key, format="YYYY-MM-DD",
-                                              min_value=OLDEST, max_value=latest)
+            label = tr(_label_key(field)) + (tr(MARK) if field in MUST else "")
+            values[field] = column.date_input(label, value=None, key=key, format="YYYY-MM-DD", min_value=OLDEST,
+                                              max_value=latest)
             marks.under(f"product.{i}.{field}", key, where=column)
         return values
 
