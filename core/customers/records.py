@@ -56,7 +56,7 @@ def clean_new_customer(fields: dict, contacts: list[dict], products: list[dict],
 
 
 def _own_fields(fields: dict, today: date, region: str) -> dict:
-    typed = {f: fields.get(f) for f in EDITABLE if f in fields or f in ("name", "phone")}
+    typed = {f: fields.get(f) for f in EDITABLE if fields.get(f) not in (None, "") or f in ("name", "phone")}
     with Refusals() as check:
         out = check(clean_customer_changes, typed, today, region) or {}
         channel = fields.get("source_channel")

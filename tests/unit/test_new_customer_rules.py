@@ -68,3 +68,10 @@ def known(phones=(), name="张伟", city="杭州") -> Known:
         "longer-name"])
 def test_a_likely_duplicate_shares_a_phone_or_a_name_in_the_same_city(new, old, reason):
     assert duplicate_reason(new, old) == reason
+
+
+def test_blank_optional_fields_leave_the_archives_defaults():
+    """A form's or a spreadsheet's empty cells: no grade means normal, no validity valid (the model's defaults)."""
+    new = clean_new_customer({"name": "A", "phone": "13812345678", "grade": "", "validity": None, "email": "",
+                              "birthday": None, "source_channel": ""}, [], [], TODAY, "CN")
+    assert new.fields == {"name": "A", "phone": "+8613812345678", "is_company": False, "source_channel": None}
