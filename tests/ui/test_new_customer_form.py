@@ -4,6 +4,8 @@ second, conscious click; a refused save marks its fields and keeps what was type
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -99,3 +101,14 @@ def test_a_role_that_may_not_edit_customers_gets_no_form(open_page):
     at = open_page("pages/customers.py", role=Role.DIRECTOR)
     assert not at.exception
     assert t("cu_new.title", "en") not in [e.label for e in at.expander]
+
+
+def test_removing_a_contact_keeps_what_was_typed_for_the_others(open_page):
+    at = open_page("pages/customers.py")
+    click(at, "ncu0_add_contact")
+    click(at, "ncu0_add_contact")
+    at.text_input(key="ncu0_c0_name").input("First")
+    at.text_input(key="ncu0_c1_name").input("Second")
+    click(at, "ncu0_contact_0_remove")
+    assert [(w.key, w.value) for w in at.text_input if re.match(r"ncu0_c\d+_", w.key)] == [
+        ("ncu0_c1_name", "Second"), ("ncu0_c1_title", ""), ("ncu0_c1_phone", ""), ("ncu0_c1_email", "")]
