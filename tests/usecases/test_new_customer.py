@@ -15,6 +15,7 @@ from core.customers.create import free_code
 from core.customers.search import matching_ids
 from core.customers.services import create_customer, likely_duplicates
 from core.errors import Forbidden, Invalid
+from core.incoming.queries import find_callers
 from db.engine import session_scope
 from db.enums import CallbackKind, CustomerGrade, Role
 from db.models import Callback, Contact, Customer, Product
@@ -155,3 +156,10 @@ def test_an_imported_code_in_the_way_gets_the_next_free_suffix(engine):
         make_customer(s, code="C9000001")
         make_customer(s, code="C9000001-2")
         assert (free_code(s, 9000001), free_code(s, 9000002)) == ("C9000001-3", "C9000002")
+
+
+def test_an_incoming_call_from_a_new_customers_landline_finds_them_in_any_spelling(engine, alice):
+    """CB-11 after C-1: the register matches a typed number against the archive's canonical phones."""
+    made = create_customer(engine, alice, PERSON, CONTACTS, [], NOW, TODAY)
+    for typed in ("0571-8888 1234", "+86 571 8888 1234", "057188881234", "138 1234 5678"):
+        assert [c["id"] for c in find_callers(engine, alice, typed)] == [made["id"]], typed
