@@ -23,8 +23,10 @@ from random import Random
 from sqlalchemy import Engine
 
 from core.clock import office_day
+from core.customers.timeliness import backfill_completeness
 from core.office.settings import Office, load_office
 from core.scheduling.rules import Windows
+from db.engine import session_scope
 from db.migrate import is_empty
 from db.models import Base
 from demo.callbacks import CallbackMaker
@@ -111,6 +113,8 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
         counts = out.counts() | {"tasks": findings}
     with engine.connect() as conn:  # after the indexes are back
         finish(conn, sorted(counts))
+    with session_scope(engine) as s:  # C-5: the demo's complete records, marked by core's own rule
+        backfill_completeness(s)
     return {t.name: counts.get(t.name, 0) for t in Base.metadata.sorted_tables if t.name not in UNTOUCHED}
 
 

@@ -31,8 +31,9 @@ CALLBACK_COLUMNS = (
 ATTEMPT_COLUMNS = (
     "id", "callback_id", "caller_id", "attempted_at", "channel", "outcome", "satisfaction", "score",
     "dissatisfaction_reason", "questions", "suggestions", "notes", "promised_reply_at", "call_again_at",
-    "qa_checklist", "qa_score", "complaint_id", "problem_solved",
+    "qa_checklist", "qa_score", "complaint_id", "problem_solved", "recorded_at",
 )
+LATE_RECORDED = 0.03  # C-5: the share of calls the demo's specialists record only the next day
 SOLVED_SHARE = {"satisfied": 0.92, "neutral": 0.6, "dissatisfied": 0.25}  # CB-4 re-checks: problem solved?
 S = CallbackStatus
 OPEN, IN_PROGRESS, COMPLETED = S.OPEN.value, S.IN_PROGRESS.value, S.COMPLETED.value
@@ -147,15 +148,21 @@ class CallbackMaker:
         if outcome != REACHED:
             again = later(rng, ts, 2 * HOUR, DAY) if outcome == CALL_LATER else None
             out.add("call_attempts", (attempt_id, cb_id, caller, ts, PHONE, outcome, None, None, None, None,
-                                      None, None, None, again, None, None, None, None))
+                                      None, None, None, again, None, None, None, None, self._recorded(attempt_id, ts)))
             return
         call = reached_call(rng, self.demo.pools.text, due.kind, SPECIALIST_QUALITY.get(caller, 0.9))
         promised = self._promise(rng, due, call.questions, ts, attempt_id)
         out.add("call_attempts", (
             attempt_id, cb_id, caller, ts, call.channel, outcome, call.satisfaction, call.score, call.reason,
             call.questions, call.suggestions, call.notes, promised, None, call.qa, call.qa_score, None,
-            _solved(attempt_id, call.satisfaction) if due.level != "L1" else None,
+            _solved(attempt_id, call.satisfaction) if due.level != "L1" else None, self._recorded(attempt_id, ts),
         ))
+
+    def _recorded(self, attempt_id: int, ts: int) -> int:
+        """C-5: most calls are recorded minutes after they are made; a few only the next morning (late)."""
+        r = Random(attempt_id * 7919)  # its own stream: the office's other rows stay as they were
+        late = r.random() < LATE_RECORDED
+        return min(self.now, ts + (DAY - 6 * HOUR if late else int(r.random() * 10 * MINUTE)))
 
     def _promise(self, rng: Random, due: Due, question: str | None, ts: int, attempt_id: int) -> int | None:
         """CB-8: an unanswered question gets a promised reply time, itself a due item."""

@@ -5,7 +5,7 @@ import streamlit as st
 from core.customers.queries import CustomerFilter, customer_detail, list_customers, specialists
 from core.permissions import Action, allowed
 from db.enums import ArchiveValidity, CustomerGrade
-from ui import listing
+from ui import customer_timeline, listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
@@ -29,20 +29,6 @@ HISTORY_COLUMNS = {
                  "serial_no": ("cu.serial_no", "text"), "purchase_date": ("cu.purchase_date", "date"),
                  "effective_date": ("cu.effective_date", "date"), "delivery_date": ("cu.delivery_date", "date"),
                  "place": ("cu.place", "text"), "usage": ("cu.usage", "text")},
-    "callbacks": {"kind": ("cu.cb_kind", "enum"), "level": ("cu.cb_level", "enum"), "status": ("cu.status", "enum"),
-                  "due_end": ("cu.cb_due", "datetime"), "assignee": ("cu.cb_assignee", "text"),
-                  "last_attempt_at": ("cu.cb_last_attempt", "datetime"), "last_outcome": ("cu.cb_outcome", "enum"),
-                  "completed_at": ("cu.completed_at", "datetime")},
-    "complaints": {"number": ("cu.cp_number", "text"), "status": ("cu.status", "enum"),
-                   "received_at": ("cu.cp_received", "datetime"), "channel": ("cu.cp_channel", "enum"),
-                   "owner": ("cu.cp_owner", "text")},
-    "work_orders": {"number": ("cu.wo_number", "text"), "status": ("cu.status", "enum"),
-                    "service_type": ("cu.wo_type", "enum"), "intake_at": ("cu.wo_intake", "datetime"),
-                    "completed_at": ("cu.completed_at", "datetime"), "technician": ("cu.wo_technician", "text")},
-    "leads": {"name": ("cu.lead_name", "text"), "lead_class": ("cu.lead_class", "enum"),
-              "status": ("cu.status", "enum"), "interest": ("cu.lead_interest", "text"),
-              "next_follow_up": ("cu.lead_next", "datetime"), "specialist": ("cu.specialist", "text"),
-              "created_at": ("cu.created_at", "datetime")},
 }
 
 
@@ -99,6 +85,7 @@ def show_customer(actor, customer_id: int) -> None:
         return
     st.subheader(plain(f"{detail['customer']['code']} · {detail['customer']['name']}"))
     fields(detail["customer"], "cu", CARD_FIELDS)
+    customer_timeline.archive_box(actor, customer_id)  # C-5: complete since when, on time, what is missing
     if allowed(actor.role, Action.EDIT_CUSTOMER):
         with st.expander(tr("cu.correct")):
             customer_edit_form(actor, detail["customer"])
@@ -113,14 +100,15 @@ def show_customer(actor, customer_id: int) -> None:
     yes = tr("common.yes")
     contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
     related(contacts, CONTACT_COLUMNS, len(contacts))
-    names = list(HISTORY_COLUMNS)
-    tabs = st.tabs([phrase(f"cu.tab_{n}", total=detail[n].total) for n in names])
-    for tab, name in zip(tabs, names, strict=True):
-        with tab:
-            related(detail[name].rows, HISTORY_COLUMNS[name], detail[name].total)
-            if name == "products" and detail[name].rows and allowed(actor.role, Action.EDIT_CUSTOMER):
-                with st.expander(tr("product_form.title")):
-                    product_dates_form(actor, detail[name].rows)
+    products = detail["products"]
+    history_tab, products_tab = st.tabs([tr("tl.tab"), phrase("cu.tab_products", total=products.total)])
+    with history_tab:  # C-4: every callback, call, complaint, work order, lead and incoming call, newest first
+        customer_timeline.timeline(actor, customer_id)
+    with products_tab:
+        related(products.rows, HISTORY_COLUMNS["products"], products.total)
+        if products.rows and allowed(actor.role, Action.EDIT_CUSTOMER):
+            with st.expander(tr("product_form.title")):
+                product_dates_form(actor, products.rows)
 
 
 actor = page_guard("customers")

@@ -12,7 +12,7 @@ from core.leads.queries import due_leads
 from core.my_work import agenda
 from core.my_work.queries import office_today, week_of, weekly_activity, work_order_counts
 from db.enums import CallbackLevel, Role, WorkOrderStatus
-from ui import clock, wo_work
+from ui import clock, customer_timeline, wo_work
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
 from ui.my_work import (
@@ -66,6 +66,7 @@ def specialist() -> None:
     callback_items(replies)
     my_open_tasks(actor, moment)  # CB-4: re-check findings sent to me
     complaint_items(actor, moment)  # CP-5: the complaints I own, what is due next first; CP-2: my CAPAs
+    customer_timeline.records_to_complete(actor, moment)  # C-5: my customers' records still to complete
     heading("mywork.leads_due")
     items(leads, LEADS, lambda r: [r["name"], cell_formats()["datetime"](r["next_follow_up"])])
     activity(actor.id)

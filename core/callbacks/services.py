@@ -169,6 +169,7 @@ def _refuse_claim(s: Session, actor: Actor, callback_id: int) -> None:
 def _add_attempt(s: Session, actor: Actor, cb: dict, call: CallInput, now: datetime) -> CallAttempt:
     attempt = CallAttempt(
         callback_id=cb["id"], caller_id=actor.id, attempted_at=now, channel=call.channel, outcome=call.outcome,
+        recorded_at=now,  # C-5: the moment it is saved (a call made in the app is recorded as it is made)
         satisfaction=call.satisfaction, score=call.score,
         dissatisfaction_reason=blank_to_none(call.dissatisfaction_reason), questions=blank_to_none(call.questions),
         suggestions=blank_to_none(call.suggestions), notes=blank_to_none(call.notes),

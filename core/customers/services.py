@@ -1,6 +1,7 @@
 """Customer records, use cases (C-1, C-3): wrong data is corrected, never deleted; every correction is
 audited and based on the version the user loaded (no lost updates). Recording an order's dates plans its
-first and new-customer calls (CB-2) in the same transaction."""
+first and new-customer calls (CB-2) in the same transaction. Each write refreshes the record's C-5
+completeness (core.customers.timeliness) in its own transaction."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.clock import office_day
 from core.customers.create import add_customer, duplicates_in, planned_calls
 from core.customers.records import clean_new_customer
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
+from core.customers.timeliness import refresh_completeness
 from core.errors import Invalid, NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
@@ -49,6 +51,7 @@ def create_customer(engine: Engine, actor: Actor, fields: dict, contacts: list[d
     new = clean_new_customer(fields, contacts, products, today, office.phone_region)
     with session_scope(engine) as s:
         customer = add_customer(s, actor, new, office, now)
+        refresh_completeness(s, customer.id, now)  # C-5: a new record complete from the start is marked so
         return {"id": customer.id, "code": customer.code}
 
 
@@ -70,7 +73,9 @@ def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int
         clean = clean_customer_changes(changes, today, load_office(engine).phone_region)
         if not clean:
             raise Unchanged()
-        return save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
+        saved = save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
+        refresh_completeness(s, customer_id, now)  # C-5: the correction that completes the record marks it
+        return saved
 
 
 def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: OrderDates, wanted: OrderDates,
@@ -100,6 +105,7 @@ def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: Order
             who, when = latest_change(s, "product", product_id)
             raise StaleEdit(who=who or "?", when=when)
         audit.record(s, actor, "product", product_id, AuditAction.UPDATE, vars(loaded), vars(wanted), at=now)
+        refresh_completeness(s, product.customer_id, now)  # C-5: a delivery asks for the product's fields
         return schedule_at_save(s, actor, planned_calls(product, wanted, office), office, now)
 
 

@@ -43,14 +43,15 @@ def test_customers_page_lists_the_demo_customers_in_each_language(open_page, lan
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_opening_a_customer_shows_the_card_and_a_tab_per_part_of_the_history(open_page, demo_url, lang):
-    """C-4: the card, then products, callbacks, complaints, work orders and leads."""
+def test_opening_a_customer_shows_the_card_its_history_and_its_products(open_page, demo_url, lang):
+    """C-4: the card, then the one timeline (tests/ui/test_customer_timeline_page.py) and the products."""
     newest = newest_customer(demo_url)
     at = open_page("pages/customers.py", lang)
     open_by_url(at, newest["id"])
     assert not at.exception
     assert at.subheader[0].value == f"{newest['code']} · {newest['name']}"
-    assert [tab.label for tab in at.tabs] == [t(f"cu.tab_{n}", lang, total=newest["totals"][n]) for n in TABS]
+    assert [tab.label for tab in at.tabs] == [t("tl.tab", lang),
+                                              t("cu.tab_products", lang, total=newest["totals"]["products"])]
 
 
 def test_filtering_customers_by_grade_narrows_the_list(open_page):
@@ -96,7 +97,7 @@ def test_correcting_a_delivery_date_from_the_customer_page_moves_the_open_call_a
     engine.dispose()
 
 
-def _open_customer(sign_in_as, customer_id: int, lang: str, role: Role = Role.SPECIALIST) -> AppTest:
+def open_customer(sign_in_as, customer_id: int, lang: str, role: Role = Role.SPECIALIST) -> AppTest:
     """The customer's own address (?id=), as a link or a bookmark opens it."""
     sign_in_as(role)
     at = AppTest.from_file(APP, default_timeout=60)
@@ -113,7 +114,7 @@ def test_every_error_of_a_customer_correction_is_shown_under_its_field_and_nothi
     field; the required fields are marked; nothing is saved and what was typed stays."""
     newest = newest_customer(demo_url)
     cid = newest["id"]
-    at = _open_customer(sign_in_as, cid, lang)
+    at = open_customer(sign_in_as, cid, lang)
     key = f"cu_edit_{cid}"
     assert at.text_input(key=f"{key}_name").label == t("cu.name", lang) + " *"
     assert at.text_input(key=f"{key}_email").label == t("cu.email", lang)
@@ -137,7 +138,7 @@ def test_every_error_of_a_customer_correction_is_shown_under_its_field_and_nothi
 
 def test_a_phone_in_the_customer_card_is_a_tap_to_call_link(sign_in_as, demo_url):
     newest = newest_customer(demo_url)
-    at = _open_customer(sign_in_as, newest["id"], "en")
+    at = open_customer(sign_in_as, newest["id"], "en")
     shown = " ".join(m.value for m in at.markdown)
     assert f"(tel:+{digits(newest['phone'])})" in shown  # dialled by its stored E.164 form (C-1)
     assert f"[{grouped(newest['phone'], 'CN')}]" in as_read(shown)  # read grouped: 138 1234 5678
