@@ -163,3 +163,12 @@ def test_an_incoming_call_from_a_new_customers_landline_finds_them_in_any_spelli
     made = create_customer(engine, alice, PERSON, CONTACTS, [], NOW, TODAY)
     for typed in ("0571-8888 1234", "+86 571 8888 1234", "057188881234", "138 1234 5678"):
         assert [c["id"] for c in find_callers(engine, alice, typed)] == [made["id"]], typed
+
+
+def test_a_new_record_complete_at_its_save_is_marked_complete_then_and_one_lacking_an_address_is_not(engine, alice):
+    """C-5: the record's completeness is kept from its first save (core.customers.timeliness)."""
+    whole = create_customer(engine, alice, PERSON | {"address": "西湖区文三路 1 号"}, [], PRODUCTS, NOW, TODAY)
+    partial = create_customer(engine, alice, PERSON | {"phone": "13900002222"}, [], [], NOW, TODAY)
+    with session_scope(engine) as s:
+        marked = [s.get(Customer, i["id"]).archive_complete_at for i in (whole, partial)]
+    assert marked == [NOW, None]
