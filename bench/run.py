@@ -26,6 +26,7 @@ from streamlit.logger import set_log_level
 
 from bench import office
 from bench.baseline import time_baseline
+from bench.imports import import_lines, measure_import
 from bench.pages import PAGES, page_name, serving, time_page
 from bench.queries import measure_queries
 from db.config import ROOT
@@ -64,7 +65,7 @@ def measure(url: str, pages: tuple[str, ...], runs: int, baseline_runs: int) -> 
 
 def run_bench(db_path: Path, scale, out: Path, runs: int = 5, baseline_runs: int = 1,
               rebuild: bool = False, pages: tuple[str, ...] = PAGES, progress: bool = True,
-              now: datetime | None = None) -> dict:
+              now: datetime | None = None, import_rows: int = 0) -> dict:
     """Build or reuse the office, measure, write the JSON report to `out` and return it. `now` is the
     instant the complaint queries are asked at (default: the machine's clock, as the pages are)."""
     started = time.perf_counter()
@@ -81,6 +82,9 @@ def run_bench(db_path: Path, scale, out: Path, runs: int = 5, baseline_runs: int
         "pages": measure(office.sqlite_url(db_path), pages, runs, baseline_runs),
         "queries": measure_queries(office.sqlite_url(db_path), runs, baseline_runs, now or datetime.now(UTC)),
     }
+    if import_rows:  # the customer import (C-1) of a workbook of that many rows, into a fresh database
+        print(f"… import of {import_rows:,} rows", file=sys.stderr, flush=True)
+        report["import"] = measure_import(import_rows)
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=_plain))
@@ -122,6 +126,7 @@ def table(report: dict) -> str:
     rows_line = ", ".join(f"{t} {n:,}" for t, n in db["rows"].items() if t in ("work_orders", "callbacks", "customers"))
     return "\n".join([f"office: {rows_line} ({build}); {report['runs']} warm runs per page, "
                       f"median with st.cache_data cleared before each", *lines,
+                      *import_lines(report.get("import", {})),
                       f"total {report['total_seconds']:,.0f} s"])
 
 
@@ -141,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     quiet()
     name, scale = ("small", office.small_scale()) if args.small else ("office", office.large_scale())
     out = ROOT / "bench" / ("results-small.json" if args.small else "results.json")
-    report = run_bench(office.BENCH_DIR / f"{name}.sqlite", scale, out, args.runs, args.baseline_runs, args.rebuild)
+    report = run_bench(office.BENCH_DIR / f"{name}.sqlite", scale, out, args.runs, args.baseline_runs, args.rebuild,
+                       import_rows=2_000 if args.small else 100_000)
     print(table(report))
     print(f"written: {out.relative_to(ROOT)}")
 

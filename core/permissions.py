@@ -47,6 +47,7 @@ class Action(StrEnum):
     SPECIAL_APPROVAL = "special_approval"
     SETTLE_FEE = "settle_fee"
     EXPORT_DATA = "export_data"
+    IMPORT_CUSTOMERS = "import_customers"
     EDIT_SETTINGS = "edit_settings"
     MANAGE_USERS = "manage_users"
     CHANGE_OWN_PASSWORD = "change_own_password"
@@ -87,6 +88,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SPECIAL_APPROVAL: frozenset({M}),
     Action.SETTLE_FEE: frozenset({F}),
     Action.EXPORT_DATA: frozenset({M, D, A}),
+    Action.IMPORT_CUSTOMERS: frozenset({M}),  # C-1: a bulk change to the archive, the manager's
     Action.EDIT_SETTINGS: frozenset({A}),
     Action.MANAGE_USERS: frozenset({A}),
     Action.CHANGE_OWN_PASSWORD: EVERYONE,

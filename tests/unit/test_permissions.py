@@ -23,7 +23,7 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
         "recheck_l2", "view_rechecks", "view_history",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
         "countersign_work_order", "accept_work_order", "special_approval", "export_data", "send_finding",
-        "register_incoming_call",
+        "register_incoming_call", "import_customers",
         "change_own_password",
     },
     Role.DIRECTOR: {
@@ -58,6 +58,7 @@ ALL_ACTIONS = {
     "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee", "export_data",
     "edit_settings",
     "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
+    "import_customers",
 }
 
 
@@ -97,6 +98,11 @@ def test_each_rechecks_level_belongs_to_its_own_role_and_repairs_and_fees_to_the
     assert {r for r in Role if allowed(r, Action.RECORD_REPAIR)} == {Role.ENGINEER}
     assert {r for r in Role if allowed(r, Action.SETTLE_FEE)} == {Role.FINANCE}
     assert {r for r in Role if allowed(r, Action.DISPATCH_WORK_ORDER)} == {Role.MANAGER}
+
+
+def test_only_the_manager_imports_customers_a_bulk_change_to_the_archive():
+    """C-1: an import writes thousands of records at once; the manager answers for the archive."""
+    assert {r for r in Role if allowed(r, Action.IMPORT_CUSTOMERS)} == {Role.MANAGER}
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -1,0 +1,108 @@
+"""What calamine does not tell or guard (C-1 import): which cells of an .xlsx sheet hold formulas (calamine
+reads only their cached values), and whether the workbook is safe to load. calamine allocates a sheet's whole
+rectangle, from its first to its last used cell, before the first row is read: a 5 KB file with one cell at
+row 100,000 column 1,000 asks for 3 GB and aborts the server. So the sheet's XML is scanned first, streamed,
+for its cells' extent and its formula tags; a sheet wider than MAX_CELLS, or a workbook that unzips to more
+than MAX_UNZIPPED (a zip bomb), is refused as too big."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+from core.errors import Invalid
+
+MAX_CELLS = 6_000_000  # e.g. 200,000 rows of 30 columns: ~200 MB in calamine's rectangle
+MAX_UNZIPPED = 400 * 1024 * 1024
+CHUNK = 1024 * 1024
+CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def check_unzipped(data: bytes) -> None:
+    """Invalid import.too_big when the workbook's parts unzip to more than MAX_UNZIPPED."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise Invalid("import.not_spreadsheet") from None
+    if total > MAX_UNZIPPED:
+        raise Invalid("import.too_big", limit_mb=MAX_UNZIPPED // (1024 * 1024))
+
+
+def scan(data: bytes, index: int) -> dict[int, set[int]]:
+    """The index-th sheet's formula cells, {row: {column index}}; Invalid import.too_many_cells when its used
+    rectangle is larger than MAX_CELLS."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = _sheet_member(archive, index)
+            if member is None:
+                return {}
+            if _extent(archive, member) > MAX_CELLS:
+                raise Invalid("import.too_many_cells", limit=MAX_CELLS)
+            return _formulas(archive, member) if _has_formula(archive, member) else {}
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}
+
+
+def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    found = book.findall(f"{NS}sheets/{NS}sheet")
+    if index >= len(found):
+        return None
+    rel_id = next((v for k, v in found[index].attrib.items() if k.endswith("}id")), None)
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _chunks(archive: zipfile.ZipFile, member: str):
+    """The member's bytes in chunks, each cut after its last tag start's predecessor, so no tag is split."""
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(CHUNK):
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            cut = len(text) if cut <= 0 else cut
+            yield text[:cut]
+            tail = text[cut:]
+    yield tail
+
+
+def _extent(archive: zipfile.ZipFile, member: str) -> int:
+    """Cells in the rectangle from the first to the last cell the sheet names."""
+    rows, cols = [10**9, -1], [10**9, -1]
+    for chunk in _chunks(archive, member):
+        for letters, number in CELL.findall(chunk):
+            row, col = int(number), _column_index(letters.decode())
+            rows[:] = min(rows[0], row), max(rows[1], row)
+            cols[:] = min(cols[0], col), max(cols[1], col)
+    return 0 if rows[1] < 0 else (rows[1] - rows[0] + 1) * (cols[1] - cols[0] + 1)
+
+
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    return any(FORMULA_TAG.search(chunk) for chunk in _chunks(archive, member))
+
+
+def _formulas(archive: zipfile.ZipFile, member: str) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    with archive.open(member) as fh:
+        for _event, element in ElementTree.iterparse(fh):
+            if element.tag == f"{NS}c":
+                if element.find(f"{NS}f") is not None and (ref := CELL_REF.match(element.get("r") or "")):
+                    out.setdefault(int(ref.group(2)), set()).add(_column_index(ref.group(1)))
+                element.clear()
+    return out
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number - 1
