@@ -10,6 +10,7 @@ import phonenumbers
 
 from core.errors import Invalid
 
+DEFAULT_REGION = "CN"  # the setting office.phone_region's default
 PHONE_MAX = 32  # the phone columns (customers, contacts, leads, incoming_calls)
 ALLOWED = re.compile(r"^\+?[0-9 ()\-]+$")
 MIN_DIGITS, MAX_DIGITS = 5, 20
@@ -63,16 +64,17 @@ def _dialled_with(phone: str, number: str, cc: str) -> bool:
             and (phone.startswith(f"+{cc}") or cc == "86"))
 
 
-def spellings(typed: str) -> list[str]:
+def spellings(typed: str, region: str | None = None) -> list[str]:
     """Every spelling of the typed number matched exactly against stored numbers: as typed, its bare
-    digits, and the usual groupings, with and without the country code; empty if it is not plausible."""
+    digits, and the usual groupings, with and without the country code, and the archive's canonical form
+    (E.164 in `region`, the office's; C-1); empty if it is not plausible."""
     phone = clean_phone(typed)
     if not plausible(phone):
         return []
     number = digits(phone)
     national = {number[len(cc):] for cc in set(COUNTRY_OF_LENGTH.values()) if _dialled_with(phone, number, cc)}
     nationals = national if national and phone.startswith("+") else {number} | national
-    out = {phone}
+    out = {phone} | ({stored} if (stored := canonical(phone, region or DEFAULT_REGION)) else set())
     for national in nationals:
         local = {national} | _grouped(national)
         cc = COUNTRY_OF_LENGTH.get(len(national))
@@ -83,9 +85,6 @@ def spellings(typed: str) -> list[str]:
 # The archive's canonical form (C-1): customers' and contacts' phones are stored as E.164 (`+8613812345678`),
 # parsed by Google's libphonenumber (`phonenumbers`) in the office's region (setting `office.phone_region`), so
 # every spelling of a number is one stored value; screens show it grouped the way the region writes it.
-DEFAULT_REGION = "CN"
-
-
 def parsed(typed: str, region: str = DEFAULT_REGION):
     """The number `typed` means in `region` (a leading + or 00 names another country), or None when it is no
     valid number there: a mainland mobile, a landline with its area code, a 400/800 number."""

@@ -150,7 +150,8 @@ def _customer(demo: Demo, rng: Random, cid: int, days: list[int]) -> str:
     updated = min(clock.now, max(created, clock.office(rng, max(days[-1], rng.randint(clock.start, clock.today)))))
     notes = pools.text["customer_notes"][int(rng.random() * 6)] if rng.random() < 0.1 else None
     demo.out.add("customers", (
-        cid, f"C{cid:07d}", name, company, phone, pools.email(rng) if company or rng.random() < 0.6 else None,
+        cid, f"C{cid:07d}", name, company, pools.stored_phone(phone),
+        pools.email(rng) if company or rng.random() < 0.6 else None,
         address, city, birthday, rng.choices(SOURCES, SOURCE_WEIGHTS)[0], GRADES[grade], VALIDITY[validity],
         specialist, notes, created, updated, 1,
     ))
@@ -165,7 +166,8 @@ def _contacts(demo: Demo, rng: Random, cid: int) -> None:
     titles = demo.pools.text["contact_titles"]
     for i in range(1 + (rng.random() < 0.45)):
         demo.out.add("contacts", (demo.out.next_id("contacts"), cid, demo.pools.person(rng),
-                                  titles[int(rng.random() * len(titles))], demo.pools.phone(rng),
+                                  titles[int(rng.random() * len(titles))],
+                                  demo.pools.stored_phone(demo.pools.phone(rng)),
                                   demo.pools.email(rng) if rng.random() < 0.7 else None, i == 0))
 
 

@@ -14,12 +14,15 @@ from random import Random
 
 from faker import Faker
 
+from core.phones import canonical
 from demo import text_en as demo_text_en
 from demo import text_zh as demo_text_zh
 
 FAKER_LOCALES = {"zh": "zh_CN", "en": "en_US"}
 ZH_MOBILE = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152",
              "158", "159", "177", "180", "186", "187", "188", "189")
+US_AREAS = (201, 212, 213, 305, 312, 415, 503, 617, 702, 713, 808, 917)  # area codes in use: valid numbers
+PHONE_REGIONS = {"zh": "CN", "en": "US"}  # where each demo's numbers are written (core.phones reads them there)
 ZH_PLATE_REGIONS = "京沪粤苏浙鲁川鄂湘豫闽皖"
 PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -61,7 +64,12 @@ class Pools:
     def phone(self, rng: Random) -> str:
         if self.locale == "zh":
             return f"{ZH_MOBILE[int(rng.random() * len(ZH_MOBILE))]}{rng.randrange(100_000_000):08d}"
-        return f"({rng.randrange(201, 990)}) {rng.randrange(200, 1000)}-{rng.randrange(10_000):04d}"
+        area = US_AREAS[rng.randrange(201, 990) % len(US_AREAS)]  # one draw, as ever: later rows do not shift
+        return f"({area}) {rng.randrange(200, 1000)}-{rng.randrange(10_000):04d}"
+
+    def stored_phone(self, typed: str) -> str:
+        """C-1: the archive's canonical form of a number this demo wrote (its numbers are all valid)."""
+        return canonical(typed, PHONE_REGIONS[self.locale]) or typed
 
     def email(self, rng: Random) -> str:
         name = self.user_names[int(rng.random() * len(self.user_names))]

@@ -24,7 +24,7 @@ from ui.widgets import cell_formats, table
 
 CALL_KEY = "call_id"
 QUEUE = "pages/callbacks.py"
-CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "text", "email": "text", "grade": "enum",
+CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "phone", "email": "text", "grade": "enum",
                    "validity": "enum"}
 RECENT = 3
 HISTORY = {

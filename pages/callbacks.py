@@ -36,7 +36,7 @@ DETAIL_FIELDS = {
     "due_end": "datetime", "assignee": "text", "purpose": "text", "attempts_count": "text", "claimed_by": "text",
     "claimed_at": "datetime", "completed_at": "datetime", "created_at": "datetime",
 }
-CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "text", "email": "text", "grade": "enum",
+CUSTOMER_FIELDS = {"code": "text", "name": "text", "phone": "phone", "email": "text", "grade": "enum",
                    "validity": "enum"}
 ATTEMPT_FIELDS = {
     "caller": "text", "channel": "enum", "outcome": "enum", "satisfaction": "enum", "score": "text",
@@ -46,7 +46,7 @@ ATTEMPT_FIELDS = {
 COLUMNS = {  # what a phone shows without scrolling first: who, where it stands, by when
     "customer": ("cb.customer", "text"), "status": ("cb.status", "enum"), "due_end": ("cb.due_end", "datetime"),
     "overdue": ("cb.overdue", "text"), "kind": ("cb.kind", "enum"), "level": ("cb.level", "enum"),
-    "phone": ("cb.phone", "text"), "due_start": ("cb.due_start", "datetime"), "assignee": ("cb.assignee", "text"),
+    "phone": ("cb.phone", "phone"), "due_start": ("cb.due_start", "datetime"), "assignee": ("cb.assignee", "text"),
     "attempts_count": ("cb.attempts_count", "text"), "completed_at": ("cb.completed_at", "datetime"),
 }
 SORTS = {name: COLUMNS[name][0] for name in ("customer", "due_end", "status", "kind", "level", "assignee",

@@ -11,18 +11,19 @@ from ui.context import engine, office, tr
 from ui.customer_form import customer_edit_form
 from ui.detail import audit_history, fields
 from ui.new_complaint_form import new_complaint_form
+from ui.new_customer_form import new_customer_form
 from ui.new_work_order_form import new_work_order_form
 from ui.product_dates_form import product_dates_form
 from ui.text import heading, phrase, plain
 from ui.widgets import table
 
 CARD_FIELDS = {
-    "code": "text", "name": "text", "is_company": "bool", "phone": "text", "email": "text", "address": "text",
+    "code": "text", "name": "text", "is_company": "bool", "phone": "phone", "email": "text", "address": "text",
     "city": "text", "birthday": "date", "source_channel": "enum", "grade": "enum", "validity": "enum",
     "specialist": "text", "notes": "text", "created_at": "datetime", "updated_at": "datetime",
 }
 CONTACT_COLUMNS = {"name": ("cu.contact_name", "text"), "title": ("cu.contact_title", "text"),
-                   "phone": ("cu.phone", "text"), "email": ("cu.email", "text"), "primary": ("cu.primary", "text")}
+                   "phone": ("cu.phone", "phone"), "email": ("cu.email", "text"), "primary": ("cu.primary", "text")}
 HISTORY_COLUMNS = {
     "products": {"order_no": ("cu.order_no", "text"), "model": ("cu.model", "text"), "spec": ("cu.spec", "text"),
                  "serial_no": ("cu.serial_no", "text"), "purchase_date": ("cu.purchase_date", "date"),
@@ -42,7 +43,7 @@ def related(rows: list[dict], columns: dict, total: int) -> None:
 
 
 COLUMNS = {  # what a phone shows without scrolling first: who, how to reach them, their grade
-    "name": ("cu.name", "text"), "phone": ("cu.phone", "text"), "grade": ("cu.grade", "enum"),
+    "name": ("cu.name", "text"), "phone": ("cu.phone", "phone"), "grade": ("cu.grade", "enum"),
     "validity": ("cu.validity", "enum"), "code": ("cu.code", "text"), "city": ("cu.city", "text"),
     "specialist": ("cu.specialist", "text"), "created_at": ("cu.created_at", "datetime"),
 }
@@ -50,7 +51,19 @@ SORTS = {name: COLUMNS[name][0] for name in ("name", "code", "grade", "validity"
                                              "created_at")}
 
 
+def new_customer(actor) -> None:
+    """C-1: a new customer, above the list; once saved, its record opens."""
+    if not allowed(actor.role, Action.EDIT_CUSTOMER):
+        return
+    with st.expander(tr("cu_new.title"), icon=":material/person_add:"):
+        made = new_customer_form(actor)
+    if made:
+        st.query_params["id"] = str(made["id"])
+        st.rerun()
+
+
 def customer_list(actor) -> None:
+    new_customer(actor)
     people = specialists(engine())
     with listing.filters("grade", "validity", "who", "created"):
         c1, c2 = st.columns(2)

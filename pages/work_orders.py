@@ -18,7 +18,7 @@ COLUMNS = {  # what a phone shows without scrolling first: which order, whose, w
     "next": ("wo.ui.next_step", "text"),
     "technician": ("wo.technician", "text"), "intake_at": ("wo.intake_at", "datetime"),
     "service_type": ("wo.service_type", "enum"), "pending_reason": ("wo.pending_reason", "enum"),
-    "phone": ("wo.phone", "text"), "completed_at": ("wo.completed_at", "datetime"), "fee_cents": ("wo.fee", "money"),
+    "phone": ("wo.phone", "phone"), "completed_at": ("wo.completed_at", "datetime"), "fee_cents": ("wo.fee", "money"),
 }
 SORTS = {name: COLUMNS[name][0] for name in ("number", "customer", "status", "technician", "intake_at",
                                              "service_type", "completed_at", "fee_cents")}

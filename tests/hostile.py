@@ -30,7 +30,7 @@ from core.leads.rules import LeadContactInput
 from core.leads.services import record_lead_contact
 from core.office.services import update_settings
 from core.office.settings import load_office
-from core.phones import clean_phone
+from core.phones import canonical, clean_phone
 from core.rechecks.findings import complete_task, due_at, send_finding
 from core.scheduling.campaigns import Campaign, plan_campaign
 from db import enums as en
@@ -266,7 +266,7 @@ TARGETS: list[Target] = [
     Target("update_user.display_name", TEXTS, _with_old_name,
            lambda e, c, v: update_user(e, c["admin"], c["specialist"].id, 1, NOW, display_name=v),
            lambda e, c: by_id(e, User.display_name, c["specialist"].id), _kept_name),
-    _customer_target("name"), _customer_target("phone", lambda v, c: clean_phone(v) or None),
+    _customer_target("name"), _customer_target("phone", lambda v, c: canonical(v, "CN")),
     _customer_target("email"), _customer_target("address"), _customer_target("city"), _customer_target("notes"),
     _incoming_target("phone", lambda v, c: clean_phone(v)), _incoming_target("caller_name"),
     _incoming_target("need"), _incoming_target("heard_from"),

@@ -14,7 +14,7 @@ from ui.detail import fields
 from ui.text import heading, joined, phrase
 
 INTAKE_FIELDS = {
-    "customer": "text", "customer_phone": "text", "channel": "enum", "severity": "enum", "order_no": "text",
+    "customer": "text", "customer_phone": "phone", "channel": "enum", "severity": "enum", "order_no": "text",
     "product": "text", "description": "text", "defect_quantity": "text", "defect_rate_pct": "text",
     "received_by": "text", "received_at": "datetime",
 }

@@ -9,6 +9,7 @@ import streamlit as st
 from core.clock import office_day
 from core.customers.services import update_customer
 from core.i18n import enum_label
+from core.phones import grouped
 from db.enums import ArchiveValidity, CustomerGrade
 from ui import clock
 from ui.context import engine, lang, office, tr
@@ -34,7 +35,7 @@ def customer_edit_form(actor, customer: dict) -> None:
     with st.form(f"cu_edit_{cid}"):
         values = {}
         for f in TEXT_FIELDS:
-            values[f] = st.text_input(tr(f"cu.{f}") + (tr(MARK) if f in MUST else ""), value=customer.get(f) or "",
+            values[f] = st.text_input(tr(f"cu.{f}") + (tr(MARK) if f in MUST else ""), value=_shown(customer, f),
                                       key=keys[f])
             marks.under(f, keys[f])
         for f, enum_cls in (("grade", CustomerGrade), ("validity", ArchiveValidity)):
@@ -52,8 +53,14 @@ def customer_edit_form(actor, customer: dict) -> None:
         st.rerun()
 
 
+def _shown(customer: dict, field: str) -> str:
+    """A field as the form first shows it: the phone grouped the office's way (C-1), others as stored."""
+    value = customer.get(field) or ""
+    return grouped(value, office().phone_region) if field == "phone" else value
+
+
 def _save(actor, customer: dict, values: dict, marks: FieldMarks) -> None:
-    changes = {f: v for f, v in values.items() if (customer.get(f) or "") != (v or "")}
+    changes = {f: v for f, v in values.items() if _shown(customer, f) != (v or "")}
     if not changes:
         st.info(tr("cu.no_changes"))
         return

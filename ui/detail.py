@@ -28,7 +28,7 @@ def fields(record: dict, prefix: str, kinds: dict[str, str]) -> None:
             st.markdown(phrase("form.pair", label=tr(f"{prefix}.{field}"), value=""))
             st.text(value)
             continue
-        shown = tel_link(value) if is_phone(field) else value
+        shown = tel_link(value, str(raw)) if is_phone(field) else value
         lines.append(phrase("form.pair", label=tr(f"{prefix}.{field}"), value=shown))
     _block(lines)
 
@@ -43,10 +43,12 @@ def is_phone(field: str) -> bool:
     return field == "phone" or field.endswith("_phone")
 
 
-def tel_link(phone: str) -> Markdown:
-    """The number as typed, linked to dial its digits (a leading + kept): a tap calls it on a phone."""
-    number = ("+" if phone.strip().startswith("+") else "") + digits(phone)
-    return Markdown(f"[{plain(phone)}](tel:{number})") if digits(phone) else plain(phone)
+def tel_link(phone: str, stored: str | None = None) -> Markdown:
+    """The number as shown, linked to dial the digits of `stored` (the archive's E.164 form, else the shown
+    text; a leading + kept): a tap calls it on a phone."""
+    dial = stored or phone
+    number = ("+" if dial.strip().startswith("+") else "") + digits(dial)
+    return Markdown(f"[{plain(phone)}](tel:{number})") if digits(dial) else plain(phone)
 
 
 def history(events: list[dict], prefix: str, steps: str | None = None) -> None:

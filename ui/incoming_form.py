@@ -17,11 +17,13 @@ from core.i18n import enum_label
 from core.incoming.queries import find_callers
 from core.incoming.rules import ENQUIRIES, HEARD_FROM_MAX, NAME_MAX, IncomingInput
 from core.incoming.services import IncomingResult, register_incoming_call
+from core.permissions import Action, allowed
 from core.phones import PHONE_MAX
 from db.enums import IncomingCategory, LeadClass
 from ui import clock
 from ui.context import engine, lang, office, tr
-from ui.feedback import MARK, FieldMarks, clear_after_save, required_legend
+from ui.feedback import FLASH, MARK, FieldMarks, clear_after_save, required_legend
+from ui.new_customer_form import new_customer_form
 from ui.text import Markdown, joined, phrase
 
 DONE = "inc_done"  # the confirmation shown after the rerun that follows a save
@@ -37,6 +39,7 @@ def _caller(actor, phone: str, marks: FieldMarks) -> int | None:
     found = find_callers(engine(), actor, phone)
     if not found:
         st.info(tr("incoming.unknown_caller"))
+        _new_customer(actor, phone)
         return None
     if len(found) == 1:
         c = found[0]
@@ -49,6 +52,18 @@ def _caller(actor, phone: str, marks: FieldMarks) -> int | None:
                           format_func=lambda i: none if i is None else names[i])
     marks.under("customer", "inc_customer")
     return chosen
+
+
+def _new_customer(actor, phone: str) -> None:
+    """C-1: an unknown caller made a customer on the spot, the number and name prefilled; once saved, the
+    number finds them, so the call is linked to them when it is saved."""
+    if not allowed(actor.role, Action.EDIT_CUSTOMER):
+        return
+    with st.expander(tr("cu_new.unknown_caller_new"), icon=":material/person_add:"):
+        made = new_customer_form(actor, "inc_new", phone, st.session_state.get("inc_name") or "")
+    if made:
+        st.session_state[FLASH] = phrase("cu_new.saved_linked", code=made["code"])
+        st.rerun()
 
 
 def _received(marks: FieldMarks) -> datetime | None:

@@ -20,6 +20,7 @@ from core.complaints.services import add_note, open_duplicates, take_in
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
 from core.permissions import Action, Actor, allowed
+from core.phones import grouped
 from db.enums import ComplaintChannel, ComplaintSeverity
 from ui import clock
 from ui.context import engine, lang, office, tr
@@ -37,7 +38,7 @@ DROPPED = ("nc_customer", "nc_severity", "nc_time", PRESET, GUARD)
 
 
 def _customer_label(c: dict) -> str:
-    return " · ".join(str(v) for v in (c["name"], c["code"], c["phone"]) if v)
+    return " · ".join(str(v) for v in (c["name"], c["code"], grouped(c["phone"], office().phone_region)) if v)
 
 
 def _product_label(p: dict | None) -> str:

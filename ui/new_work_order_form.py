@@ -15,6 +15,7 @@ import streamlit as st
 from core.complaints.intake import intake_customer, intake_customers, intake_products
 from core.i18n import enum_label
 from core.permissions import Action, Actor, allowed
+from core.phones import grouped
 from core.work_orders.flow import is_paid
 from core.work_orders.rules import ADDRESS_MAX, CONTACT_MAX, PHONE_MAX, REQUEST_MAX, NewWorkOrder, check_intake
 from core.work_orders.services import intake_defaults, take_in
@@ -38,7 +39,9 @@ READ_BACK = {"customer": "text", "product": "text", "contact_name": "text", "pho
 
 
 def _customer_label(c: dict | None) -> str:
-    return " · ".join(str(v) for v in (c["name"], c["code"], c["phone"]) if v) if c else "?"
+    if not c:
+        return "?"
+    return " · ".join(str(v) for v in (c["name"], c["code"], grouped(c["phone"], office().phone_region)) if v)
 
 
 def _product_label(p: dict | None) -> str:
@@ -82,7 +85,8 @@ def _prefill(actor: Actor, customer_id: int | None, product_id: int | None) -> N
     st.session_state[FILLED_FOR] = (customer_id, product_id)
     found = intake_defaults(engine(), actor, customer_id, product_id)
     for key, field in (("nw_contact", "contact_name"), ("nw_phone", "phone"), ("nw_address", "address")):
-        st.session_state[key] = found.get(field) or ""
+        value = found.get(field) or ""
+        st.session_state[key] = grouped(value, office().phone_region) if field == "phone" else value
 
 
 def _contact(marks: FieldMarks) -> tuple[str, str, str]:

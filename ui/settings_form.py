@@ -22,7 +22,7 @@ LOADED = "settings_loaded"
 FORM = "settings_edit"
 # Every setting of core.office.defaults, once, under the subject an office manager would look for it.
 GROUPS = {
-    "office": ("office.timezone", "office.currency"),
+    "office": ("office.timezone", "office.currency", "office.phone_region"),
     "windows": ("callback.first_call_delay_days", "callback.new_customer_window_days",
                 "callback.after_repair_window_days", "callback.complaint_window_days",
                 "callback.missed_call_window_days"),

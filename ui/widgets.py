@@ -15,6 +15,7 @@ import streamlit as st
 from core.fmt import fmt_date, fmt_datetime, fmt_money
 from core.i18n import enum_label
 from core.lists import PAGE_SIZES, Page
+from core.phones import grouped
 from ui.context import lang, office, tr
 from ui.text import phrase
 
@@ -71,13 +72,14 @@ Formatter = Callable[[object], object]
 
 def cell_formats() -> dict[str, Formatter]:
     """Formatters by kind: office time zone and the user's language for times, dates and money."""
-    tz, cur, lg = office().timezone, office().currency, lang()
+    tz, cur, lg, region = office().timezone, office().currency, lang(), office().phone_region
     return {
         "datetime": lambda v: fmt_datetime(v, lg, tz),
         "date": lambda v: fmt_date(v, lg),
         "money": lambda v: fmt_money(v, lg, cur),
         "enum": lambda v: enum_label(v, lg),
         "text": lambda v: "" if v is None else v,
+        "phone": lambda v: grouped(v, region),  # C-1: stored E.164, read grouped the office's way
         "bool": lambda v: "" if v is None else tr("common.yes") if v else tr("common.no"),
     }
 

@@ -19,7 +19,7 @@ from ui.wo_print import copy_links
 from ui.wo_signatures import signature_section
 
 INTAKE_FIELDS = {
-    "service_type": "enum", "contact_name": "text", "phone": "text", "address": "text", "request": "text",
+    "service_type": "enum", "contact_name": "text", "phone": "phone", "address": "text", "request": "text",
     "intake_by": "text", "intake_at": "datetime",
 }
 REPAIR_FIELDS = {

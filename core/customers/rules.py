@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from core import inputs
 from core.checks import choice
 from core.errors import Invalid, Refusals, refuse
-from core.phones import clean_phone, plausible
+from core.phones import DEFAULT_REGION, canonical
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import Customer
 
@@ -18,18 +18,18 @@ TEXTS = {"name": (Customer.name, inputs.Kind.NAME), "address": (Customer.address
          "city": (Customer.city, inputs.Kind.NAME), "notes": (Customer.notes, inputs.Kind.TEXT)}
 
 
-def clean_customer_changes(changes: dict, today: date) -> dict:
+def clean_customer_changes(changes: dict, today: date, region: str = DEFAULT_REGION) -> dict:
     """Validated, normalised changes; raises Invalid naming every bad field at once (FieldErrors when
     several). Texts pass the input policy (core.inputs: the column's length, no control or invisible
-    characters in names)."""
+    characters in names); a phone is stored in its canonical form, E.164 in the office's `region` (C-1)."""
     out = {}
     with Refusals() as check:
         for field, value in changes.items():
-            out[field] = check(_clean, field, value, today)
+            out[field] = check(_clean, field, value, today, region)
     return out
 
 
-def _clean(field: str, value, today: date):
+def _clean(field: str, value, today: date, region: str = DEFAULT_REGION):
     if field not in EDITABLE:
         raise Invalid("error.invalid_field", field=field)
     if field in TEXTS:
@@ -37,16 +37,23 @@ def _clean(field: str, value, today: date):
         value = inputs.text(value, field, inputs.limit_of(column), kind, too_long="customer.too_long")
     elif field != "email":
         value = value.strip() if isinstance(value, str) else value
-    return _check(field, value or None, today)
+    return _check(field, value or None, today, region)
 
 
-def _check(field: str, value, today: date):
+def stored_phone(typed: object, region: str, field: str = "phone") -> str:
+    """C-1: the canonical (E.164) form of a typed number in the office's region (a mainland mobile, a
+    landline with its area code, a 400/800 number, or +country code), or Invalid("customer.bad_phone")."""
+    stored = canonical(typed, region) if isinstance(typed, str) else None
+    if stored is None:
+        raise Invalid("customer.bad_phone", field=field)
+    return stored
+
+
+def _check(field: str, value, today: date, region: str = DEFAULT_REGION):
     if field in ("name", "phone") and not value:
         raise Invalid("customer.required", field=field)
-    if field == "phone":  # the archive's spellings, (201) 555-0143 too, inner blanks made one
-        if not isinstance(value, str) or not plausible(clean_phone(value)):
-            raise Invalid("customer.bad_phone", field=field)
-        return clean_phone(value)
+    if field == "phone":  # C-1: one canonical form (E.164), whatever the spelling typed
+        return stored_phone(value, region, field)
     if field == "email":
         return inputs.email(value, field, inputs.limit_of(Customer.email), "customer.bad_email")
     if field == "birthday" and value and not (type(value) is date and date(1900, 1, 1) <= value <= today):

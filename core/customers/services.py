@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.clock import office_day
+from core.customers.create import add_customer, duplicates_in, planned_calls
+from core.customers.records import clean_new_customer
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
 from core.customers.timeliness import refresh_completeness
 from core.errors import Invalid, NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
-from core.scheduling.rules import Windows, first_call, new_customer_call
 from core.scheduling.sweep import schedule_at_save
 from core.versioning import save_versioned
 from db.engine import session_scope
@@ -37,12 +38,39 @@ def check_customer_product(s: Session, customer_id: int, product_id: int | None,
             raise Invalid(f"{area}.product_not_customers", field="product_id")
 
 
+def create_customer(engine: Engine, actor: Actor, fields: dict, contacts: list[dict], products: list[dict],
+                    now: datetime, today: date) -> dict:
+    """C-1, C-2, C-3: a new customer (a person or a company) with contact persons and products owned, checked
+    as a correction is (phones stored canonical in the office's region, grade, validity, the order's dates);
+    written with its code, audit row, search terms and the CB-2 calls its products' dates call for, in one
+    transaction; returns its id and code. Refused: nothing written, every bad field named at once. The
+    likely duplicates are the caller's to show first (likely_duplicates): a different customer may share a
+    name, so they do not refuse the save."""
+    require(actor, Action.EDIT_CUSTOMER)
+    office = load_office(engine)
+    new = clean_new_customer(fields, contacts, products, today, office.phone_region)
+    with session_scope(engine) as s:
+        customer = add_customer(s, actor, new, office, now)
+        refresh_completeness(s, customer.id, now)  # C-5: a new record complete from the start is marked so
+        return {"id": customer.id, "code": customer.code}
+
+
+def likely_duplicates(engine: Engine, actor: Actor, phone: str, name: str, city: str | None,
+                      contact_phones: tuple[str, ...] = ()) -> list[dict]:
+    """C-1: the archive's records a new customer is likely to be (same phone, the customer's or a contact's,
+    or the same name in the same city), shown before saving: id, code, name, city, phone, reason."""
+    require(actor, Action.EDIT_CUSTOMER)
+    region = load_office(engine).phone_region
+    with session_scope(engine) as s:
+        return duplicates_in(s, {p for p in (phone, *contact_phones) if p and p.strip()}, name, city, region)
+
+
 def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int, changes: dict,
                     now: datetime, today: date) -> int:
     """Save the corrections if nobody saved the customer since `version`; returns the new version."""
     with session_scope(engine) as s:
         require(actor, Action.EDIT_CUSTOMER)
-        clean = clean_customer_changes(changes, today)
+        clean = clean_customer_changes(changes, today, load_office(engine).phone_region)
         if not clean:
             raise Unchanged()
         saved = save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
@@ -78,18 +106,8 @@ def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: Order
             raise StaleEdit(who=who or "?", when=when)
         audit.record(s, actor, "product", product_id, AuditAction.UPDATE, vars(loaded), vars(wanted), at=now)
         refresh_completeness(s, product.customer_id, now)  # C-5: a delivery asks for the product's fields
-        return schedule_at_save(s, actor, _planned(product, wanted, office), office, now)
+        return schedule_at_save(s, actor, planned_calls(product, wanted, office), office, now)
 
 
 def _same(column, value):
     return column.is_(None) if value is None else column == value
-
-
-def _planned(product: Product, dates: OrderDates, office) -> list:
-    w, tz = Windows.from_settings(office.get), office.timezone
-    planned = []
-    if dates.effective_date:
-        planned.append(first_call(product.id, product.customer_id, dates.effective_date, tz, w))
-    if dates.delivery_date:
-        planned.append(new_customer_call(product.id, product.customer_id, dates.delivery_date, tz, w))
-    return planned

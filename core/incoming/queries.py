@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.lists import Page, as_dict, day_bounds_utc, enum_rank, ordered, paginate, text_or_number
+from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.phones import spellings
 from core.scheduling.rules import missed_call_key
@@ -42,10 +43,11 @@ def call_search(text: str):
     return text_or_number(text, SEARCH_MAX, (IncomingCall.caller_name, IncomingCall.need), IncomingCall.phone)
 
 
-def matching_customer_ids(s: Session, phone: str) -> list[int]:
+def matching_customer_ids(s: Session, phone: str, region: str | None = None) -> list[int]:
     """The customers whose own number or a contact person's number is this one: exact matches of its
-    spellings (core.phones) through the indexed phone columns."""
-    numbers = spellings(phone)
+    spellings (core.phones; the archive's canonical form in the office's `region` among them) through the
+    indexed phone columns."""
+    numbers = spellings(phone, region)
     if not numbers:
         return []
     own = select(Customer.id).where(Customer.phone.in_(numbers))
@@ -57,8 +59,9 @@ def find_callers(engine: Engine, actor: Actor, phone: str) -> list[dict]:
     """The customer(s) a typed number belongs to, for the form: id, code, name, phone, own specialist.
     For who answers the office phone (REGISTER_INCOMING_CALL) only: it tells whose number a number is."""
     require(actor, Action.REGISTER_INCOMING_CALL)
+    region = load_office(engine).phone_region
     with session_scope(engine) as s:
-        ids = matching_customer_ids(s, phone)
+        ids = matching_customer_ids(s, phone, region)
         if not ids:
             return []
         rows = s.execute(select(Customer.id, Customer.code, Customer.name, Customer.phone,

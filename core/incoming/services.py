@@ -55,14 +55,14 @@ class IncomingResult:
     too_late: bool = False  # owed a call-back, but logged more than a week after it was received
 
 
-def _customer(s: Session, given: int | None, phone: str) -> Customer | None:
+def _customer(s: Session, given: int | None, phone: str, region: str) -> Customer | None:
     """The given customer, else the one customer this number belongs to (none when two share it)."""
     if given is not None:
         customer = s.get(Customer, given)
         if customer is None:
             raise Invalid("incoming.unknown_customer", field="customer_id")
         return customer
-    ids = matching_customer_ids(s, phone)
+    ids = matching_customer_ids(s, phone, region)
     return s.get(Customer, ids[0]) if len(ids) == 1 else None
 
 
@@ -72,7 +72,7 @@ def register_incoming_call(engine: Engine, actor: Actor, data: IncomingInput, no
     values = check_call(data, now)
     office = load_office(engine)
     with session_scope(engine) as s:
-        customer = _customer(s, data.customer_id, values["phone"])
+        customer = _customer(s, data.customer_id, values["phone"], office.phone_region)
         call = IncomingCall(**values, customer_id=customer.id if customer else None, taken_by_id=actor.id)
         s.add(call)
         s.flush()

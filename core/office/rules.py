@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from babel.numbers import is_currency
 
 from core import inputs
@@ -46,6 +47,8 @@ def validate_setting(key: str, value: object) -> object:
         _zone(key, text)
     if key == "office.currency":
         _currency(key, text)
+    if key == "office.phone_region":
+        return _region(key, text)
     if key in PARSED:
         return _parsed(key, text)
     return text
@@ -84,3 +87,11 @@ def _zone(key: str, text: str) -> None:
 def _currency(key: str, text: str) -> None:
     if not is_currency(text):
         raise Invalid("setting_edit.bad_currency", setting=key)
+
+
+def _region(key: str, text: str) -> str:
+    """C-1: a region libphonenumber knows (CN, US, HK …), stored in capitals."""
+    region = text.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise Invalid("cu_new.region_bad", setting=key)
+    return region

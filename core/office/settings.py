@@ -24,6 +24,10 @@ class Office:
     def currency(self) -> str:
         return str(self.values["office.currency"])
 
+    @property
+    def phone_region(self) -> str:
+        return str(self.values["office.phone_region"])
+
     def get(self, key: str) -> object:
         return self.values[key]
 

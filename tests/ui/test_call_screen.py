@@ -333,10 +333,10 @@ def test_the_complaint_text_is_asked_for_only_while_wants_to_complain_is_ticked(
 
 def test_the_script_stands_beside_the_form_and_the_customers_phone_is_a_tap_to_call_link(open_page, demo_url, now):
     """Issue 10: script left, form right on a wide screen (Streamlit stacks the columns on a phone); the
-    customer's number dials its digits."""
+    customer's number, shown grouped, dials its stored E.164 form (C-1)."""
     at, _, phone = _held(open_page, demo_url, now)
     at.radio(key="call_outcome").set_value(CallOutcome.REACHED).run()
     left, right = at.columns[0], at.columns[1]
     assert [c.key for c in left.checkbox][0] == "call_script_0"
     assert right.radio(key="call_outcome") is not None and right.button(key="call_save") is not None
-    assert f"(tel:{digits(phone)})" in " ".join(m.value for m in left.markdown)
+    assert f"(tel:+{digits(phone)})" in " ".join(m.value for m in left.markdown)

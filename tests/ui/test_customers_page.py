@@ -9,7 +9,7 @@ from core.customers.queries import CustomerFilter, customer_detail, list_custome
 from core.customers.rules import OrderDates
 from core.i18n import t
 from core.office.settings import load_office
-from core.phones import digits
+from core.phones import digits, grouped
 from db.engine import make_engine
 from db.enums import CustomerGrade, Role
 from tests.factories import reader
@@ -139,4 +139,6 @@ def test_every_error_of_a_customer_correction_is_shown_under_its_field_and_nothi
 def test_a_phone_in_the_customer_card_is_a_tap_to_call_link(sign_in_as, demo_url):
     newest = newest_customer(demo_url)
     at = open_customer(sign_in_as, newest["id"], "en")
-    assert f"(tel:{digits(newest['phone'])})" in " ".join(m.value for m in at.markdown)
+    shown = " ".join(m.value for m in at.markdown)
+    assert f"(tel:+{digits(newest['phone'])})" in shown  # dialled by its stored E.164 form (C-1)
+    assert f"[{grouped(newest['phone'], 'CN')}]" in as_read(shown)  # read grouped: 138 1234 5678

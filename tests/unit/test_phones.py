@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.phones import clean_phone, plausible, spellings
+from core.phones import canonical, clean_phone, grouped, plausible, spellings
 
 
 def test_a_typed_number_is_trimmed_and_its_inner_blanks_made_single():
@@ -37,3 +37,42 @@ def test_a_chinese_mobile_is_not_mistaken_for_a_north_american_number():
 
 def test_an_implausible_number_matches_nothing():
     assert spellings("not a number") == []
+
+
+# --- the archive's canonical form (C-1) ---------------------------------------------------------------
+
+CANONICAL = {
+    "a mobile": ("13812345678", "+8613812345678", "138 1234 5678"),
+    "a mobile with +86 and blanks": ("+86 138 1234 5678", "+8613812345678", "138 1234 5678"),
+    "a mobile dialled with 0086": ("0086-138-1234-5678", "+8613812345678", "138 1234 5678"),
+    "a mobile with 86 and no plus": ("86 13812345678", "+8613812345678", "138 1234 5678"),
+    "a Beijing landline": ("010-1234 5678", "+861012345678", "010 1234 5678"),
+    "a Shenzhen landline": ("(0755) 8888 1234", "+8675588881234", "0755 8888 1234"),
+    "a landline with +86 and no trunk 0": ("+86 21 6123 4567", "+862161234567", "021 6123 4567"),
+    "a 400 number": ("400-123-4567", "+864001234567", "400 123 4567"),
+    "an 800 number": ("800 123 4567", "+868001234567", "800 123 4567"),
+    "a number abroad": ("+1 (201) 555-0143", "+12015550143", "+1 201-555-0143"),
+}
+
+
+@pytest.mark.parametrize("typed, stored, shown", list(CANONICAL.values()), ids=list(CANONICAL))
+def test_every_spelling_of_a_number_is_stored_in_one_canonical_form_and_shown_grouped(typed, stored, shown):
+    assert canonical(typed, "CN") == stored
+    assert grouped(stored, "CN") == shown
+    assert stored in spellings(typed, "CN")  # an incoming call from it finds the archive's record
+
+
+@pytest.mark.parametrize("typed", ["12345", "1381234567", "138123456789", "010-123", "0000 0000", "999",
+                                   "phone me", "+86 138 1234 5678 ext 9", "", "138１２３４５６７８"])
+def test_what_is_no_valid_number_has_no_canonical_form(typed):
+    assert canonical(typed, "CN") is None
+
+
+def test_a_number_is_read_in_the_offices_region():
+    assert canonical("(201) 555-0143", "US") == "+12015550143"
+    assert grouped("+12015550143", "US") == "(201) 555-0143"
+    assert canonical("(201) 555-0143", "CN") == "+862015550143"  # in China: a Guangzhou landline (020)
+
+
+def test_an_older_spelling_that_is_not_canonical_is_shown_as_stored():
+    assert grouped("138-1234-5678", "CN") == "138-1234-5678" and grouped(None, "CN") == ""

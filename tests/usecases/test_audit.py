@@ -134,14 +134,14 @@ def corrected_customer(engine):
 def test_a_customers_history_tells_each_change_in_an_english_sentence(engine, corrected_customer):
     assert record_history(engine, reader(), "customer", corrected_customer, "en", TZ) == [
         "alice changed grade from Normal to VIP, 20 Nov 2026 14:00",
-        "alice changed phone from 13800000001 to 13900009999, 20 Nov 2026 14:00",
+        "alice changed phone from 13800000001 to +8613900009999, 20 Nov 2026 14:00",
     ]
 
 
 def test_a_customers_history_in_chinese_uses_chinese_labels(engine, corrected_customer):
     assert record_history(engine, reader(), "customer", corrected_customer, "zh", TZ) == [
         "alice 将客户等级从“普通客户”改为“VIP 客户”，2026年11月20日 14:00",
-        "alice 将电话从“13800000001”改为“13900009999”，2026年11月20日 14:00",
+        "alice 将电话从“13800000001”改为“+8613900009999”，2026年11月20日 14:00",
     ]
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.customers.services import create_customer
 from core.errors import FieldErrors, Forbidden, Invalid, StaleEdit
 from core.i18n import t
 from core.office.defaults import DEFAULTS
@@ -19,7 +20,7 @@ from core.office.settings import load_office
 from db.engine import session_scope
 from db.enums import Role
 from tests.factories import NOW, make_account
-from tests.helpers import audit_mark, audit_since, restoring_settings
+from tests.helpers import audit_mark, audit_since, customer_row, restoring_settings
 
 L2, L3 = "recheck.l2_rate_pct", "recheck.l3_rate_pct"
 NON_ADMINS = [Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER, Role.FINANCE]
@@ -44,6 +45,7 @@ def values(engine) -> dict:
     ("callback.holidays", "12-25，2028-01-26\n01-01", "01-01, 12-25, 2028-01-26"),  # CB-2: canonical text
     ("callback.care_grades", "KEY, vip, key", "key, vip"), ("callback.care_grades", "", ""),  # C-2
     ("callback.holiday_lead_days", "5", 5),
+    ("office.phone_region", " us ", "US"), ("office.phone_region", "HK", "HK"),  # C-1: a region phonenumbers knows
 ])
 def test_a_valid_value_is_converted_to_its_settings_type(key, value, expected):
     assert validate_setting(key, value) == expected
@@ -67,6 +69,9 @@ INVALID = {
     "an unknown care grade (C-2)": ("callback.care_grades", "vip, gold", "setting_edit.bad_care_grades"),
     "no greeting days before a holiday": ("callback.holiday_lead_days", 0, "setting_edit.out_of_range"),
     "unknown setting": ("no.such.setting", 1, "setting_edit.unknown"),
+    "an unknown phone region (C-1)": ("office.phone_region", "XX", "cu_new.region_bad"),
+    "a country's name for a phone region (C-1)": ("office.phone_region", "China", "cu_new.region_bad"),
+    "no phone region (C-1)": ("office.phone_region", "", "cu_new.region_bad"),
 }
 
 
@@ -133,6 +138,19 @@ def test_a_new_time_zone_and_currency_are_what_the_office_uses_next(engine, admi
     update_settings(engine, admin, values(engine), {"office.timezone": "Europe/Berlin", "office.currency": "EUR"}, NOW)
     office = load_office(engine)
     assert (office.timezone, office.currency) == ("Europe/Berlin", "EUR")
+
+
+def test_a_new_phone_region_is_the_one_a_new_customers_phone_is_read_in(engine, admin, restore):
+    """C-1: a number typed without a country code belongs to the office's region."""
+    update_settings(engine, admin, values(engine), {"office.phone_region": "US"}, NOW)
+    made = create_customer(engine, a_specialist(engine), {"name": "Ann", "phone": "(201) 555-0143"}, [], [],
+                           NOW, NOW.date())
+    assert customer_row(engine, made["id"])["phone"] == "+12015550143"
+
+
+def a_specialist(engine):
+    with session_scope(engine) as s:
+        return make_account(s, Role.SPECIALIST)
 
 
 def test_a_save_based_on_a_value_another_admin_changed_since_is_refused_naming_them(engine, admin, restore):

@@ -15,7 +15,7 @@ from core.errors import Forbidden, Invalid, NotFound, StaleEdit, Unchanged
 from db.engine import session_scope
 from db.enums import CustomerGrade, Role
 from tests.factories import NOW, make_account, make_fresh_customer
-from tests.helpers import audit_mark, audit_since, customer_row
+from tests.helpers import audit_mark, audit_since, customer_row, restoring_settings, set_setting
 
 TODAY = date(2026, 11, 20)
 ROUNDS = 300
@@ -59,7 +59,7 @@ def test_the_second_of_two_saves_based_on_the_same_version_is_refused_naming_the
     assert err.value.key == "error.stale"
     assert err.value.params == {"who": "alice", "when": NOW}
     stored = customer_row(engine, customer_id)
-    assert (stored["phone"], stored["notes"], stored["version"]) == ("13911112222", None, version + 1)
+    assert (stored["phone"], stored["notes"], stored["version"]) == ("+8613911112222", None, version + 1)
     assert audit_since(engine, mark) == []
 
 
@@ -69,7 +69,7 @@ def test_after_reloading_the_second_user_saves_on_the_new_version(engine, pair, 
     update_customer(engine, alice, customer_id, version, {"phone": "13911112222"}, NOW, TODAY)
     assert update_customer(engine, mei, customer_id, version + 1, {"notes": "called"}, NOW, TODAY) == version + 2
     stored = customer_row(engine, customer_id)
-    assert (stored["phone"], stored["notes"]) == ("13911112222", "called")
+    assert (stored["phone"], stored["notes"]) == ("+8613911112222", "called")  # stored canonical (C-1)
 
 
 INVALID = {
@@ -85,12 +85,15 @@ INVALID = {
 }
 
 
-def test_a_phone_written_the_archives_way_with_brackets_is_accepted_c_1(engine, pair, customer):
-    """The English archive stores numbers as (201) 555-0143; correcting to one of those must not be refused."""
+def test_a_phone_written_the_offices_way_with_brackets_is_accepted_and_stored_canonical_c_1(engine, pair, customer):
+    """An office in the US writes numbers as (201) 555-0143; correcting to one of those is not refused, and it
+    is stored in the archive's one form (E.164)."""
     alice, _ = pair
     customer_id, version = customer
-    update_customer(engine, alice, customer_id, version, {"phone": " (201)  555-0143 "}, NOW, TODAY)
-    assert customer_row(engine, customer_id)["phone"] == "(201) 555-0143"
+    with restoring_settings(engine, "office.phone_region"):
+        set_setting(engine, "office.phone_region", "US")
+        update_customer(engine, alice, customer_id, version, {"phone": " (201)  555-0143 "}, NOW, TODAY)
+    assert customer_row(engine, customer_id)["phone"] == "+12015550143"
 
 
 @pytest.mark.parametrize("changes", list(INVALID.values()), ids=list(INVALID))
