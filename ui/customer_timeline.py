@@ -25,7 +25,7 @@ COLUMNS = {"at": ("tl.when", "datetime"), "kind": ("tl.kind", "enum"), "what": (
 KINDS, ROWS, PAGER = "tl_kinds", "tl_rows", "tl"
 WHAT_MAX = 80  # an incoming call's need, cut to one line of the table
 BOXES = {RecordTimeliness.ON_TIME: st.success, RecordTimeliness.LATE: st.warning,
-         RecordTimeliness.NOT_DELIVERED: st.info, RecordTimeliness.DUE: st.info, RecordTimeliness.OVERDUE: st.error}
+         RecordTimeliness.NOT_DELIVERED: st.info, RecordTimeliness.DUE: st.info, RecordTimeliness.OVERDUE: st.warning}
 
 
 def archive_box(actor, customer_id: int) -> None:
