@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.audit.log import record
 from core.clock import office_day
 from core.customers.search import reindex
+from core.customers.timeliness import refresh_many
 from core.errors import Invalid
 from core.imports.checks import Problem
 from core.imports.fields import remember, shape
@@ -134,6 +135,7 @@ class _Writer:
         items = new + old
         self._children(items, ids)
         reindex(self.s, ids)
+        refresh_many(self.s, ids, self.now)  # C-5: an imported record complete is complete from now
         self.created += len(new)
         self.updated += len(old)
         self.pending = []

@@ -194,3 +194,16 @@ def test_a_csv_that_breaks_midway_is_refused_whole_and_nothing_is_written(engine
             attempt()
         assert (refused.value.key, refused.value.params) == ("import.bad_csv", {"row": 14})
     assert counts(engine) == before
+
+
+def test_an_imported_record_that_is_complete_is_marked_complete_from_the_import_c5(engine, manager):
+    """C-5: the import marks in its own transaction the records it makes complete (name, a valid phone, address
+    and city; no product delivered), and leaves the others to be completed."""
+    head = ["姓名", "电话", "地址", "城市"]
+    rows = [["完整客户", "13800000001", "人民路1号", "上海"], ["缺地址", "13800000002", "", "上海"]]
+    src = read.source("c5.csv", csv_bytes(rows, head=head))
+    tab = read.table(src)
+    run_import(engine, manager, src, tab, Options(mapping=guess(tab.headers)), NOW)
+    with session_scope(engine) as s:
+        marks = dict(s.execute(select(Customer.name, Customer.archive_complete_at)).all())
+    assert marks == {"完整客户": NOW, "缺地址": None}
