@@ -22,19 +22,19 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
         "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign",
         "recheck_l2", "view_rechecks", "view_history",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
-        "countersign_work_order", "accept_work_order", "special_approval", "export_data", "send_finding",
+        "countersign_work_order", "accept_work_order", "special_approval", "send_finding",
         "register_incoming_call",
         "change_own_password",
     },
     Role.DIRECTOR: {
         "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
-        "view_settings", "work_callback", "recheck_l3", "send_finding", "export_data", "change_own_password",
+        "view_settings", "work_callback", "recheck_l3", "send_finding", "change_own_password",
         "view_rechecks", "view_history",
     },
     Role.ENGINEER: {"view_my_work", "view_complaints", "view_work_orders", "record_repair", "change_own_password"},
     Role.FINANCE: {"view_my_work", "view_work_orders", "settle_fee", "change_own_password"},
     Role.ADMIN: {
-        "view_my_work", "view_settings", "view_audit", "export_data", "edit_settings", "manage_users",
+        "view_my_work", "view_settings", "view_audit", "edit_settings", "manage_users",
         "change_own_password", "view_history",
     },
 }
@@ -55,7 +55,7 @@ ALL_ACTIONS = {
     "view_my_work", "view_callbacks", "view_complaints", "view_work_orders", "view_customers", "view_kpis",
     "view_settings", "view_audit", "edit_customer", "work_callback", "reassign_callback", "plan_campaign", "recheck_l2",
     "recheck_l3", "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
-    "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee", "export_data",
+    "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee",
     "edit_settings",
     "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
 }
