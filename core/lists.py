@@ -65,11 +65,13 @@ def stream(fetch: Callable[[int, int], Page], consume: Consumer) -> int:
     page), but its `paginate` streams the whole statement instead of counting and cutting one page. No OFFSET
     paging (quadratic at a million rows) and nothing held in memory but a chunk. Returns what `consume`
     returns (the rows it took)."""
-    token = _STREAM.set(consume)
+    taken: list[int] = []
+    token = _STREAM.set(lambda rows: taken.append(consume(rows)) or taken[0])
     try:
-        return fetch(1, STREAM_CHUNK).total
+        fetch(1, STREAM_CHUNK)
     finally:
         _STREAM.reset(token)
+    return taken[0] if taken else consume(iter(()))  # a list that read nothing (no rows at all) still gets its file
 
 
 def _streamed(session: Session, stmt: Select, consume: Consumer,

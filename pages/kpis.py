@@ -82,7 +82,7 @@ def chart(fn, figure, data=None) -> None:
         st.info(tr("kpi.no_data"))
     else:
         st.altair_chart(figure, width="stretch")
-        chart_data(fn.__name__, data)
+        chart_data(fn.__name__, data, f)
     st.caption(tr(f"kpi.def.{fn.__name__}"))
 
 

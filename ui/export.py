@@ -35,20 +35,24 @@ def rows_of(rows: list[dict]) -> Feed:
     return lambda consume: consume(iter(rows))
 
 
-def chart_data(chart: str, frame) -> None:
-    """A KPI chart's data (its DataFrame, enum columns already labelled) as the chart `chart` exports it."""
+def chart_data(chart: str, frame, flt) -> None:
+    """A KPI chart's data (its DataFrame, enum columns already labelled) as the chart `chart` exports it;
+    `flt` the page's filter (a dataclass: the KPI page keeps its filters in widgets, not in the URL)."""
     if frame is None or frame.empty:
         return
     columns = {c: (f"export.kpi.{c}", "date" if c == "week" else "text") for c in frame.columns}
-    offer("kpis", columns, rows_of(frame.to_dict("records")), key=f"kpis_{chart}")
+    shown = {name: [str(getattr(v, "value", v)) for v in (value if isinstance(value, tuple | list) else [value])]
+             for name, value in vars(flt).items() if value not in (None, (), [])}
+    offer("kpis", columns, rows_of(frame.to_dict("records")), key=f"kpis_{chart}", query=shown | {"chart": [chart]})
 
 
 def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
           decorate: Callable[[list[dict]], list[dict]] | None = None, total: int | None = None,
-          key: str | None = None) -> None:
+          key: str | None = None, query: dict | None = None) -> None:
     """The export buttons of `listing` (a key of EXPORTS) for a role that may export it; `columns` as the
     table's (field → label key, kind), `decorate` the display columns the page adds, `total` the rows the
-    list holds (for the progress bar), `key` the buttons' own when a page offers several exports."""
+    list holds (for the progress bar), `key` the buttons' own when a page offers several exports, `query` the
+    filter the audit records (default: the URL's)."""
     actor = auth.current_actor()
     if actor is None or not may_export(actor.role, listing) or total == 0:
         return
@@ -56,11 +60,12 @@ def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
     wanted = [fmt for fmt, col in (("xlsx", left), ("csv", right))
               if col.button(tr(f"export.{fmt}"), key=f"export_{key or listing}_{fmt}", icon=":material/download:")]
     if wanted:
-        _build(actor, listing, wanted[0], columns, feed, decorate, total)
+        query = query if query is not None else {k: st.query_params.get_all(k) for k in st.query_params
+                                                 if k not in NOT_FILTERS}
+        _build(actor, listing, wanted[0], columns, feed, decorate, total, query)
 
 
-def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: int | None) -> None:
-    query = {k: st.query_params.get_all(k) for k in st.query_params if k not in NOT_FILTERS}
+def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: int | None, query: dict) -> None:
     bar = st.progress(0.0, text=tr("export.building"))
     write = _writer(fmt, columns, feed, decorate, lambda n: bar.progress(min(1.0, n / total) if total else 0.0,
                                                                          text=tr("export.building")))

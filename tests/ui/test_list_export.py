@@ -124,7 +124,7 @@ def test_each_list_of_the_manager_exports_its_whole_list(open_page, export_dir, 
     assert [[str(v) for v in r] for r in sheet[1:len(shown) + 1]][0][:2] == shown[0][:2]
 
 
-def test_each_kpi_chart_exports_its_data(open_page, export_dir):
+def test_each_kpi_chart_exports_its_data_and_the_audit_keeps_the_pages_filter(open_page, demo_url, export_dir):
     at = open_page("pages/kpis.py")
     keys = [b.key for b in at.button if b.key and b.key.startswith("export_kpis_")]
     assert "export_kpis_work_orders_per_week_csv" in keys
@@ -133,6 +133,9 @@ def test_each_kpi_chart_exports_its_data(open_page, export_dir):
     rows = list(csv.reader(io.StringIO(_exported(at, export_dir).read_text("utf-8-sig"))))
     assert rows[0] == [t("export.kpi.week", "en"), t("export.kpi.opened", "en"), t("export.kpi.completed", "en")]
     assert len(rows) > 1
+    entry = _audits(demo_url)[-1]
+    assert entry["list"] == "kpis" and entry["filter"]["chart"] == ["work_orders_per_week"]
+    assert {"start", "end"} <= set(entry["filter"]) and entry["rows"] == len(rows) - 1
 
 
 def test_a_link_is_served_once_to_its_own_session_only(open_page, export_dir, now):
