@@ -21,6 +21,7 @@ from core.permissions import may_export
 from ui import auth, clock
 from ui.context import engine, office, tr
 from ui.feedback import refusal
+from ui.text import phrase
 from ui.widgets import cell_formats
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: 
         st.error(tr("export.failed"))
         return
     bar.empty()
-    st.link_button(tr("export.download", rows=made.rows), ROUTE + made.token, icon=":material/download:",
+    st.link_button(phrase("export.download", rows=made.rows), ROUTE + made.token, icon=":material/download:",
                    type="primary")
     st.caption(tr("export.once"))
 
