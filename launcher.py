@@ -11,6 +11,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.export_route import ROUTES as EXPORT_ROUTES
 from ui.web_auth import ROUTES, RequireSignIn, setup_code_at_start
 from ui.web_security import CloseInternalRoutes, SecurityHeaders
 from ui.wo_print_route import ROUTES as PRINT_ROUTES
@@ -31,5 +32,6 @@ PagesManager.uses_pages_directory = False
 
 # Outermost first: every response, a redirect to sign-in or a refusal too, leaves with the security headers.
 MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CloseInternalRoutes), Middleware(RequireSignIn)]
-app = st.App("streamlit_app.py", routes=ROUTES + PRINT_ROUTES, middleware=MIDDLEWARE, on_script_error=_log_script_error,
+app = st.App("streamlit_app.py", routes=ROUTES + PRINT_ROUTES + EXPORT_ROUTES, middleware=MIDDLEWARE,
+             on_script_error=_log_script_error,
              lifespan=setup_code_at_start)

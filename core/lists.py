@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -17,6 +18,9 @@ from db.models import Customer
 
 PAGE_SIZES = (25, 50, 100)
 SEARCH_MAX = limit_of(Customer.name)  # the longest column a search looks in: a longer term matches nothing
+STREAM_CHUNK = 1_000  # rows a streamed list fetches from the database at a time
+Consumer = Callable[[Iterator[dict]], int]
+_STREAM: ContextVar[Consumer | None] = ContextVar("list_stream", default=None)
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,58 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def paginate(session: Session, stmt: Select, page: int, page_size: int, count: Select | None = None) -> Page:
+def paginate(session: Session, stmt: Select, page: int, page_size: int, count: Select | None = None,
+             enrich: Callable[[list[dict]], list[dict]] | None = None) -> Page:
     """Count the filtered rows and fetch one page of them; `page` is clamped into range.
     `count` is a cheaper statement counting the same rows (the base table with the filters, no joins
-    for display columns); without it the listed statement is counted as a subquery."""
+    for display columns); without it the listed statement is counted as a subquery. `enrich` completes the
+    fetched rows (a page, or each chunk of a streamed list: see `stream`), e.g. with a flag or a second query.
+    Inside `stream`, the whole statement is handed to the stream's consumer instead."""
+    consume = _STREAM.get()
+    if consume is not None:
+        return _streamed(session, stmt, consume, enrich)
     count = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
     total = session.scalar(count) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).mappings().all()
-    return Page([dict(r) for r in rows], total, page, page_size)
+    rows = [dict(r) for r in session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).mappings()]
+    return Page(enrich(rows) if enrich else rows, total, page, page_size)
+
+
+def streaming() -> bool:
+    """True inside `stream`: a list that pages in its own way (the callback queue) hands `paginate` one
+    statement of its whole order instead."""
+    return _STREAM.get() is not None
+
+
+def stream(fetch: Callable[[int, int], Page], consume: Consumer) -> int:
+    """Every row of a list, in its own order, handed to `consume` as an iterator while the database still
+    sends them: `fetch` is the list's own page function (its permission check, filters and sort run as for a
+    page), but its `paginate` streams the whole statement instead of counting and cutting one page. No OFFSET
+    paging (quadratic at a million rows) and nothing held in memory but a chunk. Returns what `consume`
+    returns (the rows it took)."""
+    taken: list[int] = []
+    token = _STREAM.set(lambda rows: taken.append(consume(rows)) or taken[0])
+    try:
+        fetch(1, STREAM_CHUNK)
+    finally:
+        _STREAM.reset(token)
+    return taken[0] if taken else consume(iter(()))  # a list that read nothing (no rows at all) still gets its file
+
+
+def _streamed(session: Session, stmt: Select, consume: Consumer,
+              enrich: Callable[[list[dict]], list[dict]] | None) -> Page:
+    """The whole statement through a server-side cursor (yield_per: PostgreSQL's named cursor; SQLite's own
+    cursor steps row by row), chunk by chunk, each row a plain dict, consumed before the list's session
+    closes."""
+    _STREAM.set(None)  # a second list read in the same call (a lookup) pages as usual
+    result = session.execute(stmt, execution_options={"yield_per": STREAM_CHUNK}).mappings()
+
+    def rows() -> Iterator[dict]:
+        for chunk in result.partitions():
+            batch = [dict(r) for r in chunk]
+            yield from enrich(batch) if enrich else batch
+    return Page([], consume(rows()), 1, STREAM_CHUNK)
 
 
 def sort_of(sort: str | None, allowed: Mapping[str, object]) -> tuple[str, bool] | None:

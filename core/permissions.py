@@ -46,7 +46,6 @@ class Action(StrEnum):
     ACCEPT_WORK_ORDER = "accept_work_order"
     SPECIAL_APPROVAL = "special_approval"
     SETTLE_FEE = "settle_fee"
-    EXPORT_DATA = "export_data"
     IMPORT_CUSTOMERS = "import_customers"
     EDIT_SETTINGS = "edit_settings"
     MANAGE_USERS = "manage_users"
@@ -87,11 +86,29 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ACCEPT_WORK_ORDER: frozenset({S, M}),
     Action.SPECIAL_APPROVAL: frozenset({M}),
     Action.SETTLE_FEE: frozenset({F}),
-    Action.EXPORT_DATA: frozenset({M, D, A}),
     Action.IMPORT_CUSTOMERS: frozenset({M}),  # C-1: a bulk change to the archive, the manager's
     Action.EDIT_SETTINGS: frozenset({A}),
     Action.MANAGE_USERS: frozenset({A}),
     Action.CHANGE_OWN_PASSWORD: EVERYONE,
+}
+
+# Who may export which list (issue 13): every row the list's filters select, as a file that leaves the app, so
+# narrower than reading it. Each role only among those who read the list (its page's action); the specialist
+# reads but does not export the archive, the callbacks or the complaints; finance exports the finance week
+# (WO-8) and no other list; the admin the users and the audit log they keep; the director everything they
+# read but the incoming register, which is not theirs to read. core.export.services.require_export is the gate.
+EXPORTS: dict[str, frozenset[Role]] = {
+    "callbacks": frozenset({M, D}),
+    "incoming": frozenset({M}),
+    "leads": frozenset({M, D}),
+    "complaints": frozenset({M, D}),
+    "complaint_log": frozenset({M, D}),  # CP-4
+    "work_orders": frozenset({M, D}),
+    "finance_week": frozenset({F}),  # WO-8
+    "customers": frozenset({M, D}),
+    "audit": frozenset({M, A}),
+    "users": frozenset({A}),
+    "kpis": frozenset({M, D}),  # each chart's data
 }
 
 # The page files and the action that opens each; the first is every role's default page.
@@ -134,6 +151,10 @@ def require(actor: Actor | None, action: Action) -> Actor:
     if actor is None or not allowed(actor.role, action):
         raise Forbidden(action=action.value)
     return actor
+
+
+def may_export(role: Role, listing: str) -> bool:
+    return role in EXPORTS.get(listing, frozenset())
 
 
 def pages_for(role: Role) -> list[str]:

@@ -8,6 +8,7 @@ from db.enums import AuditAction, Role
 from ui import listing
 from ui.auth import page_guard
 from ui.context import engine, lang, office, tr
+from ui.export import offer
 from ui.widgets import table
 
 COLUMNS = {"at": ("common.when", "datetime"), "username": ("common.who", "text"), "what": ("audit.what", "text"),
@@ -41,6 +42,8 @@ with listing.filters("on", "user", "entity", "action"):
 sort = listing.sort_box(SORTS, "list.newest_first")
 
 flt = AuditFilter(start, end, user, entity, actions)
-page = list_audit(engine(), actor, flt, office().timezone, *listing.page_request(), sort)
+fetch = lambda n, size: list_audit(engine(), actor, flt, office().timezone, n, size, sort)  # noqa: E731
+page = fetch(*listing.page_request())
 table(readable(page.rows), COLUMNS)
 listing.pager(page)
+offer("audit", COLUMNS, listing.streamed(fetch), readable, page.total)

@@ -132,7 +132,8 @@ def queue(actor) -> None:
     flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search, due)
     due_tiles(queue_counts(engine(), actor, flt, office().timezone, clock.now()), due)
     listing.listed(lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n,
-                                                 size, sort), COLUMNS, overdue_marks)
+                                                 size, sort), COLUMNS, overdue_marks,
+                   export="callbacks")
     if allowed(actor.role, Action.REASSIGN_CALLBACK):
         reassign_box(actor, flt, assignable(engine()))  # only who may receive them (check_target)
     if allowed(actor.role, Action.PLAN_CAMPAIGN):

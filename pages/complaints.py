@@ -82,7 +82,7 @@ def complaint_list(actor) -> None:
             new_complaint_form(actor, listing.open_record)
     flt, sort = complaint_filter(actor)
     listing.listed(lambda n, size: list_complaints(engine(), actor, flt, office().timezone, now, n, size, sort),
-                   COLUMNS, lambda rows: [r | {"marker": marker(r)} for r in rows])
+                   COLUMNS, lambda rows: [r | {"marker": marker(r)} for r in rows], export="complaints")
 
 
 def show_complaint(actor, complaint_id: int) -> None:

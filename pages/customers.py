@@ -75,7 +75,8 @@ def customer_list(actor) -> None:
             start, end = listing.date_range("cu.created_range", "created")
     search, sort = listing.search_and_sort("cu.search_hint", SORTS, "list.newest_first")
     flt = CustomerFilter(grades, validities, specialist, start, end, search)
-    listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS)
+    listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
+                   export="customers")
 
 
 def show_customer(actor, customer_id: int) -> None:

@@ -10,10 +10,10 @@ from db.enums import WorkOrderStatus
 from ui import clock, feedback, listing
 from ui.auth import page_guard
 from ui.context import engine, office, tr
+from ui.export import offer, rows_of
 from ui.text import joined, phrase
 from ui.widgets import cell_formats, table
 from ui.wo_work import week_totals
-from ui.xlsx import workbook
 
 COLUMNS = {"number": ("wo.number", "text"), "customer": ("wo.customer", "text"), "fee_cents": ("wo.fee", "money"),
            "collected_on_site": ("wo.finance.collected_on_site", "bool"), "invoice_no": ("wo.invoice_no", "text"),
@@ -56,9 +56,7 @@ def show_week(week: dict) -> None:
         st.info(tr("wo.finance.empty"))
         return
     table(week["rows"], COLUMNS)
-    st.download_button(tr("wo.finance.export"), workbook(week["rows"], COLUMNS, "finance"),
-                       file_name=f"finance-{week['week_start']}.xlsx", icon=":material/download:", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    offer("finance_week", COLUMNS, rows_of(week["rows"]))
     if week["signed_at"] is None:
         for row in week["rows"]:
             if row["status"] == WorkOrderStatus.ACCEPTED:

@@ -75,7 +75,7 @@ def show_list(actor: Actor) -> None:
     st.subheader(tr("incoming.register"))
     flt, sort = register_filter()
     listing.listed(lambda n, size: list_incoming(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
-                   lambda rows: [r | {"follow_up": follow_up(r)} for r in rows])
+                   lambda rows: [r | {"follow_up": follow_up(r)} for r in rows], export="incoming")
 
 
 def led_to(actor: Actor, call: dict) -> None:

@@ -18,6 +18,7 @@ from ui import clock
 from ui.auth import page_guard
 from ui.charts import bars, compute, due_vs_done, enum_order, labelled, weekly_counts
 from ui.context import lang, office, tr
+from ui.export import chart_data
 from ui.text import plain
 from ui.widgets import enum_filter, person_filter
 
@@ -74,12 +75,14 @@ for col, (fn, value, show) in zip(cols, HEADLINE, strict=True):
     col.metric(tr(f"kpi.metric.{fn.__name__}"), plain(show(value)), help=tr(f"kpi.def.{fn.__name__}"), border=True)
 
 
-def chart(fn, figure) -> None:
-    """A chart (or 'no data') with its definition under it, as the KPI's docstring says it (translated)."""
+def chart(fn, figure, data=None) -> None:
+    """A chart (or 'no data') with its definition under it, as the KPI's docstring says it (translated), and
+    its data to export (ui.export.chart_data)."""
     if figure is None:
         st.info(tr("kpi.no_data"))
     else:
         st.altair_chart(figure, width="stretch")
+        chart_data(fn.__name__, data, f)
     st.caption(tr(f"kpi.def.{fn.__name__}"))
 
 
@@ -87,35 +90,38 @@ left, right = st.columns(2)
 with left:
     frame = compute(kpi.work_orders_per_week, f, tz)
     chart(kpi.work_orders_per_week, weekly_counts(frame, ["opened", "completed"], "kpi.chart.work_orders_per_week",
-                                                   partial))
+                                                   partial), frame)
 with right:
-    chart(kpi.callbacks_per_week, due_vs_done(kpi.callbacks_per_week(cb_weeks), "kpi.chart.callbacks_per_week",
-                                                           partial))
+    frame = kpi.callbacks_per_week(cb_weeks)
+    chart(kpi.callbacks_per_week, due_vs_done(frame, "kpi.chart.callbacks_per_week", partial), frame)
 
 left, right = st.columns(2)
 with left:
     frame = compute(kpi.complaints_by_channel, f, tz)
+    frame = frame if frame.empty else labelled(labelled(frame, "channel", ComplaintChannel), "status", ComplaintStatus)
     chart(kpi.complaints_by_channel, None if frame.empty else bars(
-        labelled(labelled(frame, "channel", ComplaintChannel), "status", ComplaintStatus),
-        "kpi.chart.complaints_by_channel", ("channel", "kpi.axis.channel", enum_order(ComplaintChannel)),
-        ("status", "kpi.axis.status", enum_order(ComplaintStatus))))
+        frame, "kpi.chart.complaints_by_channel", ("channel", "kpi.axis.channel", enum_order(ComplaintChannel)),
+        ("status", "kpi.axis.status", enum_order(ComplaintStatus))), frame)
 with right:
     frame = kpi.satisfaction_distribution(attempts)
+    frame = frame if frame.empty else labelled(frame, "satisfaction", Satisfaction)
     chart(kpi.satisfaction_distribution, None if frame.empty else bars(
-        labelled(frame, "satisfaction", Satisfaction), "kpi.chart.satisfaction_distribution",
-        ("satisfaction", "kpi.axis.satisfaction", enum_order(Satisfaction))))
+        frame, "kpi.chart.satisfaction_distribution", ("satisfaction", "kpi.axis.satisfaction",
+                                                       enum_order(Satisfaction))), frame)
 
 left, right = st.columns(2)
 with left:
     frame = compute(kpi.work_order_backlog, f, now)
     ages = [tr(f"kpi.age.{a}") for a in kpi.AGES]
+    frame = frame if frame.empty else labelled(frame, "status", WorkOrderStatus).assign(
+        age=[tr(f"kpi.age.{a}") for a in frame["age"]])
     chart(kpi.work_order_backlog, None if frame.empty else bars(
-        labelled(frame, "status", WorkOrderStatus).assign(age=[tr(f"kpi.age.{a}") for a in frame["age"]]),
-        "kpi.chart.work_order_backlog", ("status", "kpi.axis.status", enum_order(WorkOrderStatus)),
-        ("age", "kpi.axis.age", ages)))
+        frame, "kpi.chart.work_order_backlog", ("status", "kpi.axis.status", enum_order(WorkOrderStatus)),
+        ("age", "kpi.axis.age", ages)), frame)
 with right:
     frame = kpi.dispatch_time_distribution(dispatch)
     labels = {b: tr(f"kpi.dispatch.{b}", minutes=target * k) for b, k in kpi.DISPATCH_BUCKETS.items()}
+    frame = frame.assign(bucket=frame["bucket"].map(labels))
     chart(kpi.dispatch_time_distribution, None if frame["count"].sum() == 0 else bars(
-        frame.assign(bucket=frame["bucket"].map(labels)), "kpi.chart.dispatch_time_distribution",
-        ("bucket", "kpi.axis.dispatch_time", list(labels.values()))))
+        frame, "kpi.chart.dispatch_time_distribution", ("bucket", "kpi.axis.dispatch_time", list(labels.values()))),
+          frame)

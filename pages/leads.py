@@ -61,7 +61,8 @@ def show_list(actor: Actor) -> None:
     flt = lead_filter(actor, people)
     overdue = tr("leads.overdue")
     listing.listed(lambda n, size: list_leads(engine(), actor, flt, clock.now(), office().timezone, n, size),
-                   COLUMNS, lambda rows: [r | {"overdue": overdue if r["overdue"] else ""} for r in rows])
+                   COLUMNS, lambda rows: [r | {"overdue": overdue if r["overdue"] else ""} for r in rows],
+                   export="leads")
 
 
 def contacts(detail: dict) -> None:

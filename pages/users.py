@@ -21,7 +21,7 @@ role_label = lambda r: enum_label(Role(r), lang())  # noqa: E731
 
 def user_list(actor) -> None:
     sort = listing.sort_box(SORTS, "users.by_role")
-    listing.listed(lambda n, size: users_page(engine(), actor, n, size, sort), COLUMNS)
+    listing.listed(lambda n, size: users_page(engine(), actor, n, size, sort), COLUMNS, export="users")
     with st.expander(tr("users.create")), st.form("user_create", clear_on_submit=False):
         username = st.text_input(tr("auth.username"), key="new_username")
         display = st.text_input(tr("users.name"), key="new_display")

@@ -45,7 +45,7 @@ def order_list(actor) -> None:
     search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
     flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
     listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
-                   lambda rows: [r | {"next": tr(f"wo.ui.step.{stage(r)}")} for r in rows])
+                   lambda rows: [r | {"next": tr(f"wo.ui.step.{stage(r)}")} for r in rows], export="work_orders")
 
 
 def show_order(actor, order_id: int) -> None:

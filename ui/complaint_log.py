@@ -119,4 +119,5 @@ def log_view(actor: Actor, now: datetime) -> None:
     summary_view(actor, start, end, now)
     heading("cp.log.title")
     sort = listing.sort_box(SORTS, "cp.log.in_order_received")
-    listing.listed(lambda n, size: complaint_log(engine(), actor, start, end, tz, n, size, sort), COLUMNS)
+    listing.listed(lambda n, size: complaint_log(engine(), actor, start, end, tz, n, size, sort), COLUMNS,
+                   export="complaint_log")

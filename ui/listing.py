@@ -9,8 +9,6 @@ used here.) A value the URL may not hold is ignored: the default is shown, never
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,19 +18,16 @@ from typing import Any
 
 import streamlit as st
 
-from core.lists import PAGE_SIZES, Page
-from core.permissions import Action, allowed
+from core.lists import PAGE_SIZES, Page, stream
 from ui import widgets
-from ui.auth import current_actor
 from ui.context import tr
+from ui.export import offer
 from ui.text import phrase
 
 ID, PAGE, SIZE, SORT, SEARCH = "id", "page", "size", "sort", "q"
 ALL = "all"  # a filter whose default narrows (the queue's open work, my own items) widened to everything
 ROWS = "rows"  # the key of the list's table, whose row selection opens a record
 TEXT_MAX = 200  # a longer search term is cut (core's search then refuses what no column can hold)
-EXPORT_MAX = 100_000  # rows in one export file: more would tie up the server and choke a spreadsheet
-EXPORT_CHUNK = 1_000  # rows fetched at a time while an export file is built
 
 
 @dataclass(frozen=True)
@@ -204,60 +199,22 @@ def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str) -> t
 
 
 def listed(fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
-           decorate: Callable[[list[dict]], list[dict]] | None = None) -> Page:
+           decorate: Callable[[list[dict]], list[dict]] | None = None, export: str | None = None) -> Page:
     """The page of the list the URL asks for, fetched in SQL (`fetch(number, size)`), its rows clickable
-    (`decorate` adds display columns), and the pager."""
+    (`decorate` adds display columns), the pager, and the export of the whole filtered list as `export` (a key
+    of core.permissions.EXPORTS), streamed through the same `fetch` (core.lists.stream, ui.export). The table's
+    own toolbar, which would download only the page on screen, untranslated, is hidden by ui.chrome."""
     page = fetch(*page_request())
     rows_table(decorate(page.rows) if decorate else page.rows, columns)
     pager(page)
-    export(fetch, columns, decorate, page.total)
+    if export:
+        offer(export, columns, streamed(fetch), decorate, page.total)
     return page
 
 
-def export(fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
-           decorate: Callable[[list[dict]], list[dict]] | None, total: int) -> None:
-    """The whole filtered list as a CSV file, for the roles that may export data (the table's own toolbar,
-    which would download only the page on screen, untranslated, is hidden by ui.chrome). The file is built only
-    when asked, by a first button, so a list page stays fast. Not by Streamlit's deferred `data` callable: it
-    runs on another thread, outside the session, where the pages' fetch and decorate functions cannot read the
-    run's clock and the user's language."""
-    actor = current_actor()
-    if actor is None or not allowed(actor.role, Action.EXPORT_DATA) or not total:
-        return
-    if not st.button(tr("list.export_prepare"), key="export_prepare", icon=":material/table_view:"):
-        return
-    st.download_button(tr("list.export"), export_csv(fetch, columns, decorate, total), file_name="export.csv",
-                       mime="text/csv", key="export", icon=":material/download:", on_click="ignore")
-    if total > EXPORT_MAX:
-        st.caption(phrase("list.export_capped", limit=EXPORT_MAX, total=total))
-
-
-def export_csv(fetch: Callable[[int, int], Page], columns: dict[str, tuple[str, str]],
-               decorate: Callable[[list[dict]], list[dict]] | None, total: int) -> bytes:
-    """The list's rows (up to EXPORT_MAX) as the table shows them: translated headers, formatted cells; UTF-8
-    with a BOM, which tells Excel the file is UTF-8 (else it garbles Chinese)."""
-    fmts = widgets.cell_formats()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([tr(label) for label, _ in columns.values()])
-    for rows in _chunks(fetch, min(total, EXPORT_MAX)):
-        for row in decorate(rows) if decorate else rows:
-            writer.writerow([fmts[kind](row.get(field)) for field, (_, kind) in columns.items()])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _chunks(fetch: Callable[[int, int], Page], limit: int):
-    """The rows of the list in its own order, page after page of EXPORT_CHUNK, up to `limit` rows."""
-    number, taken = 1, 0
-    while taken < limit:
-        rows = fetch(number, EXPORT_CHUNK).rows[:limit - taken]
-        if not rows:
-            return
-        yield rows
-        taken += len(rows)
-        if len(rows) < EXPORT_CHUNK:
-            return
-        number += 1
+def streamed(fetch: Callable[[int, int], Page]) -> Callable:
+    """The whole list of the page function `fetch` as an export's feed (core.lists.stream)."""
+    return lambda consume: stream(fetch, consume)
 
 
 def page_request() -> tuple[int, int]:

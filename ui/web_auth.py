@@ -35,7 +35,8 @@ LANG_COOKIE, LANG_ROUTE = "sd_lang", "/auth/language"  # the language this brows
 LANG_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 TYPED_MAX = 200  # what a refused form shows again of a typed name: any real one, never a posted megabyte
 STREAMLIT_PARTS = ("/_stcore/", "/static/", "/media/", "/component/")
-OPEN_PREFIXES = (*STREAMLIT_PARTS, "/auth/", "/print/")  # /print/: ui.wo_print_route checks the session itself
+# /print/ and /export/: ui.wo_print_route and ui.export_route check the session themselves
+OPEN_PREFIXES = (*STREAMLIT_PARTS, "/auth/", "/print/", "/export/")
 
 
 

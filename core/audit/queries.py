@@ -35,7 +35,8 @@ from db.models import (
 ENTITIES = {"customer": Customer, "product": Product, "callback": Callback, "task": Task,
             "incoming_call": IncomingCall, "complaint": Complaint, "work_order": WorkOrder, "lead": Lead,
             "campaign": None, "recheck_sample": RecheckSample, "sweep": None, "user": User, "setting": Setting,
-            "session": None, "finance_batch": FinanceBatch, "import_batch": None}
+            "session": None, "finance_batch": FinanceBatch, "import_batch": None,
+            "export": None}
 
 
 def _enum_of(entity: str, field: str) -> type[Enum] | None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from core.accounts.queries import staff_names
 from core.callbacks.flow import require_view, visible_levels
 from core.clock import office_day
-from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered
+from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered, paginate, streaming
 from core.permissions import Action, Actor, require
 from core.scheduling.assignment import ASSIGNABLE_ROLES, workable_by
 from db.engine import session_scope
@@ -143,6 +143,19 @@ def _sorted_ids(s: Session, where: list, order: list, offset: int, size: int) ->
     return list(s.scalars(stmt.limit(size).offset(offset)))
 
 
+def _all_ids(where: list, order: list | None):
+    """Every id of the filtered queue in the order its pages show: the chosen sort (`_sorted_ids`), or queue
+    order (`_page_ids`): open work by due_end, grade, id, then finished work, the latest finished first."""
+    stmt = (select(Callback.id).join(Customer, Customer.id == Callback.customer_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Callback.assignee_id).where(*where))
+    if order is not None:
+        return stmt.order_by(*order)
+    open_ = is_open()
+    grade = case({CustomerGrade.VIP.value: 0, CustomerGrade.KEY.value: 1}, value=Customer.grade, else_=2)  # C-2
+    return stmt.order_by(case((open_, 0), else_=1), case((open_, Callback.due_end)), case((open_, grade)),
+                         case((open_, Callback.id)), Callback.completed_at.desc().nulls_last(), Callback.id.desc())
+
+
 def _rows(s: Session, ids: list[int], now: datetime) -> list[dict]:
     assignee = aliased(User)
     stmt = (
@@ -166,6 +179,9 @@ def list_callbacks(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now
     where = _conditions(actor, f, tz, now)
     order = ordered(sort, _sort_columns(), Callback.id)
     with session_scope(engine) as s:
+        if streaming():  # an export: the whole queue in one statement of the same order (core.lists.stream)
+            return paginate(s, _all_ids(where, order), 1, page_size,
+                            enrich=lambda rows: _rows(s, [r["id"] for r in rows], now))
         total = _count(s, where)
         page = min(max(1, page), max(1, -(-total // page_size)))
         offset = (page - 1) * page_size

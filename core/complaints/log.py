@@ -105,9 +105,9 @@ def complaint_log(engine: Engine, actor: Actor, period_start: date, period_end: 
     require(actor, Action.VIEW_COMPLAINTS)
     period = Period(period_start, period_end, tz)
     with session_scope(engine) as s:
-        found = paginate(s, _log_stmt(period, sort), page, size,
-                         count=period.of(select(func.count()).select_from(Complaint)))
-    return Page([_log_row(r) for r in found.rows], found.total, found.page, found.page_size)
+        return paginate(s, _log_stmt(period, sort), page, size,
+                        count=period.of(select(func.count()).select_from(Complaint)),
+                        enrich=lambda rows: [_log_row(r) for r in rows])
 
 
 # ---- the periodic summary (K-3 figures) -----------------------------------------------------------------

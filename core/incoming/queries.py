@@ -114,10 +114,13 @@ def list_incoming(engine: Engine, actor: Actor, f: IncomingFilter, tz: str, page
             .outerjoin(taker, taker.id == IncomingCall.taken_by_id)
             .where(*where).order_by(*order))
     with session_scope(engine) as s:
-        listed = paginate(s, stmt, page, page_size, select(func.count()).select_from(IncomingCall).where(*where))
-        follow = _follow_ups(s, [r["id"] for r in listed.rows])
-    rows = [r | follow[r["id"]] for r in listed.rows]
-    return Page(rows, listed.total, listed.page, listed.page_size)
+        return paginate(s, stmt, page, page_size, select(func.count()).select_from(IncomingCall).where(*where),
+                        lambda rows: _with_follow_ups(s, rows))
+
+
+def _with_follow_ups(s: Session, rows: list[dict]) -> list[dict]:
+    follow = _follow_ups(s, [r["id"] for r in rows])
+    return [r | follow[r["id"]] for r in rows]
 
 
 def _follow_ups(s: Session, call_ids: list[int]) -> dict[int, dict]:

@@ -80,10 +80,9 @@ def list_leads(engine: Engine, actor: Actor, f: LeadFilter, now: datetime, tz: s
                    Lead.next_follow_up, owner.display_name.label("specialist"), Lead.created_at)
             .outerjoin(owner, owner.id == Lead.specialist_id).where(*where).order_by(*sort_order(f.sort)))
     with session_scope(engine) as s:
-        listed = paginate(s, stmt, page, page_size, select(func.count()).select_from(Lead).where(*where))
-    rows = [r | {"overdue": r["status"] == LeadStatus.OPEN and r["next_follow_up"] is not None
-                 and r["next_follow_up"] < now} for r in listed.rows]
-    return Page(rows, listed.total, listed.page, listed.page_size)
+        return paginate(s, stmt, page, page_size, select(func.count()).select_from(Lead).where(*where),
+                        lambda rows: [r | {"overdue": r["status"] == LeadStatus.OPEN and r["next_follow_up"] is not None
+                                           and r["next_follow_up"] < now} for r in rows])
 
 
 def lead_detail(engine: Engine, actor: Actor, lead_id: int) -> dict | None:

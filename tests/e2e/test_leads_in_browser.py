@@ -49,7 +49,7 @@ def test_the_lead_list_lives_in_the_url_and_a_lead_opens_and_goes_back_to_it(ser
         f'- combobox "{t("list.sort", "en")}": {sort_label}', timeout=30_000)
     # the list's table as the search's run drew it, down to the export button under it: a click on a row's cell
     # opens that lead (the table before the search lingers, stale, until the new one comes, and a click on it is lost)
-    page.locator('.st-key-export_prepare[data-stale="false"]').wait_for(timeout=60_000)
+    page.locator('.st-key-export_leads_csv[data-stale="false"]').wait_for(timeout=60_000)
     grid = page.locator('.st-key-rows[data-stale="false"]')
     grid.wait_for(timeout=60_000)
     box = grid.bounding_box()

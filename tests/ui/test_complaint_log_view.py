@@ -10,7 +10,6 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
 from core.complaints.log import complaint_log, log_summary
@@ -103,18 +102,16 @@ def test_a_period_without_complaints_shows_no_data_rather_than_zero_rates(sign_i
     assert t("list.empty", "en") in [i.value for i in at.info]
 
 
-def test_a_manager_exports_the_whole_log_of_the_period(sign_in_as, demo_url, now, monkeypatch):
+def test_a_manager_exports_the_whole_log_of_the_period(sign_in_as, demo_url, now, monkeypatch, tmp_path):
     """CP-4: the log of the month as a file, every complaint once, with the CAPA columns the table shows."""
     _, total = figures(demo_url, *JUNE, now)
-    monkeypatch.setattr("ui.listing.EXPORT_CHUNK", 10)  # fetched in several chunks
-    files = []
-    real = streamlit.download_button
-    monkeypatch.setattr(streamlit, "download_button",
-                        lambda label, data, *a, **kw: files.append(data) or real(label, data, *a, **kw))
+    monkeypatch.setattr("core.lists.STREAM_CHUNK", 10)  # streamed in several chunks
+    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(tmp_path))
     at = open_log(sign_in_as, "en")
-    at.button(key="export_prepare").click().run()
+    at.button(key="export_complaint_log_csv").click().run()
     assert not at.exception
-    rows = list(csv.reader(io.StringIO(files[0].decode("utf-8-sig"))))
+    token = at.get("link_button")[0].proto.url.removeprefix("/export/")
+    rows = list(csv.reader(io.StringIO((tmp_path / token / "file").read_text("utf-8-sig"))))
     assert rows[0] == list(at.dataframe[-1].value.columns)
     assert t("cp.log.corrective_action", "en") in rows[0] and t("cp.log.days_to_close", "en") in rows[0]
     assert len(rows) - 1 == total == len({r[0] for r in rows[1:]})

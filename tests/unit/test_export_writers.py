@@ -1,0 +1,96 @@
+"""The export files (issue 13): a CSV in UTF-8 with a BOM, an .xlsx read back with python-calamine, both
+written from an iterator as the rows arrive (never held whole), and formula-like cells written as text (CSV
+injection, OWASP): a leading quote in a CSV, a string cell in a workbook."""
+import csv
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from core.export.cells import csv_cell, is_formula_like
+from core.export.writers import write_csv, write_xlsx
+
+HEADERS = ["编号", "客户", "金额"]
+EVIL = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=HYPERLINK(\"http://x\")"]
+
+
+@pytest.mark.parametrize("text", EVIL, ids=["equals", "plus", "minus", "at", "tab", "cr", "hyperlink"])
+def test_a_formula_like_cell_is_quoted_as_text_in_a_csv(text):
+    assert is_formula_like(text)
+    assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["张伟", "WO-1", "a=b", "", "1-2", " =x"])
+def test_an_ordinary_cell_is_written_as_it_is(text):
+    assert not is_formula_like(text)
+    assert csv_cell(text) == text
+
+
+def test_none_is_an_empty_cell():
+    assert csv_cell(None) == ""
+
+
+def test_the_csv_has_a_bom_chinese_headers_and_the_quoted_formulas(tmp_path):
+    path = tmp_path / "out.csv"
+    assert write_csv(path, HEADERS, [["WO-1", "张伟", "¥12.00"], [EVIL[0], EVIL[3], None]]) == 2
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [HEADERS, ["WO-1", "张伟", "¥12.00"], ["'=1+1", "'@SUM(A1)", ""]]
+
+
+def test_the_xlsx_reads_back_with_text_as_text_and_amounts_as_numbers(tmp_path):
+    path = tmp_path / "out.xlsx"
+    assert write_xlsx(path, HEADERS, [["WO-1", "张伟", 12.5], ["=1+1", "@SUM(A1)", None], ["0123", "-5", 3]]) == 3
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[0] == HEADERS
+    assert rows[1] == ["WO-1", "张伟", 12.5]
+    assert rows[2][:2] == ["=1+1", "@SUM(A1)"]  # the text itself: a string cell, never a formula
+    assert rows[3][:2] == ["0123", "-5"]  # text stays text: no number made of a code or a phone
+    assert rows[3][2] == 3
+
+
+def test_the_xlsx_cell_holds_no_formula(tmp_path):
+    """The workbook's XML has no <f> element: Excel has nothing to evaluate."""
+    import zipfile
+    path = tmp_path / "out.xlsx"
+    write_xlsx(path, HEADERS, [EVIL[:3]])
+    with zipfile.ZipFile(path) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+
+
+def test_rows_past_a_sheet_go_on_in_a_next_sheet_with_the_header(tmp_path):
+    path = tmp_path / "out.xlsx"
+    assert write_xlsx(path, HEADERS, ([str(i), "x", i] for i in range(7)), sheet="list", sheet_rows=4) == 7
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["list", "list (2)", "list (3)"]
+    sheets = [book.get_sheet_by_index(i).to_python() for i in range(3)]
+    assert [s[0] for s in sheets] == [HEADERS] * 3
+    assert [r[0] for s in sheets for r in s[1:]] == [str(i) for i in range(7)]
+
+
+def test_an_empty_list_gives_the_header_alone(tmp_path):
+    write_xlsx(tmp_path / "a.xlsx", HEADERS, iter(()))
+    write_csv(tmp_path / "a.csv", HEADERS, iter(()))
+    assert CalamineWorkbook.from_path(str(tmp_path / "a.xlsx")).get_sheet_by_index(0).to_python() == [HEADERS]
+    assert (tmp_path / "a.csv").read_text("utf-8-sig").splitlines() == [",".join(HEADERS)]
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx], ids=["csv", "xlsx"])
+def test_the_writers_take_each_row_as_it_comes_never_the_whole_list(tmp_path, writer):
+    """A generator that records how far it was read when each row was asked for: the writer asks for one
+    row at a time and never holds more than one (a list() or sort would pull them all before the first
+    write). The file grows while the rows come."""
+    pulled, sizes, path = [], [], tmp_path / "streamed"
+
+    def rows():
+        for i in range(3000):
+            pulled.append(i)
+            if i % 1000 == 999 and writer is write_csv:
+                sizes.append(path.stat().st_size)
+            yield [f"WO-{i}", "张伟", i]
+
+    assert writer(path, HEADERS, rows()) == 3000
+    assert pulled == list(range(3000))
+    if writer is write_csv:
+        assert sizes == sorted(sizes) and sizes[0] < sizes[-1]  # written as the rows came, not at the end
