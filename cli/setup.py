@@ -3,7 +3,8 @@ into the embedded demo database when it is new, with one demo account per role (
 A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
 staff get no password: the known demo password would be a door into a real office. Its first start asks
 for the first admin instead, with the one-time setup code the server prints to its console
-(core.accounts.setup); that admin then sets the staff's passwords.
+(core.accounts.setup); that admin then sets the staff's passwords. An office upgraded from before the
+search index gets its customers' search terms built once (core.customers.search_index).
 
 The demo office speaks one language throughout, its people, addresses and notes: Chinese unless
 `DEMO_LOCALE=en` (or `--locale en`) asks for the English one."""
@@ -15,6 +16,7 @@ import sys
 from datetime import date
 
 from core.accounts.demo import set_demo_passwords
+from core.customers.search_index import needs_rebuild, rebuild
 from db.config import get_config
 from db.engine import make_engine
 from db.migrate import is_empty, upgrade
@@ -48,6 +50,8 @@ def prepare(with_demo: bool | None = None, today: date | None = None, locale: st
                         " with the setup code the server prints when it starts")
             set_demo_passwords(engine)
             return loaded
+        if needs_rebuild(engine):  # an office upgraded from before the search index (migration 0010)
+            return f"database ready; search terms built: {rebuild(engine)}"
         return "database ready"
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from core.audit import log as audit
 from core.audit.queries import latest_change
 from core.clock import office_day
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
+from core.customers.search import reindex
 from core.errors import Invalid, NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
@@ -22,6 +23,8 @@ from core.versioning import save_versioned
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Customer, Product
+
+SEARCHED = {"name", "phone"}  # the customer's own columns the search terms are made of
 
 
 def check_customer_product(s: Session, customer_id: int, product_id: int | None, area: str) -> None:
@@ -37,13 +40,17 @@ def check_customer_product(s: Session, customer_id: int, product_id: int | None,
 
 def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int, changes: dict,
                     now: datetime, today: date) -> int:
-    """Save the corrections if nobody saved the customer since `version`; returns the new version."""
+    """Save the corrections if nobody saved the customer since `version`; returns the new version. A new name
+    or phone rewrites the customer's search terms in the same transaction (C-1, core.customers.search)."""
     with session_scope(engine) as s:
         require(actor, Action.EDIT_CUSTOMER)
         clean = clean_customer_changes(changes, today)
         if not clean:
             raise Unchanged()
-        return save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
+        saved = save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
+        if clean.keys() & SEARCHED:
+            reindex(s, [customer_id])
+        return saved
 
 
 def set_order_dates(engine: Engine, actor: Actor, product_id: int, loaded: OrderDates, wanted: OrderDates,
