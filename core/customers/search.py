@@ -36,6 +36,7 @@ NAME_SUFFIXES = 40  # a long company name: its first 40 starting points
 MAX_READINGS = 16  # combinations of heteronyms' readings indexed per name
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[^\W_]+")
+PLATE_REST = re.compile(r"[a-z0-9]")  # what follows the province of a plate
 
 
 def normal(text: str) -> str:
@@ -99,12 +100,13 @@ def phone_terms(stored: str | None) -> set[str]:
 
 
 def code_terms(code: str | None) -> set[str]:
-    """A serial, plate or order number: its letters and digits, lower case, whole and after a leading Chinese
-    region character (粤b12345 and b12345)."""
+    """A serial, plate or order number: its letters and digits, lower case, whole and, when a Latin letter or a
+    digit follows a leading Chinese region character, without it (粤b12345 and b12345; a name typed in the
+    box, 靳桂英, keeps its surname: 桂英 alone would find every 桂英)."""
     text = "".join(WORD.findall(normal(code or "")))[:TERM_MAX]
     if not text:
         return set()
-    return {text} | ({text[1:]} if CJK.match(text[0]) and len(text) > 1 else set())
+    return {text} | ({text[1:]} if CJK.match(text[0]) and PLATE_REST.match(text[1:]) else set())
 
 
 def terms_of(s: Session, customer_ids: list[int]) -> dict[int, set[str]]:

@@ -75,3 +75,9 @@ def test_serial_and_order_numbers_are_found_without_their_punctuation(typed):
 @pytest.mark.parametrize("typed", ["", "   ", "\t"])
 def test_a_blank_query_looks_for_nothing(typed):
     assert query_terms(typed) == []
+
+
+def test_a_chinese_name_typed_keeps_its_surname_it_is_no_plate():
+    """Only a plate's province is dropped: 靳桂英 does not look for every 桂英."""
+    assert query_terms("靳桂英") == [{"靳桂英"}]
+    assert not finds("靳桂英", name_terms("王桂英"))
