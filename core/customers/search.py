@@ -185,21 +185,30 @@ def matching_ids(query: str, region: str = "CN"):
     """A select of the ids of the customers the query finds (None when it looks for nothing): every token
     must start one of the customer's terms; a whole query may also start a customer code, a work order's or a
     complaint's number (their own unique indexes)."""
+    found = term_ids(query, region)
+    if found is None:
+        return None
+    whole = query.strip().upper()[:TERM_MAX]
+    upper = next_prefix(whole)
+    return union(
+        found,
+        select(Customer.id).where(Customer.code >= whole, Customer.code < upper),
+        select(WorkOrder.customer_id).where(WorkOrder.number >= whole, WorkOrder.number < upper),
+        select(Complaint.customer_id).where(Complaint.number >= whole, Complaint.number < upper))
+
+
+def term_ids(query: str, region: str = "CN"):
+    """A select of the ids of the customers whose terms the query's tokens all start (None when it looks for
+    nothing): the customer part of another list's search, which matches its own numbers itself."""
     tokens = query_terms(query, region)
     if not tokens:
         return None
     found = [select(CustomerSearchTerm.customer_id).where(or_(*(starting_with(a) for a in sorted(alternatives))))
              for alternatives in tokens]
-    if len(found) > 1:  # a compound inside a compound: SQLite wants it as a subquery
-        every = intersect(*found).subquery()
-        found = [select(every.c.customer_id)]
-    whole = query.strip().upper()[:TERM_MAX]
-    upper = next_prefix(whole)
-    return union(
-        found[0],
-        select(Customer.id).where(Customer.code >= whole, Customer.code < upper),
-        select(WorkOrder.customer_id).where(WorkOrder.number >= whole, WorkOrder.number < upper),
-        select(Complaint.customer_id).where(Complaint.number >= whole, Complaint.number < upper))
+    if len(found) == 1:
+        return found[0]
+    every = intersect(*found).subquery()  # a compound inside a compound: SQLite wants it as a subquery
+    return select(every.c.customer_id)
 
 
 def exact_first(query: str, region: str = DEFAULT_REGION):

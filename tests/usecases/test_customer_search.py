@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from cli.setup import prepare
 from core.complaints.intake import intake_customers
+from core.complaints.queries import ComplaintFilter, list_complaints
 from core.customers.queries import CustomerFilter, list_customers
 from core.customers.search import terms_of
 from core.customers.search_index import needs_rebuild, rebuild
 from core.customers.services import update_customer
 from core.errors import Unchanged
+from core.work_orders.queries import WorkOrderFilter, list_work_orders
 from db.engine import session_scope
 from db.enums import Role
 from db.models import Customer, CustomerSearchTerm
@@ -81,6 +83,21 @@ def test_what_the_query_names_exactly_comes_first_then_the_newest(engine):
         make_customer(s, code="C0000012", name="Wang Foods", created_at=NOW)
     assert found(engine, "wang") == [exact.code, "C0000012", "C0000011"]
     assert found(engine, "wang foods") == ["C0000012"]
+
+
+@pytest.mark.parametrize("text", ["zw", "张", "+86 138 1234 5678", "WO2026110000"])
+def test_the_work_order_list_finds_an_order_by_its_customer_through_the_index_or_by_its_own_number(
+        engine, archive, text):
+    """The lists of callbacks, complaints and work orders search their customer through the same index
+    (core.lists.customer_match); an order's own number finds that order only."""
+    with session_scope(engine) as s:
+        zhang = s.scalar(select(Customer).where(Customer.code == archive["zhang"]))
+        make_work_order(s, zhang, make_user(s), number="WO202611000043")
+    got = list_work_orders(engine, reader(), WorkOrderFilter(search=text), TZ).rows
+    assert sorted(r["number"] for r in got) == ["WO202611000042", "WO202611000043"]
+    [only] = list_work_orders(engine, reader(), WorkOrderFilter(search="WO202611000043"), TZ).rows
+    assert only["number"] == "WO202611000043"
+    assert list_complaints(engine, reader(), ComplaintFilter(search="曾华"), TZ, NOW).total == 1
 
 
 def test_the_intake_pickers_find_a_caller_by_a_phone_spelled_otherwise_exact_first(engine, archive):
