@@ -11,6 +11,7 @@ from random import Random
 import pytest
 from sqlalchemy import select
 
+from cli import search as search_cli
 from cli.setup import prepare
 from core.complaints.intake import intake_customers
 from core.complaints.queries import ComplaintFilter, list_complaints
@@ -182,3 +183,15 @@ def test_an_office_upgraded_without_terms_gets_them_when_it_starts(engine, db_ur
     assert prepare(with_demo=False) == f"database ready; search terms built: {len(expected)}"
     assert _index(engine) == expected and not needs_rebuild(engine)
     assert prepare(with_demo=False) == "database ready"
+
+
+def test_the_command_rebuilds_the_index_from_the_records(engine, db_url, monkeypatch, capsys):
+    """`python -m cli.search --rebuild`: a stale index (a term nobody has) is rewritten from the records."""
+    with session_scope(engine) as s:
+        customer = make_customer(s, name="张伟")
+        s.add(CustomerSearchTerm(term="stale", customer_id=customer.id))
+    expected = _recomputed(engine)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert search_cli.main(["--rebuild"]) == 0
+    assert _index(engine) == expected and ("stale", customer.id) not in expected
+    assert capsys.readouterr().out == f"search terms written: {len(expected)}\n"
