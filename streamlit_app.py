@@ -13,6 +13,7 @@ from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.chrome import streamlit_texts
 from ui.context import lang, language_switch, tr
 from ui.feedback import show_flash
+from ui.find_customer import sidebar_search
 from ui.nav import PAGES
 
 # A file of our own: a ":material/...:" page icon makes the browser fetch it from an outside font host, and an
@@ -37,6 +38,7 @@ nav = st.navigation([
             default=(i == 0))
     for i, name in enumerate(allowed)
 ], expanded=True)  # every page of the role shown: Streamlit's "View N more" cannot be translated
+sidebar_search(allowed)  # C-1: find a customer from any page
 try:
     nav.run()
 except Exception:  # a page's bug: log it, show a friendly message, never a traceback

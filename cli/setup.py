@@ -3,7 +3,8 @@ into the embedded demo database when it is new, with one demo account per role (
 A real office (DATABASE_URL) never gets demo data unless asked for (`make demo`), and even then its demo
 staff get no password: the known demo password would be a door into a real office. Its first start asks
 for the first admin instead, with the one-time setup code the server prints to its console
-(core.accounts.setup); that admin then sets the staff's passwords.
+(core.accounts.setup); that admin then sets the staff's passwords. An office upgraded from before the
+search index gets its customers' search terms built once (core.customers.search_index).
 
 The demo office speaks one language throughout, its people, addresses and notes: Chinese unless
 `DEMO_LOCALE=en` (or `--locale en`) asks for the English one."""
@@ -16,8 +17,10 @@ from datetime import UTC, date, datetime
 
 from core.accounts.demo import set_demo_passwords
 from core.customers.phone_form import convert_phones
+from core.customers.search_index import needs_rebuild, rebuild
+from core.customers.timeliness import backfill_completeness
 from db.config import get_config
-from db.engine import make_engine
+from db.engine import make_engine, session_scope
 from db.migrate import is_empty, upgrade
 
 DEMO_LOCALES = ("zh", "en")
@@ -40,7 +43,7 @@ def prepare(with_demo: bool | None = None, today: date | None = None, locale: st
     engine = make_engine(config.database_url)
     try:
         done = _load(engine, config, load, today, locale)
-        return "; ".join((done, *phones_converted(engine)))
+        return "; ".join((done, *phones_converted(engine), *archive_upgraded(engine)))
     finally:
         engine.dispose()
 
@@ -57,6 +60,16 @@ def _load(engine, config, load: bool, today: date | None, locale: str | None) ->
         set_demo_passwords(engine)
         return loaded
     return "database ready"
+
+
+def archive_upgraded(engine) -> list[str]:
+    """An office upgraded from before migration 0010 (customers, no search terms): the search terms built
+    (C-1) and the records already complete marked so (C-5), once."""
+    if not needs_rebuild(engine):
+        return []
+    with session_scope(engine) as s:
+        marked = backfill_completeness(s)
+    return [f"search terms built: {rebuild(engine)}", f"{marked} complete records marked (C-5)"]
 
 
 def phones_converted(engine) -> list[str]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.customers.search import term_ids
 from core.inputs import limit_of, search_term
 from core.phones import spellings
 from db.models import Customer
@@ -139,18 +140,18 @@ def like_escape(text: str) -> str:
 
 
 def customer_match(text: str, customer_id, *numbers):
-    """Free-text search: the customer's name contains it, or their phone or any given number starts with it.
-    `customer_id` is the listed table's customer column, so the customers are matched once, in a subquery.
-    A term no stored value can hold (core.inputs.search_term: past SEARCH_MAX, or a control character)
-    matches nothing."""
+    """Free-text search of a list by its customer: the text finds the customer through the search box's index
+    (C-1, core.customers.search: a name's word or character, pinyin, a phone in any spelling, a serial, plate
+    or order number), or any given number starts with it. `customer_id` is the listed table's customer
+    column, so the customers are matched once, in a subquery. A term no stored value can hold
+    (core.inputs.search_term: past SEARCH_MAX, or a control character) matches nothing."""
     text = search_term(text, SEARCH_MAX)
-    if text is None:
+    if not text:
         return false()
-    contains, prefix = f"%{like_escape(text)}%", f"{like_escape(text)}%"
-    ids = select(Customer.id).where(
-        or_(Customer.name.ilike(contains, escape="\\"), Customer.phone.like(prefix, escape="\\"))
-    )
-    return or_(customer_id.in_(ids), *[n.like(prefix, escape="\\") for n in numbers])
+    prefix = f"{like_escape(text)}%"
+    ids = term_ids(text)
+    found = ([customer_id.in_(ids)] if ids is not None else []) + [n.like(prefix, escape="\\") for n in numbers]
+    return or_(*found) if found else false()
 
 
 def text_or_number(text: str, longest: int, texts: tuple, number):

@@ -23,6 +23,7 @@ from random import Random
 from sqlalchemy import Engine
 
 from core.clock import office_day
+from core.customers.search_index import rebuild_on
 from core.customers.timeliness import backfill_completeness
 from core.office.settings import Office, load_office
 from core.scheduling.rules import Windows
@@ -109,8 +110,9 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
         finally:
             out.close()
         findings = write_findings(conn, demo)
+        terms = write_search_terms(conn, scale, progress)
         conn.commit()
-        counts = out.counts() | {"tasks": findings}
+        counts = out.counts() | {"tasks": findings, "customer_search_terms": terms}
     with engine.connect() as conn:  # after the indexes are back
         finish(conn, sorted(counts))
     with session_scope(engine) as s:  # C-5: the demo's complete records, marked by core's own rule
@@ -130,6 +132,17 @@ def _build(demo: Demo) -> None:
                  write_progress_calls):
         part(demo)
         demo.out.commit()
+
+
+def write_search_terms(conn, scale: Scale, progress: bool) -> int:
+    """The search box's terms of every customer (C-1), in bulk once the customers, contacts and products are
+    in (on SQLite while the secondary indexes are still away, which is faster than keeping them)."""
+    if not progress:
+        return rebuild_on(conn)
+    from tqdm import tqdm
+
+    with tqdm(total=scale.customers, desc=f"{'search terms':>18}", unit=" customers") as bar:
+        return rebuild_on(conn, bar.update)
 
 
 def estimates(scale: Scale) -> dict[str, int]:

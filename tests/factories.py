@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.passwords import hash_password
 from core.accounts.sessions import actor_of
+from core.customers.search import reindex
 from core.permissions import Actor
 from db.engine import session_scope
 from db.enums import (
@@ -32,6 +33,7 @@ from db.models import (
     Callback,
     Complaint,
     ComplaintEvent,
+    Contact,
     Customer,
     Lead,
     LeadContact,
@@ -59,14 +61,25 @@ def make_user(session: Session, **kw) -> User:
 def make_customer(session: Session, **kw) -> Customer:
     n = next(_seq)
     defaults = {"code": f"C{n:07d}", "name": f"Customer {n}", "phone": f"138{n:08d}", "grade": CustomerGrade.NORMAL}
-    return _add(session, Customer(**defaults | kw))
+    return _indexed(session, _add(session, Customer(**defaults | kw)))
+
+
+def make_contact(session: Session, customer: Customer, **kw) -> Contact:
+    n = next(_seq)
+    return _indexed(session, _add(session, Contact(**{"customer_id": customer.id, "name": f"Contact {n}"} | kw)))
+
+
+def _indexed(session: Session, obj):
+    """The search terms follow every write of a customer, contact or product (C-1), as core's writes do."""
+    reindex(session, [obj.id if isinstance(obj, Customer) else obj.customer_id])
+    return obj
 
 
 def make_product(session: Session, customer: Customer, **kw) -> Product:
     n = next(_seq)
     defaults = {"customer_id": customer.id, "order_no": f"SO{n:08d}", "model": "X1", "purchase_date": date(2026, 6, 1),
                 "effective_date": date(2026, 6, 2), "delivery_date": date(2026, 6, 10)}
-    return _add(session, Product(**defaults | kw))
+    return _indexed(session, _add(session, Product(**defaults | kw)))
 
 
 def make_work_order(session: Session, customer: Customer, intake_by: User, **kw) -> WorkOrder:

@@ -54,7 +54,7 @@ def _customer(actor: Actor, fixed: int | None, marks: FieldMarks) -> int | None:
         st.markdown(phrase("cp.new.for_customer", customer=_customer_label(found) if found else "?"))
         return fixed
     left, right = st.columns(2)
-    text = left.text_input(tr("cp.new.search"), key="nc_search", max_chars=100, placeholder=tr("cp.search_hint"))
+    text = left.text_input(tr("cp.new.search"), key="nc_search", max_chars=100, placeholder=tr("search.picker_hint"))
     matches = {c["id"]: c for c in intake_customers(engine(), actor, text)}
     if st.session_state.get("nc_customer") not in matches:
         st.session_state.pop("nc_customer", None)  # a choice the new search no longer lists

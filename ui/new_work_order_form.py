@@ -56,7 +56,7 @@ def _customer(actor: Actor, fixed: int | None, marks: FieldMarks) -> int | None:
         found = intake_customer(engine(), actor, fixed, CREATE)
         st.markdown(phrase("wo.intake.for_customer", customer=_customer_label(found)))
         return fixed
-    text = st.text_input(tr("wo.intake.search"), key="nw_search", max_chars=100, placeholder=tr("wo.search_hint"))
+    text = st.text_input(tr("wo.intake.search"), key="nw_search", max_chars=100, placeholder=tr("search.picker_hint"))
     matches = {c["id"]: c for c in intake_customers(engine(), actor, text, CREATE)}
     if st.session_state.get("nw_customer") not in matches:
         st.session_state.pop("nw_customer", None)  # a choice the new search no longer lists

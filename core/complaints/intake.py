@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from core.customers.queries import customer_search
+from core.customers.search import exact_first, phone_region
 from core.permissions import Action, Actor, require
 from db.engine import session_scope
 from db.models import Customer, Product
@@ -17,14 +18,18 @@ PRODUCTS_MAX = 200
 
 def intake_customers(engine: Engine, actor: Actor, text: str,
                      action: Action = Action.REGISTER_COMPLAINT) -> list[dict]:
-    """CP-1: the archive's customers matching `text` (name contains, phone or code starts with), by name:
-    id, name, code, phone. Nothing for an empty search."""
+    """CP-1: the archive's customers `text` finds through the search box's index (C-1: a name's word or
+    character, pinyin initials, a phone in any spelling, a serial, plate, order, work order or complaint
+    number, the code), those it names exactly first, then by name: id, name, code, phone, at most
+    MATCHES_MAX. Nothing for an empty search."""
     require(actor, action)
     if not text.strip():
         return []
+    region = phone_region(engine)
     with session_scope(engine) as s:
         rows = s.execute(select(Customer.id, Customer.name, Customer.code, Customer.phone)
-                         .where(customer_search(text)).order_by(Customer.name, Customer.id).limit(MATCHES_MAX))
+                         .where(customer_search(text, region))
+                         .order_by(exact_first(text, region), Customer.name, Customer.id).limit(MATCHES_MAX))
         return [dict(r._mapping) for r in rows]
 
 

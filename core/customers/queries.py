@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, exists, false, func, or_, select
+from sqlalchemy import Engine, exists, false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
 from core.callbacks.flow import visible_levels
 from core.customers.rules import OrderDates
+from core.customers.search import exact_first, matching_ids, phone_region
 from core.inputs import search_term
-from core.lists import SEARCH_MAX, Page, as_dict, enum_rank, like_escape, ordered, paginate, within
+from core.lists import SEARCH_MAX, Page, as_dict, enum_rank, ordered, paginate, within
 from core.permissions import Action, Actor, require
+from core.phones import DEFAULT_REGION
 from db.engine import session_scope
 from db.enums import ArchiveValidity, CustomerGrade
 from db.models import (
@@ -41,15 +43,14 @@ class CustomerFilter:
     search: str = ""
 
 
-def customer_search(text: str):
-    """Free text: the name contains it, or the phone or the customer code starts with it; a term no stored
-    value can hold (core.inputs.search_term) matches nothing."""
+def customer_search(text: str, region: str = DEFAULT_REGION):
+    """Free text through the search box's index (C-1, core.customers.search): every word starts one of the
+    customer's terms (a word or character of the name or a contact's, pinyin, a phone in any spelling, a
+    serial, plate or order number), or the whole text starts their code or one of their work orders' or
+    complaints' numbers; a term no stored value can hold (core.inputs.search_term) matches nothing."""
     term = search_term(text, SEARCH_MAX)
-    if term is None:
-        return false()
-    text = like_escape(term)
-    return or_(Customer.name.ilike(f"%{text}%", escape="\\"), Customer.phone.like(f"{text}%", escape="\\"),
-               Customer.code.like(f"{text}%", escape="\\"))
+    ids = matching_ids(term, region) if term else None
+    return false() if ids is None else Customer.id.in_(ids)
 
 
 _SPECIALIST = aliased(User, name="specialist_user")
@@ -66,34 +67,40 @@ def _sort_columns() -> dict:
 SORTS = tuple(_sort_columns())
 
 
-def _list_stmt(f: CustomerFilter, tz: str, sort: str | None = None):
+def _list_stmt(f: CustomerFilter, tz: str, sort: str | None = None, region: str = DEFAULT_REGION):
     spec = _SPECIALIST
-    order = ordered(sort, _sort_columns(), Customer.id) or [Customer.created_at.desc(), Customer.id.desc()]
+    newest = [Customer.created_at.desc(), Customer.id.desc()]
+    order = ordered(sort, _sort_columns(), Customer.id) or (
+        [exact_first(f.search, region), *newest] if f.search.strip() else newest)
     stmt = (
         select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.city, Customer.grade,
                Customer.validity, spec.display_name.label("specialist"), Customer.created_at)
         .outerjoin(spec, spec.id == Customer.specialist_id)
         .order_by(*order)
     )
-    return within(stmt.where(*customer_conditions(f)), Customer.created_at, f.created_from, f.created_to, tz)
+    return within(stmt.where(*customer_conditions(f, region)), Customer.created_at, f.created_from, f.created_to,
+                  tz)
 
 
-def customer_conditions(f: CustomerFilter) -> list:
-    """The filter's conditions on customers (the created range is applied with `within`)."""
+def customer_conditions(f: CustomerFilter, region: str = DEFAULT_REGION) -> list:
+    """The filter's conditions on customers (the created range is applied with `within`); a phone searched
+    is read as the office's `region` writes it (setting office.phone_region)."""
     conds = [Customer.grade.in_(f.grades)] if f.grades else []
     conds += [Customer.validity.in_(f.validities)] if f.validities else []
     conds += [Customer.specialist_id == f.specialist_id] if f.specialist_id else []
-    conds += [customer_search(f.search)] if f.search.strip() else []
+    conds += [customer_search(f.search, region)] if f.search.strip() else []
     return conds
 
 
 def list_customers(engine: Engine, actor: Actor, f: CustomerFilter, tz: str, page: int = 1,
                    page_size: int = 25, sort: str | None = None) -> Page:
-    """The customer archive, newest first or sorted by one of SORTS (then by id) over the whole filtered
-    archive; C-2 grade and C-3 validity as filters (VIEW_CUSTOMERS only)."""
+    """The customer archive, newest first (a search: its exact name or phone first) or sorted by one of SORTS
+    (then by id) over the whole filtered archive; C-2 grade and C-3 validity as filters (VIEW_CUSTOMERS
+    only)."""
     require(actor, Action.VIEW_CUSTOMERS)
+    region = phone_region(engine) if f.search.strip() else DEFAULT_REGION
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz, sort), page, page_size)
+        return paginate(s, _list_stmt(f, tz, sort, region), page, page_size)
 
 
 def specialists(engine: Engine) -> dict[int, str]:

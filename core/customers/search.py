@@ -16,16 +16,19 @@ Terms are lower-case and searched by prefix: a range on the primary key, never a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import phonenumbers
 from pypinyin import Style, pinyin
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Engine, case, delete, func, insert, intersect, literal, or_, select, union
 from sqlalchemy.orm import Session
 
-from core.phones import canonical
+from core.inputs import search_term
+from core.office.settings import load_office
+from core.phones import DEFAULT_REGION, canonical, spellings
 from db.models import Complaint, Contact, Customer, CustomerSearchTerm, Product, WorkOrder
 
 TERM_MAX = 80  # the column
@@ -33,6 +36,7 @@ NAME_SUFFIXES = 40  # a long company name: its first 40 starting points
 MAX_READINGS = 16  # combinations of heteronyms' readings indexed per name
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[^\W_]+")
+PLATE_REST = re.compile(r"[a-z0-9]")  # what follows the province of a plate
 
 
 def normal(text: str) -> str:
@@ -57,12 +61,19 @@ def pinyin_terms(text: str) -> set[str]:
         return set()
     out = set()
     for style in (Style.FIRST_LETTER, Style.NORMAL):
-        readings = [list(dict.fromkeys(r)) for r in pinyin(chars, style=style, heteronym=True)]
+        readings = [_readings(ch, style) for ch in chars]
         out |= {"".join(c)[:TERM_MAX] for c in _combinations(readings)}
     return out
 
 
-def _combinations(readings: list[list[str]]) -> Iterable[tuple[str, ...]]:
+@functools.cache
+def _readings(char: str, style: Style) -> tuple[str, ...]:
+    """Every reading of one character in `style`, the commonest first (a few thousand characters: cached, the
+    bulk rebuild would otherwise spend most of its time here)."""
+    return tuple(dict.fromkeys(pinyin(char, style=style, heteronym=True)[0]))
+
+
+def _combinations(readings: list[tuple[str, ...]]) -> Iterable[tuple[str, ...]]:
     """Every combination of the characters' readings while they number at most MAX_READINGS; beyond, the later
     characters keep only their first reading (the surname, which comes first, keeps all of its)."""
     kept, count = [], 1
@@ -89,27 +100,34 @@ def phone_terms(stored: str | None) -> set[str]:
 
 
 def code_terms(code: str | None) -> set[str]:
-    """A serial, plate or order number: its letters and digits, lower case, whole and after a leading Chinese
-    region character (粤b12345 and b12345)."""
+    """A serial, plate or order number: its letters and digits, lower case, whole and, when a Latin letter or a
+    digit follows a leading Chinese region character, without it (粤b12345 and b12345; a name typed in the
+    box, 靳桂英, keeps its surname: 桂英 alone would find every 桂英)."""
     text = "".join(WORD.findall(normal(code or "")))[:TERM_MAX]
     if not text:
         return set()
-    return {text} | ({text[1:]} if CJK.match(text[0]) and len(text) > 1 else set())
+    return {text} | ({text[1:]} if CJK.match(text[0]) and PLATE_REST.match(text[1:]) else set())
 
 
 def terms_of(s: Session, customer_ids: list[int]) -> dict[int, set[str]]:
     """Each customer's terms, read from the customer, their contacts and their products."""
     out: dict[int, set[str]] = {cid: set() for cid in customer_ids}
-    for cid, name, phone in s.execute(select(Customer.id, Customer.name, Customer.phone)
-                                      .where(Customer.id.in_(customer_ids))):
-        out[cid] |= name_terms(name) | phone_terms(phone)
-    for cid, name, phone in s.execute(select(Contact.customer_id, Contact.name, Contact.phone)
-                                      .where(Contact.customer_id.in_(customer_ids))):
-        out[cid] |= name_terms(name) | phone_terms(phone)
-    for cid, serial, order_no in s.execute(select(Product.customer_id, Product.serial_no, Product.order_no)
-                                           .where(Product.customer_id.in_(customer_ids))):
-        out[cid] |= code_terms(serial) | code_terms(order_no)
+    for cid, term in term_rows(s.execute, lambda column: column.in_(customer_ids)):
+        out[cid].add(term)
     return out
+
+
+def term_rows(execute, within) -> Iterator[tuple[int, str]]:
+    """(customer id, term) of the customers whose id column satisfies `within(column)`, from the customer,
+    their contacts and their products; `execute` is a Session's or a Connection's (repeats possible)."""
+    for cid, name, phone in execute(select(Customer.id, Customer.name, Customer.phone).where(within(Customer.id))):
+        yield from ((cid, t) for t in name_terms(name) | phone_terms(phone))
+    for cid, name, phone in execute(select(Contact.customer_id, Contact.name, Contact.phone)
+                                    .where(within(Contact.customer_id))):
+        yield from ((cid, t) for t in name_terms(name) | phone_terms(phone))
+    for cid, serial, order_no in execute(select(Product.customer_id, Product.serial_no, Product.order_no)
+                                         .where(within(Product.customer_id))):
+        yield from ((cid, t) for t in code_terms(serial) | code_terms(order_no))
 
 
 CHUNK = 500
@@ -167,19 +185,44 @@ def matching_ids(query: str, region: str = "CN"):
     """A select of the ids of the customers the query finds (None when it looks for nothing): every token
     must start one of the customer's terms; a whole query may also start a customer code, a work order's or a
     complaint's number (their own unique indexes)."""
+    found = term_ids(query, region)
+    if found is None:
+        return None
+    whole = query.strip().upper()[:TERM_MAX]
+    upper = next_prefix(whole)
+    return union(
+        found,
+        select(Customer.id).where(Customer.code >= whole, Customer.code < upper),
+        select(WorkOrder.customer_id).where(WorkOrder.number >= whole, WorkOrder.number < upper),
+        select(Complaint.customer_id).where(Complaint.number >= whole, Complaint.number < upper))
+
+
+def term_ids(query: str, region: str = "CN"):
+    """A select of the ids of the customers whose terms the query's tokens all start (None when it looks for
+    nothing): the customer part of another list's search, which matches its own numbers itself."""
     tokens = query_terms(query, region)
     if not tokens:
         return None
-    chosen = None
-    for alternatives in tokens:
-        found = select(CustomerSearchTerm.customer_id).where(
-            or_(*(starting_with(a) for a in sorted(alternatives))))
-        chosen = found if chosen is None else chosen.intersect(found)
-    whole = query.strip().upper()[:TERM_MAX]
-    if whole:
-        upper = next_prefix(whole)
-        chosen = chosen.union(
-            select(Customer.id).where(Customer.code >= whole, Customer.code < upper),
-            select(WorkOrder.customer_id).where(WorkOrder.number >= whole, WorkOrder.number < upper),
-            select(Complaint.customer_id).where(Complaint.number >= whole, Complaint.number < upper))
-    return chosen
+    found = [select(CustomerSearchTerm.customer_id).where(or_(*(starting_with(a) for a in sorted(alternatives))))
+             for alternatives in tokens]
+    if len(found) == 1:
+        return found[0]
+    every = intersect(*found).subquery()  # a compound inside a compound: SQLite wants it as a subquery
+    return select(every.c.customer_id)
+
+
+def exact_first(query: str, region: str = DEFAULT_REGION):
+    """An order key putting first the customers the query names exactly (their whole name, any case; their
+    phone in any spelling; their code), the rest after: computed on the matched rows only."""
+    if search_term(query, len(query)) is None:  # a control character or a lone surrogate: nothing matched
+        return literal(1)
+    text, stored = normal(query), canonical(query, region)
+    phones = set(spellings(query)) | ({stored} if stored else set())
+    exact = [func.lower(Customer.name) == text, Customer.code == query.strip().upper()[:TERM_MAX]]
+    exact += [Customer.phone.in_(sorted(phones))] if phones else []
+    return case((or_(*exact), 0), else_=1)
+
+
+def phone_region(engine: Engine) -> str:
+    """The region a phone typed without its country code belongs to (setting office.phone_region)."""
+    return str(load_office(engine).get("office.phone_region") or DEFAULT_REGION)

@@ -16,6 +16,7 @@ from core.clock import office_day
 from core.customers.create import add_customer, duplicates_in, planned_calls
 from core.customers.records import clean_new_customer
 from core.customers.rules import OrderDates, check_dates, clean_customer_changes
+from core.customers.search import reindex
 from core.customers.timeliness import refresh_completeness
 from core.errors import Invalid, NotFound, StaleEdit, Unchanged
 from core.office.settings import load_office
@@ -25,6 +26,8 @@ from core.versioning import save_versioned
 from db.engine import session_scope
 from db.enums import AuditAction
 from db.models import Customer, Product
+
+SEARCHED = {"name", "phone"}  # the customer's own columns the search terms are made of
 
 
 def check_customer_product(s: Session, customer_id: int, product_id: int | None, area: str) -> None:
@@ -67,7 +70,8 @@ def likely_duplicates(engine: Engine, actor: Actor, phone: str, name: str, city:
 
 def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int, changes: dict,
                     now: datetime, today: date) -> int:
-    """Save the corrections if nobody saved the customer since `version`; returns the new version."""
+    """Save the corrections if nobody saved the customer since `version`; returns the new version. A new name
+    or phone rewrites the customer's search terms in the same transaction (C-1, core.customers.search)."""
     with session_scope(engine) as s:
         require(actor, Action.EDIT_CUSTOMER)
         clean = clean_customer_changes(changes, today, load_office(engine).phone_region)
@@ -75,6 +79,8 @@ def update_customer(engine: Engine, actor: Actor, customer_id: int, version: int
             raise Unchanged()
         saved = save_versioned(s, actor, Customer, "customer", customer_id, version, clean | {"updated_at": now}, now)
         refresh_completeness(s, customer_id, now)  # C-5: the correction that completes the record marks it
+        if clean.keys() & SEARCHED:
+            reindex(s, [customer_id])
         return saved
 
 

@@ -19,6 +19,7 @@ from core.callbacks.rules import CB9_ITEMS, qa_score
 from core.complaints.flow import TRANSITIONS, Context, Move, is_party
 from core.complaints.goods import full_inspection
 from core.complaints.rules import default_reply_deadline
+from core.customers.search import code_terms, name_terms, phone_terms
 from core.office.settings import Office as Settings
 from core.permissions import Actor
 from core.scheduling.rules import complaint_call_key
@@ -853,3 +854,15 @@ def test_the_demo_office_built_on_any_day_is_one_the_first_sweep_finds_as_it_is_
                                                             complaints=20, leads=20))
     noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=4)
     assert schedule_due_callbacks(engine, noon).moved == 0
+
+
+def test_every_customer_is_found_by_the_terms_their_records_give(office):
+    """C-1: the demo's bulk load ends with the search box's index, exactly what the records give."""
+    expected = set()
+    for row in office["customers"] + office["contacts"]:
+        cid = row["id"] if "code" in row else row["customer_id"]
+        expected |= {(t, cid) for t in name_terms(row["name"]) | phone_terms(row["phone"])}
+    for row in office["products"]:
+        expected |= {(t, row["customer_id"]) for t in code_terms(row["serial_no"]) | code_terms(row["order_no"])}
+    assert {(r["term"], r["customer_id"]) for r in office["customer_search_terms"]} == expected
+    assert office.counts["customer_search_terms"] == len(expected)

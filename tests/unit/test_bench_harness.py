@@ -65,7 +65,11 @@ def test_the_complaint_queries_are_timed_beside_the_naive_way_which_finds_the_sa
     assert list(entries) == list(QUERIES)
     for name, entry in entries.items():
         assert entry["status"] == "ok", (name, entry["exception"])
-        assert len(entry["runs_ms"]) == 1 and entry["baseline"]["median_ms"] >= 0
+        assert len(entry["runs_ms"]) == 1
+        if QUERIES[name][1] is None:  # the customer search (issue 13): no naive way finds what it finds
+            assert entry["baseline"] is None and entry["figures"]["total"] >= 1, (name, entry["figures"])
+            continue
+        assert entry["baseline"]["median_ms"] >= 0
         assert entry["agrees"] is True, (name, entry["figures"], entry["baseline"]["figures"])
     assert entries["complaints list"]["figures"]["total"] == TINY["complaints"]
     assert "complaint log summary · month" in table(data)

@@ -18,12 +18,12 @@ from db.enums import (
     LeadClass,
     WorkOrderStatus,
 )
-from db.models import Contact
 from tests.factories import (
     NOW,
     make_attempt,
     make_callback,
     make_complaint,
+    make_contact,
     make_customer,
     make_lead,
     make_product,
@@ -100,8 +100,8 @@ def history(engine):
         mei, tom = make_user(s, display_name="Mei"), make_user(s, display_name="Tom")
         me = make_customer(s, name="Sun Textiles", specialist_id=mei.id)
         other = make_customer(s, name="Neighbour")
-        s.add_all([Contact(customer_id=me.id, name="Ms Sun", phone="13811110000"),
-                   Contact(customer_id=me.id, name="Mr Li", is_primary=True)])
+        make_contact(s, me, name="Ms Sun", phone="13811110000")
+        make_contact(s, me, name="Mr Li", is_primary=True)
         old = make_product(s, me, order_no="SO-OLD", purchase_date=date(2025, 1, 5))
         make_product(s, me, order_no="SO-NEW", purchase_date=date(2026, 9, 1), serial_no="SN9")
         make_product(s, other, order_no="SO-OTHER")

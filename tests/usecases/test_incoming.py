@@ -19,8 +19,8 @@ from core.phones import spellings
 from core.scheduling.sweep import schedule_due_callbacks
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackStatus, IncomingCategory, LeadClass, LeadStatus, Role
-from db.models import Callback, Contact, IncomingCall, Lead
-from tests.factories import NOW, actor_of, make_customer, make_lead, make_user, reader
+from db.models import Callback, Customer, IncomingCall, Lead
+from tests.factories import NOW, actor_of, make_contact, make_customer, make_lead, make_user, reader
 from tests.helpers import audit_mark, audit_since
 
 TZ = "Asia/Shanghai"
@@ -96,7 +96,7 @@ def test_an_answered_and_resolved_call_creates_no_callback_cb_11(engine):
 def test_a_contact_persons_number_finds_the_customer(engine):
     o = office(engine)
     with session_scope(engine) as s:
-        s.add(Contact(customer_id=o["wang"], name="Li", phone="139-2222-3333"))
+        make_contact(s, s.get(Customer, o["wang"]), name="Li", phone="139-2222-3333")
     assert [c["name"] for c in find_callers(engine, reader(), "13922223333")] == ["Wang"]
     done = register_incoming_call(engine, o["ann"], IncomingInput("+86 139 2222 3333", EXISTING, answered=False), NOW)
     assert done.customer_id == o["wang"] and done.callback_id is not None
