@@ -188,9 +188,11 @@ CASES = [
         [["=HYPERLINK(\"http://x\",\"点击\")", "13812345678", "上海", "", "", "", "", ""],
          ["李四", "=1+1", "上海", "", "", "", "", ""],
          ["王五", "13812345670", "=A1", "", "", "", "", ""],
-         ["= 不是公式", "13812345671", "上海", "", "", "", "", ""]]),
-         problems=((2, "姓名", "import.formula"), (3, "电话", "import.formula"), (4, "城市", "import.formula")),
-         created=1),
+         ["= 不是公式", "13812345671", "上海", "", "", "", "", ""],
+         ["赵六", "'+86 138 1234 5672", "上海", "", "", "", "", ""]]),
+         problems=((2, "姓名", "import.formula"), (3, "电话", "import.formula"), (4, "城市", "import.formula"),
+                   (5, "姓名", "import.formula")),
+         created=1),  # "= 不是公式" too (a spreadsheet evaluates whatever follows "="); a ' marked phone is a phone
     Case("formulas_xlsx", "formulas.xlsx", lambda: xlsx_bytes(
         [["张三", "13812345678", F("=CONCAT(\"上\",\"海\")"), "", "", "", "", ""],
          ["李四", "13812345679", "上海", "", "", "", "", ""]]),

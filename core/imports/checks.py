@@ -60,7 +60,7 @@ def clean_row(row: int, values: list, headers: list[str], mapping: dict[int, str
     out = Cleaned(row, {}, [])
     ruled, columns = {}, {}
     for index, name in sorted(mapping.items()):
-        value = values[index] if index < len(values) else None
+        value = rules.unmarked(values[index] if index < len(values) else None)
         if rules.is_formula(value):
             out.problems.append(Problem(row, header(headers, index), "import.formula"))
             continue

@@ -3,7 +3,8 @@ Invalid with the reason's key. Dates: an .xlsx date cell as it is; a number in a
 (days since 1899-12-30, never 1970 nor the year 45123); text as year-month-day, or day and month in the
 column's order (inferred from the file or answered by the user); a two-digit year in the century that does not
 put the date in the future. Phones in their canonical form (core.phones). Grades and sources by their value or
-either language's label. Formulas are refused, never evaluated."""
+either language's label. Formulas are refused, never evaluated: the set core.export.cells quotes on export
+(= + - @ first, unless a plain number or a + phone), after one leading ' (Excel's text marker) is taken off."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from core.errors import Invalid
+from core.export.cells import FORMULA_STARTS, is_formula_like
 from core.i18n import LANGS, enum_label
 from core.imports.read import Formula, text_of
 from core.phones import canonical
@@ -24,16 +26,25 @@ ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DAY_MONTH = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
-FORMULA = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|[$A-Za-z]{1,3}\$?\d|[-+(\d\"'])")
 ORDERS = ("ymd", "dmy", "mdy")
 FLAGS = {"1": True, "0": False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False,
          "是": True, "否": False, "公司": True, "企业": True, "个人": False, "company": True, "person": False}
 GRADE_EXTRA = {"重要": "key", "重点": "key", "普通": "normal", "一般": "normal", "vip客户": "vip"}
 
 
+def unmarked(value: object) -> object:
+    """A text cell without the one leading ' that marks it as text before = + - @ ("'+1 415-872-3301", as our
+    own export writes it); any other cell as it is."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_STARTS[:4]:
+        return value[1:]
+    return value
+
+
 def is_formula(value: object) -> bool:
-    """An .xlsx formula cell, or a CSV text that reads as one ("=SUM(A1:A3)", "=A1", "=1+1"; not "= none")."""
-    return isinstance(value, Formula) or (isinstance(value, str) and bool(FORMULA.match(value.strip())))
+    """An .xlsx formula cell, or a CSV text a spreadsheet would take for one: = + - @ first ("=SUM(A1)",
+    "=cmd|' /C calc'!A0", "@SUM(A1)", "-2+3+cmd|…", "= 张三"), unless it is a plain number ("-5") or a phone
+    written + first ("+1 415-872-3301"): those hold no letter, no | and no !, so nothing to call."""
+    return isinstance(value, Formula) or (isinstance(value, str) and is_formula_like(value.strip()))
 
 
 def day_month(value: object) -> tuple[int, int] | None:

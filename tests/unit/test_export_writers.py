@@ -11,17 +11,22 @@ from core.export.cells import csv_cell, is_formula_like
 from core.export.writers import write_csv, write_xlsx
 
 HEADERS = ["编号", "客户", "金额"]
-EVIL = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=HYPERLINK(\"http://x\")"]
+EVIL = ["=1+1", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\tcmd", "\rcmd",
+        "=HYPERLINK(\"http://x\")", "+2+3", "-", "=cmd|' /C calc'!A0"]
 
 
-@pytest.mark.parametrize("text", EVIL, ids=["equals", "plus", "minus", "at", "tab", "cr", "hyperlink"])
+@pytest.mark.parametrize("text", EVIL, ids=["equals", "plus", "minus", "at", "tab", "cr", "hyperlink", "sum",
+                                            "dash", "dde"])
 def test_a_formula_like_cell_is_quoted_as_text_in_a_csv(text):
     assert is_formula_like(text)
     assert csv_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["张伟", "WO-1", "a=b", "", "1-2", " =x"])
+@pytest.mark.parametrize("text", ["张伟", "WO-1", "a=b", "", "1-2", " =x", "-5", "-12.50", "-1,234.50", "+12",
+                                  "+1 415-872-3301", "+86 (138) 1234.5678"])
 def test_an_ordinary_cell_is_written_as_it_is(text):
+    """A plain number (a negative amount) or a + phone cannot be a formula (no letter, no | or !): written as
+    it is, so the import reads the same phone back (issue 13)."""
     assert not is_formula_like(text)
     assert csv_cell(text) == text
 

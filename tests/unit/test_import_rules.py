@@ -94,11 +94,30 @@ def test_a_number_that_is_no_phone_is_refused(cell):
         rules.phone(cell, "CN")
 
 
-@pytest.mark.parametrize(("cell", "formula"), [("=SUM(A1:A3)", True), ("=A1", True), ("=1+1", True),
-                                               ("=HYPERLINK(\"x\")", True), ("=-5", True), ("= 张三", False),
-                                               ("a=b", False), ("=", False)])
-def test_a_csv_cell_that_reads_as_a_formula_is_one(cell, formula):
-    assert rules.is_formula(cell) is formula
+OWASP = ["=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "=SUM(A1:A3)",
+         "=A1", "=1+1", "=HYPERLINK(\"http://x\")", "=-5", "= 张三", "=", "+2+3", "-", "- 无 -", " =A1",
+         "=DDE(\"cmd\";\"/C calc\";\"__DdeLink_60_870516294\")"]
+
+
+@pytest.mark.parametrize("cell", OWASP)
+def test_a_csv_cell_a_spreadsheet_would_evaluate_is_a_formula(cell):
+    """Issue 13 (C-1 formulas): OWASP CSV-injection payloads, = + - @ first, are refused whatever follows."""
+    assert rules.is_formula(cell)
+    assert rules.is_formula(rules.unmarked("'" + cell.strip()))  # the text marker taken off, still a formula
+
+
+@pytest.mark.parametrize("cell", ["a=b", "张三", "-5", "-12.50", "+12", "-1,234.50", "+1 415-872-3301",
+                                  "+86 (138) 1234.5678", "13812345678", "", "'abc"])
+def test_a_plain_number_a_plus_phone_or_plain_text_is_no_formula(cell):
+    assert not rules.is_formula(cell)
+
+
+def test_excel_s_text_marker_is_taken_off_before_a_formula_sign_only():
+    assert rules.unmarked("'+1 415-872-3301") == "+1 415-872-3301"
+    assert rules.unmarked("'-5") == "-5"
+    assert rules.unmarked("'abc") == "'abc"
+    assert rules.unmarked("''=1") == "''=1"
+    assert rules.unmarked(5) == 5
 
 
 def test_an_xlsx_formula_cell_is_marked_and_never_evaluated():

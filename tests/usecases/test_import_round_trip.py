@@ -14,6 +14,7 @@ import xlsxwriter
 from sqlalchemy import select
 
 from core.customers.queries import CustomerFilter, list_customers
+from core.export.writers import write_csv
 from core.fmt import fmt_datetime
 from core.i18n import enum_label, t
 from core.imports import read
@@ -97,3 +98,21 @@ def test_an_exported_filtered_list_reimports_as_the_same_records(engine, tmp_pat
         assert all(r[5] == ArchiveValidity.VALID for r in _records(fresh))
     finally:
         fresh.dispose()
+
+
+def test_a_foreign_phone_exported_to_csv_by_the_writer_reimports_as_the_same_phone(engine, tmp_path):
+    """Issue 13: the CSV writer leaves a + phone as it is (it cannot be a formula), and a ' marked one from an
+    older export is read without its marker, so neither comes back as import.bad_phone (C-1)."""
+    with session_scope(engine) as s:
+        manager = make_account(s, Role.MANAGER)
+    path = tmp_path / "customers.csv"
+    phones = {"Ann Lee": "+14158723301", "Bo Chan": "+447911123456"}
+    write_csv(path, [t("cu.name", "en"), t("cu.phone", "en")],
+              [["Ann Lee", grouped(phones["Ann Lee"])], ["Bo Chan", "'" + grouped(phones["Bo Chan"])]])
+    assert path.read_text("utf-8-sig").splitlines()[1] == "Ann Lee,+1 415-872-3301"
+    src = read.source("customers.csv", path.read_bytes())
+    tab = read.table(src)
+    result = run_import(engine, manager, src, tab, Options(mapping=guess(tab.headers)), NOW)
+    assert (result.created, result.refused, result.problems) == (2, 0, [])
+    with session_scope(engine) as s:
+        assert dict(s.execute(select(Customer.name, Customer.phone)).all()) == phones
