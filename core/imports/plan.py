@@ -238,10 +238,11 @@ def _stored_keys(item: Checked, orders: dict[str, int], codes: dict[str, int], t
         item.cleaned.problems.append(Problem(row, _column(tab, options, "code"), "import.code_in_archive"))
 
 
-def earlier(s: Session, sha256: str) -> dict | None:
-    """The last import of the same file, or None."""
+def earlier(s: Session, sha256: str, excluding: int | None = None) -> dict | None:
+    """The last import of the same file (other than the batch `excluding`), or None."""
     found = s.execute(select(ImportBatch, User.display_name).join(User, User.id == ImportBatch.user_id)
-                      .where(ImportBatch.sha256 == sha256).order_by(ImportBatch.id.desc()).limit(1)).first()
+                      .where(ImportBatch.sha256 == sha256, ImportBatch.id != (excluding or 0))
+                      .order_by(ImportBatch.id.desc()).limit(1)).first()
     if found is None:
         return None
     batch, by = found

@@ -6,15 +6,17 @@ is written. A process killed midway leaves the database as it was: the transacti
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from core.audit.log import record
 from core.clock import office_day
+from core.customers.create import free_code
 from core.customers.search import reindex
 from core.customers.timeliness import refresh_many
 from core.errors import Invalid
@@ -65,12 +67,8 @@ def run_import(engine, actor: Actor | None, src: Source, tab: Table, options: Op
     today, region = office_day(now, office.timezone), str(office.get("office.phone_region"))
     found = survey(src, tab, options)  # a date column left ambiguous refuses its rows that could be either
     with session_scope(engine) as s:
-        _refuse_repeat(s, src, options)
-        batch = ImportBatch(kind="customers", file_name=src.name[:255], sha256=src.sha256,
-                            mode=options.duplicates, user_id=actor.id, imported_at=now)
-        s.add(batch)
-        s.flush()
-        writer = _Writer(s, now, found.codes)
+        batch = _batch(s, actor, src, options, now)
+        writer = _Writer(s, actor, batch.id, now, found.codes)
         for item in checked(s, src, tab, options, found.orders, region, today):
             writer.take(item)
             if len(writer.pending) >= FLUSH_ROWS:
@@ -89,10 +87,25 @@ def _tell(progress: Callable[[int, int], None] | None, done: int, total: int) ->
         progress(done, total)
 
 
-def _refuse_repeat(s: Session, src: Source, options: Options) -> None:
-    before = earlier(s, src.sha256)
+def _batch(s: Session, actor: Actor, src: Source, options: Options, now: datetime) -> ImportBatch:
+    """The batch row, written before the file's earlier imports are looked up, so that of two imports of the
+    same file at once the second waits for the first and then sees it: PostgreSQL through a transaction lock
+    on the file's hash, SQLite through its one writer (the write comes first, as finance.sign_week's)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(src.sha256)})
+    batch = ImportBatch(kind="customers", file_name=src.name[:255], sha256=src.sha256,
+                        mode=options.duplicates, user_id=actor.id, imported_at=now)
+    s.add(batch)
+    s.flush()
+    before = earlier(s, src.sha256, excluding=batch.id)
     if before and not options.reimport:
         raise Invalid("import.imported_before", at=before["at"], by=before["by"], created=before["created"])
+    return batch
+
+
+def _lock_key(sha256: str) -> int:
+    """The file's hash as the signed 64-bit key an advisory lock takes."""
+    return int.from_bytes(bytes.fromhex(sha256[:16]), "big", signed=True)
 
 
 def _finish(s: Session, actor: Actor, batch: ImportBatch, writer: _Writer, tab: Table, options: Options,
@@ -109,12 +122,11 @@ def _finish(s: Session, actor: Actor, batch: ImportBatch, writer: _Writer, tab: 
 class _Writer:
     """Collects checked rows and writes them a chunk at a time (inserts with their new ids returned)."""
 
-    def __init__(self, s: Session, now: datetime, taken_codes: frozenset[str]) -> None:
-        self.s, self.now, self.taken = s, now, taken_codes
+    def __init__(self, s: Session, actor: Actor, batch_id: int, now: datetime, taken_codes: frozenset[str]) -> None:
+        self.s, self.actor, self.batch_id, self.now, self.taken = s, actor, batch_id, now, taken_codes
         self.pending: list[Checked] = []
         self.problems: list[Problem] = []
         self.read = self.created = self.updated = self.skipped = self.refused = 0
-        self.next_code = (s.scalar(select(func.max(Customer.id))) or 0) + 1
 
     def take(self, item: Checked) -> None:
         self.read += 1
@@ -131,9 +143,9 @@ class _Writer:
             return
         new = [i for i in self.pending if i.match is None]
         old = [i for i in self.pending if i.match is not None]
-        ids = self._insert(new) + [self._update(i) for i in old]
+        ids = self._insert(new) + self._update(old)
         items = new + old
-        self._children(items, ids)
+        self._children(items, ids, len(new))
         reindex(self.s, ids)
         refresh_many(self.s, ids, self.now)  # C-5: an imported record complete is complete from now
         self.created += len(new)
@@ -141,11 +153,17 @@ class _Writer:
         self.pending = []
 
     def _insert(self, items: list[Checked]) -> list[int]:
+        """The new customers, each code the file's own or, once its id is known, C + the id (as a customer
+        made on the Customers page gets: a code no concurrent writer can take, core.customers.create)."""
         if not items:
             return []
-        codes = self._codes(sum(1 for i in items if not i.cleaned.values.get("code")))
-        rows = [self._customer(i.cleaned.values, i.cleaned.values.get("code") or next(codes)) for i in items]
-        return list(self.s.scalars(insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows))
+        rows = [self._customer(i.cleaned.values, i.cleaned.values.get("code") or f"~{uuid.uuid4().hex[:19]}")
+                for i in items]
+        ids = list(self.s.scalars(insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows))
+        made = [cid for cid, item in zip(ids, items, strict=True) if not item.cleaned.values.get("code")]
+        if made:
+            self.s.execute(update(Customer), [{"id": cid, "code": code} for cid, code in self._codes(made)])
+        return ids
 
     def _customer(self, values: dict, code: str) -> dict:
         row = {k: values.get(k) for k in CUSTOMER_FIELDS}
@@ -154,30 +172,57 @@ class _Writer:
         return row | {"code": code, "validity": ArchiveValidity.VALID, "created_at": self.now,
                       "updated_at": self.now, "version": 1}
 
-    def _codes(self, count: int):
-        """`count` new customer codes C0000001…, none stored and none the file brings itself."""
-        made: list[str] = []
-        while len(made) < count:
-            wanted = [f"C{n:07d}" for n in range(self.next_code, self.next_code + count - len(made))]
-            self.next_code += len(wanted)
-            stored = set(self.s.scalars(select(Customer.code).where(Customer.code.in_(wanted))))
-            made += [c for c in wanted if c not in stored and c not in self.taken]
-        return iter(made)
+    def _codes(self, ids: list[int]) -> list[tuple[int, str]]:
+        """C0000123 from each id; one stored or brought by the file takes the first free -2, -3 …"""
+        bases = {cid: f"C{cid:07d}" for cid in ids}
+        stored = set(self.s.scalars(select(Customer.code).where(Customer.code.in_(bases.values()))))
+        return [(cid, base if base not in stored and base not in self.taken else self._free(cid))
+                for cid, base in bases.items()]
 
-    def _update(self, item: Checked) -> int:
-        """A row matching the archive (duplicates "update"): the fields the file fills overwrite the stored."""
-        values = {k: item.cleaned.values[k] for k in CUSTOMER_FIELDS if item.cleaned.values.get(k) is not None}
-        self.s.execute(update(Customer).where(Customer.id == item.match)
-                       .values(**values, updated_at=self.now, version=Customer.version + 1))
-        return item.match
+    def _free(self, cid: int) -> str:
+        code = free_code(self.s, cid)
+        suffix = 2
+        while code in self.taken:
+            code, suffix = f"C{cid:07d}-{suffix}", suffix + 1
+        return code
 
-    def _children(self, items: list[Checked], ids: list[int]) -> None:
+    def _update(self, items: list[Checked]) -> list[int]:
+        """Rows matching the archive (duplicates "update"): the fields the file fills overwrite the stored; a
+        correction, so each customer changed gets its own audit row, before and after (C-3); one unchanged is
+        left as it is."""
+        ids = [i.match for i in items]
+        if not ids:
+            return []
+        stored = {r["id"]: r for r in self.s.execute(select(Customer.id, *(getattr(Customer, k) for k in
+                                                                             CUSTOMER_FIELDS))
+                                                      .where(Customer.id.in_(ids))).mappings()}
+        for item in items:
+            before = stored[item.match]
+            after = {k: item.cleaned.values[k] for k in CUSTOMER_FIELDS if item.cleaned.values.get(k) is not None}
+            changed = {k: v for k, v in after.items() if before[k] != v}
+            if not changed:
+                continue
+            self.s.execute(update(Customer).where(Customer.id == item.match)
+                           .values(**changed, updated_at=self.now, version=Customer.version + 1)
+                           .execution_options(synchronize_session=False))
+            record(self.s, self.actor, "customer", item.match, AuditAction.UPDATE,
+                   {k: before[k] for k in changed}, changed, at=self.now, extra={"import_batch": self.batch_id})
+        return ids
+
+    def _children(self, items: list[Checked], ids: list[int], new: int) -> None:
+        """Contacts and products: a matched customer gets a contact only when it is not one of its own yet
+        (same phone, or same name without a phone), and as primary only when it has none."""
+        known = _contacts(self.s, ids[new:])
         contacts, products = [], []
         for item, cid in zip(items, ids, strict=True):
             v = item.cleaned.values
             if v.get("contact_name") or v.get("contact_phone"):
-                contacts.append({"customer_id": cid, "name": v.get("contact_name") or v["name"][:100],
-                                 "phone": v.get("contact_phone"), "is_primary": True})
+                contact = {"customer_id": cid, "name": v.get("contact_name") or v["name"][:100],
+                           "phone": v.get("contact_phone")}
+                own = known.setdefault(cid, ([], False))
+                if not _known_contact(own[0], contact):
+                    contacts.append(contact | {"is_primary": not own[1]})
+                    known[cid] = ([*own[0], contact], True)
             if item.cleaned.product and not item.known_product:
                 products.append({"customer_id": cid, "created_at": self.now,
                                  **{k: v.get(k) for k in PRODUCT_FIELDS}})
@@ -185,3 +230,20 @@ class _Writer:
             self.s.execute(insert(Contact), contacts)
         if products:
             self.s.execute(insert(Product), products)
+
+
+def _contacts(s: Session, ids: list[int]) -> dict[int, tuple[list[dict], bool]]:
+    """Each customer's contacts (name, phone) and whether one is primary."""
+    out: dict[int, tuple[list[dict], bool]] = {}
+    if ids:
+        for cid, name, phone, primary in s.execute(select(Contact.customer_id, Contact.name, Contact.phone,
+                                                          Contact.is_primary).where(Contact.customer_id.in_(ids))):
+            own = out.get(cid, ([], False))
+            out[cid] = ([*own[0], {"name": name, "phone": phone}], own[1] or bool(primary))
+    return out
+
+
+def _known_contact(own: list[dict], contact: dict) -> bool:
+    if contact["phone"]:
+        return any(c["phone"] == contact["phone"] for c in own)
+    return any(c["name"] == contact["name"] and not c["phone"] for c in own)
