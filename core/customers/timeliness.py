@@ -52,21 +52,23 @@ def refresh_completeness(s: Session, customer_id: int, now: datetime) -> datetim
 
 def refresh_many(s: Session, customer_ids: list[int], now: datetime) -> dict[int, datetime | None]:
     """`refresh_completeness` for many customers at once (an import's chunk): two reads per BACKFILL_CHUNK
-    customers, an update only for those whose mark changes."""
+    customers, and one update per new mark (now, or None) for those whose mark changes."""
     region, kept = setting(s, "office.phone_region"), {}
     ids = sorted(set(customer_ids))
     for at in range(0, len(ids), BACKFILL_CHUNK):
         chunk = ids[at:at + BACKFILL_CHUNK]
         rows = s.execute(select(Customer.id, *FACTS, Customer.archive_complete_at)
                          .where(Customer.id.in_(chunk))).mappings().all()
-        products = _products(s, chunk)
+        products, changed = _products(s, chunk), {}
         for row in rows:
             complete = not missing_fields(row, products[row["id"]], region)
             kept[row["id"]] = (row["archive_complete_at"] or now) if complete else None
             if kept[row["id"]] != row["archive_complete_at"]:
-                s.execute(update(Customer).where(Customer.id == row["id"])  # derived: updated_at stays
-                          .values(archive_complete_at=kept[row["id"]], updated_at=Customer.updated_at)
-                          .execution_options(synchronize_session=False))
+                changed.setdefault(kept[row["id"]], []).append(row["id"])
+        for mark, marked in changed.items():  # one UPDATE per new mark (now, or None), not one per customer
+            s.execute(update(Customer).where(Customer.id.in_(marked))  # derived: updated_at stays
+                      .values(archive_complete_at=mark, updated_at=Customer.updated_at)
+                      .execution_options(synchronize_session=False))
     return kept
 
 

@@ -173,8 +173,12 @@ def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Opti
             by_name.setdefault((name, (city or "").casefold()), set()).add(cid)
     orders = _stored(s, Product.order_no, Product.customer_id, {v["order_no"] for v in values if v.get("order_no")})
     codes = _stored(s, Customer.code, Customer.id, {v["code"] for v in values if v.get("code")})
-    for item in chunk:
-        _match(s, item, by_phone, by_name, tab, options)
+    matches = [_matches(item.cleaned.values, by_phone, by_name) for item in chunk]
+    wanted = set().union(*matches)
+    named = {cid: (code, name) for cid, code, name in s.execute(
+        select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(wanted)))} if wanted else {}
+    for item, found in zip(chunk, matches, strict=True):
+        _match(item, [named[cid] for cid in sorted(found)], min(found, default=None), tab, options)
         _stored_keys(item, orders, codes, tab, options)
     return chunk
 
@@ -202,17 +206,18 @@ def _stored(s: Session, column, owner, wanted: set[str]) -> dict[str, int]:
     return dict(s.execute(select(column, owner).where(column.in_(wanted))).all()) if wanted else {}
 
 
-def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, tab: Table, options: Options) -> None:
-    """The archive's customer the row is (same canonical phone, or same name and city): refused, skipped or
-    to be updated as the user chose; matching several is always refused."""
-    v, row = item.cleaned.values, item.cleaned.row
+def _matches(v: dict, by_phone: dict, by_name: dict) -> set[int]:
+    """The archive's customers a row is: the same canonical phone, or the same name and city."""
     city = (v.get("city") or "").casefold()
-    matches = set(by_phone.get(v.get("phone"), ())) | (set(by_name.get((v.get("name"), city), ())) if city else set())
-    if not matches:
+    return set(by_phone.get(v.get("phone"), ())) | (set(by_name.get((v.get("name"), city), ())) if city else set())
+
+
+def _match(item: Checked, found: list[tuple[str, str]], first: int | None, tab: Table, options: Options) -> None:
+    """The row matching the archive's customers `found` (code, name; by id): refused, skipped or to be updated
+    as the user chose; matching several is always refused."""
+    if not found:
         return
-    found = s.execute(select(Customer.code, Customer.name).where(Customer.id.in_(matches))
-                      .order_by(Customer.id)).all()
-    column = _column(tab, options, "phone")
+    row, column = item.cleaned.row, _column(tab, options, "phone")
     if len(found) > 1:
         item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive_many",
                                              {"codes": ", ".join(c for c, _ in found[:5])}))
@@ -220,7 +225,7 @@ def _match(s: Session, item: Checked, by_phone: dict, by_name: dict, tab: Table,
         item.cleaned.problems.append(Problem(row, column, "import.duplicate_archive",
                                              {"code": found[0][0], "name": found[0][1]}))
     item.skip = options.duplicates == "skip" and len(found) == 1
-    item.match = next(iter(matches))
+    item.match = first
 
 
 def _stored_keys(item: Checked, orders: dict[str, int], codes: dict[str, int], tab: Table,
