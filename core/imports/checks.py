@@ -111,6 +111,8 @@ def _cell(out: Cleaned, index: int, name: str, value, orders: dict[int, str], re
         return rules.flag(value)
     if kind == "number":
         return rules.number(value)
+    if kind == "specialist":  # a name; the archive's specialist it names is found with the chunk (plan)
+        return text_of(value) or None
     column, text_kind = COLUMNS[name]
     return inputs.text(text_of(value) if value is not None else None, name, inputs.limit_of(column), text_kind)
 

@@ -17,7 +17,7 @@ from db.models import ImportMapping
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # text | phone | email | date | grade | channel | flag | number
+    kind: str  # text | phone | email | date | grade | channel | flag | number | specialist
     required: bool = False
     product: bool = False  # a field of the product bought (a row may bring one)
     aliases: tuple[str, ...] = ()
@@ -45,6 +45,7 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in (
     _f("grade", "grade", "等级", "客户等级", "级别", "grade", "level", "customer grade"),
     _f("source_channel", "channel", "来源", "客户来源", "来源渠道", "渠道", "source", "channel", "source channel"),
     _f("notes", "text", "备注", "说明", "notes", "note", "remarks", "comment", "comments"),
+    _f("specialist", "specialist", "专员", "客服", "客服专员", "负责人", "specialist", "account manager", "owner"),
     _f("contact_name", "text", "联系人", "联系人姓名", "contact", "contact name", "contact person"),
     _f("contact_phone", "phone", "联系人电话", "联系人手机", "contact phone", "contact mobile"),
     _f("model", "text", "型号", "产品型号", "车型", "产品", "model", "product", "product model", product=True),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
@@ -23,6 +23,7 @@ from core.imports.read import Source, Table, rows, text_of
 from core.office.settings import load_office
 from core.permissions import Action, Actor, require
 from core.phones import canonical
+from db.enums import Role
 from db.models import Contact, Customer, ImportBatch, Product, User
 
 __all__ = ["Analysis", "Options", "Problem", "analyse"]
@@ -177,10 +178,39 @@ def _against_archive(s: Session, chunk: list[Checked], tab: Table, options: Opti
     wanted = set().union(*matches)
     named = {cid: (code, name) for cid, code, name in s.execute(
         select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(wanted)))} if wanted else {}
+    staff = _specialists(s, {v["specialist"] for v in values if v.get("specialist")})
     for item, found in zip(chunk, matches, strict=True):
         _match(item, [named[cid] for cid in sorted(found)], min(found, default=None), tab, options)
         _stored_keys(item, orders, codes, tab, options)
+        _specialist(item, staff, tab, options)
     return chunk
+
+
+def _specialists(s: Session, names: set[str]) -> dict[str, int | None]:
+    """Each name -> the active specialist it names (a username, else a display name only one of them has);
+    None: no such specialist, or several."""
+    if not names:
+        return {}
+    found = s.execute(select(User.id, User.username, User.display_name)
+                      .where(User.role == Role.SPECIALIST, User.active.is_(True),
+                             or_(User.username.in_(names), User.display_name.in_(names)))).all()
+    by_name = {u: i for i, u, _ in found}
+    for name in names - by_name.keys():
+        shown = [i for i, _, d in found if d == name]
+        by_name[name] = shown[0] if len(shown) == 1 else None
+    return by_name
+
+
+def _specialist(item: Checked, staff: dict[str, int | None], tab: Table, options: Options) -> None:
+    """C-5's lists are per specialist: a row naming one gets them (specialist_id), naming none that is active
+    (or several by one display name) is refused; a file without the column leaves its customers unassigned."""
+    name = item.cleaned.values.get("specialist")
+    if name is None:
+        return
+    if staff.get(name) is None:
+        item.cleaned.problems.append(Problem(item.cleaned.row, _column(tab, options, "specialist"),
+                                             "import.unknown_specialist", {"text": name}))
+    item.cleaned.values["specialist_id"] = staff.get(name)
 
 
 def _stored_phones(s: Session, phones: set[str], region: str) -> dict[str, set[int]]:

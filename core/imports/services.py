@@ -31,7 +31,7 @@ from db.enums import ArchiveValidity, AuditAction, CustomerGrade
 from db.models import Contact, Customer, ImportBatch, Product
 
 CUSTOMER_FIELDS = ("name", "is_company", "phone", "email", "address", "city", "birthday", "grade",
-                   "source_channel", "notes")
+                   "source_channel", "notes", "specialist_id")
 FLUSH_ROWS = 500  # rows written per chunk, between two progress reports
 PRODUCT_FIELDS = ("order_no", "model", "spec", "serial_no", "purchase_date", "delivery_date", "place", "usage")
 

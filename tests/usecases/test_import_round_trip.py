@@ -91,7 +91,7 @@ def test_an_exported_filtered_list_reimports_as_the_same_records(engine, tmp_pat
             importer = make_account(s, Role.MANAGER)
         src = read.source(f"customers.{kind}", exported)
         tab = read.table(src)
-        assert set(guess(tab.headers).values()) == {"name", "phone", "grade", "code", "city"}
+        assert set(guess(tab.headers).values()) == {"name", "phone", "grade", "code", "city", "specialist"}
         result = run_import(fresh, importer, src, tab, Options(mapping=guess(tab.headers)), NOW)
         assert (result.created, result.refused) == (4, 0)
         assert _records(fresh) == {r for r in _records(engine) if r[3] != CustomerGrade.NORMAL}

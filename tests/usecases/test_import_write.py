@@ -135,3 +135,29 @@ def test_an_import_meets_the_archive_and_marks_c5_a_chunk_at_a_time_not_a_row_at
     statement per chunk (refresh_many), so the statements an import runs do not grow with its rows."""
     few = _statements(engine, manager, 5, 100)  # the first also makes the file shape's remembered mapping
     assert _statements(engine, manager, 40, 0) <= few
+
+
+def test_a_specialist_column_assigns_each_customer_to_the_active_specialist_it_names(engine, manager):
+    """C-5's incomplete records are listed per specialist: a file's 专员 column names one by username or by a
+    display name only one has; an unknown, inactive or shared name refuses its row; a blank one leaves the
+    customer unassigned."""
+    with session_scope(engine) as s:
+        zhou = make_account(s, Role.SPECIALIST, username="zhou", display_name="周敏")
+        wu = make_account(s, Role.SPECIALIST, display_name="吴磊")
+        make_account(s, Role.SPECIALIST, display_name="王静")
+        make_account(s, Role.SPECIALIST, display_name="王静")
+        make_account(s, Role.SPECIALIST, display_name="离职者", active=False)
+        make_account(s, Role.MANAGER, display_name="经理乙")
+    head = ["姓名", "电话", "专员"]
+    rows = [["甲", "13911111111", "zhou"], ["乙", "13911111112", "吴磊"], ["丙", "13911111113", ""],
+            ["丁", "13911111114", "王静"], ["戊", "13911111115", "离职者"], ["己", "13911111116", "经理乙"]]
+    src = read.source("staff.csv", csv_bytes(rows, head=head))
+    tab = read.table(src)
+    assert guess(tab.headers)[2] == "specialist"
+    result = run_import(engine, manager, src, tab, Options(mapping=guess(tab.headers), take_good_rows=True), NOW)
+    assert sorted((p.row, p.column, p.key, p.params["text"]) for p in result.problems) == [
+        (5, "专员", "import.unknown_specialist", "王静"), (6, "专员", "import.unknown_specialist", "离职者"),
+        (7, "专员", "import.unknown_specialist", "经理乙")]
+    with session_scope(engine) as s:
+        assert dict(s.execute(select(Customer.name, Customer.specialist_id)).all()) == {
+            "甲": zhou.id, "乙": wu.id, "丙": None}
