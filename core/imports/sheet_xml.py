@@ -8,8 +8,10 @@ than MAX_UNZIPPED (a zip bomb), is refused as too big."""
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 from core.errors import Invalid
@@ -36,17 +38,19 @@ def check_unzipped(data: bytes) -> None:
 
 def scan(data: bytes, index: int) -> dict[int, set[int]]:
     """The index-th sheet's formula cells, {row: {column index}}; Invalid import.too_many_cells when its used
-    rectangle is larger than MAX_CELLS."""
+    rectangle is larger than MAX_CELLS. A workbook this scan cannot read (its workbook.xml or the sheet's XML
+    broken, e.g. an undefined entity; the sheet's part missing or corrupt) is refused as import.not_spreadsheet:
+    calamine may still read it, but without the guard on its size and without its formulas (C-1)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             member = _sheet_member(archive, index)
-            if member is None:
-                return {}
+            if member is None or member not in archive.NameToInfo:
+                raise Invalid("import.not_spreadsheet")
             if _extent(archive, member) > MAX_CELLS:
                 raise Invalid("import.too_many_cells", limit=MAX_CELLS)
             return _formulas(archive, member) if _has_formula(archive, member) else {}
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return {}
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ElementTree.ParseError):
+        raise Invalid("import.not_spreadsheet") from None
 
 
 def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
@@ -59,7 +63,7 @@ def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
     target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
     if not target:
         return None
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else "xl/" + target)
 
 
 def _chunks(archive: zipfile.ZipFile, member: str):
