@@ -135,6 +135,19 @@ def sheet_calamine_cannot_read() -> bytes:
                      lambda body: body.replace(b"</row>", b'<c r="Z1" t="s"><v>999</v></c></row>', 1))
 
 
+def far_rows_without_references() -> bytes:
+    """Cells need no r="B7": calamine places a bare <c> after the previous one and a bare <row> after the
+    previous row; here one bare cell in row 1,000,000 (the rectangle: 8 million cells)."""
+    return rewritten(xlsx_bytes(good(1)), "xl/worksheets/sheet1.xml", lambda body: body.replace(
+        b"</sheetData>", b'<row r="999999"/><row><c t="inlineStr"><is><t>far</t></is></c></row></sheetData>', 1))
+
+
+def wide_row_without_references() -> bytes:
+    """A row of 7,000 bare cells over a thousand rows: 7 million cells, none of them naming itself."""
+    return rewritten(xlsx_bytes(good(1)), "xl/worksheets/sheet1.xml", lambda body: body.replace(
+        b"</sheetData>", b'<row r="1000">' + b"<c><v>1</v></c>" * 7_000 + b"</row></sheetData>", 1))
+
+
 def big5_csv() -> bytes:
     """A Traditional Chinese export in Big5: GB18030 decodes it too, into nonsense (電話 → 筿杠)."""
     head = ["姓名", "電話", "城市", "等級", "生日", "型號", "訂單號", "購買日期"]
@@ -274,6 +287,8 @@ CASES = [
     Case("entity_in_workbook_xml", "far.xlsx", far_cell_behind_an_entity, refused="import.not_spreadsheet"),
     Case("formula_in_broken_sheet_xml", "f.xlsx", formula_in_a_broken_sheet, refused="import.not_spreadsheet"),
     Case("sheet_calamine_cannot_read", "bad.xlsx", sheet_calamine_cannot_read, refused="import.not_spreadsheet"),
+    Case("far_rows_without_references", "far.xlsx", far_rows_without_references, refused="import.too_many_cells"),
+    Case("wide_row_without_references", "wide.xlsx", wide_row_without_references, refused="import.too_many_cells"),
     Case("too_many_columns", "wide.csv", lambda: csv_bytes(good(1), head=[*HEAD, *[""] * 300, "备注"]),
          refused="import.too_many_columns"),
     Case("two_hundred_columns", "wide.csv", lambda: csv_bytes([[*good(1)[0], *[""] * 191, "x"]],
