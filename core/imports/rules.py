@@ -25,6 +25,8 @@ TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + TIME + "$")
 COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DAY_MONTH = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+# yy-mm-dd, the Chinese order with a two-digit year: certain with 年, else when the first part cannot be a day
+YEAR_FIRST = re.compile(r"^(\d{2})\s*(年|[-/.])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 FORMULA = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|[$A-Za-z]{1,3}\$?\d|[-+(\d\"'])")
 ORDERS = ("dmy", "mdy")  # a day/month/year column's orders; year-first text is always year-month-day
@@ -62,6 +64,9 @@ def parse_date(value: object, order: str | None, latest: date) -> tuple[date, bo
         return _serial(float(text)), False
     if found := ISO.match(text) or COMPACT.match(text):
         return _made(int(found.group(1)), int(found.group(2)), int(found.group(3)), text), False
+    if (found := YEAR_FIRST.match(text)) and (found.group(2) == "年" or int(found.group(1)) > 31):
+        year, month, day = int(found.group(1)), int(found.group(3)), int(found.group(4))
+        return _two_digit(year, month, day, latest, text), True
     if found := DAY_MONTH.match(text):
         first, second, year = int(found.group(1)), int(found.group(2)), found.group(3)
         order = order or ("dmy" if first > 12 else "mdy" if second > 12 else None)

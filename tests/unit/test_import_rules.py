@@ -199,3 +199,13 @@ def test_a_header_wider_than_the_limit_is_refused_with_its_width():
         read.table(src)
     assert refused.value.key == "import.too_many_columns"
     assert refused.value.params == {"count": read.MAX_COLUMNS + 3, "limit": read.MAX_COLUMNS}
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("85-03-12", date(1985, 3, 12)), ("85/3/12", date(1985, 3, 12)), ("85年3月12日", date(1985, 3, 12)),
+    ("05年3月12日", date(2005, 3, 12)), ("99.12.31", date(1999, 12, 31)),
+])
+def test_a_two_digit_year_written_first_is_read_as_the_year_c1(text, meant):
+    """C-1: the Chinese order with a two-digit year (yy-mm-dd) is understood: certain with 年, otherwise when
+    the first part cannot be a day; the century is the latest not after the file's latest date."""
+    assert rules.parse_date(text, None, date(2026, 11, 30)) == (meant, True)
