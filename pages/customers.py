@@ -55,7 +55,7 @@ def new_customer(actor) -> None:
     """C-1: a new customer, above the list; once saved, its record opens."""
     if not allowed(actor.role, Action.EDIT_CUSTOMER):
         return
-    with st.expander(tr("cu_new.title"), icon=":material/person_add:"):
+    with st.expander(tr("cu_new.title")):
         made = new_customer_form(actor)
     if made:
         st.query_params["id"] = str(made["id"])

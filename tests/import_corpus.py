@@ -106,6 +106,55 @@ def zip_bomb() -> bytes:
     return out.getvalue()
 
 
+def rewritten(data: bytes, member: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook `data` with one part's bytes changed."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            archive.writestr(info.filename, change(body) if info.filename == member else body)
+    return out.getvalue()
+
+
+def far_cell_behind_an_entity() -> bytes:
+    """far_cell with an undefined entity (&foo;) in xl/workbook.xml: ElementTree refuses to parse it, calamine
+    reads the sheet anyway (and would allocate its 3 GB rectangle)."""
+    return rewritten(far_cell(), "xl/workbook.xml",
+                     lambda body: body.replace(b"<workbookPr", b'<fileSharing userName="&foo;"/><workbookPr', 1))
+
+
+def formula_in_a_broken_sheet() -> bytes:
+    """A formula cell in a sheet whose XML carries an undefined entity: the formula scan cannot read it."""
+    return rewritten(xlsx_bytes([["张三", "13812345678", F("=1+1"), "", "", "", "", ""]]), "xl/worksheets/sheet1.xml",
+                     lambda body: body.replace(b"</sheetData>", b'</sheetData><customSheetViews a="&foo;"/>', 1))
+
+
+def sheet_calamine_cannot_read() -> bytes:
+    """A cell pointing past the shared strings table: calamine raises CalamineError loading the sheet."""
+    return rewritten(xlsx_bytes(good(1)), "xl/worksheets/sheet1.xml",
+                     lambda body: body.replace(b"</row>", b'<c r="Z1" t="s"><v>999</v></c></row>', 1))
+
+
+def far_rows_without_references() -> bytes:
+    """Cells need no r="B7": calamine places a bare <c> after the previous one and a bare <row> after the
+    previous row; here one bare cell in row 1,000,000 (the rectangle: 8 million cells)."""
+    return rewritten(xlsx_bytes(good(1)), "xl/worksheets/sheet1.xml", lambda body: body.replace(
+        b"</sheetData>", b'<row r="999999"/><row><c t="inlineStr"><is><t>far</t></is></c></row></sheetData>', 1))
+
+
+def wide_row_without_references() -> bytes:
+    """A row of 7,000 bare cells over a thousand rows: 7 million cells, none of them naming itself."""
+    return rewritten(xlsx_bytes(good(1)), "xl/worksheets/sheet1.xml", lambda body: body.replace(
+        b"</sheetData>", b'<row r="1000">' + b"<c><v>1</v></c>" * 7_000 + b"</row></sheetData>", 1))
+
+
+def big5_csv() -> bytes:
+    """A Traditional Chinese export in Big5: GB18030 decodes it too, into nonsense (電話 → 筿杠)."""
+    head = ["姓名", "電話", "城市", "等級", "生日", "型號", "訂單號", "購買日期"]
+    return csv_bytes([["陳大文", "13812345678", "臺北", "重要", "1980-05-01", "X1", "SO-1", "2026-03-01"]],
+                     "big5", head=head)
+
+
 def zip_not_workbook() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -237,6 +286,24 @@ CASES = [
          refused="import.not_spreadsheet"),
     Case("unknown_encoding", "latin.csv", lambda: "name,phone\nJosé,1\n".encode("latin-1") + b"\xff\xff\n",
          refused="import.unknown_encoding"),
+    Case("entity_in_workbook_xml", "far.xlsx", far_cell_behind_an_entity, refused="import.not_spreadsheet"),
+    Case("formula_in_broken_sheet_xml", "f.xlsx", formula_in_a_broken_sheet, refused="import.not_spreadsheet"),
+    Case("sheet_calamine_cannot_read", "bad.xlsx", sheet_calamine_cannot_read, refused="import.not_spreadsheet"),
+    Case("far_rows_without_references", "far.xlsx", far_rows_without_references, refused="import.too_many_cells"),
+    Case("wide_row_without_references", "wide.xlsx", wide_row_without_references, refused="import.too_many_cells"),
+    Case("too_many_columns", "wide.csv", lambda: csv_bytes(good(1), head=[*HEAD, *[""] * 300, "备注"]),
+         refused="import.too_many_columns"),
+    Case("two_hundred_columns", "wide.csv", lambda: csv_bytes([[*good(1)[0], *[""] * 191, "x"]],
+                                                              head=[*HEAD, *[""] * 191, "备注"]), created=1),
+    Case("big5", "繁體.csv", big5_csv, refused="import.big5"),
+    Case("years_and_small_numbers_in_date_columns", "years.csv", lambda: csv_bytes(
+        [["张三", "13812345678", "上海", "", "1990", "X1", "SO-1", "12"],
+         ["李四", "13812345679", "上海", "", "9999", "X1", "SO-2", "2026"], *good(1, 10)]),
+         problems=((2, "生日", "import.year_only"), (2, "购买日期", "import.bad_date"), (3, "生日", "import.bad_date"),
+                   (3, "购买日期", "import.year_only")), created=1),
+    Case("years_in_xlsx_date_columns", "years.xlsx", lambda: xlsx_bytes(
+        [["张三", "13812345678", "上海", "", 1990, "X1", "SO-1", 10000], *good(1, 10)]),
+         problems=((2, "生日", "import.year_only"),), created=1),
     Case("grades", "grades.csv", lambda: csv_bytes(
         [person("张三", "13812345678", grade="VIP"), person("李四", "13812345679", grade="重要"),
          person("王五", "13812345670", grade="key"), person("赵六", "13812345671", grade="普通客户"),

@@ -31,6 +31,7 @@ UPLOAD = "_import_upload"  # (uploader file id, Source): hashed once per upload,
 NONCE = "_import_nonce"  # a new uploader (key) after an import: Streamlit lets no script empty one
 MEGABYTE = 1024 * 1024
 NOT_MAPPED = ""  # a column left out of the import
+SHEETS = ("sheets",)  # Wizard.read's key for the workbook's sheet names (a sheet's key is its name or None)
 
 
 @dataclass
@@ -49,6 +50,18 @@ class Wizard:
     cells: dict | None = None  # the refused cells' text, for the problems shown (ui.import_rows.cells)
     tab: Table | None = None  # the sheet imported, for the refused rows' workbook after the import
     result: Result | None = None
+    read: dict = field(default_factory=dict)  # SHEETS -> the sheet names, a sheet -> its Table, or the refusal
+
+    def once(self, key: object, reading):
+        """What reading the file gave for `key` (its sheet names, a sheet's Table, or the DomainError refusing
+        it), read on the first run only: the file does not change under its hash, and every rerun reading the
+        whole workbook again (zip, XML passes, calamine) would make each click slow (C-1)."""
+        if key not in self.read:
+            try:
+                self.read[key] = reading()
+            except DomainError as err:
+                self.read[key] = err
+        return self.read[key]
 
     def other_sheet(self, sheet_no: int) -> None:
         """Another sheet of the workbook: its own mapping, analysis and questions."""
@@ -111,13 +124,15 @@ def wizard(src: Source) -> Wizard:
 def sheet_table(wz: Wizard) -> Table | None:
     """The sheet to read (asked when the workbook has several) and its header row; a file that cannot be read
     is refused with its reason."""
-    try:
-        names = sheets(wz.src)
-        chosen = st.selectbox(tr("import_ui.sheet"), names, key=f"imp_{wz.src.sha256[:16]}_sheet") \
-            if len(names) > 1 else None
-        tab = table(wz.src, chosen)
-    except DomainError as err:
-        refusal(err)
+    names = wz.once(SHEETS, lambda: sheets(wz.src))
+    if isinstance(names, DomainError):
+        refusal(names)
+        return None
+    chosen = st.selectbox(tr("import_ui.sheet"), names, key=f"imp_{wz.src.sha256[:16]}_sheet") \
+        if len(names) > 1 else None
+    tab = wz.once(chosen, lambda: table(wz.src, chosen))
+    if isinstance(tab, DomainError):
+        refusal(tab)
         return None
     if chosen is not None and names.index(chosen) != wz.sheet_no:
         wz.other_sheet(names.index(chosen))

@@ -59,7 +59,7 @@ def _new_customer(actor, phone: str) -> None:
     number finds them, so the call is linked to them when it is saved."""
     if not allowed(actor.role, Action.EDIT_CUSTOMER):
         return
-    with st.expander(tr("cu_new.unknown_caller_new"), icon=":material/person_add:"):
+    with st.expander(tr("cu_new.unknown_caller_new")):
         made = new_customer_form(actor, "inc_new", phone, st.session_state.get("inc_name") or "")
     if made:
         st.session_state[FLASH] = phrase("cu_new.saved_linked", code=made["code"])

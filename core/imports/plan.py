@@ -68,7 +68,9 @@ class Checked:
 
 def check_mapping(tab: Table, options: Options) -> None:
     """Invalid when a column or field is unknown, a required field has no column, a field has two, or the
-    duplicates mode is unknown."""
+    duplicates mode or a date order is unknown (C-1): a date order is one parse_date knows for a day/month/year
+    text (rules.ORDERS: "dmy", "mdy"); "ymd" is none, year-first text is read year-month-day whatever the
+    answer, so it is refused rather than taken as "mdy"."""
     if any(f not in FIELDS or not 0 <= i < max(len(tab.headers), 1) for i, f in options.mapping.items()):
         raise Invalid("error.invalid", field="mapping")
     taken = list(options.mapping.values())
@@ -78,7 +80,7 @@ def check_mapping(tab: Table, options: Options) -> None:
     for name in taken:
         if taken.count(name) > 1:
             raise Invalid("import.same_column_twice", field=name)
-    if options.duplicates not in MODES or any(o not in ("dmy", "mdy", "ymd") for o in options.date_orders.values()):
+    if options.duplicates not in MODES or any(o not in rules.ORDERS for o in options.date_orders.values()):
         raise Invalid("error.invalid", field="duplicates")
 
 

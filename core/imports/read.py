@@ -20,6 +20,7 @@ from core.errors import Invalid
 from core.imports import sheet_xml
 
 MAX_BYTES = 25 * 1024 * 1024  # a bigger file is refused (import.too_big)
+MAX_COLUMNS = 200  # a wider header is refused (import.too_many_columns): the wizard draws a choice per column
 XLSX_NAMES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 SAMPLE = 64 * 1024
 CHUNK = 1024 * 1024
@@ -72,8 +73,9 @@ def sheets(src: Source) -> list[str]:
 
 def table(src: Source, sheet: str | None = None) -> Table:
     """The sheet's header row, found and checked: Invalid import.too_big, import.empty (nothing in it),
-    import.not_spreadsheet (a PDF, random bytes, an .xlsx that is not one), import.unknown_encoding,
-    import.no_sheet (a sheet the workbook lacks) or import.no_rows (headers and nothing under them)."""
+    import.not_spreadsheet (a PDF, random bytes, an .xlsx that is not one or whose sheet cannot be scanned),
+    import.unknown_encoding, import.big5, import.no_sheet (a sheet the workbook lacks), import.too_many_columns
+    (more than MAX_COLUMNS) or import.no_rows (headers and nothing under them)."""
     if len(src.data) > MAX_BYTES:
         raise Invalid("import.too_big", limit_mb=MAX_BYTES // (1024 * 1024))
     if not src.data.strip():
@@ -104,13 +106,15 @@ def _with_headers(src: Source, tab: Table) -> Table:
     head = list(itertools.islice(records, HEADER_SEARCH))
     if not head:
         raise Invalid("import.empty")
-    pick = next((i for i, (_row, values) in enumerate(head) if len(guess([text_of(v) for v in values])) >= 2), 0)
+    pick = next((i for i, (_row, values) in enumerate(head)
+                 if len(guess([text_of(v) for v in values[:MAX_COLUMNS]])) >= 2), 0)
+    row, values = head[pick]
+    width = next((i + 1 for i in range(len(values) - 1, -1, -1) if text_of(values[i])), 0)  # trailing blanks off
+    if width > MAX_COLUMNS:  # e.g. a header "a,,,…,b": millions of columns to map (C-1)
+        raise Invalid("import.too_many_columns", count=width, limit=MAX_COLUMNS)
+    headers = [text_of(v) for v in values[:width]]
     if pick == len(head) - 1 and next(records, None) is None:
         raise Invalid("import.no_rows")
-    row, values = head[pick]
-    headers = [text_of(v) for v in values]
-    while headers and not headers[-1]:
-        headers.pop()
     return Table(headers=headers, encoding=tab.encoding, sheet=tab.sheet, delimiter=tab.delimiter, header_row=row)
 
 
@@ -155,16 +159,22 @@ def text_of(value: object) -> str:
 
 def _encoding(data: bytes) -> str:
     """UTF-16 by its BOM; UTF-8 with its BOM; else the first of UTF-8 and GB18030 that decodes every byte
-    (checked in chunks, nothing kept). NUL bytes or other binary control bytes: not a spreadsheet."""
+    (checked in chunks, nothing kept) into no private-use character: Big5 (Traditional Chinese) bytes decode
+    as GB18030 too, into nonsense with private-use characters (電話 → 筿杠), and are refused (import.big5, or
+    import.unknown_encoding when Big5 does not read them either) rather than imported garbled (C-1). NUL bytes
+    or other binary control bytes: not a spreadsheet."""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
     if data.startswith(REFUSED_MAGIC) or b"\x00" in data[:SAMPLE]:
         raise Invalid("import.not_spreadsheet")
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig" if _decodes(data, "utf-8-sig") else _unknown()
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return encoding
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    if _decodes(data, "gb18030", PRIVATE_USE):
+        return "gb18030"
+    if _decodes(data, "big5"):
+        raise Invalid("import.big5")
     return _unknown()
 
 
@@ -172,19 +182,23 @@ def _unknown() -> str:
     raise Invalid("import.unknown_encoding")
 
 
-def _decodes(data: bytes, encoding: str) -> bool:
+def _decodes(data: bytes, encoding: str, unlikely: re.Pattern | None = None) -> bool:
+    """Whether every byte decodes, into no `unlikely` character."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
         for at in range(0, len(data), CHUNK):
             text = decoder.decode(data[at:at + CHUNK], final=at + CHUNK >= len(data))
             if BINARY.search(text):
                 raise Invalid("import.not_spreadsheet")
+            if unlikely is not None and unlikely.search(text):
+                return False
     except UnicodeDecodeError:
         return False
     return True
 
 
 BINARY = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 
 
 def _delimiter(data: bytes, encoding: str) -> str:
@@ -222,9 +236,12 @@ def _xlsx_rows(src: Source, sheet: str | None) -> Iterator[tuple[int, list[objec
     if sheet not in book.sheet_names:
         raise Invalid("import.no_sheet", sheet=sheet or "")
     formulas = sheet_xml.scan(src.data, book.sheet_names.index(sheet))  # refuses a sheet too wide to load
-    found = book.get_sheet_by_name(sheet)
-    offset = found.start[1] if found.start else 0
-    for index, values in enumerate(found.iter_rows(), start=1):
-        if formulas and index in formulas:
-            values = [Formula(v) if offset + col in formulas[index] else v for col, v in enumerate(values)]
-        yield index, list(values)
+    try:  # a sheet calamine cannot read (broken XML, a string index out of its table) is no spreadsheet (C-1)
+        found = book.get_sheet_by_name(sheet)
+        offset = found.start[1] if found.start else 0
+        for index, values in enumerate(found.iter_rows(), start=1):
+            if formulas and index in formulas:
+                values = [Formula(v) if offset + col in formulas[index] else v for col, v in enumerate(values)]
+            yield index, list(values)
+    except (calamine.CalamineError, ValueError, OSError):
+        raise Invalid("import.not_spreadsheet") from None

@@ -1,10 +1,12 @@
 """The import's cell rules (C-1), pure: a cell of a mapped column made the value the archive stores, or
 Invalid with the reason's key. Dates: an .xlsx date cell as it is; a number in a date column an Excel serial
-(days since 1899-12-30, never 1970 nor the year 45123); text as year-month-day, or day and month in the
-column's order (inferred from the file or answered by the user); a two-digit year in the century that does not
-put the date in the future. Phones in their canonical form (core.phones). Grades and sources by their value or
-either language's label. Formulas are refused, never evaluated: the set core.export.cells quotes on export
-(= + - @ first, unless a plain number or a + phone), after one leading ' (Excel's text marker) is taken off."""
+(days since 1899-12-30, never 1970 nor the year 45123) from SERIAL_MIN on (1927-05-18: a smaller number is
+no date a customer file means, and 1900..2100 alone is a year, refused as such); text as year-month-day, or
+day and month in the column's order (inferred from the file or answered by the user); a two-digit year in the
+century that does not put the date in the future. Phones in their canonical form (core.phones). Grades and
+sources by their value or either language's label. Formulas are refused, never evaluated: the set
+core.export.cells quotes on export (= + - @ first, unless a plain number or a + phone), after one leading '
+(Excel's text marker) is taken off."""
 
 from __future__ import annotations
 
@@ -20,13 +22,16 @@ from core.phones import canonical
 from db.enums import CustomerGrade, SourceChannel
 
 EXCEL_EPOCH = date(1899, 12, 30)
-SERIAL_MIN, SERIAL_MAX = 1, 2958465  # 1900-01-01 .. 9999-12-31
+SERIAL_MIN, SERIAL_MAX = 10_000, 2958465  # 1927-05-18 .. 9999-12-31: "12" is not 1900-01-11
+YEARS = range(1900, 2101)  # a number in a date column that is a year alone ("1990"), not the serial 1905-06-12
 TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + TIME + "$")
 COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DAY_MONTH = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+# yy-mm-dd, the Chinese order with a two-digit year: certain with 年, else when the first part cannot be a day
+YEAR_FIRST = re.compile(r"^(\d{2})\s*(年|[-/.])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
-ORDERS = ("ymd", "dmy", "mdy")
+ORDERS = ("dmy", "mdy")  # a day/month/year column's orders; year-first text is always year-month-day
 FLAGS = {"1": True, "0": False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False,
          "是": True, "否": False, "公司": True, "企业": True, "个人": False, "company": True, "person": False}
 GRADE_EXTRA = {"重要": "key", "重点": "key", "普通": "normal", "一般": "normal", "vip客户": "vip"}
@@ -71,12 +76,17 @@ def parse_date(value: object, order: str | None, latest: date) -> tuple[date, bo
         return _serial(float(text)), False
     if found := ISO.match(text) or COMPACT.match(text):
         return _made(int(found.group(1)), int(found.group(2)), int(found.group(3)), text), False
+    if (found := YEAR_FIRST.match(text)) and (found.group(2) == "年" or int(found.group(1)) > 31):
+        year, month, day = int(found.group(1)), int(found.group(3)), int(found.group(4))
+        return _two_digit(year, month, day, latest, text), True
     if found := DAY_MONTH.match(text):
         first, second, year = int(found.group(1)), int(found.group(2)), found.group(3)
         order = order or ("dmy" if first > 12 else "mdy" if second > 12 else None)
         if order is None and first != second:
             raise Invalid("import.ambiguous_date")
-        day, month = (first, second) if order in (None, "dmy") else (second, first)
+        if order not in (None, *ORDERS):  # the same orders check_mapping accepts (C-1)
+            raise Invalid("error.invalid", field="date_orders")
+        day, month = (second, first) if order == "mdy" else (first, second)
         if len(year) == 2:
             return _two_digit(int(year), month, day, latest, text), True
         return _made(int(year), month, day, text), False
@@ -84,6 +94,9 @@ def parse_date(value: object, order: str | None, latest: date) -> tuple[date, bo
 
 
 def _serial(number: float) -> date:
+    """An Excel serial (C-1): a year alone (1990) is refused as such, a number below SERIAL_MIN as no date."""
+    if number in YEARS:
+        raise Invalid("import.year_only", text=text_of(number))
     if not SERIAL_MIN <= number <= SERIAL_MAX:
         raise Invalid("import.bad_date")
     return EXCEL_EPOCH + timedelta(days=int(number))

@@ -8,8 +8,10 @@ than MAX_UNZIPPED (a zip bomb), is refused as too big."""
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 from core.errors import Invalid
@@ -17,7 +19,7 @@ from core.errors import Invalid
 MAX_CELLS = 6_000_000  # e.g. 200,000 rows of 30 columns: ~200 MB in calamine's rectangle
 MAX_UNZIPPED = 400 * 1024 * 1024
 CHUNK = 1024 * 1024
-CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
+TAG = re.compile(rb"<(?:\w+:)?(row|c)\b(?:[^>]*?\br=[\"']([A-Z]{0,3})([0-9]{0,7})[\"'])?")
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -36,17 +38,19 @@ def check_unzipped(data: bytes) -> None:
 
 def scan(data: bytes, index: int) -> dict[int, set[int]]:
     """The index-th sheet's formula cells, {row: {column index}}; Invalid import.too_many_cells when its used
-    rectangle is larger than MAX_CELLS."""
+    rectangle is larger than MAX_CELLS. A workbook this scan cannot read (its workbook.xml or the sheet's XML
+    broken, e.g. an undefined entity; the sheet's part missing or corrupt) is refused as import.not_spreadsheet:
+    calamine may still read it, but without the guard on its size and without its formulas (C-1)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             member = _sheet_member(archive, index)
-            if member is None:
-                return {}
+            if member is None or member not in archive.NameToInfo:
+                raise Invalid("import.not_spreadsheet")
             if _extent(archive, member) > MAX_CELLS:
                 raise Invalid("import.too_many_cells", limit=MAX_CELLS)
             return _formulas(archive, member) if _has_formula(archive, member) else {}
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return {}
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ElementTree.ParseError):
+        raise Invalid("import.not_spreadsheet") from None
 
 
 def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
@@ -59,7 +63,7 @@ def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
     target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
     if not target:
         return None
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else "xl/" + target)
 
 
 def _chunks(archive: zipfile.ZipFile, member: str):
@@ -76,14 +80,29 @@ def _chunks(archive: zipfile.ZipFile, member: str):
 
 
 def _extent(archive: zipfile.ZipFile, member: str) -> int:
-    """Cells in the rectangle from the first to the last cell the sheet names."""
-    rows, cols = [10**9, -1], [10**9, -1]
+    """Cells in the rectangle from the first to the last cell of the sheet, each placed as calamine places it:
+    by its r="B7", else (r is optional) in the column after the previous cell of its row, the row by the row's
+    r, else the one after the previous row. Counting only the cells that name themselves would miss a far
+    `<row r="1000000"><c>` and a row of a million bare `<c/>` (C-1)."""
+    top, bottom, left, right = 10**9, -1, 10**9, -1
+    row, col = 0, -1
+    columns: dict[bytes, int] = {}  # column letters -> index, each computed once
     for chunk in _chunks(archive, member):
-        for letters, number in CELL.findall(chunk):
-            row, col = int(number), _column_index(letters.decode())
-            rows[:] = min(rows[0], row), max(rows[1], row)
-            cols[:] = min(cols[0], col), max(cols[1], col)
-    return 0 if rows[1] < 0 else (rows[1] - rows[0] + 1) * (cols[1] - cols[0] + 1)
+        for tag, letters, number in TAG.findall(chunk):
+            if tag == b"row":
+                row, col = (int(number) if number else row + 1), -1
+                continue
+            if letters:
+                col = columns.get(letters)
+                if col is None:
+                    col = columns[letters] = _column_index(letters.decode())
+            else:
+                col += 1
+            if number:
+                row = int(number)
+            top, bottom = min(top, row), max(bottom, row)
+            left, right = min(left, col), max(right, col)
+    return 0 if bottom < 0 else (bottom - top + 1) * (right - left + 1)
 
 
 def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:

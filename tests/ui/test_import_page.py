@@ -228,3 +228,22 @@ def test_the_customers_page_links_to_the_import_only_for_the_roles_that_may_impo
     assert not at.exception
     links = [link for link in at.get("page_link") if link.proto.label == t("import_ui.open", "en")]
     assert bool(links) == offered
+
+
+def test_the_file_is_read_once_not_on_every_rerun(uploaded, monkeypatch):
+    """C-1: reading a workbook (zip sums, XML passes, calamine) is the slow part: the sheet names and each
+    sheet's header row are read on the first run and kept with the file (per hash and sheet), not again on
+    every click. The real reader is called and counted, nothing stubbed."""
+    import ui.import_wizard as wizard
+
+    calls = []
+    for name in ("sheets", "table"):
+        real = getattr(wizard, name)
+        monkeypatch.setattr(wizard, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    data = gbk_csv()
+    at, _ = uploaded(data)
+    for _ in range(2):
+        next(b for b in at.button if b.label == t("import_ui.check", "zh")).click().run()
+        assert not at.exception
+    at.run()
+    assert calls == ["sheets", "table"]

@@ -12,6 +12,7 @@ from core.i18n import catalog
 from core.imports import read, rules
 from core.imports.checks import clean_row
 from core.imports.fields import FIELDS, guess, shape
+from core.imports.plan import Options, check_mapping
 from db.enums import CustomerGrade, SourceChannel
 from tests.import_corpus import F, csv_bytes, good, xlsx_bytes
 
@@ -169,3 +170,61 @@ def test_a_row_names_each_bad_cell_by_its_header():
     assert sorted((p.row, p.column, p.key) for p in cleaned.problems) == sorted([
         (7, "姓名", "import.required"), (7, "生日", "import.impossible_date"), (7, "电话", "import.bad_phone"),
         (7, "等级", "import.bad_grade")])
+
+
+@pytest.mark.parametrize(("cell", "key"), [("1990", "import.year_only"), (1990, "import.year_only"),
+                                           (2026.0, "import.year_only"), ("12", "import.bad_date"),
+                                           (12, "import.bad_date"), ("9999", "import.bad_date")])
+def test_a_year_alone_or_a_small_number_in_a_date_column_is_no_date(cell, key):
+    """C-1: "1990" is a year, not the Excel serial 1905-06-12, and "12" is not 1900-01-11: each is refused with
+    its reason rather than imported as a date nobody meant."""
+    with pytest.raises(Invalid) as refused:
+        rules.parse_date(cell, None, TODAY)
+    assert refused.value.key == key
+
+
+def test_excel_serials_are_read_from_the_floor_on():
+    assert rules.parse_date(10_000, None, TODAY)[0] == date(1927, 5, 18)
+    assert rules.parse_date("21916", None, TODAY)[0] == date(1960, 1, 1)
+
+
+def test_year_month_day_is_no_date_order_a_column_can_be_given():
+    """C-1: parse_date reads a day/month/year text by "dmy" or "mdy" only (year-first text is always
+    year-month-day), so check_mapping refuses "ymd" rather than let it be read as month first."""
+    tab = read.Table(headers=["姓名", "电话", "生日"], encoding="utf-8", sheet=None)
+    mapping = {0: "name", 1: "phone", 2: "birthday"}
+    check_mapping(tab, Options(mapping=mapping, date_orders={2: "dmy"}))
+    with pytest.raises(Invalid, match="error.invalid"):
+        check_mapping(tab, Options(mapping=mapping, date_orders={2: "ymd"}))
+    with pytest.raises(Invalid, match="error.invalid"):
+        rules.parse_date("04/03/2026", "ymd", TODAY)
+    assert rules.parse_date("2026/03/04", "mdy", TODAY)[0] == date(2026, 3, 4)
+
+
+def test_big5_bytes_are_refused_not_read_as_gb18030_nonsense():
+    """C-1: Big5 decodes as GB18030 into private-use characters (電話 → 筿杠…); it is refused, naming Big5,
+    while GBK and GB18030 files, four-byte characters included, are read."""
+    big5 = read.source("t.csv", csv_bytes([["陳大文", "13812345678", "臺北", "", "", "", "", ""]], "big5",
+                                          head=["姓名", "電話", "城市", "等級", "生日", "型號", "訂單號", "購買日期"]))
+    with pytest.raises(Invalid, match="import.big5"):
+        read.table(big5)
+    gbk = read.source("s.csv", csv_bytes([["张𠀾", "13812345678", "上海", "", "", "", "", ""]], "gb18030"))
+    assert read.table(gbk).encoding == "gb18030"
+
+
+def test_a_header_wider_than_the_limit_is_refused_with_its_width():
+    src = read.source("w.csv", csv_bytes(good(1), head=["姓名", "电话", *[""] * read.MAX_COLUMNS, "备注"]))
+    with pytest.raises(Invalid) as refused:
+        read.table(src)
+    assert refused.value.key == "import.too_many_columns"
+    assert refused.value.params == {"count": read.MAX_COLUMNS + 3, "limit": read.MAX_COLUMNS}
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("85-03-12", date(1985, 3, 12)), ("85/3/12", date(1985, 3, 12)), ("85年3月12日", date(1985, 3, 12)),
+    ("05年3月12日", date(2005, 3, 12)), ("99.12.31", date(1999, 12, 31)),
+])
+def test_a_two_digit_year_written_first_is_read_as_the_year_c1(text, meant):
+    """C-1: the Chinese order with a two-digit year (yy-mm-dd) is understood: certain with 年, otherwise when
+    the first part cannot be a day; the century is the latest not after the file's latest date."""
+    assert rules.parse_date(text, None, date(2026, 11, 30)) == (meant, True)

@@ -72,8 +72,9 @@ def test_each_customer_an_import_corrects_gets_its_own_audit_row_with_before_and
                                        ["李四", "13900000002", "上海", "南京路2号", "", ""]], duplicates="update")
     assert result.updated == 2
     with session_scope(engine) as s:
-        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity == "customer")).all()
-        batch = s.scalar(select(ImportBatch.id))
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity == "customer",  # the log outlives tests
+                                                     AuditEntry.username == manager.username)).all()
+        batch = s.scalar(select(func.max(ImportBatch.id)).where(ImportBatch.user_id == manager.id))
         stored = s.get(Customer, moved)
         assert (stored.address, stored.version) == ("新地址5号", 2)
         assert s.get(Customer, same).version == 1
