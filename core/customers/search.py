@@ -226,3 +226,9 @@ def exact_first(query: str, region: str = DEFAULT_REGION):
 def phone_region(engine: Engine) -> str:
     """The region a phone typed without its country code belongs to (setting office.phone_region)."""
     return str(load_office(engine).get("office.phone_region") or DEFAULT_REGION)
+
+
+def search_region(engine: Engine, text: str) -> str:
+    """The region a list's search `text` reads phones in: the office's when there is a search (read once per
+    list), else the default (nothing is searched, so no read)."""
+    return phone_region(engine) if text.strip() else DEFAULT_REGION
