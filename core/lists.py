@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.customers.search import term_ids
+from core.customers.search import term_ids, too_short
 from core.inputs import limit_of, search_term
 from core.phones import DEFAULT_REGION, spellings
 from db.models import Customer
@@ -148,7 +148,7 @@ def customer_match(text: str, customer_id, *numbers, region: str = DEFAULT_REGIO
     term no stored value can hold (core.inputs.search_term: past SEARCH_MAX, or a control character) matches
     nothing."""
     text = search_term(text, SEARCH_MAX)
-    if not text:
+    if not text or too_short(text):  # `1` would range over a large share of the index and of the numbers
         return false()
     prefix = f"{like_escape(text)}%"
     ids = term_ids(text, region)

@@ -73,7 +73,7 @@ def customer_list(actor) -> None:
         with c2:
             validities = listing.enum_filter("cu.validity", ArchiveValidity, "validity")
             start, end = listing.date_range("cu.created_range", "created")
-    search, sort = listing.search_and_sort("search.list_hint", SORTS, "list.newest_first")
+    search, sort = listing.search_and_sort("search.list_hint", SORTS, "list.newest_first", by_index=True)
     flt = CustomerFilter(grades, validities, specialist, start, end, search)
     listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
                    export="customers")

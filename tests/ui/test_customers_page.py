@@ -142,3 +142,14 @@ def test_a_phone_in_the_customer_card_is_a_tap_to_call_link(sign_in_as, demo_url
     shown = " ".join(m.value for m in at.markdown)
     assert f"(tel:+{digits(newest['phone'])})" in shown  # dialled by its stored E.164 form (C-1)
     assert f"[{grouped(newest['phone'], 'CN')}]" in as_read(shown)  # read grouped: 138 1234 5678
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_one_letter_search_finds_nothing_and_the_page_asks_for_two_characters(open_page, lang):
+    """C-1: `z` would range over a large share of the archive's index; the list is empty and says why."""
+    at = open_page("pages/customers.py", lang)
+    at.text_input(key="q").set_value("z").run()
+    assert not at.exception
+    assert t("search.too_short", lang, count=2) in [c.value for c in at.caption]
+    at.text_input(key="q").set_value("zh").run()
+    assert t("search.too_short", lang, count=2) not in [c.value for c in at.caption]

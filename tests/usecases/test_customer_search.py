@@ -123,6 +123,17 @@ def test_the_lists_read_a_phone_in_the_offices_region_c_1(engine, archive):
     assert list_work_orders(engine, reader(), WorkOrderFilter(search=typed), TZ).total == 0  # CN: no such number
 
 
+@pytest.mark.parametrize("text", ["z", "1", "W"], ids=["letter", "digit", "number-start"])
+def test_one_latin_letter_or_digit_finds_nothing_in_any_list(engine, archive, text):
+    """C-1 search at scale: `z` or `1` would range over a large share of the index (and of the orders'
+    numbers) and sort it all; it finds nothing, and the page asks for 2 characters. One Chinese character is
+    enough."""
+    assert found(engine, text) == []
+    assert list_work_orders(engine, reader(), WorkOrderFilter(search=text), TZ).total == 0
+    assert list_complaints(engine, reader(), ComplaintFilter(search=text), TZ, NOW).total == 0
+    assert found(engine, "张") == [archive["zhang"]] and found(engine, "zw") == [archive["zhang"]]
+
+
 def test_the_intake_pickers_find_a_caller_by_a_phone_spelled_otherwise_exact_first(engine, archive):
     by_phone = intake_customers(engine, reader(Role.SPECIALIST), "+86 138 1234 5678")
     assert [c["code"] for c in by_phone] == [archive["zhang"]]
