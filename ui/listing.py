@@ -198,7 +198,7 @@ def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str,
     with left:
         search = search_box(hint_key)
         if by_index and too_short(search):
-            st.caption(tr("search.too_short", count=MIN_QUERY))
+            st.caption(phrase("search.too_short", count=MIN_QUERY))
     with right:
         sort = sort_box(sorts, default_key)
     return search, sort
