@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.office import BENCH_DIR, sqlite_url
+from core.export.names import sheet_name
 from core.export.writers import write_csv, write_xlsx
 from core.fmt import fmt_datetime, fmt_money
 from core.i18n import enum_label
@@ -80,7 +81,8 @@ def export_once(url: str, fmt: str, out: Path, trace: bool) -> dict:
     """One export; with `trace`, Python's allocations are traced too (tracemalloc slows it 2-3 times, so
     the time of a traced run is not the export's time)."""
     engine = make_engine(url)
-    writer = write_xlsx if fmt == "xlsx" else write_csv
+    sheet = sheet_name("work_orders", "zh")
+    writer = (lambda path, headers, rows: write_xlsx(path, headers, rows, sheet)) if fmt == "xlsx" else write_csv
     fetch = lambda n, size: list_work_orders(engine, ACTOR, WorkOrderFilter(), TZ, n, size)  # noqa: E731
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:

@@ -16,9 +16,11 @@ import sys
 from datetime import UTC, date, datetime
 
 from core.accounts.demo import set_demo_passwords
+from core.clock import office_day
 from core.customers.phone_form import convert_phones
 from core.customers.search_index import needs_rebuild, rebuild
 from core.customers.timeliness import backfill_completeness
+from core.office.settings import load_office
 from db.config import get_config
 from db.engine import make_engine, session_scope
 from db.migrate import is_empty, upgrade
@@ -68,7 +70,7 @@ def archive_upgraded(engine) -> list[str]:
     if not needs_rebuild(engine):
         return []
     with session_scope(engine) as s:
-        marked = backfill_completeness(s)
+        marked = backfill_completeness(s, office_day(datetime.now(UTC), load_office(engine).timezone))
     return [f"search terms built: {rebuild(engine)}", f"{marked} complete records marked (C-5)"]
 
 

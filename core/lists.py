@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.customers.search import term_ids
+from core.customers.search import term_ids, too_short
 from core.inputs import limit_of, search_term
-from core.phones import spellings
+from core.phones import DEFAULT_REGION, spellings
 from db.models import Customer
 
 PAGE_SIZES = (25, 50, 100)
@@ -139,17 +139,19 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def customer_match(text: str, customer_id, *numbers):
+def customer_match(text: str, customer_id, *numbers, region: str = DEFAULT_REGION):
     """Free-text search of a list by its customer: the text finds the customer through the search box's index
     (C-1, core.customers.search: a name's word or character, pinyin, a phone in any spelling, a serial, plate
     or order number), or any given number starts with it. `customer_id` is the listed table's customer
-    column, so the customers are matched once, in a subquery. A term no stored value can hold
-    (core.inputs.search_term: past SEARCH_MAX, or a control character) matches nothing."""
+    column, so the customers are matched once, in a subquery. A phone typed without its country code is read
+    as the office's `region` writes it (setting office.phone_region: core.customers.search.search_region). A
+    term no stored value can hold (core.inputs.search_term: past SEARCH_MAX, or a control character) matches
+    nothing."""
     text = search_term(text, SEARCH_MAX)
-    if not text:
+    if not text or too_short(text):  # `1` would range over a large share of the index and of the numbers
         return false()
     prefix = f"{like_escape(text)}%"
-    ids = term_ids(text)
+    ids = term_ids(text, region)
     found = ([customer_id.in_(ids)] if ids is not None else []) + [n.like(prefix, escape="\\") for n in numbers]
     return or_(*found) if found else false()
 

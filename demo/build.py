@@ -116,7 +116,7 @@ def build_demo(engine: Engine, *, locale: str = "zh", seed: int = DEFAULT_SEED, 
     with engine.connect() as conn:  # after the indexes are back
         finish(conn, sorted(counts))
     with session_scope(engine) as s:  # C-5: the demo's complete records, marked by core's own rule
-        backfill_completeness(s)
+        backfill_completeness(s, date.fromordinal(clock.today))
     return {t.name: counts.get(t.name, 0) for t in Base.metadata.sorted_tables if t.name not in UNTOUCHED}
 
 

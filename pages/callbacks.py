@@ -128,7 +128,7 @@ def queue(actor) -> None:
         with c3:
             levels = listing.enum_filter("cb.level", CallbackLevel, "level", visible_levels(actor))  # L1 only to some
             start, end = listing.date_range("cb.due_range", "due_on")
-    search, sort = listing.search_and_sort("cb.search_hint", SORTS, "cb.sort_default")
+    search, sort = listing.search_and_sort("cb.search_hint", SORTS, "cb.sort_default", by_index=True)
     flt = CallbackFilter(statuses, kinds, levels, assignee, start, end, search, due)
     due_tiles(queue_counts(engine(), actor, flt, office().timezone, clock.now()), due)
     listing.listed(lambda n, size: list_callbacks(engine(), actor, flt, office().timezone, clock.now(), n,

@@ -71,7 +71,7 @@ def complaint_filter(actor) -> tuple[ComplaintFilter, str]:
             causes = listing.enum_filter("cp.cause", ComplaintCause, "cause")
             start, end = listing.date_range("cp.received_range", "received")
         on = toggles()
-    search, sort = listing.search_and_sort("cp.search_hint", SORTS, "list.newest_first")
+    search, sort = listing.search_and_sort("cp.search_hint", SORTS, "list.newest_first", by_index=True)
     return ComplaintFilter(statuses, channels, duties, causes, owner, start, end, search, on["attention"], models,
                            on["escalated"], on["overdue"]), sort
 

@@ -13,6 +13,7 @@ from ui.detail import audit_history, fields
 from ui.new_complaint_form import new_complaint_form
 from ui.new_customer_form import new_customer_form
 from ui.new_work_order_form import new_work_order_form
+from ui.owned_forms import new_contact_form, new_product_form, product_details_form
 from ui.product_dates_form import product_dates_form
 from ui.text import heading, phrase, plain
 from ui.widgets import table
@@ -73,7 +74,7 @@ def customer_list(actor) -> None:
         with c2:
             validities = listing.enum_filter("cu.validity", ArchiveValidity, "validity")
             start, end = listing.date_range("cu.created_range", "created")
-    search, sort = listing.search_and_sort("search.list_hint", SORTS, "list.newest_first")
+    search, sort = listing.search_and_sort("search.list_hint", SORTS, "list.newest_first", by_index=True)
     flt = CustomerFilter(grades, validities, specialist, start, end, search)
     listing.listed(lambda n, size: list_customers(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
                    export="customers")
@@ -101,15 +102,24 @@ def show_customer(actor, customer_id: int) -> None:
     yes = tr("common.yes")
     contacts = [c | {"primary": yes if c["is_primary"] else ""} for c in detail["contacts"]]
     related(contacts, CONTACT_COLUMNS, len(contacts))
+    editor = allowed(actor.role, Action.EDIT_CUSTOMER)
+    if editor:
+        with st.expander(tr("owned.title_contact")):
+            new_contact_form(actor, customer_id)
     products = detail["products"]
     history_tab, products_tab = st.tabs([tr("tl.tab"), phrase("cu.tab_products", total=products.total)])
     with history_tab:  # C-4: every callback, call, complaint, work order, lead and incoming call, newest first
         customer_timeline.timeline(actor, customer_id)
     with products_tab:
         related(products.rows, HISTORY_COLUMNS["products"], products.total)
-        if products.rows and allowed(actor.role, Action.EDIT_CUSTOMER):
+        if editor:
+            with st.expander(tr("owned.title_product")):
+                new_product_form(actor, customer_id)  # C-1, C-5: what the archive's list asks for
+        if products.rows and editor:
             with st.expander(tr("product_form.title")):
                 product_dates_form(actor, products.rows)
+            with st.expander(tr("owned.title_details")):
+                product_details_form(actor, products.rows)
 
 
 actor = page_guard("customers")

@@ -42,7 +42,7 @@ def order_list(actor) -> None:
         on_change, args = listing.bind(listing.choice("fee", (False, True), False))
         fee_open = st.toggle(tr("wo.only_fee_open"), key="fee", help=tr("wo.only_fee_open_help"),
                              on_change=on_change, args=args)
-    search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default")
+    search, sort = listing.search_and_sort("wo.search_hint", SORTS, "wo.sort_default", by_index=True)
     flt = WorkOrderFilter(statuses, types, tech, start, end, search, fee_open)
     listing.listed(lambda n, size: list_work_orders(engine(), actor, flt, office().timezone, n, size, sort), COLUMNS,
                    lambda rows: [r | {"next": tr(f"wo.ui.step.{stage(r)}")} for r in rows], export="work_orders")

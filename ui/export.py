@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 import streamlit as st
 
 from core.errors import DomainError
+from core.export.names import sheet_name
 from core.export.services import export_list
 from core.export.writers import write_csv, write_xlsx
 from core.lists import Consumer
 from core.permissions import may_export
 from ui import auth, clock
-from ui.context import engine, office, tr
+from ui.context import engine, lang, office, tr
 from ui.feedback import refusal
 from ui.text import phrase
 from ui.widgets import cell_formats
@@ -68,12 +69,14 @@ def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
 
 def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: int | None, query: dict) -> None:
     bar = st.progress(0.0, text=tr("export.building"))
-    write = _writer(fmt, columns, feed, decorate, lambda n: bar.progress(min(1.0, n / total) if total else 0.0,
-                                                                         text=tr("export.building")))
+    def tick(n: int) -> None:
+        bar.progress(min(1.0, n / total) if total else 0.0, text=tr("export.building"))
+
+    write = _writer(fmt, sheet_name(listing, lang()), columns, feed, decorate, tick)
     try:
         with st.spinner(tr("export.building")):
             made = export_list(engine(), actor, listing, query, fmt, write, clock.now(), office().timezone,
-                               auth.session_token())
+                               auth.session_token(), lang())
     except DomainError as err:
         bar.empty()
         refusal(err)
@@ -89,8 +92,9 @@ def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: 
     st.caption(tr("export.once"))
 
 
-def _writer(fmt: str, columns, feed: Feed, decorate, tick: Callable[[int], None]) -> Callable:
-    """`write(path)`: the feed's rows, decorated chunk by chunk as they come, into the file."""
+def _writer(fmt: str, sheet: str, columns, feed: Feed, decorate, tick: Callable[[int], None]) -> Callable:
+    """`write(path)`: the feed's rows, decorated chunk by chunk as they come, into the file (a workbook's
+    sheet named `sheet`)."""
     fmts = cell_formats()
     fields = list(columns.items())
     numbers = fmt == "xlsx"  # amounts stay numbers in a workbook; a CSV shows them as the table does
@@ -111,5 +115,6 @@ def _writer(fmt: str, columns, feed: Feed, decorate, tick: Callable[[int], None]
         yield from map(cells, decorate(chunk) if decorate else chunk)
 
     headers = [tr(label) for label, _ in columns.values()]
-    write_file = write_xlsx if fmt == "xlsx" else write_csv
-    return lambda path: feed(lambda rows: write_file(path, headers, lines(rows)))
+    if fmt == "xlsx":
+        return lambda path: feed(lambda rows: write_xlsx(path, headers, lines(rows), sheet))
+    return lambda path: feed(lambda rows: write_csv(path, headers, lines(rows)))

@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.customers.search import MIN_QUERY, too_short
 from core.lists import PAGE_SIZES, Page, stream
 from ui import widgets
 from ui.context import tr
@@ -188,11 +189,16 @@ def sort_box(columns: dict[str, str], default_key: str) -> str:
                         args=args, placeholder=labels[""])
 
 
-def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str) -> tuple[str, str]:
-    """The search box and the sort side by side above the list."""
+def search_and_sort(hint_key: str, sorts: dict[str, str], default_key: str,
+                    by_index: bool = False) -> tuple[str, str]:
+    """The search box and the sort side by side above the list. `by_index`: the list searches its customers
+    through the search index, which wants MIN_QUERY letters or digits (core.customers.search.too_short): a
+    shorter query finds nothing, and the box says why."""
     left, right = st.columns([2, 1])
     with left:
         search = search_box(hint_key)
+        if by_index and too_short(search):
+            st.caption(phrase("search.too_short", count=MIN_QUERY))
     with right:
         sort = sort_box(sorts, default_key)
     return search, sort

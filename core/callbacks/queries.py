@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from core.accounts.queries import staff_names
 from core.callbacks.flow import require_view, visible_levels
 from core.clock import office_day
+from core.customers.search import search_region
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered, paginate, streaming
 from core.permissions import Action, Actor, require
 from core.scheduling.assignment import ASSIGNABLE_ROLES, workable_by
@@ -77,13 +78,13 @@ def _buckets(now: datetime, tz: str) -> dict:
             "later": Callback.due_end >= tomorrow}
 
 
-def _conditions(actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> list:
+def _conditions(actor: Actor, f: CallbackFilter, tz: str, now: datetime, region: str) -> list:
     chosen = ((Callback.status, f.statuses), (Callback.kind, f.kinds), (Callback.level, f.levels))
     where = _readable(actor) + [column.in_(values) for column, values in chosen if values]
     if f.assignee_id:
         where.append(Callback.assignee_id == f.assignee_id)
     if f.search.strip():
-        where.append(customer_match(f.search, Callback.customer_id))
+        where.append(customer_match(f.search, Callback.customer_id, region=region))
     if f.due in DUE_BUCKETS:
         where += [is_open(), _buckets(now, tz)[f.due]]
     lo, hi = day_bounds_utc(f.due_from, f.due_to, tz)
@@ -176,7 +177,7 @@ def list_callbacks(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now
     one of SORTS (`name` or `-name`, then by id) over the whole filtered queue; each marked overdue or not as
     of `now`. Counting and queue ordering read the callbacks table alone; the shown columns are read for the
     page's rows only, so a queue of millions is counted and paged from its indexes."""
-    where = _conditions(actor, f, tz, now)
+    where = _conditions(actor, f, tz, now, search_region(engine, f.search))
     order = ordered(sort, _sort_columns(), Callback.id)
     with session_scope(engine) as s:
         if streaming():  # an export: the whole queue in one statement of the same order (core.lists.stream)
@@ -195,7 +196,7 @@ def queue_counts(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: 
     may read under every filter but the bucket itself, whose window ended before `now` (`overdue`), ends later
     this office day (`today`) or after it (`later`). Each equals the queue's total with that bucket chosen
     (`list_callbacks` with `due` set), so a tile opens exactly the list it counts. One aggregate in SQL."""
-    where = _conditions(actor, replace(f, due=None), tz, now) + [is_open()]
+    where = _conditions(actor, replace(f, due=None), tz, now, search_region(engine, f.search)) + [is_open()]
     buckets = _buckets(now, tz)
     with session_scope(engine) as s:
         row = s.execute(select(*(func.count().filter(buckets[b]) for b in DUE_BUCKETS))
@@ -203,10 +204,10 @@ def queue_counts(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: 
     return dict(zip(DUE_BUCKETS, row, strict=True))
 
 
-def matching(actor: Actor, f: CallbackFilter, tz: str, now: datetime) -> list:
+def matching(actor: Actor, f: CallbackFilter, tz: str, now: datetime, region: str) -> list:
     """The conditions of the list the actor sees under `f` (the same as list_callbacks and its count), for a
     bulk action on the whole filtered list rather than the page shown."""
-    return _conditions(actor, f, tz, now)
+    return _conditions(actor, f, tz, now, region)
 
 
 def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now: datetime,
@@ -215,7 +216,7 @@ def reassign_count(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, now
     (open or in progress) and, once a target is chosen, not already with it and of a level it works (CB-1, as
     core.scheduling.assignment.move_to moves them). One count in SQL."""
     require(actor, Action.REASSIGN_CALLBACK)
-    where = [*matching(actor, f, tz, now), is_open()]
+    where = [*matching(actor, f, tz, now, search_region(engine, f.search)), is_open()]
     with session_scope(engine) as s:
         if to_user_id is not None:
             where += [Callback.assignee_id.is_distinct_from(to_user_id),

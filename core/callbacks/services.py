@@ -22,6 +22,7 @@ from core.callbacks.flow import IN_PROGRESS, OPEN, TRANSITIONS, AlreadyClaimed, 
 from core.callbacks.queries import CallbackFilter, matching
 from core.callbacks.rules import CallInput, check_call, qa_score
 from core.checks import blank_to_none
+from core.customers.search import search_region
 from core.errors import Invalid, NotFound
 from core.office.settings import Office, load_office
 from core.permissions import Action, Actor, require
@@ -120,10 +121,11 @@ def reassign_matching(engine: Engine, actor: Actor, f: CallbackFilter, tz: str, 
     many moved. No target chosen is Invalid; nothing matching, or all already with the target, is Unchanged.
     With `expected` (the count the manager confirmed), a different number moving is Invalid and nothing moves:
     the list changed between the confirmation and the click (issue 10 review, finding 9)."""
+    region = search_region(engine, f.search)
     with session_scope(engine) as s:
         require(actor, Action.REASSIGN_CALLBACK)
         check_target(s, to_user_id)
-        moved = len(move_to(s, actor, matching(actor, f, tz, now), to_user_id, now))
+        moved = len(move_to(s, actor, matching(actor, f, tz, now, region), to_user_id, now))
         if expected is not None and moved != expected:
             raise Invalid("cb.reassign.count_changed", field="assignee_id", count=moved, expected=expected)
         return moved

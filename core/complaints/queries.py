@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from core.complaints.services import context, round_start
+from core.customers.search import search_region
 from core.lists import Page, as_dict, customer_match, enum_rank, ordered, paginate, within
 from core.permissions import Action, Actor, allowed, require
 from db.engine import session_scope
@@ -80,7 +81,7 @@ def _overdue_flag(now: datetime):
     return type_coerce(case((overdue(now), True), else_=False), Boolean).label("overdue")
 
 
-def _where(stmt, f: ComplaintFilter, now: datetime):
+def _where(stmt, f: ComplaintFilter, now: datetime, region: str):
     pairs = ((f.statuses, Complaint.status), (f.channels, Complaint.channel),
              (f.responsibilities, Complaint.responsibility), (f.causes, Complaint.cause))
     for chosen, column in pairs:
@@ -89,7 +90,7 @@ def _where(stmt, f: ComplaintFilter, now: datetime):
     if f.owner_id:
         stmt = stmt.where(Complaint.owner_id == f.owner_id)
     if f.search.strip():
-        stmt = stmt.where(customer_match(f.search, Complaint.customer_id, Complaint.number))
+        stmt = stmt.where(customer_match(f.search, Complaint.customer_id, Complaint.number, region=region))
     if f.only_attention:
         stmt = stmt.where(needs_attention(now))
     if f.only_escalated:
@@ -115,7 +116,7 @@ def _sort_columns() -> dict:
 SORTS = tuple(_sort_columns())
 
 
-def _list_stmt(f: ComplaintFilter, tz: str, now: datetime, sort: str | None = None):
+def _list_stmt(f: ComplaintFilter, tz: str, now: datetime, sort: str | None, region: str):
     owner = _OWNER
     order = ordered(sort, _sort_columns(), Complaint.id) or [Complaint.received_at.desc(), Complaint.id.desc()]
     stmt = (
@@ -128,7 +129,7 @@ def _list_stmt(f: ComplaintFilter, tz: str, now: datetime, sort: str | None = No
         .outerjoin(owner, owner.id == Complaint.owner_id)
         .order_by(*order)
     )
-    return within(_where(stmt, f, now), Complaint.received_at, f.received_from, f.received_to, tz)
+    return within(_where(stmt, f, now, region), Complaint.received_at, f.received_from, f.received_to, tz)
 
 
 def list_complaints(engine: Engine, actor: Actor, f: ComplaintFilter, tz: str, now: datetime,
@@ -136,10 +137,11 @@ def list_complaints(engine: Engine, actor: Actor, f: ComplaintFilter, tz: str, n
     """The complaint log (CP-4), newest first or sorted by one of SORTS (then by id) over the whole filtered
     log; `now` decides which are overdue (CP-5). VIEW_COMPLAINTS only."""
     require(actor, Action.VIEW_COMPLAINTS)
-    count = within(_where(select(func.count()).select_from(Complaint), f, now), Complaint.received_at,
+    region = search_region(engine, f.search)
+    count = within(_where(select(func.count()).select_from(Complaint), f, now, region), Complaint.received_at,
                    f.received_from, f.received_to, tz)  # the filters alone: no joins for display columns
     with session_scope(engine) as s:
-        return paginate(s, _list_stmt(f, tz, now, sort), page, page_size, count)
+        return paginate(s, _list_stmt(f, tz, now, sort, region), page, page_size, count)
 
 
 def complaint_owners(engine: Engine) -> dict[int, str]:

@@ -5,10 +5,12 @@ record's facts, the office's day and time zone are passed in; nothing here reads
 What "complete" means (C-1's fields an office needs to serve a delivered customer):
 - the customer: a name, a phone that is a valid number in the office's region (core.phones.canonical),
   an address and a city;
-- each product with a delivery date (delivered, or its delivery planned): its model, its serial or plate
-  number, its purchase date, the date its order took effect and its delivery date.
+- each product delivered by the office's today: its model, its serial or plate number, its purchase date,
+  the date its order took effect and its delivery date.
 Email, birthday, contacts, place, mileage and notes are welcome but not required: many customers have none.
-A product without a delivery date asks nothing yet (it is not delivered). Blank text counts as missing."""
+A product without a delivery date, or with one after today (its delivery is planned), asks nothing yet: its
+deadline runs from its delivery, so a long-complete record is not made overdue by a planned one. Blank text
+counts as missing."""
 
 from __future__ import annotations
 
@@ -36,14 +38,15 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def missing_fields(customer: Mapping, products: Sequence[Mapping], region: str) -> list[Missing]:
-    """C-5: what the record still lacks to be complete (see the module's docstring); empty when complete.
-    `customer` and each of `products` are plain mappings of their columns; `region` is office.phone_region."""
+def missing_fields(customer: Mapping, products: Sequence[Mapping], region: str, today: date) -> list[Missing]:
+    """C-5: what the record still lacks to be complete on the office day `today` (see the module's docstring);
+    empty when complete. `customer` and each of `products` are plain mappings of their columns; `region` is
+    office.phone_region. A product delivered after `today` is skipped (planned: it asks nothing yet)."""
     out = [Missing(f) for f in CUSTOMER_FIELDS if f != "phone" and _blank(customer.get(f))]
     if _blank(customer.get("phone")) or canonical(str(customer["phone"]), region) is None:
         out.insert(1 if out and out[0].field == "name" else 0, Missing("phone"))
     for product in products:
-        if product.get("delivery_date") is None:
+        if product.get("delivery_date") is None or product["delivery_date"] > today:
             continue
         out += [Missing(f, product.get("order_no")) for f in PRODUCT_FIELDS if _blank(product.get(f))]
     return out

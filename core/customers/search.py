@@ -159,13 +159,28 @@ def starting_with(prefix: str):
 
 
 PHONE_LIKE = re.compile(r"^\+?[0-9 ()\-./]{3,}$")
+MIN_QUERY = 2  # letters or digits a token needs: one would range over a large share of the index
+
+
+def long_enough(token: str) -> bool:
+    """A token worth a range on the index: MIN_QUERY letters or digits, or one Chinese character (a character
+    is as selective as a word; `1` or `z` starts a large share of 300,000 customers' terms)."""
+    return len(token) >= MIN_QUERY or bool(CJK.search(token))
+
+
+def too_short(query: str) -> bool:
+    """The query has text but no token long enough (`long_enough`): it finds nothing, and the page asks for
+    MIN_QUERY characters (search.too_short) rather than sorting a large share of the archive."""
+    text = normal(query)
+    return bool(text) and not any(long_enough(t) for t in text.split(" "))
 
 
 def query_terms(query: str, region: str = "CN") -> list[set[str]]:
     """What a typed query looks for, as alternatives per token (every token must match): a phone-like query
     is one token, its digits as typed and as the number means in the office's region (`+86 138-1234-5678`,
     `0086 138…` and `138 1234 5678` all look for 13812345678); other text is split on blanks, each token
-    lower-cased (and letters and digits only, for serials and plates)."""
+    lower-cased (and letters and digits only, for serials and plates); a token too short (`long_enough`) is
+    left out, so `li n` looks for `li` while it is being typed, and `z` alone looks for nothing."""
     text = normal(query)
     if not text:
         return []
@@ -175,9 +190,9 @@ def query_terms(query: str, region: str = "CN") -> list[set[str]]:
         stored = canonical(text, region)
         return [{a for a in alternatives | (phone_terms(stored) if stored else set()) if a}]
     tokens = []
-    for token in text.split(" ")[:5]:
+    for token in [t for t in text.split(" ") if long_enough(t)][:5]:
         alternatives = {token[:TERM_MAX]} | code_terms(token)
-        tokens.append({a for a in alternatives if a})
+        tokens.append({a for a in alternatives if a and long_enough(a)})  # 粤b: not b alone
     return [t for t in tokens if t]
 
 
@@ -226,3 +241,9 @@ def exact_first(query: str, region: str = DEFAULT_REGION):
 def phone_region(engine: Engine) -> str:
     """The region a phone typed without its country code belongs to (setting office.phone_region)."""
     return str(load_office(engine).get("office.phone_region") or DEFAULT_REGION)
+
+
+def search_region(engine: Engine, text: str) -> str:
+    """The region a list's search `text` reads phones in: the office's when there is a search (read once per
+    list), else the default (nothing is searched, so no read)."""
+    return phone_region(engine) if text.strip() else DEFAULT_REGION

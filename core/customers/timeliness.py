@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Engine, cast, func, or_, select, update
+from sqlalchemy import Date, Engine, case, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import office_day
@@ -54,6 +54,7 @@ def refresh_many(s: Session, customer_ids: list[int], now: datetime) -> dict[int
     """`refresh_completeness` for many customers at once (an import's chunk): two reads per BACKFILL_CHUNK
     customers, and one update per new mark (now, or None) for those whose mark changes."""
     region, kept = setting(s, "office.phone_region"), {}
+    today = office_day(now, setting(s, "office.timezone"))  # a product delivered later asks nothing yet
     ids = sorted(set(customer_ids))
     for at in range(0, len(ids), BACKFILL_CHUNK):
         chunk = ids[at:at + BACKFILL_CHUNK]
@@ -61,7 +62,7 @@ def refresh_many(s: Session, customer_ids: list[int], now: datetime) -> dict[int
                          .where(Customer.id.in_(chunk))).mappings().all()
         products, changed = _products(s, chunk), {}
         for row in rows:
-            complete = not missing_fields(row, products[row["id"]], region)
+            complete = not missing_fields(row, products[row["id"]], region, today)
             kept[row["id"]] = (row["archive_complete_at"] or now) if complete else None
             if kept[row["id"]] != row["archive_complete_at"]:
                 changed.setdefault(kept[row["id"]], []).append(row["id"])
@@ -72,10 +73,11 @@ def refresh_many(s: Session, customer_ids: list[int], now: datetime) -> dict[int
     return kept
 
 
-def backfill_completeness(s: Session) -> int:
-    """C-5 for records written before it was kept (the demo office, an upgraded archive): each complete
-    record not yet marked gets the best moment its rows can tell, the latest of its own and its products'
-    creation; returns how many were marked. Read in chunks by id, so memory stays flat."""
+def backfill_completeness(s: Session, today: date) -> int:
+    """C-5 for records written before it was kept (the demo office, an upgraded archive): each record
+    complete on the office day `today` (a product delivered later asks nothing yet) and not yet marked gets
+    the best moment its rows can tell, the latest of its own and its products' creation; returns how many
+    were marked. Read in chunks by id, so memory stays flat."""
     region, after, marked = setting(s, "office.phone_region"), 0, 0
     while True:
         rows = s.execute(select(Customer.id, Customer.created_at, *FACTS)
@@ -85,7 +87,7 @@ def backfill_completeness(s: Session) -> int:
             return marked
         products = _products(s, [r["id"] for r in rows])
         for row in rows:
-            if not missing_fields(row, products[row["id"]], region):
+            if not missing_fields(row, products[row["id"]], region, today):
                 at = max([row["created_at"], *(p["created_at"] for p in products[row["id"]] if p["created_at"])])
                 s.execute(update(Customer).where(Customer.id == row["id"])
                           .values(archive_complete_at=at, updated_at=Customer.updated_at)
@@ -116,7 +118,7 @@ def archive_status(engine: Engine, actor: Actor, customer_id: int, today: date, 
             return None
         products = _products(s, [customer_id])[customer_id]
         days = int(setting(s, "archive.complete_within_days"))
-        missing = missing_fields(row, products, setting(s, "office.phone_region"))
+        missing = missing_fields(row, products, setting(s, "office.phone_region"), today)
     due = deadline([p["delivery_date"] for p in products], today, days)
     complete_at = row["archive_complete_at"] if not missing else None
     return ArchiveStatus(complete_at, due, record_timeliness(due, complete_at, today, tz), missing, days)
@@ -126,6 +128,19 @@ def latest_delivery(today: date):
     """The customer's latest delivery on or before `today` (a correlated subquery, by products' customer_id)."""
     return (select(func.max(Product.delivery_date))
             .where(Product.customer_id == Customer.id, Product.delivery_date <= today).scalar_subquery())
+
+
+def _blank(column):
+    return or_(column.is_(None), func.trim(column) == "")
+
+
+def delivered_unrecorded(today: date):
+    """A product of the customer delivered by `today` that lacks one of its C-5 fields (a correlated EXISTS,
+    by products' customer_id): the record is incomplete whatever its mark says, since the mark was kept while
+    that product's delivery was still planned and so asked nothing (core.customers.completeness)."""
+    lacking = or_(_blank(Product.model), _blank(Product.serial_no), Product.purchase_date.is_(None),
+                  Product.effective_date.is_(None))
+    return exists().where(Product.customer_id == Customer.id, Product.delivery_date <= today, lacking)
 
 
 def _office_date(column, dialect: str, tz: str, now: datetime):
@@ -145,19 +160,22 @@ def incomplete_records(engine: Engine, actor: Actor, user_id: int, now: datetime
                        page_size: int = 10) -> Page:
     """C-5 "incomplete records listed for the specialist": `user_id`'s customers with a product delivered by
     today whose record is incomplete, or was completed after its deadline (the latest delivery + N days);
-    the incomplete first, the most overdue first, then the late ones. Paginated in SQL, through customers'
-    specialist_id index and products' customer_id index. Each row carries its `deadline` and `timeliness`."""
+    the incomplete first (a mark kept while a product's delivery was planned does not hide that product's
+    missing fields once it is delivered: `delivered_unrecorded`), the most overdue first, then the late ones.
+    Paginated in SQL, through customers' specialist_id index and products' customer_id index. Each row
+    carries its `deadline` and `timeliness`."""
     require(actor, Action.VIEW_CUSTOMERS)
     today = office_day(now, tz)
     with session_scope(engine) as s:
         days, dialect = int(setting(s, "archive.complete_within_days")), s.get_bind().dialect.name
         delivered = latest_delivery(today)
         late = _office_date(Customer.archive_complete_at, dialect, tz, now) > _plus_days(delivered, days, dialect)
-        conds = [Customer.specialist_id == user_id, delivered.is_not(None),
-                 or_(Customer.archive_complete_at.is_(None), late)]
-        stmt = (select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.archive_complete_at,
+        incomplete = or_(Customer.archive_complete_at.is_(None), delivered_unrecorded(today))
+        conds = [Customer.specialist_id == user_id, delivered.is_not(None), or_(incomplete, late)]
+        stmt = (select(Customer.id, Customer.code, Customer.name, Customer.phone,
+                       case((incomplete, None), else_=Customer.archive_complete_at).label("archive_complete_at"),
                        delivered.label("delivered")).where(*conds)
-                .order_by(Customer.archive_complete_at.is_not(None), delivered, Customer.id))
+                .order_by(case((incomplete, 0), else_=1), delivered, Customer.id))
         found = paginate(s, stmt, page, page_size, select(func.count()).select_from(Customer).where(*conds))
     rows = []
     for row in found.rows:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from core.audit import log as audit
 from core.errors import Forbidden
 from core.export import files
+from core.export.names import file_name
+from core.i18n import DEFAULT_LANG
 from core.permissions import Actor, may_export
 from db.engine import session_scope
 from db.enums import AuditAction
@@ -29,15 +30,17 @@ def require_export(actor: Actor | None, listing: str) -> Actor:
 
 
 def export_list(engine: Engine, actor: Actor, listing: str, query: dict, fmt: str,
-                write: Callable[[Path], int], now: datetime, tz: str, session_token: str | None) -> files.ExportFile:
+                write: Callable[[Path], int], now: datetime, tz: str, session_token: str | None,
+                lang: str = DEFAULT_LANG) -> files.ExportFile:
     """Check, write the file (`write(path)` streams the list into it and returns its row count), audit: the
-    file waits for this user's download (core.export.files), named by the list and the office-local time `tz`.
+    file waits for this user's download (core.export.files), named by the list in `lang` and the office-local
+    time `tz` (core.export.names).
     `query` is the list's URL query (its filters)."""
     require_export(actor, listing)
     if fmt not in FORMATS:
         raise ValueError(fmt)
     files.sweep(now)
-    made = files.new_file(actor.id, session_token, f"{listing}-{now.astimezone(ZoneInfo(tz)):%Y%m%d-%H%M}.{fmt}", now)
+    made = files.new_file(actor.id, session_token, file_name(listing, fmt, now, tz, lang), now)
     try:
         rows = write(made.path)
         with session_scope(engine) as s:

@@ -31,9 +31,10 @@ def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence]) -> i
     return count
 
 
-def write_xlsx(path: Path, headers: Sequence[str], rows: Iterable[Sequence], sheet: str = "Sheet1",
+def write_xlsx(path: Path, headers: Sequence[str], rows: Iterable[Sequence], sheet: str,
                sheet_rows: int = XLSX_ROWS) -> int:
-    """Write the header and each row into sheets of at most `sheet_rows` rows; returns the number of rows."""
+    """Write the header and each row into sheets of at most `sheet_rows` rows; returns the number of rows.
+    `sheet` is the list's name in the user's language (core.export.names.sheet_name), never "Sheet1"."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})
     money = book.add_format({"num_format": "#,##0.00"})

@@ -9,6 +9,7 @@ import io
 
 import xlsxwriter
 
+from core.export.names import sheet_name
 from core.i18n import t
 from core.imports.checks import Problem
 from core.imports.read import Source, Table, rows, text_of
@@ -31,7 +32,7 @@ def bad_rows_workbook(src: Source, tab: Table, problems: list[Problem], language
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                      "strings_to_numbers": False, "strings_to_urls": False})
-    sheet = book.add_worksheet()
+    sheet = book.add_worksheet(sheet_name("bad_rows", language))
     width = len(tab.headers)
     for col, name in enumerate([*tab.headers, t("import.row", language), t("import.reason", language)]):
         sheet.write_string(0, col, name)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.accounts.queries import staff_names
+from core.customers.search import search_region
 from core.lists import Page, as_dict, customer_match, day_bounds_utc, enum_rank, ordered, paginate
 from core.office.settings import load_office
 from core.permissions import Action, Actor, allowed, require
@@ -50,7 +51,7 @@ def in_scope(s: Session, actor: Actor, order_id: int) -> WorkOrder | None:
     return s.scalar(select(WorkOrder).where(WorkOrder.id == order_id, *readable(actor)))
 
 
-def _conditions(f: WorkOrderFilter, tz: str) -> list:
+def _conditions(f: WorkOrderFilter, tz: str, region: str) -> list:
     """The filters as conditions on work_orders alone, so counting needs no join."""
     conds = list(fee_to_settle()) if f.fee_open else []
     if f.statuses:
@@ -60,7 +61,7 @@ def _conditions(f: WorkOrderFilter, tz: str) -> list:
     if f.technician_id:
         conds.append(WorkOrder.technician_id == f.technician_id)
     if f.search.strip():
-        conds.append(customer_match(f.search, WorkOrder.customer_id, WorkOrder.number))
+        conds.append(customer_match(f.search, WorkOrder.customer_id, WorkOrder.number, region=region))
     lo, hi = day_bounds_utc(f.intake_from, f.intake_to, tz)
     conds += [WorkOrder.intake_at >= lo] if lo else []
     conds += [WorkOrder.intake_at < hi] if hi else []
@@ -87,7 +88,7 @@ def list_work_orders(engine: Engine, actor: Actor, f: WorkOrderFilter, tz: str, 
     list; the count runs on work_orders alone, the joins only for the shown page. VIEW_WORK_ORDERS only, an
     engineer's own orders only (readable)."""
     tech = _TECH
-    conds = [*readable(actor), *_conditions(f, tz)]
+    conds = [*readable(actor), *_conditions(f, tz, search_region(engine, f.search))]
     order = ordered(sort, _sort_columns(), WorkOrder.id) or [WorkOrder.intake_at.desc(), WorkOrder.id.desc()]
     rows = (
         select(WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), WorkOrder.phone,

@@ -142,3 +142,42 @@ def test_a_phone_in_the_customer_card_is_a_tap_to_call_link(sign_in_as, demo_url
     shown = " ".join(m.value for m in at.markdown)
     assert f"(tel:+{digits(newest['phone'])})" in shown  # dialled by its stored E.164 form (C-1)
     assert f"[{grouped(newest['phone'], 'CN')}]" in as_read(shown)  # read grouped: 138 1234 5678
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_one_letter_search_finds_nothing_and_the_page_asks_for_two_characters(open_page, lang):
+    """C-1: `z` would range over a large share of the archive's index; the list is empty and says why."""
+    at = open_page("pages/customers.py", lang)
+    at.text_input(key="q").set_value("z").run()
+    assert not at.exception
+    assert t("search.too_short", lang, count=2) in [c.value for c in at.caption]
+    at.text_input(key="q").set_value("zh").run()
+    assert t("search.too_short", lang, count=2) not in [c.value for c in at.caption]
+
+
+def test_a_specialist_adds_a_contact_and_corrects_a_products_serial_from_the_customer_page(open_page, demo_url):
+    """C-1, C-5: what the archive's list asks for can be done on the page; a bad phone is refused in Chinese
+    under its field and nothing is added."""
+    newest = newest_customer(demo_url)
+    engine = make_engine(demo_url)
+    product = customer_detail(engine, reader(), newest["id"])["products"].rows[0]
+    at = open_page("pages/customers.py", "zh", Role.SPECIALIST)
+    open_by_url(at, newest["id"])
+    cid, submit = newest["id"], f"FormSubmitter:nk_{newest['id']}-{t('owned.add_contact', 'zh')}"
+    at.text_input(key=f"nk_name_{cid}").set_value("联系人测试")
+    at.text_input(key=f"nk_phone_{cid}").set_value("12345")
+    at.button(key=submit).click().run()
+    assert error_under(at, f"nk_phone_{cid}") == t("customer.bad_phone", "zh")
+    before = len(customer_detail(engine, reader(), cid)["contacts"])
+    at.text_input(key=f"nk_phone_{cid}").set_value("139 0000 1234")
+    at.button(key=submit).click().run()
+    assert not at.exception and not at.error
+    assert len(customer_detail(engine, reader(), cid)["contacts"]) == before + 1
+
+    pid = at.selectbox(key="pdx_product").value
+    assert pid == product["id"]
+    at.text_input(key=f"pdx_serial_no_{pid}").set_value("沪Z99999")
+    at.button(key=f"FormSubmitter:pdx_{pid}-{t('owned.save_details', 'zh')}").click().run()
+    assert not at.exception and not at.error
+    assert customer_detail(engine, reader(), cid)["products"].rows[0]["serial_no"] == "沪Z99999"
+    engine.dispose()

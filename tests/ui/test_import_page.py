@@ -99,7 +99,9 @@ def test_a_gbk_csv_with_chinese_headers_is_mapped_checked_and_its_good_rows_impo
 
     data_fn, file_name = offered[t("import_ui.bad_rows", "zh")]
     assert file_name == t("import_ui.bad_rows_file", "zh", name="客户名单") + ".xlsx"
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data_fn())).get_sheet_by_index(0).to_python()  # on the click
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data_fn()))  # made on the click
+    assert book.sheet_names == [t("export.name.bad_rows", "zh")]  # named in Chinese, not "Sheet1"
+    sheet = book.get_sheet_by_index(0).to_python()
     assert sheet[0] == [*HEADERS, t("import.row", "zh"), t("import.reason", "zh")]
     assert [r[:5] for r in sheet[1:]] == BAD and [r[5] for r in sheet[1:]] == ["3", "4"]  # as they were in the file
 

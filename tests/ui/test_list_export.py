@@ -3,6 +3,7 @@ one-time link (ui.export, ui.export_route); the cells as the table shows them; a
 table (core.permissions.EXPORTS)."""
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,11 @@ def test_the_xlsx_export_reads_back_with_the_same_rows_and_amounts_as_numbers(op
     at.multiselect(key="status").set_value([WorkOrderStatus.CLOSED]).run()
     at.button(key="export_work_orders_xlsx").click().run()
     assert not at.exception
-    sheet = CalamineWorkbook.from_path(str(_exported(at, export_dir))).get_sheet_by_index(0).to_python()
+    book = CalamineWorkbook.from_path(str(_exported(at, export_dir)))
+    assert book.sheet_names == [t("export.name.work_orders", "en")]  # the list's own name, not "Sheet1"
+    meta = json.loads((_exported(at, export_dir).parent / files.META).read_text("utf-8"))
+    assert meta["name"].startswith(t("export.name.work_orders", "en") + "-") and meta["name"].endswith(".xlsx")
+    sheet = book.get_sheet_by_index(0).to_python()
     assert sheet[0][:3] == [t("wo.number", "en"), t("wo.customer", "en"), t("wo.status", "en")]
     assert len(sheet) - 1 == closed
     fee = sheet[0].index(t("wo.fee", "en"))

@@ -16,38 +16,46 @@ from core.customers.completeness import (
 from tests.factories import utc
 
 TZ = "Asia/Shanghai"
+TODAY = date(2026, 11, 20)
 CUSTOMER = {"name": "张伟", "phone": "13812345678", "address": "人民路 1 号", "city": "上海"}
 PRODUCT = {"order_no": "SO1", "model": "X1", "serial_no": "沪A12345", "purchase_date": date(2026, 11, 1),
            "effective_date": date(2026, 11, 2), "delivery_date": date(2026, 11, 10)}
 
 
 def test_a_record_with_every_field_is_complete():
-    assert missing_fields(CUSTOMER, [PRODUCT], "CN") == []
+    assert missing_fields(CUSTOMER, [PRODUCT], "CN", TODAY) == []
 
 
 @pytest.mark.parametrize("field,value", [("name", " "), ("address", None), ("city", ""), ("phone", "")],
                          ids=["blank-name", "no-address", "empty-city", "no-phone"])
 def test_a_customer_field_left_blank_is_missing(field, value):
-    assert missing_fields(CUSTOMER | {field: value}, [PRODUCT], "CN") == [Missing(field)]
+    assert missing_fields(CUSTOMER | {field: value}, [PRODUCT], "CN", TODAY) == [Missing(field)]
 
 
 def test_a_phone_that_is_no_valid_number_in_the_offices_region_is_missing():
-    assert missing_fields(CUSTOMER | {"phone": "12345"}, [], "CN") == [Missing("phone")]
-    assert missing_fields(CUSTOMER | {"phone": "+86 138 1234 5678"}, [], "CN") == []
+    assert missing_fields(CUSTOMER | {"phone": "12345"}, [], "CN", TODAY) == [Missing("phone")]
+    assert missing_fields(CUSTOMER | {"phone": "+86 138 1234 5678"}, [], "CN", TODAY) == []
 
 
 @pytest.mark.parametrize("field", ["model", "serial_no", "effective_date"])
 def test_a_delivered_products_field_left_blank_is_missing_and_named_by_its_order(field):
-    assert missing_fields(CUSTOMER, [PRODUCT | {field: None}], "CN") == [Missing(field, "SO1")]
+    assert missing_fields(CUSTOMER, [PRODUCT | {field: None}], "CN", TODAY) == [Missing(field, "SO1")]
 
 
 def test_a_product_not_delivered_asks_nothing_yet():
-    assert missing_fields(CUSTOMER, [PRODUCT | {"serial_no": None, "delivery_date": None}], "CN") == []
+    assert missing_fields(CUSTOMER, [PRODUCT | {"serial_no": None, "delivery_date": None}], "CN", TODAY) == []
+
+
+def test_a_product_whose_delivery_is_planned_after_today_asks_nothing_yet():
+    """C-5: a planned delivery must not make a long-complete record overdue; on its day it asks its fields."""
+    planned = PRODUCT | {"order_no": "SO2", "serial_no": None, "delivery_date": date(2026, 11, 21)}
+    assert missing_fields(CUSTOMER, [PRODUCT, planned], "CN", TODAY) == []
+    assert missing_fields(CUSTOMER, [PRODUCT, planned], "CN", date(2026, 11, 21)) == [Missing("serial_no", "SO2")]
 
 
 def test_everything_missing_is_named_at_once_the_customers_own_first():
     got = missing_fields({"name": "", "phone": None, "address": None, "city": None},
-                         [PRODUCT | {"serial_no": ""}], "CN")
+                         [PRODUCT | {"serial_no": ""}], "CN", TODAY)
     assert got == [Missing("name"), Missing("phone"), Missing("address"), Missing("city"),
                    Missing("serial_no", "SO1")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.customers.search import code_terms, name_terms, phone_terms, query_terms
+from core.customers.search import code_terms, name_terms, phone_terms, query_terms, too_short
 
 
 def finds(query: str, terms: set[str], region: str = "CN") -> bool:
@@ -81,3 +81,18 @@ def test_a_chinese_name_typed_keeps_its_surname_it_is_no_plate():
     """Only a plate's province is dropped: 靳桂英 does not look for every 桂英."""
     assert query_terms("靳桂英") == [{"靳桂英"}]
     assert not finds("靳桂英", name_terms("王桂英"))
+
+
+@pytest.mark.parametrize("query,short", [("1", True), ("z", True), (" Z ", True), ("z 1", True), ("张", False),
+                                         ("zw", False), ("12", False), ("", False)],
+                         ids=["digit", "letter", "padded", "two-letters-apart", "one-character", "initials",
+                              "two-digits", "empty"])
+def test_one_latin_letter_or_digit_is_too_short_to_search_one_chinese_character_is_not(query, short):
+    """A one-letter query would range over a large share of 300,000 customers' terms and sort them all."""
+    assert too_short(query) is short
+
+
+def test_a_too_short_token_is_left_out_of_the_query_and_alone_it_looks_for_nothing():
+    assert query_terms("z") == [] and query_terms("1") == []
+    assert query_terms("li n") == [{"li"}]  # still being typed: the long enough word looks
+    assert query_terms("粤b") == [{"粤b"}]  # the plate without its region character would be one letter

@@ -78,6 +78,26 @@ def test_a_new_delivery_whose_product_lacks_its_serial_number_makes_the_record_i
     assert status.deadline == date(2026, 11, 15)
 
 
+def test_a_planned_delivery_leaves_a_long_complete_record_complete_until_its_day(engine):
+    """C-5: a product whose delivery is planned after today asks nothing yet, so a record complete since the
+    10th is not made overdue by it; once delivered, its missing serial number is listed, due from its day."""
+    cid, spec = _customer(engine, address="人民路 1 号", city="上海")
+    update_customer(engine, spec, cid, 1, {"notes": "complete"}, NOW, date(2026, 11, 12))
+    with session_scope(engine) as s:
+        make_product(s, s.get(Customer, cid), order_no="SO-PLANNED", serial_no=None,
+                     effective_date=date(2026, 11, 20), delivery_date=date(2026, 12, 5))
+    update_customer(engine, spec, cid, 2, {"notes": "planned"}, utc(2026, 11, 20, 2), date(2026, 11, 20))
+    assert _complete_at(engine, cid) == NOW  # the refresh keeps the mark: the planned product asks nothing
+    status = archive_status(engine, reader(), cid, date(2026, 11, 20), TZ)
+    assert (status.missing, status.timeliness) == ([], RecordTimeliness.ON_TIME)
+    assert incomplete_records(engine, spec, spec.id, utc(2026, 11, 20, 2), TZ).rows == []
+    on_the_day = incomplete_records(engine, spec, spec.id, utc(2026, 12, 6, 2), TZ).rows
+    assert [(r["id"], r["timeliness"], r["deadline"]) for r in on_the_day] == [
+        (cid, RecordTimeliness.DUE, date(2026, 12, 8))]
+    status = archive_status(engine, reader(), cid, date(2026, 12, 6), TZ)
+    assert status.missing == [Missing("serial_no", "SO-PLANNED")] and status.timeliness == RecordTimeliness.DUE
+
+
 def test_the_customers_page_status_says_what_is_missing_and_whether_it_is_late(engine):
     cid, _ = _customer(engine)
     status = archive_status(engine, reader(Role.SPECIALIST), cid, date(2026, 11, 14), TZ)
@@ -127,6 +147,6 @@ def test_the_backfill_marks_the_complete_records_at_their_last_rows_creation(eng
         make_product(s, done, serial_no="X", created_at=created + timedelta(days=1))
         lacking = make_customer(s, created_at=created)
     with session_scope(engine) as s:
-        assert backfill_completeness(s) == 1
+        assert backfill_completeness(s, date(2026, 11, 12)) == 1
     assert _complete_at(engine, done.id) == created + timedelta(days=1)
     assert _complete_at(engine, lacking.id) is None

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from cli import search as search_cli
 from cli.setup import prepare
+from core.callbacks.queries import CallbackFilter, list_callbacks
 from core.complaints.intake import intake_customers
 from core.complaints.queries import ComplaintFilter, list_complaints
 from core.customers.queries import CustomerFilter, list_customers
@@ -27,6 +28,7 @@ from db.models import Customer, CustomerSearchTerm
 from tests.factories import (
     NOW,
     make_account,
+    make_callback,
     make_complaint,
     make_contact,
     make_customer,
@@ -35,6 +37,7 @@ from tests.factories import (
     make_work_order,
     reader,
 )
+from tests.helpers import restoring_settings, set_setting
 
 TZ = "Asia/Shanghai"
 TODAY = date(2026, 11, 20)
@@ -99,6 +102,36 @@ def test_the_work_order_list_finds_an_order_by_its_customer_through_the_index_or
     [only] = list_work_orders(engine, reader(), WorkOrderFilter(search="WO202611000043"), TZ).rows
     assert only["number"] == "WO202611000043"
     assert list_complaints(engine, reader(), ComplaintFilter(search="曾华"), TZ, NOW).total == 1
+
+
+def test_the_lists_read_a_phone_in_the_offices_region_c_1(engine, archive):
+    """C-1: an office in the US dials China as 011 86…; its lists of work orders, complaints and callbacks read
+    the typed number in the office's region (office.phone_region), as the customer list does, not in CN's."""
+    with session_scope(engine) as s:
+        zhang = s.scalar(select(Customer).where(Customer.code == archive["zhang"]))
+        make_complaint(s, zhang, make_user(s), number="CP202611000099")
+        make_callback(s, zhang)
+    typed = "011 86 138 1234 5678"
+    with restoring_settings(engine, "office.phone_region"):
+        set_setting(engine, "office.phone_region", "US")
+        assert found(engine, typed) == [archive["zhang"]]
+        assert [r["number"] for r in list_work_orders(engine, reader(), WorkOrderFilter(search=typed), TZ).rows] == [
+            "WO202611000042"]
+        assert [r["number"] for r in list_complaints(engine, reader(), ComplaintFilter(search=typed), TZ, NOW).rows
+                ] == ["CP202611000099"]
+        assert list_callbacks(engine, reader(Role.MANAGER), CallbackFilter(search=typed), TZ, NOW).total == 1
+    assert list_work_orders(engine, reader(), WorkOrderFilter(search=typed), TZ).total == 0  # CN: no such number
+
+
+@pytest.mark.parametrize("text", ["z", "1", "W"], ids=["letter", "digit", "number-start"])
+def test_one_latin_letter_or_digit_finds_nothing_in_any_list(engine, archive, text):
+    """C-1 search at scale: `z` or `1` would range over a large share of the index (and of the orders'
+    numbers) and sort it all; it finds nothing, and the page asks for 2 characters. One Chinese character is
+    enough."""
+    assert found(engine, text) == []
+    assert list_work_orders(engine, reader(), WorkOrderFilter(search=text), TZ).total == 0
+    assert list_complaints(engine, reader(), ComplaintFilter(search=text), TZ, NOW).total == 0
+    assert found(engine, "张") == [archive["zhang"]] and found(engine, "zw") == [archive["zhang"]]
 
 
 def test_the_intake_pickers_find_a_caller_by_a_phone_spelled_otherwise_exact_first(engine, archive):

@@ -122,8 +122,8 @@ def test_an_export_writes_the_file_and_audits_list_filter_and_rows(engine, expor
     flt = WorkOrderFilter(statuses=(WorkOrderStatus.CLOSED,))
     fetch = lambda n, size: list_work_orders(engine, manager, flt, TZ, n, size)  # noqa: E731
     write = lambda path: stream(fetch, lambda rows: write_csv(path, ["n"], ([r["number"]] for r in rows)))  # noqa: E731
-    made = export_list(engine, manager, "work_orders", {"status": ["closed"]}, "csv", write, NOW, TZ, "cookie")
-    assert made.rows == 20 and made.name == "work_orders-20261120-1400.csv"  # office-local time
+    made = export_list(engine, manager, "work_orders", {"status": ["closed"]}, "csv", write, NOW, TZ, "cookie", "zh")
+    assert made.rows == 20 and made.name == "工单-20261120-1400.csv"  # the list's name in Chinese, office-local time
     assert len(made.path.read_text("utf-8-sig").splitlines()) == 21
     assert files.claim(made.token, manager.id, "cookie", NOW + H).path == made.path
     assert files.claim(made.token, manager.id, "another session", NOW) is None

@@ -1,0 +1,28 @@
+"""What an exported file and its sheet are called: the list's name in the user's language (export.name.*),
+never the internal list key (work_orders), made safe for every file system and for Excel."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.i18n import t
+
+UNSAFE = re.compile(r'[/\\:*?"<>|\[\]\x00-\x1f\x7f]+')  # Windows' forbidden characters, and Excel's [ ]
+SHEET_MAX = 31  # Excel's longest sheet name
+
+
+def safe_name(text: str) -> str:
+    """`text` with every character a file or sheet name cannot hold made `_` ("export" when nothing is left)."""
+    return UNSAFE.sub("_", text).strip(" .'_") or "export"
+
+
+def file_name(listing: str, fmt: str, now: datetime, tz: str, lang: str) -> str:
+    """`客户档案-20261201-1030.xlsx`: the list's translated name and the office-local time of the export."""
+    return f"{safe_name(t(f'export.name.{listing}', lang))}-{now.astimezone(ZoneInfo(tz)):%Y%m%d-%H%M}.{fmt}"
+
+
+def sheet_name(listing: str, lang: str) -> str:
+    """The workbook's sheet: the list's translated name, cut to what Excel takes."""
+    return safe_name(t(f"export.name.{listing}", lang))[:SHEET_MAX]
