@@ -45,7 +45,8 @@ def prepare(with_demo: bool | None = None, today: date | None = None, locale: st
     engine = make_engine(config.database_url)
     try:
         done = _load(engine, config, load, today, locale)
-        return "; ".join((done, *phones_converted(engine), *archive_upgraded(engine)))
+        # the terms first: a phone made canonical rewrites its own customer's terms, which would hide an empty index
+        return "; ".join((done, *archive_upgraded(engine), *phones_converted(engine)))
     finally:
         engine.dispose()
 
