@@ -11,7 +11,8 @@ are drawn; what is left here:
   was not taken and why to look at those limits;
 - a focused text field's "Press Enter to apply" / "Press Enter to submit form": in Chinese a one-line field
   reads 按回车键确认 and a text area's "Press Ctrl+Enter …" is left out; the "0/200" counter stays;
-- the invisible image that stores the language choice (ui.context.remember_language) takes no room."""
+- the invisible image that stores the language choice (ui.context.remember_language), and the one-off script
+  that closes the sidebar on a phone after a search (ui.find_customer), take no room."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import streamlit as st
 HIDDEN = """
 [data-testid="stElementToolbar"] { display: none; }
 [data-testid="stElementContainer"]:has(img.lang-cookie) { display: none; }
+[data-testid="stElementContainer"]:has(.close-sidebar-on-phone) { display: none; }  /* ui.phone_sidebar */
 """
 
 DATE_PLACEHOLDERS = {"zh": {"year": "年", "month": "月", "day": "日"}}

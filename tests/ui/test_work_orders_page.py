@@ -39,7 +39,7 @@ def test_filtering_work_orders_by_status_narrows_the_list(open_page, demo_url):
     at.multiselect(key="status").set_value([WorkOrderStatus.PENDING]).run()
     assert not at.exception
     assert set(at.dataframe[0].value[t("wo.status", "en")]) == {t("enum.WorkOrderStatus.pending", "en")}
-    assert any(c.value.startswith(f"{pending} records") for c in at.caption)
+    assert any(c.value.startswith(f"Rows: {pending} ·") for c in at.caption)
 
 
 def test_an_engineer_opening_another_engineers_order_reads_not_found(open_page, demo_url):
@@ -53,7 +53,7 @@ def test_an_engineer_opening_another_engineers_order_reads_not_found(open_page, 
         mine = s.scalar(select(func.count()).where(WorkOrder.technician_id == me.id))
     engine.dispose()
     at = open_page("pages/work_orders.py", role=Role.ENGINEER)
-    assert any(c.value.startswith(f"{mine} records") for c in at.caption)
+    assert any(c.value.startswith(f"Rows: {mine} ·") for c in at.caption)
     open_by_url(at, other)
     assert not at.exception
     assert [w.value for w in at.warning] == [t("list.not_found", "en")]
