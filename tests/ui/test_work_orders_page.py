@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, or_, select
 
@@ -16,6 +18,17 @@ def test_work_orders_page_lists_the_demo_orders_in_each_language(open_page, lang
     assert at.title[0].value == t("nav.work_orders", lang)
     assert len(at.dataframe[0].value) == 25
     assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+def test_a_work_orders_own_phone_kept_as_typed_reads_grouped_like_a_customers(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        typed = s.scalar(select(func.count()).select_from(WorkOrder).where(~WorkOrder.phone.startswith("+")))
+    engine.dispose()
+    at = open_page("pages/work_orders.py")
+    shown = list(at.dataframe[0].value[t("wo.phone", "en")])
+    assert typed and shown and not [p for p in shown if re.fullmatch(r"\+?\d{8,}", p)]
+    assert all(re.fullmatch(r"[\d ()+-]+", p) and " " in p for p in shown)  # 186 2969 0431, 0571 8765 4321
 
 
 def test_opening_a_work_order_shows_its_card_and_history(open_page, demo_url):
