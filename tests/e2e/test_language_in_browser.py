@@ -23,8 +23,10 @@ from db.models.base import Base
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_pages_in_browser import URLS, heading, settled
 
-# Left out: icons (a font draws "today" as a calendar), and Streamlit's "Running... Stop" while a run lasts.
-PASSING = '[data-testid="stIconMaterial"], [data-testid="stStatusWidget"], script, style'
+# Left out: icons (a font draws "today" as a calendar; an expander's icon has its own test id), and Streamlit's
+# "Running... Stop" while a run lasts.
+PASSING = ('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], [data-testid="stStatusWidget"], '
+           'script, style')
 VISIBLE_TEXT = """() => {
   const PASSING = '""" + PASSING + """';
   const out = [];
