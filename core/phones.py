@@ -123,3 +123,13 @@ def grouped(stored: str | None, region: str = DEFAULT_REGION) -> str:
     same = phonenumbers.region_code_for_number(number) == region
     style = phonenumbers.PhoneNumberFormat.NATIONAL if same else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def readable(phone: str | None, region: str = DEFAULT_REGION) -> str:
+    """Any phone column for reading, one look everywhere: a stored canonical number `grouped`; one kept as typed
+    (a work order's contact phone, an older spelling) grouped the same way when it reads as a number of
+    `region`, else shown as typed."""
+    if not phone or phone.startswith("+"):
+        return grouped(phone, region)
+    number = canonical(phone, region)
+    return grouped(number, region) if number else phone

@@ -33,6 +33,8 @@ NORMAL, KEY, VIP = 0, 1, 2
 GRADES = (CustomerGrade.NORMAL.value, CustomerGrade.KEY.value, CustomerGrade.VIP.value)
 SOURCES = tuple(s.value for s in SourceChannel)
 SOURCE_WEIGHTS = (30, 20, 15, 15, 10, 10)
+RECENT = 10  # C-5: the demo leaves some of these days' deliveries incomplete (see _left_incomplete)
+SHARE_LEFT_INCOMPLETE = 0.08  # ~9 of ~110 at the default scale: a few on each specialist's list (3% left two)
 
 USER_COLUMNS = ("id", "username", "display_name", "role", "password_hash", "active", "phone", "email",
                 "failed_logins", "locked_until", "created_at", "version", "quality")
@@ -186,10 +188,20 @@ def _product(demo: Demo, rng: Random, cid: int, purchase: int, city: str) -> int
     order_no = order_number(purchase, pid)
     store = pools.text["places"][pid % len(pools.text["places"])]
     place = f"{city}{store}" if pools.locale == "zh" else f"{city} {store}"
-    demo.out.add("products", (pid, cid, order_no, model, spec, pools.plate(rng), purchase, effective, delivery,
+    serial = pools.plate(rng)
+    serial = None if _left_incomplete(demo, pid, delivery) else serial
+    demo.out.add("products", (pid, cid, order_no, model, spec, serial, purchase, effective, delivery,
                               place, usage, price, clock.office(rng, purchase)))
     people.add_product(cid, purchase, effective, delivery, f"{model} {spec}")
     return pid
+
+
+def _left_incomplete(demo: Demo, pid: int, delivery: int | None) -> bool:
+    """C-5's to-do list is not empty in the demo: a share (SHARE_LEFT_INCOMPLETE) of the last RECENT days'
+    deliveries still lack their serial number (so the backfill leaves their records unmarked, due or overdue).
+    Drawn from the product's own stream, so the office's other rows stay as they were."""
+    recent = bool(delivery) and demo.clock.today - delivery < RECENT
+    return recent and Random(f"{demo.seed}:serial:{pid}").random() < SHARE_LEFT_INCOMPLETE
 
 
 def order_number(purchase: int, pid: int) -> str:

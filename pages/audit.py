@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.audit.queries import ENTITIES, AuditFilter, describe, list_audit
+from core.audit.queries import ENTITIES, AuditFilter, describe, list_audit, record_label
 from core.i18n import enum_label
 from db.enums import AuditAction, Role
 from ui import listing
@@ -18,9 +18,11 @@ SORTS = {"at": "common.when", "username": "common.who", "entity": "audit.entity"
 
 
 def readable(rows: list[dict]) -> list[dict]:
-    """Each row in the user's language: the role and the kind of record named, the change in a sentence."""
+    """Each row in the user's language: the role, the kind of record and an export's list named, the change in a
+    sentence."""
     return [r | {"role": enum_label(Role(r["role"]), lang()) if r["role"] else "",
                  "entity": tr(f"audit.entity_{r['entity']}") if r["entity"] in ENTITIES else r["entity"],
+                 "entity_id": record_label(r["entity"], r["entity_id"], lang()),
                  "what": "; ".join(describe(r, lang(), office().timezone))} for r in rows]
 
 

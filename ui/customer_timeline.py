@@ -77,13 +77,12 @@ def _shown(row: dict) -> dict:
     return row | {"what": what if len(what) <= WHAT_MAX else what[:WHAT_MAX - 1] + "…", "note": note}
 
 
-ITEM_KEYS = {RecordTimeliness.DUE: "tl.item_due", RecordTimeliness.OVERDUE: "tl.item_overdue",
-             RecordTimeliness.LATE: "tl.item_late"}
+ITEM_KEYS = {RecordTimeliness.DUE: "tl.item_due", RecordTimeliness.OVERDUE: "tl.item_overdue"}
 
 
 def records_to_complete(actor, now) -> None:
-    """My work, C-5: the specialist's delivered customers whose record is incomplete (the most overdue first)
-    or was completed late, each one click from the customer's page; overdue and late in red."""
+    """My work, C-5: the specialist's delivered customers whose record is still incomplete (the most overdue
+    first), each one click from the customer's page; overdue in red. Completed late shows on that page only."""
     heading("tl.mine")
     page = incomplete_records(engine(), actor, actor.id, now, office().timezone, 1, SHOWN)
     for row in page.rows:
@@ -95,8 +94,7 @@ def records_to_complete(actor, now) -> None:
 
 
 def _standing(row: dict) -> Markdown:
-    """By when the record is due; red once overdue, or when it was completed late."""
+    """By when the record is due; red once overdue."""
     fmt = widgets.cell_formats()
-    key = ITEM_KEYS[row["timeliness"]]
-    text = phrase(key, deadline=fmt["date"](row["deadline"]), since=fmt["datetime"](row["archive_complete_at"]))
+    text = phrase(ITEM_KEYS[row["timeliness"]], deadline=fmt["date"](row["deadline"]))
     return text if row["timeliness"] == RecordTimeliness.DUE else Markdown(f":red[**{text}**]")

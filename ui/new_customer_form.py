@@ -78,14 +78,17 @@ def _texts(keys: Keys, marks: FieldMarks, fields: tuple, where: str, row: str, s
 
 
 def _own(keys: Keys, marks: FieldMarks, start: dict) -> dict:
+    """The customer's own fields; grade starts NORMAL and validity VALID (C-2: a quickly typed customer is
+    never a VIP by default, whatever order the enum lists its grades in)."""
     lg = lang()
     company = st.radio(tr("cu_new.kind"), [False, True], horizontal=True, key=keys("company"),
                        format_func=lambda c: tr("cu_new.company" if c else "cu_new.person"))
     values = {"is_company": company} | _texts(keys, marks, OWN, "", "", start)
     left, mid, right = st.columns(3)
-    for where, field, enum_cls in ((left, "grade", CustomerGrade), (mid, "validity", ArchiveValidity)):
+    for where, field, start in ((left, "grade", CustomerGrade.NORMAL), (mid, "validity", ArchiveValidity.VALID)):
+        enum_cls = type(start)
         options = [m.value for m in enum_cls]
-        values[field] = where.selectbox(tr(f"cu.{field}"), options, key=keys(field),
+        values[field] = where.selectbox(tr(f"cu.{field}"), options, key=keys(field), index=options.index(start),
                                         format_func=lambda v, e=enum_cls: enum_label(e(v), lg))
         marks.under(field, keys(field), where=where)
     values["source_channel"] = right.selectbox(tr("cu.source_channel"), [None, *(m.value for m in SourceChannel)],

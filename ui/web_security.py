@@ -14,6 +14,8 @@ import streamlit
 from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 
+from ui import phone_sidebar
+
 # Streamlit routes that no browser of this app needs. /_stcore/metrics tells anyone the server's sessions
 # and cache sizes, and the frontend never reads it (host-config sends metricsUrl ""); the agent API drives
 # the app without a browser, around the sign-in. Both are refused for everyone, signed in or not: an office
@@ -27,13 +29,15 @@ CLOSED_PREFIXES = ("/_stcore/metrics", "/_stcore/agent/")
 # checked in chromium, tests/e2e/test_http_surface_in_browser.py). The signature pad (ui.signature_pad) is an
 # inline Components v2 element, whose JavaScript Streamlit imports as a module from a blob: URL the page itself
 # makes: 'blob:' allows that; a blob is created by script already running here, never fetched from elsewhere.
+# One fixed inline script of our own (ui.phone_sidebar) is allowed by its hash too.
 _INDEX_HTML = Path(streamlit.__file__).parent / "static" / "index.html"
 
 
 @cache
 def content_security_policy() -> str:
     """default-src 'self': the browser loads and connects nowhere but this server; nothing may frame it."""
-    scripts = " ".join(f"'sha256-{digest}'" for digest in _inline_script_hashes(_INDEX_HTML))
+    ours = [_digest(phone_sidebar.SCRIPT)]  # the one inline script of our own: closes the sidebar on a phone
+    scripts = " ".join(f"'sha256-{digest}'" for digest in [*_inline_script_hashes(_INDEX_HTML), *ours])
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' blob: 'wasm-unsafe-eval' {scripts}".strip(),
@@ -52,7 +56,11 @@ def content_security_policy() -> str:
 def _inline_script_hashes(html_file: Path) -> list[str]:
     html = html_file.read_text(encoding="utf-8") if html_file.exists() else ""
     bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.DOTALL)
-    return [base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for body in bodies]
+    return [_digest(body) for body in bodies]
+
+
+def _digest(body: str) -> str:
+    return base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
 
 
 def security_headers() -> dict[str, str]:

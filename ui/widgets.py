@@ -15,7 +15,7 @@ import streamlit as st
 from core.fmt import fmt_date, fmt_datetime, fmt_money
 from core.i18n import enum_label
 from core.lists import PAGE_SIZES, Page
-from core.phones import grouped
+from core.phones import readable
 from ui.context import lang, office, tr
 from ui.text import phrase
 
@@ -79,7 +79,7 @@ def cell_formats() -> dict[str, Formatter]:
         "money": lambda v: fmt_money(v, lg, cur),
         "enum": lambda v: enum_label(v, lg),
         "text": lambda v: "" if v is None else v,
-        "phone": lambda v: grouped(v, region),  # C-1: stored E.164, read grouped the office's way
+        "phone": lambda v: readable(v, region),  # C-1: stored E.164 or as typed, read grouped the office's way
         "bool": lambda v: "" if v is None else tr("common.yes") if v else tr("common.no"),
     }
 

@@ -54,6 +54,13 @@ def _value(entity: str, field: str, raw: object, lang: str) -> str:
     return str(raw)
 
 
+def record_label(entity: str, entity_id: str | None, lang: str) -> str:
+    """The audit log's record column as read: an export's record is the list it took (its EXPORTS key, such as
+    "callbacks"), named in `lang`; any other record keeps its id."""
+    key = f"audit.list.{entity_id}"
+    return t(key, lang) if entity == "export" and key in catalog(lang) else entity_id or ""
+
+
 def describe(entry: dict, lang: str, tz: str) -> list[str]:
     """Sentences such as "王芳 changed status from Dispatched to In repair, 2026-11-20 14:03"."""
     who, when = entry["username"] or t("audit.system", lang), fmt_datetime(entry["at"], lang, tz)

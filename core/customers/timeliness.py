@@ -1,18 +1,18 @@
 """C-5, kept and read: `customers.archive_complete_at` is set in the transaction of the write that makes a
 record complete (core.customers.completeness says what complete means) and cleared by one that makes it
 incomplete again (a new delivered product without its serial number); the customer's page shows where the
-record stands, and each specialist gets the list of their delivered customers whose record is incomplete or
-was completed late. Every writer of a customer or of its products calls `refresh_completeness` before its
+record stands (completed late included), and each specialist gets the list of their delivered customers whose
+record is still incomplete. Every writer of a customer or of its products calls `refresh_completeness` before its
 transaction commits: update_customer, set_order_dates, the creation form, the import."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Engine, case, cast, exists, func, or_, select, update
+from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import office_day
@@ -73,12 +73,26 @@ def refresh_many(s: Session, customer_ids: list[int], now: datetime) -> dict[int
     return kept
 
 
+def backfill_moment(created: list[datetime], delivered: list[date], tz: str) -> datetime:
+    """C-5, the backfill's moment for a complete record whose true completion time nobody kept: the latest
+    creation of its rows, but never after the start (office-local) of its latest delivery day. An archive
+    upgraded or imported today creates every row today; taking that would read every historic delivery as
+    "completed late", a claim the data cannot support. With the moment unknown the record gets the benefit of
+    the doubt: it counts on time. A record with no delivery has no deadline, so its creation is kept."""
+    latest = max(created)
+    if not delivered:
+        return latest
+    day = max(delivered)
+    return min(latest, datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(UTC))
+
+
 def backfill_completeness(s: Session, today: date) -> int:
     """C-5 for records written before it was kept (the demo office, an upgraded archive): each record
     complete on the office day `today` (a product delivered later asks nothing yet) and not yet marked gets
-    the best moment its rows can tell, the latest of its own and its products' creation; returns how many
-    were marked. Read in chunks by id, so memory stays flat."""
-    region, after, marked = setting(s, "office.phone_region"), 0, 0
+    `backfill_moment` (its rows' latest creation, capped at its latest delivery day, so a historic delivery is
+    not read as completed late); returns how many were marked. Read in chunks by id, so memory stays flat."""
+    region, tz = setting(s, "office.phone_region"), setting(s, "office.timezone")
+    after, marked = 0, 0
     while True:
         rows = s.execute(select(Customer.id, Customer.created_at, *FACTS)
                          .where(Customer.id > after, Customer.archive_complete_at.is_(None))
@@ -87,8 +101,10 @@ def backfill_completeness(s: Session, today: date) -> int:
             return marked
         products = _products(s, [r["id"] for r in rows])
         for row in rows:
-            if not missing_fields(row, products[row["id"]], region, today):
-                at = max([row["created_at"], *(p["created_at"] for p in products[row["id"]] if p["created_at"])])
+            own = products[row["id"]]
+            if not missing_fields(row, own, region, today):
+                at = backfill_moment([row["created_at"], *(p["created_at"] for p in own if p["created_at"])],
+                                     [p["delivery_date"] for p in own if p["delivery_date"]], tz)
                 s.execute(update(Customer).where(Customer.id == row["id"])
                           .values(archive_complete_at=at, updated_at=Customer.updated_at)
                           .execution_options(synchronize_session=False))
@@ -143,43 +159,27 @@ def delivered_unrecorded(today: date):
     return exists().where(Product.customer_id == Customer.id, Product.delivery_date <= today, lacking)
 
 
-def _office_date(column, dialect: str, tz: str, now: datetime):
-    """The office-local day of a stored instant, in SQL: PostgreSQL converts by the zone's own rules; SQLite
-    (which stores UTC as text) by the zone's offset at `now`."""
-    if dialect == "postgresql":
-        return cast(func.timezone(tz, column), Date)
-    offset = ZoneInfo(tz).utcoffset(now.replace(tzinfo=None)) or timedelta()
-    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
-
-
-def _plus_days(day, days: int, dialect: str):
-    return day + days if dialect == "postgresql" else func.date(day, f"+{days} days")
-
-
 def incomplete_records(engine: Engine, actor: Actor, user_id: int, now: datetime, tz: str, page: int = 1,
                        page_size: int = 10) -> Page:
     """C-5 "incomplete records listed for the specialist": `user_id`'s customers with a product delivered by
-    today whose record is incomplete, or was completed after its deadline (the latest delivery + N days);
-    the incomplete first (a mark kept while a product's delivery was planned does not hide that product's
-    missing fields once it is delivered: `delivered_unrecorded`), the most overdue first, then the late ones.
-    Paginated in SQL, through customers' specialist_id index and products' customer_id index. Each row
-    carries its `deadline` and `timeliness`."""
+    today whose record is still incomplete (due, or overdue past the latest delivery + N days), the most
+    overdue first. A record completed late is done: nobody can act on it, so it is shown on the customer's
+    page only, not here. Paginated in SQL, through customers' specialist_id index and products' customer_id
+    index; a mark kept while a product's delivery was planned does not hide that product's missing fields
+    once it is delivered (`delivered_unrecorded`). Each row carries its `deadline` and `timeliness` (DUE or
+    OVERDUE)."""
     require(actor, Action.VIEW_CUSTOMERS)
     today = office_day(now, tz)
     with session_scope(engine) as s:
-        days, dialect = int(setting(s, "archive.complete_within_days")), s.get_bind().dialect.name
+        days = int(setting(s, "archive.complete_within_days"))
         delivered = latest_delivery(today)
-        late = _office_date(Customer.archive_complete_at, dialect, tz, now) > _plus_days(delivered, days, dialect)
         incomplete = or_(Customer.archive_complete_at.is_(None), delivered_unrecorded(today))
-        conds = [Customer.specialist_id == user_id, delivered.is_not(None), or_(incomplete, late)]
-        stmt = (select(Customer.id, Customer.code, Customer.name, Customer.phone,
-                       case((incomplete, None), else_=Customer.archive_complete_at).label("archive_complete_at"),
-                       delivered.label("delivered")).where(*conds)
-                .order_by(case((incomplete, 0), else_=1), delivered, Customer.id))
+        conds = [Customer.specialist_id == user_id, delivered.is_not(None), incomplete]
+        stmt = (select(Customer.id, Customer.code, Customer.name, Customer.phone, delivered.label("delivered"))
+                .where(*conds).order_by(delivered, Customer.id))
         found = paginate(s, stmt, page, page_size, select(func.count()).select_from(Customer).where(*conds))
     rows = []
     for row in found.rows:
         due = row["delivered"] + timedelta(days=days)
-        rows.append(row | {"deadline": due,
-                           "timeliness": record_timeliness(due, row["archive_complete_at"], today, tz)})
+        rows.append(row | {"deadline": due, "timeliness": record_timeliness(due, None, today, tz)})
     return replace(found, rows=rows)

@@ -866,3 +866,20 @@ def test_every_customer_is_found_by_the_terms_their_records_give(office):
         expected |= {(t, row["customer_id"]) for t in code_terms(row["serial_no"]) | code_terms(row["order_no"])}
     assert {(r["term"], r["customer_id"]) for r in office["customer_search_terms"]} == expected
     assert office.counts["customer_search_terms"] == len(expected)
+
+
+def test_only_recent_deliveries_are_left_incomplete_and_no_marked_record_reads_late_c_5(office):
+    """C-5 in the demo: a few of the last RECENT days' deliveries lack their serial number (the specialists'
+    to-do list is not empty) and stay unmarked; the backfill never claims a historic record was completed
+    late (its moment is at most the start of its latest delivery day)."""
+    from demo.people import RECENT
+    customers = office.by_id("customers")
+    lacking = [p for p in office["products"] if p["serial_no"] is None]
+    assert all(p["delivery_date"] and (TODAY - p["delivery_date"]).days < RECENT for p in lacking)
+    assert all(customers[p["customer_id"]]["archive_complete_at"] is None for p in lacking)
+    for cid, products in office.children("products", "customer_id").items():
+        delivered = [p["delivery_date"] for p in products if p["delivery_date"]]
+        marked = customers[cid]["archive_complete_at"]
+        if marked and delivered:
+            assert office_day(marked) <= max(delivered)
+

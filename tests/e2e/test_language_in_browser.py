@@ -23,8 +23,10 @@ from db.models.base import Base
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_pages_in_browser import URLS, heading, settled
 
-# Left out: icons (a font draws "today" as a calendar), and Streamlit's "Running... Stop" while a run lasts.
-PASSING = '[data-testid="stIconMaterial"], [data-testid="stStatusWidget"], script, style'
+# Left out: icons (a font draws "today" as a calendar; an expander's icon has its own test id), and Streamlit's
+# "Running... Stop" while a run lasts.
+PASSING = ('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], [data-testid="stStatusWidget"], '
+           'script, style')
 VISIBLE_TEXT = """() => {
   const PASSING = '""" + PASSING + """';
   const out = [];
@@ -46,9 +48,10 @@ VISIBLE_TEXT = """() => {
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.@'’-]*")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 # Words a Chinese screen may show: the language switch names each language in its own language; product and
-# class names (VIP, QQ, the A-D lead and service classes); the database product on the settings page; units.
+# class names (VIP, QQ, the A-D lead and service classes); the database product on the settings page; units
+# (a file's size reads 26.0MB in Chinese software too).
 ALLOWED_WORDS = {"English", "SQLite", "PostgreSQL", "CSV", "Excel",  # names of products and file formats
-                 "VIP", "QQ", "A", "B", "C", "D", "km", "L"}
+                 "VIP", "QQ", "A", "B", "C", "D", "km", "L", "MB"}
 ALLOWED_CJK = {"简体中文"}
 
 
@@ -153,3 +156,23 @@ def test_a_wrong_link_lands_on_the_first_page_without_an_english_dialog(served_a
     drawn(page)
     assert page.url.rstrip("/") == served_app
     assert page.get_by_role("dialog").count() == 0
+
+
+@pytest.mark.e2e
+def test_a_focused_search_box_and_a_refused_big_file_speak_chinese(served_app, new_tab, office_data, tmp_path):
+    """Streamlit's own "Press Enter to submit form" under a focused field, and its "Error: File must be 25.0MB
+    or smaller." on a refused file, are drawn in Chinese (ui.chrome)."""
+    page = new_tab(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    sign_in(page, served_app, Role.MANAGER, next_path="/import")
+    heading(page, t("nav.imports", "zh")).wait_for(timeout=60_000)
+    drawn(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"] input').first.fill("张")
+    page.locator('[data-testid="InputInstructions"]').first.wait_for(timeout=10_000)
+    assert foreign_text(page, "zh", office_data) == []
+    big = tmp_path / "大名单.CSV"  # its name is the user's data: no English word in it
+    big.write_bytes(b"a" * (26 * 1024 * 1024))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    page.locator('[data-testid="stFileChip"] [role="alert"]').wait_for(timeout=30_000)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    assert foreign_text(page, "zh", office_data) == []

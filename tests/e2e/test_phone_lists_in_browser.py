@@ -43,3 +43,23 @@ def test_a_list_on_a_390_pixel_phone_does_not_scroll_sideways_and_shows_the_stat
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     headers = page.evaluate(HEADERS_IN_VIEW)
     assert t(status, "en") in headers, f"status header not in view; the headers in view: {headers}"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("viewport", "closed"), [(PHONE, "true"), ({"width": 1400, "height": 900}, "false")],
+                         ids=["phone", "desktop"])
+def test_a_sidebar_search_closes_the_sidebar_over_the_results_on_a_phone_only(served_app, new_tab, viewport, closed):
+    page = new_tab(locale="en-US", viewport=viewport, has_touch=viewport is PHONE)
+    sign_in(page, served_app, Role.MANAGER)
+    heading(page, t("nav.my_work", "en")).wait_for(timeout=60_000)
+    settled(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.get_attribute("data-collapsed") == "true":
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    box = sidebar.get_by_placeholder(t("search.sidebar_hint", "en"))
+    box.fill("Zhang")
+    box.press("Enter")
+    heading(page, t("nav.customers", "en")).wait_for(timeout=60_000)
+    settled(page)
+    page.wait_for_timeout(500)
+    assert "q=Zhang" in page.url and sidebar.get_attribute("data-collapsed") == closed

@@ -62,7 +62,7 @@ def test_filtering_callbacks_by_status_narrows_the_list(open_page, demo_url):
     df = at.dataframe[0].value
     assert set(df[t("cb.status", "en")]) == {t("enum.CallbackStatus.completed", "en")}
     assert set(df[t("cb.overdue", "en")]) == {""}
-    assert any(c.value.startswith(f"{done} records") for c in at.caption)
+    assert any(c.value.startswith(f"Rows: {done} ·") for c in at.caption)
 
 
 def test_opening_a_callback_shows_its_customer_card_and_attempts(open_page, demo_url):

@@ -101,6 +101,15 @@ def test_the_audit_log_exports_as_it_reads(open_page, demo_url, export_dir):
     assert rows[1:4] == [[str(v) for v in r] for r in at.dataframe[0].value.itertuples(index=False)][:3]
 
 
+def test_an_export_in_the_audit_log_names_the_list_it_took_in_the_users_language(open_page, export_dir):
+    at = open_page("pages/audit.py", "zh", role=Role.ADMIN)
+    at.button(key="export_audit_csv").click().run()
+    at.run()  # the log again, newest first: the export just made on top
+    newest = at.dataframe[0].value.iloc[0]
+    assert newest[t("audit.entity", "zh")] == t("audit.entity_export", "zh")
+    assert newest[t("audit.entity_id", "zh")] == t("audit.list.audit", "zh") == "审计日志"
+
+
 @pytest.mark.parametrize(("page", "role", "key"), [
     ("pages/work_orders.py", Role.SPECIALIST, "export_work_orders_csv"),
     ("pages/customers.py", Role.SPECIALIST, "export_customers_csv"),

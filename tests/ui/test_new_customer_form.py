@@ -64,6 +64,12 @@ def test_a_new_customer_with_a_contact_and_a_product_is_saved_and_opened(open_pa
     assert at.subheader[0].value.startswith(code)
 
 
+def test_a_quick_customer_starts_as_normal_and_valid_never_vip(open_page):
+    """C-2: grade is a judgement on the customer's value; the form never makes one a VIP by default."""
+    at = open_page("pages/customers.py", "en")
+    assert (at.selectbox(key="ncu0_grade").value, at.selectbox(key="ncu0_validity").value) == ("normal", "valid")
+
+
 def test_a_likely_duplicate_is_listed_and_saving_takes_a_second_click(open_page, demo_url):
     taken = an_archive_phone(demo_url)
     at = open_page("pages/customers.py")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, or_, select
 
@@ -16,6 +18,17 @@ def test_work_orders_page_lists_the_demo_orders_in_each_language(open_page, lang
     assert at.title[0].value == t("nav.work_orders", lang)
     assert len(at.dataframe[0].value) == 25
     assert any(c.value.startswith(t("list.count", lang).split("{total}")[0]) for c in at.caption)
+
+
+def test_a_work_orders_own_phone_kept_as_typed_reads_grouped_like_a_customers(open_page, demo_url):
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        typed = s.scalar(select(func.count()).select_from(WorkOrder).where(~WorkOrder.phone.startswith("+")))
+    engine.dispose()
+    at = open_page("pages/work_orders.py")
+    shown = list(at.dataframe[0].value[t("wo.phone", "en")])
+    assert typed and shown and not [p for p in shown if re.fullmatch(r"\+?\d{8,}", p)]
+    assert all(re.fullmatch(r"[\d ()+-]+", p) and " " in p for p in shown)  # 186 2969 0431, 0571 8765 4321
 
 
 def test_opening_a_work_order_shows_its_card_and_history(open_page, demo_url):
@@ -39,7 +52,7 @@ def test_filtering_work_orders_by_status_narrows_the_list(open_page, demo_url):
     at.multiselect(key="status").set_value([WorkOrderStatus.PENDING]).run()
     assert not at.exception
     assert set(at.dataframe[0].value[t("wo.status", "en")]) == {t("enum.WorkOrderStatus.pending", "en")}
-    assert any(c.value.startswith(f"{pending} records") for c in at.caption)
+    assert any(c.value.startswith(f"Rows: {pending} ·") for c in at.caption)
 
 
 def test_an_engineer_opening_another_engineers_order_reads_not_found(open_page, demo_url):
@@ -53,7 +66,7 @@ def test_an_engineer_opening_another_engineers_order_reads_not_found(open_page, 
         mine = s.scalar(select(func.count()).where(WorkOrder.technician_id == me.id))
     engine.dispose()
     at = open_page("pages/work_orders.py", role=Role.ENGINEER)
-    assert any(c.value.startswith(f"{mine} records") for c in at.caption)
+    assert any(c.value.startswith(f"Rows: {mine} ·") for c in at.caption)
     open_by_url(at, other)
     assert not at.exception
     assert [w.value for w in at.warning] == [t("list.not_found", "en")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.phones import canonical, clean_phone, grouped, plausible, spellings
+from core.phones import canonical, clean_phone, grouped, plausible, readable, spellings
 
 
 def test_a_typed_number_is_trimmed_and_its_inner_blanks_made_single():
@@ -76,3 +76,10 @@ def test_a_number_is_read_in_the_offices_region():
 
 def test_an_older_spelling_that_is_not_canonical_is_shown_as_stored():
     assert grouped("138-1234-5678", "CN") == "138-1234-5678" and grouped(None, "CN") == ""
+
+
+def test_a_phone_kept_as_typed_reads_like_a_canonical_one_and_what_is_no_number_reads_as_typed():
+    """A work order's own phone is kept as typed: its lists, record and export read it grouped, like customers'."""
+    assert readable("18629690431", "CN") == readable("+8618629690431", "CN") == "186 2969 0431"
+    assert readable("(201) 555-0143", "US") == "(201) 555-0143" and readable("+12015550143", "CN") == "+1 201-555-0143"
+    assert readable("ext. 12", "CN") == "ext. 12" and readable(None, "CN") == ""

@@ -105,7 +105,8 @@ def test_the_customers_page_status_says_what_is_missing_and_whether_it_is_late(e
     assert (status.deadline, status.timeliness, status.days) == (date(2026, 11, 13), RecordTimeliness.OVERDUE, 3)
 
 
-def test_the_specialists_list_holds_their_incomplete_and_late_records_the_most_overdue_first(engine):
+def test_the_specialists_list_holds_only_their_incomplete_records_the_most_overdue_first(engine):
+    """C-5: a record completed late is done (the customer's page says so); the list is what is left to do."""
     late_done = utc(2026, 11, 14, 2)  # 14 Nov: a day past the 13th
     with session_scope(engine) as s:
         spec, other = make_account(s, Role.SPECIALIST), make_account(s, Role.SPECIALIST)
@@ -122,11 +123,14 @@ def test_the_specialists_list_holds_their_incomplete_and_late_records_the_most_o
             make_product(s, c, serial_no="X", delivery_date=delivered, effective_date=date(2026, 6, 2))
             rows[name] = c.id
     page = incomplete_records(engine, spec, spec.id, utc(2026, 11, 20, 2), TZ)
-    assert [r["name"] for r in page.rows] == ["older", "newer", "late"]
-    assert [r["timeliness"] for r in page.rows] == [RecordTimeliness.OVERDUE] * 2 + [RecordTimeliness.LATE]
-    assert page.rows[0]["deadline"] == date(2026, 11, 4) and page.total == 3
-    assert incomplete_records(engine, spec, spec.id, utc(2026, 11, 20, 2), TZ, page=2, page_size=2).rows[0][
-        "name"] == "late"
+    assert [r["name"] for r in page.rows] == ["older", "newer"]
+    assert [r["timeliness"] for r in page.rows] == [RecordTimeliness.OVERDUE] * 2
+    assert page.rows[0]["deadline"] == date(2026, 11, 4) and page.total == 2
+    assert incomplete_records(engine, spec, spec.id, utc(2026, 11, 20, 2), TZ, page=2, page_size=1).rows[0][
+        "name"] == "newer"
+    due = incomplete_records(engine, spec, spec.id, utc(2026, 11, 11, 2), TZ).rows
+    assert [(r["name"], r["timeliness"]) for r in due] == [("older", RecordTimeliness.OVERDUE),
+                                                           ("newer", RecordTimeliness.DUE)]
 
 
 def test_a_call_saved_in_the_app_is_stamped_when_it_was_recorded(engine):
@@ -140,7 +144,7 @@ def test_a_call_saved_in_the_app_is_stamped_when_it_was_recorded(engine):
         assert attempt.recorded_at == attempt.attempted_at == NOW + timedelta(minutes=5)
 
 
-def test_the_backfill_marks_the_complete_records_at_their_last_rows_creation(engine):
+def test_the_backfill_marks_an_undelivered_complete_record_at_its_last_rows_creation(engine):
     created = utc(2026, 6, 1, 2)
     with session_scope(engine) as s:
         done = make_customer(s, address="人民路 1 号", city="上海", created_at=created)
@@ -150,3 +154,22 @@ def test_the_backfill_marks_the_complete_records_at_their_last_rows_creation(eng
         assert backfill_completeness(s, date(2026, 11, 12)) == 1
     assert _complete_at(engine, done.id) == created + timedelta(days=1)
     assert _complete_at(engine, lacking.id) is None
+
+
+def test_the_backfill_never_reads_a_historic_delivery_as_completed_late(engine):
+    """C-5: rows created at an upgrade, long after their delivery, are marked at the delivery day's office-local
+    start (the true moment is unknown: on time); a record complete before its delivery keeps its creation."""
+    upgrade = utc(2026, 11, 30, 2)
+    with session_scope(engine) as s:
+        spec = make_account(s, Role.SPECIALIST)
+        full = {"address": "人民路 1 号", "city": "上海", "specialist_id": spec.id}
+        historic = make_customer(s, created_at=upgrade, **full)
+        make_product(s, historic, serial_no="X", created_at=upgrade, delivery_date=date(2025, 3, 9))
+        early = make_customer(s, created_at=utc(2026, 6, 1, 2), **full)
+        make_product(s, early, serial_no="X", created_at=utc(2026, 6, 1, 2), delivery_date=date(2026, 7, 1))
+    with session_scope(engine) as s:
+        assert backfill_completeness(s, date(2026, 11, 30)) == 2
+    assert _complete_at(engine, historic.id) == utc(2025, 3, 8, 16)  # 9 March, 00:00 in Shanghai
+    assert _complete_at(engine, early.id) == utc(2026, 6, 1, 2)
+    for cid in (historic.id, early.id):
+        assert archive_status(engine, spec, cid, date(2026, 11, 30), TZ).timeliness == RecordTimeliness.ON_TIME

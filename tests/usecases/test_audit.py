@@ -14,7 +14,15 @@ import sqlalchemy.exc
 from sqlalchemy import text
 
 from core.audit import log as audit
-from core.audit.queries import ENTITIES, AuditFilter, describe, latest_change, list_audit, record_history
+from core.audit.queries import (
+    ENTITIES,
+    AuditFilter,
+    describe,
+    latest_change,
+    list_audit,
+    record_history,
+    record_label,
+)
 from core.customers.services import update_customer
 from core.permissions import Actor
 from db.engine import session_scope
@@ -171,6 +179,16 @@ def test_the_records_of_the_callback_queue_read_in_the_users_language():
     assert describe(entry(entity="task", changes={"status": ["open", "done"]}), "en", TZ) == [
         "alice changed status from Open to Done, 20 Nov 2026 14:00"]
     assert {"product", "task", "incoming_call", "sweep"} <= set(ENTITIES)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_exports_record_is_the_list_it_took_named_in_the_users_language_not_its_key(lang):
+    """The audit list and its export read "Callbacks list" / 回访列表, never the key "callbacks"."""
+    from core.i18n import t
+    from core.permissions import EXPORTS
+    for listing in EXPORTS:
+        assert record_label("export", listing, lang) == t(f"audit.list.{listing}", lang) != f"audit.list.{listing}"
+    assert record_label("customer", "42", lang) == "42" and record_label("session", None, lang) == ""
 
 
 def test_latest_change_names_who_wrote_the_record_last_and_when(engine):
