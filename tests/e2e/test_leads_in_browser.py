@@ -36,7 +36,7 @@ def test_the_lead_list_lives_in_the_url_and_a_lead_opens_and_goes_back_to_it(ser
     page.goto(f"{served_app}/leads?status=open&sort=-name")
     heading(page, t("nav.leads", "en")).wait_for(timeout=60_000)
     settled(page)
-    search = page.get_by_role("textbox", name=t("list.search", "en"))
+    search = page.get_by_role("textbox", name=t("list.search", "en"), exact=True)
     search.fill(name)
     search.press("Enter")
     settled(page)
@@ -62,7 +62,7 @@ def test_the_lead_list_lives_in_the_url_and_a_lead_opens_and_goes_back_to_it(ser
     expect(page.locator(".st-key-rows")).to_have_count(0, timeout=60_000)
     page.get_by_role("button", name=t("list.back", "en")).click()
     settled(page)
-    page.get_by_role("textbox", name=t("list.search", "en")).wait_for(timeout=60_000)
+    page.get_by_role("textbox", name=t("list.search", "en"), exact=True).wait_for(timeout=60_000)
     # the way back ends on the list's own URL, with the filters the lead was opened from
     page.wait_for_function("() => { const p = new URLSearchParams(location.search);"
                            " return !p.has('id') && p.get('status') === 'open'; }", timeout=30_000)
