@@ -14,12 +14,13 @@ from db.models.callbacks import (
 )
 from db.models.complaints import Complaint, ComplaintEvent, ComplaintEvidence
 from db.models.people import Contact, Customer, CustomerSearchTerm, ImportBatch, ImportMapping, Product, User
-from db.models.system import AuditEntry, Setting
+from db.models.system import AuditEntry, JobLease, KpiMark, KpiRollupState, Setting, WeeklyReport
 from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent, WorkOrderSignature
 
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "ComplaintEvidence", "Contact",
-    "Customer", "CustomerSearchTerm", "FinanceBatch", "ImportBatch", "ImportMapping", "IncomingCall", "Lead",
-    "LeadContact", "Product", "RecheckPopulation", "RecheckSample", "Setting", "SetupCode", "Task", "UTCDateTime",
-    "User", "UserSession", "WorkOrder", "WorkOrderEvent", "WorkOrderSignature",
+    "Customer", "CustomerSearchTerm", "FinanceBatch", "ImportBatch", "ImportMapping", "IncomingCall", "JobLease",
+    "KpiMark", "KpiRollupState", "Lead", "LeadContact", "Product", "RecheckPopulation", "RecheckSample", "Setting",
+    "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WeeklyReport", "WorkOrder", "WorkOrderEvent",
+    "WorkOrderSignature",
 ]
