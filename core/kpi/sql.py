@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.lists import day_bounds_utc, within
 from db.engine import session_scope
 from db.enums import CallbackKind, ComplaintChannel, CustomerGrade, ServiceType
-from db.models import Customer
+from db.models import Customer, Product
 
 WEEKS_SHOWN = 12
 EARLIEST_WEEKS = 3 * 52
@@ -31,6 +31,7 @@ class KpiFilter:
     service_types: tuple[ServiceType, ...] = ()
     callback_kinds: tuple[CallbackKind, ...] = ()
     complaint_channels: tuple[ComplaintChannel, ...] = ()
+    models: tuple[str, ...] = ()  # product models (products.model): complaints and work orders
 
 
 def monday(day: date) -> date:
@@ -116,9 +117,10 @@ def in_range(stmt: Select, column, f: KpiFilter, tz: str) -> Select:
     return within(stmt, column, f.start, f.end, tz)
 
 
-def narrow(stmt: Select, f: KpiFilter, *, staff=None, customer=None, kinds=None, types=None, channels=None) -> Select:
+def narrow(stmt: Select, f: KpiFilter, *, staff=None, customer=None, kinds=None, types=None, channels=None,
+           product=None) -> Select:
     """Apply the filter parts that concern this table: pass the table's staff, customer, kind,
-    service type and channel columns (those it has)."""
+    service type, channel and product columns (those it has)."""
     if staff is not None and f.staff_id:
         stmt = stmt.where(staff == f.staff_id)
     if customer is not None and f.grades:
@@ -129,6 +131,8 @@ def narrow(stmt: Select, f: KpiFilter, *, staff=None, customer=None, kinds=None,
         stmt = stmt.where(types.in_(f.service_types))
     if channels is not None and f.complaint_channels:
         stmt = stmt.where(channels.in_(f.complaint_channels))
+    if product is not None and f.models:
+        stmt = stmt.where(product.in_(select(Product.id).where(Product.model.in_(f.models))))
     return stmt
 
 
