@@ -58,7 +58,9 @@ partial = kpi.partial_weeks(f, today)
 # One SQL aggregate per table feeds its KPIs (core.kpi); compute() caches each for a minute.
 cb_weeks = compute(kpi.callback_weeks, f, tz)
 attempts = compute(kpi.attempt_counts, f, tz)
-dispatch = compute(kpi.dispatch_counts, f, tz, now, target)
+intake = compute(kpi.order_intake_days, f, tz, target)
+done = compute(kpi.order_done_days, f, tz)
+dispatch = kpi.dispatch_counts(intake, compute(kpi.awaiting_dispatch, f, tz, now, target))
 percent = lambda v: fmt_percent(v, lang())  # noqa: E731
 HEADLINE = [
     (kpi.callback_completion_rate, kpi.callback_completion_rate(cb_weeks), percent),
@@ -67,7 +69,7 @@ HEADLINE = [
     (kpi.average_score, kpi.average_score(attempts), lambda v: "—" if v is None else f"{v:.2f}"),
     (kpi.complaints_closed_by_deadline, compute(kpi.complaints_closed_by_deadline, f, tz, now), percent),
     (kpi.dispatch_within_target, kpi.dispatch_within_target(dispatch), percent),
-    (kpi.paid_service_revenue, compute(kpi.paid_service_revenue, f, tz),
+    (kpi.paid_service_revenue, kpi.paid_service_revenue(done),
      lambda v: "—" if v is None else fmt_money(v, lang(), office().currency)),
 ]
 cols = [*st.columns(4), *st.columns(3)]  # the wider second row leaves room for money
@@ -88,7 +90,7 @@ def chart(fn, figure, data=None) -> None:
 
 left, right = st.columns(2)
 with left:
-    frame = compute(kpi.work_orders_per_week, f, tz)
+    frame = kpi.work_orders_per_week(intake, done, f)
     chart(kpi.work_orders_per_week, weekly_counts(frame, ["opened", "completed"], "kpi.chart.work_orders_per_week",
                                                    partial), frame)
 with right:

@@ -22,15 +22,23 @@ from core.kpi.calls import (
     satisfaction_distribution,
 )
 from core.kpi.complaints import complaints_by_channel, complaints_closed_by_deadline
+from core.kpi.order_days import order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds
 from core.kpi.work_orders import (
     AGES,
     BACKLOG,
     DISPATCH_BUCKETS,
+    accepted_signed_share,
+    accepted_special_share,
+    average_dispatch_time,
+    average_time_to_complete,
+    awaiting_dispatch,
     dispatch_counts,
     dispatch_time_distribution,
     dispatch_within_target,
     paid_service_revenue,
+    pending_reasons,
+    revenue_per_week,
     work_order_backlog,
     work_orders_per_week,
 )
@@ -41,13 +49,16 @@ KPIS = {fn.__name__: fn for fn in (
     callback_completion_rate, callback_on_time_rate, reach_rate, average_score, complaints_closed_by_deadline,
     dispatch_within_target, paid_service_revenue, work_orders_per_week, complaints_by_channel,
     callbacks_per_week, work_order_backlog, dispatch_time_distribution, satisfaction_distribution,
+    average_dispatch_time, average_time_to_complete, accepted_signed_share, accepted_special_share, pending_reasons,
+    revenue_per_week,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
-    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "callback_weeks", "default_range",
-    "definition", "dispatch_counts", "earliest", "partial_weeks", "staff", "week_bounds", *KPIS,
+    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "awaiting_dispatch", "callback_weeks",
+    "default_range", "definition", "dispatch_counts", "earliest", "order_done_days", "order_intake_days",
+    "partial_weeks", "staff", "week_bounds", *KPIS,
 ]
 
 

@@ -1,17 +1,19 @@
-"""Work order KPIs (K-4). A KPI function's docstring is the definition managers read; the two dispatch
-KPIs share one SQL aggregate, `dispatch_counts`."""
+"""Work order KPIs (K-4). A KPI function's docstring is the definition managers read. The figures over a date
+range are pure functions of the daily aggregates A4 (`order_intake_days`, by intake) and A5
+(`order_done_days`, by completion), whether those come from the base tables or from the rollups; the figures
+"as of now" (the backlog, pending reasons, orders still inside their dispatch target) are small live queries."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy import Engine, case, func
 
-from core.kpi.sql import KpiFilter, in_range, narrow, per_week, ratio, seconds_between
+from core.kpi.order_days import orders
+from core.kpi.sql import KpiFilter, in_range, monday, ratio, weeks
 from db.engine import session_scope
-from db.enums import ServiceType, WorkOrderStatus
+from db.enums import PendingReason, WorkOrderStatus
 from db.models import WorkOrder
 
 BACKLOG = (WorkOrderStatus.NEW, WorkOrderStatus.DISPATCHED, WorkOrderStatus.RECEIVED, WorkOrderStatus.SURVEY,
@@ -21,19 +23,21 @@ AGES = {"le_1d": 1, "d1_3": 3, "d3_7": 7, "gt_7d": None}  # age since intake →
 DISPATCH_BUCKETS = {"within": 1, "x3": 3, "x12": 12, "later": 12, "not_dispatched": 0}
 
 
-def _orders(f: KpiFilter, *columns):
-    stmt = select(*columns).select_from(WorkOrder)
-    return narrow(stmt, f, staff=WorkOrder.technician_id, customer=WorkOrder.customer_id, types=WorkOrder.service_type)
+def per_week(days: pd.DataFrame, f: KpiFilter, columns: list[str]) -> pd.DataFrame:
+    """A daily frame's `columns` summed per office week (Monday to Sunday) of the range; a week without
+    rows counts 0."""
+    sums = days.groupby(days["day"].map(monday))[columns].sum() if len(days) else pd.DataFrame(columns=columns)
+    return pd.DataFrame([{"week": w, **{c: int(sums[c].get(w, 0)) for c in columns}} for w in weeks(f.start, f.end)],
+                        columns=["week", *columns])
 
 
-def work_orders_per_week(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
+def work_orders_per_week(intake: pd.DataFrame, done: pd.DataFrame, f: KpiFilter) -> pd.DataFrame:
     """Work orders opened and completed per week (K-4). Opened: orders taken in during the week (the intake
     time). Completed: orders whose completion time falls in the week, whenever they were taken in. Weeks are
     office-local, Monday to Sunday; a week without orders counts 0. Filters: staff (the technician), customer
     grade, service type."""
-    opened = per_week(engine, f, tz, partial(_orders, f), WorkOrder.intake_at, {"opened": None})
-    completed = per_week(engine, f, tz, partial(_orders, f), WorkOrder.completed_at, {"completed": None})
-    return opened.assign(completed=completed["completed"])
+    opened = per_week(intake, f, ["opened"])
+    return opened.assign(completed=per_week(done, f, ["completed"])["completed"])
 
 
 def work_order_backlog(engine: Engine, f: KpiFilter, now: datetime) -> pd.DataFrame:
@@ -41,31 +45,37 @@ def work_order_backlog(engine: Engine, f: KpiFilter, now: datetime) -> pd.DataFr
     on-site survey, in repair, pending), counted now per status and per age since intake (up to 1 day, 1-3
     days, 3-7 days, over 7 days). The date range does not apply: the backlog is counted as of now. No open
     order: an empty chart. Filters: staff (the technician), customer grade, service type."""
-    age = case(*[(WorkOrder.intake_at >= now - timedelta(days=d), code) for code, d in AGES.items() if d],
-               else_="gt_7d").label("age")
-    stmt = _orders(f, WorkOrder.status, age, func.count().label("count")).where(WorkOrder.status.in_(BACKLOG))
+    age = backlog_age(now).label("age")
+    stmt = orders(f, WorkOrder.status, age, func.count().label("count")).where(WorkOrder.status.in_(BACKLOG))
     with session_scope(engine) as s:
         rows = s.execute(stmt.group_by(WorkOrder.status, "age")).all()
     return pd.DataFrame([{"status": r.status, "age": r.age, "count": r.count} for r in rows],
                         columns=["status", "age", "count"])
 
 
-def dispatch_counts(engine: Engine, f: KpiFilter, tz: str, now: datetime, target_minutes: int) -> dict[str, int]:
-    """The aggregate behind WO-3: orders taken in during the date range that are dispatched, or not although
-    their target has passed, counted by the time from intake to dispatch in multiples of the target."""
-    elapsed = seconds_between(WorkOrder.intake_at, WorkOrder.dispatched_at, engine.dialect.name)
-    due = _orders(f, elapsed.label("seconds")).where(
-        or_(WorkOrder.dispatched_at.is_not(None), WorkOrder.intake_at < now - timedelta(minutes=target_minutes)))
-    # MATERIALIZED: the elapsed time is computed once per order, not once per threshold below.
-    d = in_range(due, WorkOrder.intake_at, f, tz).cte("d").prefix_with("MATERIALIZED")
-    within = [func.sum(case((d.c.seconds <= target_minutes * 60 * DISPATCH_BUCKETS[b], 1), else_=0))
-              for b in ("within", "x3", "x12")]
-    stmt = select(func.count(), func.count(d.c.seconds), *within).select_from(d)
+def backlog_age(now: datetime):
+    """An order's age group since intake (AGES' codes), as of `now`."""
+    return case(*[(WorkOrder.intake_at >= now - timedelta(days=d), code) for code, d in AGES.items() if d],
+                else_="gt_7d")
+
+
+def awaiting_dispatch(engine: Engine, f: KpiFilter, tz: str, now: datetime, target_minutes: int) -> int:
+    """Orders taken in during the date range, not dispatched, and still inside their dispatch target at
+    `now` (taken in less than the target before it): not yet counted against the target (WO-3)."""
+    stmt = orders(f, func.count()).where(WorkOrder.dispatched_at.is_(None),
+                                         WorkOrder.intake_at >= now - timedelta(minutes=target_minutes))
     with session_scope(engine) as s:
-        row = s.execute(stmt).one()
-    total, dispatched, x1, x3, x12 = (int(v or 0) for v in row)
+        return int(s.scalar(in_range(stmt, WorkOrder.intake_at, f, tz)) or 0)
+
+
+def dispatch_counts(intake: pd.DataFrame, awaiting: int) -> dict[str, int]:
+    """The aggregate behind WO-3: orders taken in during the date range that are dispatched, or not although
+    their target has passed, counted by the time from intake to dispatch in multiples of the target. From
+    A4 (`order_intake_days`) and `awaiting_dispatch` (the undispatched orders whose target has not passed)."""
+    dispatched, x1, x3, x12, undispatched = (
+        int(intake[c].sum()) for c in ("dispatched", "within_1", "within_3", "within_12", "undispatched"))
     return {"within": x1, "x3": x3 - x1, "x12": x12 - x3, "later": dispatched - x12,
-            "not_dispatched": total - dispatched}
+            "not_dispatched": undispatched - awaiting}
 
 
 def dispatch_within_target(counts: dict[str, int]) -> float | None:
@@ -85,12 +95,64 @@ def dispatch_time_distribution(counts: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame([{"bucket": b, "count": counts[b]} for b in DISPATCH_BUCKETS], columns=["bucket", "count"])
 
 
-def paid_service_revenue(engine: Engine, f: KpiFilter, tz: str) -> int | None:
+def paid_service_revenue(done: pd.DataFrame) -> int | None:
     """Paid-service revenue (K-4, WO-8): the sum of the fees of paid-service (A) orders completed in the
     date range. Timestamp: the completion time. No paid order completed with a fee: no data (None, shown as
     —). Filters: staff (the technician), customer grade, service type."""
-    stmt = _orders(f, func.sum(WorkOrder.fee_cents)).where(
-        WorkOrder.service_type == ServiceType.PAID, WorkOrder.fee_cents.is_not(None))
+    return int(done["fee_sum"].sum()) if done["fee_n"].sum() else None
+
+
+def average_dispatch_time(intake: pd.DataFrame) -> float | None:
+    """Average dispatch time (K-4, WO-3), in minutes. Numerator: the time from intake to dispatch, summed
+    over the orders taken in during the date range and dispatched. Denominator: those orders. Timestamps:
+    the intake time (selects them) and the dispatch time. No order dispatched: no data (None, shown as —).
+    Filters: staff (the technician), customer grade, service type, product model."""
+    minutes = ratio(intake["dispatch_s_sum"].sum(), intake["dispatched"].sum())
+    return None if minutes is None else minutes / 60
+
+
+def average_time_to_complete(done: pd.DataFrame) -> float | None:
+    """Average time to complete (K-4, WO-4), in hours. Numerator: the time from intake to completion, summed
+    over the orders completed in the date range, whenever they were taken in. Denominator: those orders.
+    Timestamps: the completion time (selects them) and the intake time. No order completed: no data (None,
+    shown as —). Filters: staff (the technician), customer grade, service type, product model."""
+    hours = ratio(done["complete_s_sum"].sum(), done["completed"].sum())
+    return None if hours is None else hours / 3600
+
+
+def accepted_signed_share(done: pd.DataFrame) -> float | None:
+    """Share accepted with complete signatures (K-4, WO-5, WO-6). Denominator: orders completed in the date
+    range. Numerator: those of them accepted back by the service desk with all three signatures recorded: the
+    technician's, the department manager's countersign (of the recorded service time and work done) and the
+    customer's; a special approval is no signature. Timestamp: the completion time. No order completed: no
+    data (None, shown as —). Filters: staff (the technician), customer grade, service type, product model."""
+    return ratio(done["accepted_signed"].sum(), done["completed"].sum())
+
+
+def accepted_special_share(done: pd.DataFrame) -> float | None:
+    """Share accepted with special approval (K-4, WO-5). Denominator: orders completed in the date range.
+    Numerator: those of them accepted back by the service desk with a manager's recorded special approval,
+    which stands in for missing signatures or completion. Timestamp: the completion time. No order completed:
+    no data (None, shown as —). Filters: staff (the technician), customer grade, service type, product model."""
+    return ratio(done["accepted_special"].sum(), done["completed"].sum())
+
+
+def pending_reasons(engine: Engine, f: KpiFilter) -> pd.DataFrame:
+    """Pending reasons (K-4, WO-4, WO-7): orders pending now, counted per reason (waiting for parts, customer
+    absent, needs approval). The date range does not apply: they are counted as of now. Every reason is
+    listed, with 0 where no order waits for it. Filters: staff (the technician), customer grade, service
+    type, product model."""
+    stmt = orders(f, WorkOrder.pending_reason, func.count().label("count")).where(
+        WorkOrder.status == WorkOrderStatus.PENDING, WorkOrder.pending_reason.is_not(None))
     with session_scope(engine) as s:
-        total = s.scalar(in_range(stmt, WorkOrder.completed_at, f, tz))
-    return None if total is None else int(total)
+        counts = {r.pending_reason: r.count for r in s.execute(stmt.group_by(WorkOrder.pending_reason))}
+    return pd.DataFrame([{"reason": r.value, "count": int(counts.get(r, 0))} for r in PendingReason],
+                        columns=["reason", "count"])
+
+
+def revenue_per_week(done: pd.DataFrame, f: KpiFilter) -> pd.DataFrame:
+    """Paid-service revenue per week (K-4, WO-8): the fees of paid-service (A) orders completed in the week
+    (revenue, in cents) and how many such orders had a fee (orders). Timestamp: the completion time. Weeks
+    are office-local, Monday to Sunday; a week without such orders counts 0. Filters: staff (the
+    technician), customer grade, service type, product model."""
+    return per_week(done, f, ["fee_sum", "fee_n"]).rename(columns={"fee_sum": "revenue", "fee_n": "orders"})

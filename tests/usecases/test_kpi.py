@@ -12,6 +12,7 @@ from core.kpi import (
     KpiFilter,
     attempt_counts,
     average_score,
+    awaiting_dispatch,
     callback_completion_rate,
     callback_on_time_rate,
     callback_weeks,
@@ -23,6 +24,8 @@ from core.kpi import (
     dispatch_counts,
     dispatch_time_distribution,
     dispatch_within_target,
+    order_done_days,
+    order_intake_days,
     paid_service_revenue,
     reach_rate,
     satisfaction_distribution,
@@ -63,6 +66,18 @@ def _weeks(frame, column) -> dict[date, object]:
     return dict(zip(frame["week"], frame[column], strict=True))
 
 
+def _orders_per_week(engine, f: KpiFilter):
+    return work_orders_per_week(order_intake_days(engine, f, TZ, 5), order_done_days(engine, f, TZ), f)
+
+
+def _dispatch(engine, f: KpiFilter, target: int) -> dict[str, int]:
+    return dispatch_counts(order_intake_days(engine, f, TZ, target), awaiting_dispatch(engine, f, TZ, NOW, target))
+
+
+def _revenue(engine, f: KpiFilter) -> int | None:
+    return paid_service_revenue(order_done_days(engine, f, TZ))
+
+
 def test_the_default_range_is_the_last_twelve_weeks_ending_today():
     assert default_range(date(2026, 11, 20)) == (date(2026, 8, 31), date(2026, 11, 20))
 
@@ -74,9 +89,9 @@ def test_an_order_taken_just_after_midnight_in_shanghai_counts_in_the_new_week(e
         make_work_order(s, c, desk, intake_at=datetime(2026, 11, 15, 16, 30, tzinfo=UTC))
         make_work_order(s, c, desk, intake_at=datetime(2026, 11, 15, 15, 59, tzinfo=UTC))
     expected = {date(2026, 11, 2): 0, date(2026, 11, 9): 1, date(2026, 11, 16): 1}
-    assert _weeks(work_orders_per_week(engine, WEEKS, TZ), "opened") == expected
+    assert _weeks(_orders_per_week(engine, WEEKS), "opened") == expected
     every_grade = KpiFilter(WEEKS.start, WEEKS.end, grades=tuple(CustomerGrade))  # one pass, CASE-bucketed
-    assert _weeks(work_orders_per_week(engine, every_grade, TZ), "opened") == expected
+    assert _weeks(_orders_per_week(engine, every_grade), "opened") == expected
 
 
 def test_weeks_are_office_weeks_clipped_to_the_range_and_exact_across_daylight_saving():
@@ -95,7 +110,7 @@ def test_orders_are_counted_completed_in_the_week_they_were_completed(engine):
         make_work_order(s, c, desk, intake_at=datetime(2026, 10, 1, tzinfo=UTC), status=WorkOrderStatus.COMPLETED,
                         completed_at=datetime(2026, 11, 10, 3, tzinfo=UTC))
         make_work_order(s, c, desk, intake_at=datetime(2026, 11, 3, tzinfo=UTC))
-    frame = work_orders_per_week(engine, WEEKS, TZ)
+    frame = _orders_per_week(engine, WEEKS)
     assert _weeks(frame, "completed") == {date(2026, 11, 2): 0, date(2026, 11, 9): 1, date(2026, 11, 16): 0}
     assert _weeks(frame, "opened") == {date(2026, 11, 2): 1, date(2026, 11, 9): 0, date(2026, 11, 16): 0}
 
@@ -129,12 +144,12 @@ def test_callback_completion_and_on_time_rates_count_due_callbacks_but_not_cance
 
 def test_every_rate_is_none_and_every_count_zero_when_there_is_no_data(engine):
     weeks, attempts = callback_weeks(engine, WEEKS, TZ), attempt_counts(engine, WEEKS, TZ)
-    dispatch = dispatch_counts(engine, WEEKS, TZ, NOW, 5)
+    dispatch = _dispatch(engine, WEEKS, 5)
     assert [callback_completion_rate(weeks), callback_on_time_rate(weeks), reach_rate(attempts),
             average_score(attempts), dispatch_within_target(dispatch)] == [None] * 5
-    assert paid_service_revenue(engine, WEEKS, TZ) is None
+    assert _revenue(engine, WEEKS) is None
     assert complaints_closed_by_deadline(engine, WEEKS, TZ, NOW) is None
-    assert work_orders_per_week(engine, WEEKS, TZ)[["opened", "completed"]].sum().tolist() == [0, 0]
+    assert _orders_per_week(engine, WEEKS)[["opened", "completed"]].sum().tolist() == [0, 0]
     assert callbacks_per_week(weeks)["completion_rate"].tolist() == [None, None, None]
     assert dispatch_time_distribution(dispatch)["count"].tolist() == [0] * 5
     assert satisfaction_distribution(attempts).empty
@@ -221,9 +236,9 @@ def test_dispatch_within_the_five_minute_target(engine):
         for delay in (timedelta(minutes=5), timedelta(minutes=5, seconds=1), timedelta(minutes=20), None):
             make_work_order(s, c, desk, intake_at=t0, dispatched_at=t0 + delay if delay else None)
         make_work_order(s, c, desk, intake_at=NOW - 2 * MIN)
-    assert dispatch_within_target(dispatch_counts(engine, WEEKS, TZ, NOW, 5)) == 0.25
-    assert dispatch_within_target(dispatch_counts(engine, WEEKS, TZ, NOW, 30)) == 0.75
-    dist = dispatch_time_distribution(dispatch_counts(engine, WEEKS, TZ, NOW, 5))
+    assert dispatch_within_target(_dispatch(engine, WEEKS, 5)) == 0.25
+    assert dispatch_within_target(_dispatch(engine, WEEKS, 30)) == 0.75
+    dist = dispatch_time_distribution(_dispatch(engine, WEEKS, 5))
     assert dict(zip(dist["bucket"], dist["count"], strict=True)) == {
         "within": 1, "x3": 1, "x12": 1, "later": 0, "not_dispatched": 1}
 
@@ -254,10 +269,10 @@ def test_paid_service_revenue_sums_the_fees_of_paid_orders_completed_in_the_rang
         make_work_order(s, c, desk, service_type=ServiceType.PAID, completed_at=done - timedelta(days=60),
                         fee_cents=5000)
         tech_id = tech.id
-    assert paid_service_revenue(engine, WEEKS, TZ) == 12550
-    assert paid_service_revenue(engine, KpiFilter(WEEKS.start, WEEKS.end, staff_id=tech_id), TZ) == 10000
+    assert _revenue(engine, WEEKS) == 12550
+    assert _revenue(engine, KpiFilter(WEEKS.start, WEEKS.end, staff_id=tech_id)) == 10000
     warranty = KpiFilter(WEEKS.start, WEEKS.end, service_types=(ServiceType.WARRANTY,))
-    assert paid_service_revenue(engine, warranty, TZ) is None
+    assert _revenue(engine, warranty) is None
 
 
 def test_the_staff_filter_offers_active_office_staff_but_not_finance(engine):
