@@ -44,7 +44,7 @@ def week_of(pick: dict[str, str], f: KpiFilter, tz: str) -> tuple[datetime, date
     """The picked week's UTC bounds, clipped to the range's days as the weekly figures are; None: no such week."""
     try:
         week = date.fromisoformat(pick.get("week", ""))
-    except ValueError:
+    except (TypeError, ValueError):
         return None
     first, last = max(week, f.start), min(week + timedelta(days=6), f.end)
     return None if week.weekday() or first > last else day_bounds_utc(first, last, tz)
