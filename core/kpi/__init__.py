@@ -1,7 +1,8 @@
 """The KPIs of DOMAIN.md K-1..K-5, one named function each (STYLE habit 3): its docstring is the
 definition, the English catalog carries the same text under `kpi.def.<name>` (a test keeps them equal),
 and the page shows it, translated, as the chart's help. Everything is aggregated in SQL; where several
-KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_counts) feeds them all."""
+KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_counts, lead_contact_days) feeds
+them all."""
 
 from __future__ import annotations
 
