@@ -1,7 +1,8 @@
-"""The KPIs of DOMAIN.md K-1..K-4, one named function each (STYLE habit 3): its docstring is the
+"""The KPIs of DOMAIN.md K-1..K-5, one named function each (STYLE habit 3): its docstring is the
 definition, the English catalog carries the same text under `kpi.def.<name>` (a test keeps them equal),
 and the page shows it, translated, as the chart's help. Everything is aggregated in SQL; where several
-KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_counts) feeds them all."""
+KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_counts, lead_contact_days) feeds
+them all."""
 
 from __future__ import annotations
 
@@ -22,6 +23,17 @@ from core.kpi.calls import (
     satisfaction_distribution,
 )
 from core.kpi.complaints import complaints_by_channel, complaints_closed_by_deadline
+from core.kpi.leads import (
+    lead_contact_days,
+    lead_conversion_rate,
+    lead_follow_up_on_time_rate,
+    lead_follow_ups,
+    lead_follow_ups_on_schedule,
+    lead_funnel_per_specialist,
+    lead_funnel_per_week,
+    lead_funnel_per_weekday,
+    lead_sales_amount,
+)
 from core.kpi.order_days import order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds
 from core.kpi.work_orders import (
@@ -51,14 +63,16 @@ KPIS = {fn.__name__: fn for fn in (
     callbacks_per_week, work_order_backlog, dispatch_time_distribution, satisfaction_distribution,
     average_dispatch_time, average_time_to_complete, accepted_signed_share, accepted_special_share, pending_reasons,
     revenue_per_week,
+    lead_funnel_per_week, lead_funnel_per_specialist, lead_funnel_per_weekday, lead_sales_amount, lead_conversion_rate,
+    lead_follow_ups_on_schedule, lead_follow_up_on_time_rate,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
     "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "awaiting_dispatch", "callback_weeks",
-    "default_range", "definition", "dispatch_counts", "earliest", "order_done_days", "order_intake_days",
-    "partial_weeks", "staff", "week_bounds", *KPIS,
+    "default_range", "definition", "dispatch_counts", "earliest", "lead_contact_days", "lead_follow_ups",
+    "order_done_days", "order_intake_days", "partial_weeks", "staff", "week_bounds", *KPIS,
 ]
 
 

@@ -31,11 +31,15 @@ class LeadContactInput:
     notes: str | None = None
 
 
+def interval_days(lead_class: LeadClass, settings) -> int:
+    """L-1: the class's follow-up interval in days (`settings.get("lead.<a|b|c>_interval_days")`, an Office or
+    a plain mapping)."""
+    return int(settings.get(f"lead.{LeadClass(lead_class).value.lower()}_interval_days"))
+
+
 def next_follow_up(lead_class: LeadClass, contacted_at: datetime, settings) -> datetime:
-    """L-1: the contact time plus the class's interval in days (`settings.get("lead.<a|b|c>_interval_days")`,
-    an Office or a plain mapping), in UTC."""
-    days = int(settings.get(f"lead.{LeadClass(lead_class).value.lower()}_interval_days"))
-    return contacted_at.astimezone(UTC) + timedelta(days=days)
+    """L-1: the contact time plus the class's interval in days, in UTC."""
+    return contacted_at.astimezone(UTC) + timedelta(days=interval_days(lead_class, settings))
 
 
 def check_contact(contact: LeadContactInput) -> None:
