@@ -11,6 +11,14 @@ import re
 from sqlalchemy import Engine
 
 from core.accounts.queries import staff_names
+from core.kpi.call_days import attempt_days, callback_days
+from core.kpi.call_quality import (
+    callback_rates_by_kind,
+    dissatisfaction_reasons,
+    invalid_number_rate,
+    qa_score_per_specialist,
+    recheck_coverage,
+)
 from core.kpi.calls import (
     attempt_counts,
     average_score,
@@ -41,12 +49,14 @@ KPIS = {fn.__name__: fn for fn in (
     callback_completion_rate, callback_on_time_rate, reach_rate, average_score, complaints_closed_by_deadline,
     dispatch_within_target, paid_service_revenue, work_orders_per_week, complaints_by_channel,
     callbacks_per_week, work_order_backlog, dispatch_time_distribution, satisfaction_distribution,
+    callback_rates_by_kind, recheck_coverage, invalid_number_rate, dissatisfaction_reasons, qa_score_per_specialist,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
-    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "callback_weeks", "default_range",
+    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "attempt_days", "callback_days",
+    "callback_weeks", "default_range",
     "definition", "dispatch_counts", "earliest", "partial_weeks", "staff", "week_bounds", *KPIS,
 ]
 
