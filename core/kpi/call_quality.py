@@ -118,7 +118,7 @@ def recheck_coverage(engine: Engine, f: KpiFilter) -> pd.DataFrame:
             .order_by(RecheckSample.period, RecheckSample.level))
     with session_scope(engine) as s:
         rows = s.execute(stmt).all()
-    return pd.DataFrame([{"period": r.period, "level": r.level.value, "population": r.population,
-                          "drawn": r.drawn, "done": int(r.done), "coverage": ratio(r.done, r.population),
-                          "target_rate_pct": r.target_rate_pct, "target": r.target_rate_pct / 100} for r in rows],
-                        columns=COVERAGE)
+    frame = pd.DataFrame([(r.period, r.level.value, r.population, r.drawn, int(r.done), ratio(r.done, r.population),
+                           r.target_rate_pct, r.target_rate_pct / 100) for r in rows], columns=COVERAGE, dtype=object)
+    return frame.astype({"population": "int64", "drawn": "int64", "done": "int64", "target_rate_pct": "int64",
+                         "target": float})  # coverage stays object: None, not NaN
