@@ -99,8 +99,6 @@ class CallAttempt(Base):
     __table_args__ = (
         Index("ix_call_attempts_at_outcome", "attempted_at", "outcome", "satisfaction", "score"),  # K-2 covering
         Index("ix_call_attempts_caller_at", "caller_id", "attempted_at"),
-        # K-2: the dissatisfied attempts of a range, for their reasons, without reading every attempt
-        Index("ix_call_attempts_satisfaction_at", "satisfaction", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
