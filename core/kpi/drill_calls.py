@@ -16,7 +16,7 @@ from core.kpi.sql import KpiFilter, in_range, narrow
 from core.lists import day_bounds_utc
 from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Satisfaction
-from db.models import CallAttempt, Callback, Customer, User
+from db.models import CallAttempt, Callback, Customer, RecheckSample, User
 
 OWED = tuple(s for s in CallbackStatus if s is not CallbackStatus.CANCELLED)
 DONE = Callback.status == CallbackStatus.COMPLETED
@@ -102,5 +102,20 @@ def qa_score_per_specialist(engine: Engine, f: KpiFilter, tz: str, now: datetime
     return _page(engine, stmt, "attempt", limit, offset)
 
 
+def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                     offset: int) -> Rows:
+    """The re-check callbacks of one sample: pick {"period", "level"} and optionally "series" ("drawn", the
+    default, or "done"). Like the chart, the other filters do not apply; `at` is the end of the due window."""
+    staff = aliased(User)
+    sample = select(RecheckSample.id).where(RecheckSample.period == pick["period"],
+                                            RecheckSample.level == CallbackLevel(pick["level"]))
+    stmt = (select(Callback.id, Callback.id.label("number"), Customer.name.label("customer"),
+                   Callback.due_end.label("at"), Callback.status, staff.display_name.label("staff"))
+            .join(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
+            .where(Callback.sample_id.in_(sample), *([DONE] if pick.get("series") == "done" else []))
+            .order_by(Callback.due_end.desc(), Callback.id.desc()))
+    return _page(engine, stmt, "callback", limit, offset)
+
+
 DRILLS = {fn.__name__: fn for fn in (callbacks_per_week, callback_rates_by_kind, satisfaction_distribution,
-                                     dissatisfaction_reasons, qa_score_per_specialist)}
+                                     dissatisfaction_reasons, qa_score_per_specialist, recheck_coverage)}

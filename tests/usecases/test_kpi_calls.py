@@ -295,6 +295,13 @@ def test_recheck_coverage_lists_the_samples_of_the_periods_the_range_touches(eng
         rows.append((period, level, population, len(mine), done, done / population if population else None, rate,
                      rate / 100))
     assert [tuple(r) for r in frame.itertuples(index=False)] == rows
+    for r in frame.itertuples(index=False):  # its drill-down: the sample's callbacks, drawn or done
+        mine = [cb for cb in seed.callbacks.values() if cb["sample_id"] == ids[(r.period, r.level)]]
+        for series, count in (("drawn", r.drawn), ("done", r.done)):
+            got, total = _pages(drill.recheck_coverage, engine, KpiFilter(*RANGE), ZONES[0],
+                                {"period": r.period, "level": r.level, "series": series})
+            assert (total, _as_tuples(got)) == (count, _callback_rows(seed, [cb for cb in mine
+                                                                             if series == "drawn" or _done(cb)]))
 
 
 def test_every_figure_is_none_or_empty_without_data(engine):
