@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
+from core.kpi.call_days import OWED
 from core.kpi.call_quality import dissatisfied, reason_key
 from core.kpi.sql import KpiFilter, in_range, narrow
 from core.lists import day_bounds_utc
@@ -18,7 +19,6 @@ from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Satisfaction
 from db.models import CallAttempt, Callback, Customer, RecheckSample, User
 
-OWED = tuple(s for s in CallbackStatus if s is not CallbackStatus.CANCELLED)
 DONE = Callback.status == CallbackStatus.COMPLETED
 SERIES = {"due": None, "done": DONE, "on_time": and_(DONE, Callback.completed_at <= Callback.due_end)}
 Rows = tuple[list[dict], int]
