@@ -56,8 +56,8 @@ f = kpi.KpiFilter(start, end, staff_id, grades, types, kinds, channels)
 partial = kpi.partial_weeks(f, today)
 
 # One SQL aggregate per table feeds its KPIs (core.kpi); compute() caches each for a minute.
-cb_weeks = compute(kpi.callback_weeks, f, tz)
-attempts = compute(kpi.attempt_counts, f, tz)
+cb_weeks = kpi.callback_weeks(compute(kpi.callback_days, f, tz), f)
+attempts = kpi.attempt_counts(compute(kpi.attempt_days, f, tz))
 intake = compute(kpi.order_intake_days, f, tz, target)
 done = compute(kpi.order_done_days, f, tz)
 dispatch = kpi.dispatch_counts(intake, compute(kpi.awaiting_dispatch, f, tz, now, target))

@@ -12,6 +12,14 @@ import re
 from sqlalchemy import Engine
 
 from core.accounts.queries import staff_names
+from core.kpi.call_days import attempt_days, callback_days
+from core.kpi.call_quality import (
+    callback_rates_by_kind,
+    dissatisfaction_reasons,
+    invalid_number_rate,
+    qa_score_per_specialist,
+    recheck_coverage,
+)
 from core.kpi.calls import (
     attempt_counts,
     average_score,
@@ -65,14 +73,16 @@ KPIS = {fn.__name__: fn for fn in (
     revenue_per_week,
     lead_funnel_per_week, lead_funnel_per_specialist, lead_funnel_per_weekday, lead_sales_amount, lead_conversion_rate,
     lead_follow_ups_on_schedule, lead_follow_up_on_time_rate,
+    callback_rates_by_kind, recheck_coverage, invalid_number_rate, dissatisfaction_reasons, qa_score_per_specialist,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
-    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "awaiting_dispatch", "callback_weeks",
-    "default_range", "definition", "dispatch_counts", "earliest", "lead_contact_days", "lead_follow_ups",
-    "order_done_days", "order_intake_days", "partial_weeks", "staff", "week_bounds", *KPIS,
+    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "attempt_days", "awaiting_dispatch",
+    "callback_days", "callback_weeks", "default_range", "definition", "dispatch_counts", "earliest",
+    "lead_contact_days", "lead_follow_ups", "order_done_days", "order_intake_days", "partial_weeks", "staff",
+    "week_bounds", *KPIS,
 ]
 
 

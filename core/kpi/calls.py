@@ -1,36 +1,26 @@
 """Callback KPIs (K-1) and call-attempt KPIs (K-2). A KPI function's docstring is the definition managers
-read. The KPIs of one table share one SQL aggregate, so the page scans each table once: `callback_weeks`
-feeds K-1, `attempt_counts` feeds K-2; the KPI functions only divide."""
+read. They are pure functions of the daily aggregates (A1 `callback_days`, A2 `attempt_days`, core.kpi.call_days,
+or the rollups of the same names): `callback_weeks` sums A1 per week for K-1, `attempt_counts` sums A2 for K-2;
+the KPI functions only divide."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
 
-from core.kpi.sql import KpiFilter, in_range, narrow, per_week, ratio
-from db.engine import session_scope
-from db.enums import CallbackStatus, CallOutcome, Satisfaction
-from db.models import CallAttempt, Callback
+from core.kpi.sql import KpiFilter, monday, ratio, weeks
+from db.enums import Satisfaction
 
-# Cancelled callbacks are owed to nobody. Listing the other statuses (rather than `!= cancelled`)
-# lets both backends count from ix_callbacks_status_due_done (status, due_end, completed_at) without reading rows.
-OWED = tuple(s for s in CallbackStatus if s is not CallbackStatus.CANCELLED)
+COUNTS = ["attempts", "reached", "wrong_number", "score_sum", "scored", *(a.value for a in Satisfaction),
+          "qa_sum", "qa_n"]
 
 
-def _callbacks(f: KpiFilter, *columns):
-    stmt = select(*columns).select_from(Callback).where(Callback.status.in_(OWED))
-    return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
-
-
-def callback_weeks(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
-    """The aggregate behind K-1, per office week: `due` = callbacks whose due window ends in the week,
-    cancelled ones left out; `done` = those completed; `on_time` = completed no later than the window's end."""
-    completed = Callback.status == CallbackStatus.COMPLETED
-    return per_week(engine, f, tz, partial(_callbacks, f), Callback.due_end, {
-        "due": None, "done": completed, "on_time": completed & (Callback.completed_at <= Callback.due_end),
-    })
+def callback_weeks(days: pd.DataFrame, f: KpiFilter) -> pd.DataFrame:
+    """The aggregate behind K-1, per office week of the range, summed from A1 (core.kpi.call_days.callback_days):
+    `due` = callbacks whose due window ends in the week, cancelled ones left out; `done` = those completed;
+    `on_time` = completed no later than the window's end. A week without callbacks counts 0."""
+    sums = days.assign(week=days["day"].map(monday)).groupby("week")[["due", "done", "on_time"]].sum()
+    frame = sums.reindex(weeks(f.start, f.end), fill_value=0).rename_axis("week").reset_index()
+    return frame.astype({c: "int64" for c in ("due", "done", "on_time")})
 
 
 def callbacks_per_week(weeks: pd.DataFrame) -> pd.DataFrame:
@@ -59,24 +49,12 @@ def callback_on_time_rate(weeks: pd.DataFrame) -> float | None:
     return ratio(weeks["on_time"].sum(), weeks["due"].sum())
 
 
-def _attempts(f: KpiFilter, tz: str, *columns):
-    stmt = narrow(select(*columns).select_from(CallAttempt), f, staff=CallAttempt.caller_id)
-    if f.grades or f.callback_kinds:  # IN (subquery), not a join: the planner can start from the callbacks
-        owner = narrow(select(Callback.id), f, customer=Callback.customer_id, kinds=Callback.kind)
-        stmt = stmt.where(CallAttempt.callback_id.in_(owner))
-    return in_range(stmt, CallAttempt.attempted_at, f, tz)
-
-
-def attempt_counts(engine: Engine, f: KpiFilter, tz: str) -> dict[str, int]:
-    """The aggregate behind K-2: call attempts made in the date range (`attempts`), those reached
-    (`reached`), and of the reached ones the sum and number of scores and the number per satisfaction."""
-    answers = [func.sum(case((CallAttempt.satisfaction == a, 1), else_=0)) for a in Satisfaction]
-    reached = _attempts(f, tz, func.count(), func.sum(CallAttempt.score), func.count(CallAttempt.score), *answers)
-    with session_scope(engine) as s:
-        attempts = s.scalar(_attempts(f, tz, func.count()))
-        row = s.execute(reached.where(CallAttempt.outcome == CallOutcome.REACHED)).one()
-    names = ("reached", "score_sum", "scored", *(a.value for a in Satisfaction))
-    return {"attempts": attempts or 0, **{name: int(v or 0) for name, v in zip(names, row, strict=True)}}
+def attempt_counts(days: pd.DataFrame) -> dict[str, int]:
+    """The aggregate behind K-2, summed from A2 (core.kpi.call_days.attempt_days): call attempts made in the
+    date range (`attempts`), those reached (`reached`) and with a wrong number (`wrong_number`), of the
+    reached ones the sum and number of scores and the number per satisfaction, and the sum and number of CB-9
+    checklist scores (`qa_sum`, `qa_n`)."""
+    return {name: int(days[name].sum()) for name in COUNTS}
 
 
 def reach_rate(counts: dict[str, int]) -> float | None:

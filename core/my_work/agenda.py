@@ -17,7 +17,9 @@ from core.complaints.queries import ComplaintFilter, list_complaints
 from core.kpi import (
     KpiFilter,
     attempt_counts,
+    attempt_days,
     callback_completion_rate,
+    callback_days,
     callback_on_time_rate,
     callback_weeks,
     complaints_closed_by_deadline,
@@ -128,7 +130,7 @@ def kpi_headlines(engine: Engine, actor: Actor, tz: str, now: datetime) -> dict[
     """The KPI page's first headlines (K-1, K-3) over its default range, by KPI name; None: no data."""
     require(actor, Action.VIEW_KPIS)
     f = KpiFilter(*default_range(office_day(now, tz)))
-    weeks, attempts = callback_weeks(engine, f, tz), attempt_counts(engine, f, tz)
+    weeks, attempts = callback_weeks(callback_days(engine, f, tz), f), attempt_counts(attempt_days(engine, f, tz))
     return {"callback_completion_rate": callback_completion_rate(weeks),
             "callback_on_time_rate": callback_on_time_rate(weeks), "reach_rate": reach_rate(attempts),
             "complaints_closed_by_deadline": complaints_closed_by_deadline(engine, f, tz, now)}

@@ -11,9 +11,11 @@ from core.kpi import (
     KPIS,
     KpiFilter,
     attempt_counts,
+    attempt_days,
     average_score,
     awaiting_dispatch,
     callback_completion_rate,
+    callback_days,
     callback_on_time_rate,
     callback_weeks,
     callbacks_per_week,
@@ -131,7 +133,7 @@ def test_callback_completion_and_on_time_rates_count_due_callbacks_but_not_cance
     """K-1, CB-3: 2 of 4 owed callbacks done, 1 of 4 on time."""
     with session_scope(engine) as s:
         _callbacks(s)
-    weeks = callback_weeks(engine, WEEKS, TZ)
+    weeks = callback_weeks(callback_days(engine, WEEKS, TZ), WEEKS)
     assert callback_completion_rate(weeks) == 0.5
     assert callback_on_time_rate(weeks) == 0.25
     frame = callbacks_per_week(weeks)
@@ -143,7 +145,8 @@ def test_callback_completion_and_on_time_rates_count_due_callbacks_but_not_cance
 
 
 def test_every_rate_is_none_and_every_count_zero_when_there_is_no_data(engine):
-    weeks, attempts = callback_weeks(engine, WEEKS, TZ), attempt_counts(engine, WEEKS, TZ)
+    weeks = callback_weeks(callback_days(engine, WEEKS, TZ), WEEKS)
+    attempts = attempt_counts(attempt_days(engine, WEEKS, TZ))
     dispatch = _dispatch(engine, WEEKS, 5)
     assert [callback_completion_rate(weeks), callback_on_time_rate(weeks), reach_rate(attempts),
             average_score(attempts), dispatch_within_target(dispatch)] == [None] * 5
@@ -168,7 +171,8 @@ def test_staff_grade_and_kind_filters_narrow_the_callback_rates(engine):
         ann_id = ann.id
 
     def rate(start=WEEKS.start, end=WEEKS.end, **kw):
-        return callback_completion_rate(callback_weeks(engine, KpiFilter(start, end, **kw), TZ))
+        f = KpiFilter(start, end, **kw)
+        return callback_completion_rate(callback_weeks(callback_days(engine, f, TZ), f))
 
     assert rate() == 3 / 7
     assert rate(staff_id=ann_id) == 0.5
@@ -188,16 +192,16 @@ def test_reach_rate_satisfaction_and_average_score_come_from_call_attempts(engin
         make_attempt(s, cb, caller, outcome=CallOutcome.NOT_REACHED)
         make_attempt(s, cb, caller, attempted_at=datetime(2026, 10, 1, tzinfo=UTC), score=1)  # outside the range
         caller_id = caller.id
-    counts = attempt_counts(engine, WEEKS, TZ)
+    counts = attempt_counts(attempt_days(engine, WEEKS, TZ))
     assert reach_rate(counts) == 0.75
     assert average_score(counts) == pytest.approx(11 / 3)
     dist = satisfaction_distribution(counts)
     assert dict(zip(dist["satisfaction"], dist["count"], strict=True)) == {
         "satisfied": 2, "neutral": 0, "dissatisfied": 1}
-    mine = attempt_counts(engine, KpiFilter(WEEKS.start, WEEKS.end, staff_id=caller_id), TZ)
+    mine = attempt_counts(attempt_days(engine, KpiFilter(WEEKS.start, WEEKS.end, staff_id=caller_id), TZ))
     assert (reach_rate(mine), average_score(mine)) == (2 / 3, 4.5)
     kinds = KpiFilter(WEEKS.start, WEEKS.end, callback_kinds=(CallbackKind.COMPLAINT,))
-    assert reach_rate(attempt_counts(engine, kinds, TZ)) is None
+    assert reach_rate(attempt_counts(attempt_days(engine, kinds, TZ))) is None
 
 
 def test_complaints_are_counted_by_channel_and_status_and_narrowed_by_channel(engine):
