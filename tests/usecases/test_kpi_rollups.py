@@ -380,3 +380,29 @@ def test_days_are_recounted_in_runs_of_consecutive_days():
     assert runs([d, d + timedelta(days=1), d + timedelta(days=3)]) == [[d, d + timedelta(days=1)],
                                                                        [d + timedelta(days=3)]]
     assert [len(r) for r in runs([d + timedelta(days=i) for i in range(40)], 31)] == [31, 9]
+
+
+def test_an_upgraded_office_gets_its_rollups_when_it_starts_and_the_command_rebuilds(engine, db_url, monkeypatch,
+                                                                                     capsys):
+    """`make run` (cli.setup) counts the rollups once for an office with records and none built (migration 0011);
+    `python -m cli.kpi --rebuild` recounts them under the office's time zone and dispatch target."""
+    from cli import kpi as kpi_cli
+    from cli.setup import prepare
+    from core.kpi.rollups import needs_rebuild
+
+    rng = Random(5)
+    o = Office(engine, rng)
+    for _ in range(10):
+        _write(engine, o, rng, "Asia/Shanghai")
+    assert needs_rebuild(engine) and _marks(engine) > 0
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    said = prepare(with_demo=False).split("; ")
+    assert said[0] == "database ready" and said[-1].startswith("KPI rollups built: ")
+    assert not needs_rebuild(engine) and _marks(engine) == 0
+    assert prepare(with_demo=False) == "database ready"
+    before = _snapshot(engine)
+    assert kpi_cli.main(["--rebuild"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out[:4]] == list(ROLLUPS) and out[-1].startswith("KPI rollups rebuilt in")
+    assert _snapshot(engine) == before
+    _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))  # the office's zone (the default setting)

@@ -14,10 +14,9 @@ weeks)."""
 
 from __future__ import annotations
 
-import time as clock
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Connection, Date, Engine, and_, case, cast, delete, func, insert, literal, select
 from sqlalchemy.sql import ColumnElement, Select
@@ -180,9 +179,10 @@ def _begin_writing(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM kpi_rollup_state WHERE 1 = 0")
 
 
-def _store_basis(conn: Connection, name: str, basis: str, now: datetime) -> None:
+def _store_basis(conn: Connection, name: str, basis: str) -> None:
+    """The basis, stamped with the database's clock (core reads none)."""
     conn.execute(delete(KpiRollupState).where(KpiRollupState.rollup == name))
-    conn.execute(insert(KpiRollupState).values(rollup=name, basis=basis, built_at=now))
+    conn.execute(insert(KpiRollupState).values(rollup=name, basis=basis, built_at=func.current_timestamp()))
 
 
 def _rebuild_one(conn: Connection, spec: Rollup, tz: str, target: int | None) -> int:
@@ -195,7 +195,7 @@ def _rebuild_one(conn: Connection, spec: Rollup, tz: str, target: int | None) ->
     if first is not None:
         lo, hi = office_day(first, tz), office_day(last, tz)
         _recount(conn, spec, (lo + timedelta(days=i) for i in range((hi - lo).days + 1)), tz, target)
-    _store_basis(conn, spec.name, spec.basis(tz, target), datetime.now(UTC))
+    _store_basis(conn, spec.name, spec.basis(tz, target))
     return conn.execute(select(func.count()).select_from(spec.table)).scalar_one()
 
 
@@ -212,18 +212,16 @@ def _target(engine: Engine, names: list[str], target_minutes: int | None) -> int
 
 
 def rebuild(engine: Engine, tz: str, target_minutes: int | None, names: Iterable[str] | None = None
-            ) -> dict[str, tuple[int, float]]:
-    """Recount the named rollups (all by default) from the base rows and store their basis: each rollup's
-    rows and seconds. `target_minutes` is WO-3's dispatch target (None: the office's setting)."""
+            ) -> dict[str, int]:
+    """Recount the named rollups (all by default) from the base rows, in one transaction, and store their
+    basis: each rollup's rows. `target_minutes` is WO-3's dispatch target (None: the office's setting)."""
     wanted = _names(names)
     target = _target(engine, wanted, target_minutes)
     out = {}
     with engine.begin() as conn:
         _begin_writing(conn)
         for name in wanted:
-            started = clock.perf_counter()
-            rows = _rebuild_one(conn, ROLLUPS[name], tz, target)
-            out[name] = (rows, clock.perf_counter() - started)
+            out[name] = _rebuild_one(conn, ROLLUPS[name], tz, target)
     return out
 
 
@@ -262,3 +260,26 @@ def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: I
                 _recount(conn, spec, days, tz, target)
                 done[name] = f"{len(days)} days"
     return done
+
+
+def office_basis(engine: Engine) -> tuple[str, int]:
+    """The office's time zone and WO-3 dispatch target (core.office), the basis the rollups are counted under."""
+    from core.office.settings import load_office
+
+    office = load_office(engine)
+    return office.timezone, int(office.get("work_order.dispatch_target_minutes"))
+
+
+def rebuild_office(engine: Engine, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Rebuild the named rollups (all by default) under the office's own basis (after a bulk load, or an
+    upgraded office): rows per rollup. The marks a bulk load made go with it."""
+    tz, target = office_basis(engine)
+    return rebuild(engine, tz, target, names)
+
+
+def needs_rebuild(engine: Engine) -> bool:
+    """An office with records a rollup counts but no rollup built yet (upgraded from before migration 0011)."""
+    with engine.connect() as conn:
+        if conn.execute(select(KpiRollupState.rollup).limit(1)).first():
+            return False
+        return any(conn.execute(select(r.stamp).limit(1)).first() for r in ROLLUPS.values())
