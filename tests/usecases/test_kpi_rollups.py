@@ -406,3 +406,18 @@ def test_an_upgraded_office_gets_its_rollups_when_it_starts_and_the_command_rebu
     assert [line.split(":")[0] for line in out[:4]] == list(ROLLUPS) and out[-1].startswith("KPI rollups rebuilt in")
     assert _snapshot(engine) == before
     _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))  # the office's zone (the default setting)
+
+
+def test_two_refreshers_at_once_serialize_and_stay_exact(engine):
+    """PostgreSQL: an advisory lock; SQLite: the write lock taken before the marks are read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = Random(21)
+    o = Office(engine, rng)
+    refresh(engine, "Asia/Shanghai", TARGET)
+    for _ in range(30):
+        _write(engine, o, rng, "Asia/Shanghai")
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda _: refresh(engine, "Asia/Shanghai", TARGET), range(2)))
+    assert _marks(engine) == 0 and any(done)
+    _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))
