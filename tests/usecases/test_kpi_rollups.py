@@ -342,6 +342,12 @@ def test_many_marks_rebuild_instead(engine, monkeypatch):
     done = refresh(engine, "Asia/Shanghai", TARGET)
     assert "rebuilt" in done.values()
     _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))
+    monkeypatch.setattr("core.kpi.rollups.MARKS_TO_REBUILD", 10_000)
+    monkeypatch.setattr("core.kpi.rollups.DAYS_TO_REBUILD", 1)  # marks on several days: rebuilt too
+    for _ in range(12):
+        _write(engine, o, rng, "Asia/Shanghai")
+    assert "rebuilt" in refresh(engine, "Asia/Shanghai", TARGET).values()
+    _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))
 
 
 def _ends(days: list[date], tz: str) -> list[datetime]:

@@ -39,7 +39,8 @@ from db.models import (
     WorkOrder,
 )
 
-MARKS_TO_REBUILD = 20_000  # more pending marks than this: a rebuild is cheaper than recounting day by day
+MARKS_TO_REBUILD = 200_000  # more pending marks than this (a bulk load): rebuild without reading them
+DAYS_TO_REBUILD = 400  # marks on more office days than this: one rebuild beats a statement per run of days
 CHUNK_DAYS = 31  # days recounted by one statement: a CASE of at most this many branches per row
 LOCK_KEY = 0x4B50_4931_3452  # pg_advisory_xact_lock: two refreshers serialize ("KPI14R")
 
@@ -238,7 +239,8 @@ def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: I
             ) -> dict[str, str]:
     """Bring the named rollups (all by default) up to date in ONE transaction: per rollup, its pending marks
     are deleted and read back (RETURNING), their timestamps become office days, and those days are recounted;
-    under another basis, or with more than MARKS_TO_REBUILD marks, the rollup is rebuilt. Cheap when nothing
+    under another basis, with more than MARKS_TO_REBUILD marks or marks on more than DAYS_TO_REBUILD days, the
+    rollup is rebuilt instead (the mark count alone says little: a busy day leaves thousands on one day). Cheap when nothing
     is marked (one look, no lock). Returns what was done per rollup ("rebuilt", "N days")."""
     wanted = _names(names)
     target = _target(engine, wanted, target_minutes)
@@ -257,8 +259,12 @@ def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: I
             elif pending:
                 stamps = conn.execute(delete(KpiMark).where(mine).returning(KpiMark.at)).scalars().all()
                 days = {office_day(at, tz) for at in stamps}
-                _recount(conn, spec, days, tz, target)
-                done[name] = f"{len(days)} days"
+                if len(days) > DAYS_TO_REBUILD:
+                    _rebuild_one(conn, spec, tz, target)
+                    done[name] = "rebuilt"
+                else:
+                    _recount(conn, spec, days, tz, target)
+                    done[name] = f"{len(days)} days"
     return done
 
 
