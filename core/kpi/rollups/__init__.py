@@ -240,8 +240,8 @@ def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: I
     """Bring the named rollups (all by default) up to date in ONE transaction: per rollup, its pending marks
     are deleted and read back (RETURNING), their timestamps become office days, and those days are recounted;
     under another basis, with more than MARKS_TO_REBUILD marks or marks on more than DAYS_TO_REBUILD days, the
-    rollup is rebuilt instead (the mark count alone says little: a busy day leaves thousands on one day). Cheap when nothing
-    is marked (one look, no lock). Returns what was done per rollup ("rebuilt", "N days")."""
+    rollup is rebuilt instead (the mark count alone says little: a busy day leaves thousands on one day).
+    Cheap when nothing is marked (one look, no lock). Returns what was done per rollup ("rebuilt", "N days")."""
     wanted = _names(names)
     target = _target(engine, wanted, target_minutes)
     if not _stale(engine, wanted, tz, target):
