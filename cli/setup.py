@@ -20,6 +20,8 @@ from core.clock import office_day
 from core.customers.phone_form import convert_phones
 from core.customers.search_index import needs_rebuild, rebuild
 from core.customers.timeliness import backfill_completeness
+from core.kpi.rollups import needs_rebuild as needs_rollups
+from core.kpi.rollups import rebuild_office
 from core.office.settings import load_office
 from db.config import get_config
 from db.engine import make_engine, session_scope
@@ -46,7 +48,7 @@ def prepare(with_demo: bool | None = None, today: date | None = None, locale: st
     try:
         done = _load(engine, config, load, today, locale)
         # the terms first: a phone made canonical rewrites its own customer's terms, which would hide an empty index
-        return "; ".join((done, *archive_upgraded(engine), *phones_converted(engine)))
+        return "; ".join((done, *archive_upgraded(engine), *phones_converted(engine), *rollups_built(engine)))
     finally:
         engine.dispose()
 
@@ -73,6 +75,15 @@ def archive_upgraded(engine) -> list[str]:
     with session_scope(engine) as s:
         marked = backfill_completeness(s, office_day(datetime.now(UTC), load_office(engine).timezone))
     return [f"search terms built: {rebuild(engine)}", f"{marked} complete records marked (C-5)"]
+
+
+def rollups_built(engine) -> list[str]:
+    """Issue 14: an office with records but no KPI rollups yet (upgraded from before migration 0011) gets
+    them counted once; afterwards the triggers' marks keep them exact (core.kpi.rollups)."""
+    if not needs_rollups(engine):
+        return []
+    rows = sum(rebuild_office(engine).values())
+    return [f"KPI rollups built: {rows} rows"]
 
 
 def phones_converted(engine) -> list[str]:

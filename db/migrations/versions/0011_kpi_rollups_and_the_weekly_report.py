@@ -18,6 +18,115 @@ down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The marks (issue 14, core.kpi.rollups): frozen here as they were at 0011; the DDL of both dialects is
+# generated from these two tables. MARKED: a row of `table` counts in `rollup` on the office day of `stamp`;
+# a write marks its OLD and NEW stamp (an UPDATE only when one of `columns` changed).
+MARKED = (
+    ("callback_days", "callbacks", "due_end",
+     ("due_end", "status", "completed_at", "assignee_id", "customer_id", "kind", "level")),
+    ("attempt_days", "call_attempts", "attempted_at",
+     ("attempted_at", "caller_id", "callback_id", "outcome", "score", "satisfaction", "qa_score")),
+    ("order_intake_days", "work_orders", "intake_at",
+     ("intake_at", "dispatched_at", "technician_id", "customer_id", "service_type", "product_id")),
+    ("order_done_days", "work_orders", "completed_at",
+     ("completed_at", "intake_at", "accepted_at", "technician_signed_at", "customer_signed_at",
+      "manager_countersigned_at", "special_approval_at", "fee_cents", "service_type", "technician_id",
+      "customer_id", "product_id")),
+)
+# CASCADED: an UPDATE of `columns` on `table` changes a dimension of other rows: mark the stamps `rows` selects.
+_ATTEMPTS_OF = "SELECT a.attempted_at FROM call_attempts a JOIN callbacks c ON c.id = a.callback_id WHERE c."
+CASCADED = (
+    ("customers", ("grade",), "callback_days", "SELECT due_end FROM callbacks WHERE customer_id = NEW.id"),
+    ("customers", ("grade",), "attempt_days", _ATTEMPTS_OF + "customer_id = NEW.id"),
+    ("customers", ("grade",), "order_intake_days", "SELECT intake_at FROM work_orders WHERE customer_id = NEW.id"),
+    ("customers", ("grade",), "order_done_days",
+     "SELECT completed_at FROM work_orders WHERE customer_id = NEW.id AND completed_at IS NOT NULL"),
+    ("products", ("model",), "order_intake_days", "SELECT intake_at FROM work_orders WHERE product_id = NEW.id"),
+    ("products", ("model",), "order_done_days",
+     "SELECT completed_at FROM work_orders WHERE product_id = NEW.id AND completed_at IS NOT NULL"),
+    ("callbacks", ("kind", "level", "customer_id", "work_order_id"), "attempt_days",
+     "SELECT attempted_at FROM call_attempts WHERE callback_id = NEW.id"),
+    ("work_orders", ("technician_id",), "attempt_days", _ATTEMPTS_OF + "work_order_id = NEW.id"),
+)
+
+
+def _changed(columns, dialect: str) -> str:
+    differ = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"OLD.{c} {differ} NEW.{c}" for c in columns)
+
+
+def _mark(rollup: str, rows: str) -> str:
+    return "INSERT INTO kpi_marks (rollup, at) " + rows.replace("SELECT ", f"SELECT '{rollup}', ", 1)
+
+
+def _sqlite_triggers() -> list[tuple[str, str]]:
+    """(name, CREATE TRIGGER) pairs: three per marked table and rollup, one per cascade."""
+    out = []
+    for rollup, table, stamp, columns in MARKED:
+        name = f"kpi_{rollup}_{table}"
+        old = f"SELECT OLD.{stamp} WHERE OLD.{stamp} IS NOT NULL"
+        new = f"SELECT NEW.{stamp} WHERE NEW.{stamp} IS NOT NULL"
+        out += [
+            (f"{name}_ins", f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} BEGIN {_mark(rollup, new)}; END"),
+            (f"{name}_upd", f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} WHEN {_changed(columns, 'sqlite')} "
+                            f"BEGIN {_mark(rollup, old)}; {_mark(rollup, new)} AND NEW.{stamp} IS NOT OLD.{stamp}; END"),
+            (f"{name}_del", f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} BEGIN {_mark(rollup, old)}; END"),
+        ]
+    for i, (table, columns, rollup, rows) in enumerate(CASCADED):
+        name = f"kpi_{rollup}_via_{table}_{i}"
+        out.append((name, f"CREATE TRIGGER {name} AFTER UPDATE ON {table} WHEN {_changed(columns, 'sqlite')} "
+                          f"BEGIN {_mark(rollup, rows)}; END"))
+    return out
+
+
+def _postgres_triggers() -> list[tuple[str, str, list[str]]]:
+    """(name, table, statements): a plpgsql function and its triggers per marked table and rollup, per cascade."""
+    out = []
+    for rollup, table, stamp, columns in MARKED:
+        name = f"kpi_{rollup}_{table}"
+        body = (f"IF TG_OP <> 'INSERT' AND OLD.{stamp} IS NOT NULL THEN "
+                f"INSERT INTO kpi_marks (rollup, at) VALUES ('{rollup}', OLD.{stamp}); END IF; "
+                f"IF TG_OP <> 'DELETE' AND NEW.{stamp} IS NOT NULL AND (TG_OP = 'INSERT' OR "
+                f"NEW.{stamp} IS DISTINCT FROM OLD.{stamp}) THEN "
+                f"INSERT INTO kpi_marks (rollup, at) VALUES ('{rollup}', NEW.{stamp}); END IF;")
+        out.append((name, table, [
+            _pg_function(name, body),
+            f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+            f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({_changed(columns, 'postgresql')}) EXECUTE FUNCTION {name}()",
+        ]))
+    for i, (table, columns, rollup, rows) in enumerate(CASCADED):
+        name = f"kpi_{rollup}_via_{table}_{i}"
+        out.append((name, table, [
+            _pg_function(name, f"{_mark(rollup, rows)};"),
+            f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({_changed(columns, 'postgresql')}) EXECUTE FUNCTION {name}()",
+        ]))
+    return out
+
+
+def _pg_function(name: str, body: str) -> str:
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
+
+
+def _create_triggers() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for _, create in _sqlite_triggers():
+            op.execute(create)
+        return
+    for _, _, statements in _postgres_triggers():
+        for statement in statements:
+            op.execute(statement)
+
+
+def _drop_triggers() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for name, _ in _sqlite_triggers():
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    for name, _, _ in _postgres_triggers():
+        op.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")  # its triggers with it
+
 
 def upgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
@@ -27,6 +136,82 @@ def upgrade() -> None:
     sa.Column('until', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_job_leases'))
     )
+    op.create_table('kpi_attempt_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('caller_id', sa.Integer(), nullable=False),
+    sa.Column('technician_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('reached', sa.Integer(), nullable=False),
+    sa.Column('wrong_number', sa.Integer(), nullable=False),
+    sa.Column('score_sum', sa.BigInteger(), nullable=False),
+    sa.Column('scored', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('neutral', sa.Integer(), nullable=False),
+    sa.Column('dissatisfied', sa.Integer(), nullable=False),
+    sa.Column('qa_sum', sa.BigInteger(), nullable=False),
+    sa.Column('qa_n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_attempt_days'))
+    )
+    with op.batch_alter_table('kpi_attempt_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_attempt_days_day', ['day', 'caller_id'], unique=False)
+
+    op.create_table('kpi_callback_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('due', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_callback_days'))
+    )
+    with op.batch_alter_table('kpi_callback_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_callback_days_day', ['day', 'assignee_id'], unique=False)
+
+    op.create_table('kpi_order_done_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('technician_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('service_type', sa.String(length=4), nullable=False),
+    sa.Column('model', sa.String(length=100), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.Column('complete_s_sum', sa.BigInteger(), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('accepted_signed', sa.Integer(), nullable=False),
+    sa.Column('accepted_special', sa.Integer(), nullable=False),
+    sa.Column('fee_sum', sa.BigInteger(), nullable=False),
+    sa.Column('fee_n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_order_done_days'))
+    )
+    with op.batch_alter_table('kpi_order_done_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_order_done_days_day', ['day', 'technician_id'], unique=False)
+
+    op.create_table('kpi_order_intake_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('technician_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('service_type', sa.String(length=4), nullable=False),
+    sa.Column('model', sa.String(length=100), nullable=False),
+    sa.Column('opened', sa.Integer(), nullable=False),
+    sa.Column('dispatched', sa.Integer(), nullable=False),
+    sa.Column('dispatch_s_sum', sa.BigInteger(), nullable=False),
+    sa.Column('within_1', sa.Integer(), nullable=False),
+    sa.Column('within_3', sa.Integer(), nullable=False),
+    sa.Column('within_12', sa.Integer(), nullable=False),
+    sa.Column('undispatched', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_order_intake_days'))
+    )
+    with op.batch_alter_table('kpi_order_intake_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_order_intake_days_day', ['day', 'technician_id'], unique=False)
+
     op.create_table('kpi_marks',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('rollup', sa.String(length=24), nullable=False),
@@ -52,12 +237,30 @@ def upgrade() -> None:
     sa.UniqueConstraint('week_start', name=op.f('uq_weekly_reports_week_start'))
     )
     # ### end Alembic commands ###
+    _create_triggers()
 
 
 def downgrade() -> None:
+    _drop_triggers()
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('weekly_reports')
     op.drop_table('kpi_rollup_state')
+    with op.batch_alter_table('kpi_order_intake_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_kpi_order_intake_days_day')
+
+    op.drop_table('kpi_order_intake_days')
+    with op.batch_alter_table('kpi_order_done_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_kpi_order_done_days_day')
+
+    op.drop_table('kpi_order_done_days')
+    with op.batch_alter_table('kpi_callback_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_kpi_callback_days_day')
+
+    op.drop_table('kpi_callback_days')
+    with op.batch_alter_table('kpi_attempt_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_kpi_attempt_days_day')
+
+    op.drop_table('kpi_attempt_days')
     op.drop_table('kpi_marks')
     op.drop_table('job_leases')
     # ### end Alembic commands ###

@@ -1,0 +1,291 @@
+"""The KPI rollups (issue 14 "Fast at scale"): the daily aggregates A1, A2, A4 and A5 kept in narrow tables
+(db.models.kpi), one row per office-local day and dimensions, so that every dashboard area reads a few
+thousand rows instead of millions.
+
+Exact by marks: triggers (migration 0011) write, in the writer's own transaction, the rollup and the
+timestamp whose office day a write changed (kpi_marks). `refresh` turns the pending marks into office days
+and recounts exactly those days from the base rows; `rebuild` recounts everything. A rollup is counted
+under a basis (the office's time zone, and for order intake the dispatch target of WO-3) stored in
+kpi_rollup_state: a refresh under another basis rebuilds it.
+
+Office days are bucketed exactly on both databases without a per-row date function: each day's UTC bounds
+come from zoneinfo (daylight saving included) and a CASE over them names the day (as core.kpi.sql does for
+weeks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import BigInteger, Connection, Date, Engine, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from core.clock import office_day
+from core.kpi.sql import seconds_between
+from core.lists import day_bounds_utc
+from db.enums import CallbackStatus, CallOutcome, Satisfaction, ServiceType
+from db.models import (
+    CallAttempt,
+    Callback,
+    Customer,
+    KpiAttemptDay,
+    KpiCallbackDay,
+    KpiMark,
+    KpiOrderDoneDay,
+    KpiOrderIntakeDay,
+    KpiRollupState,
+    Product,
+    WorkOrder,
+)
+
+MARKS_TO_REBUILD = 200_000  # more pending marks than this (a bulk load): rebuild without reading them
+DAYS_TO_REBUILD = 400  # marks on more office days than this: one rebuild beats a statement per run of days
+CHUNK_DAYS = 31  # days recounted by one statement: a CASE of at most this many branches per row
+LOCK_KEY = 0x4B50_4931_3452  # pg_advisory_xact_lock: two refreshers serialize ("KPI14R")
+
+Day = ColumnElement  # the CASE naming a row's office day
+Recount = Callable[[Day, str, int | None], Select]  # (day, dialect, target minutes) → the recounting SELECT
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup: its name (also its marks' `rollup` and its reader's name), table, the base timestamp
+    whose office day is its `day`, and the SELECT that recounts its rows (day first, then the table's
+    columns in order) for the base rows in a range of that timestamp."""
+
+    name: str
+    table: type
+    stamp: ColumnElement
+    recount: Recount
+    uses_target: bool = False
+
+    def basis(self, tz: str, target_minutes: int | None) -> str:
+        return f"tz={tz};target={target_minutes}" if self.uses_target else f"tz={tz}"
+
+
+def _count(condition) -> ColumnElement:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _total(value, condition=None) -> ColumnElement:
+    return func.coalesce(func.sum(value if condition is None else case((condition, value), else_=0)), 0)
+
+
+def _callbacks(day: Day, _dialect: str, _target: int | None) -> Select:
+    """A1: callbacks not cancelled (K-1), on the office day of due_end."""
+    c, completed = Callback, Callback.status == CallbackStatus.COMPLETED
+    live = [s for s in CallbackStatus if s != CallbackStatus.CANCELLED]  # an IN the status index answers
+    return (select(day, c.assignee_id, Customer.grade, c.kind, c.level, func.count(),
+                   _count(completed), _count(and_(completed, c.completed_at <= c.due_end)))
+            .join(Customer, Customer.id == c.customer_id).where(c.status.in_(live))
+            .group_by(day, c.assignee_id, Customer.grade, c.kind, c.level))
+
+
+def _attempts(day: Day, _dialect: str, _target: int | None) -> Select:
+    """A2: call attempts (K-2), on the office day of attempted_at, with their callback's kind, level and
+    customer grade, and the technician of the callback's work order."""
+    a = CallAttempt
+    reached = a.outcome == CallOutcome.REACHED
+    scored = and_(reached, a.score.is_not(None))
+    return (select(day, a.caller_id, WorkOrder.technician_id, Customer.grade, Callback.kind, Callback.level,
+                   func.count(), _count(reached), _count(a.outcome == CallOutcome.WRONG_NUMBER),
+                   _total(a.score, scored), _count(scored),
+                   *[_count(and_(reached, a.satisfaction == s)) for s in
+                     (Satisfaction.SATISFIED, Satisfaction.NEUTRAL, Satisfaction.DISSATISFIED)],
+                   _total(a.qa_score), func.count(a.qa_score))
+            .join(Callback, Callback.id == a.callback_id).join(Customer, Customer.id == Callback.customer_id)
+            .outerjoin(WorkOrder, WorkOrder.id == Callback.work_order_id)
+            .group_by(day, a.caller_id, WorkOrder.technician_id, Customer.grade, Callback.kind, Callback.level))
+
+
+def _orders(day: Day, *measures) -> Select:
+    w, model = WorkOrder, func.coalesce(Product.model, "")
+    return (select(day, w.technician_id, Customer.grade, w.service_type, model, *measures)
+            .join(Customer, Customer.id == w.customer_id).outerjoin(Product, Product.id == w.product_id)
+            .group_by(day, w.technician_id, Customer.grade, w.service_type, model))
+
+
+def whole_seconds(earlier, later, dialect: str) -> ColumnElement:
+    """Seconds from `earlier` to `later`, each row rounded to a whole second (half away from zero)."""
+    return cast(func.round(seconds_between(earlier, later, dialect)), BigInteger)
+
+
+def _intake(day: Day, dialect: str, target: int | None) -> Select:
+    """A4: work orders on the office day of intake_at (WO-3: dispatched within k times the target)."""
+    w = WorkOrder
+    sent = w.dispatched_at.is_not(None)
+    seconds = seconds_between(w.intake_at, w.dispatched_at, dialect)
+    return _orders(day, func.count(), func.count(w.dispatched_at),
+                   _total(whole_seconds(w.intake_at, w.dispatched_at, dialect), sent),
+                   *[_count(and_(sent, seconds <= k * int(target or 0) * 60)) for k in (1, 3, 12)],
+                   _count(w.dispatched_at.is_(None)))
+
+
+def _done(day: Day, dialect: str, _target: int | None) -> Select:
+    """A5: work orders completed, on the office day of completed_at."""
+    w = WorkOrder
+    accepted = w.accepted_at.is_not(None)
+    signed = and_(accepted, w.technician_signed_at.is_not(None), w.customer_signed_at.is_not(None),
+                  w.manager_countersigned_at.is_not(None))
+    fee = and_(w.service_type == ServiceType.PAID, w.fee_cents.is_not(None))
+    return _orders(day, func.count(), _total(whole_seconds(w.intake_at, w.completed_at, dialect)),
+                   _count(accepted), _count(signed), _count(and_(accepted, w.special_approval_at.is_not(None))),
+                   _total(w.fee_cents, fee), _count(fee))
+
+
+ROLLUPS: dict[str, Rollup] = {r.name: r for r in (
+    Rollup("callback_days", KpiCallbackDay, Callback.due_end, _callbacks),
+    Rollup("attempt_days", KpiAttemptDay, CallAttempt.attempted_at, _attempts),
+    Rollup("order_intake_days", KpiOrderIntakeDay, WorkOrder.intake_at, _intake, uses_target=True),
+    Rollup("order_done_days", KpiOrderDoneDay, WorkOrder.completed_at, _done),
+)}
+
+
+def day_case(stamp, days: list[date], tz: str) -> tuple[Day, datetime, datetime]:
+    """The CASE naming the office day of `stamp` among consecutive `days`, and the UTC range they cover."""
+    bounds = [(d, day_bounds_utc(d, d, tz)[1]) for d in days]
+    lo, hi = day_bounds_utc(days[0], days[-1], tz)
+    return case(*[(stamp < end, literal(d, Date)) for d, end in bounds]), lo, hi
+
+
+def runs(days: Iterable[date], longest: int = CHUNK_DAYS) -> list[list[date]]:
+    """The days sorted into runs of consecutive days, each at most `longest` long."""
+    out: list[list[date]] = []
+    for d in sorted(set(days)):
+        if out and d - out[-1][-1] == timedelta(days=1) and len(out[-1]) < longest:
+            out[-1].append(d)
+        else:
+            out.append([d])
+    return out
+
+
+def _recount(conn: Connection, spec: Rollup, days: Iterable[date], tz: str, target: int | None) -> None:
+    """Replace the rollup's rows of `days` by a recount of the base rows of those office days."""
+    table = spec.table.__table__
+    columns = [c.name for c in table.columns if c.name != "id"]
+    for run in runs(days):
+        conn.execute(delete(table).where(table.c.day.between(run[0], run[-1])))
+        day, lo, hi = day_case(spec.stamp, run, tz)
+        rows = spec.recount(day, conn.dialect.name, target).where(spec.stamp >= lo, spec.stamp < hi)
+        conn.execute(insert(table).from_select(columns, rows))
+
+
+def _begin_writing(conn: Connection) -> None:
+    """Take the lock before anything is read: PostgreSQL an advisory lock two refreshers share; SQLite the
+    database's write lock (its driver begins a transaction at the first write, not at a read)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+    else:
+        conn.exec_driver_sql("DELETE FROM kpi_rollup_state WHERE 1 = 0")
+
+
+def _store_basis(conn: Connection, name: str, basis: str) -> None:
+    """The basis, stamped with the database's clock (core reads none)."""
+    conn.execute(delete(KpiRollupState).where(KpiRollupState.rollup == name))
+    conn.execute(insert(KpiRollupState).values(rollup=name, basis=basis, built_at=func.current_timestamp()))
+
+
+def _rebuild_one(conn: Connection, spec: Rollup, tz: str, target: int | None) -> int:
+    """Recount the whole rollup, a month of days per statement; returns its rows. Its marks are deleted
+    first: a write committed before that delete is seen by the recount after it (both databases), a later
+    one keeps its mark for the next refresh."""
+    conn.execute(delete(KpiMark).where(KpiMark.rollup == spec.name))
+    conn.execute(delete(spec.table))
+    first, last = conn.execute(select(func.min(spec.stamp), func.max(spec.stamp))).one()
+    if first is not None:
+        lo, hi = office_day(first, tz), office_day(last, tz)
+        _recount(conn, spec, (lo + timedelta(days=i) for i in range((hi - lo).days + 1)), tz, target)
+    _store_basis(conn, spec.name, spec.basis(tz, target))
+    return conn.execute(select(func.count()).select_from(spec.table)).scalar_one()
+
+
+def _names(names: Iterable[str] | None) -> list[str]:
+    return list(ROLLUPS) if names is None else [n for n in ROLLUPS if n in set(names)]
+
+
+def _target(engine: Engine, names: list[str], target_minutes: int | None) -> int | None:
+    if target_minutes is not None or "order_intake_days" not in names:
+        return target_minutes
+    from core.office.settings import load_office
+
+    return int(load_office(engine).get("work_order.dispatch_target_minutes"))
+
+
+def rebuild(engine: Engine, tz: str, target_minutes: int | None, names: Iterable[str] | None = None
+            ) -> dict[str, int]:
+    """Recount the named rollups (all by default) from the base rows, in one transaction, and store their
+    basis: each rollup's rows. `target_minutes` is WO-3's dispatch target (None: the office's setting)."""
+    wanted = _names(names)
+    target = _target(engine, wanted, target_minutes)
+    out = {}
+    with engine.begin() as conn:
+        _begin_writing(conn)
+        for name in wanted:
+            out[name] = _rebuild_one(conn, ROLLUPS[name], tz, target)
+    return out
+
+
+def _stale(engine: Engine, wanted: list[str], tz: str, target: int | None) -> bool:
+    """A quick look without a lock: is any named rollup marked, or counted under another basis?"""
+    with engine.connect() as conn:
+        bases = dict(conn.execute(select(KpiRollupState.rollup, KpiRollupState.basis)).all())
+        if any(bases.get(n) != ROLLUPS[n].basis(tz, target) for n in wanted):
+            return True
+        return any(conn.execute(select(KpiMark.id).where(KpiMark.rollup == n).limit(1)).first() for n in wanted)
+
+
+def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: Iterable[str] | None = None
+            ) -> dict[str, str]:
+    """Bring the named rollups (all by default) up to date in ONE transaction: per rollup, its pending marks
+    are deleted and read back (RETURNING), their timestamps become office days, and those days are recounted;
+    under another basis, with more than MARKS_TO_REBUILD marks or marks on more than DAYS_TO_REBUILD days, the
+    rollup is rebuilt instead (the mark count alone says little: a busy day leaves thousands on one day).
+    Cheap when nothing is marked (one look, no lock). Returns what was done per rollup ("rebuilt", "N days")."""
+    wanted = _names(names)
+    target = _target(engine, wanted, target_minutes)
+    if not _stale(engine, wanted, tz, target):
+        return {}
+    done = {}
+    with engine.begin() as conn:
+        _begin_writing(conn)
+        bases = dict(conn.execute(select(KpiRollupState.rollup, KpiRollupState.basis)).all())
+        for name in wanted:
+            spec, mine = ROLLUPS[name], KpiMark.rollup == name
+            pending = conn.execute(select(func.count()).select_from(KpiMark).where(mine)).scalar_one()
+            if bases.get(name) != spec.basis(tz, target) or pending > MARKS_TO_REBUILD:
+                _rebuild_one(conn, spec, tz, target)
+                done[name] = "rebuilt"
+            elif pending:
+                stamps = conn.execute(delete(KpiMark).where(mine).returning(KpiMark.at)).scalars().all()
+                days = {office_day(at, tz) for at in stamps}
+                if len(days) > DAYS_TO_REBUILD:
+                    _rebuild_one(conn, spec, tz, target)
+                    done[name] = "rebuilt"
+                else:
+                    _recount(conn, spec, days, tz, target)
+                    done[name] = f"{len(days)} days"
+    return done
+
+
+def office_basis(engine: Engine) -> tuple[str, int]:
+    """The office's time zone and WO-3 dispatch target (core.office), the basis the rollups are counted under."""
+    from core.office.settings import load_office
+
+    office = load_office(engine)
+    return office.timezone, int(office.get("work_order.dispatch_target_minutes"))
+
+
+def rebuild_office(engine: Engine, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Rebuild the named rollups (all by default) under the office's own basis (after a bulk load, or an
+    upgraded office): rows per rollup. The marks a bulk load made go with it."""
+    tz, target = office_basis(engine)
+    return rebuild(engine, tz, target, names)
+
+
+def needs_rebuild(engine: Engine) -> bool:
+    """An office with records a rollup counts but no rollup built yet (upgraded from before migration 0011)."""
+    with engine.connect() as conn:
+        if conn.execute(select(KpiRollupState.rollup).limit(1)).first():
+            return False
+        return any(conn.execute(select(r.stamp).limit(1)).first() for r in ROLLUPS.values())
