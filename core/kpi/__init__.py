@@ -21,7 +21,19 @@ from core.kpi.calls import (
     reach_rate,
     satisfaction_distribution,
 )
-from core.kpi.complaints import complaints_by_channel, complaints_closed_by_deadline
+from core.kpi.complaints import (
+    complaint_capa_verified,
+    complaint_close_days,
+    complaint_counts,
+    complaint_ours_share,
+    complaint_reopen_rate,
+    complaint_repeat_share,
+    complaint_response_hours,
+    complaints_by_cause,
+    complaints_by_channel,
+    complaints_by_model,
+    complaints_closed_by_deadline,
+)
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds
 from core.kpi.work_orders import (
     AGES,
@@ -41,13 +53,15 @@ KPIS = {fn.__name__: fn for fn in (
     callback_completion_rate, callback_on_time_rate, reach_rate, average_score, complaints_closed_by_deadline,
     dispatch_within_target, paid_service_revenue, work_orders_per_week, complaints_by_channel,
     callbacks_per_week, work_order_backlog, dispatch_time_distribution, satisfaction_distribution,
+    complaints_by_model, complaints_by_cause, complaint_response_hours, complaint_close_days, complaint_ours_share,
+    complaint_capa_verified, complaint_repeat_share, complaint_reopen_rate,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
-    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "callback_weeks", "default_range",
-    "definition", "dispatch_counts", "earliest", "partial_weeks", "staff", "week_bounds", *KPIS,
+    "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "callback_weeks", "complaint_counts",
+    "default_range", "definition", "dispatch_counts", "earliest", "partial_weeks", "staff", "week_bounds", *KPIS,
 ]
 
 
