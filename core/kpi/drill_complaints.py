@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
-from core.kpi.complaints import NO_PRODUCT, SHARES, UNDECIDED, complaints, conditions
+from core.kpi.complaints import NO_PRODUCT, SHARES, UNDECIDED, complaints, conditions, lookback
 from core.kpi.sql import KpiFilter
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus
@@ -21,15 +21,21 @@ Rows = tuple[list[dict], int]
 PARTS = ("numerator", "denominator")
 
 
-def _page(engine: Engine, f: KpiFilter, tz: str, where: list, limit: int, offset: int) -> Rows:
+def _page(engine: Engine, f: KpiFilter, tz: str, where: list, limit: int, offset: int, back=None) -> Rows:
+    """One page of the complaints `complaints` selects that meet `where`; `back`: the `lookback` subquery
+    the conditions read, joined in."""
+    def rows(*columns):
+        stmt = complaints(f, tz, *columns)
+        return stmt if back is None else stmt.outerjoin(back, back.c.id == Complaint.id)
+
     owner = aliased(User)
-    stmt = (complaints(f, tz, Complaint.id, Complaint.number, Customer.name.label("customer"),
-                       Complaint.received_at, Complaint.status, owner.display_name.label("staff"))
+    stmt = (rows(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.received_at,
+                 Complaint.status, owner.display_name.label("staff"))
             .join(Customer, Customer.id == Complaint.customer_id)
             .outerjoin(owner, owner.id == Complaint.owner_id)
             .where(*where).order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(limit).offset(offset))
     with session_scope(engine) as s:
-        total = s.scalar(complaints(f, tz, func.count()).where(*where)) or 0
+        total = s.scalar(rows(func.count()).where(*where)) or 0
         rows = s.execute(stmt).all()
     return [{"kind": "complaint", "id": r.id, "number": r.number, "customer": r.customer, "at": r.received_at,
              "status": r.status.value, "staff": r.staff} for r in rows], total
@@ -73,8 +79,9 @@ def _share_drill(name: str):
         part = pick.get("part") or pick.get("series") or "denominator"
         if part not in PARTS:
             raise ValueError(f"pick part must be one of {PARTS}: {part!r}")
-        condition = conditions(now, engine.dialect.name)[SHARES[name][PARTS.index(part)]]
-        return _page(engine, f, tz, [condition], limit, offset)
+        condition = SHARES[name][PARTS.index(part)]
+        back = lookback(f, tz) if condition == "repeat" else None
+        return _page(engine, f, tz, [conditions(now, engine.dialect.name, back)[condition]], limit, offset, back)
 
     drill.__name__ = drill.__qualname__ = f"drill_{name}"
     drill.__doc__ = (f"The complaints counted by {name}: pick {{\"part\": \"numerator\"}} or "
