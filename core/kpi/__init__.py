@@ -1,8 +1,10 @@
-"""The KPIs of DOMAIN.md K-1..K-5, one named function each (STYLE habit 3): its docstring is the
+"""The KPIs of DOMAIN.md K-1..K-6, one named function each (STYLE habit 3): its docstring is the
 definition, the English catalog carries the same text under `kpi.def.<name>` (a test keeps them equal),
-and the page shows it, translated, as the chart's help. Everything is aggregated in SQL; where several
-KPIs read one table, one aggregate (callback_weeks, attempt_counts, dispatch_counts, lead_contact_days) feeds
-them all."""
+and the page shows it, translated, as the chart's help. Everything is aggregated in SQL. The callback, call
+and work-order figures are pure functions of four daily frames (A1 callback_days, A2 attempt_days, A4
+order_intake_days, A5 order_done_days) read here from the rollups kept exact by triggers (core.kpi.rollups);
+the same frames computed from the base tables (core.kpi.call_days, core.kpi.order_days) are the reference the
+rollups must equal and the benchmark's SQL baseline."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import re
 from sqlalchemy import Engine
 
 from core.accounts.queries import staff_names
-from core.kpi.call_days import attempt_days, callback_days
 from core.kpi.call_quality import (
     callback_rates_by_kind,
     dissatisfaction_reasons,
@@ -30,7 +31,19 @@ from core.kpi.calls import (
     reach_rate,
     satisfaction_distribution,
 )
-from core.kpi.complaints import complaints_by_channel, complaints_closed_by_deadline
+from core.kpi.complaints import (
+    complaint_capa_verified,
+    complaint_close_days,
+    complaint_counts,
+    complaint_ours_share,
+    complaint_reopen_rate,
+    complaint_repeat_share,
+    complaint_response_hours,
+    complaints_by_cause,
+    complaints_by_channel,
+    complaints_by_model,
+    complaints_closed_by_deadline,
+)
 from core.kpi.leads import (
     lead_contact_days,
     lead_conversion_rate,
@@ -42,7 +55,7 @@ from core.kpi.leads import (
     lead_funnel_per_weekday,
     lead_sales_amount,
 )
-from core.kpi.order_days import order_done_days, order_intake_days
+from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds
 from core.kpi.work_orders import (
     AGES,
@@ -74,15 +87,17 @@ KPIS = {fn.__name__: fn for fn in (
     lead_funnel_per_week, lead_funnel_per_specialist, lead_funnel_per_weekday, lead_sales_amount, lead_conversion_rate,
     lead_follow_ups_on_schedule, lead_follow_up_on_time_rate,
     callback_rates_by_kind, recheck_coverage, invalid_number_rate, dissatisfaction_reasons, qa_score_per_specialist,
+    complaints_by_model, complaints_by_cause, complaint_response_hours, complaint_close_days, complaint_ours_share,
+    complaint_capa_verified, complaint_repeat_share, complaint_reopen_rate,
 )}
 
 STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
     "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "attempt_days", "awaiting_dispatch",
-    "callback_days", "callback_weeks", "default_range", "definition", "dispatch_counts", "earliest",
-    "lead_contact_days", "lead_follow_ups", "order_done_days", "order_intake_days", "partial_weeks", "staff",
-    "week_bounds", *KPIS,
+    "callback_days", "callback_weeks", "complaint_counts", "default_range", "definition", "dispatch_counts",
+    "earliest", "lead_contact_days", "lead_follow_ups", "order_done_days", "order_intake_days", "partial_weeks",
+    "staff", "week_bounds", *KPIS,
 ]
 
 

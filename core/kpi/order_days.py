@@ -62,8 +62,9 @@ def per_day(engine: Engine, f: KpiFilter, tz: str, column, measures: dict, where
                 rows.append({"day": chunk[r.day_no][0], "technician_id": r.technician_id,
                              "service_type": str(r.service_type.value),
                              **{n: int(r._mapping[n] or 0) for n in measures}})
-    frame = pd.DataFrame(rows, columns=["day", *DIMS, *measures])
-    return frame.astype({"technician_id": "Int64", **dict.fromkeys(measures, "int64")})
+    # object first, so an unassigned order's None stays None (as the rollups give it), then the counts as int64
+    frame = pd.DataFrame(rows, columns=["day", *DIMS, *measures], dtype=object)
+    return frame.astype(dict.fromkeys(measures, "int64"))
 
 
 def order_intake_days(engine: Engine, f: KpiFilter, tz: str, target_minutes: int) -> pd.DataFrame:

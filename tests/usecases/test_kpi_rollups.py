@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, text, update
 
 from core.callbacks.rules import CallInput
 from core.callbacks.services import claim, record_call
+from core.kpi import call_days, order_days
 from core.kpi.rollups import ROLLUPS, day_case, rebuild, refresh, runs
 from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter
@@ -257,6 +258,13 @@ READERS = {
     "order_intake_days": (lambda e, f, tz: order_intake_days(e, f, tz, TARGET), 3),
     "order_done_days": (lambda e, f, tz: order_done_days(e, f, tz), 3),
 }
+# The same frames computed from the base tables (the benchmark's SQL baseline) must give the same rows.
+REFERENCE = {
+    "callback_days": (lambda e, f, tz: call_days.callback_days(e, f, tz), 4),
+    "attempt_days": (lambda e, f, tz: call_days.attempt_days(e, f, tz), 5),
+    "order_intake_days": (lambda e, f, tz: order_days.order_intake_days(e, f, tz, TARGET), 3),
+    "order_done_days": (lambda e, f, tz: order_days.order_done_days(e, f, tz), 3),
+}
 
 
 def _as_dict(frame, keys: int) -> dict:
@@ -269,7 +277,7 @@ def _as_dict(frame, keys: int) -> dict:
 
 def _check(engine, tz: str, f: KpiFilter) -> None:
     want = _expected(engine, tz, f)
-    for name, (read, keys) in READERS.items():
+    for name, (read, keys) in [*READERS.items(), *REFERENCE.items()]:
         frame = read(engine, f, tz)
         assert list(frame.columns)[0] == "day" and all(isinstance(d, date) for d in frame["day"])
         expected = {k: {m: v for m, v in ms.items() if v} for k, ms in want[name].items()}
