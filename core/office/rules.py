@@ -17,7 +17,8 @@ PARSED = {  # list settings: parsed, then stored in one canonical spelling
     "callback.holidays": lambda text: Holidays.parse(text).text(),
     "callback.care_grades": lambda text: ", ".join(care_grades(text)),
 }
-CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
+CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month"),
+           "report.language": ("zh", "en"), "report.smtp_starttls": ("on", "off")}
 TEXT_MAX = 2000  # a text setting: the holiday list is the longest, about 130 characters
 TIMEZONE_MAX = 64  # the longest IANA zone name is 32 characters
 RANGES = {
@@ -28,7 +29,7 @@ RANGES = {
     "work_order.repair_target_hours": (1, 2000), "work_order.progress_call_days": (1, 90),
     "complaint.reply_deadline_days": (1, 90), "complaint.reply_deadline_days_critical": (1, 90),
     "complaint.reply_deadline_days_minor": (1, 90), "complaint.first_response_working_days": (1, 10),
-    "complaint.full_inspection_max": (1, 100000),
+    "complaint.full_inspection_max": (1, 100000), "report.smtp_port": (1, 65535),
 }
 
 
