@@ -447,3 +447,18 @@ def test_the_command_for_cron_builds_and_names_the_week(engine, db_url, monkeypa
     assert main(["--week", "2026-11-10"], now=BUILT) == 2  # not a Monday
     assert take_lease(engine, WEEKLY_REPORT, "elsewhere:1", BUILT)
     assert main([], now=BUILT) == 1
+
+
+def test_the_mail_settings_take_email_addresses_only():
+    from core.errors import Invalid
+    from core.office.rules import validate_setting
+
+    assert validate_setting("report.recipients", " a@example.com;b@example.com ,") == "a@example.com, b@example.com"
+    assert validate_setting("report.recipients", "") == ""
+    assert validate_setting("report.smtp_starttls", "off") == "off"
+    for key, value in (("report.recipients", "a@example.com, not-an-address"),
+                       ("report.smtp_sender", "a@x.com, b@x.com"), ("report.smtp_port", 70000),
+                       ("report.smtp_starttls", "maybe"), ("report.language", "fr")):
+        with pytest.raises(Invalid) as refused:
+            validate_setting(key, value)
+        assert refused.value.field == key
