@@ -3,20 +3,30 @@ middleware that sends a browser without a session to them. At start, a real offi
 administrator gets its one-time setup code printed on this console (ui.web_auth.announce_setup_code).
 Script errors are logged on the server; the browser gets a friendly message (streamlit_app.py) and no
 traceback (.streamlit/config.toml). Every response carries the security headers, and Streamlit's metrics
-and agent routes answer nobody (ui.web_security)."""
+and agent routes answer nobody (ui.web_security). While the server runs, a scheduler builds the weekly office
+report every Monday morning (ui.report_schedule; REPORT_SCHEDULER=off leaves it to cron)."""
 
 import logging
+from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.export_route import ROUTES as EXPORT_ROUTES
+from ui.report_schedule import scheduler_for_the_server
 from ui.web_auth import ROUTES, RequireSignIn, setup_code_at_start
 from ui.web_security import CloseInternalRoutes, SecurityHeaders
 from ui.wo_print_route import ROUTES as PRINT_ROUTES
 
 log = logging.getLogger("servicedesk")
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """The server's life: the setup code announced at start, the weekly report's scheduler running throughout."""
+    async with setup_code_at_start(app), scheduler_for_the_server(app):
+        yield
 
 
 def _log_script_error(exc: Exception) -> bool:
@@ -34,4 +44,4 @@ PagesManager.uses_pages_directory = False
 MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CloseInternalRoutes), Middleware(RequireSignIn)]
 app = st.App("streamlit_app.py", routes=ROUTES + PRINT_ROUTES + EXPORT_ROUTES, middleware=MIDDLEWARE,
              on_script_error=_log_script_error,
-             lifespan=setup_code_at_start)
+             lifespan=lifespan)

@@ -47,6 +47,7 @@ class Action(StrEnum):
     SPECIAL_APPROVAL = "special_approval"
     SETTLE_FEE = "settle_fee"
     IMPORT_CUSTOMERS = "import_customers"
+    BUILD_REPORT = "build_report"
     EDIT_SETTINGS = "edit_settings"
     MANAGE_USERS = "manage_users"
     CHANGE_OWN_PASSWORD = "change_own_password"
@@ -87,6 +88,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SPECIAL_APPROVAL: frozenset({M}),
     Action.SETTLE_FEE: frozenset({F}),
     Action.IMPORT_CUSTOMERS: frozenset({M}),  # C-1: a bulk change to the archive, the manager's
+    Action.BUILD_REPORT: frozenset({M}),  # issue 14: the weekly report built now rather than on Monday morning
     Action.EDIT_SETTINGS: frozenset({A}),
     Action.MANAGE_USERS: frozenset({A}),
     Action.CHANGE_OWN_PASSWORD: EVERYONE,
@@ -125,6 +127,7 @@ PAGES: dict[str, Action] = {
     "customers": Action.VIEW_CUSTOMERS,
     "imports": Action.IMPORT_CUSTOMERS,
     "kpis": Action.VIEW_KPIS,
+    "reports": Action.VIEW_KPIS,  # issue 14: the weekly office reports
     "audit": Action.VIEW_AUDIT,
     "users": Action.MANAGE_USERS,
     "settings": Action.VIEW_SETTINGS,

@@ -21,6 +21,7 @@ PAGES = {
     "customers": (":material/groups:", "customers"),
     "imports": (":material/upload_file:", "import"),
     "kpis": (":material/monitoring:", "kpis"),
+    "reports": (":material/summarize:", "reports"),
     "audit": (":material/history:", "audit"),
     "users": (":material/manage_accounts:", "users"),
     "settings": (":material/settings:", "settings"),

@@ -37,6 +37,8 @@ GROUPS = {
                    "complaint.full_inspection_max"),
     "security": ("auth.idle_timeout_minutes", "auth.session_lifetime_hours", "auth.lockout_attempts",
                  "auth.lockout_minutes"),
+    "report": ("report.language", "report.smtp_host", "report.smtp_port", "report.smtp_starttls",
+               "report.smtp_sender", "report.recipients"),
 }
 
 

@@ -5,35 +5,19 @@ outside GB2312) prints as "?" and the page says so: the copy never fails for one
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 
+from core.fonts import FONT, MISSING, printable_text
 from core.i18n import t
 from core.work_orders.copy import CustomerCopy, Signature
 
-FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "NotoSansSC-GB2312.otf"
+__all__ = ["FONT", "MISSING", "printable_text", "render_copy_pdf"]
+
 FAMILY = "CopyCJK"
-MISSING = "?"
 WIDTH = 180  # mm between the margins of A4 (210 mm) less 15 mm each side
 SIGN_H = 42  # mm: one signature box
-
-
-@cache
-def _covered() -> frozenset[int]:
-    """The code points the bundled font draws."""
-    return frozenset(TTFont(FONT, lazy=True).getBestCmap())
-
-
-def printable_text(text: str) -> tuple[str, bool]:
-    """`text` with each character the font cannot draw replaced by MISSING (line breaks kept), and whether
-    any was replaced."""
-    covered = _covered()
-    out = "".join(ch if ch == "\n" or ord(ch) in covered else MISSING for ch in text)
-    return out, out != text
 
 
 def render_copy_pdf(copy: CustomerCopy) -> bytes:

@@ -38,4 +38,12 @@ DEFAULTS: dict[str, object] = {
     "auth.session_lifetime_hours": 12,
     "auth.lockout_attempts": 5,
     "auth.lockout_minutes": 15,
+    # Issue 14, the weekly office report: its language, and the mail (no SMTP host: the report is kept, not mailed).
+    # The SMTP password is never a setting: the server reads it from the environment (SMTP_PASSWORD).
+    "report.language": "zh",
+    "report.smtp_host": "",
+    "report.smtp_port": 587,
+    "report.smtp_starttls": "on",  # or "off"
+    "report.smtp_sender": "",
+    "report.recipients": "",  # addresses separated by commas
 }

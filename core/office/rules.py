@@ -17,7 +17,10 @@ PARSED = {  # list settings: parsed, then stored in one canonical spelling
     "callback.holidays": lambda text: Holidays.parse(text).text(),
     "callback.care_grades": lambda text: ", ".join(care_grades(text)),
 }
-CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month")}
+CHOICES = {"callback.assignment": ("least_load", "round_robin"), "recheck.period": ("week", "month"),
+           "report.language": ("zh", "en"), "report.smtp_starttls": ("on", "off")}
+ADDRESSES = {"report.smtp_sender": 1, "report.recipients": 50}  # mail settings: how many addresses each holds
+ADDRESS_MAX = 254  # RFC 5321's longest path
 TEXT_MAX = 2000  # a text setting: the holiday list is the longest, about 130 characters
 TIMEZONE_MAX = 64  # the longest IANA zone name is 32 characters
 RANGES = {
@@ -28,7 +31,7 @@ RANGES = {
     "work_order.repair_target_hours": (1, 2000), "work_order.progress_call_days": (1, 90),
     "complaint.reply_deadline_days": (1, 90), "complaint.reply_deadline_days_critical": (1, 90),
     "complaint.reply_deadline_days_minor": (1, 90), "complaint.first_response_working_days": (1, 10),
-    "complaint.full_inspection_max": (1, 100000),
+    "complaint.full_inspection_max": (1, 100000), "report.smtp_port": (1, 65535),
 }
 
 
@@ -51,6 +54,8 @@ def validate_setting(key: str, value: object) -> object:
         return _region(key, text)
     if key in PARSED:
         return _parsed(key, text)
+    if key in ADDRESSES:
+        return _addresses(key, text)
     return text
 
 
@@ -95,3 +100,14 @@ def _region(key: str, text: str) -> str:
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise Invalid("cu_new.region_bad", setting=key)
     return region
+
+
+def _addresses(key: str, text: str) -> str:
+    """Issue 14's mail settings: email addresses (email-validator, no DNS look-up), separated by commas or
+    semicolons, stored as "a, b"; empty is allowed (no mail)."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) > ADDRESSES[key]:
+        raise Invalid("report.bad_address", setting=key)
+    for part in parts:
+        inputs.email(part, key, ADDRESS_MAX, key="report.bad_address")
+    return ", ".join(parts)

@@ -51,7 +51,9 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 # class names (VIP, QQ, the A-D lead and service classes); the database product on the settings page; units
 # (a file's size reads 26.0MB in Chinese software too).
 ALLOWED_WORDS = {"English", "SQLite", "PostgreSQL", "CSV", "Excel",  # names of products and file formats
-                 "VIP", "QQ", "A", "B", "C", "D", "km", "L", "MB"}
+                 "VIP", "QQ", "A", "B", "C", "D", "km", "L", "MB",
+                 "PDF", "SMTP", "STARTTLS", "SMTP_PASSWORD"}  # issue 14: the report's file, its mail server's protocol
+# and the environment variable the server reads the mail password from (a name typed as it is)
 ALLOWED_CJK = {"简体中文"}
 
 

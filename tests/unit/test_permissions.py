@@ -23,7 +23,7 @@ EXPECTED_ACTIONS: dict[Role, set[str]] = {
         "recheck_l2", "view_rechecks", "view_history",
         "register_complaint", "handle_complaint", "create_work_order", "dispatch_work_order",
         "countersign_work_order", "accept_work_order", "special_approval", "send_finding",
-        "register_incoming_call", "import_customers",
+        "register_incoming_call", "import_customers", "build_report",
         "change_own_password",
     },
     Role.DIRECTOR: {
@@ -43,9 +43,9 @@ EXPECTED_PAGES: dict[Role, list[str]] = {
     Role.SPECIALIST: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "customers",
                       "account"],
     Role.MANAGER: ["my_work", "callbacks", "call", "leads", "incoming", "complaints", "work_orders", "dispatch",
-                   "customers", "imports", "kpis", "audit", "settings", "account"],
+                   "customers", "imports", "kpis", "reports", "audit", "settings", "account"],
     Role.DIRECTOR: ["my_work", "callbacks", "call", "leads", "complaints", "work_orders", "customers", "kpis",
-                    "settings", "account"],
+                    "reports", "settings", "account"],
     Role.ENGINEER: ["my_work", "complaints", "work_orders", "account"],
     Role.FINANCE: ["my_work", "work_orders", "finance", "account"],
     Role.ADMIN: ["my_work", "audit", "users", "settings", "account"],
@@ -58,7 +58,7 @@ ALL_ACTIONS = {
     "record_repair", "countersign_work_order", "accept_work_order", "special_approval", "settle_fee",
     "edit_settings",
     "manage_users", "change_own_password", "send_finding", "register_incoming_call", "view_rechecks", "view_history",
-    "import_customers",
+    "import_customers", "build_report",
 }
 
 

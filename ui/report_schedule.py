@@ -1,0 +1,65 @@
+"""The weekly report runs by itself (issue 14): a BackgroundScheduler inside the server, started by launcher.py's
+lifespan, runs core.reports.run_weekly every Monday at 07:00 office time, and once at start (a catch-up: the last
+finished week, when a server was down on the Monday). The job lease in the database makes two server processes
+(or a server and `python -m cli.report` from cron) build and mail it once. A failure is logged, never raised."""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from core.office.settings import load_office
+from core.reports import run_weekly
+from core.reports.lease import holder_name
+from ui import clock
+from ui.web_engine import web_engine
+
+log = logging.getLogger("servicedesk.reports")
+JOB = "weekly_report"
+SWITCH = "REPORT_SCHEDULER"  # "off": this server runs no scheduler (e.g. cron runs `python -m cli.report`)
+
+
+def weekly_trigger(tz: str) -> CronTrigger:
+    """Every Monday at 07:00 in the office's time zone."""
+    return CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=tz)
+
+
+def run_job() -> None:
+    """One run: the clock read here (ui.clock, the app's one boundary), the work in core."""
+    try:
+        outcome = run_weekly(web_engine(), clock.read_clock(), holder_name())
+        log.info("weekly report: %s", outcome)
+    except Exception:  # the scheduler goes on; the next Monday tries again
+        log.exception("weekly report failed")
+
+
+def start_scheduler() -> BackgroundScheduler:
+    """The started scheduler: the Monday job, and a catch-up run now."""
+    tz = load_office(web_engine()).timezone
+    scheduler = BackgroundScheduler(timezone=tz)
+    scheduler.add_job(run_job, weekly_trigger(tz), id=JOB, coalesce=True, misfire_grace_time=6 * 3600)
+    scheduler.add_job(run_job, id=f"{JOB}_catch_up")  # no trigger: once, as soon as the scheduler starts
+    scheduler.start()
+    return scheduler
+
+
+@asynccontextmanager
+async def scheduler_for_the_server(_app):
+    """Part of st.App's lifespan: the scheduler runs while the server does (unless REPORT_SCHEDULER=off). A
+    scheduler that cannot start is logged and the server starts without it: cron can still run the report."""
+    scheduler = None
+    if os.environ.get(SWITCH, "on").lower() != "off":
+        try:
+            scheduler = await to_thread.run_sync(start_scheduler)
+        except Exception:
+            log.exception("the weekly report's scheduler did not start")
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
