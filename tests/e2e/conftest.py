@@ -62,7 +62,8 @@ def serve(url: str):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "launcher.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=os.environ | {"DATABASE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=os.environ | {"DATABASE_URL": url, "REPORT_SCHEDULER": "off"},  # no catch-up build racing tests
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

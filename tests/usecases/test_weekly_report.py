@@ -152,14 +152,16 @@ def recount_headline(monday: date, seeded: dict) -> dict:
 def kpi_headline(engine, monday: date) -> dict:
     """The same figures straight from core.kpi's functions, the dashboard's."""
     f = kpi.KpiFilter(monday, monday + timedelta(days=6))
-    weeks, attempts = kpi.callback_weeks(engine, f, TZ), kpi.attempt_counts(engine, f, TZ)
+    weeks = kpi.callback_weeks(kpi.callback_days(engine, f, TZ), f)
+    attempts = kpi.attempt_counts(kpi.attempt_days(engine, f, TZ))
+    intake, awaiting = kpi.order_intake_days(engine, f, TZ, TARGET), kpi.awaiting_dispatch(engine, f, TZ, BUILT, TARGET)
     return {"callback_completion_rate": kpi.KPIS["callback_completion_rate"](weeks),
             "callback_on_time_rate": kpi.KPIS["callback_on_time_rate"](weeks),
             "reach_rate": kpi.KPIS["reach_rate"](attempts), "average_score": kpi.KPIS["average_score"](attempts),
             "complaints_closed_by_deadline": kpi.KPIS["complaints_closed_by_deadline"](engine, f, TZ, BUILT),
             "dispatch_within_target": kpi.KPIS["dispatch_within_target"](
-                kpi.dispatch_counts(engine, f, TZ, BUILT, TARGET)),
-            "paid_service_revenue": kpi.KPIS["paid_service_revenue"](engine, f, TZ)}
+                kpi.dispatch_counts(intake, awaiting)),
+            "paid_service_revenue": kpi.KPIS["paid_service_revenue"](kpi.order_done_days(engine, f, TZ))}
 
 
 def test_last_week_is_the_monday_of_the_last_finished_office_week_across_a_year_end():
