@@ -103,14 +103,17 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 def pickable(chart, fields: list[str], layer: int = 0):
     """The chart's marks clickable (Streamlit's on_select): a point selection named PICK on the raw key
-    columns; in a layered chart, on layer `layer` (the bars or points)."""
+    columns; in a layered chart, on layer `layer` (the bars or points). Drawn as SVG (vega-embed reads the
+    spec's usermeta.embedOptions), so each mark is an element a pointer, a screen reader and a browser test
+    can find."""
     if not fields:
         return chart
     pick = alt.selection_point(name=PICK, fields=fields)
     if isinstance(chart, alt.LayerChart):
         chart.layer[layer] = chart.layer[layer].add_params(pick)
-        return chart
-    return chart.add_params(pick)
+    else:
+        chart = chart.add_params(pick)
+    return chart.properties(usermeta={"embedOptions": {"renderer": "svg"}})
 
 
 def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale) -> list[alt.Chart]:
