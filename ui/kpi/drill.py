@@ -41,11 +41,15 @@ def encode(chart: str, pick: dict[str, str]) -> str:
 
 
 def current() -> tuple[str, dict[str, str]] | None:
-    """The URL's pick as (chart, raw keys); anything that does not read as one is no pick."""
-    raw = st.query_params.get(URL) or ""
+    return parse_pick(st.query_params.get(URL) or "")
+
+
+def parse_pick(raw: str) -> tuple[str, dict[str, str]] | None:
+    """A pick as the URL writes it (`encode`), as (chart, raw keys); anything that does not read as one of a
+    chart with a drill-down is no pick. Whether the keys fit the chart is the drill function's to say."""
     chart, _, rest = raw.partition(":")
     pairs = [p.partition("=") for p in rest.split(",") if p]
-    if chart not in DRILLS or any(not k or not sep for k, sep, _ in pairs):
+    if chart not in DRILLS or not pairs or any(not k or not sep for k, sep, _ in pairs):
         return None
     return chart, {k: v for k, _, v in pairs}
 

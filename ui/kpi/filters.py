@@ -44,11 +44,18 @@ def params(c: Choices) -> dict[str, listing.Param]:
 
 
 def _day(raw: list[str], c: Choices) -> date | None:
+    """An ISO day a manager may pick: from the earliest (core.kpi.earliest) to today."""
     try:
         day = date.fromisoformat(raw[-1]) if raw else None
     except ValueError:
         return None
     return day if day is not None and earliest(c.today) <= day <= c.today else None
+
+
+def unreadable(param: listing.Param, raw: list[str]) -> bool:
+    """The URL's values hold one the parameter cannot read (read back, it is gone; its default spelled out
+    is no error)."""
+    return bool(raw) and not set(raw) <= set(param.dump(param.parse(raw))) | {str(param.parse([]))}
 
 
 def custom_days(c: Choices) -> tuple[date, date] | None:
@@ -63,10 +70,9 @@ def clean_url(c: Choices) -> list[str]:
     bad = []
     for name, param in params(c).items():
         raw = st.query_params.get_all(name)
-        kept = param.dump(param.value())
-        if raw and not set(raw) <= set(kept) | {str(param.parse([]))}:
+        if unreadable(param, raw):
             bad.append(name)
-            listing.write(name, kept)
+            listing.write(name, param.dump(param.parse(raw)))
     custom = params(c)[PERIOD].value() == CUSTOM
     if (FROM in st.query_params or TO in st.query_params) and (not custom or custom_days(c) is None):
         bad.append(FROM)
