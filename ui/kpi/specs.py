@@ -119,11 +119,12 @@ def _help(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
 
 
 def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
-    """The row(s) of headline numbers, four to a row, each with its change against the previous period."""
+    """The row(s) of headline numbers, up to four to a row (at least three columns wide: room for money), each
+    with its change against the previous period."""
     days = previous(f.start, f.end)
     before_f = replace(f, start=days[0], end=days[1])
     for start in range(0, len(specs), 4):
-        for col, h in zip(st.columns(4), specs[start:start + 4], strict=False):
+        for col, h in zip(st.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
             now, before = h.value(f, ctx), h.value(before_f, ctx)
             with col:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
