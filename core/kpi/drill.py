@@ -40,8 +40,11 @@ def _enum(cls: type[Enum], raw: str | None) -> Enum:
 
 
 def _week(f: KpiFilter, tz: str, raw: str | None) -> tuple[datetime, datetime]:
-    """The picked week's UTC bounds, clipped to the filter's days, as the weekly charts count it."""
-    monday = date.fromisoformat(raw or "")
+    """The picked week's UTC bounds, clipped to the filter's days, as the weekly charts count it; no week picked
+    (a headline's records): the whole period."""
+    if raw is None:
+        return day_bounds_utc(f.start, f.end, tz)
+    monday = date.fromisoformat(raw)
     lo, hi = day_bounds_utc(max(monday, f.start), min(monday + timedelta(days=6), f.end), tz)
     if lo >= hi:
         raise ValueError(raw)

@@ -220,3 +220,16 @@ def test_the_chart_export_holds_the_rows_the_chart_draws(open_page, export_dir):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == [t(f"export.kpi.{c}", "zh") for c in ("channel", "status", "count")]
     assert sorted(rows[1:]) == sorted([[r.channel, r.status, str(r.count)] for r in drawn.itertuples()])
+
+
+def test_the_completion_rates_records_are_the_callbacks_due_in_the_period(open_page):
+    """K-1: "show records" under the completion rate lists its denominator, as many as the chart's due bars."""
+    at = open_page("pages/kpis.py")
+    rows = _chart_rows(at.get("vega_lite_chart")[0].proto)
+    due = int(rows.loc[rows["series_key"] == "due", "count"].sum())
+    at.button(key="records_callback_completion_rate").click().run()
+    assert not at.exception and at.query_params["pick"] == "callbacks_per_week:series=due"
+    heading = t("kpi_ui.records", "en", chart=t("kpi.chart.callbacks_per_week", "en"), total=due)
+    assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
+                                                         for m in at.markdown]
+    assert {link.proto.page for link in at.get("page_link")} == {"callbacks"}

@@ -98,6 +98,15 @@ def test_a_drill_list_is_newest_first_paged_and_carries_the_record_fields(office
     assert first == everything[1:]
 
 
+def test_without_a_week_a_weekly_drill_lists_the_whole_period_as_its_headline_counts_it(office):
+    """K-1: the completion rate's "show records" lists the callbacks due in the period, its denominator."""
+    weeks = kpi.callback_weeks(office, F, TZ)
+    _, due = DRILLS["callbacks_per_week"](office, F, TZ, NOW, {"series": "due"}, 10, 0)
+    _, done = DRILLS["callbacks_per_week"](office, F, TZ, NOW, {"series": "done"}, 10, 0)
+    assert (due, done) == (weeks["due"].sum(), weeks["done"].sum()) and due > done > 0
+    assert kpi.callback_completion_rate(weeks) == done / due
+
+
 def test_the_filter_narrows_the_records_as_it_narrows_the_chart(office):
     letters = kpi.KpiFilter(F.start, F.end, complaint_channels=(ComplaintChannel.LETTER,))
     _, total = DRILLS["complaints_by_channel"](office, letters, TZ, NOW, {"channel": "phone"}, 10, 0)

@@ -23,7 +23,8 @@ def _l1(c) -> str:
 
 
 HEADLINES = [
-    Headline(kpi.callback_completion_rate, lambda f, c: kpi.callback_completion_rate(_weeks(f, c)), target=_l1),
+    Headline(kpi.callback_completion_rate, lambda f, c: kpi.callback_completion_rate(_weeks(f, c)), target=_l1,
+             drill=("callbacks_per_week", {"series": "due"})),
     Headline(kpi.callback_on_time_rate, lambda f, c: kpi.callback_on_time_rate(_weeks(f, c))),
     Headline(kpi.reach_rate, lambda f, c: kpi.reach_rate(_attempts(f, c))),
     Headline(kpi.average_score, lambda f, c: kpi.average_score(_attempts(f, c)), fmt="score"),
