@@ -13,7 +13,7 @@ import pytest
 
 from core.clock import office_day
 from core.i18n import t
-from db.enums import ComplaintChannel
+from db.enums import ComplaintChannel, ComplaintStatus
 from ui.kpi.filters import AREAS
 
 HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score"],
@@ -233,3 +233,16 @@ def test_the_completion_rates_records_are_the_callbacks_due_in_the_period(open_p
     assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
                                                          for m in at.markdown]
     assert {link.proto.page for link in at.get("page_link")} == {"callbacks"}
+
+
+def test_the_records_of_a_pick_export_every_one_with_the_dashboards_filters(open_page, export_dir):
+    at = opened(open_page, "zh", area="complaints", pick="complaints_by_channel:channel=phone")
+    total = int(_complaint_marks(at).query("channel_key == 'phone'")["count"].sum())
+    at.button(key="export_drill_complaints_by_channel_csv").click().run()
+    assert not at.exception
+    [link] = at.get("link_button")
+    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [t(f"kpi_ui.col.{c}", "zh") for c in ("number", "customer", "at", "status", "staff")]
+    assert len(rows) - 1 == total > 0 and len({r[0] for r in rows[1:]}) == total
+    assert {r[3] for r in rows[1:]} <= {t(f"enum.ComplaintStatus.{s.value}", "zh") for s in ComplaintStatus}
