@@ -32,6 +32,9 @@ def compute(fn: Callable, *args):
 WEEK_PATTERN = {"en": "d MMM", "zh": "M月d日"}
 PARTIAL_OPACITY = 0.35
 COLOURS = ["#4c78a8", "#f58518", "#d62728"]  # Vega's first two category colours, then the rate line's red
+TARGET_COLOUR = "#2ca02c"
+KEY = "_key"  # the suffix of a raw key column kept beside a translated one
+PICK = "pick"  # the name of a chart's point selection (ui.kpi.specs reads it)
 
 
 def _weeks(frame: pd.DataFrame, partial: set[date]) -> tuple[pd.DataFrame, list[str]]:
@@ -39,7 +42,7 @@ def _weeks(frame: pd.DataFrame, partial: set[date]) -> tuple[pd.DataFrame, list[
     coverage: a whole week, or a partial one (core.kpi.partial_weeks) whose count covers fewer days."""
     labels = [format_date(w, WEEK_PATTERN[lang()], locale=BABEL_LOCALE[lang()]) for w in frame["week"]]
     coverage = [tr("kpi.week.partial") if w in partial else tr("kpi.week.full") for w in frame["week"]]
-    return frame.assign(week=labels, coverage=coverage), labels
+    return frame.assign(week=labels, coverage=coverage, **{key("week"): [w.isoformat() for w in frame["week"]]}), labels
 
 
 def _x_week(order: list[str]) -> alt.X:
@@ -48,8 +51,9 @@ def _x_week(order: list[str]) -> alt.X:
 
 def _series(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Wide counts per week → long rows (week, coverage, series label, count) for a colour legend."""
-    long = frame.melt(id_vars=["week", "coverage"], value_vars=columns, var_name="series", value_name="count")
-    return long.assign(series=long["series"].map(lambda c: tr(f"kpi.series.{c}")))
+    ids = ["week", "coverage", *[c for c in frame.columns if c == key("week")]]
+    long = frame.melt(id_vars=ids, value_vars=columns, var_name="series", value_name="count")
+    return long.assign(series=long["series"].map(lambda c: tr(f"kpi.series.{c}")), **{key("series"): long["series"]})
 
 
 def _color(field: str, title_key: str, order: list[str], colours: list[str] | None = None) -> alt.Color:
@@ -75,9 +79,58 @@ def enum_order(enum_cls: type[Enum]) -> list[str]:
     return [enum_label(m, lang()) for m in enum_cls]
 
 
+def key(column: str) -> str:
+    """The column beside a translated one that keeps its raw value (an enum's value, an ISO week) for a
+    drill-down's pick; exports leave it out."""
+    return f"{column}{KEY}"
+
+
 def labelled(frame: pd.DataFrame, column: str, enum_cls: type[Enum]) -> pd.DataFrame:
-    """The frame with an enum column's values replaced by their labels in the user's language."""
-    return frame.assign(**{column: [enum_label(enum_cls(v), lang()) for v in frame[column]]})
+    """The frame with an enum column's values replaced by their labels in the user's language, the raw
+    values kept beside them (`key`)."""
+    return frame.assign(**{column: [enum_label(enum_cls(v), lang()) for v in frame[column]],
+                           key(column): [enum_cls(v).value for v in frame[column]]})
+
+
+def keys_of(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.endswith(KEY)]
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the chart shows it and the export writes it: without the raw keys."""
+    return frame.drop(columns=keys_of(frame))
+
+
+def pickable(chart, fields: list[str], layer: int = 0):
+    """The chart's marks clickable (Streamlit's on_select): a point selection named PICK on the raw key
+    columns; in a layered chart, on layer `layer` (the bars or points). Drawn as SVG (vega-embed reads the
+    spec's usermeta.embedOptions), so each mark is an element a pointer, a screen reader and a browser test
+    can find."""
+    if not fields:
+        return chart
+    pick = alt.selection_point(name=PICK, fields=fields)
+    if isinstance(chart, alt.LayerChart):
+        chart.layer[layer] = chart.layer[layer].add_params(pick)
+    else:
+        chart = chart.add_params(pick)
+    return chart.properties(usermeta={"embedOptions": {"renderer": "svg"}})
+
+
+def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale) -> list[alt.Chart]:
+    rows = pd.DataFrame({field: [value], "label": [label]})
+    at = getattr(alt, axis.upper())(f"{field}:Q", axis=None, scale=scale)
+    base = alt.Chart(rows).encode(**{axis: at}, tooltip=[alt.Tooltip(f"{field}:Q", title=label, format=fmt)])
+    other = {"x": alt.value(4)} if axis == "y" else {"y": alt.value(4)}
+    return [base.mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2),
+            base.mark_text(align="left", dx=4 if axis == "x" else 0, dy=-6 if axis == "y" else 6,
+                           color=TARGET_COLOUR).encode(text="label:N", **other)]
+
+
+def target_rule(chart, value: float, label: str, axis: str = "y", fmt: str = ".0%") -> alt.LayerChart:
+    """A target drawn on a chart: a dashed rule at `value` on the `axis` (y for a rate over weeks, x for
+    horizontal bars), labelled with `label` (e.g. tr("kpi_ui.target.coverage", ...)), sharing the chart's
+    scale (a rate chart's 0-100%)."""
+    return alt.layer(chart, *_target_layers(value, label, axis, "target", fmt, alt.Undefined))
 
 
 def _line(long: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color, tips: list) -> list[alt.Chart]:
@@ -104,9 +157,10 @@ def weekly_counts(frame: pd.DataFrame, columns: list[str], title_key: str,
     return alt.layer(*layers, title=tr(title_key))
 
 
-def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozenset()) -> alt.LayerChart:
+def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozenset(),
+                target: tuple[float, str] | None = None) -> alt.LayerChart:
     """Bars of callbacks due and done per week, and the completion rate as a line on its own axis; all three
-    in the legend, and partial weeks drawn lighter."""
+    in the legend, and partial weeks drawn lighter. `target` (rate, label): a rule on the rate's axis."""
     frame, order = _weeks(frame, partial)
     series = [tr("kpi.series.due"), tr("kpi.series.done"), tr("kpi.series.completion_rate")]
     color = _color("series", "kpi.axis.series", series, COLOURS)
@@ -123,7 +177,8 @@ def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozen
             alt.Tooltip("completion_rate:Q", title=series[2], format=".1%"),
             alt.Tooltip("coverage", title=tr("kpi.axis.coverage"))]
     rate = _line(rates, _x_week(order), y, color, tips)
-    return alt.layer(bars, *rate, title=tr(title_key)).resolve_scale(y="independent")
+    goal = [] if target is None else _target_layers(*target, "y", "completion_rate", ".0%", alt.Scale(domain=[0, 1]))
+    return alt.layer(bars, *rate, *goal, title=tr(title_key)).resolve_scale(y="independent")
 
 
 def bars(frame: pd.DataFrame, title_key: str, y: tuple[str, str, list[str]],

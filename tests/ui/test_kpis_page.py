@@ -1,7 +1,11 @@
-"""The KPIs page: headline numbers and six charts, every title and definition in the user's language."""
+"""The KPIs page (issue 14): one area at a time, its filters in the URL, headlines against the previous period,
+charts with their targets, a click from a mark to its records, and every chart's data exported as drawn."""
 
+import csv
+import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -9,12 +13,22 @@ import pytest
 
 from core.clock import office_day
 from core.i18n import t
-from db.enums import ComplaintChannel
+from db.enums import ComplaintChannel, ComplaintStatus
+from ui.kpi.filters import AREAS
 
-HEADLINE = ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score",
-            "complaints_closed_by_deadline", "dispatch_within_target", "paid_service_revenue"]
-CHARTS = ["work_orders_per_week", "callbacks_per_week", "complaints_by_channel", "satisfaction_distribution",
-          "work_order_backlog", "dispatch_time_distribution"]
+HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score"],
+             "complaints": ["complaints_closed_by_deadline"],
+             "work_orders": ["dispatch_within_target", "paid_service_revenue"], "leads": [], "staff": []}
+CHARTS = {"callbacks": ["callbacks_per_week", "satisfaction_distribution"], "complaints": ["complaints_by_channel"],
+          "work_orders": ["work_orders_per_week", "work_order_backlog", "dispatch_time_distribution"],
+          "leads": [], "staff": []}
+
+
+@pytest.fixture(autouse=True)
+def export_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "exports"
+    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
+    return folder
 
 
 def _titles(at) -> list[str]:
@@ -23,75 +37,212 @@ def _titles(at) -> list[str]:
     return [s["title"] if isinstance(s["title"], str) else s["title"]["text"] for s in specs]
 
 
+def _chart_rows(chart) -> pd.DataFrame:
+    """Every row of every dataset behind one chart (its layers each carry their own)."""
+    return pd.concat([pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets], ignore_index=True)
+
+
+def opened(open_page, lang: str = "en", **params):
+    """The KPI page opened from a link holding `params` (a pasted URL, a refresh)."""
+    at = open_page("pages/kpis.py", lang)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def _figures(at) -> list[str]:
+    return [m.value for m in at.metric]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_kpis_page_shows_headline_numbers_and_charts_in_each_language(open_page, lang):
+def test_the_callbacks_area_opens_first_with_its_headlines_charts_and_definitions(open_page, lang):
     at = open_page("pages/kpis.py", lang)
     assert not at.exception
     assert at.title[0].value == t("nav.kpis", lang)
-    assert [m.label for m in at.metric] == [t(f"kpi.metric.{name}", lang) for name in HEADLINE]
-    assert at.metric[0].value.endswith("%") and at.metric[-1].value != "—"
-    assert _titles(at) == [t(f"kpi.chart.{name}", lang) for name in CHARTS]
-    captions = {c.value for c in at.caption}
-    assert {t(f"kpi.def.{name}", lang) for name in CHARTS} <= captions
+    assert [m.label for m in at.metric] == [t(f"kpi.metric.{name}", lang) for name in HEADLINES["callbacks"]]
+    assert at.metric[0].value.endswith("%")
+    assert _titles(at) == [t(f"kpi.chart.{name}", lang) for name in CHARTS["callbacks"]]
+    assert {t(f"kpi.def.{name}", lang) for name in CHARTS["callbacks"]} <= {c.value for c in at.caption}
 
 
-def test_chart_values_and_axes_are_translated(open_page):
-    at = open_page("pages/kpis.py", "zh")
-    chart = at.get("vega_lite_chart")[2].proto  # complaints by channel
-    spec = json.loads(chart.spec)
-    assert spec["encoding"]["y"]["title"] == t("kpi.axis.channel", "zh")
-    assert spec["encoding"]["color"]["title"] == t("kpi.axis.status", "zh")
-    data = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
-    assert set(data["channel"]) <= {t(f"enum.ComplaintChannel.{c}", "zh") for c in ComplaintChannel}
-    assert t("enum.ComplaintStatus.received", "zh") in set(data["status"])
-
-
-def test_the_staff_filter_narrows_the_kpis(open_page):
-    at = open_page("pages/kpis.py")
-    everyone = [m.value for m in at.metric]
-    at.selectbox(key="kpi_staff").select_index(1).run()
+@pytest.mark.parametrize("area", AREAS)
+def test_each_area_shows_only_its_own_headlines_and_charts(open_page, area):
+    at = opened(open_page, "zh", area=area)
     assert not at.exception
-    assert [m.value for m in at.metric] != everyone
+    assert [m.label for m in at.metric] == [t(f"kpi.metric.{name}", "zh") for name in HEADLINES[area]]
+    assert _titles(at) == [t(f"kpi.chart.{name}", "zh") for name in CHARTS[area]]
+    if not HEADLINES[area]:
+        assert [i.value for i in at.info] == [t("kpi_ui.area_pending", "zh")]
 
 
-def test_a_date_range_without_data_shows_no_data_not_zero(open_page, now):
+def test_choosing_an_area_writes_it_to_the_url(open_page):
+    at = open_page("pages/kpis.py")
+    at.button_group(key="area").set_value("work_orders").run()
+    assert not at.exception and at.query_params["area"] == "work_orders"
+    assert _titles(at) == [t(f"kpi.chart.{name}", "en") for name in CHARTS["work_orders"]]
+
+
+def test_every_headline_shows_its_change_against_the_previous_period(open_page):
+    at = opened(open_page, area="work_orders")
+    rate, revenue = at.metric
+    assert rate.proto.delta.endswith(" pp") or rate.proto.delta == ""
+    assert t("kpi_ui.target.dispatch", "en", minutes=5) in rate.proto.help
+    assert "Previous period" in revenue.proto.help
+
+
+def test_changing_a_filter_changes_the_figures_and_the_url_and_the_link_restores_both(open_page):
+    at = open_page("pages/kpis.py")
+    everyone = _figures(at)
+    at.selectbox(key="staff").select_index(1).run()
+    assert not at.exception
+    staff = at.query_params["staff"]
+    assert staff.isdecimal() and _figures(at) != everyone
+    at.selectbox(key="period").set_value("this_quarter").run()
+    assert at.query_params["period"] == "this_quarter"
+    narrowed = _figures(at)
+    again = opened(open_page, staff=staff, period="this_quarter")
+    assert not again.exception
+    assert _figures(again) == narrowed
+    assert again.selectbox(key="staff").value == int(staff) and again.selectbox(key="period").value == "this_quarter"
+
+
+def test_a_custom_range_without_data_shows_no_data_not_zero(open_page, now):
     """K-1..K-4: rates with no denominator are None, shown as —."""
-    at = open_page("pages/kpis.py")
-    today = office_day(now, "Asia/Shanghai")
-    two_years_ago = today - timedelta(days=730)  # before the demo's history, within the pickable range
-    at.date_input(key="kpi_dates").set_value((two_years_ago, two_years_ago + timedelta(days=30))).run()
+    day = office_day(now, "Asia/Shanghai") - timedelta(days=730)  # before the demo's history
+    at = opened(open_page, period="custom", **{"from": day.isoformat(), "to": (day + timedelta(days=30)).isoformat()})
     assert not at.exception
+    assert at.date_input(key="kpi_days").value == (day, day + timedelta(days=30))
     assert {m.value for m in at.metric} == {"—"}
     assert t("kpi.no_data", "en") in [i.value for i in at.info]
 
 
-def _chart_rows(chart) -> pd.DataFrame:
-    """Every row of every dataset behind one chart (its layers each carry their own)."""
-    return pd.concat([pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets], ignore_index=True)
+def test_values_a_link_cannot_hold_are_ignored_with_a_notice(open_page):
+    at = opened(open_page, grade=["vip", "emperor"], staff="x9", period="yesterday", area="nowhere",
+                **{"from": "2026-13-01"})
+    assert not at.exception
+    notice = [c.value for c in at.caption if c.value.startswith("Some values")]
+    assert len(notice) == 1 and all(name in notice[0] for name in ("grade", "staff", "period", "area", "from"))
+    assert at.query_params.get("grade") == "vip" and "staff" not in at.query_params
+    assert at.multiselect(key="grade").value == ["vip"]
+    assert _titles(at) == [t(f"kpi.chart.{name}", "en") for name in CHARTS["callbacks"]]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_weekly_charts_mark_partial_first_and_last_weeks_in_the_users_language(open_page, now, lang):
     """Issue 10: a range from a Wednesday to today counts its first and current weeks in part; both are drawn
     lighter with a translated legend and tooltip, the weeks between are whole."""
-    at = open_page("pages/kpis.py", lang)
     today = office_day(now, "Asia/Shanghai")
     monday = today - timedelta(days=today.weekday())
-    at.date_input(key="kpi_dates").set_value((monday - timedelta(days=19), today)).run()  # a Wednesday
+    at = opened(open_page, lang, period="custom",
+                **{"from": (monday - timedelta(days=19)).isoformat(), "to": today.isoformat()})
     assert not at.exception
     partial, whole = t("kpi.week.partial", lang), t("kpi.week.full", lang)
-    for chart in at.get("vega_lite_chart")[:2]:
-        order = json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["sort"]  # the weeks in time order
-        coverage = _chart_rows(chart.proto).drop_duplicates("week").set_index("week")["coverage"]
-        first, *middle, last = coverage[order].tolist()
-        assert first == partial and set(middle) == {whole}
-        assert last == (whole if today.weekday() == 6 else partial)
-        assert partial in json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)  # its legend
+    chart = at.get("vega_lite_chart")[0]
+    order = json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["sort"]  # the weeks in time order
+    coverage = _chart_rows(chart.proto).dropna(subset=["coverage"]).drop_duplicates("week").set_index("week")
+    first, *middle, last = coverage["coverage"][order].tolist()
+    assert first == partial and set(middle) == {whole}
+    assert last == (whole if today.weekday() == 6 else partial)
 
 
-def test_every_line_of_the_callbacks_chart_is_in_its_legend(open_page):
+def test_the_callbacks_chart_draws_the_l1_target_and_every_series_in_its_legend(open_page):
     at = open_page("pages/kpis.py")
-    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
-    domains = [layer["encoding"]["color"]["scale"]["domain"] for layer in spec["layer"]]
-    assert all(d == [t(f"kpi.series.{s}", "en") for s in ("due", "done", "completion_rate")] for d in domains)
-    assert any(layer["mark"]["type"] == "line" for layer in spec["layer"])
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    coloured = [layer for layer in spec["layer"] if "color" in layer["encoding"]
+                and "scale" in layer["encoding"]["color"]]
+    assert all(layer["encoding"]["color"]["scale"]["domain"] == [t(f"kpi.series.{s}", "en")
+                                                                  for s in ("due", "done", "completion_rate")]
+               for layer in coloured)
+    assert any(layer["mark"]["type"] == "rule" for layer in spec["layer"])
+    assert t("kpi_ui.target.l1_short", "en") in json.dumps(spec, ensure_ascii=False) + str(
+        [d for d in _chart_rows(at.get("vega_lite_chart")[0].proto).get("label", [])])
+
+
+def test_the_chart_values_and_axes_are_translated_and_keep_the_raw_keys_for_a_pick(open_page):
+    at = opened(open_page, "zh", area="complaints")
+    chart = at.get("vega_lite_chart")[0].proto
+    spec = json.loads(chart.spec)
+    assert spec["encoding"]["y"]["title"] == t("kpi.axis.channel", "zh")
+    data = _chart_rows(chart)
+    assert set(data["channel"]) <= {t(f"enum.ComplaintChannel.{c}", "zh") for c in ComplaintChannel}
+    assert set(data["channel_key"]) <= {c.value for c in ComplaintChannel}
+    assert spec["params"][0]["name"] == "pick"
+
+
+def _complaint_marks(at) -> pd.DataFrame:
+    return _chart_rows(at.get("vega_lite_chart")[0].proto)
+
+
+def test_a_picked_bar_lists_its_records_and_each_opens_its_complaint(open_page):
+    at = opened(open_page, area="complaints")
+    marks = _complaint_marks(at)
+    mark = marks.sort_values("count").iloc[-1]
+    at.query_params["pick"] = f"complaints_by_channel:channel={mark.channel_key},status={mark.status_key}"
+    at.run()
+    assert not at.exception
+    heading = t("kpi_ui.records", "en", chart=t("kpi.chart.complaints_by_channel", "en"), total=int(mark["count"]))
+    assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
+                                                         for m in at.markdown]
+    links = [link.proto for link in at.get("page_link")]
+    assert len(links) == min(int(mark["count"]), 25)
+    assert {link.page for link in links} == {"complaints"}
+    assert all(link.query_string.startswith("id=") for link in links)
+    assert t(f"enum.ComplaintStatus.{mark.status_key}", "en") in links[0].label
+    record = open_page("pages/complaints.py")  # where the link leads: the complaint's own page
+    record.query_params["id"] = links[0].query_string.removeprefix("id=")
+    record.run()
+    number = links[0].label.split(" · ")[0].replace("\\", "")
+    assert not record.exception and number in record.subheader[0].value.replace("\\", "")
+
+
+def test_a_pick_the_chart_cannot_hold_shows_a_notice_and_no_list(open_page):
+    at = opened(open_page, area="complaints", pick="complaints_by_channel:channel=pigeon")
+    assert not at.exception
+    assert t("kpi_ui.bad_pick", "en") in [w.value for w in at.warning]
+    assert not at.get("page_link") and "pick" not in at.query_params
+
+
+def test_a_headline_shows_its_records(open_page):
+    at = opened(open_page, area="work_orders")
+    at.button(key="records_dispatch_within_target").click().run()
+    assert not at.exception
+    assert at.query_params["pick"] == "dispatch_time_distribution:bucket=within"
+    assert {link.proto.page for link in at.get("page_link")} == {"work_orders"}
+
+
+def test_the_chart_export_holds_the_rows_the_chart_draws(open_page, export_dir):
+    at = opened(open_page, "zh", area="complaints")
+    drawn = _complaint_marks(at)
+    at.button(key="export_kpis_complaints_by_channel_csv").click().run()
+    assert not at.exception
+    [link] = at.get("link_button")
+    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [t(f"export.kpi.{c}", "zh") for c in ("channel", "status", "count")]
+    assert sorted(rows[1:]) == sorted([[r.channel, r.status, str(r.count)] for r in drawn.itertuples()])
+
+
+def test_the_completion_rates_records_are_the_callbacks_due_in_the_period(open_page):
+    """K-1: "show records" under the completion rate lists its denominator, as many as the chart's due bars."""
+    at = open_page("pages/kpis.py")
+    rows = _chart_rows(at.get("vega_lite_chart")[0].proto)
+    due = int(rows.loc[rows["series_key"] == "due", "count"].sum())
+    at.button(key="records_callback_completion_rate").click().run()
+    assert not at.exception and at.query_params["pick"] == "callbacks_per_week:series=due"
+    heading = t("kpi_ui.records", "en", chart=t("kpi.chart.callbacks_per_week", "en"), total=due)
+    assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
+                                                         for m in at.markdown]
+    assert {link.proto.page for link in at.get("page_link")} == {"callbacks"}
+
+
+def test_the_records_of_a_pick_export_every_one_with_the_dashboards_filters(open_page, export_dir):
+    at = opened(open_page, "zh", area="complaints", pick="complaints_by_channel:channel=phone")
+    total = int(_complaint_marks(at).query("channel_key == 'phone'")["count"].sum())
+    at.button(key="export_drill_complaints_by_channel_csv").click().run()
+    assert not at.exception
+    [link] = at.get("link_button")
+    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [t(f"kpi_ui.col.{c}", "zh") for c in ("number", "customer", "at", "status", "staff")]
+    assert len(rows) - 1 == total > 0 and len({r[0] for r in rows[1:]}) == total
+    assert {r[3] for r in rows[1:]} <= {t(f"enum.ComplaintStatus.{s.value}", "zh") for s in ComplaintStatus}

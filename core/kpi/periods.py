@@ -1,0 +1,47 @@
+"""The dashboard's periods: a preset named in the URL turned into its days, from `today` (an argument, never
+the clock), and the period of the same length just before it, which every headline compares with. A period
+that holds today ends today: its days after today have not happened yet."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from core.kpi.sql import WEEKS_SHOWN, earliest, monday
+
+CUSTOM = "custom"
+DEFAULT = "last_12_weeks"  # the dashboard's view before presets: the weekly charts' twelve weeks
+PRESETS = (DEFAULT, "this_week", "last_week", "this_month", "last_month", "this_quarter", "last_12_months")
+
+__all__ = ["CUSTOM", "DEFAULT", "PRESETS", "earliest", "period", "previous"]
+
+
+def _month_start(day: date, months_back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period(preset: str, today: date) -> tuple[date, date]:
+    """The first and last day (inclusive) of a preset; a current one ends today. Unknown preset: ValueError."""
+    this_week = monday(today)
+    match preset:
+        case "last_12_weeks":
+            return this_week - timedelta(weeks=WEEKS_SHOWN - 1), today
+        case "this_week":
+            return this_week, today
+        case "last_week":
+            return this_week - timedelta(weeks=1), this_week - timedelta(days=1)
+        case "this_month":
+            return _month_start(today), today
+        case "last_month":
+            return _month_start(today, 1), _month_start(today) - timedelta(days=1)
+        case "this_quarter":
+            return _month_start(today, (today.month - 1) % 3), today
+        case "last_12_months":
+            return _month_start(today, 11), today
+    raise ValueError(preset)
+
+
+def previous(start: date, end: date) -> tuple[date, date]:
+    """The period of the same number of days ending the day before `start`."""
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)

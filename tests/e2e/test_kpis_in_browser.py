@@ -1,0 +1,53 @@
+"""Issue 14 in a real browser, in Chinese: the manager changes the dashboard's period (a refresh keeps it), clicks a
+bar of a chart, the records behind it are listed under the chart with their count, and a click on one opens its
+record. Only a browser shows what a click on a Vega mark does (AppTest cannot click a chart)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from core.i18n import t
+from db.enums import Role
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_pages_in_browser import heading, settled
+
+pytestmark = pytest.mark.e2e
+CHART = ".st-key-chart_complaints_by_channel"
+RECORDS = ".st-key-records_complaints_by_channel"
+COUNT = re.compile(t("kpi.axis.count", "zh") + r": (\d+)")
+
+
+def test_a_manager_changes_the_period_clicks_a_bar_and_reaches_its_complaint(served_app, new_tab):
+    page = new_tab(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    sign_in(page, served_app, Role.MANAGER)
+    heading(page, t("nav.my_work", "zh")).wait_for(timeout=60_000)
+    page.goto(f"{served_app}/kpis?area=complaints")  # the demo's history is months old: the default period is empty
+    heading(page, t("nav.kpis", "zh")).wait_for(timeout=60_000)
+    settled(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=t("kpi_ui.period", "zh")).first.click()
+    page.get_by_role("option", name=t("kpi_ui.preset.last_12_months", "zh"), exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]period=last_12_months"), timeout=60_000)
+    settled(page)
+    page.reload()  # a refresh keeps the period: it lives in the URL
+    heading(page, t("nav.kpis", "zh")).wait_for(timeout=60_000)
+    settled(page)
+    period = page.locator('[data-testid="stSelectbox"]').filter(has_text=t("kpi_ui.period", "zh")).first
+    expect(period.locator("input")).to_have_value(t("kpi_ui.preset.last_12_months", "zh"), timeout=60_000)
+
+    bar = page.locator(f"{CHART} svg g.mark-rect path").first  # drawn as SVG: each bar is an element
+    bar.wait_for(timeout=60_000)
+    count = int(COUNT.search(bar.get_attribute("aria-label")).group(1))
+    bar.click()
+    expect(page).to_have_url(re.compile(r"[?&]pick=complaints_by_channel"), timeout=60_000)
+    records = page.locator(RECORDS)
+    records.wait_for(timeout=60_000)
+    expect(records).to_contain_text(f"{count} 条", timeout=60_000)
+    links = records.locator("a")
+    expect(links).to_have_count(min(count, 25), timeout=60_000)
+    number = links.first.inner_text().split("\n")[-1].split(" · ")[0].strip()  # after the icon's ligature
+    links.first.click()
+    expect(page).to_have_url(re.compile(r"/complaints\?id=\d+"), timeout=60_000)
+    expect(page.get_by_role("heading", name=re.compile(re.escape(number)))).to_be_visible(timeout=60_000)

@@ -1,0 +1,35 @@
+"""Targets drawn on KPI charts (issue 14): a labelled dashed rule at the target on the chart's own scale, and a
+drillable chart's marks picked by their raw keys and drawn as SVG."""
+
+import altair as alt
+import pandas as pd
+
+from ui.charts import PICK, pickable, target_rule
+
+RATES = pd.DataFrame({"week": ["16 Nov", "23 Nov"], "coverage": [0.08, 0.12]})
+
+
+def _base() -> alt.Chart:
+    return alt.Chart(RATES).mark_line().encode(x="week:O", y=alt.Y("coverage:Q", scale=alt.Scale(domain=[0, 1])))
+
+
+def test_a_target_is_a_labelled_dashed_rule_at_its_value():
+    spec = target_rule(_base(), 0.10, "L2 ≥ 10%").to_dict()
+    rule, text = spec["layer"][1], spec["layer"][2]
+    assert rule["mark"]["type"] == "rule" and rule["mark"]["strokeDash"]
+    assert rule["encoding"]["y"]["field"] == "target"
+    assert text["encoding"]["text"]["field"] == "label"
+    assert {"target": 0.1, "label": "L2 ≥ 10%"} in [r for d in spec["datasets"].values() for r in d]
+
+
+def test_a_target_on_horizontal_bars_is_drawn_across_the_x_axis():
+    spec = target_rule(_base(), 5, "5 min", axis="x", fmt="d").to_dict()
+    assert spec["layer"][1]["encoding"]["x"]["field"] == "target"
+
+
+def test_a_drillable_chart_picks_its_raw_keys_on_the_layer_that_holds_the_marks_and_draws_svg():
+    layered = pickable(alt.layer(_base(), _base().mark_point()), ["week_key"], layer=-1).to_dict()
+    [pick] = layered["params"]  # Altair hoists a layer's selection to the top, naming the views it binds
+    assert pick["name"] == PICK and pick["select"]["fields"] == ["week_key"]
+    assert pick["views"] == [layered["layer"][1]["name"]] and "name" not in layered["layer"][0]
+    assert layered["usermeta"]["embedOptions"]["renderer"] == "svg"

@@ -1,0 +1,136 @@
+"""From a number to its records (issue 14): a click on a chart's mark, or a headline's "show records", puts
+the pick in the URL (`pick=chart:key=value,...`, the mark's raw keys), so the link reproduces it; the records
+the mark counts are listed under its chart with the dashboard's filters, paged in SQL
+(core.kpi.drill.DRILLS), each a link to its record's page, and exported like a list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import streamlit as st
+
+from core.fmt import fmt_datetime
+from core.i18n import enum_label
+from core.kpi import KpiFilter
+from core.kpi.drill import DRILLS
+from core.lists import PAGE_SIZES, Page
+from db.enums import CallbackStatus, CallOutcome, ComplaintStatus, LeadStatus, WorkOrderStatus
+from ui import widgets
+from ui.charts import KEY, PICK, compute
+from ui.context import engine, lang, office, tr
+from ui.export import offer
+from ui.text import phrase, plain
+
+URL = "pick"
+CHUNK = 1_000  # rows an export of the list fetches at a time
+RECORD_PAGES = {"callback": "pages/callbacks.py", "attempt": "pages/callbacks.py", "work_order": "pages/work_orders.py",
+                "complaint": "pages/complaints.py", "lead": "pages/leads.py"}
+STATUSES = {"callback": CallbackStatus, "attempt": CallOutcome, "work_order": WorkOrderStatus,
+            "complaint": ComplaintStatus, "lead": LeadStatus}
+COLUMNS = {"number": ("kpi_ui.col.number", "text"), "customer": ("kpi_ui.col.customer", "text"),
+           "at": ("kpi_ui.col.at", "datetime"), "status": ("kpi_ui.col.status", "text"),
+           "staff": ("kpi_ui.col.staff", "text")}
+
+
+def has_drill(chart: str) -> bool:
+    return chart in DRILLS
+
+
+def encode(chart: str, pick: dict[str, str]) -> str:
+    return chart + ":" + ",".join(f"{k}={v}" for k, v in pick.items())
+
+
+def current() -> tuple[str, dict[str, str]] | None:
+    return parse_pick(st.query_params.get(URL) or "")
+
+
+def parse_pick(raw: str) -> tuple[str, dict[str, str]] | None:
+    """A pick as the URL writes it (`encode`), as (chart, raw keys); anything that does not read as one of a
+    chart with a drill-down is no pick. Whether the keys fit the chart is the drill function's to say."""
+    chart, _, rest = raw.partition(":")
+    pairs = [p.partition("=") for p in rest.split(",") if p]
+    if chart not in DRILLS or not pairs or any(not k or not sep for k, sep, _ in pairs):
+        return None
+    return chart, {k: v for k, _, v in pairs}
+
+
+def _pick(chart: str, pick: dict[str, str]) -> None:
+    st.query_params[URL] = encode(chart, pick)
+
+
+def picked(chart: str, event) -> None:
+    """A click on a mark of `chart` (its selection event) becomes the URL's pick; a selection already seen
+    (the chart's state kept over a rerun) is not taken again, so a pick closed or replaced stays so."""
+    chosen = (event.selection.get(PICK) if event else None) or []
+    seen = f"drill_{chart}_seen"
+    if chosen and chosen != st.session_state.get(seen):
+        _pick(chart, {k.removesuffix(KEY): str(v) for k, v in chosen[0].items() if k.endswith(KEY)})
+    st.session_state[seen] = chosen
+
+
+def show_records_button(chart: str, pick: dict[str, str], key: str) -> None:
+    st.button(tr("kpi_ui.show_records"), key=key, icon=":material/list:", on_click=_pick, args=(chart, pick),
+              type="tertiary")
+
+
+def _close() -> None:
+    st.query_params.pop(URL, None)
+
+
+def _label(row: dict) -> str:
+    status = _status(row)
+    when = fmt_datetime(row["at"], lang(), office().timezone)
+    return " · ".join(str(v) for v in (row["number"], row["customer"], when, status, row["staff"]) if v)
+
+
+def _feed(chart: str, f: KpiFilter, tz: str, now, pick: dict):
+    def rows() -> Iterator[dict]:
+        offset = 0
+        while True:
+            chunk, _ = DRILLS[chart](engine(), f, tz, now, pick, CHUNK, offset)
+            yield from ({**r, "status": _status(r)} for r in chunk)
+            if len(chunk) < CHUNK:
+                return
+            offset += CHUNK
+    return lambda consume: consume(rows())
+
+
+def _status(row: dict) -> str:
+    cls = STATUSES.get(row["kind"])
+    return enum_label(cls(row["status"]), lang()) if cls and row["status"] else ""
+
+
+def records(chart: str, f: KpiFilter, tz: str, now) -> None:
+    """The records of the URL's pick if it picks a mark of `chart`: a page of links to their records, the
+    pager, the export and a way to close the list. A pick the chart cannot hold: a notice, and no list."""
+    chosen = current()
+    if chosen is None or chosen[0] != chart:
+        return
+    pick = chosen[1]
+    key = f"drill_{chart}"
+    number, size = widgets.page_controls(key, (chart, tuple(pick.items()), f))
+    try:
+        rows, total = compute(DRILLS[chart], f, tz, now, pick, size, (number - 1) * size)
+    except ValueError:
+        st.warning(tr("kpi_ui.bad_pick"))
+        _close()
+        return
+    with st.container(border=True, key=f"records_{chart}"):
+        head, close = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(phrase("kpi_ui.records", chart=tr(f"kpi.chart.{chart}"), total=total))
+        close.button(tr("kpi_ui.close"), key=f"{key}_close", icon=":material/close:", on_click=_close)
+        if not rows:
+            st.info(tr("list.empty"))
+        for row in rows:
+            st.page_link(RECORD_PAGES[row["kind"]], label=plain(_label(row)), query_params={"id": str(row["id"])},
+                         icon=":material/open_in_new:")
+        if total > PAGE_SIZES[0]:
+            widgets.pager(Page(rows, total, number, size), key)
+        offer("kpis", COLUMNS, _feed(chart, f, tz, now, pick), total=total, key=key,
+              query={"chart": [chart], "pick": [encode(chart, pick)]})
+
+
+def headline_records(charts: set[str], f: KpiFilter, tz: str, now) -> None:
+    """The records of a headline's pick whose chart is not drawn in the area."""
+    for chart in sorted(charts):
+        records(chart, f, tz, now)

@@ -1,0 +1,174 @@
+"""An area of the dashboard is a list of declarative specs (STYLE: data plus one renderer): a Headline is a
+KPI's figure over the period beside its change against the previous period of the same length; a Chart is a
+KPI's frame, the figure drawn from it, its export and, when core.kpi.drill has one, the list of the records
+behind a clicked mark. Adding a KPI to an area is one spec:
+
+    Headline(kpi.reach_rate, lambda f, c: kpi.reach_rate(kpi.attempt_counts(compute(kpi.attempt_days, f, c.tz))))
+    Chart(kpi.callbacks_per_week, lambda f, c: ..., lambda data, f, c: due_vs_done(...), keys=("week", "series"))
+
+The label, title and help come from the catalog by the KPI function's name (kpi.metric.<name>, kpi.chart.<name>,
+kpi.def.<name>), so its docstring stays the definition managers read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core.fmt import fmt_date, fmt_money, fmt_percent
+from core.kpi import KpiFilter, partial_weeks
+from core.kpi.periods import previous
+from ui.charts import KEY, PICK, keys_of, pickable, shown
+from ui.context import lang, office, tr
+from ui.export import chart_data
+from ui.kpi import drill
+from ui.text import plain
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every spec may need besides the filter: the clock (to the minute), the office's zone and today, the
+    dispatch target (minutes) and the recheck sample targets (percent)."""
+
+    now: datetime
+    tz: str
+    today: date
+    dispatch_target: int
+    l2_target: int
+    l3_target: int
+
+    def partial(self, f: KpiFilter) -> set[date]:
+        return partial_weeks(f, self.today)
+
+
+def context(now: datetime, today: date) -> Ctx:
+    o = office()
+    return Ctx(now, o.timezone, today, int(o.get("work_order.dispatch_target_minutes")),
+               int(o.get("recheck.l2_rate_pct")), int(o.get("recheck.l3_rate_pct")))
+
+
+Value = Callable[[KpiFilter, Ctx], object]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline number: `value(f, ctx)` the KPI's figure for a filter (called for the period and the previous
+    one: the same cached functions), shown as `fmt` (percent, money, score, count), its change in percentage
+    points for rates and amounts otherwise. `target(ctx)` the target's text for the help; `drill` a chart's
+    name and pick its "show records" lists."""
+
+    fn: Callable
+    value: Value
+    fmt: str = "percent"
+    target: Callable[[Ctx], str] | None = None
+    drill: tuple[str, dict] | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: `frame(f, ctx)` the KPI's frame (raw values), `label(frame, ctx)` it translated with the raw
+    keys beside (ui.charts.labelled; the export writes it without them), `figure(data, f, ctx)` the Altair chart
+    (None: no data), `keys` the raw fields a click picks (default: the labelled frame's keys), `layer` the layer
+    that holds the clickable marks, `drillable` False to leave a chart without a records list."""
+
+    fn: Callable
+    frame: Value
+    figure: Callable[[pd.DataFrame, KpiFilter, Ctx], alt.TopLevelMixin | None]
+    label: Callable[[pd.DataFrame, Ctx], pd.DataFrame] = field(default=lambda frame, ctx: frame)
+    keys: tuple[str, ...] | None = None
+    layer: int = 0
+    drillable: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+def _delta(fmt: str, now, before) -> str | None:
+    if now is None or before is None:
+        return None
+    change = now - before
+    if fmt == "percent":
+        return tr("kpi_ui.delta_pp", value=f"{change * 100:+.1f}")
+    if fmt == "money":
+        return ("-" if change < 0 else "+") + fmt_money(abs(int(change)), lang(), office().currency)
+    return f"{change:+.2f}" if fmt == "score" else f"{int(change):+d}"
+
+
+def shown_value(fmt: str, value) -> str:
+    if value is None:
+        return "—"
+    if fmt == "percent":
+        return fmt_percent(value, lang())
+    if fmt == "money":
+        return fmt_money(value, lang(), office().currency)
+    return f"{value:.2f}" if fmt == "score" else str(value)
+
+
+def _help(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
+    parts = [tr(f"kpi.def.{h.fn.__name__}")]
+    if h.target:
+        parts.append(h.target(ctx))
+    parts.append(tr("kpi_ui.previous", start=fmt_date(days[0], lang()), end=fmt_date(days[1], lang()),
+                    value=shown_value(h.fmt, before)))
+    return "\n\n".join(parts)
+
+
+def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
+    """The row(s) of headline numbers, up to four to a row (at least three columns wide: room for money), each
+    with its change against the previous period."""
+    days = previous(f.start, f.end)
+    before_f = replace(f, start=days[0], end=days[1])
+    for start in range(0, len(specs), 4):
+        for col, h in zip(st.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
+            now, before = h.value(f, ctx), h.value(before_f, ctx)
+            with col:
+                st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
+                          delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True)
+                if h.drill and now is not None:
+                    drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")
+
+
+def chart(spec: Chart, f: KpiFilter, ctx: Ctx) -> None:
+    """One chart (or "no data"), clickable when it has a drill-down, its data to export and its definition."""
+    frame = spec.frame(f, ctx)
+    data = None if frame is None or frame.empty else spec.label(frame, ctx)
+    figure = None if data is None else spec.figure(data, f, ctx)
+    if figure is None:
+        st.info(tr("kpi.no_data"))
+    else:
+        keys = list(spec.keys) if spec.keys is not None else [k.removesuffix(KEY) for k in keys_of(data)]
+        can_drill = spec.drillable and drill.has_drill(spec.name) and bool(keys)
+        if can_drill:
+            event = st.altair_chart(pickable(figure, [k + KEY for k in keys], spec.layer), width="stretch",
+                                    key=f"chart_{spec.name}", on_select="rerun", selection_mode=PICK)
+            drill.picked(spec.name, event)
+        else:
+            st.altair_chart(figure, width="stretch")
+        chart_data(spec.name, shown(data), f)
+    st.caption(tr(f"kpi.def.{spec.name}"))
+
+
+def charts(specs: list[Chart], f: KpiFilter, ctx: Ctx) -> None:
+    """The charts two to a row; the records of a picked mark listed under its row, full width."""
+    for start in range(0, len(specs), 2):
+        row = specs[start:start + 2]
+        for col, spec in zip(st.columns(2), row, strict=False):
+            with col:
+                chart(spec, f, ctx)
+        for spec in row:
+            drill.records(spec.name, f, ctx.tz, ctx.now)
+
+
+def area(heads: list[Headline], graphs: list[Chart], f: KpiFilter, ctx: Ctx) -> None:
+    """An area's page: its headlines, then its charts; an area with neither says its KPIs are on the way."""
+    if not heads and not graphs:
+        st.info(tr("kpi_ui.area_pending"))
+        return
+    headlines(heads, f, ctx)
+    charts(graphs, f, ctx)
+    drill.headline_records({h.drill[0] for h in heads if h.drill} - {c.name for c in graphs}, f, ctx.tz, ctx.now)
