@@ -15,7 +15,7 @@ from enum import Enum
 
 from sqlalchemy import Engine, Select, String, cast, func, select
 
-from core.kpi.calls import OWED
+from core.kpi.call_days import OWED
 from core.kpi.sql import KpiFilter, in_range, narrow, seconds_between
 from core.kpi.work_orders import AGES, BACKLOG, DISPATCH_BUCKETS
 from core.lists import day_bounds_utc
@@ -171,7 +171,14 @@ def dispatch_time_distribution(engine: Engine, f: KpiFilter, tz: str, now: datet
     return _page(engine, "work_order", stmt, WorkOrder.intake_at, limit, offset)
 
 
-DRILLS: dict[str, Drill] = {fn.__name__: fn for fn in (
-    callbacks_per_week, satisfaction_distribution, complaints_by_channel, work_orders_per_week,
-    work_order_backlog, dispatch_time_distribution,
-)}
+def _registry() -> dict[str, Drill]:
+    """Every chart's drill: the areas' (K-1..K-5) and, for the six charts above, these."""
+    from core.kpi import drill_calls, drill_complaints, drill_leads, drill_orders
+
+    own = {fn.__name__: fn for fn in (callbacks_per_week, satisfaction_distribution, complaints_by_channel,
+                                      work_orders_per_week, work_order_backlog, dispatch_time_distribution)}
+    return {**drill_calls.DRILLS, **drill_orders.ORDER_DRILLS, **drill_complaints.DRILLS, **drill_leads.LEAD_DRILLS,
+            **own}
+
+
+DRILLS: dict[str, Drill] = _registry()
