@@ -35,6 +35,7 @@ demo: $(STAMP)
 EXPORT_ROWS ?= 100000
 bench: $(STAMP)
 	$(PY) -m bench.run
+	$(PY) -m bench.kpi
 	$(PY) -m bench.export --rows $(EXPORT_ROWS)
 
 clean:
