@@ -98,3 +98,19 @@ def test_an_office_built_by_other_demo_code_or_marked_after_an_edit_is_stale(rep
     assert marker["demo"] == office.demo_fingerprint() and marker["migrations"] == office.schema_fingerprint()
     monkeypatch.setattr(office, "demo_fingerprint", lambda: "edited-demo-code")
     assert not office.is_current(tmp / "tiny.sqlite", Scale(**TINY))
+
+
+def test_the_kpi_bench_times_every_area_cold_and_cached_and_a_drill_per_area(report):
+    """bench.kpi (issue 14): every area of the dashboard, both periods, each filter, without an error; one
+    drill-down list per area; the table names them all."""
+    from bench.kpi import AREAS, measure
+    from bench.kpi import table as kpi_table
+
+    _, tmp = report
+    data = measure(office.sqlite_url(tmp / "tiny.sqlite"), runs=1, baseline_runs=0)
+    timed = [e for e in data["areas"] if "drill" not in e]
+    assert {(e["area"], e["period"]) for e in timed} == {(a, p) for a in AREAS for p in ("12_weeks", "2_years")}
+    assert all(e["exception"] is None and e["cold"]["median_ms"] > 0 and e["cached"]["median_ms"] > 0 for e in timed)
+    drills = [e["drill"] for e in data["areas"] if "drill" in e]
+    assert len(drills) == len(AREAS) and all(d["total"] >= 0 for d in drills)
+    assert all(area in kpi_table(data) for area in AREAS)
