@@ -258,11 +258,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpi_dissatisfaction_days', schema=None) as batch_op:
         batch_op.create_index('ix_kpi_dissatisfaction_days_day', ['day', 'caller_id'], unique=False)
+    # -- the work order backlog (issue 14 "Fast at scale", K-4 WO-7): a covering index for its range counts --
+    with op.batch_alter_table('work_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_work_orders_open_cover',
+                              ['status', 'intake_at', 'technician_id', 'service_type', 'customer_id'], unique=False)
     _create_triggers()
 
 
 def downgrade() -> None:
     _drop_triggers()
+    # -- the work order backlog (issue 14 "Fast at scale", K-4 WO-7) --
+    with op.batch_alter_table('work_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_work_orders_open_cover')
     # -- dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7) --
     with op.batch_alter_table('kpi_dissatisfaction_days', schema=None) as batch_op:
         batch_op.drop_index('ix_kpi_dissatisfaction_days_day')
