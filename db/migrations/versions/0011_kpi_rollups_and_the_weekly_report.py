@@ -258,6 +258,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpi_dissatisfaction_days', schema=None) as batch_op:
         batch_op.create_index('ix_kpi_dissatisfaction_days_day', ['day', 'caller_id'], unique=False)
+    # -- the drill of a dissatisfaction reason (issue 14 "Fast at scale", K-2 CB-7): a covering index --
+    with op.batch_alter_table('call_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_call_attempts_dissatisfied',
+                              ['satisfaction', 'outcome', 'attempted_at', 'dissatisfaction_reason'], unique=False)
     # -- the work order backlog (issue 14 "Fast at scale", K-4 WO-7): a covering index for its range counts --
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.create_index('ix_work_orders_open_cover',
@@ -267,6 +271,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _drop_triggers()
+    # -- the drill of a dissatisfaction reason (issue 14 "Fast at scale", K-2 CB-7) --
+    with op.batch_alter_table('call_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_call_attempts_dissatisfied')
     # -- the work order backlog (issue 14 "Fast at scale", K-4 WO-7) --
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.drop_index('ix_work_orders_open_cover')
