@@ -10,11 +10,12 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
+from core.kpi.rollups import refresh
 from core.kpi.sql import KpiFilter, in_range, narrow, ratio
 from core.rechecks.rules import period_of
 from db.engine import session_scope
 from db.enums import CallbackStatus, CallOutcome, Satisfaction
-from db.models import CallAttempt, Callback, RecheckSample
+from db.models import CallAttempt, Callback, KpiDissatisfactionDay, RecheckSample
 
 TOP_REASONS = 10
 # Trailing punctuation a reason may end with, ASCII and full-width (CJK), left out when reasons are grouped.
@@ -89,13 +90,36 @@ def dissatisfaction_reasons(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFra
     dissatisfied, made in the date range, grouped regardless of letter case, spacing and trailing
     punctuation, and counted; the 10 most frequent, the most frequent first. Timestamp: the attempt time. No
     reason recorded: an empty chart. Filters: staff (the caller), customer grade, callback kind."""
+    refresh(engine, tz, None, names=("dissatisfaction_days",))  # read from the rollup (issue 14 "Fast at scale")
+    r = KpiDissatisfactionDay
+    total = func.sum(r.count)
+    stmt = select(r.reason, total.label("count")).where(r.day.between(f.start, f.end))
+    if f.staff_id:
+        stmt = stmt.where(r.caller_id == f.staff_id)
+    if f.grades:
+        stmt = stmt.where(r.grade.in_([str(g) for g in f.grades]))
+    if f.callback_kinds:
+        stmt = stmt.where(r.kind.in_([str(k) for k in f.callback_kinds]))
+    stmt = stmt.group_by(r.reason).order_by(total.desc(), r.reason).limit(TOP_REASONS)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return _reasons(rows)
+
+
+def _reasons(rows) -> pd.DataFrame:
+    return pd.DataFrame([{"reason": r.reason, "count": int(r.count)} for r in rows], columns=["reason", "count"])
+
+
+def dissatisfaction_reasons_from_attempts(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
+    """dissatisfaction_reasons counted from the call attempts themselves (the reference the rollup must
+    equal, and the benchmark's SQL baseline): the same result, read without the rollup."""
     key = reason_key(CallAttempt.dissatisfaction_reason)
     reasons = dissatisfied(f, tz, key.label("reason")).where(key != "").subquery()  # grouped outside: no
     stmt = (select(reasons.c.reason, func.count().label("count")).group_by(reasons.c.reason)  # bound params
             .order_by(func.count().desc(), reasons.c.reason).limit(TOP_REASONS))  # in GROUP BY (PostgreSQL)
     with session_scope(engine) as s:
         rows = s.execute(stmt).all()
-    return pd.DataFrame([{"reason": r.reason, "count": int(r.count)} for r in rows], columns=["reason", "count"])
+    return _reasons(rows)
 
 
 def periods(f: KpiFilter) -> set[str]:

@@ -99,6 +99,9 @@ class CallAttempt(Base):
     __table_args__ = (
         Index("ix_call_attempts_at_outcome", "attempted_at", "outcome", "satisfaction", "score"),  # K-2 covering
         Index("ix_call_attempts_caller_at", "caller_id", "attempted_at"),
+        # K-2 CB-7 drill of a dissatisfaction reason (issue 14 "Fast at scale"): the dissatisfied reached attempts
+        # of a range with their reason, read from the index alone
+        Index("ix_call_attempts_dissatisfied", "satisfaction", "outcome", "attempted_at", "dissatisfaction_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -96,3 +96,23 @@ class KpiOrderDoneDay(Base):
     accepted_special: Mapped[int] = mapped_column(Integer)
     fee_sum: Mapped[int] = mapped_column(BigInteger)
     fee_n: Mapped[int] = mapped_column(Integer)
+
+
+# ---- dissatisfaction reasons (issue 14 "Fast at scale": the K-2 reasons chart) ----------------------------
+
+
+class KpiDissatisfactionDay(Base):
+    """K-2, CB-7: reached call attempts answered dissatisfied with a non-empty reason, by the office day of
+    attempted_at and the reason's grouping key (core.kpi.call_quality.reason_key)."""
+
+    __tablename__ = "kpi_dissatisfaction_days"
+    __table_args__ = (Index("ix_kpi_dissatisfaction_days_day", "day", "caller_id"),)
+
+    id: Mapped[int] = mapped_column(RollupId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    caller_id: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)

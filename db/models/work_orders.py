@@ -48,6 +48,8 @@ class WorkOrder(Base):
         Index("ix_work_orders_status_pending", "status", "pending_reason"),  # WO-7 pending by reason
         Index("ix_work_orders_tech_intake", "technician_id", "intake_at"),
         Index("ix_work_orders_type_accepted", "service_type", "accepted_at"),  # WO-8 finance's week
+        # K-4 WO-7 backlog (issue 14 "Fast at scale"): range counts per status and age, the filters from the index
+        Index("ix_work_orders_open_cover", "status", "intake_at", "technician_id", "service_type", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, text, update
 from core.callbacks.rules import CallInput
 from core.callbacks.services import claim, record_call
 from core.kpi import call_days, order_days
+from core.kpi.call_quality import PUNCTUATION, dissatisfaction_reasons, dissatisfaction_reasons_from_attempts
 from core.kpi.rollups import ROLLUPS, day_case, rebuild, refresh, runs
 from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter
@@ -46,6 +47,8 @@ from tests.factories import (
 FIRST, LAST = date(2025, 1, 1), date(2026, 12, 31)
 TARGET = 5
 KINDS = (CallbackKind.FIRST, CallbackKind.AFTER_REPAIR, CallbackKind.MAINTENANCE)
+# Reasons as typed (CB-7): the same few keys in other letter case, spacing and trailing punctuation, and blanks.
+REASONS = ("Too slow", "too  slow.", " TOO SLOW!!", "rude\tstaff", "Rude staff。", "price", "Price ?", "", "  ...")
 
 
 def _moment(rng: Random) -> datetime:
@@ -88,7 +91,7 @@ def _new_attempt(s, o: Office, rng: Random, callbacks: list[int]) -> None:
     make_attempt(s, s.get(Callback, rng.choice(callbacks)), s.get(User, rng.choice(o.staff)),
                  attempted_at=_moment(rng), outcome=outcome, score=_maybe(rng, rng.randrange(1, 6)),
                  satisfaction=rng.choice(list(Satisfaction)) if reached and rng.random() < 0.8 else None,
-                 qa_score=_maybe(rng, rng.randrange(0, 6)))
+                 qa_score=_maybe(rng, rng.randrange(0, 6)), dissatisfaction_reason=_maybe(rng, rng.choice(REASONS)))
 
 
 def _new_order(s, o: Office, rng: Random) -> None:
@@ -135,7 +138,9 @@ def _write(engine, o: Office, rng: Random, tz: str) -> None:
         elif pick == 9:
             s.execute(update(CallAttempt).where(CallAttempt.id == rng.choice(atts)).values(
                 attempted_at=_moment(rng), outcome=rng.choice(list(CallOutcome)), score=_maybe(rng, 3),
-                qa_score=_maybe(rng, 3), caller_id=rng.choice(o.staff)))
+                qa_score=_maybe(rng, 3), caller_id=rng.choice(o.staff),
+                satisfaction=rng.choice([None, *Satisfaction]),
+                dissatisfaction_reason=_maybe(rng, rng.choice(REASONS))))
         elif pick == 10:
             s.execute(text("DELETE FROM call_attempts WHERE id = :id"), {"id": rng.choice(atts)})
         elif pick == 11:
@@ -275,7 +280,47 @@ def _as_dict(frame, keys: int) -> dict:
             for row in frame.itertuples(index=False)}
 
 
+# ---- dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7) ----------------------------------------
+
+def _key(reason: str) -> str:
+    """call_quality.reason_key in Python (ASCII and the CJK stop of these tests)."""
+    text = reason.lower()
+    for blank in ("\t", "\n", "\r", "\u3000"):
+        text = text.replace(blank, " ")
+    for _ in range(4):
+        text = text.replace("  ", " ")
+    return text.rstrip(" " + PUNCTUATION).lstrip(" ")
+
+
+def _expected_reasons(engine, tz: str, f: KpiFilter) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    with session_scope(engine) as s:
+        grade = {c.id: c.grade for c in s.scalars(select(Customer))}
+        cbs = {c.id: c for c in s.scalars(select(Callback))}
+        for a in s.scalars(select(CallAttempt)):
+            c = cbs[a.callback_id]
+            if (a.outcome != CallOutcome.REACHED or a.satisfaction != Satisfaction.DISSATISFIED
+                    or a.dissatisfaction_reason is None or not f.start <= _day(a.attempted_at, tz) <= f.end
+                    or (f.staff_id and a.caller_id != f.staff_id) or (f.grades and grade[c.customer_id] not in f.grades)
+                    or (f.callback_kinds and c.kind not in f.callback_kinds)):
+                continue
+            if key := _key(a.dissatisfaction_reason):
+                out[key] += 1
+    return dict(out)
+
+
+def _check_reasons(engine, tz: str, f: KpiFilter) -> None:
+    """The rollup's top reasons equal the base-table reference and a Python recount (fewer than 10 keys:
+    no cut-off, so no tie order to agree on)."""
+    fast = dissatisfaction_reasons(engine, f, tz)
+    assert list(fast.columns) == ["reason", "count"]
+    assert fast.equals(dissatisfaction_reasons_from_attempts(engine, f, tz))
+    assert dict(zip(fast["reason"], fast["count"], strict=True)) == _expected_reasons(engine, tz, f)
+    assert list(fast["count"]) == sorted(fast["count"], reverse=True)
+
+
 def _check(engine, tz: str, f: KpiFilter) -> None:
+    _check_reasons(engine, tz, f)
     want = _expected(engine, tz, f)
     for name, (read, keys) in [*READERS.items(), *REFERENCE.items()]:
         frame = read(engine, f, tz)
@@ -417,7 +462,8 @@ def test_an_upgraded_office_gets_its_rollups_when_it_starts_and_the_command_rebu
     before = _snapshot(engine)
     assert kpi_cli.main(["--rebuild"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in out[:4]] == list(ROLLUPS) and out[-1].startswith("KPI rollups rebuilt in")
+    assert [line.split(":")[0] for line in out[:len(ROLLUPS)]] == list(ROLLUPS)
+    assert out[-1].startswith("KPI rollups rebuilt in")
     assert _snapshot(engine) == before
     _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))  # the office's zone (the default setting)
 

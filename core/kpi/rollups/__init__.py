@@ -1,4 +1,5 @@
-"""The KPI rollups (issue 14 "Fast at scale"): the daily aggregates A1, A2, A4 and A5 kept in narrow tables
+"""The KPI rollups (issue 14 "Fast at scale"): the daily aggregates A1, A2, A4 and A5 (and the K-2
+dissatisfaction reasons per day) kept in narrow tables
 (db.models.kpi), one row per office-local day and dimensions, so that every dashboard area reads a few
 thousand rows instead of millions.
 
@@ -31,6 +32,7 @@ from db.models import (
     Customer,
     KpiAttemptDay,
     KpiCallbackDay,
+    KpiDissatisfactionDay,
     KpiMark,
     KpiOrderDoneDay,
     KpiOrderIntakeDay,
@@ -134,11 +136,31 @@ def _done(day: Day, dialect: str, _target: int | None) -> Select:
                    _total(w.fee_cents, fee), _count(fee))
 
 
+# ---- dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7) ------------------------------------------
+
+def _dissatisfied(day: Day, _dialect: str, _target: int | None) -> Select:
+    """Reached call attempts answered dissatisfied with a non-empty reason (core.kpi.call_quality's
+    dissatisfied), on the office day of attempted_at, by caller, the callback's customer grade, kind and
+    level, and the reason's grouping key (reason_key: the same expression object in SELECT and GROUP BY, so
+    its bound parameters are the same ones on PostgreSQL)."""
+    from core.kpi.call_quality import reason_key  # call_quality reads this package: imported when counted
+
+    a = CallAttempt
+    key = reason_key(a.dissatisfaction_reason)
+    return (select(day, a.caller_id, Customer.grade, Callback.kind, Callback.level, key, func.count())
+            .join(Callback, Callback.id == a.callback_id).join(Customer, Customer.id == Callback.customer_id)
+            .where(a.satisfaction == Satisfaction.DISSATISFIED, a.outcome == CallOutcome.REACHED,
+                   a.dissatisfaction_reason.is_not(None), key != "")
+            .group_by(day, a.caller_id, Customer.grade, Callback.kind, Callback.level, key))
+
+
 ROLLUPS: dict[str, Rollup] = {r.name: r for r in (
     Rollup("callback_days", KpiCallbackDay, Callback.due_end, _callbacks),
     Rollup("attempt_days", KpiAttemptDay, CallAttempt.attempted_at, _attempts),
     Rollup("order_intake_days", KpiOrderIntakeDay, WorkOrder.intake_at, _intake, uses_target=True),
     Rollup("order_done_days", KpiOrderDoneDay, WorkOrder.completed_at, _done),
+    # dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7)
+    Rollup("dissatisfaction_days", KpiDissatisfactionDay, CallAttempt.attempted_at, _dissatisfied),
 )}
 
 
