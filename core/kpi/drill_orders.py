@@ -112,8 +112,9 @@ def pending_reasons(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: 
 def revenue_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                      offset: int) -> Page:
     """Pick {"week": Monday ISO date}: the paid-service orders with a fee completed in that office week of the
-    range; "at" is the completion time."""
-    bounds = week_of(pick, f, tz)
+    range; a pick without a week (the revenue headline's "show records"): those of the whole range. "at" is the
+    completion time."""
+    bounds = week_of(pick, f, tz) if "week" in pick else day_bounds_utc(f.start, f.end, tz)
     if bounds is None:
         return NOTHING
     where = [WorkOrder.completed_at >= bounds[0], WorkOrder.completed_at < bounds[1],
