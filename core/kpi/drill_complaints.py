@@ -101,6 +101,9 @@ def _share_drill(name: str):
 
 
 SHARE_DRILLS = {name: _share_drill(name) for name in SHARES}
+# each one also a name of this module, as its __name__ says: the dashboard's cache (ui.charts.compute) calls a
+# function by its module and name
+globals().update({drill.__name__: drill for drill in SHARE_DRILLS.values()})
 
 # chart name (the KPI function's __name__) → drill function, for core.kpi.drill.DRILLS
 DRILLS = {
