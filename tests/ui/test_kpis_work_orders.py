@@ -4,6 +4,8 @@ the export holding what the chart draws."""
 
 import csv
 import io
+import json
+import re
 
 import pytest
 
@@ -103,3 +105,21 @@ def test_the_export_holds_the_rows_the_chart_draws(open_page, export_dir, chart)
         assert rows[0] == [t(f"export.kpi.{c}", "zh") for c in ("week", "revenue", "orders")]
         assert [(float(r[1]), int(r[2])) for r in rows[1:]] == [(r.revenue, r.orders) for r in drawn.itertuples()]
         assert drawn["revenue"].sum() > 0  # in the currency's units, as drawn (the KPI's frame holds cents)
+
+
+def titles_in(spec) -> list[str]:
+    """Every title a Vega-Lite spec draws (the chart's, its axes' and legends', its tooltips'), any depth."""
+    if isinstance(spec, dict):
+        own = [spec["title"]] if isinstance(spec.get("title"), str) else []
+        return own + [s for k, v in spec.items() for s in titles_in(v)]
+    return [s for v in spec for s in titles_in(v)] if isinstance(spec, list) else []
+
+
+@pytest.mark.parametrize("area", ["work_orders", "complaints"])
+def test_a_chinese_screen_titles_every_axis_legend_and_tooltip_in_chinese(open_page, area):
+    """The language walk's rule (tests/e2e/test_language_in_browser.py) on these areas' charts: no Latin word
+    in a title; enum values are drawn translated, their raw keys only in the data."""
+    at = opened(open_page, "zh", area=area)
+    shown = [s for c in at.get("vega_lite_chart") for s in titles_in(json.loads(c.proto.spec))]
+    assert shown and not [s for s in shown if re.search("[A-Za-z]", s)]
+    assert not [m.label for m in at.metric if re.search("[A-Za-z]", m.label)]
