@@ -74,6 +74,15 @@ def revenue_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick:
     return records(engine, f, WorkOrder.completed_at, where, limit, offset)
 
 
-# the K-4 charts' drills beyond the page's first three (work_orders_per_week, work_order_backlog,
-# dispatch_time_distribution: core.kpi.drill has theirs)
-ORDER_DRILLS = {fn.__name__: fn for fn in (pending_reasons, revenue_per_week)}
+def average_dispatch_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                          offset: int) -> Page:
+    """The average dispatch time's "show records" (any pick): the orders taken in during the range and
+    dispatched, the orders it averages over (K-4, WO-3); "at" is the intake time, which selects them."""
+    lo, hi = day_bounds_utc(f.start, f.end, tz)
+    where = [WorkOrder.intake_at >= lo, WorkOrder.intake_at < hi, WorkOrder.dispatched_at.is_not(None)]
+    return records(engine, f, WorkOrder.intake_at, where, limit, offset)
+
+
+# the K-4 drills (a chart's, or a headline's of its own) beyond the page's first three charts'
+# (work_orders_per_week, work_order_backlog, dispatch_time_distribution: core.kpi.drill has theirs)
+ORDER_DRILLS = {fn.__name__: fn for fn in (pending_reasons, revenue_per_week, average_dispatch_time)}

@@ -89,6 +89,15 @@ def test_the_completion_figures_records_are_the_orders_completed_in_the_period(o
         assert listed(at, "work_orders_per_week") == completed > 0
 
 
+def test_the_average_dispatch_times_records_are_the_orders_it_averages_over(open_page):
+    """K-4, WO-3: as many as the dispatch chart's dispatched groups (every group but "not dispatched")."""
+    at = opened(open_page, area="work_orders")
+    groups = marks(at, "dispatch_time_distribution")
+    dispatched = int(groups.loc[groups["bucket_key"] != "not_dispatched", "count"].sum())
+    at.button(key="records_average_dispatch_time").click().run()
+    assert not at.exception and listed(at, "average_dispatch_time") == dispatched > 0
+
+
 @pytest.mark.parametrize("chart", NEW_CHARTS)
 def test_the_export_holds_the_rows_the_chart_draws(open_page, export_dir, chart):
     at = opened(open_page, "zh", area="work_orders")

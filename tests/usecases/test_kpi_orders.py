@@ -356,12 +356,15 @@ def test_a_pick_the_weekly_chart_has_not_is_refused(engine, office, pick):
 
 @pytest.mark.parametrize("tz", ZONES)
 def test_a_weekly_pick_without_a_week_lists_the_whole_period(engine, office, tz):
-    """A headline's "show records" (no week): the orders completed in the whole range, or of the revenue."""
+    """A headline's "show records" (no week): the orders completed in the whole range, those of the revenue,
+    and those the average dispatch time averages over (K-4)."""
     f = KpiFilter(*RANGE)
     outs = completed(office, f, tz)
     check(engine, "work_orders_per_week", f, tz, {"series": "completed"}, outs, lambda o: o.completed_at)
     check(engine, "revenue_per_week", f, tz, {"period": "all"}, [o for o in outs if is_paid(o)],
           lambda o: o.completed_at)
+    check(engine, "average_dispatch_time", f, tz, {"part": "denominator"},
+          [o for o in taken(office, f, tz) if o.dispatched_at is not None], lambda o: o.intake_at)
 
 
 def test_a_pending_order_drills_at_the_moment_it_last_went_pending(engine):

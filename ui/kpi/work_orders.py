@@ -58,7 +58,7 @@ HEADLINES = [
     Headline(kpi.dispatch_within_target, lambda f, c: kpi.dispatch_within_target(_dispatch(f, c)), target=_target,
              drill=("dispatch_time_distribution", {"bucket": "within"})),
     Headline(kpi.average_dispatch_time, lambda f, c: kpi.average_dispatch_time(_intake(f, c)), fmt="score",
-             target=_target),
+             target=_target, drill=("average_dispatch_time", {"part": "denominator"})),
     Headline(kpi.average_time_to_complete, lambda f, c: kpi.average_time_to_complete(_done(f, c)), fmt="score",
              drill=COMPLETED),
     Headline(kpi.accepted_signed_share, lambda f, c: kpi.accepted_signed_share(_done(f, c)), drill=COMPLETED),
