@@ -157,6 +157,20 @@ def weekly_counts(frame: pd.DataFrame, columns: list[str], title_key: str,
     return alt.layer(*layers, title=tr(title_key))
 
 
+def weekly_amounts(frame: pd.DataFrame, column: str, title_key: str, axis_key: str,
+                   partial: set[date] = frozenset()) -> alt.Chart | None:
+    """One bar per week of an amount (e.g. revenue in the currency's units), partial weeks drawn lighter;
+    None when every week is 0 (no data)."""
+    if not frame[column].any():
+        return None
+    frame, order = _weeks(frame, partial)
+    tips = [alt.Tooltip("week", title=tr("kpi.axis.week")),
+            alt.Tooltip(f"{column}:Q", title=tr(axis_key), format=",.2f"),
+            alt.Tooltip("coverage", title=tr("kpi.axis.coverage"))]
+    return alt.Chart(frame, title=tr(title_key)).mark_bar(color=COLOURS[0]).encode(
+        x=_x_week(order), y=alt.Y(f"{column}:Q", title=tr(axis_key)), opacity=_coverage(frame), tooltip=tips)
+
+
 def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozenset(),
                 target: tuple[float, str] | None = None) -> alt.LayerChart:
     """Bars of callbacks due and done per week, and the completion rate as a line on its own axis; all three

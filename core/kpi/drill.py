@@ -45,6 +45,8 @@ def _week(f: KpiFilter, tz: str, raw: str | None) -> tuple[datetime, datetime]:
     if raw is None:
         return day_bounds_utc(f.start, f.end, tz)
     monday = date.fromisoformat(raw)
+    if monday.weekday():
+        raise ValueError(raw)  # the weekly charts' weeks start on Monday
     lo, hi = day_bounds_utc(max(monday, f.start), min(monday + timedelta(days=6), f.end), tz)
     if lo >= hi:
         raise ValueError(raw)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from core.kpi.complaints import NO_PRODUCT, SHARES, UNDECIDED, complaints, conditions, lookback
 from core.kpi.sql import KpiFilter
 from db.engine import session_scope
-from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus
+from db.enums import ComplaintCause
 from db.models import Complaint, Customer, Product, User
 
 Rows = tuple[list[dict], int]
@@ -59,17 +59,6 @@ def _cause(cause: str | None):
     return None if known is None else Complaint.cause == known
 
 
-def drill_complaints_by_channel(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                                limit: int, offset: int) -> Rows:
-    """The complaints of one bar of complaints_by_channel: pick {"channel": ..., "status": ...} (a missing
-    status: every status of the channel)."""
-    channel, status = _enum(ComplaintChannel, pick.get("channel")), _enum(ComplaintStatus, pick.get("status") or None)
-    if channel is None or (status is None and pick.get("status")):
-        return NONE
-    where = [Complaint.channel == channel, *([] if status is None else [Complaint.status == status])]
-    return _page(engine, f, tz, where, limit, offset)
-
-
 def drill_complaints_by_model(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                               limit: int, offset: int) -> Rows:
     """The complaints of one bar of complaints_by_model: pick {"model": ...} ("" for no product)."""
@@ -101,10 +90,13 @@ def _share_drill(name: str):
 
 
 SHARE_DRILLS = {name: _share_drill(name) for name in SHARES}
+# each one also a name of this module, as its __name__ says: the dashboard's cache (ui.charts.compute) calls a
+# function by its module and name
+globals().update({drill.__name__: drill for drill in SHARE_DRILLS.values()})
 
-# chart name (the KPI function's __name__) → drill function, for core.kpi.drill.DRILLS
+# chart name (the KPI function's __name__) → drill function, for core.kpi.drill.DRILLS (which holds
+# complaints_by_channel's own)
 DRILLS = {
-    "complaints_by_channel": drill_complaints_by_channel,
     "complaints_by_model": drill_complaints_by_model,
     "complaints_by_cause": drill_complaints_by_cause,
     **SHARE_DRILLS,

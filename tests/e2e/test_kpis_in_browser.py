@@ -16,7 +16,7 @@ from tests.e2e.test_pages_in_browser import heading, settled
 
 pytestmark = pytest.mark.e2e
 CHART = ".st-key-chart_complaints_by_channel"
-RECORDS = ".st-key-records_complaints_by_channel"
+RECORDS = ".st-key-drilled_complaints_by_channel"
 COUNT = re.compile(t("kpi.axis.count", "zh") + r": (\d+)")
 
 

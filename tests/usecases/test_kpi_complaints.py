@@ -25,7 +25,8 @@ from core.kpi import (
     complaints_closed_by_deadline,
 )
 from core.kpi.complaints import CAUSES, NO_PRODUCT, REPEAT_DAYS, UNDECIDED
-from core.kpi.drill_complaints import DRILLS, SHARE_DRILLS
+from core.kpi.drill import DRILLS
+from core.kpi.drill_complaints import SHARE_DRILLS
 from db.engine import session_scope
 from db.enums import ComplaintCause, ComplaintChannel, ComplaintStatus, CustomerGrade, Responsibility
 from tests.factories import NOW, make_complaint, make_customer, make_product, make_user
@@ -304,8 +305,14 @@ def test_each_drill_lists_exactly_the_counted_complaints_newest_first_in_pages(e
     assert [r["id"] for r in page] == _ordered([r for r in rows if r["model"] == "X2"])[5:10]
 
 
+@pytest.mark.parametrize("pick", [{"channel": "fax"}, {"channel": "phone", "status": "lost"}])
+def test_a_channel_pick_naming_no_mark_is_refused(engine, pick):
+    """The registry's channel drill (core.kpi.drill) refuses it: the page shows a notice and no list."""
+    with pytest.raises(ValueError):
+        DRILLS["complaints_by_channel"](engine, RANGE, TZ, NOW, pick, 25, 0)
+
+
 @pytest.mark.parametrize(("name", "pick"), [
-    ("complaints_by_channel", {"channel": "fax"}), ("complaints_by_channel", {"channel": "phone", "status": "lost"}),
     ("complaints_by_model", {}), ("complaints_by_cause", {"cause": "weather"}),
     ("complaint_ours_share", {"part": "half"})])
 def test_a_pick_naming_no_mark_lists_nothing(engine, name, pick):

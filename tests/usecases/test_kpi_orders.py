@@ -34,7 +34,7 @@ from core.kpi import (
     work_order_backlog,
     work_orders_per_week,
 )
-from core.kpi.drill_orders import ORDER_DRILLS
+from core.kpi.drill import DRILLS
 from core.kpi.order_days import DONE, INTAKE
 from core.kpi.sql import monday, weeks
 from db.engine import session_scope
@@ -289,7 +289,7 @@ def drilled(engine, chart, f, tz, pick, limit=7) -> tuple[list[dict], int]:
     """Every page of a drill-down, checking each page's size and total."""
     rows, offset, total = [], 0, None
     while True:
-        page, total = ORDER_DRILLS[chart](engine, f, tz, NOW, pick, limit, offset)
+        page, total = DRILLS[chart](engine, f, tz, NOW, pick, limit, offset)
         assert len(page) <= limit
         rows += page
         if len(page) < limit:
@@ -323,7 +323,7 @@ def test_each_drill_down_returns_exactly_the_orders_its_mark_counts_newest_first
                   [o for o in outs if is_paid(o) and monday(day(o.completed_at, tz)) == w], lambda o: o.completed_at)
         for b in DISPATCH_BUCKETS:
             check(engine, "dispatch_time_distribution", f, tz, {"bucket": b}, [o for o in ins if bucket(o) == b],
-                  lambda o: o.intake_at if o.dispatched_at is None else o.dispatched_at)
+                  lambda o: o.intake_at)  # the intake time selects them for the chart
         live = [o for o in office if shown(o, f)]
         for status in BACKLOG:
             for a in AGES:
@@ -337,18 +337,34 @@ def test_each_drill_down_returns_exactly_the_orders_its_mark_counts_newest_first
 
 def test_a_drilled_row_names_the_order_its_customer_status_and_technician(engine, office):
     f, tz = KpiFilter(*RANGE), "Asia/Shanghai"
-    rows, _ = ORDER_DRILLS["work_order_backlog"](engine, f, tz, NOW, {"status": "pending"}, 500, 0)
+    rows, _ = DRILLS["work_order_backlog"](engine, f, tz, NOW, {"status": "pending"}, 500, 0)
     by_id = {o.id: o for o in office}
     assert rows and all(r == {"kind": "work_order", "id": o.id, "number": o.number, "customer": o.customer,
                               "at": o.intake_at, "status": o.status.value, "staff": o.staff}
                         for r in rows for o in [by_id[r["id"]]])
 
 
-@pytest.mark.parametrize("pick", [{"week": "2026-11-17", "series": "opened"}, {"week": "2020-01-06"},
-                                  {"series": "opened"}, {"week": "not a day", "series": "opened"}],
-                         ids=["not-a-monday", "outside-the-range", "no-week", "garbage"])
-def test_a_pick_the_weekly_chart_has_not_drills_to_nothing(engine, office, pick):
-    assert ORDER_DRILLS["work_orders_per_week"](engine, KpiFilter(*RANGE), "Asia/Shanghai", NOW, pick, 10, 0) == ([], 0)
+@pytest.mark.parametrize("pick", [{"week": "2026-11-17", "series": "opened"},
+                                  {"week": "2020-01-06", "series": "opened"}, {"week": "2026-11-16"},
+                                  {"week": "not a day", "series": "opened"}],
+                         ids=["not-a-monday", "outside-the-range", "no-series", "garbage"])
+def test_a_pick_the_weekly_chart_has_not_is_refused(engine, office, pick):
+    """The registry's drills refuse a pick no mark holds (the page shows a notice, core.kpi.drill)."""
+    with pytest.raises(ValueError):
+        DRILLS["work_orders_per_week"](engine, KpiFilter(*RANGE), "Asia/Shanghai", NOW, pick, 10, 0)
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_a_weekly_pick_without_a_week_lists_the_whole_period(engine, office, tz):
+    """A headline's "show records" (no week): the orders completed in the whole range, those of the revenue,
+    and those the average dispatch time averages over (K-4)."""
+    f = KpiFilter(*RANGE)
+    outs = completed(office, f, tz)
+    check(engine, "work_orders_per_week", f, tz, {"series": "completed"}, outs, lambda o: o.completed_at)
+    check(engine, "revenue_per_week", f, tz, {"period": "all"}, [o for o in outs if is_paid(o)],
+          lambda o: o.completed_at)
+    check(engine, "average_dispatch_time", f, tz, {"part": "denominator"},
+          [o for o in taken(office, f, tz) if o.dispatched_at is not None], lambda o: o.intake_at)
 
 
 def test_a_pending_order_drills_at_the_moment_it_last_went_pending(engine):
@@ -361,6 +377,6 @@ def test_a_pending_order_drills_at_the_moment_it_last_went_pending(engine):
         for at in (went - timedelta(days=3), went):
             make_work_order_event(s, wo, desk, at=at, to_status=WorkOrderStatus.PENDING,
                                   pending_reason=PendingReason.PARTS)
-    rows, total = ORDER_DRILLS["pending_reasons"](engine, KpiFilter(*RANGE), "Asia/Shanghai", NOW,
+    rows, total = DRILLS["pending_reasons"](engine, KpiFilter(*RANGE), "Asia/Shanghai", NOW,
                                                   {"reason": "parts"}, 10, 0)
     assert (total, [r["at"] for r in rows]) == (1, [went])

@@ -115,7 +115,7 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
         st.warning(tr("kpi_ui.bad_pick"))
         _close()
         return
-    with st.container(border=True, key=f"records_{chart}"):
+    with st.container(border=True, key=f"drilled_{chart}"):  # not records_<name>: a headline button's key
         head, close = st.columns([5, 1], vertical_alignment="center")
         head.markdown(phrase("kpi_ui.records", chart=tr(f"kpi.chart.{chart}"), total=total))
         close.button(tr("kpi_ui.close"), key=f"{key}_close", icon=":material/close:", on_click=_close)
