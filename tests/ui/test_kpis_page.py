@@ -18,10 +18,12 @@ from ui.kpi.filters import AREAS
 
 HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score"],
              "complaints": ["complaints_closed_by_deadline"],
-             "work_orders": ["dispatch_within_target", "paid_service_revenue"], "leads": [], "staff": []}
+             "work_orders": ["dispatch_within_target", "paid_service_revenue"],
+             "leads": ["lead_sales_amount", "lead_conversion_rate", "lead_follow_up_on_time_rate"], "staff": []}
 CHARTS = {"callbacks": ["callbacks_per_week", "satisfaction_distribution"], "complaints": ["complaints_by_channel"],
           "work_orders": ["work_orders_per_week", "work_order_backlog", "dispatch_time_distribution"],
-          "leads": [], "staff": []}
+          "leads": ["lead_funnel_per_week", "lead_funnel_per_specialist", "lead_funnel_per_weekday",
+                    "lead_follow_ups_on_schedule"], "staff": []}
 
 
 @pytest.fixture(autouse=True)

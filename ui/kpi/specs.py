@@ -118,6 +118,13 @@ def _help(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
     return "\n\n".join(parts)
 
 
+def _records_key(h: Headline) -> str:
+    """The "show records" button's key: records_<KPI>, unless the headline drills into a list of its own name
+    (K-5's sales), whose container already holds that key (ui.kpi.drill.records)."""
+    name = h.fn.__name__
+    return f"show_records_{name}" if h.drill and h.drill[0] == name else f"records_{name}"
+
+
 def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
     """The row(s) of headline numbers, up to four to a row (at least three columns wide: room for money), each
     with its change against the previous period."""
@@ -130,7 +137,7 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
                           delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True)
                 if h.drill and now is not None:
-                    drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")
+                    drill.show_records_button(*h.drill, key=_records_key(h))
 
 
 def chart(spec: Chart, f: KpiFilter, ctx: Ctx) -> None:
