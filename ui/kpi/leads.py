@@ -72,7 +72,7 @@ def week_figure(data: pd.DataFrame, f, c):
     bars = _stage_bars(long, x, "week", "kpi.axis.week", stages, _coverage(long))
     amount = tr("kpi.lead.stage.sales_amount_cents")
     line = alt.Chart(frame.assign(series=amount)).mark_line(point=True, color=COLOURS[2]).encode(
-        x=x, y=alt.Y(f"{AMOUNT}:Q", title=f"{amount} ({office().currency})"),
+        x=x, y=alt.Y(f"{AMOUNT}:Q", title=amount),
         tooltip=[alt.Tooltip("week", title=tr("kpi.axis.week")),
                  alt.Tooltip(f"{AMOUNT}:Q", title=amount, format=",.2f")])
     return alt.layer(bars, line, title=tr("kpi.chart.lead_funnel_per_week")).resolve_scale(y="independent")
@@ -83,10 +83,11 @@ def _week_label(frame: pd.DataFrame, c) -> pd.DataFrame:
 
 
 def _specialists(frame: pd.DataFrame, c) -> pd.DataFrame:
-    names = compute(kpi.staff)
-    shown = [names.get(int(u), f"#{int(u)}") if pd.notna(u) else "—" for u in frame["user_id"]]
+    names = compute(kpi.staff)  # a contact's user no longer on staff shows as its id
+    ids = [int(u) if pd.notna(u) else None for u in frame["user_id"]]
+    shown = ["—" if u is None else names.get(u, f"#{u}") for u in ids]
     return _funnel(frame).drop(columns=["user_id"]).assign(
-        **{"lead_specialist": shown, key("user_id"): [str(int(u)) for u in frame["user_id"]]}).loc[
+        **{"lead_specialist": shown, key("user_id"): ["" if u is None else str(u) for u in ids]}).loc[
         :, ["lead_specialist", *[PREFIX + s for s in STAGE_COLUMNS], AMOUNT, key("user_id")]]
 
 
