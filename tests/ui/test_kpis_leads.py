@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from core.fmt import fmt_percent
 from core.i18n import t
 
 HEADLINES = ["lead_sales_amount", "lead_conversion_rate", "lead_follow_up_on_time_rate"]
@@ -139,3 +140,12 @@ def test_the_follow_ups_export_holds_the_bars_the_chart_draws(open_page, export_
     late = {r.lead_class: int(r.count) for r in drawn.itertuples() if r.on_time_key == "no"}
     assert {r[0]: (int(r[2]), int(r[3]), int(r[1])) for r in rows[1:]} == {
         k: (on_time[k], late[k], on_time[k] + late[k]) for k in on_time}
+
+
+def test_the_conversion_headline_is_the_weekly_funnels_sales_over_its_dialed(open_page):
+    """K-5 (L-2): the headline and the chart read the same contacts: sales ÷ dialed over the period's weeks."""
+    at = _leads(open_page)
+    week = _rows(at, "lead_funnel_per_week")
+    sales, dialed = (int(week.loc[week["stage_key"] == s, "count"].sum()) for s in ("sales", "dialed"))
+    assert dialed > 0
+    assert at.metric[1].value.replace("\\", "") == fmt_percent(sales / dialed, "en")  # shown as plain text
