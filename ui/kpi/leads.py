@@ -18,6 +18,7 @@ from ui.kpi.specs import Chart, Headline, area
 STAGE_COLUMNS = list(STAGES)  # dialed, completed, appointments, recommendations, sales: each a bar
 AMOUNT = "lead_sales_amount"  # the sales amount in the currency's units (the frame's cents ÷ 100)
 PREFIX = "lead_"  # the funnel's columns as exported (export.kpi.lead_<stage>)
+AMOUNT_COLOUR = "#54545c"  # the amount's line: a grey no stage's bar uses
 INTERVALS = ("lead.a_interval_days", "lead.b_interval_days", "lead.c_interval_days")
 
 
@@ -71,7 +72,8 @@ def week_figure(data: pd.DataFrame, f, c):
     x = alt.X("week:O", sort=order, title=tr("kpi.axis.week"), axis=alt.Axis(labelAngle=-45))
     bars = _stage_bars(long, x, "week", "kpi.axis.week", stages, _coverage(long))
     amount = tr("kpi.lead.stage.sales_amount_cents")
-    line = alt.Chart(frame.assign(series=amount)).mark_line(point=True, color=COLOURS[2]).encode(
+    mark = {"color": AMOUNT_COLOUR, "strokeWidth": 1.5, "point": {"size": 20, "color": AMOUNT_COLOUR}}
+    line = alt.Chart(frame.assign(series=amount)).mark_line(**mark).encode(
         x=x, y=alt.Y(f"{AMOUNT}:Q", title=amount),
         tooltip=[alt.Tooltip("week", title=tr("kpi.axis.week")),
                  alt.Tooltip(f"{AMOUNT}:Q", title=amount, format=",.2f")])
