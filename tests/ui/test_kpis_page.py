@@ -22,12 +22,13 @@ HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", 
                             "complaint_reopen_rate"],
              "work_orders": ["dispatch_within_target", "average_dispatch_time", "average_time_to_complete",
                              "accepted_signed_share", "accepted_special_share", "paid_service_revenue"],
-             "leads": [], "staff": []}
+             "leads": ["lead_sales_amount", "lead_conversion_rate", "lead_follow_up_on_time_rate"], "staff": []}
 CHARTS = {"callbacks": ["callbacks_per_week", "satisfaction_distribution"],
           "complaints": ["complaints_by_channel", "complaints_by_model", "complaints_by_cause"],
           "work_orders": ["work_orders_per_week", "work_order_backlog", "dispatch_time_distribution",
                           "pending_reasons", "revenue_per_week"],
-          "leads": [], "staff": []}
+          "leads": ["lead_funnel_per_week", "lead_funnel_per_specialist", "lead_funnel_per_weekday",
+                    "lead_follow_ups_on_schedule"], "staff": []}
 
 
 @pytest.fixture(autouse=True)

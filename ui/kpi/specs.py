@@ -130,7 +130,7 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
                           delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True)
                 if h.drill and now is not None:
-                    drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")
+                    drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")  # the list: drilled_<chart>
 
 
 def chart(spec: Chart, f: KpiFilter, ctx: Ctx) -> None:
