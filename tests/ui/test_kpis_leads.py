@@ -106,7 +106,7 @@ def test_a_picked_mark_lists_as_many_lead_contacts_as_it_counts(open_page, chart
 def test_the_sales_headline_lists_every_sale_of_the_period(open_page):
     at = _leads(open_page)
     sales = int(_rows(at, "lead_funnel_per_week").query("stage_key == 'sales'")["count"].sum())
-    at.button(key="show_records_lead_sales_amount").click().run()
+    at.button(key="records_lead_sales_amount").click().run()
     assert not at.exception and at.query_params["pick"].startswith("lead_sales_amount")
     assert _heading("lead_sales_amount", sales) in _headings(at)
     assert len(at.get("page_link")) == min(sales, 25) > 0
