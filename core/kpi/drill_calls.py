@@ -6,6 +6,7 @@ callback's id (that is the record a user opens); its number is the attempt's own
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine, Select, and_, func, select
@@ -130,3 +131,26 @@ def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick:
 # callbacks_per_week and satisfaction_distribution are core.kpi.drill's (one rule, written once).
 DRILLS = {fn.__name__: fn for fn in (callback_rates_by_kind, dissatisfaction_reasons, qa_score_per_specialist,
                                      recheck_coverage, callback_on_time_rate, reach_rate, average_score)}
+
+
+def specialist_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                    offset: int) -> Rows:
+    """A specialist's bar of the staff view (K-6): the callbacks assigned to them and due in the range, the
+    denominator of their on-time rate; pick {"user": their id}."""
+    return callback_on_time_rate(engine, replace(f, staff_id=int(pick["user"])), tz, now, {"series": "due"},
+                                 limit, offset)
+
+
+def technician_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                    offset: int) -> Rows:
+    """A technician's bar of the staff view (K-6): their work orders taken in during the range, the
+    denominator of their dispatch-within-target rate; pick {"technician": their id}. The rule is
+    core.kpi.drill's work_orders_per_week (series opened, the whole period) narrowed to the technician."""
+    from core.kpi.drill import work_orders_per_week  # core.kpi.drill imports this module to build its registry
+
+    return work_orders_per_week(engine, replace(f, staff_id=int(pick["technician"])), tz, now, {"series": "opened"},
+                                limit, offset)
+
+
+STAFF_DRILLS = {fn.__name__: fn for fn in (specialist_view, technician_view)}
+DRILLS |= STAFF_DRILLS

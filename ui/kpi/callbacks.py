@@ -1,13 +1,20 @@
-"""The callbacks area (K-1, K-2): completion, on time, reach and score; callbacks per week against the L1
-target, and the satisfaction of reached calls. The K-1/K-2 helpers' new KPIs join these lists."""
+"""The callbacks area (K-1, K-2): completion, on time, reach, score and invalid numbers; callbacks per week
+against the L1 target, the satisfaction of reached calls, completion and on-time rate per kind and level, the
+L2/L3 re-check coverage against its targets, the top reasons for dissatisfaction and the checklist score per
+specialist."""
 
 from __future__ import annotations
 
+import altair as alt
+import pandas as pd
+
 from core import kpi
-from db.enums import Satisfaction
-from ui.charts import bars, compute, due_vs_done, enum_order, labelled
+from db.enums import CallbackKind, CallbackLevel, Satisfaction
+from ui.charts import bars, compute, due_vs_done, enum_order, key, labelled, target_rule
 from ui.context import tr
 from ui.kpi.specs import Chart, Headline, area
+
+RATE_SERIES = {"completion_rate": "done", "on_time_rate": "on_time"}  # a rate's bar lists its numerator
 
 
 def _weeks(f, c):
@@ -22,12 +29,97 @@ def _l1(c) -> str:
     return tr("kpi_ui.target.l1_done")
 
 
+def _recheck_targets(c) -> str:
+    return tr("kpi_wa.target.recheck", l2=c.l2_target, l3=c.l3_target)
+
+
+def _rates(frame: pd.DataFrame, c) -> pd.DataFrame:
+    """One row per kind, level and rate (translated, raw keys beside); a rate without a value left out."""
+    long = frame.melt(id_vars=["kind", "level", "due", "done", "on_time"], value_vars=list(RATE_SERIES),
+                      var_name="series", value_name="rate")
+    long = labelled(long[long["rate"].notna()].reset_index(drop=True), "kind", CallbackKind)
+    return long.assign(group=[f"{k} · {lv}" for k, lv in zip(long["kind"], long["level"], strict=True)],
+                       series=[tr(f"kpi.calls.series.{s}") for s in long["series"]],
+                       rate=long["rate"].astype(float),
+                       **{key("level"): long["level"], key("series"): long["series"].map(RATE_SERIES)})
+
+
+def _rates_figure(data: pd.DataFrame, f, c):
+    series = [tr(f"kpi.calls.series.{s}") for s in RATE_SERIES]
+    return alt.Chart(data, title=tr("kpi.chart.callback_rates_by_kind")).mark_bar().encode(
+        y=alt.Y("group:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["group"])),
+                axis=alt.Axis(labelLimit=240)),
+        yOffset=alt.YOffset("series:N", sort=series),
+        x=alt.X("rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("series:N", title=tr("kpi.axis.series"), sort=series, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("group:N", title=tr("kpi.calls.axis.kind")),
+                 alt.Tooltip("series:N", title=tr("kpi.axis.series")),
+                 alt.Tooltip("rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
+                 alt.Tooltip("due:Q", title=tr("kpi.series.due"))])
+
+
+def _coverage(frame: pd.DataFrame, c) -> pd.DataFrame:
+    """The samples with a coverage, each as "period · level", the raw period and level beside."""
+    rows = frame[frame["coverage"].notna()].reset_index(drop=True)
+    return rows.assign(sample=[f"{p} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)],
+                       coverage=rows["coverage"].astype(float),
+                       **{key("period"): rows["period"], key("level"): rows["level"]})
+
+
+def _coverage_figure(data: pd.DataFrame, f, c):
+    if data.empty:
+        return None
+    levels = [CallbackLevel.L2.value, CallbackLevel.L3.value]
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["sample"])),
+        x=alt.X("coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
+        color=alt.Color("level:N", title=tr("kpi.calls.axis.level"), sort=levels, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("sample:N", title=tr("kpi.calls.axis.period")),
+                 alt.Tooltip("coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
+                 alt.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
+                 alt.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
+                 alt.Tooltip("target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
+    for level, pct in ((levels[0], c.l2_target), (levels[1], c.l3_target)):
+        chart = target_rule(chart, pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
+    return chart.properties(title={"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)})
+
+
+def _reasons(frame: pd.DataFrame, c) -> pd.DataFrame:
+    return frame.assign(**{key("reason"): frame["reason"]})
+
+
+def _names(frame: pd.DataFrame, column: str, c) -> list[str]:
+    names = compute(kpi.staff)
+    return [names.get(int(p), f"#{int(p)}") for p in frame[column]]
+
+
+def _qa(frame: pd.DataFrame, c) -> pd.DataFrame:
+    return frame.assign(specialist=_names(frame, "caller_id", c), qa_score=frame["qa_score"].round(2),
+                        **{key("caller"): frame["caller_id"].astype(int).astype(str)}
+                        ).drop(columns=["caller_id", "qa_sum"])
+
+
+def _qa_figure(data: pd.DataFrame, f, c):
+    return alt.Chart(data, title=tr("kpi.chart.qa_score_per_specialist")).mark_bar().encode(
+        y=alt.Y("specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["specialist"]),
+                axis=alt.Axis(labelLimit=240)),
+        x=alt.X("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), scale=alt.Scale(domain=[0, 11])),
+        tooltip=[alt.Tooltip("specialist:N", title=tr("kpi.calls.axis.specialist")),
+                 alt.Tooltip("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), format=".2f"),
+                 alt.Tooltip("calls:Q", title=tr("kpi.calls.axis.calls"))])
+
+
 HEADLINES = [
     Headline(kpi.callback_completion_rate, lambda f, c: kpi.callback_completion_rate(_weeks(f, c)), target=_l1,
              drill=("callbacks_per_week", {"series": "due"})),
-    Headline(kpi.callback_on_time_rate, lambda f, c: kpi.callback_on_time_rate(_weeks(f, c))),
-    Headline(kpi.reach_rate, lambda f, c: kpi.reach_rate(_attempts(f, c))),
-    Headline(kpi.average_score, lambda f, c: kpi.average_score(_attempts(f, c)), fmt="score"),
+    Headline(kpi.callback_on_time_rate, lambda f, c: kpi.callback_on_time_rate(_weeks(f, c)),
+             drill=("callback_on_time_rate", {"series": "on_time"})),
+    Headline(kpi.reach_rate, lambda f, c: kpi.reach_rate(_attempts(f, c)),
+             drill=("reach_rate", {"outcome": "reached"})),
+    Headline(kpi.average_score, lambda f, c: kpi.average_score(_attempts(f, c)), fmt="score",
+             drill=("average_score", {"scored": "yes"})),
+    Headline(kpi.invalid_number_rate, lambda f, c: kpi.invalid_number_rate(_attempts(f, c)),
+             drill=("reach_rate", {"outcome": "wrong_number"})),
 ]
 
 CHARTS = [
@@ -39,6 +131,15 @@ CHARTS = [
           lambda data, f, c: bars(data, "kpi.chart.satisfaction_distribution",
                                   ("satisfaction", "kpi.axis.satisfaction", enum_order(Satisfaction))),
           label=lambda frame, c: labelled(frame, "satisfaction", Satisfaction)),
+    Chart(kpi.callback_rates_by_kind, lambda f, c: kpi.callback_rates_by_kind(compute(kpi.callback_days, f, c.tz)),
+          _rates_figure, label=_rates),
+    Chart(kpi.recheck_coverage, lambda f, c: compute(kpi.recheck_coverage, f), _coverage_figure, label=_coverage),
+    Chart(kpi.dissatisfaction_reasons, lambda f, c: compute(kpi.dissatisfaction_reasons, f, c.tz),
+          lambda data, f, c: bars(data, "kpi.chart.dissatisfaction_reasons",
+                                  ("reason", "kpi.calls.axis.reason", list(data["reason"]))),
+          label=_reasons),
+    Chart(kpi.qa_score_per_specialist, lambda f, c: kpi.qa_score_per_specialist(compute(kpi.attempt_days, f, c.tz)),
+          _qa_figure, label=_qa),
 ]
 
 
