@@ -69,7 +69,7 @@ def callback_rates_by_kind(engine: Engine, f: KpiFilter, tz: str, now: datetime,
     return _page(engine, stmt, "callback", limit, offset)
 
 
-def callback_on_time_rate(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
+def callbacks_on_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                           limit: int, offset: int) -> Rows:
     """The on-time headline's records over the whole period (K-1, CB-3): the callbacks due in the range, pick
     {"series": "due" | "done" | "on_time"}; on_time (the headline's numerator) lists those done by the end of
@@ -79,7 +79,7 @@ def callback_on_time_rate(engine: Engine, f: KpiFilter, tz: str, now: datetime, 
     return _page(engine, stmt, "callback", limit, offset)
 
 
-def reach_rate(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+def call_attempts(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                offset: int) -> Rows:
     """The reach headline's records over the whole period (K-2, CB-6): pick {"outcome": "reached"} (the
     numerator) or {"outcome": "all"} (every attempt made, the denominator)."""
@@ -88,7 +88,7 @@ def reach_rate(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[
     return _page(engine, _attempts(f, tz, *where), "attempt", limit, offset)
 
 
-def average_score(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+def scored_calls(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                   offset: int) -> Rows:
     """The score headline's records over the whole period (K-2, CB-7): the reached call attempts with a score, the
     ones the average is taken over; pick {"scored": "yes"}."""
@@ -130,14 +130,14 @@ def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick:
 
 # callbacks_per_week and satisfaction_distribution are core.kpi.drill's (one rule, written once).
 DRILLS = {fn.__name__: fn for fn in (callback_rates_by_kind, dissatisfaction_reasons, qa_score_per_specialist,
-                                     recheck_coverage, callback_on_time_rate, reach_rate, average_score)}
+                                     recheck_coverage, callbacks_on_time, call_attempts, scored_calls)}
 
 
 def specialist_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                     offset: int) -> Rows:
     """A specialist's bar of the staff view (K-6): the callbacks assigned to them and due in the range, the
     denominator of their on-time rate; pick {"user": their id}."""
-    return callback_on_time_rate(engine, replace(f, staff_id=int(pick["user"])), tz, now, {"series": "due"},
+    return callbacks_on_time(engine, replace(f, staff_id=int(pick["user"])), tz, now, {"series": "due"},
                                  limit, offset)
 
 

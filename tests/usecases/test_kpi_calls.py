@@ -389,11 +389,11 @@ def test_each_drill_down_returns_exactly_the_rows_its_mark_counts(engine, seed, 
         mine = [a for a in made if a["caller_id"] == r.caller_id and a["qa_score"] is not None]
         assert (total, _as_tuples(rows)) == (r.calls, _attempt_rows(seed, mine))
     on_time = [cb for cb in owed if _on_time(cb)]
-    rows, total = _pages(drill.callback_on_time_rate, engine, f, tz, {"series": "on_time"})
+    rows, total = _pages(drill.callbacks_on_time, engine, f, tz, {"series": "on_time"})
     assert (total, _as_tuples(rows)) == (len(on_time), _callback_rows(seed, on_time))
-    rows, total = _pages(drill.reach_rate, engine, f, tz, {"outcome": "reached"})
+    rows, total = _pages(drill.call_attempts, engine, f, tz, {"outcome": "reached"})
     assert (total, _as_tuples(rows)) == (len(reached), _attempt_rows(seed, reached))
     scored = [a for a in reached if a["score"] is not None]
-    rows, total = _pages(drill.average_score, engine, f, tz, {"scored": "yes"})
+    rows, total = _pages(drill.scored_calls, engine, f, tz, {"scored": "yes"})
     assert (total, _as_tuples(rows)) == (len(scored), _attempt_rows(seed, scored))
     assert checks > 0

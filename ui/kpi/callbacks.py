@@ -38,32 +38,37 @@ def _rates(frame: pd.DataFrame, c) -> pd.DataFrame:
     long = frame.melt(id_vars=["kind", "level", "due", "done", "on_time"], value_vars=list(RATE_SERIES),
                       var_name="series", value_name="rate")
     long = labelled(long[long["rate"].notna()].reset_index(drop=True), "kind", CallbackKind)
-    return long.assign(group=[f"{k} · {lv}" for k, lv in zip(long["kind"], long["level"], strict=True)],
-                       series=[tr(f"kpi.calls.series.{s}") for s in long["series"]],
-                       rate=long["rate"].astype(float),
-                       **{key("level"): long["level"], key("series"): long["series"].map(RATE_SERIES)})
+    shown = pd.DataFrame({"kind_level": [f"{k} · {lv}" for k, lv in zip(long["kind"], long["level"], strict=True)],
+                          "rate_name": [tr(f"kpi.calls.series.{s}") for s in long["series"]],
+                          "rate_value": long["rate"].astype(float), "due": long["due"], "done": long["done"],
+                          "on_time": long["on_time"]})
+    return shown.assign(**{key("kind"): long[key("kind")], key("level"): long["level"],
+                           key("series"): long["series"].map(RATE_SERIES)})
 
 
 def _rates_figure(data: pd.DataFrame, f, c):
     series = [tr(f"kpi.calls.series.{s}") for s in RATE_SERIES]
     return alt.Chart(data, title=tr("kpi.chart.callback_rates_by_kind")).mark_bar().encode(
-        y=alt.Y("group:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["group"])),
+        y=alt.Y("kind_level:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["kind_level"])),
                 axis=alt.Axis(labelLimit=240)),
-        yOffset=alt.YOffset("series:N", sort=series),
-        x=alt.X("rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("series:N", title=tr("kpi.axis.series"), sort=series, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("group:N", title=tr("kpi.calls.axis.kind")),
-                 alt.Tooltip("series:N", title=tr("kpi.axis.series")),
-                 alt.Tooltip("rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
+        yOffset=alt.YOffset("rate_name:N", sort=series),
+        x=alt.X("rate_value:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        color=alt.Color("rate_name:N", title=tr("kpi.axis.series"), sort=series,
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("kind_level:N", title=tr("kpi.calls.axis.kind")),
+                 alt.Tooltip("rate_name:N", title=tr("kpi.axis.series")),
+                 alt.Tooltip("rate_value:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
                  alt.Tooltip("due:Q", title=tr("kpi.series.due"))])
 
 
 def _coverage(frame: pd.DataFrame, c) -> pd.DataFrame:
     """The samples with a coverage, each as "period · level", the raw period and level beside."""
     rows = frame[frame["coverage"].notna()].reset_index(drop=True)
-    return rows.assign(sample=[f"{p} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)],
-                       coverage=rows["coverage"].astype(float),
-                       **{key("period"): rows["period"], key("level"): rows["level"]})
+    return pd.DataFrame({"recheck_sample": [f"{p} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)],
+                         "callback_level": rows["level"], "population": rows["population"], "drawn": rows["drawn"],
+                         "done": rows["done"], "recheck_coverage": rows["coverage"].astype(float),
+                         "coverage_target": rows["target"], key("period"): rows["period"], key("level"): rows["level"]})
 
 
 def _coverage_figure(data: pd.DataFrame, f, c):
@@ -71,21 +76,25 @@ def _coverage_figure(data: pd.DataFrame, f, c):
         return None
     levels = [CallbackLevel.L2.value, CallbackLevel.L3.value]
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["sample"])),
-        x=alt.X("coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
-        color=alt.Color("level:N", title=tr("kpi.calls.axis.level"), sort=levels, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("sample:N", title=tr("kpi.calls.axis.period")),
-                 alt.Tooltip("coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
+        y=alt.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"])),
+        x=alt.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
+        color=alt.Color("callback_level:N", title=tr("kpi.calls.axis.level"), sort=levels,
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("recheck_sample:N", title=tr("kpi.calls.axis.period")),
+                 alt.Tooltip("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
                  alt.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
                  alt.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
-                 alt.Tooltip("target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
-    for level, pct in ((levels[0], c.l2_target), (levels[1], c.l3_target)):
-        chart = target_rule(chart, pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
-    return chart.properties(title={"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)})
+                 alt.Tooltip("coverage_target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
+    l2, l3 = (target_rule(chart, pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
+              for level, pct in ((levels[0], c.l2_target), (levels[1], c.l3_target)))
+    l3.layer[2].mark.dy = 22  # the L3 label under the L2 one: equal targets would overlap
+    title = {"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)}
+    return alt.layer(*l2.layer, *l3.layer[1:]).properties(title=title)
 
 
 def _reasons(frame: pd.DataFrame, c) -> pd.DataFrame:
-    return frame.assign(**{key("reason"): frame["reason"]})
+    return pd.DataFrame({"dissatisfaction_reason": frame["reason"], "count": frame["count"],
+                         key("reason"): frame["reason"]})
 
 
 def _names(frame: pd.DataFrame, column: str, c) -> list[str]:
@@ -94,32 +103,31 @@ def _names(frame: pd.DataFrame, column: str, c) -> list[str]:
 
 
 def _qa(frame: pd.DataFrame, c) -> pd.DataFrame:
-    return frame.assign(specialist=_names(frame, "caller_id", c), qa_score=frame["qa_score"].round(2),
-                        **{key("caller"): frame["caller_id"].astype(int).astype(str)}
-                        ).drop(columns=["caller_id", "qa_sum"])
+    return pd.DataFrame({"qa_specialist": _names(frame, "caller_id", c), "qa_score": frame["qa_score"].round(2),
+                         "qa_calls": frame["calls"], key("caller"): frame["caller_id"].astype(int).astype(str)})
 
 
 def _qa_figure(data: pd.DataFrame, f, c):
     return alt.Chart(data, title=tr("kpi.chart.qa_score_per_specialist")).mark_bar().encode(
-        y=alt.Y("specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["specialist"]),
+        y=alt.Y("qa_specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["qa_specialist"]),
                 axis=alt.Axis(labelLimit=240)),
         x=alt.X("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), scale=alt.Scale(domain=[0, 11])),
-        tooltip=[alt.Tooltip("specialist:N", title=tr("kpi.calls.axis.specialist")),
+        tooltip=[alt.Tooltip("qa_specialist:N", title=tr("kpi.calls.axis.specialist")),
                  alt.Tooltip("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), format=".2f"),
-                 alt.Tooltip("calls:Q", title=tr("kpi.calls.axis.calls"))])
+                 alt.Tooltip("qa_calls:Q", title=tr("kpi.calls.axis.calls"))])
 
 
 HEADLINES = [
     Headline(kpi.callback_completion_rate, lambda f, c: kpi.callback_completion_rate(_weeks(f, c)), target=_l1,
              drill=("callbacks_per_week", {"series": "due"})),
     Headline(kpi.callback_on_time_rate, lambda f, c: kpi.callback_on_time_rate(_weeks(f, c)),
-             drill=("callback_on_time_rate", {"series": "on_time"})),
+             drill=("callbacks_on_time", {"series": "on_time"})),
     Headline(kpi.reach_rate, lambda f, c: kpi.reach_rate(_attempts(f, c)),
-             drill=("reach_rate", {"outcome": "reached"})),
+             drill=("call_attempts", {"outcome": "reached"})),
     Headline(kpi.average_score, lambda f, c: kpi.average_score(_attempts(f, c)), fmt="score",
-             drill=("average_score", {"scored": "yes"})),
+             drill=("scored_calls", {"scored": "yes"})),
     Headline(kpi.invalid_number_rate, lambda f, c: kpi.invalid_number_rate(_attempts(f, c)),
-             drill=("reach_rate", {"outcome": "wrong_number"})),
+             drill=("call_attempts", {"outcome": "wrong_number"})),
 ]
 
 CHARTS = [
@@ -136,7 +144,8 @@ CHARTS = [
     Chart(kpi.recheck_coverage, lambda f, c: compute(kpi.recheck_coverage, f), _coverage_figure, label=_coverage),
     Chart(kpi.dissatisfaction_reasons, lambda f, c: compute(kpi.dissatisfaction_reasons, f, c.tz),
           lambda data, f, c: bars(data, "kpi.chart.dissatisfaction_reasons",
-                                  ("reason", "kpi.calls.axis.reason", list(data["reason"]))),
+                                  ("dissatisfaction_reason", "kpi.calls.axis.reason",
+                                   list(data["dissatisfaction_reason"]))),
           label=_reasons),
     Chart(kpi.qa_score_per_specialist, lambda f, c: kpi.qa_score_per_specialist(compute(kpi.attempt_days, f, c.tz)),
           _qa_figure, label=_qa),

@@ -60,7 +60,7 @@ def shown_table(frame: pd.DataFrame, person: str) -> pd.DataFrame:
 
 def _rate_per_person(frame: pd.DataFrame, person: str, rate: str, pick: str) -> pd.DataFrame:
     rows = frame[frame[rate].notna()].reset_index(drop=True)
-    return pd.DataFrame({"person": _names(rows[person]), "rate": rows[rate].astype(float),
+    return pd.DataFrame({"staff_person": _names(rows[person]), "staff_rate": rows[rate].astype(float),
                          key(pick): rows[person].astype(int).astype(str)})
 
 
@@ -69,12 +69,12 @@ def _rate_figure(name: str, axis: str):
         if data.empty:  # people listed, none with the rate's denominator
             return None
         return alt.Chart(data, title=tr(f"kpi.chart.{name}")).mark_bar().encode(
-            y=alt.Y("person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["person"]),
+            y=alt.Y("staff_person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["staff_person"]),
                     axis=alt.Axis(labelLimit=240)),
-            x=alt.X("rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
+            x=alt.X("staff_rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format="%")),
-            tooltip=[alt.Tooltip("person:N", title=tr(f"kpi_wa.axis.{axis}")),
-                     alt.Tooltip("rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
+            tooltip=[alt.Tooltip("staff_person:N", title=tr(f"kpi_wa.axis.{axis}")),
+                     alt.Tooltip("staff_rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
     return figure
 
 
