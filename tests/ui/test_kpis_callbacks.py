@@ -48,8 +48,7 @@ def test_recheck_coverage_draws_the_l2_and_l3_targets(open_page):
     rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"]
     assert len(rules) == 2
     labels = set(rows.dropna(subset=["label"])["label"])
-    assert {label.split(" ")[0] for label in labels} == {"L2", "L3"}
-    assert all(t("kpi_wa.target.level", "en", level="", percent="").strip().split(" ")[0] in x for x in labels)
+    assert {label.split(":")[0] for label in labels} == {t(f"enum.CallbackLevel.{lv}", "en") for lv in ("L2", "L3")}
     assert set(rows.dropna(subset=["level_key"])["level_key"]) <= {"L2", "L3"}
 
 

@@ -37,12 +37,13 @@ def _rates(frame: pd.DataFrame, c) -> pd.DataFrame:
     """One row per kind, level and rate (translated, raw keys beside); a rate without a value left out."""
     long = frame.melt(id_vars=["kind", "level", "due", "done", "on_time"], value_vars=list(RATE_SERIES),
                       var_name="series", value_name="rate")
-    long = labelled(long[long["rate"].notna()].reset_index(drop=True), "kind", CallbackKind)
+    long = labelled(labelled(long[long["rate"].notna()].reset_index(drop=True), "kind", CallbackKind), "level",
+                    CallbackLevel)
     shown = pd.DataFrame({"kind_level": [f"{k} · {lv}" for k, lv in zip(long["kind"], long["level"], strict=True)],
                           "rate_name": [tr(f"kpi.calls.series.{s}") for s in long["series"]],
                           "rate_value": long["rate"].astype(float), "due": long["due"], "done": long["done"],
                           "on_time": long["on_time"]})
-    return shown.assign(**{key("kind"): long[key("kind")], key("level"): long["level"],
+    return shown.assign(**{key("kind"): long[key("kind")], key("level"): long[key("level")],
                            key("series"): long["series"].map(RATE_SERIES)})
 
 
@@ -64,17 +65,18 @@ def _rates_figure(data: pd.DataFrame, f, c):
 
 def _coverage(frame: pd.DataFrame, c) -> pd.DataFrame:
     """The samples with a coverage, each as "period · level", the raw period and level beside."""
-    rows = frame[frame["coverage"].notna()].reset_index(drop=True)
+    rows = labelled(frame[frame["coverage"].notna()].reset_index(drop=True), "level", CallbackLevel)
     return pd.DataFrame({"recheck_sample": [f"{p} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)],
                          "callback_level": rows["level"], "population": rows["population"], "drawn": rows["drawn"],
                          "done": rows["done"], "recheck_coverage": rows["coverage"].astype(float),
-                         "coverage_target": rows["target"], key("period"): rows["period"], key("level"): rows["level"]})
+                         "coverage_target": rows["target"], key("period"): rows["period"],
+                         key("level"): rows[key("level")]})
 
 
 def _coverage_figure(data: pd.DataFrame, f, c):
     if data.empty:
         return None
-    levels = [CallbackLevel.L2.value, CallbackLevel.L3.value]
+    levels = enum_order(CallbackLevel)[1:]  # L2, L3
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"])),
         x=alt.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
