@@ -63,10 +63,19 @@ def _rates_figure(data: pd.DataFrame, f, c):
                  alt.Tooltip("due:Q", title=tr("kpi.series.due"))])
 
 
+def _period(raw: str) -> str:
+    """A re-check period's key (an ISO week "2026-W48" or a month "2026-11") as the user's language writes it."""
+    year, _, rest = raw.partition("-")
+    if rest.startswith("W"):
+        return tr("kpi_wa.period.week", year=year, week=int(rest[1:]))
+    return tr("kpi_wa.period.month", year=year, month=int(rest))
+
+
 def _coverage(frame: pd.DataFrame, c) -> pd.DataFrame:
     """The samples with a coverage, each as "period · level", the raw period and level beside."""
     rows = labelled(frame[frame["coverage"].notna()].reset_index(drop=True), "level", CallbackLevel)
-    return pd.DataFrame({"recheck_sample": [f"{p} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)],
+    samples = [f"{_period(p)} · {lv}" for p, lv in zip(rows["period"], rows["level"], strict=True)]
+    return pd.DataFrame({"recheck_sample": samples,
                          "callback_level": rows["level"], "population": rows["population"], "drawn": rows["drawn"],
                          "done": rows["done"], "recheck_coverage": rows["coverage"].astype(float),
                          "coverage_target": rows["target"], key("period"): rows["period"],
