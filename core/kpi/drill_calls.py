@@ -6,7 +6,8 @@ callback's id (that is the record a user opens); its number is the attempt's own
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.orm import aliased
@@ -14,9 +15,8 @@ from sqlalchemy.orm import aliased
 from core.kpi.call_days import OWED
 from core.kpi.call_quality import dissatisfied, reason_key
 from core.kpi.sql import KpiFilter, in_range, narrow
-from core.lists import day_bounds_utc
 from db.engine import session_scope
-from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome, Satisfaction
+from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome
 from db.models import CallAttempt, Callback, Customer, RecheckSample, User
 
 DONE = Callback.status == CallbackStatus.COMPLETED
@@ -58,16 +58,6 @@ def _attempts(f: KpiFilter, tz: str, *where) -> Select:
     return in_range(stmt, a.attempted_at, f, tz)
 
 
-def callbacks_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
-                       offset: int) -> Rows:
-    """The callbacks of one week's bar: pick {"week": its Monday, "series": "due" | "done" | "on_time"}."""
-    week = date.fromisoformat(pick["week"])
-    lo, hi = day_bounds_utc(max(week, f.start), min(week + timedelta(days=6), f.end), tz)
-    condition = SERIES[pick.get("series", "due")]
-    stmt = _callbacks(f, Callback.due_end >= lo, Callback.due_end < hi, *([] if condition is None else [condition]))
-    return _page(engine, stmt, "callback", limit, offset)
-
-
 def callback_rates_by_kind(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                            limit: int, offset: int) -> Rows:
     """The callbacks due of one kind and level: pick {"kind", "level"} and optionally "series" ("due", the
@@ -79,11 +69,32 @@ def callback_rates_by_kind(engine: Engine, f: KpiFilter, tz: str, now: datetime,
     return _page(engine, stmt, "callback", limit, offset)
 
 
-def satisfaction_distribution(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                              limit: int, offset: int) -> Rows:
-    """The reached call attempts of one answer: pick {"satisfaction"}."""
-    stmt = _attempts(f, tz, CallAttempt.outcome == CallOutcome.REACHED,
-                     CallAttempt.satisfaction == Satisfaction(pick["satisfaction"]))
+def callbacks_on_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
+                          limit: int, offset: int) -> Rows:
+    """The on-time headline's records over the whole period (K-1, CB-3): the callbacks due in the range, pick
+    {"series": "due" | "done" | "on_time"}; on_time (the headline's numerator) lists those done by the end of
+    their due window."""
+    condition = SERIES[pick.get("series", "on_time")]
+    stmt = in_range(_callbacks(f, *([] if condition is None else [condition])), Callback.due_end, f, tz)
+    return _page(engine, stmt, "callback", limit, offset)
+
+
+def call_attempts(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+               offset: int) -> Rows:
+    """The reach headline's records over the whole period (K-2, CB-6): pick {"outcome": "reached"} (the
+    numerator) or {"outcome": "all"} (every attempt made, the denominator)."""
+    outcome = pick.get("outcome", "reached")
+    where = [] if outcome == "all" else [CallAttempt.outcome == CallOutcome(outcome)]
+    return _page(engine, _attempts(f, tz, *where), "attempt", limit, offset)
+
+
+def scored_calls(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                  offset: int) -> Rows:
+    """The score headline's records over the whole period (K-2, CB-7): the reached call attempts with a score, the
+    ones the average is taken over; pick {"scored": "yes"}."""
+    if pick.get("scored", "yes") != "yes":
+        raise ValueError(pick["scored"])
+    stmt = _attempts(f, tz, CallAttempt.outcome == CallOutcome.REACHED, CallAttempt.score.is_not(None))
     return _page(engine, stmt, "attempt", limit, offset)
 
 
@@ -121,5 +132,29 @@ def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick:
     return _page(engine, stmt, "callback", limit, offset)
 
 
-DRILLS = {fn.__name__: fn for fn in (callbacks_per_week, callback_rates_by_kind, satisfaction_distribution,
-                                     dissatisfaction_reasons, qa_score_per_specialist, recheck_coverage)}
+# callbacks_per_week and satisfaction_distribution are core.kpi.drill's (one rule, written once).
+DRILLS = {fn.__name__: fn for fn in (callback_rates_by_kind, dissatisfaction_reasons, qa_score_per_specialist,
+                                     recheck_coverage, callbacks_on_time, call_attempts, scored_calls)}
+
+
+def specialist_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                    offset: int) -> Rows:
+    """A specialist's bar of the staff view (K-6): the callbacks assigned to them and due in the range, the
+    denominator of their on-time rate; pick {"user": their id}."""
+    return callbacks_on_time(engine, replace(f, staff_id=int(pick["user"])), tz, now, {"series": "due"},
+                                 limit, offset)
+
+
+def technician_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
+                    offset: int) -> Rows:
+    """A technician's bar of the staff view (K-6): their work orders taken in during the range, the
+    denominator of their dispatch-within-target rate; pick {"technician": their id}. The rule is
+    core.kpi.drill's work_orders_per_week (series opened, the whole period) narrowed to the technician."""
+    from core.kpi.drill import work_orders_per_week  # core.kpi.drill imports this module to build its registry
+
+    return work_orders_per_week(engine, replace(f, staff_id=int(pick["technician"])), tz, now, {"series": "opened"},
+                                limit, offset)
+
+
+STAFF_DRILLS = {fn.__name__: fn for fn in (specialist_view, technician_view)}
+DRILLS |= STAFF_DRILLS

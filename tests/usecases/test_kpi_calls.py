@@ -32,6 +32,7 @@ from core.kpi import (
     satisfaction_distribution,
 )
 from core.kpi import drill_calls as drill
+from core.kpi.drill import DRILLS
 from db.engine import session_scope
 from db.enums import (
     CallbackKind,
@@ -315,7 +316,7 @@ def test_every_figure_is_none_or_empty_without_data(engine):
     assert weeks[["due", "done", "on_time"]].to_numpy().sum() == 0
     assert callback_rates_by_kind(days).empty and qa_score_per_specialist(attempts).empty
     assert dissatisfaction_reasons(engine, f, tz).empty and recheck_coverage(engine, f).empty
-    assert drill.callbacks_per_week(engine, f, tz, NOW, {"week": "2026-11-16", "series": "due"}, 10, 0) == ([], 0)
+    assert DRILLS["callbacks_per_week"](engine, f, tz, NOW, {"week": "2026-11-16", "series": "due"}, 10, 0) == ([], 0)
     assert drill.qa_score_per_specialist(engine, f, tz, NOW, {"caller": "1"}, 10, 0) == ([], 0)
 
 
@@ -338,9 +339,10 @@ def _callback_rows(seed: Seed, cbs: list[dict]) -> list[tuple]:
              cb["status"].value, seed.names.get(cb["assignee_id"])) for cb in ordered]
 
 
-def _attempt_rows(seed: Seed, attempts: list[dict]) -> list[tuple]:
+def _attempt_rows(seed: Seed, attempts: list[dict], number: str = "id") -> list[tuple]:
+    """Attempts as drill rows; `number` the field shown as the number (core.kpi.drill shows the callback's)."""
     ordered = sorted(attempts, key=lambda a: (a["attempted_at"], a["callback_id"], a["id"]), reverse=True)
-    return [("attempt", a["callback_id"], str(a["id"]),
+    return [("attempt", a["callback_id"], str(a[number]),
              seed.customer_name[seed.callbacks[a["callback_id"]]["customer_id"]], a["attempted_at"],
              a["outcome"].value, seed.names[a["caller_id"]]) for a in ordered]
 
@@ -357,10 +359,10 @@ def test_each_drill_down_returns_exactly_the_rows_its_mark_counts(engine, seed, 
     days = callback_days(engine, f, tz)
     per_week = callbacks_per_week(callback_weeks(days, f))
     checks = 0
-    for series, counted in (("due", lambda cb: True), ("done", _done), ("on_time", _on_time)):
+    for series, counted in (("due", lambda cb: True), ("done", _done)):  # the chart's two bars (core.kpi.drill)
         for week, count in zip(per_week["week"], per_week[series], strict=True):
-            rows, total = _pages(drill.callbacks_per_week, engine, f, tz, {"week": week.isoformat(),
-                                                                             "series": series})
+            rows, total = _pages(DRILLS["callbacks_per_week"], engine, f, tz, {"week": week.isoformat(),
+                                                                                 "series": series})
             mine = [cb for cb in owed if counted(cb) and _monday(_day(cb["due_end"], tz)) == week]
             assert (total, _as_tuples(rows)) == (count, _callback_rows(seed, mine))
             checks += count
@@ -373,9 +375,10 @@ def test_each_drill_down_returns_exactly_the_rows_its_mark_counts(engine, seed, 
         assert done == r.done
     reached = [a for a in made if _reached(a)]
     for r in satisfaction_distribution(attempt_counts(attempt_days(engine, f, tz))).itertuples(index=False):
-        rows, total = _pages(drill.satisfaction_distribution, engine, f, tz, {"satisfaction": str(r.satisfaction)})
+        rows, total = _pages(DRILLS["satisfaction_distribution"], engine, f, tz,
+                             {"satisfaction": str(r.satisfaction)})
         mine = [a for a in reached if a["satisfaction"] == r.satisfaction]
-        assert (total, _as_tuples(rows)) == (r.count, _attempt_rows(seed, mine))
+        assert (total, _as_tuples(rows)) == (r.count, _attempt_rows(seed, mine, number="callback_id"))
     for r in dissatisfaction_reasons(engine, f, tz).itertuples(index=False):
         rows, total = _pages(drill.dissatisfaction_reasons, engine, f, tz, {"reason": r.reason})
         mine = [a for a in reached if a["satisfaction"] is Satisfaction.DISSATISFIED and a["dissatisfaction_reason"]
@@ -385,4 +388,12 @@ def test_each_drill_down_returns_exactly_the_rows_its_mark_counts(engine, seed, 
         rows, total = _pages(drill.qa_score_per_specialist, engine, f, tz, {"caller": str(r.caller_id)})
         mine = [a for a in made if a["caller_id"] == r.caller_id and a["qa_score"] is not None]
         assert (total, _as_tuples(rows)) == (r.calls, _attempt_rows(seed, mine))
+    on_time = [cb for cb in owed if _on_time(cb)]
+    rows, total = _pages(drill.callbacks_on_time, engine, f, tz, {"series": "on_time"})
+    assert (total, _as_tuples(rows)) == (len(on_time), _callback_rows(seed, on_time))
+    rows, total = _pages(drill.call_attempts, engine, f, tz, {"outcome": "reached"})
+    assert (total, _as_tuples(rows)) == (len(reached), _attempt_rows(seed, reached))
+    scored = [a for a in reached if a["score"] is not None]
+    rows, total = _pages(drill.scored_calls, engine, f, tz, {"scored": "yes"})
+    assert (total, _as_tuples(rows)) == (len(scored), _attempt_rows(seed, scored))
     assert checks > 0

@@ -1,14 +1,105 @@
-"""The staff area (K-6): its headlines and charts, once wired. Until then it says its KPIs are on the way
-(ui.kpi.specs.area); wiring one is a spec in each list (see ui/kpi/callbacks.py)."""
+"""The staff area (K-6): the specialists' and the technicians' figures side by side in two tables (names,
+rates as percents, no data as —), then one comparison chart each: callbacks on time per specialist and
+dispatch within target per technician, a bar listing that person's callbacks or work orders."""
 
 from __future__ import annotations
 
-from core import kpi
-from ui.kpi.specs import Chart, Headline, area
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-HEADLINES: list[Headline] = []
-CHARTS: list[Chart] = []
+from core import kpi
+from core.fmt import fmt_money, fmt_percent
+from core.kpi.staff_view import specialist_view, technician_view
+from ui.charts import compute, key
+from ui.context import lang, office, tr
+from ui.kpi.specs import Chart, area
+
+PERCENT = {"callback_on_time_rate", "dispatch_within_target_rate", "accepted_signed_rate"}
+SCORE = {"average_score", "after_repair_average_score"}
+
+
+def _specialists(f, c) -> pd.DataFrame:
+    return specialist_view(compute(kpi.callback_days, f, c.tz), compute(kpi.attempt_days, f, c.tz),
+                           compute(kpi.lead_contact_days, f, c.tz))
+
+
+def _technicians(f, c) -> pd.DataFrame:
+    return technician_view(compute(kpi.order_intake_days, f, c.tz, c.dispatch_target),
+                           compute(kpi.order_done_days, f, c.tz), compute(kpi.attempt_days, f, c.tz))
+
+
+def _names(ids) -> list[str]:
+    names = compute(kpi.staff)
+    return [names.get(int(p), f"#{int(p)}") for p in ids]
+
+
+def _cell(column: str, value) -> str:
+    """A figure as the table shows it: — for no data, rates as percents, scores to two places, money in the
+    office's currency, seconds as hours."""
+    if value is None or value != value:  # None, or NaN
+        return "—"
+    if column in PERCENT:
+        return fmt_percent(value, lang())
+    if column in SCORE:
+        return f"{value:.2f}"
+    if column.endswith("_cents"):
+        return fmt_money(int(value), lang(), office().currency)
+    if column.endswith("_s"):
+        return f"{value / 3600:.1f}"
+    return str(int(value))
+
+
+def shown_table(frame: pd.DataFrame, person: str) -> pd.DataFrame:
+    """The view as the page shows it: the person's name first, every figure as text, headers translated."""
+    table = {tr("kpi_wa.col.name"): _names(frame[person])}
+    for column in frame.columns.drop(person):
+        table[tr(f"kpi_wa.col.{column}")] = [_cell(column, v) for v in frame[column]]
+    return pd.DataFrame(table)
+
+
+def _rate_per_person(frame: pd.DataFrame, person: str, rate: str, pick: str) -> pd.DataFrame:
+    rows = frame[frame[rate].notna()].reset_index(drop=True)
+    return pd.DataFrame({"staff_person": _names(rows[person]), "staff_rate": rows[rate].astype(float),
+                         key(pick): rows[person].astype(int).astype(str)})
+
+
+def _rate_figure(name: str, axis: str):
+    def figure(data: pd.DataFrame, f, c):
+        if data.empty:  # people listed, none with the rate's denominator
+            return None
+        return alt.Chart(data, title=tr(f"kpi.chart.{name}")).mark_bar().encode(
+            y=alt.Y("staff_person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["staff_person"]),
+                    axis=alt.Axis(labelLimit=240)),
+            x=alt.X("staff_rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("staff_person:N", title=tr(f"kpi_wa.axis.{axis}")),
+                     alt.Tooltip("staff_rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
+    return figure
+
+
+HEADLINES: list = []
+CHARTS = [
+    Chart(specialist_view, _specialists, _rate_figure("specialist_view", "specialist"),
+          label=lambda frame, c: _rate_per_person(frame, "user_id", "callback_on_time_rate", "user")),
+    Chart(technician_view, _technicians, _rate_figure("technician_view", "technician"),
+          label=lambda frame, c: _rate_per_person(frame, "technician_id", "dispatch_within_target_rate",
+                                                  "technician")),
+]
+
+
+def _table(title: str, frame: pd.DataFrame, person: str) -> None:
+    st.subheader(title)
+    if frame.empty:
+        st.info(tr("kpi.no_data"))
+    else:
+        st.dataframe(shown_table(frame, person), hide_index=True, width="stretch")
 
 
 def render(f: kpi.KpiFilter, ctx) -> None:
+    left, right = st.columns(2)
+    with left:
+        _table(tr("kpi_wa.table.specialists"), _specialists(f, ctx), "user_id")
+    with right:
+        _table(tr("kpi_wa.table.technicians"), _technicians(f, ctx), "technician_id")
     area(HEADLINES, CHARTS, f, ctx)
