@@ -18,7 +18,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Connection, Date, Engine, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Engine,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from core.clock import office_day
@@ -28,13 +44,18 @@ from db.enums import CallbackStatus, CallOutcome, Satisfaction, ServiceType
 from db.models import (
     CallAttempt,
     Callback,
+    Complaint,
     Customer,
     KpiAttemptDay,
     KpiCallbackDay,
+    KpiComplaintDay,
+    KpiLeadContactDay,
     KpiMark,
     KpiOrderDoneDay,
     KpiOrderIntakeDay,
     KpiRollupState,
+    Lead,
+    LeadContact,
     Product,
     WorkOrder,
 )
@@ -111,6 +132,11 @@ def whole_seconds(earlier, later, dialect: str) -> ColumnElement:
     return cast(func.round(seconds_between(earlier, later, dialect)), BigInteger)
 
 
+def whole_ms(earlier, later, dialect: str) -> ColumnElement:
+    """Milliseconds from `earlier` to `later` (the reference's seconds are exact to the millisecond)."""
+    return cast(func.round(seconds_between(earlier, later, dialect) * 1000), BigInteger)
+
+
 def _intake(day: Day, dialect: str, target: int | None) -> Select:
     """A4: work orders on the office day of intake_at (WO-3: dispatched within k times the target)."""
     w = WorkOrder
@@ -134,11 +160,55 @@ def _done(day: Day, dialect: str, _target: int | None) -> Select:
                    _total(w.fee_cents, fee), _count(fee))
 
 
+def _complaints(day: Day, dialect: str, _target: int | None) -> Select:
+    """K-3: complaints on the office day of received_at, with the conditions of core.kpi.complaints that
+    depend on the complaint's own row (the promise only for closed complaints: an open one's depends on
+    `now`) and `repeat`, read by an EXISTS equal to the reference's window (the latest earlier complaint of
+    the customer about the model is within REPEAT_DAYS iff any is)."""
+    from core.complaints.log import promise_kept
+    from core.kpi.complaints import REPEAT_DAYS, _days_before, conditions
+
+    c, cond = Complaint, conditions(datetime(1970, 1, 1), dialect)  # `now` unused by the conditions kept
+    earlier, its = aliased(Complaint), aliased(Product)
+    model = func.coalesce(Product.model, "")
+    cause = func.coalesce(c.cause, "")
+    before = or_(earlier.received_at < c.received_at, and_(earlier.received_at == c.received_at, earlier.id < c.id))
+    repeat = exists().where(
+        earlier.customer_id == c.customer_id, before,
+        earlier.received_at >= _days_before(c.received_at, REPEAT_DAYS, dialect),
+        its.id == earlier.product_id, its.model == Product.model)
+    ms = lambda later: whole_ms(c.received_at, later, dialect)  # noqa: E731
+    closed = cond["closed"]
+    return (select(day, c.owner_id, Customer.grade, c.channel, c.status, model, cause, func.count(),
+                   _count(cond["responded"]), _total(ms(c.first_response_at), cond["responded"]),
+                   _count(closed), _total(ms(c.closed_at), closed),
+                   _count(and_(closed, c.reply_deadline.is_not(None))), _count(promise_kept()),
+                   *[_count(cond[n]) for n in ("judged", "ours", "verified")],
+                   _count(and_(c.product_id.is_not(None), repeat)),
+                   _count(cond["reopened"]), _count(cond["ever_closed"]))
+            .join(Customer, Customer.id == c.customer_id).outerjoin(Product, Product.id == c.product_id)
+            .group_by(day, c.owner_id, Customer.grade, c.channel, c.status, model, cause))
+
+
+def _lead_contacts(day: Day, _dialect: str, _target: int | None) -> Select:
+    """K-5 (L-2): lead contacts on the office day of contacted_at, per user and the grade of the lead's
+    customer ('' none), counted per stage of core.kpi.leads.STAGES."""
+    from core.kpi.leads import STAGES
+
+    lc, grade = LeadContact, func.coalesce(Customer.grade, "")
+    stages = [func.count() if c is None else _count(c) for c in STAGES.values()]
+    return (select(day, lc.user_id, grade, *stages, _total(lc.sale_amount_cents, STAGES["sales"]))
+            .join(Lead, Lead.id == lc.lead_id).outerjoin(Customer, Customer.id == Lead.customer_id)
+            .group_by(day, lc.user_id, grade))
+
+
 ROLLUPS: dict[str, Rollup] = {r.name: r for r in (
     Rollup("callback_days", KpiCallbackDay, Callback.due_end, _callbacks),
     Rollup("attempt_days", KpiAttemptDay, CallAttempt.attempted_at, _attempts),
     Rollup("order_intake_days", KpiOrderIntakeDay, WorkOrder.intake_at, _intake, uses_target=True),
     Rollup("order_done_days", KpiOrderDoneDay, WorkOrder.completed_at, _done),
+    Rollup("complaint_days", KpiComplaintDay, Complaint.received_at, _complaints),
+    Rollup("lead_contact_days", KpiLeadContactDay, LeadContact.contacted_at, _lead_contacts),
 )}
 
 
