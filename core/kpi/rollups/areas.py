@@ -32,12 +32,13 @@ COUNTS = ("received", "responded", "response_ms", "closed", "close_ms", "closed_
           "verified", "repeat", "reopened", "ever_closed")
 
 
-def _complaint_rows(engine: Engine, f: KpiFilter, tz: str, keys: tuple[str, ...]) -> list[dict]:
-    """The rollup's sums over the range and filter, per `keys` (columns of kpi_complaint_days)."""
+def _complaint_rows(engine: Engine, f: KpiFilter, tz: str, keys: tuple[str, ...],
+                    measures: tuple[str, ...] = COUNTS) -> list[dict]:
+    """The rollup's sums of `measures` over the range and filter, per `keys` (columns of kpi_complaint_days)."""
     refresh(engine, tz, None, names=("complaint_days",))
     t = KpiComplaintDay
     group = [getattr(t, k) for k in keys]
-    stmt = narrowed(select(*group, *[func.sum(getattr(t, m)).label(m) for m in COUNTS]), t, f, staff="owner_id",
+    stmt = narrowed(select(*group, *[func.sum(getattr(t, m)).label(m) for m in measures]), t, f, staff="owner_id",
                     complaints=True)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt.group_by(*group) if group else stmt)]
@@ -78,13 +79,13 @@ def complaint_counts(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> Co
 
 
 def complaints_by_channel(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
-    rows = _complaint_rows(engine, f, tz, ("channel", "status"))
+    rows = _complaint_rows(engine, f, tz, ("channel", "status"), ("received",))
     return pd.DataFrame([{"channel": ComplaintChannel(r["channel"]), "status": ComplaintStatus(r["status"]),
                           "count": int(r["received"])} for r in rows], columns=["channel", "status", "count"])
 
 
 def complaints_closed_by_deadline(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> float | None:
-    (row,) = _complaint_rows(engine, f, tz, ())
+    (row,) = _complaint_rows(engine, f, tz, (), ("received", "kept", "closed_promised"))
     if not row["received"]:
         return None
     return ratio(row["kept"], int(row["closed_promised"]) + _open_decided(engine, f, tz, now))
