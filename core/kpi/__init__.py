@@ -46,7 +46,6 @@ from core.kpi.complaints import (
 from core.kpi.leads import (
     lead_conversion_rate,
     lead_follow_up_on_time_rate,
-    lead_follow_ups,
     lead_follow_ups_on_schedule,
     lead_funnel_per_specialist,
     lead_funnel_per_week,
@@ -58,6 +57,7 @@ from core.kpi.rollups.areas import (
     complaints_by_channel,
     complaints_closed_by_deadline,
     lead_contact_days,
+    lead_follow_ups,
 )
 from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds

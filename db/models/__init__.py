@@ -18,6 +18,7 @@ from db.models.kpi import (
     KpiCallbackDay,
     KpiComplaintDay,
     KpiLeadContactDay,
+    KpiLeadFollowUpDay,
     KpiOrderDoneDay,
     KpiOrderIntakeDay,
 )
@@ -28,8 +29,8 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent, WorkO
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "ComplaintEvidence", "Contact",
     "Customer", "CustomerSearchTerm", "FinanceBatch", "ImportBatch", "ImportMapping", "IncomingCall", "JobLease",
-    "KpiAttemptDay", "KpiCallbackDay", "KpiComplaintDay", "KpiLeadContactDay", "KpiMark", "KpiOrderDoneDay",
-    "KpiOrderIntakeDay", "KpiRollupState", "Lead", "LeadContact", "Product", "RecheckPopulation", "RecheckSample",
-    "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WeeklyReport", "WorkOrder", "WorkOrderEvent",
-    "WorkOrderSignature",
+    "KpiAttemptDay", "KpiCallbackDay", "KpiComplaintDay", "KpiLeadContactDay", "KpiLeadFollowUpDay", "KpiMark",
+    "KpiOrderDoneDay", "KpiOrderIntakeDay", "KpiRollupState", "Lead", "LeadContact", "Product", "RecheckPopulation",
+    "RecheckSample", "Setting", "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WeeklyReport", "WorkOrder",
+    "WorkOrderEvent", "WorkOrderSignature",
 ]

@@ -145,3 +145,19 @@ class KpiLeadContactDay(Base):
     recommendations: Mapped[int] = mapped_column(Integer)
     sales: Mapped[int] = mapped_column(Integer)
     sales_amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class KpiLeadFollowUpDay(Base):
+    """K-5 (L-1): follow-up contacts, by the office day of contacted_at, per the lead's specialist, its customer's
+    grade ('' none) and the class the follow-up was due in (counted under the basis' follow-up intervals)."""
+
+    __tablename__ = "kpi_lead_follow_up_days"
+    __table_args__ = (Index("ix_kpi_lead_follow_up_days_day", "day", "specialist_id"),)
+
+    id: Mapped[int] = mapped_column(RollupId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    specialist_id: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(12))
+    lead_class: Mapped[str] = mapped_column(String(4))
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

@@ -35,6 +35,7 @@ from db.enums import (
     ComplaintChannel,
     ComplaintStatus,
     CustomerGrade,
+    LeadClass,
     LeadResult,
     Responsibility,
     Role,
@@ -58,6 +59,7 @@ from tests.factories import (
 )
 
 FIRST, LAST = date(2025, 1, 1), date(2026, 12, 31)
+INTERVALS = {"lead.a_interval_days": 2, "lead.b_interval_days": 7, "lead.c_interval_days": 30}  # L-1 (defaults)
 TARGET = 5
 KINDS = (CallbackKind.FIRST, CallbackKind.AFTER_REPAIR, CallbackKind.MAINTENANCE)
 
@@ -212,17 +214,19 @@ def _write_area(s, o: Office, rng: Random, pick: int) -> None:
     elif pick == 3 or not contacts:
         result = rng.choice(list(LeadResult))
         make_lead_contact(s, s.get(Lead, rng.choice(o.leads)), s.get(User, rng.choice(o.staff)),
-                          contacted_at=_moment(rng), result=result,
+                          contacted_at=_moment(rng), result=result, new_class=_maybe(rng, rng.choice(list(LeadClass))),
                           sale_amount_cents=rng.randrange(100, 9000) if result == LeadResult.SALE else None)
     elif pick == 4 and rng.random() < 0.3:
         s.execute(delete(LeadContact).where(LeadContact.id == rng.choice(contacts)))
     elif pick == 4:
         s.execute(update(LeadContact).where(LeadContact.id == rng.choice(contacts)).values(
             contacted_at=_moment(rng), user_id=rng.choice(o.staff), lead_id=rng.choice(o.leads),
-            result=rng.choice(list(LeadResult)), sale_amount_cents=_maybe(rng, 500)))
-    else:
+            result=rng.choice(list(LeadResult)), sale_amount_cents=_maybe(rng, 500),
+            new_class=_maybe(rng, rng.choice(list(LeadClass)))))
+    else:  # a lead relinked, reassigned or reclassed (the class its first follow-ups were due in)
         s.execute(update(Lead).where(Lead.id == rng.choice(o.leads)).values(
-            customer_id=_maybe(rng, rng.choice(o.customers), 0.7)))
+            customer_id=_maybe(rng, rng.choice(o.customers), 0.7), specialist_id=_maybe(rng, rng.choice(o.staff)),
+            lead_class=rng.choice(list(LeadClass))))
 
 
 def _through_core(engine, o: Office, rng: Random) -> None:
@@ -271,7 +275,7 @@ def _expected(engine, tz: str, f: KpiFilter) -> dict[str, dict]:
             done = c.status == CallbackStatus.COMPLETED
             m["due"] += 1
             m["done"] += done
-            m["on_time"] += done and c.completed_at <= c.due_end
+            m["on_time"] += done and c.completed_at is not None and c.completed_at <= c.due_end
     for a in atts:
         c = cbs[a.callback_id]
         if not keep(a.attempted_at, a.caller_id, c.customer_id, c.kind, kinds=True):
@@ -350,6 +354,9 @@ def _check_areas(engine, tz: str, f: KpiFilter) -> None:
         complaint_reference.complaints_closed_by_deadline(engine, f, tz, NOW))
     days = [areas.lead_contact_days(engine, f, tz), lead_reference.lead_contact_days(engine, f, tz)]
     assert days[0].to_dict("records") == days[1].to_dict("records")
+    follow = [fn(engine, f, tz, INTERVALS).to_dict("records") for fn in (areas.lead_follow_ups,
+                                                                          lead_reference.lead_follow_ups)]
+    assert follow[0] == follow[1]
 
 
 def _check(engine, tz: str, f: KpiFilter) -> None:

@@ -22,11 +22,11 @@ from sqlalchemy import Engine, func, select
 from core.kpi import complaints as reference
 from core.kpi import leads as lead_reference
 from core.kpi.complaints import MEASURES, NO_PRODUCT, UNDECIDED, ComplaintCounts
-from core.kpi.rollups import refresh
+from core.kpi.rollups import follow_up_intervals, refresh
 from core.kpi.rollups.read import narrowed
 from core.kpi.sql import KpiFilter, in_range, ratio
-from db.enums import ComplaintChannel, ComplaintStatus
-from db.models import Complaint, Customer, KpiComplaintDay, KpiLeadContactDay, Product
+from db.enums import ComplaintChannel, ComplaintStatus, LeadClass
+from db.models import Complaint, Customer, KpiComplaintDay, KpiLeadContactDay, KpiLeadFollowUpDay, Product
 
 COUNTS = ("received", "responded", "response_ms", "closed", "close_ms", "closed_promised", "kept", "judged", "ours",
           "verified", "repeat", "reopened", "ever_closed")
@@ -101,9 +101,20 @@ def lead_contact_days(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
                         columns=lead_reference.DAY_COLUMNS)
 
 
+def lead_follow_ups(engine: Engine, f: KpiFilter, tz: str, settings) -> pd.DataFrame:
+    intervals = follow_up_intervals(settings)
+    refresh(engine, tz, None, names=("lead_follow_up_days",), intervals=intervals)
+    t = KpiLeadFollowUpDay
+    stmt = narrowed(select(t.lead_class, func.sum(t.due), func.sum(t.on_time)), t, f, staff="specialist_id")
+    with engine.connect() as conn:
+        found = {LeadClass(r[0]): (int(r[1]), int(r[2] or 0)) for r in conn.execute(stmt.group_by(t.lead_class))}
+    return pd.DataFrame([[k, *found.get(k, (0, 0))] for k in LeadClass], columns=lead_reference.FOLLOW_UP_COLUMNS)
+
+
 # The same definitions as the reference (their docstrings are the KPI definitions the catalog carries).
 for _fn, _ref in ((complaint_counts, reference.complaint_counts),
                   (complaints_by_channel, reference.complaints_by_channel),
                   (complaints_closed_by_deadline, reference.complaints_closed_by_deadline),
-                  (lead_contact_days, lead_reference.lead_contact_days)):
+                  (lead_contact_days, lead_reference.lead_contact_days),
+                  (lead_follow_ups, lead_reference.lead_follow_ups)):
     _fn.__doc__ = _ref.__doc__

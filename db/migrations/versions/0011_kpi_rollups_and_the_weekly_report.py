@@ -37,6 +37,7 @@ MARKED = (
       "closed_at", "reply_deadline", "responsibility", "capa_verified_at", "reopen_count")),
     ("lead_contact_days", "lead_contacts", "contacted_at",
      ("contacted_at", "user_id", "lead_id", "result", "sale_amount_cents")),
+    ("lead_follow_up_days", "lead_contacts", "contacted_at", ("contacted_at", "lead_id", "new_class")),
 )
 # CASCADED: an UPDATE of `columns` on `table` changes a dimension of other rows: mark the stamps `rows` selects.
 _ATTEMPTS_OF = "SELECT a.attempted_at FROM call_attempts a JOIN callbacks c ON c.id = a.callback_id WHERE c."
@@ -59,6 +60,10 @@ CASCADED = (
     ("customers", ("grade",), "lead_contact_days",
      "SELECT lc.contacted_at FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id WHERE l.customer_id = NEW.id"),
     ("leads", ("customer_id",), "lead_contact_days", "SELECT contacted_at FROM lead_contacts WHERE lead_id = NEW.id"),
+    ("customers", ("grade",), "lead_follow_up_days",
+     "SELECT lc.contacted_at FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id WHERE l.customer_id = NEW.id"),
+    ("leads", ("customer_id", "specialist_id", "lead_class"), "lead_follow_up_days",
+     "SELECT contacted_at FROM lead_contacts WHERE lead_id = NEW.id"),
 )
 # SIBLINGS: an INSERT, DELETE or UPDATE of `columns` on `table` changes other rows of it: mark the stamps `rows`
 # selects for the OLD row and for the NEW one (ROW stands for either). A complaint is a repeat when its customer
@@ -68,6 +73,9 @@ CASCADED = (
 SIBLINGS = (
     ("complaints", ("received_at", "customer_id", "product_id"), "complaint_days",
      "SELECT received_at FROM complaints WHERE customer_id = ROW.customer_id"),
+    # a lead contact is due after the lead's previous one, in the class the contacts before it left
+    ("lead_contacts", ("contacted_at", "lead_id", "new_class"), "lead_follow_up_days",
+     "SELECT contacted_at FROM lead_contacts WHERE lead_id = ROW.lead_id"),
 )
 
 
@@ -281,6 +289,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kpi_lead_contact_days', schema=None) as batch_op:
         batch_op.create_index('ix_kpi_lead_contact_days_day', ['day', 'user_id'], unique=False)
+    op.create_table('kpi_lead_follow_up_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('specialist_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('lead_class', sa.String(length=4), nullable=False),
+    sa.Column('due', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_lead_follow_up_days'))
+    )
+    with op.batch_alter_table('kpi_lead_follow_up_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_lead_follow_up_days_day', ['day', 'specialist_id'], unique=False)
     # open complaints (closed_at null) by receipt: the live "decided by now" count reads only them
     op.create_index('ix_lead_contacts_lead_at', 'lead_contacts', ['lead_id', 'contacted_at'], unique=False)
     op.create_index('ix_complaints_open_received', 'complaints', ['received_at', 'reply_deadline'], unique=False,
@@ -320,6 +340,7 @@ def downgrade() -> None:
     op.drop_table('weekly_reports')
     op.drop_index('ix_complaints_open_received', table_name='complaints')
     op.drop_index('ix_lead_contacts_lead_at', table_name='lead_contacts')
+    op.drop_table('kpi_lead_follow_up_days')
     op.drop_table('kpi_lead_contact_days')
     op.drop_table('kpi_complaint_days')
     op.drop_table('kpi_rollup_state')
