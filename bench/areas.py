@@ -37,7 +37,8 @@ def _areas(engine: Engine, tz: str, now, office) -> dict:
         "complaints (reference)": complaints(complaint_reference),
         "lead_contact_days (rollup)": lambda f: kpi.lead_contact_days(engine, f, tz),
         "lead_contact_days (reference)": lambda f: lead_reference.lead_contact_days(engine, f, tz),
-        "lead_follow_ups (reference, no rollup yet)": lambda f: lead_reference.lead_follow_ups(engine, f, tz, office),
+        "lead_follow_ups (rollup)": lambda f: kpi.lead_follow_ups(engine, f, tz, office),
+        "lead_follow_ups (reference)": lambda f: lead_reference.lead_follow_ups(engine, f, tz, office),
     }
 
 
