@@ -28,8 +28,8 @@ class Complaint(Base):
         Index("ix_complaints_channel_received", "channel", "received_at"),
         Index("ix_complaints_customer_product", "customer_id", "product_id"),  # CP-1 duplicate guard
         Index("ix_complaints_reply_deadline", "reply_deadline"),  # CP-5 overdue
-        Index("ix_complaints_open_received", "received_at", "reply_deadline", sqlite_where=text("closed_at IS NULL"),
-              postgresql_where=text("closed_at IS NULL")),  # K-3: open complaints decided by `now` (issue 14)
+        Index("ix_complaints_open_deadline", "reply_deadline", "received_at", sqlite_where=text("closed_at IS NULL"),
+              postgresql_where=text("closed_at IS NULL")),  # K-3: open complaints not due yet at `now` (issue 14)
         Index("ix_complaints_first_response_due", "first_response_due"),
     )
 

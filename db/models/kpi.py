@@ -120,6 +120,7 @@ class KpiComplaintDay(Base):
     closed: Mapped[int] = mapped_column(Integer)
     close_ms: Mapped[int] = mapped_column(BigInteger)
     closed_promised: Mapped[int] = mapped_column(Integer)  # closed with a reply deadline: decided whatever `now`
+    open_promised: Mapped[int] = mapped_column(Integer)  # open with a reply deadline: decided once it has passed
     kept: Mapped[int] = mapped_column(Integer)
     judged: Mapped[int] = mapped_column(Integer)
     ours: Mapped[int] = mapped_column(Integer)

@@ -197,7 +197,8 @@ def _complaints(day: Day, dialect: str, _options: Options) -> Select:
     return (select(day, c.owner_id, Customer.grade, c.channel, c.status, model, cause, func.count(),
                    _count(cond["responded"]), _total(ms(c.first_response_at), cond["responded"]),
                    _count(closed), _total(ms(c.closed_at), closed),
-                   _count(and_(closed, c.reply_deadline.is_not(None))), _count(promise_kept()),
+                   _count(and_(closed, c.reply_deadline.is_not(None))),
+                   _count(and_(c.closed_at.is_(None), c.reply_deadline.is_not(None))), _count(promise_kept()),
                    *[_count(cond[n]) for n in ("judged", "ours", "verified")],
                    _count(and_(c.product_id.is_not(None), repeat)),
                    _count(cond["reopened"]), _count(cond["ever_closed"]))

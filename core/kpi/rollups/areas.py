@@ -8,9 +8,9 @@ What stays exact, and how: every complaint figure that depends only on the compl
 column; `repeat` (an earlier complaint of the customer about the same model within 90 days) is recounted with
 its day, and the trigger marks a customer's later complaints whenever one of theirs is written, moved or removed
 (and a product's model change marks its complaints' customers'). The one figure that depends on `now`, whether
-an OPEN complaint's promise is decided (its reply deadline passed), is a small live count over the open
-complaints of the range (index ix_complaints_open_received); closed complaints with a deadline are decided
-whatever `now`, so they come from the rollup."""
+an OPEN complaint's promise is decided (its reply deadline passed), is the rollup's count of open complaints
+with a deadline less a small live count of those not due yet (index ix_complaints_open_deadline); closed
+complaints with a deadline are decided whatever `now`."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ from core.kpi.sql import KpiFilter, in_range, ratio
 from db.enums import ComplaintChannel, ComplaintStatus, LeadClass
 from db.models import Complaint, Customer, KpiComplaintDay, KpiLeadContactDay, KpiLeadFollowUpDay, Product
 
-COUNTS = ("received", "responded", "response_ms", "closed", "close_ms", "closed_promised", "kept", "judged", "ours",
-          "verified", "repeat", "reopened", "ever_closed")
+COUNTS = ("received", "responded", "response_ms", "closed", "close_ms", "closed_promised", "open_promised", "kept",
+          "judged", "ours", "verified", "repeat", "reopened", "ever_closed")
+PROMISES = ("closed_promised", "open_promised")
 
 
 def _complaint_rows(engine: Engine, f: KpiFilter, tz: str, keys: tuple[str, ...],
@@ -44,12 +45,15 @@ def _complaint_rows(engine: Engine, f: KpiFilter, tz: str, keys: tuple[str, ...]
         return [dict(r._mapping) for r in conn.execute(stmt.group_by(*group) if group else stmt)]
 
 
-def _open_decided(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> int:
-    """Open complaints received in the range (the filter's) whose reply deadline has passed at `now`: decided
-    and not kept (CP-2). Reads only open complaints (a partial index)."""
+def _decided(engine: Engine, f: KpiFilter, tz: str, now: datetime, sums: dict) -> int:
+    """Complaints whose promise is decided at `now` (CP-2): those closed with a reply deadline and those open
+    with one (the rollup's), less the open ones whose deadline has not passed yet: a live count that reads only
+    open complaints not due (a partial index on the deadline)."""
+    promised = int(sums["closed_promised"] or 0) + int(sums["open_promised"] or 0)
+    if not int(sums["open_promised"] or 0):
+        return promised
     c = Complaint
-    stmt = select(func.count()).select_from(c).where(c.closed_at.is_(None), c.reply_deadline.is_not(None),
-                                                      c.reply_deadline < now)
+    stmt = select(func.count()).select_from(c).where(c.closed_at.is_(None), c.reply_deadline >= now)
     if f.staff_id:
         stmt = stmt.where(c.owner_id == f.staff_id)
     if f.grades:
@@ -59,7 +63,7 @@ def _open_decided(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> int:
     if f.models:
         stmt = stmt.join(Product, Product.id == c.product_id).where(Product.model.in_(f.models))
     with engine.connect() as conn:
-        return int(conn.execute(in_range(stmt, c.received_at, f, tz)).scalar_one())
+        return promised - int(conn.execute(in_range(stmt, c.received_at, f, tz)).scalar_one())
 
 
 def complaint_counts(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> ComplaintCounts:
@@ -68,7 +72,7 @@ def complaint_counts(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> Co
     totals: dict[str, float] = {m: sums[m] for m in MEASURES if m in sums}
     totals["response_s"] = sums["response_ms"] / 1000.0
     totals["close_s"] = sums["close_ms"] / 1000.0
-    totals["decided"] = sums["closed_promised"] + (_open_decided(engine, f, tz, now) if rows else 0)
+    totals["decided"] = _decided(engine, f, tz, now, sums)
     by_model: dict[str, int] = {}
     by_cause: dict[str, int] = {}
     for r in rows:
@@ -85,10 +89,10 @@ def complaints_by_channel(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame
 
 
 def complaints_closed_by_deadline(engine: Engine, f: KpiFilter, tz: str, now: datetime) -> float | None:
-    (row,) = _complaint_rows(engine, f, tz, (), ("received", "kept", "closed_promised"))
+    (row,) = _complaint_rows(engine, f, tz, (), ("received", "kept", *PROMISES))
     if not row["received"]:
         return None
-    return ratio(row["kept"], int(row["closed_promised"]) + _open_decided(engine, f, tz, now))
+    return ratio(row["kept"], _decided(engine, f, tz, now, row))
 
 
 def lead_contact_days(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFrame:
