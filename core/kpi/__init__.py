@@ -3,6 +3,8 @@ definition, the English catalog carries the same text under `kpi.def.<name>` (a 
 and the page shows it, translated, as the chart's help. Everything is aggregated in SQL. The callback, call
 and work-order figures are pure functions of four daily frames (A1 callback_days, A2 attempt_days, A4
 order_intake_days, A5 order_done_days) read here from the rollups kept exact by triggers (core.kpi.rollups);
+the complaint aggregates and the lead contact days likewise (core.kpi.rollups.areas; core.kpi.complaints and
+core.kpi.leads keep the base-table reference);
 the same frames computed from the base tables (core.kpi.call_days, core.kpi.order_days) are the reference the
 rollups must equal and the benchmark's SQL baseline."""
 
@@ -34,26 +36,28 @@ from core.kpi.calls import (
 from core.kpi.complaints import (
     complaint_capa_verified,
     complaint_close_days,
-    complaint_counts,
     complaint_ours_share,
     complaint_reopen_rate,
     complaint_repeat_share,
     complaint_response_hours,
     complaints_by_cause,
-    complaints_by_channel,
     complaints_by_model,
-    complaints_closed_by_deadline,
 )
 from core.kpi.leads import (
-    lead_contact_days,
     lead_conversion_rate,
     lead_follow_up_on_time_rate,
-    lead_follow_ups,
     lead_follow_ups_on_schedule,
     lead_funnel_per_specialist,
     lead_funnel_per_week,
     lead_funnel_per_weekday,
     lead_sales_amount,
+)
+from core.kpi.rollups.areas import (
+    complaint_counts,
+    complaints_by_channel,
+    complaints_closed_by_deadline,
+    lead_contact_days,
+    lead_follow_ups,
 )
 from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter, default_range, earliest, partial_weeks, week_bounds

@@ -13,7 +13,16 @@ from db.models.callbacks import (
     Task,
 )
 from db.models.complaints import Complaint, ComplaintEvent, ComplaintEvidence
-from db.models.kpi import KpiAttemptDay, KpiCallbackDay, KpiDissatisfactionDay, KpiOrderDoneDay, KpiOrderIntakeDay
+from db.models.kpi import (
+    KpiAttemptDay,
+    KpiCallbackDay,
+    KpiComplaintDay,
+    KpiDissatisfactionDay,
+    KpiLeadContactDay,
+    KpiLeadFollowUpDay,
+    KpiOrderDoneDay,
+    KpiOrderIntakeDay,
+)
 from db.models.people import Contact, Customer, CustomerSearchTerm, ImportBatch, ImportMapping, Product, User
 from db.models.system import AuditEntry, JobLease, KpiMark, KpiRollupState, Setting, WeeklyReport
 from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent, WorkOrderSignature
@@ -21,8 +30,8 @@ from db.models.work_orders import FinanceBatch, WorkOrder, WorkOrderEvent, WorkO
 __all__ = [
     "AuditEntry", "Base", "CallAttempt", "Callback", "Complaint", "ComplaintEvent", "ComplaintEvidence", "Contact",
     "Customer", "CustomerSearchTerm", "FinanceBatch", "ImportBatch", "ImportMapping", "IncomingCall", "JobLease",
-    "KpiAttemptDay", "KpiCallbackDay", "KpiDissatisfactionDay", "KpiMark", "KpiOrderDoneDay", "KpiOrderIntakeDay",
-    "KpiRollupState", "Lead", "LeadContact", "Product", "RecheckPopulation", "RecheckSample", "Setting",
-    "SetupCode", "Task", "UTCDateTime", "User", "UserSession", "WeeklyReport", "WorkOrder", "WorkOrderEvent",
-    "WorkOrderSignature",
+    "KpiAttemptDay", "KpiCallbackDay", "KpiComplaintDay", "KpiDissatisfactionDay", "KpiLeadContactDay",
+    "KpiLeadFollowUpDay", "KpiMark", "KpiOrderDoneDay", "KpiOrderIntakeDay", "KpiRollupState", "Lead",
+    "LeadContact", "Product", "RecheckPopulation", "RecheckSample", "Setting", "SetupCode", "Task", "UTCDateTime",
+    "User", "UserSession", "WeeklyReport", "WorkOrder", "WorkOrderEvent", "WorkOrderSignature",
 ]

@@ -196,7 +196,8 @@ class LeadContact(Base):
 
     __tablename__ = "lead_contacts"
     __table_args__ = (Index("ix_lead_contacts_user_at", "user_id", "contacted_at"),
-                      Index("ix_lead_contacts_at", "contacted_at"))
+                      Index("ix_lead_contacts_at", "contacted_at"),
+                      Index("ix_lead_contacts_lead_at", "lead_id", "contacted_at"))  # K-5 follow-ups: a lead's history
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)

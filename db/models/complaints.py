@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.enums import (
@@ -28,6 +28,8 @@ class Complaint(Base):
         Index("ix_complaints_channel_received", "channel", "received_at"),
         Index("ix_complaints_customer_product", "customer_id", "product_id"),  # CP-1 duplicate guard
         Index("ix_complaints_reply_deadline", "reply_deadline"),  # CP-5 overdue
+        Index("ix_complaints_open_deadline", "reply_deadline", "received_at", sqlite_where=text("closed_at IS NULL"),
+              postgresql_where=text("closed_at IS NULL")),  # K-3: open complaints not due yet at `now` (issue 14)
         Index("ix_complaints_first_response_due", "first_response_due"),
     )
 

@@ -116,3 +116,67 @@ class KpiDissatisfactionDay(Base):
     level: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer)
+class KpiComplaintDay(Base):
+    """K-3: complaints, by the office day of received_at; every figure that depends on the complaint's own row
+    (and, for `repeat`, on its customer's earlier complaints: marked by trigger). Seconds are kept in
+    milliseconds (exact sums)."""
+
+    __tablename__ = "kpi_complaint_days"
+    __table_args__ = (Index("ix_kpi_complaint_days_day", "day", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(RollupId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(12))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
+    model: Mapped[str] = mapped_column(String(100))  # '' no product
+    cause: Mapped[str] = mapped_column(String(16))  # '' not decided
+    received: Mapped[int] = mapped_column(Integer)
+    responded: Mapped[int] = mapped_column(Integer)
+    response_ms: Mapped[int] = mapped_column(BigInteger)
+    closed: Mapped[int] = mapped_column(Integer)
+    close_ms: Mapped[int] = mapped_column(BigInteger)
+    closed_promised: Mapped[int] = mapped_column(Integer)  # closed with a reply deadline: decided whatever `now`
+    open_promised: Mapped[int] = mapped_column(Integer)  # open with a reply deadline: decided once it has passed
+    kept: Mapped[int] = mapped_column(Integer)
+    judged: Mapped[int] = mapped_column(Integer)
+    ours: Mapped[int] = mapped_column(Integer)
+    verified: Mapped[int] = mapped_column(Integer)
+    repeat: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer)
+    ever_closed: Mapped[int] = mapped_column(Integer)
+
+
+class KpiLeadContactDay(Base):
+    """K-5: lead contacts, by the office day of contacted_at, with the grade of the lead's customer ('' none)."""
+
+    __tablename__ = "kpi_lead_contact_days"
+    __table_args__ = (Index("ix_kpi_lead_contact_days_day", "day", "user_id"),)
+
+    id: Mapped[int] = mapped_column(RollupId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(12))
+    dialed: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    appointments: Mapped[int] = mapped_column(Integer)
+    recommendations: Mapped[int] = mapped_column(Integer)
+    sales: Mapped[int] = mapped_column(Integer)
+    sales_amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class KpiLeadFollowUpDay(Base):
+    """K-5 (L-1): follow-up contacts, by the office day of contacted_at, per the lead's specialist, its customer's
+    grade ('' none) and the class the follow-up was due in (counted under the basis' follow-up intervals)."""
+
+    __tablename__ = "kpi_lead_follow_up_days"
+    __table_args__ = (Index("ix_kpi_lead_follow_up_days_day", "day", "specialist_id"),)
+
+    id: Mapped[int] = mapped_column(RollupId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    specialist_id: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(12))
+    lead_class: Mapped[str] = mapped_column(String(4))
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)

@@ -1,7 +1,10 @@
 """Issue 14 "Fast at scale": the KPI rollups stay EXACT. After a seeded random sequence of writes (core's own
 services and raw SQL on every table a rollup counts), every rollup reader (A1, A2, A4, A5) equals a plain
-Python recount of the rows; a changed time zone or dispatch target rebuilds; rebuild equals refresh; a
-refresh after a refresh changes nothing. Office days are bucketed exactly across daylight saving."""
+Python recount of the rows, and the complaint (K-3) and lead (K-5) area readers equal their base-table
+reference functions (complaints moved between days, customers and products, grade and model changes, lead
+contacts written, moved and removed, leads relinked); a changed time zone or dispatch target rebuilds;
+rebuild equals refresh; a refresh after a refresh changes nothing. Office days are bucketed exactly across
+daylight saving."""
 
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ from sqlalchemy import delete, func, select, text, update
 from core.callbacks.rules import CallInput
 from core.callbacks.services import claim, record_call
 from core.kpi import call_days, order_days
+from core.kpi import complaints as complaint_reference
+from core.kpi import leads as lead_reference
 from core.kpi.call_quality import PUNCTUATION, dissatisfaction_reasons, dissatisfaction_reasons_from_attempts
-from core.kpi.rollups import ROLLUPS, day_case, rebuild, refresh, runs
+from core.kpi.rollups import ROLLUPS, areas, day_case, rebuild, refresh, runs
 from core.kpi.rollups.read import attempt_days, callback_days, order_done_days, order_intake_days
 from core.kpi.sql import KpiFilter
 from db.engine import session_scope
@@ -27,17 +32,27 @@ from db.enums import (
     CallbackStatus,
     CallOutcome,
     Channel,
+    ComplaintCause,
+    ComplaintChannel,
+    ComplaintStatus,
     CustomerGrade,
+    LeadClass,
+    LeadResult,
+    Responsibility,
     Role,
     Satisfaction,
     ServiceType,
 )
-from db.models import CallAttempt, Callback, Customer, KpiMark, Product, User, WorkOrder
+from db.models import CallAttempt, Callback, Complaint, Customer, KpiMark, Lead, LeadContact, Product, User, WorkOrder
 from tests.factories import (
+    NOW,
     make_account,
     make_attempt,
     make_callback,
+    make_complaint,
     make_customer,
+    make_lead,
+    make_lead_contact,
     make_product,
     make_user,
     make_work_order,
@@ -45,6 +60,7 @@ from tests.factories import (
 )
 
 FIRST, LAST = date(2025, 1, 1), date(2026, 12, 31)
+INTERVALS = {"lead.a_interval_days": 2, "lead.b_interval_days": 7, "lead.c_interval_days": 30}  # L-1 (defaults)
 TARGET = 5
 KINDS = (CallbackKind.FIRST, CallbackKind.AFTER_REPAIR, CallbackKind.MAINTENANCE)
 # Reasons as typed (CB-7): the same few keys in other letter case, spacing and trailing punctuation, and blanks.
@@ -73,6 +89,7 @@ class Office:
             self.customers = [make_customer(s, grade=rng.choice(list(CustomerGrade))).id for _ in range(5)]
             self.products = [make_product(s, s.get(Customer, self.customers[i % 5]), model=f"X{i % 3}").id
                              for i in range(4)]
+            self.leads = [make_lead(s, customer_id=self.customers[i] if i < 3 else None).id for i in range(4)]
 
 
 def _new_callback(s, o: Office, rng: Random, orders: list[int]) -> None:
@@ -117,8 +134,10 @@ def _write(engine, o: Office, rng: Random, tz: str) -> None:
     """One random write: an insert, update or delete on a counted table, through core or raw SQL."""
     with session_scope(engine) as s:
         cbs, atts, wos = _ids(s, Callback), _ids(s, CallAttempt), _ids(s, WorkOrder)
-        pick = rng.randrange(16)
-        if pick < 2 or not cbs:
+        pick = rng.randrange(22)
+        if pick >= 16:
+            _write_area(s, o, rng, pick - 16)
+        elif pick < 2 or not cbs:
             _new_callback(s, o, rng, wos)
         elif pick < 4 or not atts:
             _new_attempt(s, o, rng, cbs)
@@ -164,6 +183,55 @@ def _write(engine, o: Office, rng: Random, tz: str) -> None:
         else:
             s.execute(update(WorkOrder).where(WorkOrder.id == rng.choice(wos)).values(
                 technician_id=_maybe(rng, rng.choice(o.staff)), intake_at=_moment(rng)))
+
+
+def _new_complaint(s, o: Office, rng: Random) -> None:
+    at = _moment(rng)
+    closed = _maybe(rng, at + timedelta(hours=rng.choice((2, 30, 100))), 0.6)
+    make_complaint(s, s.get(Customer, rng.choice(o.customers)), s.get(User, rng.choice(o.staff)), received_at=at,
+                   product_id=_maybe(rng, rng.choice(o.products), 0.8), owner_id=_maybe(rng, rng.choice(o.staff)),
+                   channel=rng.choice(list(ComplaintChannel)), status=rng.choice(list(ComplaintStatus)),
+                   cause=_maybe(rng, rng.choice(list(ComplaintCause))),
+                   responsibility=rng.choice(list(Responsibility)), closed_at=closed,
+                   first_response_at=_maybe(rng, at + timedelta(minutes=rng.randrange(1, 3000))),
+                   reply_deadline=_maybe(rng, at + timedelta(days=rng.choice((1, 3))), 0.8),
+                   capa_verified_at=_maybe(rng, at + timedelta(days=5), 0.3), reopen_count=rng.choice((0, 0, 1)))
+
+
+def _write_area(s, o: Office, rng: Random, pick: int) -> None:
+    """A write on the complaint and lead tables (K-3, K-5)."""
+    cps, contacts = _ids(s, Complaint), _ids(s, LeadContact)
+    if pick == 0 or not cps:
+        _new_complaint(s, o, rng)
+    elif pick == 1:  # a complaint moved: another day, customer or product (its and its siblings' repeats)
+        s.execute(update(Complaint).where(Complaint.id == rng.choice(cps)).values(
+            received_at=_moment(rng), customer_id=rng.choice(o.customers),
+            product_id=_maybe(rng, rng.choice(o.products), 0.8)))
+    elif pick == 2 and rng.random() < 0.3:
+        s.execute(delete(Complaint).where(Complaint.id == rng.choice(cps)))
+    elif pick == 2:
+        cp = s.get(Complaint, rng.choice(cps))
+        cp.closed_at = _maybe(rng, cp.received_at + timedelta(days=2))
+        cp.status = rng.choice(list(ComplaintStatus))
+        cp.cause = _maybe(rng, rng.choice(list(ComplaintCause)))
+        cp.responsibility = rng.choice(list(Responsibility))
+        cp.owner_id = _maybe(rng, rng.choice(o.staff))
+    elif pick == 3 or not contacts:
+        result = rng.choice(list(LeadResult))
+        make_lead_contact(s, s.get(Lead, rng.choice(o.leads)), s.get(User, rng.choice(o.staff)),
+                          contacted_at=_moment(rng), result=result, new_class=_maybe(rng, rng.choice(list(LeadClass))),
+                          sale_amount_cents=rng.randrange(100, 9000) if result == LeadResult.SALE else None)
+    elif pick == 4 and rng.random() < 0.3:
+        s.execute(delete(LeadContact).where(LeadContact.id == rng.choice(contacts)))
+    elif pick == 4:
+        s.execute(update(LeadContact).where(LeadContact.id == rng.choice(contacts)).values(
+            contacted_at=_moment(rng), user_id=rng.choice(o.staff), lead_id=rng.choice(o.leads),
+            result=rng.choice(list(LeadResult)), sale_amount_cents=_maybe(rng, 500),
+            new_class=_maybe(rng, rng.choice(list(LeadClass)))))
+    else:  # a lead relinked, reassigned or reclassed (the class its first follow-ups were due in)
+        s.execute(update(Lead).where(Lead.id == rng.choice(o.leads)).values(
+            customer_id=_maybe(rng, rng.choice(o.customers), 0.7), specialist_id=_maybe(rng, rng.choice(o.staff)),
+            lead_class=rng.choice(list(LeadClass))))
 
 
 def _through_core(engine, o: Office, rng: Random) -> None:
@@ -212,7 +280,7 @@ def _expected(engine, tz: str, f: KpiFilter) -> dict[str, dict]:
             done = c.status == CallbackStatus.COMPLETED
             m["due"] += 1
             m["done"] += done
-            m["on_time"] += done and c.completed_at <= c.due_end
+            m["on_time"] += done and c.completed_at is not None and c.completed_at <= c.due_end
     for a in atts:
         c = cbs[a.callback_id]
         if not keep(a.attempted_at, a.caller_id, c.customer_id, c.kind, kinds=True):
@@ -319,8 +387,25 @@ def _check_reasons(engine, tz: str, f: KpiFilter) -> None:
     assert list(fast["count"]) == sorted(fast["count"], reverse=True)
 
 
+def _check_areas(engine, tz: str, f: KpiFilter) -> None:
+    """The complaint and lead readers over the rollups equal the reference functions over the base tables."""
+    got, ref = areas.complaint_counts(engine, f, tz, NOW), complaint_reference.complaint_counts(engine, f, tz, NOW)
+    assert got.totals == pytest.approx(ref.totals) and (got.by_model, got.by_cause) == (ref.by_model, ref.by_cause)
+    by_channel = [areas.complaints_by_channel(engine, f, tz), complaint_reference.complaints_by_channel(engine, f, tz)]
+    assert [sorted(map(tuple, frame.to_numpy().tolist())) for frame in by_channel] == [
+        sorted(map(tuple, by_channel[1].to_numpy().tolist()))] * 2
+    assert areas.complaints_closed_by_deadline(engine, f, tz, NOW) == pytest.approx(
+        complaint_reference.complaints_closed_by_deadline(engine, f, tz, NOW))
+    days = [areas.lead_contact_days(engine, f, tz), lead_reference.lead_contact_days(engine, f, tz)]
+    assert days[0].to_dict("records") == days[1].to_dict("records")
+    follow = [fn(engine, f, tz, INTERVALS).to_dict("records") for fn in (areas.lead_follow_ups,
+                                                                          lead_reference.lead_follow_ups)]
+    assert follow[0] == follow[1]
+
+
 def _check(engine, tz: str, f: KpiFilter) -> None:
     _check_reasons(engine, tz, f)
+    _check_areas(engine, tz, f)
     want = _expected(engine, tz, f)
     for name, (read, keys) in [*READERS.items(), *REFERENCE.items()]:
         frame = read(engine, f, tz)
@@ -335,6 +420,8 @@ def _filters(o: Office) -> list[KpiFilter]:
             KpiFilter(FIRST, LAST, callback_kinds=(CallbackKind.AFTER_REPAIR,)),
             KpiFilter(FIRST, LAST, service_types=(ServiceType.PAID, ServiceType.CONTRACT)),
             KpiFilter(FIRST, LAST, models=("X1",)),
+            KpiFilter(FIRST, LAST, complaint_channels=(ComplaintChannel.PHONE, ComplaintChannel.LETTER)),
+            KpiFilter(date(2025, 6, 1), date(2025, 9, 30), grades=(CustomerGrade.KEY,), models=("X0", "X2")),
             KpiFilter(date(2026, 3, 28), date(2026, 3, 29))]
 
 
@@ -353,7 +440,7 @@ def test_rollups_stay_exact_through_random_writes_K1_K2_K4(engine, tz):
     rng = Random(14)
     o = Office(engine, rng)
     _check(engine, tz, KpiFilter(FIRST, LAST))  # built (empty) under this basis: from now on refreshed by marks
-    for step in range(90):
+    for step in range(150):
         _write(engine, o, rng, tz)
         if step % 17 == 0:
             _check(engine, tz, KpiFilter(FIRST, LAST))  # a refresh in the middle of the writes

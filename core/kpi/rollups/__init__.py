@@ -18,25 +18,48 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Connection, Date, Engine, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Engine,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from core.clock import office_day
 from core.kpi.sql import seconds_between
 from core.lists import day_bounds_utc
-from db.enums import CallbackStatus, CallOutcome, Satisfaction, ServiceType
+from db.enums import CallbackStatus, CallOutcome, LeadClass, Satisfaction, ServiceType
 from db.models import (
     CallAttempt,
     Callback,
+    Complaint,
     Customer,
     KpiAttemptDay,
     KpiCallbackDay,
+    KpiComplaintDay,
     KpiDissatisfactionDay,
+    KpiLeadContactDay,
+    KpiLeadFollowUpDay,
     KpiMark,
     KpiOrderDoneDay,
     KpiOrderIntakeDay,
     KpiRollupState,
+    Lead,
+    LeadContact,
     Product,
     WorkOrder,
 )
@@ -47,7 +70,17 @@ CHUNK_DAYS = 31  # days recounted by one statement: a CASE of at most this many 
 LOCK_KEY = 0x4B50_4931_3452  # pg_advisory_xact_lock: two refreshers serialize ("KPI14R")
 
 Day = ColumnElement  # the CASE naming a row's office day
-Recount = Callable[[Day, str, int | None], Select]  # (day, dialect, target minutes) → the recounting SELECT
+
+
+class Options(NamedTuple):
+    """What a basis holds besides the time zone: WO-3's dispatch target, L-1's follow-up intervals (A, B, C)."""
+
+    target: int | None = None
+    intervals: tuple[int, ...] | None = None
+
+
+Recount = Callable[[Day, str, Options], Select]  # (day, dialect, options) → the recounting SELECT
+Ranged = Callable[[list[date], str, str, Options], Select]  # (days, tz, dialect, options) → (day, columns...)
 
 
 @dataclass(frozen=True)
@@ -59,11 +92,14 @@ class Rollup:
     name: str
     table: type
     stamp: ColumnElement
-    recount: Recount
+    recount: Recount | None
     uses_target: bool = False
+    ranged: Ranged | None = None  # a recount that reads rows outside its days (a lead's earlier contacts)
+    uses_intervals: bool = False
 
-    def basis(self, tz: str, target_minutes: int | None) -> str:
-        return f"tz={tz};target={target_minutes}" if self.uses_target else f"tz={tz}"
+    def basis(self, tz: str, options: Options) -> str:
+        out = f"tz={tz};target={options.target}" if self.uses_target else f"tz={tz}"
+        return f"{out};intervals={options.intervals}" if self.uses_intervals else out
 
 
 def _count(condition) -> ColumnElement:
@@ -74,7 +110,7 @@ def _total(value, condition=None) -> ColumnElement:
     return func.coalesce(func.sum(value if condition is None else case((condition, value), else_=0)), 0)
 
 
-def _callbacks(day: Day, _dialect: str, _target: int | None) -> Select:
+def _callbacks(day: Day, _dialect: str, _options: Options) -> Select:
     """A1: callbacks not cancelled (K-1), on the office day of due_end."""
     c, completed = Callback, Callback.status == CallbackStatus.COMPLETED
     live = [s for s in CallbackStatus if s != CallbackStatus.CANCELLED]  # an IN the status index answers
@@ -84,7 +120,7 @@ def _callbacks(day: Day, _dialect: str, _target: int | None) -> Select:
             .group_by(day, c.assignee_id, Customer.grade, c.kind, c.level))
 
 
-def _attempts(day: Day, _dialect: str, _target: int | None) -> Select:
+def _attempts(day: Day, _dialect: str, _options: Options) -> Select:
     """A2: call attempts (K-2), on the office day of attempted_at, with their callback's kind, level and
     customer grade, and the technician of the callback's work order."""
     a = CallAttempt
@@ -113,18 +149,23 @@ def whole_seconds(earlier, later, dialect: str) -> ColumnElement:
     return cast(func.round(seconds_between(earlier, later, dialect)), BigInteger)
 
 
-def _intake(day: Day, dialect: str, target: int | None) -> Select:
+def whole_ms(earlier, later, dialect: str) -> ColumnElement:
+    """Milliseconds from `earlier` to `later` (the reference's seconds are exact to the millisecond)."""
+    return cast(func.round(seconds_between(earlier, later, dialect) * 1000), BigInteger)
+
+
+def _intake(day: Day, dialect: str, options: Options) -> Select:
     """A4: work orders on the office day of intake_at (WO-3: dispatched within k times the target)."""
     w = WorkOrder
     sent = w.dispatched_at.is_not(None)
     seconds = seconds_between(w.intake_at, w.dispatched_at, dialect)
     return _orders(day, func.count(), func.count(w.dispatched_at),
                    _total(whole_seconds(w.intake_at, w.dispatched_at, dialect), sent),
-                   *[_count(and_(sent, seconds <= k * int(target or 0) * 60)) for k in (1, 3, 12)],
+                   *[_count(and_(sent, seconds <= k * int(options.target or 0) * 60)) for k in (1, 3, 12)],
                    _count(w.dispatched_at.is_(None)))
 
 
-def _done(day: Day, dialect: str, _target: int | None) -> Select:
+def _done(day: Day, dialect: str, _options: Options) -> Select:
     """A5: work orders completed, on the office day of completed_at."""
     w = WorkOrder
     accepted = w.accepted_at.is_not(None)
@@ -138,7 +179,7 @@ def _done(day: Day, dialect: str, _target: int | None) -> Select:
 
 # ---- dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7) ------------------------------------------
 
-def _dissatisfied(day: Day, _dialect: str, _target: int | None) -> Select:
+def _dissatisfied(day: Day, _dialect: str, _options: Options) -> Select:
     """Reached call attempts answered dissatisfied with a non-empty reason (core.kpi.call_quality's
     dissatisfied), on the office day of attempted_at, by caller, the callback's customer grade, kind and
     level, and the reason's grouping key (reason_key: the same expression object in SELECT and GROUP BY, so
@@ -152,6 +193,64 @@ def _dissatisfied(day: Day, _dialect: str, _target: int | None) -> Select:
             .where(a.satisfaction == Satisfaction.DISSATISFIED, a.outcome == CallOutcome.REACHED,
                    a.dissatisfaction_reason.is_not(None), key != "")
             .group_by(day, a.caller_id, Customer.grade, Callback.kind, Callback.level, key))
+def _complaints(day: Day, dialect: str, _options: Options) -> Select:
+    """K-3: complaints on the office day of received_at, with the conditions of core.kpi.complaints that
+    depend on the complaint's own row (the promise only for closed complaints: an open one's depends on
+    `now`) and `repeat`, read by an EXISTS equal to the reference's window (the latest earlier complaint of
+    the customer about the model is within REPEAT_DAYS iff any is)."""
+    from core.complaints.log import promise_kept
+    from core.kpi.complaints import REPEAT_DAYS, _days_before, conditions
+
+    c, cond = Complaint, conditions(datetime(1970, 1, 1), dialect)  # `now` unused by the conditions kept
+    earlier, its = aliased(Complaint), aliased(Product)
+    model = func.coalesce(Product.model, "")
+    cause = func.coalesce(c.cause, "")
+    before = or_(earlier.received_at < c.received_at, and_(earlier.received_at == c.received_at, earlier.id < c.id))
+    repeat = exists().where(
+        earlier.customer_id == c.customer_id, before,
+        earlier.received_at >= _days_before(c.received_at, REPEAT_DAYS, dialect),
+        its.id == earlier.product_id, its.model == Product.model)
+    ms = lambda later: whole_ms(c.received_at, later, dialect)  # noqa: E731
+    closed = cond["closed"]
+    return (select(day, c.owner_id, Customer.grade, c.channel, c.status, model, cause, func.count(),
+                   _count(cond["responded"]), _total(ms(c.first_response_at), cond["responded"]),
+                   _count(closed), _total(ms(c.closed_at), closed),
+                   _count(and_(closed, c.reply_deadline.is_not(None))),
+                   _count(and_(c.closed_at.is_(None), c.reply_deadline.is_not(None))), _count(promise_kept()),
+                   *[_count(cond[n]) for n in ("judged", "ours", "verified")],
+                   _count(and_(c.product_id.is_not(None), repeat)),
+                   _count(cond["reopened"]), _count(cond["ever_closed"]))
+            .join(Customer, Customer.id == c.customer_id).outerjoin(Product, Product.id == c.product_id)
+            .group_by(day, c.owner_id, Customer.grade, c.channel, c.status, model, cause))
+
+
+def _lead_contacts(day: Day, _dialect: str, _options: Options) -> Select:
+    """K-5 (L-2): lead contacts on the office day of contacted_at, per user and the grade of the lead's
+    customer ('' none), counted per stage of core.kpi.leads.STAGES."""
+    from core.kpi.leads import STAGES
+
+    lc, grade = LeadContact, func.coalesce(Customer.grade, "")
+    stages = [func.count() if c is None else _count(c) for c in STAGES.values()]
+    return (select(day, lc.user_id, grade, *stages, _total(lc.sale_amount_cents, STAGES["sales"]))
+            .join(Lead, Lead.id == lc.lead_id).outerjoin(Customer, Customer.id == Lead.customer_id)
+            .group_by(day, lc.user_id, grade))
+
+
+def _follow_ups(days: list[date], tz: str, dialect: str, options: Options) -> Select:
+    """K-5 (L-1): the follow-up contacts made on `days`, by the reference rule (core.kpi.leads.follow_ups: the
+    window over each lead's earlier contacts), per office day, the lead's specialist, its customer's grade ('' none)
+    and the class the follow-up was due in: due and on time."""
+    from core.kpi.leads import follow_ups
+    from core.kpi.sql import KpiFilter
+
+    settings = {f"lead.{k.value.lower()}_interval_days": n for k, n in zip(LeadClass, options.intervals or (),
+                                                                          strict=True)}
+    fu = follow_ups(KpiFilter(days[0], days[-1]), tz, settings, dialect)
+    day = day_case(fu.c.contacted_at, days, tz)[0]
+    grade = func.coalesce(Customer.grade, "")
+    return (select(day, Lead.specialist_id, grade, fu.c.lead_class, func.count(), _total(fu.c.on_time))
+            .select_from(fu).join(Lead, Lead.id == fu.c.lead_id).outerjoin(Customer, Customer.id == Lead.customer_id)
+            .group_by(day, Lead.specialist_id, grade, fu.c.lead_class))
 
 
 ROLLUPS: dict[str, Rollup] = {r.name: r for r in (
@@ -161,6 +260,10 @@ ROLLUPS: dict[str, Rollup] = {r.name: r for r in (
     Rollup("order_done_days", KpiOrderDoneDay, WorkOrder.completed_at, _done),
     # dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7)
     Rollup("dissatisfaction_days", KpiDissatisfactionDay, CallAttempt.attempted_at, _dissatisfied),
+    Rollup("complaint_days", KpiComplaintDay, Complaint.received_at, _complaints),
+    Rollup("lead_contact_days", KpiLeadContactDay, LeadContact.contacted_at, _lead_contacts),
+    Rollup("lead_follow_up_days", KpiLeadFollowUpDay, LeadContact.contacted_at, None, ranged=_follow_ups,
+           uses_intervals=True),
 )}
 
 
@@ -182,14 +285,17 @@ def runs(days: Iterable[date], longest: int = CHUNK_DAYS) -> list[list[date]]:
     return out
 
 
-def _recount(conn: Connection, spec: Rollup, days: Iterable[date], tz: str, target: int | None) -> None:
+def _recount(conn: Connection, spec: Rollup, days: Iterable[date], tz: str, target: Options) -> None:
     """Replace the rollup's rows of `days` by a recount of the base rows of those office days."""
     table = spec.table.__table__
     columns = [c.name for c in table.columns if c.name != "id"]
     for run in runs(days):
         conn.execute(delete(table).where(table.c.day.between(run[0], run[-1])))
-        day, lo, hi = day_case(spec.stamp, run, tz)
-        rows = spec.recount(day, conn.dialect.name, target).where(spec.stamp >= lo, spec.stamp < hi)
+        if spec.ranged is not None:
+            rows = spec.ranged(run, tz, conn.dialect.name, target)
+        else:
+            day, lo, hi = day_case(spec.stamp, run, tz)
+            rows = spec.recount(day, conn.dialect.name, target).where(spec.stamp >= lo, spec.stamp < hi)
         conn.execute(insert(table).from_select(columns, rows))
 
 
@@ -208,7 +314,7 @@ def _store_basis(conn: Connection, name: str, basis: str) -> None:
     conn.execute(insert(KpiRollupState).values(rollup=name, basis=basis, built_at=func.current_timestamp()))
 
 
-def _rebuild_one(conn: Connection, spec: Rollup, tz: str, target: int | None) -> int:
+def _rebuild_one(conn: Connection, spec: Rollup, tz: str, target: Options) -> int:
     """Recount the whole rollup, a month of days per statement; returns its rows. Its marks are deleted
     first: a write committed before that delete is seen by the recount after it (both databases), a later
     one keeps its mark for the next refresh."""
@@ -226,12 +332,25 @@ def _names(names: Iterable[str] | None) -> list[str]:
     return list(ROLLUPS) if names is None else [n for n in ROLLUPS if n in set(names)]
 
 
-def _target(engine: Engine, names: list[str], target_minutes: int | None) -> int | None:
-    if target_minutes is not None or "order_intake_days" not in names:
-        return target_minutes
+def _target(engine: Engine, names: list[str], target_minutes: int | None,
+            intervals: tuple[int, ...] | None = None) -> Options:
+    """The options the named rollups are counted under: those given, else the office's settings."""
     from core.office.settings import load_office
 
-    return int(load_office(engine).get("work_order.dispatch_target_minutes"))
+    office = None
+    if target_minutes is None and "order_intake_days" in names:
+        office = load_office(engine)
+        target_minutes = int(office.get("work_order.dispatch_target_minutes"))
+    if intervals is None and any(ROLLUPS[n].uses_intervals for n in names):
+        intervals = follow_up_intervals(office or load_office(engine))
+    return Options(target_minutes, intervals)
+
+
+def follow_up_intervals(settings) -> tuple[int, ...]:
+    """L-1's follow-up interval in days of each lead class (A, B, C), from an Office or a plain mapping."""
+    from core.leads.rules import interval_days
+
+    return tuple(interval_days(k, settings) for k in LeadClass)
 
 
 def rebuild(engine: Engine, tz: str, target_minutes: int | None, names: Iterable[str] | None = None
@@ -248,7 +367,7 @@ def rebuild(engine: Engine, tz: str, target_minutes: int | None, names: Iterable
     return out
 
 
-def _stale(engine: Engine, wanted: list[str], tz: str, target: int | None) -> bool:
+def _stale(engine: Engine, wanted: list[str], tz: str, target: Options) -> bool:
     """A quick look without a lock: is any named rollup marked, or counted under another basis?"""
     with engine.connect() as conn:
         bases = dict(conn.execute(select(KpiRollupState.rollup, KpiRollupState.basis)).all())
@@ -257,15 +376,15 @@ def _stale(engine: Engine, wanted: list[str], tz: str, target: int | None) -> bo
         return any(conn.execute(select(KpiMark.id).where(KpiMark.rollup == n).limit(1)).first() for n in wanted)
 
 
-def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: Iterable[str] | None = None
-            ) -> dict[str, str]:
+def refresh(engine: Engine, tz: str, target_minutes: int | None = None, names: Iterable[str] | None = None,
+            intervals: tuple[int, ...] | None = None) -> dict[str, str]:
     """Bring the named rollups (all by default) up to date in ONE transaction: per rollup, its pending marks
     are deleted and read back (RETURNING), their timestamps become office days, and those days are recounted;
     under another basis, with more than MARKS_TO_REBUILD marks or marks on more than DAYS_TO_REBUILD days, the
     rollup is rebuilt instead (the mark count alone says little: a busy day leaves thousands on one day).
     Cheap when nothing is marked (one look, no lock). Returns what was done per rollup ("rebuilt", "N days")."""
     wanted = _names(names)
-    target = _target(engine, wanted, target_minutes)
+    target = _target(engine, wanted, target_minutes, intervals)
     if not _stale(engine, wanted, tz, target):
         return {}
     done = {}

@@ -16,11 +16,12 @@ from db.models import KpiAttemptDay, KpiCallbackDay, KpiOrderDoneDay, KpiOrderIn
 NULLABLE = ("assignee_id", "technician_id")  # kept None (object column), never NaN
 
 
-def _read(engine: Engine, table, dims: tuple[str, ...], measures: tuple[str, ...], f: KpiFilter, *,
-          staff: str, kinds: bool = False, orders: bool = False) -> pd.DataFrame:
-    keys = [getattr(table, c) for c in ("day", *dims)]
-    stmt = (select(*keys, *[func.sum(getattr(table, m)).label(m) for m in measures])
-            .where(table.day.between(f.start, f.end)).group_by(*keys).order_by(*keys))
+def narrowed(stmt, table, f: KpiFilter, *, staff: str, kinds: bool = False, orders: bool = False,
+             complaints: bool = False):
+    """A rollup's rows of the range that the filter keeps, every filter a column of the rollup: staff (the
+    column named `staff`), grades, and the callback kinds, service types, product models and complaint
+    channels of the rollups that have them."""
+    stmt = stmt.where(table.day.between(f.start, f.end))
     if f.staff_id:
         stmt = stmt.where(getattr(table, staff) == f.staff_id)
     if f.grades:
@@ -29,8 +30,18 @@ def _read(engine: Engine, table, dims: tuple[str, ...], measures: tuple[str, ...
         stmt = stmt.where(table.kind.in_([str(k) for k in f.callback_kinds]))
     if orders and f.service_types:
         stmt = stmt.where(table.service_type.in_([str(t) for t in f.service_types]))
-    if orders and f.models:
+    if (orders or complaints) and f.models:
         stmt = stmt.where(table.model.in_(list(f.models)))
+    if complaints and f.complaint_channels:
+        stmt = stmt.where(table.channel.in_([str(c) for c in f.complaint_channels]))
+    return stmt
+
+
+def _read(engine: Engine, table, dims: tuple[str, ...], measures: tuple[str, ...], f: KpiFilter, *,
+          staff: str, kinds: bool = False, orders: bool = False) -> pd.DataFrame:
+    keys = [getattr(table, c) for c in ("day", *dims)]
+    stmt = select(*keys, *[func.sum(getattr(table, m)).label(m) for m in measures]).group_by(*keys).order_by(*keys)
+    stmt = narrowed(stmt, table, f, staff=staff, kinds=kinds, orders=orders)
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(stmt)]
     columns = ["day", *dims, *measures]

@@ -35,6 +35,12 @@ MARKED = (
     # -- dissatisfaction reasons (issue 14 "Fast at scale", K-2 CB-7) --
     ("dissatisfaction_days", "call_attempts", "attempted_at",
      ("attempted_at", "caller_id", "callback_id", "outcome", "satisfaction", "dissatisfaction_reason")),
+    ("complaint_days", "complaints", "received_at",
+     ("received_at", "owner_id", "customer_id", "channel", "status", "product_id", "cause", "first_response_at",
+      "closed_at", "reply_deadline", "responsibility", "capa_verified_at", "reopen_count")),
+    ("lead_contact_days", "lead_contacts", "contacted_at",
+     ("contacted_at", "user_id", "lead_id", "result", "sale_amount_cents")),
+    ("lead_follow_up_days", "lead_contacts", "contacted_at", ("contacted_at", "lead_id", "new_class")),
 )
 # CASCADED: an UPDATE of `columns` on `table` changes a dimension of other rows: mark the stamps `rows` selects.
 _ATTEMPTS_OF = "SELECT a.attempted_at FROM call_attempts a JOIN callbacks c ON c.id = a.callback_id WHERE c."
@@ -54,6 +60,29 @@ CASCADED = (
     ("customers", ("grade",), "dissatisfaction_days", _ATTEMPTS_OF + "customer_id = NEW.id"),
     ("callbacks", ("kind", "level", "customer_id"), "dissatisfaction_days",
      "SELECT attempted_at FROM call_attempts WHERE callback_id = NEW.id"),
+    ("customers", ("grade",), "complaint_days", "SELECT received_at FROM complaints WHERE customer_id = NEW.id"),
+    ("products", ("model",), "complaint_days",  # the model of these complaints, and whether they repeat
+     "SELECT received_at FROM complaints WHERE customer_id IN "
+     "(SELECT customer_id FROM complaints WHERE product_id = NEW.id)"),
+    ("customers", ("grade",), "lead_contact_days",
+     "SELECT lc.contacted_at FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id WHERE l.customer_id = NEW.id"),
+    ("leads", ("customer_id",), "lead_contact_days", "SELECT contacted_at FROM lead_contacts WHERE lead_id = NEW.id"),
+    ("customers", ("grade",), "lead_follow_up_days",
+     "SELECT lc.contacted_at FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id WHERE l.customer_id = NEW.id"),
+    ("leads", ("customer_id", "specialist_id", "lead_class"), "lead_follow_up_days",
+     "SELECT contacted_at FROM lead_contacts WHERE lead_id = NEW.id"),
+)
+# SIBLINGS: an INSERT, DELETE or UPDATE of `columns` on `table` changes other rows of it: mark the stamps `rows`
+# selects for the OLD row and for the NEW one (ROW stands for either). A complaint is a repeat when its customer
+# complained about the same model within 90 days before: a complaint written, moved or removed changes that for
+# its customer's later complaints. All the customer's complaints are marked (a handful): a condition on
+# received_at would let SQLite's planner pick the received_at index and scan the table on every write.
+SIBLINGS = (
+    ("complaints", ("received_at", "customer_id", "product_id"), "complaint_days",
+     "SELECT received_at FROM complaints WHERE customer_id = ROW.customer_id"),
+    # a lead contact is due after the lead's previous one, in the class the contacts before it left
+    ("lead_contacts", ("contacted_at", "lead_id", "new_class"), "lead_follow_up_days",
+     "SELECT contacted_at FROM lead_contacts WHERE lead_id = ROW.lead_id"),
 )
 
 
@@ -83,6 +112,15 @@ def _sqlite_triggers() -> list[tuple[str, str]]:
         name = f"kpi_{rollup}_via_{table}_{i}"
         out.append((name, f"CREATE TRIGGER {name} AFTER UPDATE ON {table} WHEN {_changed(columns, 'sqlite')} "
                           f"BEGIN {_mark(rollup, rows)}; END"))
+    for i, (table, columns, rollup, rows) in enumerate(SIBLINGS):
+        name = f"kpi_{rollup}_siblings_{i}"
+        old, new = _mark(rollup, rows.replace("ROW.", "OLD.")), _mark(rollup, rows.replace("ROW.", "NEW."))
+        out += [
+            (f"{name}_ins", f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} BEGIN {new}; END"),
+            (f"{name}_upd", f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} WHEN {_changed(columns, 'sqlite')} "
+                            f"BEGIN {old}; {new}; END"),
+            (f"{name}_del", f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} BEGIN {old}; END"),
+        ]
     return out
 
 
@@ -107,6 +145,16 @@ def _postgres_triggers() -> list[tuple[str, str, list[str]]]:
         out.append((name, table, [
             _pg_function(name, f"{_mark(rollup, rows)};"),
             f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({_changed(columns, 'postgresql')}) EXECUTE FUNCTION {name}()",
+        ]))
+    for i, (table, columns, rollup, rows) in enumerate(SIBLINGS):
+        name = f"kpi_{rollup}_siblings_{i}"
+        body = (f"IF TG_OP <> 'INSERT' THEN {_mark(rollup, rows.replace('ROW.', 'OLD.'))}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_mark(rollup, rows.replace('ROW.', 'NEW.'))}; END IF;")
+        out.append((name, table, [
+            _pg_function(name, body),
+            f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+            f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} FOR EACH ROW "
             f"WHEN ({_changed(columns, 'postgresql')}) EXECUTE FUNCTION {name}()",
         ]))
     return out
@@ -219,6 +267,52 @@ def upgrade() -> None:
     with op.batch_alter_table('kpi_order_intake_days', schema=None) as batch_op:
         batch_op.create_index('ix_kpi_order_intake_days_day', ['day', 'technician_id'], unique=False)
 
+    op.create_table('kpi_complaint_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('model', sa.String(length=100), nullable=False),
+    sa.Column('cause', sa.String(length=16), nullable=False),
+    *[sa.Column(n, sa.BigInteger() if n.endswith('_ms') else sa.Integer(), nullable=False) for n in (
+        'received', 'responded', 'response_ms', 'closed', 'close_ms', 'closed_promised', 'open_promised', 'kept',
+        'judged', 'ours', 'verified', 'repeat', 'reopened', 'ever_closed')],
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_complaint_days'))
+    )
+    with op.batch_alter_table('kpi_complaint_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_complaint_days_day', ['day', 'owner_id'], unique=False)
+
+    op.create_table('kpi_lead_contact_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    *[sa.Column(n, sa.Integer(), nullable=False) for n in (
+        'dialed', 'completed', 'appointments', 'recommendations', 'sales')],
+    sa.Column('sales_amount_cents', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_lead_contact_days'))
+    )
+    with op.batch_alter_table('kpi_lead_contact_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_lead_contact_days_day', ['day', 'user_id'], unique=False)
+    op.create_table('kpi_lead_follow_up_days',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('specialist_id', sa.Integer(), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('lead_class', sa.String(length=4), nullable=False),
+    sa.Column('due', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_lead_follow_up_days'))
+    )
+    with op.batch_alter_table('kpi_lead_follow_up_days', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_lead_follow_up_days_day', ['day', 'specialist_id'], unique=False)
+    # open complaints (closed_at null) by reply deadline: the live "not due yet" count reads only those not due
+    op.create_index('ix_lead_contacts_lead_at', 'lead_contacts', ['lead_id', 'contacted_at'], unique=False)
+    op.create_index('ix_complaints_open_deadline', 'complaints', ['reply_deadline', 'received_at'], unique=False,
+                    sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
+
     op.create_table('kpi_marks',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('rollup', sa.String(length=24), nullable=False),
@@ -283,6 +377,11 @@ def downgrade() -> None:
     op.drop_table('kpi_dissatisfaction_days')
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('weekly_reports')
+    op.drop_index('ix_complaints_open_deadline', table_name='complaints')
+    op.drop_index('ix_lead_contacts_lead_at', table_name='lead_contacts')
+    op.drop_table('kpi_lead_follow_up_days')
+    op.drop_table('kpi_lead_contact_days')
+    op.drop_table('kpi_complaint_days')
     op.drop_table('kpi_rollup_state')
     with op.batch_alter_table('kpi_order_intake_days', schema=None) as batch_op:
         batch_op.drop_index('ix_kpi_order_intake_days_day')
