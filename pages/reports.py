@@ -51,6 +51,6 @@ for shown in tables(data, lg):
     rows = [dict(zip(shown.keys, row, strict=True)) for row in shown.rows]
     table(rows, {k: (f"report.col.{k}", "text") for k in shown.keys}, empty="report.none")
     if shown.key in drawn:
-        st.altair_chart(drawn[shown.key], width="stretch")
+        st.altair_chart(drawn[shown.key], width="content")  # its own size: stretched, grouped bars lost their height
     if shown.key == "paid":
         st.caption(plain(paid_totals(data, lg)))  # money signs read as text, never as Markdown

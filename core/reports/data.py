@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core import kpi
@@ -16,8 +16,8 @@ from core.lists import day_bounds_utc
 from core.my_work.queries import weekly_activity
 from core.work_orders.finance import paid_week
 from db.engine import session_scope
-from db.enums import WorkOrderStatus
-from db.models import User, WorkOrder
+from db.enums import PendingReason, WorkOrderStatus
+from db.models import User, WorkOrder, WorkOrderEvent
 
 # The headline KPIs of the week, in the order shown, each with how its value reads (percent, score, money).
 HEADLINE = {
@@ -72,19 +72,26 @@ def activity(engine: Engine, week_start: date, tz: str) -> list[dict]:
 def unfinished(engine: Engine, week_start: date, tz: str) -> list[dict]:
     """WO-7: the work orders unfinished at the end of the week: taken in before the week ended and, at the
     week's end, not completed (no completion time yet, or one after the week's end). Each with its status and
-    pending reason now (when the report is built), its age in whole days from intake to the week's end, its
-    technician, and its delay and incompletion reasons as typed. Oldest first."""
+    pending reason at the week's end (the last step of its history before then; an order without history, its
+    status now), its age in whole days from intake to the week's end, its technician, and its delay and
+    incompletion reasons as typed. Oldest first."""
     _, end = day_bounds_utc(week_start, week_end(week_start), tz)
     tech = aliased(User)
     not_done = or_(WorkOrder.completed_at.is_(None) & WorkOrder.status.not_in(DONE), WorkOrder.completed_at >= end)
-    stmt = (select(WorkOrder.number, WorkOrder.status, WorkOrder.pending_reason, WorkOrder.intake_at,
+    step = (select(WorkOrderEvent.id).where(WorkOrderEvent.work_order_id == WorkOrder.id, WorkOrderEvent.at < end)
+            .order_by(WorkOrderEvent.at.desc(), WorkOrderEvent.id.desc()).limit(1).scalar_subquery())
+    last = aliased(WorkOrderEvent)
+    status = func.coalesce(last.to_status, WorkOrder.status).label("status")
+    reason = case((last.id.is_(None), WorkOrder.pending_reason), else_=last.pending_reason).label("pending_reason")
+    stmt = (select(WorkOrder.number, status, reason, WorkOrder.intake_at,
                    tech.display_name.label("technician"), WorkOrder.delay_reason, WorkOrder.incomplete_reason)
-            .outerjoin(tech, tech.id == WorkOrder.technician_id)
+            .outerjoin(tech, tech.id == WorkOrder.technician_id).outerjoin(last, last.id == step)
             .where(WorkOrder.intake_at < end, not_done).order_by(WorkOrder.intake_at, WorkOrder.number))
     with session_scope(engine) as s:
         rows = s.execute(stmt).mappings().all()
-    return [{"number": r["number"], "status": str(r["status"]),
-             "pending_reason": None if r["pending_reason"] is None else str(r["pending_reason"]),
+    return [{"number": r["number"], "status": WorkOrderStatus(r["status"]).value,
+             "pending_reason": None if r["pending_reason"] is None or r["status"] != WorkOrderStatus.PENDING
+             else PendingReason(r["pending_reason"]).value,
              "age_days": (end - r["intake_at"]).days, "technician": r["technician"],
              "delay_reason": r["delay_reason"], "incomplete_reason": r["incomplete_reason"]} for r in rows]
 
