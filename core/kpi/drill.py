@@ -1,7 +1,8 @@
 """From a number to its records (issue 14): for each chart, the records counted in one of its marks. A drill
 function takes the chart's filter and the mark's raw keys (`pick`, e.g. {"week": "2026-11-16", "series": "done"})
 and returns one page of rows, newest first, and their total, both in SQL; the rows are those the chart's KPI
-function counts, so a list's total equals the mark's value. A pick the chart cannot hold raises ValueError.
+function counts, so a list's total equals the mark's value. A pick the chart cannot hold raises ValueError
+(core.kpi.drill_page, whose page and week rules every area's drills share).
 
 Each row: kind ("callback", "attempt", "work_order", "complaint", "lead"), id (an attempt's: its callback's),
 number, customer, at (the timestamp that put it in the mark), status (the raw enum value) and staff.

@@ -1,6 +1,6 @@
 """From a number to its records (issue 14): a click on a chart's mark, or a headline's "show records", puts
-the pick in the URL (`pick=chart:key=value,...`, the mark's raw keys), so the link reproduces it; the records
-the mark counts are listed under its chart with the dashboard's filters, paged in SQL
+the pick in the URL (`pick=chart:key=value,...`, the mark's raw keys percent-encoded), so the link reproduces
+it; the records the mark counts are listed under its chart with the dashboard's filters, paged in SQL
 (core.kpi.drill.DRILLS), each a link to its record's page, and exported like a list."""
 
 from __future__ import annotations
