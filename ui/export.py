@@ -48,6 +48,11 @@ def chart_data(chart: str, frame, flt) -> None:
     offer("kpis", columns, rows_of(frame.to_dict("records")), key=f"kpis_{chart}", query=shown | {"chart": [chart]})
 
 
+def url_query() -> dict[str, list[str]]:
+    """The URL's filter parameters, as an export's audit records them."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k not in NOT_FILTERS}
+
+
 def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
           decorate: Callable[[list[dict]], list[dict]] | None = None, total: int | None = None,
           key: str | None = None, query: dict | None = None) -> None:
@@ -62,8 +67,7 @@ def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
     wanted = [fmt for fmt, col in (("xlsx", left), ("csv", right))
               if col.button(tr(f"export.{fmt}"), key=f"export_{key or listing}_{fmt}", icon=":material/download:")]
     if wanted:
-        query = query if query is not None else {k: st.query_params.get_all(k) for k in st.query_params
-                                                 if k not in NOT_FILTERS}
+        query = query if query is not None else url_query()
         _build(actor, listing, wanted[0], columns, feed, decorate, total, query)
 
 

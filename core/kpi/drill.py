@@ -1,7 +1,8 @@
 """From a number to its records (issue 14): for each chart, the records counted in one of its marks. A drill
 function takes the chart's filter and the mark's raw keys (`pick`, e.g. {"week": "2026-11-16", "series": "done"})
 and returns one page of rows, newest first, and their total, both in SQL; the rows are those the chart's KPI
-function counts, so a list's total equals the mark's value. A pick the chart cannot hold raises ValueError.
+function counts, so a list's total equals the mark's value. A pick the chart cannot hold raises ValueError
+(core.kpi.drill_page, whose page and week rules every area's drills share).
 
 Each row: kind ("callback", "attempt", "work_order", "complaint", "lead"), id (an attempt's: its callback's),
 number, customer, at (the timestamp that put it in the mark), status (the raw enum value) and staff.
@@ -10,17 +11,16 @@ DRILLS maps a chart's name (its KPI function's __name__) to its drill function; 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Engine, Select, String, cast, func, select
+from sqlalchemy import Engine, Select, String, cast, select
 
 from core.kpi.call_days import OWED
+from core.kpi.drill_page import Rows, only, page, week_bounds
 from core.kpi.sql import KpiFilter, in_range, narrow, seconds_between
 from core.kpi.work_orders import AGES, BACKLOG, DISPATCH_BUCKETS
-from core.lists import day_bounds_utc
 from core.office.settings import load_office
-from db.engine import session_scope
 from db.enums import (
     CallbackStatus,
     CallOutcome,
@@ -31,36 +31,11 @@ from db.enums import (
 )
 from db.models import CallAttempt, Callback, Complaint, Customer, User, WorkOrder
 
-Rows = tuple[list[dict], int]
 Drill = Callable[[Engine, KpiFilter, str, datetime, dict, int, int], Rows]
 
 
 def _enum(cls: type[Enum], raw: str | None) -> Enum:
-    return cls(raw)  # an unknown value: ValueError
-
-
-def _week(f: KpiFilter, tz: str, raw: str | None) -> tuple[datetime, datetime]:
-    """The picked week's UTC bounds, clipped to the filter's days, as the weekly charts count it; no week picked
-    (a headline's records): the whole period."""
-    if raw is None:
-        return day_bounds_utc(f.start, f.end, tz)
-    monday = date.fromisoformat(raw)
-    if monday.weekday():
-        raise ValueError(raw)  # the weekly charts' weeks start on Monday
-    lo, hi = day_bounds_utc(max(monday, f.start), min(monday + timedelta(days=6), f.end), tz)
-    if lo >= hi:
-        raise ValueError(raw)
-    return lo, hi
-
-
-def _page(engine: Engine, kind: str, stmt: Select, at, limit: int, offset: int) -> Rows:
-    """One page of `stmt` (its columns: id, number, customer, at, status, staff), newest first, and the total."""
-    with session_scope(engine) as s:
-        total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        rows = s.execute(stmt.order_by(at.desc(), stmt.selected_columns[0].desc()).limit(limit).offset(offset))
-        page = [{"kind": kind, **r._mapping} for r in rows]
-    return [{**r, "number": str(r["number"]), "status": getattr(r["status"], "value", r["status"])}
-            for r in page], int(total or 0)
+    return cls(raw)  # an unknown value, or none: ValueError
 
 
 def _staff(column):
@@ -77,20 +52,20 @@ def _callbacks(f: KpiFilter, at) -> Select:
 def callbacks_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                        offset: int) -> Rows:
     """The callbacks due in the picked week (series due), or those of them completed (done)."""
-    lo, hi = _week(f, tz, pick.get("week"))
+    lo, hi = week_bounds(f, tz, only(pick, "week", "series").get("week"))
     stmt = _callbacks(f, Callback.due_end).where(Callback.due_end >= lo, Callback.due_end < hi)
     series = pick.get("series")
     if series not in ("due", "done"):
         raise ValueError(series)
     if series == "done":
         stmt = stmt.where(Callback.status == CallbackStatus.COMPLETED)
-    return _page(engine, "callback", stmt, Callback.due_end, limit, offset)
+    return page(engine, "callback", stmt, [Callback.due_end, Callback.id], limit, offset)
 
 
 def satisfaction_distribution(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                               offset: int) -> Rows:
     """The reached call attempts of the period with the picked satisfaction answer."""
-    answer = _enum(Satisfaction, pick.get("satisfaction"))
+    answer = _enum(Satisfaction, only(pick, "satisfaction").get("satisfaction"))
     stmt = select(CallAttempt.callback_id.label("id"), cast(CallAttempt.callback_id, String).label("number"),
                   Customer.name.label("customer"), CallAttempt.attempted_at.label("at"),
                   CallAttempt.outcome.label("status"), _staff(CallAttempt.caller_id))
@@ -99,12 +74,15 @@ def satisfaction_distribution(engine: Engine, f: KpiFilter, tz: str, now: dateti
     stmt = narrow(stmt, f, staff=CallAttempt.caller_id, customer=Callback.customer_id, kinds=Callback.kind)
     stmt = in_range(stmt, CallAttempt.attempted_at, f, tz).where(
         CallAttempt.outcome == CallOutcome.REACHED, CallAttempt.satisfaction == answer)
-    return _page(engine, "attempt", stmt, CallAttempt.attempted_at, limit, offset)
+    # an attempt's id is its callback's, not unique: the attempt's own id breaks the last ties
+    return page(engine, "attempt", stmt, [CallAttempt.attempted_at, CallAttempt.callback_id, CallAttempt.id], limit,
+                offset)
 
 
 def complaints_by_channel(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                           offset: int) -> Rows:
     """The complaints received in the period by the picked channel, in the picked status (if any)."""
+    only(pick, "channel", "status")
     stmt = select(Complaint.id, Complaint.number, Customer.name.label("customer"), Complaint.received_at.label("at"),
                   Complaint.status.label("status"), _staff(Complaint.owner_id))
     stmt = narrow(stmt.join(Customer, Customer.id == Complaint.customer_id), f, staff=Complaint.owner_id,
@@ -113,7 +91,7 @@ def complaints_by_channel(engine: Engine, f: KpiFilter, tz: str, now: datetime, 
         Complaint.channel == _enum(ComplaintChannel, pick.get("channel")))
     if pick.get("status"):
         stmt = stmt.where(Complaint.status == _enum(ComplaintStatus, pick["status"]))
-    return _page(engine, "complaint", stmt, Complaint.received_at, limit, offset)
+    return page(engine, "complaint", stmt, [Complaint.received_at, Complaint.id], limit, offset)
 
 
 def _orders(f: KpiFilter, at) -> Select:
@@ -126,17 +104,18 @@ def _orders(f: KpiFilter, at) -> Select:
 def work_orders_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                          offset: int) -> Rows:
     """The work orders taken in (series opened) or completed (completed) in the picked week."""
-    at = {"opened": WorkOrder.intake_at, "completed": WorkOrder.completed_at}.get(pick.get("series"))
+    series = only(pick, "week", "series").get("series")
+    at = {"opened": WorkOrder.intake_at, "completed": WorkOrder.completed_at}.get(series)
     if at is None:
-        raise ValueError(pick.get("series"))
-    lo, hi = _week(f, tz, pick.get("week"))
-    return _page(engine, "work_order", _orders(f, at).where(at >= lo, at < hi), at, limit, offset)
+        raise ValueError(series)
+    lo, hi = week_bounds(f, tz, pick.get("week"))
+    return page(engine, "work_order", _orders(f, at).where(at >= lo, at < hi), [at, WorkOrder.id], limit, offset)
 
 
 def work_order_backlog(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                        offset: int) -> Rows:
     """The open work orders, as of now, in the picked status and (if picked) age since intake."""
-    status = _enum(WorkOrderStatus, pick.get("status"))
+    status = _enum(WorkOrderStatus, only(pick, "status", "age").get("status"))
     if status not in BACKLOG:
         raise ValueError(status)
     stmt = _orders(f, WorkOrder.intake_at).where(WorkOrder.status == status)
@@ -150,13 +129,13 @@ def work_order_backlog(engine: Engine, f: KpiFilter, tz: str, now: datetime, pic
             stmt = stmt.where(WorkOrder.intake_at >= now - timedelta(days=upper))
         if lower is not None:
             stmt = stmt.where(WorkOrder.intake_at < now - timedelta(days=lower))
-    return _page(engine, "work_order", stmt, WorkOrder.intake_at, limit, offset)
+    return page(engine, "work_order", stmt, [WorkOrder.intake_at, WorkOrder.id], limit, offset)
 
 
 def dispatch_time_distribution(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict, limit: int,
                                offset: int) -> Rows:
     """The work orders taken in during the period in the picked dispatch-time group (the office's target)."""
-    bucket = pick.get("bucket")
+    bucket = only(pick, "bucket").get("bucket")
     if bucket not in DISPATCH_BUCKETS:
         raise ValueError(bucket)
     target = int(load_office(engine).get("work_order.dispatch_target_minutes")) * 60
@@ -170,7 +149,7 @@ def dispatch_time_distribution(engine: Engine, f: KpiFilter, tz: str, now: datet
         stmt = stmt.where(WorkOrder.dispatched_at.is_not(None))
         stmt = stmt.where(seconds > low * target) if low else stmt
         stmt = stmt.where(seconds <= high * target) if high else stmt
-    return _page(engine, "work_order", stmt, WorkOrder.intake_at, limit, offset)
+    return page(engine, "work_order", stmt, [WorkOrder.intake_at, WorkOrder.id], limit, offset)
 
 
 def _registry() -> dict[str, Drill]:

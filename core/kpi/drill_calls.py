@@ -14,25 +14,23 @@ from sqlalchemy.orm import aliased
 
 from core.kpi.call_days import OWED
 from core.kpi.call_quality import dissatisfied, reason_key
+from core.kpi.drill_page import Rows, need, number, only, page
 from core.kpi.sql import KpiFilter, in_range, narrow
-from db.engine import session_scope
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome
 from db.models import CallAttempt, Callback, Customer, RecheckSample, User
 
 DONE = Callback.status == CallbackStatus.COMPLETED
 SERIES = {"due": None, "done": DONE, "on_time": and_(DONE, Callback.completed_at <= Callback.due_end)}
-Rows = tuple[list[dict], int]
+CALLBACK_ORDER = [Callback.due_end, Callback.id]
+ATTEMPT_ORDER = [CallAttempt.attempted_at, Callback.id, CallAttempt.id]  # an attempt's own id: unique per row
 
 
-def _page(engine: Engine, stmt: Select, kind: str, limit: int, offset: int) -> Rows:
-    """One page of `stmt` (id, number, customer, at, status, staff, then tiebreak columns), and the total."""
-    total_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    with session_scope(engine) as s:
-        total = s.scalar(total_stmt) or 0
-        rows = s.execute(stmt.limit(limit).offset(offset)).all()
-    return [{"kind": kind, "id": r.id, "number": str(r.number), "customer": r.customer, "at": r.at,
-             "status": None if r.status is None else getattr(r.status, "value", r.status), "staff": r.staff}
-            for r in rows], int(total)
+def _series(pick: dict, default: str):
+    """The picked series' condition (None: every callback due); not a series: ValueError."""
+    series = pick.get("series", default)
+    if series not in SERIES:
+        raise ValueError(series)
+    return SERIES[series]
 
 
 def _callbacks(f: KpiFilter, *where) -> Select:
@@ -41,7 +39,7 @@ def _callbacks(f: KpiFilter, *where) -> Select:
     stmt = (select(Callback.id, Callback.id.label("number"), Customer.name.label("customer"),
                    Callback.due_end.label("at"), Callback.status, staff.display_name.label("staff"))
             .join(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
-            .where(Callback.status.in_(OWED), *where).order_by(Callback.due_end.desc(), Callback.id.desc()))
+            .where(Callback.status.in_(OWED), *where))
     return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
 
 
@@ -53,7 +51,7 @@ def _attempts(f: KpiFilter, tz: str, *where) -> Select:
                    a.outcome.label("status"), staff.display_name.label("staff"))
             .select_from(a).join(Callback, Callback.id == a.callback_id)
             .join(Customer, Customer.id == Callback.customer_id).join(staff, staff.id == a.caller_id)
-            .where(*where).order_by(a.attempted_at.desc(), Callback.id.desc(), a.id.desc()))
+            .where(*where))
     stmt = narrow(stmt, f, staff=a.caller_id, customer=Callback.customer_id, kinds=Callback.kind)
     return in_range(stmt, a.attempted_at, f, tz)
 
@@ -62,11 +60,11 @@ def callback_rates_by_kind(engine: Engine, f: KpiFilter, tz: str, now: datetime,
                            limit: int, offset: int) -> Rows:
     """The callbacks due of one kind and level: pick {"kind", "level"} and optionally "series" ("due", the
     default, "done" or "on_time")."""
-    condition = SERIES[pick.get("series", "due")]
-    stmt = in_range(_callbacks(f, Callback.kind == CallbackKind(pick["kind"]),
-                               Callback.level == CallbackLevel(pick["level"]),
+    condition = _series(only(pick, "kind", "level", "series"), "due")
+    stmt = in_range(_callbacks(f, Callback.kind == CallbackKind(need(pick, "kind")),
+                               Callback.level == CallbackLevel(need(pick, "level")),
                                *([] if condition is None else [condition])), Callback.due_end, f, tz)
-    return _page(engine, stmt, "callback", limit, offset)
+    return page(engine, "callback", stmt, CALLBACK_ORDER, limit, offset)
 
 
 def callbacks_on_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
@@ -74,62 +72,64 @@ def callbacks_on_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick
     """The on-time headline's records over the whole period (K-1, CB-3): the callbacks due in the range, pick
     {"series": "due" | "done" | "on_time"}; on_time (the headline's numerator) lists those done by the end of
     their due window."""
-    condition = SERIES[pick.get("series", "on_time")]
+    condition = _series(only(pick, "series"), "on_time")
     stmt = in_range(_callbacks(f, *([] if condition is None else [condition])), Callback.due_end, f, tz)
-    return _page(engine, stmt, "callback", limit, offset)
+    return page(engine, "callback", stmt, CALLBACK_ORDER, limit, offset)
 
 
 def call_attempts(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                offset: int) -> Rows:
     """The reach headline's records over the whole period (K-2, CB-6): pick {"outcome": "reached"} (the
     numerator) or {"outcome": "all"} (every attempt made, the denominator)."""
-    outcome = pick.get("outcome", "reached")
+    outcome = only(pick, "outcome").get("outcome", "reached")
     where = [] if outcome == "all" else [CallAttempt.outcome == CallOutcome(outcome)]
-    return _page(engine, _attempts(f, tz, *where), "attempt", limit, offset)
+    return page(engine, "attempt", _attempts(f, tz, *where), ATTEMPT_ORDER, limit, offset)
 
 
 def scored_calls(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                   offset: int) -> Rows:
     """The score headline's records over the whole period (K-2, CB-7): the reached call attempts with a score, the
     ones the average is taken over; pick {"scored": "yes"}."""
-    if pick.get("scored", "yes") != "yes":
+    if only(pick, "scored").get("scored", "yes") != "yes":
         raise ValueError(pick["scored"])
     stmt = _attempts(f, tz, CallAttempt.outcome == CallOutcome.REACHED, CallAttempt.score.is_not(None))
-    return _page(engine, stmt, "attempt", limit, offset)
+    return page(engine, "attempt", stmt, ATTEMPT_ORDER, limit, offset)
 
 
 def dissatisfaction_reasons(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                             limit: int, offset: int) -> Rows:
     """The dissatisfied call attempts whose reason groups under the picked one: pick {"reason"} (as the
     chart shows it, normalised)."""
-    reason = CallAttempt.dissatisfaction_reason
+    picked, reason = need(only(pick, "reason"), "reason"), CallAttempt.dissatisfaction_reason
     # Fast at scale (issue 14): each word of the key is in the lowered reason (blanks only ever separate words),
     # a cheap test that spares most rows the key's dozen string functions; the key then decides.
-    words = [func.lower(reason).contains(w, autoescape=True) for w in pick["reason"].split(" ") if w]
-    ids = dissatisfied(f, tz, CallAttempt.id).where(*words, reason_key(reason) == pick["reason"])
-    return _page(engine, _attempts(f, tz, CallAttempt.id.in_(ids)), "attempt", limit, offset)
+    words = [func.lower(reason).contains(w, autoescape=True) for w in picked.split(" ") if w]
+    ids = dissatisfied(f, tz, CallAttempt.id).where(*words, reason_key(reason) == picked)
+    return page(engine, "attempt", _attempts(f, tz, CallAttempt.id.in_(ids)), ATTEMPT_ORDER, limit, offset)
 
 
 def qa_score_per_specialist(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                             limit: int, offset: int) -> Rows:
     """The scored call attempts of one caller: pick {"caller": the caller's id}."""
-    stmt = _attempts(f, tz, CallAttempt.caller_id == int(pick["caller"]), CallAttempt.qa_score.is_not(None))
-    return _page(engine, stmt, "attempt", limit, offset)
+    caller = number(only(pick, "caller"), "caller")
+    stmt = _attempts(f, tz, CallAttempt.caller_id == caller, CallAttempt.qa_score.is_not(None))
+    return page(engine, "attempt", stmt, ATTEMPT_ORDER, limit, offset)
 
 
 def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                      offset: int) -> Rows:
     """The re-check callbacks of one sample: pick {"period", "level"} and optionally "series" ("drawn", the
     default, or "done"). Like the chart, the other filters do not apply; `at` is the end of the due window."""
-    staff = aliased(User)
-    sample = select(RecheckSample.id).where(RecheckSample.period == pick["period"],
-                                            RecheckSample.level == CallbackLevel(pick["level"]))
+    staff, series = aliased(User), only(pick, "period", "level", "series").get("series", "drawn")
+    if series not in ("drawn", "done"):
+        raise ValueError(series)
+    sample = select(RecheckSample.id).where(RecheckSample.period == need(pick, "period"),
+                                            RecheckSample.level == CallbackLevel(need(pick, "level")))
     stmt = (select(Callback.id, Callback.id.label("number"), Customer.name.label("customer"),
                    Callback.due_end.label("at"), Callback.status, staff.display_name.label("staff"))
             .join(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
-            .where(Callback.sample_id.in_(sample), *([DONE] if pick.get("series") == "done" else []))
-            .order_by(Callback.due_end.desc(), Callback.id.desc()))
-    return _page(engine, stmt, "callback", limit, offset)
+            .where(Callback.sample_id.in_(sample), *([DONE] if series == "done" else [])))
+    return page(engine, "callback", stmt, CALLBACK_ORDER, limit, offset)
 
 
 # callbacks_per_week and satisfaction_distribution are core.kpi.drill's (one rule, written once).
@@ -137,11 +137,20 @@ DRILLS = {fn.__name__: fn for fn in (callback_rates_by_kind, dissatisfaction_rea
                                      recheck_coverage, callbacks_on_time, call_attempts, scored_calls)}
 
 
+def _person(f: KpiFilter, pick: dict[str, str], key: str) -> KpiFilter:
+    """The filter narrowed to the picked person; one the dashboard's staff filter excludes: ValueError (a pick
+    never widens the filter)."""
+    person = number(only(pick, key), key)
+    if f.staff_id is not None and f.staff_id != person:
+        raise ValueError(person)
+    return replace(f, staff_id=person)
+
+
 def specialist_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                     offset: int) -> Rows:
     """A specialist's bar of the staff view (K-6): the callbacks assigned to them and due in the range, the
     denominator of their on-time rate; pick {"user": their id}."""
-    return callbacks_on_time(engine, replace(f, staff_id=int(pick["user"])), tz, now, {"series": "due"},
+    return callbacks_on_time(engine, _person(f, pick, "user"), tz, now, {"series": "due"},
                                  limit, offset)
 
 
@@ -152,7 +161,7 @@ def technician_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: 
     core.kpi.drill's work_orders_per_week (series opened, the whole period) narrowed to the technician."""
     from core.kpi.drill import work_orders_per_week  # core.kpi.drill imports this module to build its registry
 
-    return work_orders_per_week(engine, replace(f, staff_id=int(pick["technician"])), tz, now, {"series": "opened"},
+    return work_orders_per_week(engine, _person(f, pick, "technician"), tz, now, {"series": "opened"},
                                 limit, offset)
 
 

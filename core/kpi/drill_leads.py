@@ -1,48 +1,40 @@
 """The records behind a mark of the K-5 lead charts (issue 14's drill-down contract): one page of the lead
 contacts the mark counts, newest first, with the chart's own filters. A row is a lead contact shown as its
 lead (kind "lead", id the lead's id); `at` is the contact time, `status` the lead's status now, `staff` who
-made the contact. An unknown pick (stage, class, a week outside the range) is an empty page, never an error.
+made the contact. An unknown pick (stage, class, a week outside the range) is refused: ValueError.
 LEAD_DRILLS maps each chart (the KPI function's name) to its drill, for core.kpi.drill.DRILLS."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, select
 
+from core.kpi.drill_page import Rows, number, only, page, week_days
 from core.kpi.leads import STAGES, contacts, follow_ups, office_day_number
 from core.kpi.local_days import weekday_of
 from core.kpi.sql import KpiFilter
 from core.office.settings import load_office
-from db.engine import session_scope
-from db.enums import LeadStatus
 from db.models import Lead, LeadContact, User
 
-Page = tuple[list[dict], int]
-EMPTY: Page = ([], 0)
 ON_TIME = {"yes": 1, "no": 0}
 
 
-def _page(engine: Engine, stmt: Select, limit: int, offset: int) -> Page:
+def _page(engine: Engine, stmt: Select, limit: int, offset: int) -> Rows:
     """One page of `stmt` (it selects contact_id, lead_id, at and user_id), newest first, and the total."""
     rows = stmt.subquery()
-    page = (select(rows.c.lead_id, rows.c.at, Lead.name, Lead.status, User.display_name)
-            .join(Lead, Lead.id == rows.c.lead_id).outerjoin(User, User.id == rows.c.user_id)
-            .order_by(rows.c.at.desc(), rows.c.lead_id.desc(), rows.c.contact_id.desc()).limit(limit).offset(offset))
-    with session_scope(engine) as s:
-        total = s.scalar(select(func.count()).select_from(rows))
-        found = s.execute(page).all()
-    return [{"kind": "lead", "id": r[0], "number": str(r[0]), "customer": r[2], "at": r[1],
-             "status": None if r[3] is None else LeadStatus(r[3]).value,
-             "staff": r[4]} for r in found], int(total or 0)
+    stmt = (select(rows.c.lead_id.label("id"), rows.c.lead_id.label("number"), Lead.name.label("customer"),
+                   rows.c.at, Lead.status.label("status"), User.display_name.label("staff"))
+            .join(Lead, Lead.id == rows.c.lead_id).outerjoin(User, User.id == rows.c.user_id))
+    return page(engine, "lead", stmt, [rows.c.at, rows.c.lead_id, rows.c.contact_id], limit, offset)
 
 
-def _stage_contacts(engine: Engine, f: KpiFilter, tz: str, stage: str | None, *where, limit: int, offset: int) -> Page:
+def _stage_contacts(engine: Engine, f: KpiFilter, tz: str, stage: str | None, *where, limit: int, offset: int) -> Rows:
     if stage == "sales_amount_cents":
         stage = "sales"
     if stage not in STAGES:
-        return EMPTY
+        raise ValueError(stage)
     stmt = contacts(f, tz, LeadContact.id.label("contact_id"), LeadContact.lead_id,
                     LeadContact.contacted_at.label("at"), LeadContact.user_id).where(*where)
     if STAGES[stage] is not None:
@@ -51,49 +43,41 @@ def _stage_contacts(engine: Engine, f: KpiFilter, tz: str, stage: str | None, *w
 
 
 def drill_lead_funnel_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                               limit: int, offset: int) -> Page:
+                               limit: int, offset: int) -> Rows:
     """The lead contacts of one week's stage: pick {"week": its Monday "YYYY-MM-DD", "stage": dialed |
     completed | appointments | recommendations | sales | sales_amount_cents (the sales)}."""
-    try:
-        week = date.fromisoformat(pick.get("week", ""))
-    except ValueError:
-        return EMPTY
-    start, end = max(week, f.start), min(week + timedelta(days=6), f.end)
-    if start > end:
-        return EMPTY
+    start, end = week_days(f, only(pick, "week", "stage").get("week", ""))
     return _stage_contacts(engine, replace(f, start=start, end=end), tz, pick.get("stage"), limit=limit,
                            offset=offset)
 
 
 def drill_lead_funnel_per_specialist(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                                     limit: int, offset: int) -> Page:
+                                     limit: int, offset: int) -> Rows:
     """The lead contacts of one specialist's stage: pick {"user_id": the contact's user id, "stage": ...}."""
-    user = pick.get("user_id", "")
-    if not user.isdigit():
-        return EMPTY
-    return _stage_contacts(engine, f, tz, pick.get("stage"), LeadContact.user_id == int(user), limit=limit,
+    user = number(only(pick, "user_id", "stage"), "user_id")
+    return _stage_contacts(engine, f, tz, pick.get("stage"), LeadContact.user_id == user, limit=limit,
                            offset=offset)
 
 
 def drill_lead_funnel_per_weekday(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                                  limit: int, offset: int) -> Page:
+                                  limit: int, offset: int) -> Rows:
     """The lead contacts of one weekday's stage: pick {"weekday": "0" (Monday) .. "6" (Sunday), "stage": ...}."""
-    weekday = pick.get("weekday", "")
+    weekday = only(pick, "weekday", "stage").get("weekday", "")
     if weekday not in {str(d) for d in range(7)}:
-        return EMPTY
+        raise ValueError(weekday)
     day = office_day_number(LeadContact.contacted_at, f, tz, engine.dialect.name)
     return _stage_contacts(engine, f, tz, pick.get("stage"), weekday_of(day) == int(weekday), limit=limit,
                            offset=offset)
 
 
 def drill_lead_follow_ups_on_schedule(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
-                                      limit: int, offset: int, settings=None) -> Page:
+                                      limit: int, offset: int, settings=None) -> Rows:
     """The follow-up contacts of one class: pick {"lead_class": "A" | "B" | "C", "on_time": "yes" | "no"}
     (on_time left out: all of the class's follow-ups). `settings`: the office (its intervals), read when
     None."""
-    on_time = pick.get("on_time")
+    on_time = only(pick, "lead_class", "on_time").get("on_time")
     if pick.get("lead_class") not in {"A", "B", "C"} or (on_time is not None and on_time not in ON_TIME):
-        return EMPTY
+        raise ValueError(pick)
     fu = follow_ups(f, tz, settings or load_office(engine), engine.dialect.name)
     stmt = select(fu.c.contact_id, fu.c.lead_id, fu.c.contacted_at.label("at"), fu.c.user_id).where(
         fu.c.lead_class == pick["lead_class"], *([] if on_time is None else [fu.c.on_time == ON_TIME[on_time]]))
@@ -101,8 +85,11 @@ def drill_lead_follow_ups_on_schedule(engine: Engine, f: KpiFilter, tz: str, now
 
 
 def drill_lead_sales(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
-                     offset: int) -> Page:
-    """The sales behind the headline figures (sales amount, conversion): every sale in the range; no pick."""
+                     offset: int) -> Rows:
+    """The sales behind the headline figures (sales amount, conversion): every sale in the range;
+    pick {} or {"stage": "sales"}."""
+    if only(pick, "stage").get("stage", "sales") != "sales":
+        raise ValueError(pick["stage"])
     return _stage_contacts(engine, f, tz, "sales", limit=limit, offset=offset)
 
 

@@ -2,82 +2,63 @@
 picked mark counts, newest first, with the same filters and the same conditions as the figure. Each function
 is `fn(engine, f, tz, now, pick, limit, offset) -> (rows, total)`; ORDER_DRILLS maps the chart (its KPI
 function's name) to it (the first three work-order charts' drills are core.kpi.drill's). A pick naming a week or
-reason the chart has not: no records."""
+reason the chart has not: ValueError (core.kpi.drill_page)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
+from core.kpi.drill_page import Rows, only, page, week_bounds
 from core.kpi.order_days import orders
 from core.kpi.sql import KpiFilter
 from core.lists import day_bounds_utc
-from db.engine import session_scope
 from db.enums import PendingReason, ServiceType, WorkOrderStatus
 from db.models import Customer, User, WorkOrder, WorkOrderEvent
 from db.models.base import UTCDateTime
 
-Page = tuple[list[dict], int]
-NOTHING: Page = ([], 0)
 
-
-def records(engine: Engine, f: KpiFilter, at, where: list, limit: int, offset: int) -> Page:
+def records(engine: Engine, f: KpiFilter, at, where: list, limit: int, offset: int) -> Rows:
     """The filter's orders meeting `where`, as drill rows whose "at" is `at`: one page by `at` desc, id desc,
     and the total."""
-    rows = (orders(f, WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), at.label("at"),
+    stmt = (orders(f, WorkOrder.id, WorkOrder.number, Customer.name.label("customer"), at.label("at"),
                    WorkOrder.status, User.display_name.label("staff"))
             .join(Customer, Customer.id == WorkOrder.customer_id)
-            .outerjoin(User, User.id == WorkOrder.technician_id)
-            .where(*where).order_by(at.desc(), WorkOrder.id.desc()).limit(limit).offset(offset))
-    with session_scope(engine) as s:
-        total = s.scalar(orders(f, func.count()).where(*where))
-        page = [{"kind": "work_order", "id": r.id, "number": r.number, "customer": r.customer, "at": r.at,
-                 "status": r.status.value, "staff": r.staff} for r in s.execute(rows)]
-    return page, int(total or 0)
-
-
-def week_of(pick: dict[str, str], f: KpiFilter, tz: str) -> tuple[datetime, datetime] | None:
-    """The picked week's UTC bounds, clipped to the range's days as the weekly figures are; None: no such week."""
-    try:
-        week = date.fromisoformat(pick.get("week", ""))
-    except (TypeError, ValueError):
-        return None
-    first, last = max(week, f.start), min(week + timedelta(days=6), f.end)
-    return None if week.weekday() or first > last else day_bounds_utc(first, last, tz)
+            .outerjoin(User, User.id == WorkOrder.technician_id).where(*where))
+    return page(engine, "work_order", stmt, [at, WorkOrder.id], limit, offset)
 
 
 def pending_reasons(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
-                    offset: int) -> Page:
+                    offset: int) -> Rows:
     """Pick {"reason": a PendingReason value}: the orders pending now for that reason; "at" is when the order
     last went pending (its history), or its intake time if the history has no such step."""
-    if pick.get("reason") not in set(PendingReason):
-        return NOTHING
+    reason = PendingReason(only(pick, "reason").get("reason"))  # not a reason: ValueError
     went = (select(func.max(WorkOrderEvent.at)).where(WorkOrderEvent.work_order_id == WorkOrder.id,
                                                       WorkOrderEvent.to_status == WorkOrderStatus.PENDING)
             .scalar_subquery())
     at = func.coalesce(went, WorkOrder.intake_at, type_=UTCDateTime)
-    where = [WorkOrder.status == WorkOrderStatus.PENDING, WorkOrder.pending_reason == PendingReason(pick["reason"])]
+    where = [WorkOrder.status == WorkOrderStatus.PENDING, WorkOrder.pending_reason == reason]
     return records(engine, f, at, where, limit, offset)
 
 
 def revenue_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
-                     offset: int) -> Page:
+                     offset: int) -> Rows:
     """Pick {"week": Monday ISO date}: the paid-service orders with a fee completed in that office week of the
     range; a pick without a week (the revenue headline's "show records"): those of the whole range. "at" is the
     completion time."""
-    bounds = week_of(pick, f, tz) if "week" in pick else day_bounds_utc(f.start, f.end, tz)
-    if bounds is None:
-        return NOTHING
+    bounds = week_bounds(f, tz, only(pick, "week", "period").get("week"))
     where = [WorkOrder.completed_at >= bounds[0], WorkOrder.completed_at < bounds[1],
              WorkOrder.service_type == ServiceType.PAID, WorkOrder.fee_cents.is_not(None)]
     return records(engine, f, WorkOrder.completed_at, where, limit, offset)
 
 
 def average_dispatch_time(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
-                          offset: int) -> Page:
-    """The average dispatch time's "show records" (any pick): the orders taken in during the range and
-    dispatched, the orders it averages over (K-4, WO-3); "at" is the intake time, which selects them."""
+                          offset: int) -> Rows:
+    """The average dispatch time's "show records" (pick {"part": ...}, as the headline's): the orders taken
+    in during the range and dispatched, the orders it averages over (K-4, WO-3); "at" is the intake time,
+    which selects them."""
+    only(pick, "part")
     lo, hi = day_bounds_utc(f.start, f.end, tz)
     where = [WorkOrder.intake_at >= lo, WorkOrder.intake_at < hi, WorkOrder.dispatched_at.is_not(None)]
     return records(engine, f, WorkOrder.intake_at, where, limit, offset)

@@ -10,10 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from sqlalchemy import select
 
 from core.clock import office_day
 from core.i18n import t
-from db.enums import ComplaintChannel, ComplaintStatus
+from db.engine import make_engine, session_scope
+from db.enums import AuditAction, ComplaintChannel, ComplaintStatus
+from db.models import AuditEntry
 from ui.kpi.filters import AREAS
 
 HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score",
@@ -213,6 +216,18 @@ def test_a_pick_the_chart_cannot_hold_shows_a_notice_and_no_list(open_page):
     assert not at.get("page_link") and "pick" not in at.query_params
 
 
+@pytest.mark.parametrize(("area", "chart"), [
+    ("callbacks", "qa_score_per_specialist"), ("callbacks", "dissatisfaction_reasons"),
+    ("complaints", "complaints_by_model"), ("work_orders", "pending_reasons"), ("leads", "lead_funnel_per_week"),
+    ("staff", "specialist_view")])
+def test_a_hand_edited_pick_shows_the_notice_never_a_traceback(open_page, area, chart):
+    """Issue 14: a key no mark of the chart has (a hand-edited link) is refused by the drill (ValueError)."""
+    at = opened(open_page, area=area, pick=f"{chart}:x=1")
+    assert not at.exception
+    assert t("kpi_ui.bad_pick", "en") in [w.value for w in at.warning]
+    assert "pick" not in at.query_params
+
+
 def test_a_headline_shows_its_records(open_page):
     at = opened(open_page, area="work_orders")
     at.button(key="records_dispatch_within_target").click().run()
@@ -257,3 +272,17 @@ def test_the_records_of_a_pick_export_every_one_with_the_dashboards_filters(open
     assert rows[0] == [t(f"kpi_ui.col.{c}", "zh") for c in ("number", "customer", "at", "status", "staff")]
     assert len(rows) - 1 == total > 0 and len({r[0] for r in rows[1:]}) == total
     assert {r[3] for r in rows[1:]} <= {t(f"enum.ComplaintStatus.{s.value}", "zh") for s in ComplaintStatus}
+
+
+def test_the_records_export_audits_the_dashboards_filters_with_the_pick(open_page, demo_url, export_dir):
+    """Issue 14: the audit of a drill's export records the filters the list was drawn with, not only its pick."""
+    at = opened(open_page, area="complaints", period="this_quarter", pick="complaints_by_channel:channel=phone")
+    at.button(key="export_drill_complaints_by_channel_csv").click().run()
+    assert not at.exception
+    engine = make_engine(demo_url)
+    with session_scope(engine) as s:
+        [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT)).all()
+        audited = entry.changes["_"]["filter"]
+    engine.dispose()
+    assert audited["period"] == ["this_quarter"] and audited["area"] == ["complaints"]
+    assert audited["chart"] == ["complaints_by_channel"] and audited["pick"] == ["complaints_by_channel:channel=phone"]

@@ -48,6 +48,16 @@ def test_a_pick_reads_back_as_it_was_written():
     assert parse_pick(encode("callbacks_per_week", pick)) == ("callbacks_per_week", pick)
 
 
+@pytest.mark.parametrize("pick", [
+    {"reason": "slow, rude"}, {"model": "X=2,Y=3"}, {"reason": "too  slow "}, {"reason": "服务态度差，很慢"},
+    {"model": "100% cotton %2C"}, {"a,b=c": "d=e,f"}])
+def test_any_text_in_a_pick_reads_back_as_it_was_written(pick):
+    """Issue 14: keys and values are percent-encoded, so commas, equals signs, spaces, Chinese and '%' round-trip."""
+    raw = encode("dissatisfaction_reasons", pick)
+    assert parse_pick(raw) == ("dissatisfaction_reasons", pick)
+    assert raw.count(",") == len(pick) - 1 and raw.count("=") == len(pick)
+
+
 @pytest.mark.parametrize("raw", ["", "callbacks_per_week", "no_such_chart:week=2026-11-16",
                                  "callbacks_per_week:week", "callbacks_per_week:=x"],
                          ids=["empty", "no-keys", "unknown-chart", "no-value", "no-key"])

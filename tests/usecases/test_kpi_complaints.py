@@ -315,8 +315,10 @@ def test_a_channel_pick_naming_no_mark_is_refused(engine, pick):
 @pytest.mark.parametrize(("name", "pick"), [
     ("complaints_by_model", {}), ("complaints_by_cause", {"cause": "weather"}),
     ("complaint_ours_share", {"part": "half"})])
-def test_a_pick_naming_no_mark_lists_nothing(engine, name, pick):
-    """Drill-down: a stale or edited link's pick lists no record rather than failing."""
+def test_a_pick_naming_no_mark_is_refused(engine, name, pick):
+    """Drill-down: a stale or edited link's pick is refused (ValueError, core.kpi.drill_page): the page shows a
+    notice rather than a list that looks like the mark's."""
     with session_scope(engine) as s:
         make_complaint(s, make_customer(s), make_user(s), received_at=NOW - DAY)
-    assert DRILLS[name](engine, RANGE, TZ, NOW, pick, 25, 0) == ([], 0)
+    with pytest.raises(ValueError):
+        DRILLS[name](engine, RANGE, TZ, NOW, pick, 25, 0)

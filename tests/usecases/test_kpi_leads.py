@@ -274,8 +274,10 @@ def test_the_follow_up_drill_lists_exactly_the_class_follow_ups_on_time_or_late(
     ("lead_funnel_per_weekday", {"weekday": "7", "stage": "sales"}),
     ("lead_follow_ups_on_schedule", {"lead_class": "D", "on_time": "yes"}),
 ], ids=["week_outside_range", "bad_week", "bad_stage", "bad_user", "bad_weekday", "bad_class"])
-def test_a_pick_no_mark_has_is_an_empty_page_not_an_error(engine, seeded, chart, pick):
-    assert LEAD_DRILLS[chart](engine, RANGE, "Asia/Shanghai", NOW, pick, 10, 0) == ([], 0)
+def test_a_pick_no_mark_has_is_refused(engine, seeded, chart, pick):
+    """A stale or edited link's pick: ValueError (core.kpi.drill_page), the page's notice, never an empty list."""
+    with pytest.raises(ValueError):
+        LEAD_DRILLS[chart](engine, RANGE, "Asia/Shanghai", NOW, pick, 10, 0)
 
 
 def test_the_seed_has_follow_ups_on_time_and_late_in_every_class(seeded):

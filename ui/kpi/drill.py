@@ -1,11 +1,12 @@
 """From a number to its records (issue 14): a click on a chart's mark, or a headline's "show records", puts
-the pick in the URL (`pick=chart:key=value,...`, the mark's raw keys), so the link reproduces it; the records
-the mark counts are listed under its chart with the dashboard's filters, paged in SQL
+the pick in the URL (`pick=chart:key=value,...`, the mark's raw keys percent-encoded), so the link reproduces
+it; the records the mark counts are listed under its chart with the dashboard's filters, paged in SQL
 (core.kpi.drill.DRILLS), each a link to its record's page, and exported like a list."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote, unquote
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ from db.enums import CallbackStatus, CallOutcome, ComplaintStatus, LeadStatus, W
 from ui import widgets
 from ui.charts import KEY, PICK, compute
 from ui.context import engine, lang, office, tr
-from ui.export import offer
+from ui.export import offer, url_query
 from ui.text import phrase, plain
 
 URL = "pick"
@@ -37,7 +38,9 @@ def has_drill(chart: str) -> bool:
 
 
 def encode(chart: str, pick: dict[str, str]) -> str:
-    return chart + ":" + ",".join(f"{k}={v}" for k, v in pick.items())
+    """The pick as the URL writes it: `chart:key=value,...`, each key and value percent-encoded, so any text (a
+    dissatisfaction reason, a product model with "," or "=") reads back as it was (`parse_pick`)."""
+    return chart + ":" + ",".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pick.items())
 
 
 def current() -> tuple[str, dict[str, str]] | None:
@@ -51,7 +54,7 @@ def parse_pick(raw: str) -> tuple[str, dict[str, str]] | None:
     pairs = [p.partition("=") for p in rest.split(",") if p]
     if chart not in DRILLS or not pairs or any(not k or not sep for k, sep, _ in pairs):
         return None
-    return chart, {k: v for k, _, v in pairs}
+    return chart, {unquote(k): unquote(v) for k, _, v in pairs}
 
 
 def _pick(chart: str, pick: dict[str, str]) -> None:
@@ -111,7 +114,7 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
     number, size = widgets.page_controls(key, (chart, tuple(pick.items()), f))
     try:
         rows, total = compute(DRILLS[chart], f, tz, now, pick, size, (number - 1) * size)
-    except ValueError:
+    except (ValueError, KeyError):  # every drill refuses with ValueError (core.kpi.drill_page); KeyError: anyway
         st.warning(tr("kpi_ui.bad_pick"))
         _close()
         return
@@ -127,7 +130,7 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
         if total > PAGE_SIZES[0]:
             widgets.pager(Page(rows, total, number, size), key)
         offer("kpis", COLUMNS, _feed(chart, f, tz, now, pick), total=total, key=key,
-              query={"chart": [chart], "pick": [encode(chart, pick)]})
+              query={**url_query(), "chart": [chart], URL: [encode(chart, pick)]})  # the dashboard's filters too
 
 
 def headline_records(charts: set[str], f: KpiFilter, tz: str, now) -> None:
