@@ -63,7 +63,8 @@ def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
     actor = auth.current_actor()
     if actor is None or not may_export(actor.role, listing) or total == 0:
         return
-    left, right, _ = st.columns([1, 1, 2])
+    # a chart's export sits under a half-width chart: two halves, so neither label is cut short
+    left, right = st.columns(2) if listing == "kpis" else st.columns([1, 1, 2])[:2]
     wanted = [fmt for fmt, col in (("xlsx", left), ("csv", right))
               if col.button(tr(f"export.{fmt}"), key=f"export_{key or listing}_{fmt}", icon=":material/download:")]
     if wanted:

@@ -286,3 +286,28 @@ def test_the_records_export_audits_the_dashboards_filters_with_the_pick(open_pag
     engine.dispose()
     assert audited["period"] == ["this_quarter"] and audited["area"] == ["complaints"]
     assert audited["chart"] == ["complaints_by_channel"] and audited["pick"] == ["complaints_by_channel:channel=phone"]
+
+
+LOWER_IS_BETTER = {"invalid_number_rate", "average_dispatch_time", "average_time_to_complete",
+                   "complaint_response_hours", "complaint_close_days", "complaint_repeat_share",
+                   "complaint_reopen_rate"}
+
+
+@pytest.mark.parametrize("area", ["callbacks", "complaints", "work_orders"])
+def test_a_fall_is_drawn_as_good_news_where_lower_is_better(open_page, area):
+    """The change against the previous period is green when it is good: a rise of a rate, a fall of a time,
+    of invalid numbers, repeats or reopenings (st.metric's inverse colours)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = opened(open_page, area=area, period="last_month")  # the demo office has the month before it too
+    assert not at.exception
+    names = {t(f"kpi.metric.{name}", "en"): name for name in HEADLINES[area]}
+    checked = 0
+    for m in at.metric:
+        delta = m.proto.delta
+        if not delta or m.label not in names or delta.lstrip("+-").startswith("0.0"):
+            continue
+        good = delta.startswith("-") == (names[m.label] in LOWER_IS_BETTER)
+        assert m.proto.color == (Metric.MetricColor.GREEN if good else Metric.MetricColor.RED), m.label
+        checked += 1
+    assert checked

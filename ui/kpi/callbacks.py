@@ -138,7 +138,7 @@ HEADLINES = [
     Headline(kpi.average_score, lambda f, c: kpi.average_score(_attempts(f, c)), fmt="score",
              drill=("scored_calls", {"scored": "yes"})),
     Headline(kpi.invalid_number_rate, lambda f, c: kpi.invalid_number_rate(_attempts(f, c)),
-             drill=("call_attempts", {"outcome": "wrong_number"})),
+             drill=("call_attempts", {"outcome": "wrong_number"}), lower_is_better=True),
 ]
 
 CHARTS = [

@@ -40,19 +40,19 @@ def _ranked(data, chart: str, column: str):
     return bars(data, f"kpi.chart.{chart}", (column, f"kpi.cp.{column}", list(data[column])))
 
 
-def _share(fn, fmt: str = "percent") -> Headline:
-    return Headline(fn, lambda f, c: fn(_counts(f, c)), fmt=fmt, drill=_records(fn))
+def _share(fn, fmt: str = "percent", lower_is_better: bool = False) -> Headline:
+    return Headline(fn, lambda f, c: fn(_counts(f, c)), fmt=fmt, drill=_records(fn), lower_is_better=lower_is_better)
 
 
 HEADLINES = [
     Headline(kpi.complaints_closed_by_deadline, lambda f, c: compute(kpi.complaints_closed_by_deadline, f, c.tz, c.now),
              drill=_records(kpi.complaints_closed_by_deadline)),
-    _share(kpi.complaint_response_hours, "score"),
-    _share(kpi.complaint_close_days, "score"),
+    _share(kpi.complaint_response_hours, "score", lower_is_better=True),
+    _share(kpi.complaint_close_days, "score", lower_is_better=True),
     _share(kpi.complaint_ours_share),
     _share(kpi.complaint_capa_verified),
-    _share(kpi.complaint_repeat_share),
-    _share(kpi.complaint_reopen_rate),
+    _share(kpi.complaint_repeat_share, lower_is_better=True),
+    _share(kpi.complaint_reopen_rate, lower_is_better=True),
 ]
 
 CHARTS = [

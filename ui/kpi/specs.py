@@ -66,6 +66,7 @@ class Headline:
     fmt: str = "percent"
     target: Callable[[Ctx], str] | None = None
     drill: tuple[str, dict] | None = None
+    lower_is_better: bool = False  # a fall is good news (drawn green): times, invalid numbers, repeats, reopenings
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
             now, before = h.value(f, ctx), h.value(before_f, ctx)
             with col:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
-                          delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True)
+                          delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True,
+                          delta_color="inverse" if h.lower_is_better else "normal")
                 if h.drill and now is not None:
                     drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")  # the list: drilled_<chart>
 
