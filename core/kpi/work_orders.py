@@ -78,10 +78,26 @@ def _open(f: KpiFilter, *columns):
 def awaiting_dispatch(engine: Engine, f: KpiFilter, tz: str, now: datetime, target_minutes: int) -> int:
     """Orders taken in during the date range, not dispatched, and still inside their dispatch target at
     `now` (taken in less than the target before it): not yet counted against the target (WO-3)."""
-    stmt = orders(f, func.count()).where(WorkOrder.dispatched_at.is_(None),
-                                         WorkOrder.intake_at >= now - timedelta(minutes=target_minutes))
     with session_scope(engine) as s:
-        return int(s.scalar(in_range(stmt, WorkOrder.intake_at, f, tz)) or 0)
+        return int(s.scalar(_awaiting(f, tz, now, target_minutes, func.count())) or 0)
+
+
+def awaiting_dispatch_by_technician(engine: Engine, f: KpiFilter, tz: str, now: datetime,
+                                    target_minutes: int) -> dict[int, int]:
+    """`awaiting_dispatch` per technician (K-6's dispatch-within-target rate takes them out of its denominator,
+    as K-4's headline does): technician id → orders; orders with no technician are left out."""
+    stmt = _awaiting(f, tz, now, target_minutes, WorkOrder.technician_id, func.count().label("n")).where(
+        WorkOrder.technician_id.is_not(None)).group_by(WorkOrder.technician_id)
+    with session_scope(engine) as s:
+        return {int(r.technician_id): int(r.n) for r in s.execute(stmt)}
+
+
+def _awaiting(f: KpiFilter, tz: str, now: datetime, target_minutes: int, *columns):
+    """SELECT columns over the orders of `awaiting_dispatch`: taken in during the range, not dispatched, taken in
+    less than the target before `now`."""
+    stmt = orders(f, *columns).where(WorkOrder.dispatched_at.is_(None),
+                                     WorkOrder.intake_at >= now - timedelta(minutes=target_minutes))
+    return in_range(stmt, WorkOrder.intake_at, f, tz)
 
 
 def dispatch_counts(intake: pd.DataFrame, awaiting: int) -> dict[str, int]:
