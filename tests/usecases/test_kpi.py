@@ -277,6 +277,12 @@ def test_the_staff_views_dispatch_rate_per_technician_has_the_headlines_denomina
     assert rates[ann.id] == pytest.approx(dispatch_within_target(_dispatch(engine, replace(WEEKS, staff_id=ann.id),
                                                                            5)))
     assert dict(zip(view["technician_id"], view["orders_opened"], strict=True)) == {ann.id: 4, bob.id: 1}
+    # The bar's records are the denominator: Ann's three decided orders, Bob's none.
+    from core.kpi.drill import DRILLS
+
+    for person in people:
+        rows, total = DRILLS["technician_view"](engine, WEEKS, TZ, NOW, {"technician": str(person)}, 25, 0)
+        assert total == len(rows) == len(decided[person])
 
 
 def test_the_backlog_counts_unfinished_orders_by_status_and_age_whatever_the_date_range(engine):
