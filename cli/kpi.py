@@ -1,5 +1,6 @@
 """`python -m cli.kpi --rebuild`: recount the KPI rollups (issue 14, core.kpi.rollups) from the records, under the
-office's time zone and dispatch target, on the configured database; prints each rollup's rows and seconds.
+office's time zone and dispatch target, on the configured database (migrated first, as cli.report does); prints
+each rollup's rows and seconds.
 `make run` does it by itself for an office upgraded from before the rollups (cli.setup), and the demo builder
 after its load."""
 
@@ -11,6 +12,7 @@ import time
 from core.kpi.rollups import ROLLUPS, rebuild_office
 from db.config import get_config
 from db.engine import make_engine
+from db.migrate import upgrade
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.rebuild:
         parser.print_help()
         return 2
-    engine = make_engine(get_config().database_url)
+    url = get_config().database_url
+    upgrade(url)  # the rollup tables come with the migrations: a database not migrated yet gets them first
+    engine = make_engine(url)
     try:
         started = time.perf_counter()
         for name in ROLLUPS:

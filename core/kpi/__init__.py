@@ -70,6 +70,7 @@ from core.kpi.work_orders import (
     average_dispatch_time,
     average_time_to_complete,
     awaiting_dispatch,
+    awaiting_dispatch_by_technician,
     dispatch_counts,
     dispatch_time_distribution,
     dispatch_within_target,
@@ -99,6 +100,7 @@ STAFF_ROLES = (Role.SPECIALIST, Role.MANAGER, Role.DIRECTOR, Role.ENGINEER)
 
 __all__ = [
     "AGES", "BACKLOG", "DISPATCH_BUCKETS", "KPIS", "KpiFilter", "attempt_counts", "attempt_days", "awaiting_dispatch",
+    "awaiting_dispatch_by_technician",
     "callback_days", "callback_weeks", "complaint_counts", "default_range", "definition", "dispatch_counts",
     "earliest", "lead_contact_days", "lead_follow_ups", "order_done_days", "order_intake_days", "partial_weeks",
     "staff", "week_bounds", *KPIS,

@@ -152,6 +152,15 @@ def dispatch_time_distribution(engine: Engine, f: KpiFilter, tz: str, now: datet
     return page(engine, "work_order", stmt, [WorkOrder.intake_at, WorkOrder.id], limit, offset)
 
 
+def dispatch_decided(engine: Engine, f: KpiFilter, tz: str, now: datetime, limit: int, offset: int) -> Rows:
+    """The work orders "dispatch within target" divides by (K-4, WO-3): taken in during the period, dispatched,
+    or not dispatched although the office's target has passed at `now`."""
+    target = int(load_office(engine).get("work_order.dispatch_target_minutes")) * 60
+    stmt = in_range(_orders(f, WorkOrder.intake_at), WorkOrder.intake_at, f, tz).where(
+        WorkOrder.dispatched_at.is_not(None) | (WorkOrder.intake_at < now - timedelta(seconds=target)))
+    return page(engine, "work_order", stmt, [WorkOrder.intake_at, WorkOrder.id], limit, offset)
+
+
 def _registry() -> dict[str, Drill]:
     """Every chart's drill: the areas' (K-1..K-5) and, for the six charts above, these."""
     from core.kpi import drill_calls, drill_complaints, drill_leads, drill_orders

@@ -156,13 +156,12 @@ def specialist_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: 
 
 def technician_view(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
                     offset: int) -> Rows:
-    """A technician's bar of the staff view (K-6): their work orders taken in during the range, the
-    denominator of their dispatch-within-target rate; pick {"technician": their id}. The rule is
-    core.kpi.drill's work_orders_per_week (series opened, the whole period) narrowed to the technician."""
-    from core.kpi.drill import work_orders_per_week  # core.kpi.drill imports this module to build its registry
+    """A technician's bar of the staff view (K-6): their work orders that its dispatch-within-target rate divides
+    by, as K-4's headline (taken in during the range, dispatched or past the target); pick {"technician": their
+    id}. The rule is core.kpi.drill's dispatch_decided narrowed to the technician."""
+    from core.kpi.drill import dispatch_decided  # core.kpi.drill imports this module to build its registry
 
-    return work_orders_per_week(engine, _person(f, pick, "technician"), tz, now, {"series": "opened"},
-                                limit, offset)
+    return dispatch_decided(engine, _person(f, pick, "technician"), tz, now, limit, offset)
 
 
 STAFF_DRILLS = {fn.__name__: fn for fn in (specialist_view, technician_view)}

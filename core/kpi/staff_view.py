@@ -34,7 +34,9 @@ SPECIALIST_COLUMNS = {
 TECHNICIAN_COLUMNS = {
     "technician_id": "The technician of the work orders (and of the order an after-repair callback follows).",
     "orders_opened": "A4: their work orders taken in during the range.",
-    "dispatch_within_target_rate": "A4: those dispatched within the target ÷ orders_opened (dispatched or not).",
+    "dispatch_within_target_rate": "A4: those dispatched within the target ÷ those dispatched or not dispatched "
+                                   "although the target has passed (K-4's denominator: orders_opened less the "
+                                   "undispatched ones still inside their target, awaiting_dispatch_by_technician).",
     "orders_completed": "A5: their work orders completed in the range.",
     "average_complete_s": "A5: the seconds from intake to completion summed ÷ orders_completed.",
     "accepted": "A5: completed orders the customer accepted.",
@@ -96,13 +98,20 @@ def specialist_view(callback_days: pd.DataFrame, attempt_days: pd.DataFrame,
     ], "user_id", SPECIALIST_COLUMNS)
 
 
-def technician_view(intake_days: pd.DataFrame, done_days: pd.DataFrame, attempt_days: pd.DataFrame) -> pd.DataFrame:
+def technician_view(intake_days: pd.DataFrame, done_days: pd.DataFrame, attempt_days: pd.DataFrame,
+                    awaiting: dict[int, int]) -> pd.DataFrame:
     """K-6 per technician: work orders taken in (A4) and completed (A5), and the satisfaction of the
     after-repair calls about their orders (A2 by technician_id, kind after_repair) side by side; the columns
-    are TECHNICIAN_COLUMNS. None: no data for that person in that frame."""
+    are TECHNICIAN_COLUMNS. `awaiting`: per technician, the undispatched orders still inside their target
+    (core.kpi.awaiting_dispatch_by_technician), left out of the dispatch rate's denominator as K-4 (WO-3) does.
+    `attempt_days` must be read without the staff filter (its staff part is the caller) and narrowed to the
+    technician by the caller. None: no data for that person in that frame."""
+    intake = totals(intake_days, "technician_id", ("opened", "within_1"))
+    for person, sums in intake.items():
+        sums["awaiting"] = awaiting.get(person, 0)
     after_repair = attempt_days[attempt_days["kind"] == CallbackKind.AFTER_REPAIR]
     return _side_by_side([
-        (totals(intake_days, "technician_id", ("opened", "within_1")), _intake),
+        (intake, _intake),
         (totals(done_days, "technician_id", ("completed", "complete_s_sum", "accepted", "accepted_signed")), _done),
         (totals(after_repair, "technician_id", CALL_SUMS),
          lambda t: {"after_repair_reached": t["reached"], **_calls(t, "after_repair_")}),
@@ -110,7 +119,8 @@ def technician_view(intake_days: pd.DataFrame, done_days: pd.DataFrame, attempt_
 
 
 def _intake(t: dict[str, int]) -> dict:
-    return {"orders_opened": t["opened"], "dispatch_within_target_rate": ratio(t["within_1"], t["opened"])}
+    decided = t["opened"] - t["awaiting"]  # dispatched, or not dispatched although the target has passed
+    return {"orders_opened": t["opened"], "dispatch_within_target_rate": ratio(t["within_1"], decided)}
 
 
 def _done(t: dict[str, int]) -> dict:

@@ -35,7 +35,7 @@ def work_orders_per_week(intake: pd.DataFrame, done: pd.DataFrame, f: KpiFilter)
     """Work orders opened and completed per week (K-4). Opened: orders taken in during the week (the intake
     time). Completed: orders whose completion time falls in the week, whenever they were taken in. Weeks are
     office-local, Monday to Sunday; a week without orders counts 0. Filters: staff (the technician), customer
-    grade, service type."""
+    grade, service type, product model."""
     opened = per_week(intake, f, ["opened"])
     return opened.assign(completed=per_week(done, f, ["completed"])["completed"])
 
@@ -44,7 +44,7 @@ def work_order_backlog(engine: Engine, f: KpiFilter, now: datetime) -> pd.DataFr
     """Work order backlog by status and age (K-4, WO-7): orders not completed yet (new, dispatched, received,
     on-site survey, in repair, pending), counted now per status and per age since intake (up to 1 day, 1-3
     days, 3-7 days, over 7 days). The date range does not apply: the backlog is counted as of now. No open
-    order: an empty chart. Filters: staff (the technician), customer grade, service type."""
+    order: an empty chart. Filters: staff (the technician), customer grade, service type, product model."""
     # Fast at scale (issue 14): per status, the orders taken in since each age bound and in all, read from
     # ix_work_orders_open_cover (status, intake_at, technician, service type, customer); the ages are the
     # differences. Without a grade or model filter, each is a range count of the index, all in one statement;
@@ -68,12 +68,6 @@ def work_order_backlog(engine: Engine, f: KpiFilter, now: datetime) -> pd.DataFr
     return pd.DataFrame(rows, columns=["status", "age", "count"])
 
 
-def backlog_age(now: datetime):
-    """An order's age group since intake (AGES' codes), as of `now` (the drill's pick)."""
-    return case(*[(WorkOrder.intake_at >= now - timedelta(days=d), code) for code, d in AGES.items() if d],
-                else_="gt_7d")
-
-
 def _open(f: KpiFilter, *columns):
     """SELECT columns FROM work_orders narrowed by the filter (core.kpi.order_days.orders), the customer compared
     as an expression (+ 0) so that SQLite reads the covering index, not the customer's."""
@@ -84,10 +78,26 @@ def _open(f: KpiFilter, *columns):
 def awaiting_dispatch(engine: Engine, f: KpiFilter, tz: str, now: datetime, target_minutes: int) -> int:
     """Orders taken in during the date range, not dispatched, and still inside their dispatch target at
     `now` (taken in less than the target before it): not yet counted against the target (WO-3)."""
-    stmt = orders(f, func.count()).where(WorkOrder.dispatched_at.is_(None),
-                                         WorkOrder.intake_at >= now - timedelta(minutes=target_minutes))
     with session_scope(engine) as s:
-        return int(s.scalar(in_range(stmt, WorkOrder.intake_at, f, tz)) or 0)
+        return int(s.scalar(_awaiting(f, tz, now, target_minutes, func.count())) or 0)
+
+
+def awaiting_dispatch_by_technician(engine: Engine, f: KpiFilter, tz: str, now: datetime,
+                                    target_minutes: int) -> dict[int, int]:
+    """`awaiting_dispatch` per technician (K-6's dispatch-within-target rate takes them out of its denominator,
+    as K-4's headline does): technician id → orders; orders with no technician are left out."""
+    stmt = _awaiting(f, tz, now, target_minutes, WorkOrder.technician_id, func.count().label("n")).where(
+        WorkOrder.technician_id.is_not(None)).group_by(WorkOrder.technician_id)
+    with session_scope(engine) as s:
+        return {int(r.technician_id): int(r.n) for r in s.execute(stmt)}
+
+
+def _awaiting(f: KpiFilter, tz: str, now: datetime, target_minutes: int, *columns):
+    """SELECT columns over the orders of `awaiting_dispatch`: taken in during the range, not dispatched, taken in
+    less than the target before `now`."""
+    stmt = orders(f, *columns).where(WorkOrder.dispatched_at.is_(None),
+                                     WorkOrder.intake_at >= now - timedelta(minutes=target_minutes))
+    return in_range(stmt, WorkOrder.intake_at, f, tz)
 
 
 def dispatch_counts(intake: pd.DataFrame, awaiting: int) -> dict[str, int]:
@@ -105,7 +115,7 @@ def dispatch_within_target(counts: dict[str, int]) -> float | None:
     target after intake (the dispatch target in the settings, 5 minutes by default). Denominator:
     orders taken in during the date range that are dispatched, or not dispatched although the target has
     passed. Timestamps: the intake time and the dispatch time. No such order: no data (None, shown as —).
-    Filters: staff (the technician), customer grade, service type."""
+    Filters: staff (the technician), customer grade, service type, product model."""
     return ratio(counts["within"], sum(counts.values()))
 
 
@@ -113,14 +123,14 @@ def dispatch_time_distribution(counts: dict[str, int]) -> pd.DataFrame:
     """Dispatch time against the target (K-4, WO-3): the orders of "dispatch within target", counted by the
     time from intake to dispatch: within the target, up to 3 times the target, up to 12 times the target,
     later, and not dispatched although the target has passed. Every group is listed, with 0 where no order
-    falls in it. Filters: staff (the technician), customer grade, service type."""
+    falls in it. Filters: staff (the technician), customer grade, service type, product model."""
     return pd.DataFrame([{"bucket": b, "count": counts[b]} for b in DISPATCH_BUCKETS], columns=["bucket", "count"])
 
 
 def paid_service_revenue(done: pd.DataFrame) -> int | None:
     """Paid-service revenue (K-4, WO-8): the sum of the fees of paid-service (A) orders completed in the
     date range. Timestamp: the completion time. No paid order completed with a fee: no data (None, shown as
-    —). Filters: staff (the technician), customer grade, service type."""
+    —). Filters: staff (the technician), customer grade, service type, product model."""
     return int(done["fee_sum"].sum()) if done["fee_n"].sum() else None
 
 

@@ -5,6 +5,7 @@ call: under the job lease, so two server processes (or a server and cron) build 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,6 +25,8 @@ from db.models import WeeklyReport
 
 log = logging.getLogger("servicedesk.reports")
 ERROR_MAX = 2000
+MAIL_ATTEMPTS = 3  # a week whose mail failed is tried again by the next runs, this many times in all
+ATTEMPT = re.compile(r"^attempt (\d+) of \d+: ")  # how mail_error starts: the count needs no column
 
 
 @dataclass(frozen=True)
@@ -129,10 +132,35 @@ def mail_week(engine: Engine, week_start: date, now: datetime, office: Office | 
         send(build_message(report.data, lang, pdf, images, server), server)
     except Exception as failure:  # any failure of the mail is recorded, the job goes on
         log.exception("weekly report %s: mail failed", week_start)
-        _record(engine, week_start, mail_error=f"{type(failure).__name__}: {failure}"[:ERROR_MAX])
+        tried = mail_attempts(report.mail_error) + 1
+        _record(engine, week_start, mail_error=f"attempt {tried} of {MAIL_ATTEMPTS}: {type(failure).__name__}: "
+                                               f"{failure}"[:ERROR_MAX])
         return False
     _record(engine, week_start, mailed_at=now, mailed_to=", ".join(server.recipients), mail_error=None)
     return True
+
+
+def mail_attempts(mail_error: str | None) -> int:
+    """How many times a week's mail has failed, read from its mail_error ("attempt N of 3: ..."); an error
+    recorded without the count is one attempt."""
+    if mail_error is None:
+        return 0
+    found = ATTEMPT.match(mail_error)
+    return int(found.group(1)) if found else 1
+
+
+def _mail_due(report: Stored) -> bool:
+    """Not mailed yet, and tried fewer than MAIL_ATTEMPTS times."""
+    return report.mailed_at is None and mail_attempts(report.mail_error) < MAIL_ATTEMPTS
+
+
+def _failed_weeks(engine: Engine, besides: date) -> list[date]:
+    """The other stored weeks whose mail failed and may be tried again, oldest first."""
+    with session_scope(engine) as s:
+        rows = s.execute(select(WeeklyReport.week_start, WeeklyReport.mail_error).where(
+            WeeklyReport.mailed_at.is_(None), WeeklyReport.mail_error.is_not(None),
+            WeeklyReport.week_start != besides).order_by(WeeklyReport.week_start)).all()
+    return [r.week_start for r in rows if mail_attempts(r.mail_error) < MAIL_ATTEMPTS]
 
 
 def _record(engine: Engine, week_start: date, **values) -> None:
@@ -144,8 +172,10 @@ def _record(engine: Engine, week_start: date, **values) -> None:
 def run_weekly(engine: Engine, now: datetime, holder: str, mail: bool = True, week: date | None = None,
                force_mail: bool = False) -> str:
     """The job: under the lease, build the week (default: the last finished one) when not stored, and mail it
-    when a server is configured and it has not been mailed yet (`force_mail`: again). Returns what happened:
-    "busy" (another holder runs it), "built", "kept" (already stored); a mail is recorded on the row."""
+    when a server is configured and it has not been mailed yet (`force_mail`: again); a mail that failed is tried
+    again by the next runs (the scheduler's start-up catch-up, its Monday run, cron), this week's and any earlier
+    week's, MAIL_ATTEMPTS times in all. Returns what happened: "busy" (another holder runs it), "built", "kept"
+    (already stored); a mail is recorded on the row."""
     if not take_lease(engine, WEEKLY_REPORT, holder, now):
         return "busy"
     try:
@@ -153,8 +183,11 @@ def run_weekly(engine: Engine, now: datetime, holder: str, mail: bool = True, we
         week = week or last_week(now, office.timezone)
         built = build_week(engine, week, now, office)
         report = stored_week(engine, week)
-        if mail and report is not None and (force_mail or (report.mailed_at is None and report.mail_error is None)):
+        if mail and report is not None and (force_mail or _mail_due(report)):
             mail_week(engine, week, now, office)
+        if mail:
+            for earlier in _failed_weeks(engine, besides=week):
+                mail_week(engine, earlier, now, office)
         return "built" if built else "kept"
     finally:
         release_lease(engine, WEEKLY_REPORT, holder, now)

@@ -1,12 +1,14 @@
 """The weekly report by mail (issue 14): an HTML mail (the headline table, the charts inline by Content-ID) with
 the PDF attached, sent when the settings name an SMTP server, a sender and recipients. The password is never a
-setting: the server's environment variable SMTP_PASSWORD (none: no login)."""
+setting: the server's environment variable SMTP_PASSWORD (none: no login); it is sent only over TLS: STARTTLS, or
+implicit TLS on port 465 (SMTPS)."""
 
 from __future__ import annotations
 
 import html
 import os
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -17,6 +19,11 @@ from core.reports.view import Table, headline_table, week_title
 
 PASSWORD_ENV = "SMTP_PASSWORD"
 TIMEOUT = 30  # seconds
+SMTPS_PORT = 465  # implicit TLS: the connection is encrypted from its first byte
+
+
+class InsecureLogin(RuntimeError):
+    """A login (the password) was about to cross the network in clear text: refused."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,19 @@ def build_message(data: dict, lang: str, pdf: bytes, images: dict[str, bytes], s
 
 
 def send(msg: EmailMessage, server: MailServer) -> None:
-    """Deliver through the server: STARTTLS when set, a login when SMTP_PASSWORD is set. Raises on failure."""
-    with smtplib.SMTP(server.host, server.port, timeout=TIMEOUT) as smtp:
-        if server.starttls:
-            smtp.starttls()
+    """Deliver through the server: implicit TLS on port 465, STARTTLS when set, a login when SMTP_PASSWORD is set.
+    Never sends the password without TLS: with neither, InsecureLogin is raised before connecting. Raises on
+    failure."""
+    implicit = server.port == SMTPS_PORT
+    if server.password and not (implicit or server.starttls):
+        raise InsecureLogin(f"SMTP_PASSWORD is set but the connection to {server.host}:{server.port} has no TLS: "
+                            f"turn STARTTLS on or use port {SMTPS_PORT}; the password was not sent")
+    context = ssl.create_default_context()
+    connect = (lambda: smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)) if implicit \
+        else (lambda: smtplib.SMTP(server.host, server.port, timeout=TIMEOUT))
+    with connect() as smtp:
+        if server.starttls and not implicit:
+            smtp.starttls(context=context)
         if server.password:
             smtp.login(server.sender, server.password)
         smtp.send_message(msg, to_addrs=list(server.recipients))

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from core.i18n import t
+from db.engine import make_engine
 from tests.ui.test_kpis_page import _chart_rows, _titles, opened
 
 
@@ -72,3 +73,39 @@ def test_the_chart_export_holds_the_rows_the_chart_draws(open_page, export_dir):
     assert rows[0] == [t(f"export.kpi.{c}", "zh") for c in ("staff_person", "staff_rate")]
     assert [r[0] for r in rows[1:]] == list(drawn["staff_person"])
     assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["params"][0]["name"] == "pick"
+
+
+def test_a_filtered_technician_keeps_the_after_repair_calls_a_specialist_made_about_their_orders(open_page,
+                                                                                                  demo_url):
+    """K-6 with the staff filter on a technician: A2's staff part is the caller, so the technicians' table reads
+    the calls for everyone and keeps those about the technician's orders. Counted here from the rows: reached
+    after-repair attempts in the default range about that technician's work orders, whoever called."""
+    from sqlalchemy import func, select
+
+    from core.kpi.sql import default_range
+    from core.lists import day_bounds_utc
+    from db.enums import CallbackKind, CallOutcome
+    from db.models import CallAttempt, Callback, User, WorkOrder
+    from tests.helpers import DEMO_TODAY, OFFICE_TZ
+
+    lo, hi = day_bounds_utc(*default_range(DEMO_TODAY), OFFICE_TZ)
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        reached = dict(conn.execute(
+            select(WorkOrder.technician_id, func.count()).select_from(CallAttempt)
+            .join(Callback, Callback.id == CallAttempt.callback_id)
+            .join(WorkOrder, WorkOrder.id == Callback.work_order_id)
+            .where(Callback.kind == CallbackKind.AFTER_REPAIR, CallAttempt.outcome == CallOutcome.REACHED,
+                   CallAttempt.attempted_at >= lo, CallAttempt.attempted_at < hi,
+                   CallAttempt.caller_id != WorkOrder.technician_id)
+            .group_by(WorkOrder.technician_id)).all())
+        technician, expected = max(reached.items(), key=lambda kv: kv[1])
+        name = conn.scalar(select(User.display_name).where(User.id == technician))
+    engine.dispose()
+    assert expected > 0
+    at = opened(open_page, area="staff", staff=str(technician))
+    assert not at.exception
+    technicians = at.dataframe[-1].value.set_index(t("kpi_wa.col.name", "en"))  # no specialists' table: info
+    assert list(technicians.index) == [name]
+    assert technicians.loc[name, t("kpi_wa.col.after_repair_reached", "en")] == str(expected)
+    assert technicians.loc[name, t("kpi_wa.col.after_repair_average_score", "en")] != "—"

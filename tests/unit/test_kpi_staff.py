@@ -55,7 +55,7 @@ def test_a_technician_row_holds_orders_and_the_satisfaction_of_after_repair_call
     calls = frame(A2, [D1, 7, 3, AFTER, 1, 2, 2, 0, 9, 2, 1, 0, 1, 0, 0],
                   [D1, 7, 3, FIRST, 1, 5, 5, 0, 25, 5, 5, 0, 0, 0, 0],  # not after repair: not the technician's
                   [D2, 7, None, AFTER, 1, 1, 1, 0, 5, 1, 1, 0, 0, 0, 0])  # no work order: nobody's
-    view = technician_view(intake, done, calls)
+    view = technician_view(intake, done, calls, {})
     assert list(view.columns) == list(TECHNICIAN_COLUMNS)
     rows = by_person(view)
     assert rows[3] == {"technician_id": 3, "orders_opened": 5, "dispatch_within_target_rate": 0.6,
@@ -70,6 +70,17 @@ def test_a_technician_row_holds_orders_and_the_satisfaction_of_after_repair_call
     (specialist_view, (A1, A2, LEADS)), (technician_view, (A4, A5, A2)),
 ], ids=["specialists", "technicians"])
 def test_no_rows_at_all_is_an_empty_view_with_every_column(view, frames):
-    result = view(*(frame(columns) for columns in frames))
+    result = view(*(frame(columns) for columns in frames), *([{}] if view is technician_view else []))
     assert result.empty and len(result.columns) == len(SPECIALIST_COLUMNS if view is specialist_view
                                                        else TECHNICIAN_COLUMNS)
+
+
+def test_the_dispatch_rate_leaves_out_the_orders_still_inside_their_target_as_k4_does():
+    """K-6 with K-4 (WO-3): within_1 ÷ (opened − awaiting): dispatched, or undispatched past the target; a
+    technician whose orders all still wait inside the target has no rate (None), not 0."""
+    intake = frame(A4, [D1, 3, "paid", 4, 2, 900, 1, 2, 2, 2], [D2, 5, "paid", 2, 0, 0, 0, 0, 0, 2])
+    done, calls = frame(A5), frame(A2)
+    rows = by_person(technician_view(intake, done, calls, {3: 1, 5: 2}))
+    assert rows[3]["orders_opened"] == 4 and rows[3]["dispatch_within_target_rate"] == 1 / 3
+    assert rows[5]["orders_opened"] == 2 and rows[5]["dispatch_within_target_rate"] is None
+    assert by_person(technician_view(intake, done, calls, {}))[3]["dispatch_within_target_rate"] == 1 / 4

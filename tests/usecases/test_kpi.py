@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -245,6 +246,43 @@ def test_dispatch_within_the_five_minute_target(engine):
     dist = dispatch_time_distribution(_dispatch(engine, WEEKS, 5))
     assert dict(zip(dist["bucket"], dist["count"], strict=True)) == {
         "within": 1, "x3": 1, "x12": 1, "later": 0, "not_dispatched": 1}
+
+
+def test_the_staff_views_dispatch_rate_per_technician_has_the_headlines_denominator(engine):
+    """K-6 with K-4 (WO-3): per technician, the orders still inside their target are left out of the
+    dispatch-within-target rate as the headline leaves them out, so the staff view's rate of a technician is the
+    headline's narrowed to them; one with only such orders has no rate (None), not 0."""
+    from core.kpi import awaiting_dispatch_by_technician
+    from core.kpi.staff_view import technician_view
+
+    t0 = datetime(2026, 11, 18, 2, tzinfo=UTC)
+    with session_scope(engine) as s:
+        desk, c = make_user(s), make_customer(s)
+        ann, bob = make_user(s, role=Role.ENGINEER), make_user(s, role=Role.ENGINEER)
+        made = [(ann.id, t0, t0 + 4 * MIN), (ann.id, t0, t0 + 9 * MIN), (ann.id, t0, None),
+                (ann.id, NOW - 2 * MIN, None), (bob.id, NOW - MIN, None), (None, NOW - MIN, None)]
+        for technician, intake, dispatched in made:
+            make_work_order(s, c, desk, technician_id=technician, intake_at=intake, dispatched_at=dispatched)
+        people = (ann.id, bob.id)
+    # Plain Python over the rows made: dispatched, or undispatched although the 5 minutes have passed.
+    decided = {p: [d for t, i, d in made if t == p and (d is not None or i < NOW - 5 * MIN)] for p in people}
+    expected = {p: (sum(d - i <= 5 * MIN for t, i, d in made if t == p and d is not None) / len(decided[p])
+                    if decided[p] else None) for p in people}
+    awaiting = awaiting_dispatch_by_technician(engine, WEEKS, TZ, NOW, 5)
+    assert awaiting == {ann.id: 1, bob.id: 1}
+    view = technician_view(order_intake_days(engine, WEEKS, TZ, 5), order_done_days(engine, WEEKS, TZ),
+                           attempt_days(engine, WEEKS, TZ), awaiting)
+    rates = dict(zip(view["technician_id"], view["dispatch_within_target_rate"], strict=True))
+    assert rates == {ann.id: pytest.approx(expected[ann.id]), bob.id: None} and expected[ann.id] == 1 / 3
+    assert rates[ann.id] == pytest.approx(dispatch_within_target(_dispatch(engine, replace(WEEKS, staff_id=ann.id),
+                                                                           5)))
+    assert dict(zip(view["technician_id"], view["orders_opened"], strict=True)) == {ann.id: 4, bob.id: 1}
+    # The bar's records are the denominator: Ann's three decided orders, Bob's none.
+    from core.kpi.drill import DRILLS
+
+    for person in people:
+        rows, total = DRILLS["technician_view"](engine, WEEKS, TZ, NOW, {"technician": str(person)}, 25, 0)
+        assert total == len(rows) == len(decided[person])
 
 
 def test_the_backlog_counts_unfinished_orders_by_status_and_age_whatever_the_date_range(engine):

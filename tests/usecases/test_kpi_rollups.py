@@ -555,6 +555,18 @@ def test_an_upgraded_office_gets_its_rollups_when_it_starts_and_the_command_rebu
     _check(engine, "Asia/Shanghai", KpiFilter(FIRST, LAST))  # the office's zone (the default setting)
 
 
+def test_the_rebuild_command_migrates_a_database_not_migrated_yet(tmp_path, monkeypatch, capsys):
+    """`python -m cli.kpi --rebuild` on a database with no tables yet runs the migrations first (as cli.report
+    does), then counts the (empty) rollups instead of failing on a missing table."""
+    from cli import kpi as kpi_cli
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert kpi_cli.main(["--rebuild"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out[:len(ROLLUPS)]] == list(ROLLUPS)
+    assert out[-1].startswith("KPI rollups rebuilt in")
+
+
 def test_two_refreshers_at_once_serialize_and_stay_exact(engine):
     """PostgreSQL: an advisory lock; SQLite: the write lock taken before the marks are read."""
     from concurrent.futures import ThreadPoolExecutor

@@ -429,6 +429,109 @@ def test_a_mail_failure_is_recorded_not_raised(engine):
         assert mail_week(engine, WEEK, BUILT) is False
 
 
+def _dead_server(engine, port: int) -> None:
+    for key, value in {"report.smtp_host": "127.0.0.1", "report.smtp_port": port, "report.smtp_starttls": "off",
+                       "report.smtp_sender": "desk@example.com", "report.recipients": "boss@example.com"}.items():
+        set_setting(engine, key, value)
+
+
+def test_a_failed_mail_is_tried_again_by_the_next_runs_three_times_in_all(engine):
+    """Issue 14: the scheduler's catch-up (or cron) retries a week whose mail failed; after three failures it
+    stops (the count is kept in mail_error) and a server that comes back later gets nothing more."""
+    from aiosmtpd.controller import Controller
+
+    seed(engine)
+    port = free_port()
+    with restoring_settings(engine, *MAIL_SETTINGS):
+        _dead_server(engine, port)
+        for n in (1, 2, 3):
+            run_weekly(engine, BUILT + timedelta(minutes=n), "host:1")
+            assert stored_week(engine, WEEK).mail_error.startswith(f"attempt {n} of 3: ConnectionRefused")
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            assert run_weekly(engine, BUILT + timedelta(minutes=9), "host:1") == "kept"
+        finally:
+            controller.stop()
+        assert inbox.envelopes == [] and stored_week(engine, WEEK).mailed_at is None
+        assert stored_week(engine, WEEK).mail_error.startswith("attempt 3 of 3: ")
+
+
+def test_the_next_weeks_run_mails_an_earlier_week_whose_mail_failed(engine):
+    """The week's mail failed once (no server listening); the next Monday's run builds and mails the new week
+    and tries the failed one again, which now goes: mailed_at set, the error cleared."""
+    from aiosmtpd.controller import Controller
+
+    seed(engine)
+    port = free_port()
+    with restoring_settings(engine, *MAIL_SETTINGS):
+        _dead_server(engine, port)
+        assert run_weekly(engine, BUILT, "host:1") == "built"
+        assert stored_week(engine, WEEK).mail_error.startswith("attempt 1 of 3: ")
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            later = BUILT + timedelta(weeks=1)
+            assert run_weekly(engine, later, "host:1") == "built"  # the next week
+        finally:
+            controller.stop()
+        assert len(inbox.envelopes) == 2
+        for monday in (WEEK, WEEK + timedelta(weeks=1)):
+            report = stored_week(engine, monday)
+            assert report.mailed_at == later and report.mail_error is None
+
+
+def test_the_password_is_never_sent_without_tls(engine, smtp, monkeypatch):
+    """STARTTLS off, port not 465 and SMTP_PASSWORD set: no connection, a clear error recorded instead."""
+    seed(engine)
+    monkeypatch.setenv("SMTP_PASSWORD", "secret")
+    assert run_weekly(engine, BUILT, "host:1") == "built"
+    report = stored_week(engine, WEEK)
+    assert smtp.envelopes == [] and report.mailed_at is None
+    assert report.mail_error.startswith("attempt 1 of 3: InsecureLogin: ") and "TLS" in report.mail_error
+    assert "secret" not in report.mail_error
+
+
+def test_port_465_speaks_implicit_tls_and_may_log_in(engine, monkeypatch):
+    """SMTPS: smtplib.SMTP_SSL (TLS from the first byte), no STARTTLS, the login allowed. The TLS server is
+    stood in for (a certificate would be needed): the stand-in records how it was used."""
+    import core.reports.mail as mail
+
+    used = []
+
+    class Smtps:
+        def __init__(self, host, port, timeout, context):
+            used.append(("connect", host, port, context is not None))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self, **kw):  # pragma: no cover - must not be called
+            used.append(("starttls",))
+
+        def login(self, user, password):
+            used.append(("login", user, password))
+
+        def send_message(self, msg, to_addrs):
+            used.append(("send", tuple(to_addrs)))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP_SSL", Smtps)
+    monkeypatch.setattr(mail.smtplib, "SMTP", None)  # the plain class must not be used
+    monkeypatch.setenv("SMTP_PASSWORD", "secret")
+    seed(engine)
+    with restoring_settings(engine, *MAIL_SETTINGS):
+        _dead_server(engine, 465)
+        assert run_weekly(engine, BUILT, "host:1") == "built"
+    assert used == [("connect", "127.0.0.1", 465, True), ("login", "desk@example.com", "secret"),
+                    ("send", ("boss@example.com",))]
+    assert stored_week(engine, WEEK).mail_error is None and stored_week(engine, WEEK).mailed_at == BUILT
+
+
 def test_without_a_mail_server_nothing_is_sent(engine):
     seed(engine)
     assert run_weekly(engine, BUILT, "host:1") == "built"

@@ -4,6 +4,8 @@ dispatch within target per technician, a bar listing that person's callbacks or 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -25,8 +27,13 @@ def _specialists(f, c) -> pd.DataFrame:
 
 
 def _technicians(f, c) -> pd.DataFrame:
+    # A2's staff filter is the caller: read it for everyone, keep the calls about the filtered technician's orders.
+    calls = compute(kpi.attempt_days, replace(f, staff_id=None), c.tz)
+    if f.staff_id:
+        calls = calls[calls["technician_id"] == f.staff_id]
     return technician_view(compute(kpi.order_intake_days, f, c.tz, c.dispatch_target),
-                           compute(kpi.order_done_days, f, c.tz), compute(kpi.attempt_days, f, c.tz))
+                           compute(kpi.order_done_days, f, c.tz), calls,
+                           compute(kpi.awaiting_dispatch_by_technician, f, c.tz, c.now, c.dispatch_target))
 
 
 def _names(ids) -> list[str]:
