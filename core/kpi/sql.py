@@ -124,7 +124,9 @@ def narrow(stmt: Select, f: KpiFilter, *, staff=None, customer=None, kinds=None,
     if staff is not None and f.staff_id:
         stmt = stmt.where(staff == f.staff_id)
     if customer is not None and f.grades:
-        stmt = stmt.where(customer.in_(select(Customer.id).where(Customer.grade.in_(f.grades))))
+        # `+ 0`: the customers of a grade are a third of the archive; SQLite must not drive the query from them
+        # through the table's customer index (1.7 s at a million orders) but from its own date or status index
+        stmt = stmt.where((customer + 0).in_(select(Customer.id).where(Customer.grade.in_(f.grades))))
     if kinds is not None and f.callback_kinds:
         stmt = stmt.where(kinds.in_(f.callback_kinds))
     if types is not None and f.service_types:
