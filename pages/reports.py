@@ -33,7 +33,7 @@ picked = st.selectbox(tr("report.pick"), [w["week_start"] for w in weeks], key="
 report = open_week(engine(), actor, picked)
 data = report.data
 
-st.header(week_title(data, lg))
+st.header(plain(week_title(data, lg)))
 st.caption(phrase("report.built_at", when=fmt_datetime(report.built_at, lg, tz)))
 if report.mailed_at is not None:
     st.caption(phrase("report.mailed", when=fmt_datetime(report.mailed_at, lg, tz), to=report.mailed_to))

@@ -44,7 +44,7 @@ class Param:
         return self.parse(st.query_params.get_all(self.name))
 
 
-def write(name: str, values: list[str]) -> None:
+def put_param(name: str, values: list[str]) -> None:
     if values:
         st.query_params[name] = values if len(values) > 1 else values[0]
     else:
@@ -52,7 +52,7 @@ def write(name: str, values: list[str]) -> None:
 
 
 def _changed(param: Param, resets_page: bool) -> None:
-    write(param.name, param.dump(st.session_state[param.name]))
+    put_param(param.name, param.dump(st.session_state[param.name]))
     if resets_page:  # another filter, sort or page size: the old page number means nothing now
         st.query_params.pop(PAGE, None)
 
@@ -74,7 +74,7 @@ def bind(param: Param, resets_page: bool = True) -> tuple[Callable, tuple]:
 
 def set_filter(name: str, values: list[str]) -> None:
     """A control other than the filter's own widget (a count tile) sets a filter: back to page 1."""
-    write(name, values)
+    put_param(name, values)
     st.query_params.pop(PAGE, None)
 
 

@@ -74,7 +74,9 @@ TYPED = {
     WorkOrderEvent: ("note",),
 }
 
-PLAIN_ELEMENTS = {"text", "arrow_data_frame", "dataframe", "code", "json"}  # never rendered as Markdown
+# never rendered as Markdown; a Vega-Lite chart draws its labels as SVG or canvas text, and vega-embed's tooltip
+# escapes HTML (its escapeHTML, bundled in streamlit/static .../embed.*.js)
+PLAIN_ELEMENTS = {"text", "arrow_data_frame", "dataframe", "code", "json", "vega_lite_chart"}
 NOT_MARKDOWN = {"id", "form_id", "placeholder", "value", "default", "raw_value", "raw_values", "set_value"}
 PLAIN_OPTIONS = {"selectbox", "multiselect"}  # their options are plain text; a radio's are Markdown
 

@@ -73,7 +73,8 @@ MARKDOWN_CALLS = {
 MARKDOWN_KEYWORDS = {"body", "label", "help", "value", "delta", "captions", "title"}
 MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control"}  # their options' labels (format_func) are Markdown too
 METRIC_POSITIONS = 3  # st.metric(label, value, delta): all three are Markdown
-HELPERS = {"plain", "phrase", "joined", "enum_label"}  # enum_label: a catalog text, as tr(key) is
+HELPERS = {"plain", "phrase", "joined", "enum_label",  # enum_label: a catalog text, as tr(key) is
+           "delta_text", "help_text"}  # ui.kpi.specs: a KPI's change and help, catalog texts and figures only
 NOT_STREAMLIT = re.compile(r"\blog(ger|ging)?\b")
 
 

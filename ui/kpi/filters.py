@@ -72,7 +72,7 @@ def clean_url(c: Choices) -> list[str]:
         raw = st.query_params.get_all(name)
         if unreadable(param, raw):
             bad.append(name)
-            listing.write(name, param.dump(param.parse(raw)))
+            listing.put_param(name, param.dump(param.parse(raw)))
     custom = params(c)[PERIOD].value() == CUSTOM
     if (FROM in st.query_params or TO in st.query_params) and (not custom or custom_days(c) is None):
         bad.append(FROM)
@@ -102,12 +102,12 @@ def choices(today: date) -> Choices:
 def _days_changed(c: Choices) -> None:
     picked = st.session_state.get(DAYS) or ()
     if len(picked) == 2:
-        listing.write(FROM, [picked[0].isoformat()])
-        listing.write(TO, [picked[1].isoformat()])
+        listing.put_param(FROM, [picked[0].isoformat()])
+        listing.put_param(TO, [picked[1].isoformat()])
 
 
 def _period_changed(c: Choices) -> None:
-    listing.write(PERIOD, params(c)[PERIOD].dump(st.session_state[PERIOD]))
+    listing.put_param(PERIOD, params(c)[PERIOD].dump(st.session_state[PERIOD]))
     if st.session_state[PERIOD] != CUSTOM:
         st.query_params.pop(FROM, None)
         st.query_params.pop(TO, None)
@@ -144,7 +144,7 @@ def filter_boxes(c: Choices) -> None:
 
 
 def _area_changed() -> None:
-    listing.write(AREA, [] if st.session_state[AREA] in (None, AREAS[0]) else [st.session_state[AREA]])
+    listing.put_param(AREA, [] if st.session_state[AREA] in (None, AREAS[0]) else [st.session_state[AREA]])
     st.query_params.pop(PICK, None)  # another area's charts: the pick meant one of this one's
 
 

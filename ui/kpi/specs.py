@@ -89,7 +89,9 @@ class Chart:
         return self.fn.__name__
 
 
-def _delta(fmt: str, now, before) -> str | None:
+def delta_text(fmt: str, now, before) -> str | None:
+    """The change as st.metric shows it: a number and a catalog unit, no user text (so not escaped: its leading
+    sign sets the arrow and colour)."""
     if now is None or before is None:
         return None
     change = now - before
@@ -110,7 +112,8 @@ def shown_value(fmt: str, value) -> str:
     return f"{value:.2f}" if fmt == "score" else str(value)
 
 
-def _help(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
+def help_text(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
+    """The headline's help: its definition, target and previous value, catalog texts and figures only."""
     parts = [tr(f"kpi.def.{h.fn.__name__}")]
     if h.target:
         parts.append(h.target(ctx))
@@ -129,7 +132,7 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
             now, before = h.value(f, ctx), h.value(before_f, ctx)
             with col:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
-                          delta=_delta(h.fmt, now, before), help=_help(h, ctx, before, days), border=True,
+                          delta=delta_text(h.fmt, now, before), help=help_text(h, ctx, before, days), border=True,
                           delta_color="inverse" if h.lower_is_better else "normal")
                 if h.drill and now is not None:
                     drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")  # the list: drilled_<chart>

@@ -95,8 +95,8 @@ CHARTS = [
 ]
 
 
-def _table(title: str, frame: pd.DataFrame, person: str) -> None:
-    st.subheader(title)
+def _table(title_key: str, frame: pd.DataFrame, person: str) -> None:
+    st.subheader(tr(title_key))
     if frame.empty:
         st.info(tr("kpi.no_data"))
     else:
@@ -106,7 +106,7 @@ def _table(title: str, frame: pd.DataFrame, person: str) -> None:
 def render(f: kpi.KpiFilter, ctx) -> None:
     left, right = st.columns(2)
     with left:
-        _table(tr("kpi_wa.table.specialists"), _specialists(f, ctx), "user_id")
+        _table("kpi_wa.table.specialists", _specialists(f, ctx), "user_id")
     with right:
-        _table(tr("kpi_wa.table.technicians"), _technicians(f, ctx), "technician_id")
+        _table("kpi_wa.table.technicians", _technicians(f, ctx), "technician_id")
     area(HEADLINES, CHARTS, f, ctx)
