@@ -17,7 +17,7 @@ from tests.e2e.test_pages_in_browser import heading
 
 pytestmark = pytest.mark.e2e
 CHART = ".st-key-chart_lead_funnel_per_week"
-RECORDS = ".st-key-records_lead_funnel_per_week"
+RECORDS = ".st-key-drilled_lead_funnel_per_week"
 COUNT = re.compile(t("kpi.axis.count", "zh") + r": (\d+)")
 CHARTS = ("lead_funnel_per_week", "lead_funnel_per_specialist", "lead_funnel_per_weekday",
           "lead_follow_ups_on_schedule")
