@@ -84,3 +84,11 @@ def open_page(sign_in_as):
         return at
 
     return _open
+
+
+@pytest.fixture(autouse=True)
+def export_dir(tmp_path, monkeypatch) -> Path:
+    """Every export a page test makes waits in the test's own folder, never in data/exports."""
+    folder = tmp_path / "exports"
+    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
+    return folder

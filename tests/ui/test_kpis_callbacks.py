@@ -15,12 +15,6 @@ NEW_HEADLINES = ["invalid_number_rate"]
 NEW_CHARTS = ["callback_rates_by_kind", "recheck_coverage", "dissatisfaction_reasons", "qa_score_per_specialist"]
 
 
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
-
 
 def _chart(at, name: str, lang: str = "en"):
     """The chart titled as `name`'s, its spec and the rows it draws."""

@@ -15,12 +15,6 @@ from tests.ui.test_kpis_work_orders import listed, marks
 NEW_CHARTS = ["complaints_by_model", "complaints_by_cause"]
 
 
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
-
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_k3_figure_is_on_screen_with_its_definition(open_page, lang):

@@ -5,7 +5,6 @@ holding what the chart draws."""
 import csv
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -19,12 +18,6 @@ CHARTS = ["lead_funnel_per_week", "lead_funnel_per_specialist", "lead_funnel_per
           "lead_follow_ups_on_schedule"]
 STAGES = ["dialed", "completed", "appointments", "recommendations", "sales"]
 
-
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
 
 
 def _leads(open_page, lang="en", **params):

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -35,12 +34,6 @@ CHARTS = {"callbacks": ["callbacks_per_week", "satisfaction_distribution", "call
           "leads": ["lead_funnel_per_week", "lead_funnel_per_specialist", "lead_funnel_per_weekday",
                     "lead_follow_ups_on_schedule"], "staff": ["specialist_view", "technician_view"]}
 
-
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
 
 
 def _titles(at) -> list[str]:

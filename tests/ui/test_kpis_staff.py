@@ -13,13 +13,6 @@ from db.engine import make_engine
 from tests.ui.test_kpis_page import _chart_rows, _titles, opened
 
 
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
-
-
 def _plain(text: str) -> str:
     return text.replace("\\", "").replace("“", "").replace("”", "")
 

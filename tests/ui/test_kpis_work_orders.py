@@ -17,12 +17,6 @@ NEW_HEADLINES = ["average_dispatch_time", "average_time_to_complete", "accepted_
 NEW_CHARTS = ["pending_reasons", "revenue_per_week"]
 
 
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
-
 
 def marks(at, chart: str, lang: str = "en"):
     """The rows behind a chart of the page, found by its title."""

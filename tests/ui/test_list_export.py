@@ -17,13 +17,6 @@ from db.enums import AuditAction, Role, WorkOrderStatus
 from db.models import AuditEntry, WorkOrder
 
 
-@pytest.fixture(autouse=True)
-def export_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "exports"
-    monkeypatch.setenv("SERVICEDESK_EXPORT_DIR", str(folder))
-    return folder
-
-
 def _closed(demo_url) -> int:
     engine = make_engine(demo_url)
     with session_scope(engine) as s:
