@@ -57,3 +57,13 @@ def engine(migrated_engine):
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEEP_TABLES:
                 conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _language_outside_a_run():
+    """The language ui.context.lang() answers outside a script run is the last run's: every test starts from
+    English, whatever language the test before it ran the app in."""
+    import ui.context
+
+    ui.context._last_lang[0] = "en"
+    yield

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from babel.dates import format_date
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from core.fmt import BABEL_LOCALE
 from core.i18n import enum_label
@@ -114,6 +115,13 @@ def pickable(chart, fields: list[str], layer: int = 0):
     else:
         chart = chart.add_params(pick)
     return chart.properties(usermeta={"embedOptions": {"renderer": "svg"}})
+
+
+def vega_spec(chart) -> dict:
+    """The Altair chart as st.altair_chart sends it: Streamlit's own conversion (its theme "none", the data as
+    named Arrow datasets), so a spec kept in a cache and sent with st.vega_lite_chart draws the same chart. It is a
+    private Streamlit function, pinned with Streamlit (tests/ui/test_kpis_page.py holds the two equal)."""
+    return _convert_altair_to_vega_lite_spec(chart)
 
 
 def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale) -> list[alt.Chart]:

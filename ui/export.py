@@ -37,6 +37,11 @@ def rows_of(rows: list[dict]) -> Feed:
     return lambda consume: consume(iter(rows))
 
 
+def records_of(frame) -> Feed:
+    """A feed of a frame's rows, made into records only when an export reads it (not on every page run)."""
+    return lambda consume: consume(iter(frame.to_dict("records")))
+
+
 def chart_data(chart: str, frame, flt) -> None:
     """A KPI chart's data (its DataFrame, enum columns already labelled) as the chart `chart` exports it;
     `flt` the page's filter (a dataclass: the KPI page keeps its filters in widgets, not in the URL)."""
@@ -45,7 +50,7 @@ def chart_data(chart: str, frame, flt) -> None:
     columns = {c: (f"export.kpi.{c}", "date" if c == "week" else "text") for c in frame.columns}
     shown = {name: [str(getattr(v, "value", v)) for v in (value if isinstance(value, tuple | list) else [value])]
              for name, value in vars(flt).items() if value not in (None, (), [])}
-    offer("kpis", columns, rows_of(frame.to_dict("records")), key=f"kpis_{chart}", query=shown | {"chart": [chart]})
+    offer("kpis", columns, records_of(frame), key=f"kpis_{chart}", query=shown | {"chart": [chart]})
 
 
 def url_query() -> dict[str, list[str]]:

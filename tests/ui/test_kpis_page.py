@@ -80,6 +80,25 @@ def test_each_area_shows_only_its_own_headlines_and_charts(open_page, area):
         assert [i.value for i in at.info] == [t("kpi_ui.area_pending", "zh")]
 
 
+@pytest.mark.parametrize("area", ["callbacks", "staff"])
+def test_a_run_from_the_caches_draws_what_the_first_run_drew_and_a_language_switch_redraws(open_page, area):
+    """Drawn charts, headline values and the staff tables are kept a minute (ui.kpi.specs._drawn, _values;
+    ui.kpi.staff._tables): a second run shows the same, and the other language, chosen within the minute, is
+    drawn in that language, not served from the first one's cache."""
+    at = opened(open_page, "en", area=area)
+    first = ([c.proto.spec for c in at.get("vega_lite_chart")], [(m.label, m.value) for m in at.metric],
+             [d.value.to_dict() for d in at.dataframe])
+    at.run()
+    assert ([c.proto.spec for c in at.get("vega_lite_chart")], [(m.label, m.value) for m in at.metric],
+            [d.value.to_dict() for d in at.dataframe]) == first
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert _titles(at) == [t(f"kpi.chart.{name}", "zh") for name in CHARTS[area]]
+    assert [m.label for m in at.metric] == [t(f"kpi.metric.{name}", "zh") for name in HEADLINES[area]]
+    assert all(t("kpi_wa.col.name", "zh") in d.value.columns for d in at.dataframe)
+
+
 def test_choosing_an_area_writes_it_to_the_url(open_page):
     at = open_page("pages/kpis.py")
     at.button_group(key="area").set_value("work_orders").run()

@@ -33,3 +33,29 @@ def test_a_drillable_chart_picks_its_raw_keys_on_the_layer_that_holds_the_marks_
     assert pick["name"] == PICK and pick["select"]["fields"] == ["week_key"]
     assert pick["views"] == [layered["layer"][1]["name"]] and "name" not in layered["layer"][0]
     assert layered["usermeta"]["embedOptions"]["renderer"] == "svg"
+
+
+def test_a_kept_spec_sent_as_vega_lite_draws_what_altair_chart_draws():
+    """The KPI page keeps each chart's spec a minute and sends it with st.vega_lite_chart (ui.charts.vega_spec):
+    the message equals st.altair_chart's for the same chart, selection included."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import altair as alt
+        import pandas as pd
+        import streamlit as st
+
+        from ui.charts import pickable, target_rule, vega_spec
+
+        rates = pd.DataFrame({"week": ["16 Nov", "23 Nov"], "coverage": [0.08, 0.12], "week_key": ["a", "b"]})
+        base = alt.Chart(rates).mark_bar().encode(x="week:O", y="coverage:Q")
+        chart = pickable(target_rule(base, 0.1, "L2 ≥ 10%"), ["week_key"])
+        st.altair_chart(chart, key="altair", on_select="rerun", selection_mode="pick")
+        st.vega_lite_chart(spec=vega_spec(chart), key="vega", on_select="rerun", selection_mode="pick")
+
+    at = AppTest.from_function(script).run()
+    drawn, kept = (c.proto for c in at.get("vega_lite_chart"))
+    assert not at.exception
+    assert drawn.spec == kept.spec
+    assert [(d.name, d.data.data) for d in drawn.datasets] == [(d.name, d.data.data) for d in kept.datasets]
+    assert list(drawn.selection_mode) == list(kept.selection_mode) == ["pick"]

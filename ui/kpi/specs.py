@@ -22,7 +22,8 @@ import streamlit as st
 from core.fmt import fmt_date, fmt_money, fmt_percent
 from core.kpi import KpiFilter, partial_weeks
 from core.kpi.periods import previous
-from ui.charts import KEY, PICK, keys_of, pickable, shown
+from db.config import get_config
+from ui.charts import KEY, PICK, keys_of, pickable, shown, vega_spec
 from ui.context import lang, office, tr
 from ui.export import chart_data
 from ui.kpi import drill
@@ -122,14 +123,34 @@ def help_text(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
     return "\n\n".join(parts)
 
 
+def view(f: KpiFilter, ctx: Ctx) -> str:
+    """What a drawn chart or headline depends on besides its spec, as one string: the filter, the context (its
+    clock to the minute), the language and the database. A string is hashed at once, where the dataclasses
+    themselves cost the cache a few milliseconds each (issue 14: a cached page run)."""
+    return repr((f, ctx, lang(), get_config().database_url))
+
+
+def _ident(spec: Headline | Chart) -> str:
+    """A spec's name in the caches: its KPI and the spec object (specs are module constants, alive as long as
+    the process; one KPI may be drawn by two areas)."""
+    return f"{spec.fn.__name__}@{id(spec):x}"
+
+
+@st.cache_data(ttl=60, show_spinner=False, max_entries=5_000)
+def _values(ident: str, view: str, _h: Headline, _f: KpiFilter, _before: KpiFilter, _ctx: Ctx) -> tuple:
+    """A headline's value over the period and the previous one, kept as its KPIs are (a minute)."""
+    return _h.value(_f, _ctx), _h.value(_before, _ctx)
+
+
 def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
     """The row(s) of headline numbers, up to four to a row (at least three columns wide: room for money), each
     with its change against the previous period."""
     days = previous(f.start, f.end)
     before_f = replace(f, start=days[0], end=days[1])
+    key = view(f, ctx)
     for start in range(0, len(specs), 4):
         for col, h in zip(st.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
-            now, before = h.value(f, ctx), h.value(before_f, ctx)
+            now, before = _values(_ident(h), key, h, f, before_f, ctx)
             with col:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
                           delta=delta_text(h.fmt, now, before), help=help_text(h, ctx, before, days), border=True,
@@ -138,23 +159,45 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
                     drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")  # the list: drilled_<chart>
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """A chart ready to send: its Vega-Lite spec (as st.altair_chart would send it), the data its export writes,
+    and whether a click on it picks a mark."""
+
+    spec: dict
+    data: pd.DataFrame
+    pickable: bool
+
+
+@st.cache_data(ttl=60, show_spinner=False, max_entries=5_000)
+def _drawn(ident: str, view: str, _spec: Chart, _f: KpiFilter, _ctx: Ctx) -> Drawn | None:
+    """The chart for a filter, drawn once a minute (as its KPIs are cached): building the Altair chart and
+    validating it against the Vega-Lite schema took most of a cached page run (issue 14); None: no data."""
+    frame = _spec.frame(_f, _ctx)
+    data = None if frame is None or frame.empty else _spec.label(frame, _ctx)
+    figure = None if data is None else _spec.figure(data, _f, _ctx)
+    if figure is None:
+        return None
+    keys = list(_spec.keys) if _spec.keys is not None else [k.removesuffix(KEY) for k in keys_of(data)]
+    can_drill = _spec.drillable and drill.has_drill(_spec.name) and bool(keys)
+    if can_drill:
+        figure = pickable(figure, [k + KEY for k in keys], _spec.layer)
+    return Drawn(vega_spec(figure), shown(data), can_drill)
+
+
 def chart(spec: Chart, f: KpiFilter, ctx: Ctx) -> None:
     """One chart (or "no data"), clickable when it has a drill-down, its data to export and its definition."""
-    frame = spec.frame(f, ctx)
-    data = None if frame is None or frame.empty else spec.label(frame, ctx)
-    figure = None if data is None else spec.figure(data, f, ctx)
-    if figure is None:
+    drawn = _drawn(_ident(spec), view(f, ctx), spec, f, ctx)
+    if drawn is None:
         st.info(tr("kpi.no_data"))
     else:
-        keys = list(spec.keys) if spec.keys is not None else [k.removesuffix(KEY) for k in keys_of(data)]
-        can_drill = spec.drillable and drill.has_drill(spec.name) and bool(keys)
-        if can_drill:
-            event = st.altair_chart(pickable(figure, [k + KEY for k in keys], spec.layer), width="stretch",
-                                    key=f"chart_{spec.name}", on_select="rerun", selection_mode=PICK)
+        if drawn.pickable:
+            event = st.vega_lite_chart(spec=drawn.spec, width="stretch", key=f"chart_{spec.name}",
+                                       on_select="rerun", selection_mode=PICK)
             drill.picked(spec.name, event)
         else:
-            st.altair_chart(figure, width="stretch")
-        chart_data(spec.name, shown(data), f)
+            st.vega_lite_chart(spec=drawn.spec, width="stretch")
+        chart_data(spec.name, drawn.data, f)
     st.caption(tr(f"kpi.def.{spec.name}"))
 
 

@@ -15,7 +15,7 @@ from core.fmt import fmt_money, fmt_percent
 from core.kpi.staff_view import specialist_view, technician_view
 from ui.charts import compute, key
 from ui.context import lang, office, tr
-from ui.kpi.specs import Chart, area
+from ui.kpi.specs import Chart, area, view
 
 PERCENT = {"callback_on_time_rate", "dispatch_within_target_rate", "accepted_signed_rate"}
 SCORE = {"average_score", "after_repair_average_score"}
@@ -95,18 +95,27 @@ CHARTS = [
 ]
 
 
-def _table(title_key: str, frame: pd.DataFrame, person: str) -> None:
+@st.cache_data(ttl=60, show_spinner=False, max_entries=1_000)
+def _tables(view: str, _f: kpi.KpiFilter, _ctx) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The two tables as shown (None: nobody to list), kept a minute as their KPIs are, so a cached page run
+    redraws them without recounting (issue 14); `view` (ui.kpi.specs.view) is what they depend on."""
+    frames = (_specialists(_f, _ctx), "user_id"), (_technicians(_f, _ctx), "technician_id")
+    return tuple(None if frame.empty else shown_table(frame, person) for frame, person in frames)
+
+
+def _table(title_key: str, table: pd.DataFrame | None) -> None:
     st.subheader(tr(title_key))
-    if frame.empty:
+    if table is None:
         st.info(tr("kpi.no_data"))
     else:
-        st.dataframe(shown_table(frame, person), hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render(f: kpi.KpiFilter, ctx) -> None:
+    specialists, technicians = _tables(view(f, ctx), f, ctx)
     left, right = st.columns(2)
     with left:
-        _table("kpi_wa.table.specialists", _specialists(f, ctx), "user_id")
+        _table("kpi_wa.table.specialists", specialists)
     with right:
-        _table("kpi_wa.table.technicians", _technicians(f, ctx), "technician_id")
+        _table("kpi_wa.table.technicians", technicians)
     area(HEADLINES, CHARTS, f, ctx)
