@@ -114,14 +114,29 @@ def pickable(chart, fields: list[str], layer: int = 0):
         chart.layer[layer] = chart.layer[layer].add_params(pick)
     else:
         chart = chart.add_params(pick)
-    return chart.properties(usermeta={"embedOptions": {"renderer": "svg"}})
+    chart.usermeta = {"embedOptions": {"renderer": "svg"}}  # set in place: .properties() copies the whole chart
+    return chart
+
+
+VALIDATE = False  # Altair's check of each chart against the Vega-Lite schema; on in tests (tests/ui/conftest.py)
+
+
+class _Unvalidated:
+    """An Altair chart whose to_dict skips the schema check: 40 ms a chart, most of a cold KPI page's drawing
+    (issue 14). Our charts are fixed code, checked in every page test."""
+
+    def __init__(self, chart) -> None:
+        self.chart = chart
+
+    def to_dict(self) -> dict:
+        return self.chart.to_dict(validate=VALIDATE)
 
 
 def vega_spec(chart) -> dict:
     """The Altair chart as st.altair_chart sends it: Streamlit's own conversion (its theme "none", the data as
     named Arrow datasets), so a spec kept in a cache and sent with st.vega_lite_chart draws the same chart. It is a
-    private Streamlit function, pinned with Streamlit (tests/ui/test_kpis_page.py holds the two equal)."""
-    return _convert_altair_to_vega_lite_spec(chart)
+    private Streamlit function, pinned with Streamlit (tests/unit/test_kpi_charts.py holds the two equal)."""
+    return _convert_altair_to_vega_lite_spec(_Unvalidated(chart))
 
 
 def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale) -> list[alt.Chart]:
@@ -134,11 +149,11 @@ def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, sc
                            color=TARGET_COLOUR).encode(text="label:N", **other)]
 
 
-def target_rule(chart, value: float, label: str, axis: str = "y", fmt: str = ".0%") -> alt.LayerChart:
-    """A target drawn on a chart: a dashed rule at `value` on the `axis` (y for a rate over weeks, x for
-    horizontal bars), labelled with `label` (e.g. tr("kpi_ui.target.coverage", ...)), sharing the chart's
-    scale (a rate chart's 0-100%)."""
-    return alt.layer(chart, *_target_layers(value, label, axis, "target", fmt, alt.Undefined))
+def target_layers(value: float, label: str, axis: str = "y", fmt: str = ".0%") -> list[alt.Chart]:
+    """A target drawn on a chart, as its two layers to lay over it (`alt.layer(chart, *target_layers(...))`): a
+    dashed rule at `value` on the `axis` (y for a rate over weeks, x for horizontal bars), labelled with `label`
+    (e.g. tr("kpi_ui.target.coverage", ...)), sharing the chart's scale (a rate chart's 0-100%)."""
+    return _target_layers(value, label, axis, "target", fmt, alt.Undefined)
 
 
 def _line(long: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color, tips: list) -> list[alt.Chart]:

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
+import ui.charts
 import ui.clock
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from core.accounts.sessions import sign_in
@@ -35,6 +36,12 @@ def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ui") / "template.sqlite"
     demo_office(path, DEMO_TODAY, SMALL)
     return path
+
+
+@pytest.fixture(autouse=True)
+def checked_charts(monkeypatch) -> None:
+    """Every chart a page test draws is checked against the Vega-Lite schema, as the served app skips it."""
+    monkeypatch.setattr(ui.charts, "VALIDATE", True)
 
 
 @pytest.fixture(autouse=True)

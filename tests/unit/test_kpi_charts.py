@@ -4,7 +4,7 @@ drillable chart's marks picked by their raw keys and drawn as SVG."""
 import altair as alt
 import pandas as pd
 
-from ui.charts import PICK, pickable, target_rule
+from ui.charts import PICK, pickable, target_layers
 
 RATES = pd.DataFrame({"week": ["16 Nov", "23 Nov"], "coverage": [0.08, 0.12]})
 
@@ -14,7 +14,7 @@ def _base() -> alt.Chart:
 
 
 def test_a_target_is_a_labelled_dashed_rule_at_its_value():
-    spec = target_rule(_base(), 0.10, "L2 ≥ 10%").to_dict()
+    spec = alt.layer(_base(), *target_layers(0.10, "L2 ≥ 10%")).to_dict()
     rule, text = spec["layer"][1], spec["layer"][2]
     assert rule["mark"]["type"] == "rule" and rule["mark"]["strokeDash"]
     assert rule["encoding"]["y"]["field"] == "target"
@@ -23,7 +23,7 @@ def test_a_target_is_a_labelled_dashed_rule_at_its_value():
 
 
 def test_a_target_on_horizontal_bars_is_drawn_across_the_x_axis():
-    spec = target_rule(_base(), 5, "5 min", axis="x", fmt="d").to_dict()
+    spec = alt.layer(_base(), *target_layers(5, "5 min", axis="x", fmt="d")).to_dict()
     assert spec["layer"][1]["encoding"]["x"]["field"] == "target"
 
 
@@ -45,11 +45,11 @@ def test_a_kept_spec_sent_as_vega_lite_draws_what_altair_chart_draws():
         import pandas as pd
         import streamlit as st
 
-        from ui.charts import pickable, target_rule, vega_spec
+        from ui.charts import pickable, target_layers, vega_spec
 
         rates = pd.DataFrame({"week": ["16 Nov", "23 Nov"], "coverage": [0.08, 0.12], "week_key": ["a", "b"]})
         base = alt.Chart(rates).mark_bar().encode(x="week:O", y="coverage:Q")
-        chart = pickable(target_rule(base, 0.1, "L2 ≥ 10%"), ["week_key"])
+        chart = pickable(alt.layer(base, *target_layers(0.1, "L2 ≥ 10%")), ["week_key"])
         st.altair_chart(chart, key="altair", on_select="rerun", selection_mode="pick")
         st.vega_lite_chart(spec=vega_spec(chart), key="vega", on_select="rerun", selection_mode="pick")
 
@@ -59,3 +59,17 @@ def test_a_kept_spec_sent_as_vega_lite_draws_what_altair_chart_draws():
     assert drawn.spec == kept.spec
     assert [(d.name, d.data.data) for d in drawn.datasets] == [(d.name, d.data.data) for d in kept.datasets]
     assert list(drawn.selection_mode) == list(kept.selection_mode) == ["pick"]
+
+
+def test_a_chart_the_schema_refuses_is_refused_where_charts_are_checked(monkeypatch):
+    """Page tests turn the schema check on (tests/ui/conftest.py): a wrong chart fails there, not in a browser."""
+    import pytest
+    from altair.utils.schemapi import SchemaValidationError
+
+    from ui import charts
+
+    wrong = alt.Chart(RATES).mark_bar().encode(x={"field": "week", "type": "weekly"})  # no such type
+    charts.vega_spec(wrong)  # the served app draws without the check
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    with pytest.raises(SchemaValidationError):
+        charts.vega_spec(wrong)

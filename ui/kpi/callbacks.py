@@ -10,7 +10,7 @@ import pandas as pd
 
 from core import kpi
 from db.enums import CallbackKind, CallbackLevel, Satisfaction
-from ui.charts import bars, compute, due_vs_done, enum_order, key, labelled, target_rule
+from ui.charts import bars, compute, due_vs_done, enum_order, key, labelled, target_layers
 from ui.context import tr
 from ui.kpi.specs import Chart, Headline, area
 
@@ -96,11 +96,11 @@ def _coverage_figure(data: pd.DataFrame, f, c):
                  alt.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
                  alt.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
                  alt.Tooltip("coverage_target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
-    l2, l3 = (target_rule(chart, pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
+    l2, l3 = (target_layers(pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
               for level, pct in ((levels[0], c.l2_target), (levels[1], c.l3_target)))
-    l3.layer[2].mark.dy = 22  # the L3 label under the L2 one: equal targets would overlap
+    l3[1].mark.dy = 22  # the L3 label under the L2 one: equal targets would overlap
     title = {"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)}
-    return alt.layer(*l2.layer, *l3.layer[1:]).properties(title=title)
+    return alt.layer(chart, *l2, *l3, title=title)
 
 
 def _reasons(frame: pd.DataFrame, c) -> pd.DataFrame:
