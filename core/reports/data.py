@@ -38,6 +38,16 @@ def last_week(now: datetime, tz: str) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
+REPORT_HOUR = 7  # the report is due at 07:00 office time every Monday (issue 14)
+
+
+def report_due(now: datetime, tz: str) -> bool:
+    """Whether the last finished week's report is due at `now`: from Monday 07:00 office time on (the office's
+    zone as it is now: a changed zone moves the hour without a restart)."""
+    local = now.astimezone(ZoneInfo(tz))
+    return local.weekday() > 0 or local.hour >= REPORT_HOUR
+
+
 def week_end(week_start: date) -> date:
     return week_start + timedelta(days=6)
 
