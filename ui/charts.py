@@ -38,7 +38,7 @@ KEY = "_key"  # the suffix of a raw key column kept beside a translated one
 PICK = "pick"  # the name of a chart's point selection (ui.kpi.specs reads it)
 
 
-def _weeks(frame: pd.DataFrame, partial: set[date]) -> tuple[pd.DataFrame, list[str]]:
+def week_labels(frame: pd.DataFrame, partial: set[date]) -> tuple[pd.DataFrame, list[str]]:
     """Weeks as short office dates of their Monday ("16 Nov", "11月16日"), in time order, each with its
     coverage: a whole week, or a partial one (core.kpi.partial_weeks) whose count covers fewer days."""
     labels = [format_date(w, WEEK_PATTERN[lang()], locale=BABEL_LOCALE[lang()]) for w in frame["week"]]
@@ -63,7 +63,7 @@ def _color(field: str, title_key: str, order: list[str], colours: list[str] | No
                      legend=alt.Legend(orient="bottom", columns=2))
 
 
-def _coverage(frame: pd.DataFrame) -> alt.Opacity:
+def coverage_opacity(frame: pd.DataFrame) -> alt.Opacity:
     """Partial weeks drawn lighter, with a legend entry saying so; no legend when every week is whole."""
     shown = [tr("kpi.week.full"), tr("kpi.week.partial")]
     partial = (frame["coverage"] == shown[1]).any()
@@ -162,7 +162,7 @@ def _line(long: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color, tips: list) 
     has no accessible name)."""
     whole = long[long["coverage"] == tr("kpi.week.full")]
     points = alt.Chart(long).mark_point(filled=True, size=60).encode(
-        x=x, y=y, color=color, opacity=_coverage(long), tooltip=tips)
+        x=x, y=y, color=color, opacity=coverage_opacity(long), tooltip=tips)
     line = alt.Chart(whole).mark_line().encode(x=x, y=y, color=color)
     return ([line] if len(whole) else []) + ([points] if len(long) else [])
 
@@ -171,7 +171,7 @@ def weekly_counts(frame: pd.DataFrame, columns: list[str], title_key: str,
                   partial: set[date] = frozenset()) -> alt.LayerChart:
     """One line per count column over the weeks (e.g. work orders opened and completed), every line in the
     legend and partial weeks marked as such."""
-    frame, order = _weeks(frame, partial)
+    frame, order = week_labels(frame, partial)
     series = [tr(f"kpi.series.{c}") for c in columns]
     tips = _tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count"),
                     ("coverage", "kpi.axis.coverage"))
@@ -186,25 +186,26 @@ def weekly_amounts(frame: pd.DataFrame, column: str, title_key: str, axis_key: s
     None when every week is 0 (no data)."""
     if not frame[column].any():
         return None
-    frame, order = _weeks(frame, partial)
+    frame, order = week_labels(frame, partial)
     tips = [alt.Tooltip("week", title=tr("kpi.axis.week")),
             alt.Tooltip(f"{column}:Q", title=tr(axis_key), format=",.2f"),
             alt.Tooltip("coverage", title=tr("kpi.axis.coverage"))]
     return alt.Chart(frame, title=tr(title_key)).mark_bar(color=COLOURS[0]).encode(
-        x=_x_week(order), y=alt.Y(f"{column}:Q", title=tr(axis_key)), opacity=_coverage(frame), tooltip=tips)
+        x=_x_week(order), y=alt.Y(f"{column}:Q", title=tr(axis_key)), opacity=coverage_opacity(frame),
+        tooltip=tips)
 
 
 def due_vs_done(frame: pd.DataFrame, title_key: str, partial: set[date] = frozenset(),
                 target: tuple[float, str] | None = None) -> alt.LayerChart:
     """Bars of callbacks due and done per week, and the completion rate as a line on its own axis; all three
     in the legend, and partial weeks drawn lighter. `target` (rate, label): a rule on the rate's axis."""
-    frame, order = _weeks(frame, partial)
+    frame, order = week_labels(frame, partial)
     series = [tr("kpi.series.due"), tr("kpi.series.done"), tr("kpi.series.completion_rate")]
     color = _color("series", "kpi.axis.series", series, COLOURS)
     long = _series(frame, ["due", "done"])
     bars = alt.Chart(long).mark_bar().encode(
         x=_x_week(order), xOffset=alt.XOffset("series:N", sort=series[:2]),
-        y=alt.Y("count:Q", title=tr("kpi.axis.count")), color=color, opacity=_coverage(long),
+        y=alt.Y("count:Q", title=tr("kpi.axis.count")), color=color, opacity=coverage_opacity(long),
         tooltip=_tooltip(("week", "kpi.axis.week"), ("series", "kpi.axis.series"), ("count", "kpi.axis.count"),
                          ("coverage", "kpi.axis.coverage")),
     )

@@ -4,5 +4,5 @@
 from core.reports.build import build_now, build_week, mail_week, open_week, report_weeks, run_weekly, stored_week
 from core.reports.data import last_week, report_due, weekly_data
 
-__all__ = ["build_now", "build_week", "last_week", "mail_week", "report_due", "open_week", "report_weeks", "run_weekly",
-           "stored_week", "weekly_data"]
+__all__ = ["build_now", "build_week", "last_week", "mail_week", "open_week", "report_due", "report_weeks",
+           "run_weekly", "stored_week", "weekly_data"]

@@ -11,7 +11,7 @@ import pandas as pd
 from core import kpi
 from core.kpi.leads import STAGES
 from db.enums import LeadClass
-from ui.charts import COLOURS, _coverage, _weeks, compute, enum_order, key, labelled
+from ui.charts import COLOURS, compute, coverage_opacity, enum_order, key, labelled, week_labels
 from ui.context import office, tr
 from ui.kpi.specs import Chart, Headline, area
 
@@ -67,10 +67,10 @@ def week_figure(data: pd.DataFrame, f, c):
     own axis."""
     if _empty(data):
         return None
-    frame, order = _weeks(data.drop(columns=[key("week")]), c.partial(f))
+    frame, order = week_labels(data.drop(columns=[key("week")]), c.partial(f))
     long, stages = _stages(frame, ["week", "coverage", key("week")])
     x = alt.X("week:O", sort=order, title=tr("kpi.axis.week"), axis=alt.Axis(labelAngle=-45))
-    bars = _stage_bars(long, x, "week", "kpi.axis.week", stages, _coverage(long))
+    bars = _stage_bars(long, x, "week", "kpi.axis.week", stages, coverage_opacity(long))
     amount = tr("kpi.lead.stage.sales_amount_cents")
     mark = {"color": AMOUNT_COLOUR, "strokeWidth": 1.5, "point": {"size": 20, "color": AMOUNT_COLOUR}}
     line = alt.Chart(frame.assign(series=amount)).mark_line(**mark).encode(
