@@ -169,7 +169,7 @@ class Drawn:
     pickable: bool
 
 
-@st.cache_data(ttl=60, show_spinner=False, max_entries=5_000)
+@st.cache_data(ttl=60, show_spinner=False, max_entries=1_000)
 def _drawn(ident: str, view: str, _spec: Chart, _f: KpiFilter, _ctx: Ctx) -> Drawn | None:
     """The chart for a filter, drawn once a minute (as its KPIs are cached): building the Altair chart and
     validating it against the Vega-Lite schema took most of a cached page run (issue 14); None: no data."""
