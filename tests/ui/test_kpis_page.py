@@ -16,6 +16,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import AuditAction, ComplaintChannel, ComplaintStatus
 from db.models import AuditEntry
+from tests.helpers import set_setting
 from ui.kpi.filters import AREAS
 
 HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score",
@@ -97,6 +98,31 @@ def test_a_run_from_the_caches_draws_what_the_first_run_drew_and_a_language_swit
     assert _titles(at) == [t(f"kpi.chart.{name}", "zh") for name in CHARTS[area]]
     assert [m.label for m in at.metric] == [t(f"kpi.metric.{name}", "zh") for name in HEADLINES[area]]
     assert all(t("kpi_wa.col.name", "zh") in d.value.columns for d in at.dataframe)
+
+
+def test_a_cached_run_draws_no_chart_again_and_a_changed_setting_is_drawn_at_once(open_page, demo_url, monkeypatch):
+    """The second run within the minute builds no chart (ui.kpi.specs._drawn hits); a setting saved meanwhile
+    (the lead intervals of L-1, as the settings page saves them and clears the office cache) is part of the key,
+    so the follow-up figure is counted again at once."""
+    import ui.context
+    import ui.kpi.specs
+
+    at = opened(open_page, "en", area="leads")
+    before = {m.label: m.value for m in at.metric}
+    built = []
+    real = ui.kpi.specs.vega_spec
+    monkeypatch.setattr(ui.kpi.specs, "vega_spec", lambda chart: built.append(chart) or real(chart))
+    at.run()
+    assert built == [] and {m.label: m.value for m in at.metric} == before
+    engine = make_engine(demo_url)
+    for lead_class in "abc":
+        set_setting(engine, f"lead.{lead_class}_interval_days", 1)
+    engine.dispose()
+    ui.context.clear_office_cache()
+    at.run()
+    assert not at.exception and built  # drawn again under the new settings
+    rate = t("kpi.metric.lead_follow_up_on_time_rate", "en")
+    assert {m.label: m.value for m in at.metric}[rate] != before[rate]
 
 
 def test_choosing_an_area_writes_it_to_the_url(open_page):

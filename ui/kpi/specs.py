@@ -125,20 +125,28 @@ def help_text(h: Headline, ctx: Ctx, before, days: tuple[date, date]) -> str:
 
 def view(f: KpiFilter, ctx: Ctx) -> str:
     """What a drawn chart or headline depends on besides its spec, as one string: the filter, the context (its
-    clock to the minute), the language and the database. A string is hashed at once, where the dataclasses
-    themselves cost the cache a few milliseconds each (issue 14: a cached page run)."""
-    return repr((f, ctx, lang(), get_config().database_url))
+    clock to the minute), the language, the database and the office's settings (a currency, a lead interval
+    changed in the settings is drawn at once). A string is hashed at once, where the dataclasses themselves cost
+    the cache a few milliseconds each (issue 14: a cached page run)."""
+    return repr((f, ctx, lang(), get_config().database_url, sorted(office().values.items())))
+
+
+def _where(fn) -> str:
+    code = getattr(fn, "__code__", None)
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}:{code.co_firstlineno if code else ''}"
 
 
 def _ident(spec: Headline | Chart) -> str:
-    """A spec's name in the caches: its KPI and the spec object (specs are module constants, alive as long as
-    the process; one KPI may be drawn by two areas)."""
-    return f"{spec.fn.__name__}@{id(spec):x}"
+    """A spec's name in the caches: its KPI and where its frame and figure (a headline: its value) are written,
+    the same in every run and after a reload of its module (one KPI may be drawn by two areas)."""
+    parts = (spec.value,) if isinstance(spec, Headline) else (spec.frame, spec.figure, spec.label)
+    return "@".join([spec.fn.__name__, *map(_where, parts)])
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=5_000)
 def _values(ident: str, view: str, _h: Headline, _f: KpiFilter, _before: KpiFilter, _ctx: Ctx) -> tuple:
-    """A headline's value over the period and the previous one, kept as its KPIs are (a minute)."""
+    """A headline's value over the period and the previous one, kept as its KPIs are (until the minute turns:
+    the clock is part of `view`)."""
     return _h.value(_f, _ctx), _h.value(_before, _ctx)
 
 
@@ -171,8 +179,9 @@ class Drawn:
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=1_000)
 def _drawn(ident: str, view: str, _spec: Chart, _f: KpiFilter, _ctx: Ctx) -> Drawn | None:
-    """The chart for a filter, drawn once a minute (as its KPIs are cached): building the Altair chart and
-    validating it against the Vega-Lite schema took most of a cached page run (issue 14); None: no data."""
+    """The chart for a filter, drawn once a minute (as its KPIs are cached; the clock is part of `view`): building
+    the Altair chart and validating it against the Vega-Lite schema took most of a cached page run (issue 14);
+    None: no data."""
     frame = _spec.frame(_f, _ctx)
     data = None if frame is None or frame.empty else _spec.label(frame, _ctx)
     figure = None if data is None else _spec.figure(data, _f, _ctx)

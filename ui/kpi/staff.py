@@ -97,8 +97,9 @@ CHARTS = [
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=1_000)
 def _tables(view: str, _f: kpi.KpiFilter, _ctx) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The two tables as shown (None: nobody to list), kept a minute as their KPIs are, so a cached page run
-    redraws them without recounting (issue 14); `view` (ui.kpi.specs.view) is what they depend on."""
+    """The two tables as shown (None: nobody to list), kept as their KPIs are (until the minute turns), so a
+    cached page run redraws them without recounting (issue 14); `view` (ui.kpi.specs.view: the filter, clock,
+    language, database and settings such as the currency) is what they depend on."""
     frames = (_specialists(_f, _ctx), "user_id"), (_technicians(_f, _ctx), "technician_id")
     return tuple(None if frame.empty else shown_table(frame, person) for frame, person in frames)
 
