@@ -1,6 +1,6 @@
 """The weekly report runs by itself (issue 14): a BackgroundScheduler inside the server, started by launcher.py's
-lifespan, runs core.reports.run_weekly from Monday 07:00 office time on (an hourly job that asks whether it is
-due), and once at start (a catch-up: the last finished week, when a server was down on the Monday). The job lease
+lifespan, builds last week's report from Monday 07:00 office time on (a quarter-hourly job that asks which week is
+due and whether it is kept), and runs once at start (a catch-up, when a server was down on the Monday). The job lease
 in the database makes two server processes (or a server and `python -m cli.report` from cron) build and mail it
 once. A failure is logged, never raised."""
 
@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from core.office.settings import load_office
-from core.reports import report_due, run_weekly
+from core.reports import due_week, is_stored, run_weekly
 from core.reports.lease import holder_name
 from ui import clock
 from ui.web_engine import web_engine
@@ -25,31 +25,33 @@ JOB = "weekly_report"
 SWITCH = "REPORT_SCHEDULER"  # "off": this server runs no scheduler (e.g. cron runs `python -m cli.report`)
 
 
-def hourly_trigger() -> CronTrigger:
-    """Every hour on the hour (UTC): each run asks core.reports.report_due with the office's zone as it is then,
-    so a zone changed in the settings moves the Monday 07:00 without a restart."""
-    return CronTrigger(minute=0, timezone="UTC")
+def quarter_hour_trigger() -> CronTrigger:
+    """Every quarter of an hour (UTC, so offsets of half and three quarters of an hour are met too): each run
+    asks core.reports.due_week with the office's zone as it is then, so a zone changed in the settings moves the
+    Monday 07:00 without a restart."""
+    return CronTrigger(minute="*/15", timezone="UTC")
 
 
-def run_job(when_due: bool = True) -> None:
-    """One run: the clock read here (ui.clock, the app's one boundary), the work in core; `when_due`: only from
-    Monday 07:00 office time on (a week already stored is kept; a failed mail is tried again, MAIL_ATTEMPTS in
-    all)."""
+def run_job(catch_up: bool = False) -> None:
+    """One run: the clock read here (ui.clock, the app's one boundary), the work in core. The due week is built
+    (and mailed) when it is not kept yet; a run at start (`catch_up`) also tries a failed mail again, as the
+    build of the next week does (MAIL_ATTEMPTS in all): a mail server that is down is not asked every quarter."""
     try:
         engine, now = web_engine(), clock.read_clock()
-        if when_due and not report_due(now, load_office(engine).timezone):
+        week = due_week(now, load_office(engine).timezone)
+        if not catch_up and is_stored(engine, week):
             return
-        outcome = run_weekly(engine, now, holder_name())
-        log.info("weekly report: %s", outcome)
-    except Exception:  # the scheduler goes on; the next hour tries again
+        outcome = run_weekly(engine, now, holder_name(), week=week)
+        log.info("weekly report of %s: %s", week, outcome)
+    except Exception:  # the scheduler goes on; the next run tries again
         log.exception("weekly report failed")
 
 
 def start_scheduler() -> BackgroundScheduler:
-    """The started scheduler: the hourly job, and a catch-up run now (the last finished week, whatever the hour)."""
+    """The started scheduler: the quarter-hourly job, and a catch-up run now."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(run_job, hourly_trigger(), id=JOB, coalesce=True, misfire_grace_time=3600)
-    scheduler.add_job(run_job, kwargs={"when_due": False}, id=f"{JOB}_catch_up")  # no trigger: once, at start
+    scheduler.add_job(run_job, quarter_hour_trigger(), id=JOB, coalesce=True, misfire_grace_time=900)
+    scheduler.add_job(run_job, kwargs={"catch_up": True}, id=f"{JOB}_catch_up")  # no trigger: once, at start
     scheduler.start()
     return scheduler
 

@@ -86,6 +86,12 @@ def build_week(engine: Engine, week_start: date, now: datetime, office: Office |
         return False
 
 
+def is_stored(engine: Engine, week_start: date) -> bool:
+    """Whether the week's report is kept (one indexed lookup: no figures, no PDF read)."""
+    with session_scope(engine) as s:
+        return s.scalar(select(WeeklyReport.id).where(WeeklyReport.week_start == week_start)) is not None
+
+
 def stored_week(engine: Engine, week_start: date) -> Stored | None:
     with session_scope(engine) as s:
         row = s.scalar(select(WeeklyReport).where(WeeklyReport.week_start == week_start))

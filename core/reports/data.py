@@ -38,14 +38,15 @@ def last_week(now: datetime, tz: str) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-REPORT_HOUR = 7  # the report is due at 07:00 office time every Monday (issue 14)
+REPORT_HOUR = 7  # a week's report is due at 07:00 office time on the Monday after it (issue 14)
 
 
-def report_due(now: datetime, tz: str) -> bool:
-    """Whether the last finished week's report is due at `now`: from Monday 07:00 office time on (the office's
-    zone as it is now: a changed zone moves the hour without a restart)."""
-    local = now.astimezone(ZoneInfo(tz))
-    return local.weekday() > 0 or local.hour >= REPORT_HOUR
+def due_week(now: datetime, tz: str) -> date:
+    """The Monday of the latest week whose report is due at `now`: the last finished office week from Monday
+    07:00 office time on, the week before it in Monday's first seven hours (the office's zone as it is now, so a
+    changed zone moves the hour without a restart; wall-clock hours, whatever daylight saving does)."""
+    local = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None) - timedelta(hours=REPORT_HOUR)
+    return local.date() - timedelta(days=local.weekday() + 7)
 
 
 def week_end(week_start: date) -> date:

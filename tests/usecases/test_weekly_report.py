@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from core import kpi
 from core.i18n import t
 from core.office.settings import load_office
-from core.reports import build_week, last_week, mail_week, report_due, run_weekly, stored_week, weekly_data
+from core.reports import build_week, due_week, last_week, mail_week, run_weekly, stored_week, weekly_data
 from core.reports.lease import WEEKLY_REPORT, release_lease, take_lease
 from db.engine import session_scope
 from db.enums import (
@@ -174,42 +174,51 @@ def test_last_week_is_the_monday_of_the_last_finished_office_week_across_a_year_
     assert last_week(BUILT, TZ) == WEEK
 
 
-def test_the_hourly_job_first_builds_a_week_at_seven_office_time_on_monday_across_a_year_end():
-    """The scheduler runs every hour; a finished week's report is due from the Monday after, 07:00 office time
-    (core.reports.report_due): not in the first seven hours of Monday, when the week has just ended."""
-    from ui.report_schedule import hourly_trigger
+def test_a_week_is_due_from_seven_office_time_on_the_monday_after_across_a_year_end():
+    """The scheduler runs every quarter of an hour; a finished week's report is due from the Monday after, 07:00
+    office time (core.reports.due_week): in Monday's first seven hours the week before it is still the due one."""
+    from ui.report_schedule import quarter_hour_trigger
 
-    trigger, at = hourly_trigger(), datetime(2027, 1, 3, 12, 30, tzinfo=UTC)  # Sunday 20:30 in Shanghai
+    trigger, at = quarter_hour_trigger(), datetime(2027, 1, 3, 12, 30, tzinfo=UTC)  # Sunday 20:30 in Shanghai
     runs = []
-    for _ in range(14):
+    for _ in range(56):
         at = trigger.get_next_fire_time(None, at + timedelta(seconds=1))
-        runs.append((at, last_week(at, TZ), report_due(at, TZ)))
-    first = next(when for when, week, due in runs if due and week == date(2026, 12, 28))  # spans the year end
-    assert first == datetime(2027, 1, 4, 7, 0, tzinfo=ZoneInfo(TZ))  # not 06:00, not a UTC Monday
-    assert [due for when, week, due in runs] == [when.astimezone(ZoneInfo(TZ)).weekday() != 0 or when >= first
-                                                   for when, week, due in runs]
+        runs.append((at, due_week(at, TZ)))
+    first = next(when for when, week in runs if week == date(2026, 12, 28))  # the week that spans the year end
+    assert first == datetime(2027, 1, 4, 7, 0, tzinfo=ZoneInfo(TZ))  # not 06:45, not a UTC Monday
+    assert {week for when, week in runs if when < first} == {date(2026, 12, 21)}
+    assert last_week(first, TZ) == date(2026, 12, 28)
 
 
-def test_a_changed_office_zone_moves_the_hour_the_report_is_due():
+def test_a_changed_office_zone_moves_the_hour_a_week_is_due_and_half_hour_zones_are_met():
     """The zone is read at each run, not once when the server starts: 10:00 UTC on Monday 4 January 2027 is
-    18:00 in Shanghai (due) but 05:00 in New York (not yet); at 12:00 UTC it is 07:00 there."""
+    18:00 in Shanghai (last week due) but 05:00 in New York (not yet); 01:30 UTC is 07:00 in Kolkata."""
     monday = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
-    assert report_due(monday, "Asia/Shanghai")
-    assert not report_due(monday, "America/New_York")
-    assert report_due(monday + timedelta(hours=2), "America/New_York")
+    assert due_week(monday, "Asia/Shanghai") == date(2026, 12, 28)
+    assert due_week(monday, "America/New_York") == date(2026, 12, 21)
+    assert due_week(monday + timedelta(hours=2), "America/New_York") == date(2026, 12, 28)
+    assert due_week(datetime(2027, 1, 4, 1, 30, tzinfo=UTC), "Asia/Kolkata") == date(2026, 12, 28)
+    assert due_week(datetime(2027, 1, 4, 1, 15, tzinfo=UTC), "Asia/Kolkata") == date(2026, 12, 21)
 
 
-def test_the_hourly_job_builds_nothing_before_seven_on_monday_and_the_week_at_seven(engine, monkeypatch):
+def test_the_job_builds_the_week_at_seven_on_monday_and_retries_a_failed_mail_only_at_start(engine, monkeypatch):
     import ui.report_schedule as schedule
     from core.office.settings import load_office
 
     seed(engine)
     assert load_office(engine).timezone == TZ
+    built = []
     monkeypatch.setattr(schedule, "web_engine", lambda: engine)
-    for moment, built in ((BUILT - timedelta(hours=1), False), (BUILT, True)):
+    monkeypatch.setattr(schedule, "run_weekly", lambda *a, **k: built.append(k["week"]) or run_weekly(*a, **k))
+    runs = [(BUILT - timedelta(minutes=15), False), (BUILT, False), (BUILT + timedelta(hours=1), False),
+            (BUILT + timedelta(hours=2), True)]
+    for moment, catch_up in runs:
         monkeypatch.setattr(schedule.clock, "read_clock", lambda moment=moment: moment)
-        schedule.run_job()
-        assert (stored_week(engine, WEEK) is not None) is built
+        schedule.run_job(catch_up=catch_up)
+    # 06:45: the week before is due (built here, the test's office has none); 07:00: the week; 08:00: kept, no run;
+    # a start at 09:00: run again (a failed mail is tried there)
+    assert built == [PREVIOUS, WEEK, WEEK]
+    assert stored_week(engine, WEEK) is not None
 
 
 def test_the_weeks_figures_equal_the_kpi_functions_and_a_recount(engine):
