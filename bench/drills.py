@@ -53,7 +53,7 @@ def picks(engine: Engine, f: KpiFilter, tz: str) -> dict[str, dict[str, str]]:
         "average_dispatch_time": {"part": "denominator"},
         "call_attempts": {"outcome": "all"},
         "callback_rates_by_kind": {"kind": _busiest(engine, Callback.kind), "level": "L1"},
-        "callbacks_on_time": {"series": "due"},
+        "callbacks_on_time": {"series": "on_time"},  # the headline's numerator; callbacks_per_week lists the due
         "callbacks_per_week": {"series": "due"},
         **{name: {"part": "denominator"} for name in DRILLS if name.startswith("complaint_")},
         "complaints_closed_by_deadline": {"part": "denominator"},

@@ -16,7 +16,7 @@ from enum import Enum
 
 from sqlalchemy import Engine, Select, String, cast, select
 
-from core.kpi.call_days import OWED
+from core.kpi.drill_calls import OWED_ROWS
 from core.kpi.drill_page import Rows, only, page, week_bounds
 from core.kpi.sql import KpiFilter, in_range, narrow, seconds_between
 from core.kpi.work_orders import AGES, BACKLOG, DISPATCH_BUCKETS
@@ -45,7 +45,7 @@ def _staff(column):
 def _callbacks(f: KpiFilter, at) -> Select:
     stmt = select(Callback.id, cast(Callback.id, String).label("number"), Customer.name.label("customer"),
                   at.label("at"), Callback.status.label("status"), _staff(Callback.assignee_id))
-    stmt = stmt.join(Customer, Customer.id == Callback.customer_id).where(Callback.status.in_(OWED))
+    stmt = stmt.join(Customer, Customer.id == Callback.customer_id).where(OWED_ROWS)
     return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
 
 
