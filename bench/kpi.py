@@ -4,10 +4,10 @@
 For each area of pages/kpis.py, each period (the last 12 weeks; two years) and each filter (none; one person; a
 customer grade): the page run by AppTest with that URL, cold (st.cache_data cleared before the run, so every query
 of the area runs) and cached (the same URL again, the data cache kept); and, per area, a drill-down list (the first
-page of a chart's records, a fresh engine). The naive baseline (bench.baseline.kpis: the tables read into pandas,
-what a typical Streamlit app does) is timed beside them, in the same run. Written to bench/results-kpi.json
-(results-kpi-small.json with --small). Cold means the app's caches are cleared; the operating system's file cache
-is not (nothing here can drop it).
+page of a chart's records, a fresh engine); then every chart's drill-down at its biggest mark (bench.drills). The
+naive baseline (bench.baseline.kpis: the tables read into pandas, what a typical Streamlit app does) is timed
+beside them, in the same run. Written to bench/results-kpi.json (results-kpi-small.json with --small). Cold
+means the app's caches are cleared; the operating system's file cache is not (nothing here can drop it).
 """
 
 from __future__ import annotations
@@ -17,19 +17,19 @@ import json
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from bench import office
+from bench import drills, office
 from bench.baseline import time_baseline
+from bench.drills import periods
 from bench.pages import MAIN, TIMEOUT_S, serving
 from bench.run import machine, quiet
 from core.clock import office_day
 from core.kpi import KpiFilter
-from core.kpi.drill import DRILLS
 from core.office.settings import load_office
 from db.config import ROOT
 from db.engine import make_engine
@@ -56,11 +56,6 @@ def _people(url: str) -> dict[str, int]:
     finally:
         engine.dispose()
     return {role: uid for role, uid in rows}
-
-
-def periods(today: date) -> dict[str, tuple[date, date]]:
-    return {"12_weeks": (today - timedelta(weeks=12) + timedelta(days=1), today),
-            "2_years": (today - timedelta(days=730) + timedelta(days=1), today)}
 
 
 def _params(area: str, span: tuple[date, date], narrowing: dict[str, str]) -> dict[str, str]:
@@ -135,16 +130,7 @@ def time_area(at: AppTest, params: dict[str, str], runs: int) -> dict:
 def time_drill(url: str, area: str, f: KpiFilter, tz: str, now: datetime, runs: int) -> dict:
     """The first page (25 rows) of a chart's records and their total, each run on a fresh engine."""
     chart, pick = DRILL[area]
-    times = []
-    for _ in range(runs):
-        engine = make_engine(url)
-        try:
-            started = time.perf_counter()
-            rows, total = DRILLS[chart](engine, f, tz, now, pick, 25, 0)
-            times.append((time.perf_counter() - started) * 1000)
-        finally:
-            engine.dispose()
-    return {"chart": chart, "pick": pick, "total": total, **_summary(times)}
+    return drills.time_one(url, chart, f, tz, now, pick, runs)
 
 
 def measure(url: str, runs: int, baseline_runs: int) -> dict:
@@ -173,9 +159,10 @@ def measure(url: str, runs: int, baseline_runs: int) -> dict:
             span = periods(today)["12_weeks"]
             drill = time_drill(url, area, KpiFilter(*span), tz, now, runs)
             results.append({"area": area, "period": "12_weeks", "filter": "none", "drill": drill})
+    every_drill = drills.measure(url, runs, now)
     baseline = time_baseline(engine, "pages/kpis.py", baseline_runs) if baseline_runs else None
     engine.dispose()
-    return {"areas": results, "baseline": baseline}
+    return {"areas": results, "drills": every_drill, "baseline": baseline}
 
 
 def table(report: dict) -> str:
@@ -194,7 +181,8 @@ def table(report: dict) -> str:
     fmt = "  ".join(f"{{:{'<' if i < 3 else '>'}{w}}}" for i, w in enumerate(widths)) + "  {}"
     base = report["baseline"]
     tail = f"naive pandas baseline (the old page's figures, 12 weeks): {base['median_ms']:,.0f} ms" if base else ""
-    return "\n".join([*(fmt.format(*r) for r in rows), tail])
+    return "\n".join([*(fmt.format(*r) for r in rows), tail, "", "every drill-down list (first page + total):",
+                      drills.table(report.get("drills", []))])
 
 
 def main(argv: list[str] | None = None) -> None:

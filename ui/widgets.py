@@ -60,11 +60,13 @@ def page_controls(key: str, signature: object) -> tuple[int, int]:
     return st.session_state.get(f"{key}_page", 1), st.session_state.get(f"{key}_size", PAGE_SIZES[0])
 
 
-def pager(page: Page, key: str) -> None:
+def pager(page: Page, key: str, more: bool = False) -> None:
+    """The page number, the page size and the count; `more`: the total is only a floor ("more than total")."""
     left, mid, right = st.columns([2, 2, 3])
     left.number_input(tr("list.page"), min_value=1, max_value=page.pages, key=f"{key}_page", step=1)
     mid.selectbox(tr("list.page_size"), PAGE_SIZES, key=f"{key}_size")
-    right.caption(phrase("list.count", total=page.total, page=page.page, pages=page.pages))
+    total = f"{page.total:,}" if more else page.total
+    right.caption(phrase("list.count_more" if more else "list.count", total=total, page=page.page, pages=page.pages))
 
 
 Formatter = Callable[[object], object]

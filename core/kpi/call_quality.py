@@ -71,13 +71,16 @@ def reason_key(column):
     return func.ltrim(func.rtrim(text, " " + PUNCTUATION))
 
 
+# a reached call attempt answered dissatisfied, with a reason
+DISSATISFIED = (CallAttempt.satisfaction == Satisfaction.DISSATISFIED, CallAttempt.outcome == CallOutcome.REACHED,
+                CallAttempt.dissatisfaction_reason.is_not(None))
+
+
 def dissatisfied(f: KpiFilter, tz: str, *columns):
     """SELECT columns FROM the reached, dissatisfied call attempts of the range that give a reason, narrowed
     by the filter (the caller; the callback's customer grade and kind)."""
     a = CallAttempt
-    stmt = select(*columns).select_from(a).where(
-        a.satisfaction == Satisfaction.DISSATISFIED, a.outcome == CallOutcome.REACHED,
-        a.dissatisfaction_reason.is_not(None))
+    stmt = select(*columns).select_from(a).where(*DISSATISFIED)
     stmt = narrow(stmt, f, staff=a.caller_id)
     if f.grades or f.callback_kinds:
         owner = narrow(select(Callback.id), f, customer=Callback.customer_id, kinds=Callback.kind)

@@ -16,13 +16,12 @@ from enum import Enum
 
 from sqlalchemy import Engine, Select, String, cast, select
 
-from core.kpi.call_days import OWED
+from core.kpi.drill_calls import DONE, OWED_ROWS
 from core.kpi.drill_page import Rows, only, page, week_bounds
 from core.kpi.sql import KpiFilter, in_range, narrow, seconds_between
 from core.kpi.work_orders import AGES, BACKLOG, DISPATCH_BUCKETS
 from core.office.settings import load_office
 from db.enums import (
-    CallbackStatus,
     CallOutcome,
     ComplaintChannel,
     ComplaintStatus,
@@ -45,7 +44,7 @@ def _staff(column):
 def _callbacks(f: KpiFilter, at) -> Select:
     stmt = select(Callback.id, cast(Callback.id, String).label("number"), Customer.name.label("customer"),
                   at.label("at"), Callback.status.label("status"), _staff(Callback.assignee_id))
-    stmt = stmt.join(Customer, Customer.id == Callback.customer_id).where(Callback.status.in_(OWED))
+    stmt = stmt.join(Customer, Customer.id == Callback.customer_id).where(OWED_ROWS)
     return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
 
 
@@ -58,7 +57,7 @@ def callbacks_per_week(engine: Engine, f: KpiFilter, tz: str, now: datetime, pic
     if series not in ("due", "done"):
         raise ValueError(series)
     if series == "done":
-        stmt = stmt.where(Callback.status == CallbackStatus.COMPLETED)
+        stmt = stmt.where(DONE)
     return page(engine, "callback", stmt, [Callback.due_end, Callback.id], limit, offset)
 
 

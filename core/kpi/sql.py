@@ -9,7 +9,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from core.lists import day_bounds_utc, within
 from db.engine import session_scope
@@ -115,6 +118,28 @@ def seconds_between(earlier, later, dialect: str):
 def in_range(stmt: Select, column, f: KpiFilter, tz: str) -> Select:
     """Rows whose `column` falls on an office-local day of the filter's range."""
     return within(stmt, column, f.start, f.end, tz)
+
+
+class unindexed(ColumnElement):  # used like a function: unindexed(column) == value
+    """A column SQLite may not look up by an index (`+column`; as it is elsewhere): a list read in the order of
+    another index is then walked in that order, not driven from this column's index and sorted."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed(element: unindexed, compiler, **kw) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler, **kw) -> str:
+    return "+" + compiler.process(element.column, **kw)
 
 
 def narrow(stmt: Select, f: KpiFilter, *, staff=None, customer=None, kinds=None, types=None, channels=None,

@@ -221,6 +221,13 @@ def test_the_chart_values_and_axes_are_translated_and_keep_the_raw_keys_for_a_pi
     assert spec["params"][0]["name"] == "pick"
 
 
+def _shown(text: str, elements) -> bool:
+    """Whether `text` is one of the elements' (Markdown escapes and curly quotes aside)."""
+    def bare(value: str) -> str:
+        return value.replace("\\", "").replace("“", "").replace("”", "")
+    return bare(text) in [bare(e.value) for e in elements]
+
+
 def _complaint_marks(at) -> pd.DataFrame:
     return _chart_rows(at.get("vega_lite_chart")[0].proto)
 
@@ -233,8 +240,7 @@ def test_a_picked_bar_lists_its_records_and_each_opens_its_complaint(open_page):
     at.run()
     assert not at.exception
     heading = t("kpi_ui.records", "en", chart=t("kpi.chart.complaints_by_channel", "en"), total=int(mark["count"]))
-    assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
-                                                         for m in at.markdown]
+    assert _shown(heading, at.markdown)
     links = [link.proto for link in at.get("page_link")]
     assert len(links) == min(int(mark["count"]), 25)
     assert {link.page for link in links} == {"complaints"}
@@ -294,8 +300,7 @@ def test_the_completion_rates_records_are_the_callbacks_due_in_the_period(open_p
     at.button(key="records_callback_completion_rate").click().run()
     assert not at.exception and at.query_params["pick"] == "callbacks_per_week:series=due"
     heading = t("kpi_ui.records", "en", chart=t("kpi.chart.callbacks_per_week", "en"), total=due)
-    assert heading.replace("“", "").replace("”", "") in [m.value.replace("\\", "").replace("“", "").replace("”", "")
-                                                         for m in at.markdown]
+    assert _shown(heading, at.markdown)
     assert {link.proto.page for link in at.get("page_link")} == {"callbacks"}
 
 
@@ -310,6 +315,25 @@ def test_the_records_of_a_pick_export_every_one_with_the_dashboards_filters(open
     assert rows[0] == [t(f"kpi_ui.col.{c}", "zh") for c in ("number", "customer", "at", "status", "staff")]
     assert len(rows) - 1 == total > 0 and len({r[0] for r in rows[1:]}) == total
     assert {r[3] for r in rows[1:]} <= {t(f"enum.ComplaintStatus.{s.value}", "zh") for s in ComplaintStatus}
+
+
+def test_records_past_the_cap_say_more_than_it_page_and_export_every_one(open_page, export_dir, monkeypatch):
+    """Issue 14 (a drill-down list ≤ 100 ms): past CAP the total is not counted; the list says "3+", still pages,
+    and the export still holds every record."""
+    from core.kpi import drill_page
+
+    monkeypatch.setattr(drill_page, "CAP", 3)
+    at = opened(open_page, area="complaints", pick="complaints_by_channel:channel=phone")
+    total = int(_complaint_marks(at).query("channel_key == 'phone'")["count"].sum())
+    assert not at.exception and total > 3
+    heading = t("kpi_ui.records_more", "en", chart=t("kpi.chart.complaints_by_channel", "en"), total="3")
+    assert _shown(heading, at.markdown)
+    assert len(at.get("page_link")) == min(total, 25)
+    assert _shown(t("list.count_more", "en", total="3", page=1, pages=1), at.caption)
+    at.button(key="export_drill_complaints_by_channel_csv").click().run()
+    [link] = at.get("link_button")
+    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    assert len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1 == total
 
 
 def test_the_records_export_audits_the_dashboards_filters_with_the_pick(open_page, demo_url, export_dir):

@@ -102,7 +102,7 @@ def test_an_office_built_by_other_demo_code_or_marked_after_an_edit_is_stale(rep
 
 def test_the_kpi_bench_times_every_area_cold_and_cached_and_a_drill_per_area(report):
     """bench.kpi (issue 14): every area of the dashboard, both periods, each filter, without an error; one
-    drill-down list per area; the table names them all."""
+    drill-down list per area, and every chart's; the table names them all."""
     from bench.kpi import AREAS, measure
     from bench.kpi import table as kpi_table
 
@@ -114,3 +114,8 @@ def test_the_kpi_bench_times_every_area_cold_and_cached_and_a_drill_per_area(rep
     drills = [e["drill"] for e in data["areas"] if "drill" in e]
     assert len(drills) == len(AREAS) and all(d["total"] >= 0 for d in drills)
     assert all(area in kpi_table(data) for area in AREAS)
+    from core.kpi.drill import DRILLS  # and every drill-down list (bench.drills), over both periods
+
+    periods = ("12_weeks", "2_years")
+    assert {(d["chart"], d["period"]) for d in data["drills"]} == {(c, p) for c in DRILLS for p in periods}
+    assert all(d["total"] >= 0 and d["chart"] in kpi_table(data) for d in data["drills"])

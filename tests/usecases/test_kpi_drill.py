@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from core import kpi
+from core.kpi import drill_page
 from core.kpi.drill import DRILLS
 from db.engine import session_scope
 from db.enums import (
@@ -98,6 +99,20 @@ def test_a_drill_list_is_newest_first_paged_and_carries_the_record_fields(office
     assert {r["staff"] for r in everything} == {"Tech Tom"}
     first, _ = DRILLS["work_orders_per_week"](office, F, TZ, NOW, {"week": "2026-11-16", "series": "opened"}, 1, 1)
     assert first == everything[1:]
+
+
+def test_a_mark_past_the_cap_is_counted_as_more_than_the_cap_and_still_lists_its_pages(office, monkeypatch):
+    """Issue 14 (a drill-down list ≤ 100 ms): a total stops counting past CAP; below it, it stays exact."""
+    pick = {"series": "opened"}
+    everything, exact = DRILLS["work_orders_per_week"](office, F, TZ, NOW, pick, 100, 0)
+    monkeypatch.setattr(drill_page, "CAP", 3)
+    first, total = DRILLS["work_orders_per_week"](office, F, TZ, NOW, pick, 2, 0)
+    second, _ = DRILLS["work_orders_per_week"](office, F, TZ, NOW, pick, 2, 2)
+    assert exact == 5 and total == 4 and drill_page.more_than_cap(total)
+    assert first + second == everything[:4]
+    monkeypatch.setattr(drill_page, "CAP", 5)  # as many as the cap: exact
+    _, total = DRILLS["work_orders_per_week"](office, F, TZ, NOW, pick, 2, 0)
+    assert total == 5 and not drill_page.more_than_cap(total)
 
 
 def test_without_a_week_a_weekly_drill_lists_the_whole_period_as_its_headline_counts_it(office):

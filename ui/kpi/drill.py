@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.fmt import fmt_datetime
 from core.i18n import enum_label
-from core.kpi import KpiFilter
+from core.kpi import KpiFilter, drill_page
 from core.kpi.drill import DRILLS
 from core.lists import PAGE_SIZES, Page
 from db.enums import CallbackStatus, CallOutcome, ComplaintStatus, LeadStatus, WorkOrderStatus
@@ -118,18 +118,22 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
         st.warning(tr("kpi_ui.bad_pick"))
         _close()
         return
+    more = drill_page.more_than_cap(total)  # counted up to CAP: past it, "10,000+" and pages through the first CAP rows
     with st.container(border=True, key=f"drilled_{chart}"):  # not records_<name>: a headline button's key
         head, close = st.columns([5, 1], vertical_alignment="center")
-        head.markdown(phrase("kpi_ui.records", chart=tr(f"kpi.chart.{chart}"), total=total))
+        title = tr(f"kpi.chart.{chart}")
+        head.markdown(phrase("kpi_ui.records_more", chart=title, total=f"{drill_page.CAP:,}") if more
+                      else phrase("kpi_ui.records", chart=title, total=total))
         close.button(tr("kpi_ui.close"), key=f"{key}_close", icon=":material/close:", on_click=_close)
         if not rows:
             st.info(tr("list.empty"))
         for row in rows:
             st.page_link(RECORD_PAGES[row["kind"]], label=plain(_label(row)), query_params={"id": str(row["id"])},
                          icon=":material/open_in_new:")
-        if total > PAGE_SIZES[0]:
-            widgets.pager(Page(rows, total, number, size), key)
-        offer("kpis", COLUMNS, _feed(chart, f, tz, now, pick), total=total, key=key,
+        if more or total > PAGE_SIZES[0]:
+            widgets.pager(Page(rows, min(total, drill_page.CAP), number, size), key, more=more)
+        # the export writes every row, past CAP too: its progress has no end to measure against then
+        offer("kpis", COLUMNS, _feed(chart, f, tz, now, pick), total=None if more else total, key=key,
               query={**url_query(), "chart": [chart], URL: [encode(chart, pick)]})  # the dashboard's filters too
 
 
