@@ -8,7 +8,7 @@ import streamlit as st
 from core.fmt import fmt_date, fmt_datetime
 from core.permissions import Action, allowed
 from core.reports import build_now, open_week, report_weeks
-from core.reports.charts import charts
+from core.reports.charts import PAGE_HEIGHT, charts
 from core.reports.view import paid_totals, tables, week_title
 from ui import clock
 from ui.auth import page_guard
@@ -51,6 +51,6 @@ for shown in tables(data, lg):
     rows = [dict(zip(shown.keys, row, strict=True)) for row in shown.rows]
     table(rows, {k: (f"report.col.{k}", "text") for k in shown.keys}, empty="report.none")
     if shown.key in drawn:
-        st.altair_chart(drawn[shown.key], width="content")  # its own size: stretched, grouped bars lost their height
+        st.altair_chart(drawn[shown.key], width="content", height=PAGE_HEIGHT[shown.key])
     if shown.key == "paid":
         st.caption(plain(paid_totals(data, lg)))  # money signs read as text, never as Markdown

@@ -47,6 +47,8 @@ def week_days(f: KpiFilter, raw: str) -> tuple[date, date]:
     """The picked week's days (its Monday ISO date), clipped to the filter's days as the weekly charts count
     them; not a Monday, or no day of it in the range: ValueError."""
     monday = date.fromisoformat(raw)
+    if monday > date.max - timedelta(days=6):  # its Sunday is past the last date there is (a hand-edited link)
+        raise ValueError(raw)
     first, last = max(monday, f.start), min(monday + timedelta(days=6), f.end)
     if monday.weekday() or first > last:
         raise ValueError(raw)

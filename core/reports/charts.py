@@ -16,6 +16,9 @@ from db.enums import WorkOrderStatus
 
 MEASURES = ("dialed", "completed", "appointments", "recommendations", "sales")
 WIDTH, HEIGHT = 480, 180
+# On the page Streamlit fits a chart, title, axes and legend, into the element's height (the spec's height is not
+# kept: left to "content", grouped bars drew no height at all): the plot's height plus room for the rest.
+PAGE_HEIGHT = {"activity": HEIGHT + 160, "unfinished": HEIGHT + 120}
 
 
 def activity_chart(data: dict, lang: str) -> alt.Chart:
@@ -28,7 +31,7 @@ def activity_chart(data: dict, lang: str) -> alt.Chart:
         x=alt.X("specialist:N", title=t("report.col.specialist", lang), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("measure:N", sort=order),
         y=alt.Y("count:Q", title=t("report.axis.count", lang), axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("measure:N", sort=order, title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("measure:N", sort=order, title=None, legend=alt.Legend(orient="bottom", columns=3)),
     )
 
 

@@ -15,7 +15,7 @@ from tests.factories import NOW, make_attempt, make_callback, make_customer, mak
 
 TZ = "Asia/Shanghai"
 F = KpiFilter(date(2026, 10, 1), date(2026, 11, 30))
-NOT_A_MONDAY, OUTSIDE = "2026-11-17", "2020-01-06"
+NOT_A_MONDAY, OUTSIDE, LAST_DAY = "2026-11-17", "2020-01-06", "9999-12-27"  # LAST_DAY: its Sunday overflows
 
 # every chart's picks no mark has: a bad enum (or other) value, and a bad week where the chart has weeks
 BAD = {
@@ -24,6 +24,7 @@ BAD = {
     "satisfaction_distribution": [{"satisfaction": "ecstatic"}, {}],
     "complaints_by_channel": [{"channel": "pigeon"}, {"channel": "phone", "status": "lost"}],
     "work_orders_per_week": [{"week": NOT_A_MONDAY, "series": "opened"}, {"week": "x", "series": "opened"},
+                             {"week": LAST_DAY, "series": "opened"}, {"week": "9999-12-31", "series": "opened"},
                              {"week": "2026-11-16", "series": "lost"}],
     "work_order_backlog": [{"status": "completed"}, {"status": "pending", "age": "ancient"}],
     "dispatch_time_distribution": [{"bucket": "soon"}],
@@ -40,7 +41,7 @@ BAD = {
     "complaints_by_model": [{}],
     "complaints_by_cause": [{"cause": "weather"}],
     "pending_reasons": [{"reason": "lunch"}],
-    "revenue_per_week": [{"week": NOT_A_MONDAY}, {"week": OUTSIDE}, {"week": "x"}],
+    "revenue_per_week": [{"week": NOT_A_MONDAY}, {"week": OUTSIDE}, {"week": "x"}, {"week": LAST_DAY}],
     "average_dispatch_time": [],
     "lead_funnel_per_week": [{"week": NOT_A_MONDAY, "stage": "sales"}, {"week": OUTSIDE, "stage": "sales"},
                              {"week": "2026-11-16", "stage": "bribes"}],

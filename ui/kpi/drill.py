@@ -114,7 +114,7 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
     number, size = widgets.page_controls(key, (chart, tuple(pick.items()), f))
     try:
         rows, total = compute(DRILLS[chart], f, tz, now, pick, size, (number - 1) * size)
-    except (ValueError, KeyError):  # every drill refuses with ValueError (core.kpi.drill_page); KeyError: anyway
+    except (ValueError, KeyError, OverflowError):  # every drill refuses with ValueError (core.kpi.drill_page)
         st.warning(tr("kpi_ui.bad_pick"))
         _close()
         return
