@@ -243,14 +243,16 @@ def _drop_kpi_triggers(conn: Connection) -> list[str]:
 
 
 def finish(conn: Connection, tables: list[str]) -> None:
-    """After explicit ids: move PostgreSQL's sequences past them; on SQLite refresh the planner's
-    statistics and fold the write-ahead log back into the file."""
+    """After explicit ids: move PostgreSQL's sequences past them; refresh the planner's statistics of the loaded
+    tables (PostgreSQL's autovacuum would get to them only later, and a plan made without them can scan a million
+    rows); on SQLite fold the write-ahead log back into the file."""
     if conn.dialect.name == "postgresql":
         for name in (t for t in tables if "id" in Base.metadata.tables[t].c):  # tables with a serial id
             conn.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
                 f"FROM {name}"
             ))
+        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
         conn.commit()
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled statistics: enough for the planner
