@@ -819,19 +819,22 @@ def test_every_parent_row_is_written_before_its_children_wherever_a_chunk_ends(e
         assert conn.execute(select(func.count()).select_from(attempts)).scalar() > 0
 
 
-def test_the_planner_has_statistics_of_the_loaded_tables(engine):
+def test_the_planner_has_statistics_of_the_loaded_tables_and_no_dead_kpi_marks(engine):
     """A bulk load leaves the planner blind until its statistics are taken (PostgreSQL's autovacuum gets there
-    only later): the build takes them itself, on both databases."""
+    only later): the build takes them itself, on both databases. On PostgreSQL it also vacuums the KPI marks the
+    load wrote and the rollups' rebuild deleted, which every KPI read would otherwise scan."""
     build_demo(engine, today=TODAY, scale=Scale(customers=20, work_orders=10, callbacks=30, complaints=5, leads=5))
     loaded = {"customers", "work_orders", "callbacks", "call_attempts", "work_order_events"}
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             analyzed = {t for (t,) in conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
+            vacuumed = loaded | {"kpi_marks"}
         else:
-            analyzed = {t for (t,) in conn.exec_driver_sql(
-                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-                "AND last_analyze IS NOT NULL")}
+            stats = "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND "
+            analyzed = {t for (t,) in conn.exec_driver_sql(stats + "last_analyze IS NOT NULL")}
+            vacuumed = {t for (t,) in conn.exec_driver_sql(stats + "last_vacuum IS NOT NULL")}
     assert loaded <= analyzed
+    assert loaded | {"kpi_marks"} <= vacuumed
 
 
 def test_build_demo_refuses_a_database_that_already_has_customers(engine):
