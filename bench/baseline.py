@@ -20,9 +20,11 @@ OPEN_CB = ["open", "in_progress"]
 
 
 def _read(conn, table: str, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The table; the `dates` columns as naive UTC timestamps, as SQLite stores them (PostgreSQL's come with
+    their zone, which pandas will not compare with a naive bound)."""
     df = pd.read_sql(f"SELECT * FROM {table}", conn)
     for col in dates:
-        df[col] = pd.to_datetime(df[col], format="ISO8601")
+        df[col] = pd.to_datetime(df[col], format="ISO8601", utc=True).dt.tz_localize(None)
     return df
 
 

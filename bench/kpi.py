@@ -1,13 +1,15 @@
-"""`python -m bench.kpi [--runs N] [--small] [--db PATH]`: the KPI dashboard at the benchmark office, area by area
-(issue 14 "Fast at scale").
+"""`python -m bench.kpi [--runs N] [--small] [--db PATH | --url URL]`: the KPI dashboard, area by area.
+
+At the benchmark office (issue 14 "Fast at scale").
 
 For each area of pages/kpis.py, each period (the last 12 weeks; two years) and each filter (none; one person; a
 customer grade): the page run by AppTest with that URL, cold (st.cache_data cleared before the run, so every query
 of the area runs) and cached (the same URL again, the data cache kept); and, per area, a drill-down list (the first
 page of a chart's records, a fresh engine); then every chart's drill-down at its biggest mark (bench.drills). The
 naive baseline (bench.baseline.kpis: the tables read into pandas, what a typical Streamlit app does) is timed
-beside them, in the same run. Written to bench/results-kpi.json (results-kpi-small.json with --small). Cold
-means the app's caches are cleared; the operating system's file cache is not (nothing here can drop it).
+beside them, in the same run. Written to bench/results-kpi.json (results-kpi-small.json with --small;
+results-kpi-postgresql.json for an office at a PostgreSQL --url). Cold means the app's caches are cleared; the
+operating system's file cache (and PostgreSQL's shared buffers) is not (nothing here can drop it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy import make_url
 from streamlit.testing.v1 import AppTest
 
 from bench import drills, office
@@ -185,24 +188,37 @@ def table(report: dict) -> str:
                       drills.table(report.get("drills", []))])
 
 
+def results_name(url: str | None, small: bool) -> str:
+    """results-kpi.json for the SQLite office; results-kpi-postgresql.json for one at a PostgreSQL URL; -small
+    for the tiny office."""
+    parts = ["results-kpi", make_url(url).get_backend_name() if url else None, "small" if small else None]
+    return "-".join(p for p in parts if p) + ".json"
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.kpi", description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=3, help="cold and cached runs per area, period and filter")
     p.add_argument("--baseline-runs", type=int, default=1, help="runs of the naive baseline; 0 skips it")
     p.add_argument("--small", action="store_true", help="a tiny office, for a quick check of the harness")
-    p.add_argument("--db", type=Path, help="an office already built (skips the build check)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, help="an office already built (skips the build check)")
+    where.add_argument("--url", help="another database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench: "
+                                     "its office, built at the scale asked when it has no customers")
     args = p.parse_args(argv)
     quiet()
     name, scale = ("small", office.small_scale()) if args.small else ("office", office.large_scale())
     db = args.db or office.BENCH_DIR / f"{name}.sqlite"
-    if args.db is None:
+    if args.url:
+        office.ensure_url(args.url, scale)
+    elif args.db is None:
         office.ensure(db, scale)
+    url = args.url or office.sqlite_url(db)
     started = time.perf_counter()
     report = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
-              "database": office.describe(db), "runs": args.runs,
-              **measure(office.sqlite_url(db), args.runs, args.baseline_runs)}
+              "database": office.describe_url(url) if args.url else office.describe(db), "runs": args.runs,
+              **measure(url, args.runs, args.baseline_runs)}
     report["total_seconds"] = round(time.perf_counter() - started, 1)
-    out = ROOT / "bench" / ("results-kpi-small.json" if args.small else "results-kpi.json")
+    out = ROOT / "bench" / results_name(args.url, args.small)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(table(report))
     print(f"written: {out.relative_to(ROOT)}")

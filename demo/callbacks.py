@@ -86,13 +86,13 @@ class CallbackMaker:
         plan = self._plan(rng, due, status, done_at, people.validity[due.customer_id])
         done = plan[-1][0] if status == COMPLETED else None
         claimed_by, claimed_at = self._claim(rng, due, status, plan, caller)
-        for ts, outcome in plan:
-            self._attempt(rng, cb_id, caller, due, ts, outcome)
-        out.add("callbacks", (
+        out.add("callbacks", (  # before its attempts: a chunk of attempts flushed next finds its callback written
             cb_id, due.customer_id, due.kind, due.level, status, due.start, due.end, caller, due.product_id,
             due.work_order_id, due.complaint_id, due.sample_id, due.key, due.purpose, len(plan), claimed_by,
             claimed_at, done, min(due.created, due.start, self.now), 1,
         ))
+        for ts, outcome in plan:
+            self._attempt(rng, cb_id, caller, due, ts, outcome)
         return cb_id, status, done
 
     def _status(self, rng: Random, due: Due, validity: int, may_complete: bool) -> str:

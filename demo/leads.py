@@ -68,15 +68,19 @@ def _lead(demo: Demo, rng: Random, lead_id: int, origin: tuple, every: dict[str,
     lead_class = "ABC"[lead_id - 1] if lead_id <= 3 else next(c for p, c in CLASSES if r < p)
     specialist = demo.people.specialist[cid] if cid else SPECIALISTS[int(rng.random() * 4)]
     model = rng.choice(demo.pools.text["models"])
-    status, lead_class, next_due = _follow_ups(demo, rng, lead_id, specialist, created, lead_class, model, every)
+    contacts: list[tuple] = []
+    status, lead_class, next_due = _follow_ups(demo, rng, lead_id, specialist, created, lead_class, model, every,
+                                               contacts)
     demo.out.add("leads", (lead_id, cid, name, phone, lead_class, status, model[0], source, specialist,
                            next_due, call_id, cb_id, created, 1))
+    for contact in contacts:  # after their lead: a chunk of contacts flushed next finds it written
+        demo.out.add("lead_contacts", contact)
 
 
 def _follow_ups(demo: Demo, rng: Random, lead_id: int, user: int, created: int, lead_class: str,
-                model: tuple, every: dict[str, int]) -> tuple[str, str, int | None]:
-    """L-1/L-2: dial at the class interval until a sale or a loss; returns the status, the final class
-    and the next follow-up (None once won or lost)."""
+                model: tuple, every: dict[str, int], contacts: list[tuple]) -> tuple[str, str, int | None]:
+    """L-1/L-2: dial at the class interval until a sale or a loss, each call's row appended to `contacts`;
+    returns the status, the final class and the next follow-up (None once won or lost)."""
     clock, out = demo.clock, demo.out
     t = clock.forward(created + MINUTE + int(rng.random() * DAY))
     for _ in range(MAX_CONTACTS):
@@ -84,8 +88,8 @@ def _follow_ups(demo: Demo, rng: Random, lead_id: int, user: int, created: int, 
         if t > clock.now or behind:  # not yet due, or overdue by days
             return LeadStatus.OPEN.value, lead_class, max(t, created + MINUTE)
         result, amount, new_class = _result(rng, lead_class, model)
-        out.add("lead_contacts", (out.next_id("lead_contacts"), lead_id, user, t, _channel(rng, result), result,
-                                  amount, new_class, _note(rng, demo) if result == R.TALKED.value else None))
+        contacts.append((out.next_id("lead_contacts"), lead_id, user, t, _channel(rng, result), result,
+                         amount, new_class, _note(rng, demo) if result == R.TALKED.value else None))
         if result in (R.SALE.value, R.LOST.value):
             return (LeadStatus.WON if result == R.SALE.value else LeadStatus.LOST).value, lead_class, None
         lead_class = new_class or lead_class

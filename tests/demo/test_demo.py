@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from db.models import Base, User
 from demo import text_en as demo_text_en
 from demo import text_zh as demo_text_zh
 from demo.build import OfficeNotEmpty, Scale, build_demo
+from demo.writer import BulkWriter
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # noon in the office (Asia/Shanghai)
@@ -802,6 +804,37 @@ def test_the_loaded_rows_keep_every_constraint(engine):
             col = Base.metadata.tables[table].c[column]
             strangers = conn.execute(select(func.count()).where(col.not_in([m.value for m in enum]))).scalar()
             assert strangers == 0, (table, column)
+
+
+def test_every_parent_row_is_written_before_its_children_wherever_a_chunk_ends(engine, monkeypatch):
+    """PostgreSQL checks each foreign key as the row goes in (SQLite's load pauses the check): written one row a
+    chunk, every flush boundary falls somewhere, so a child buffered before its parent fails here."""
+    monkeypatch.setattr("demo.build.BulkWriter", partial(BulkWriter, chunk=1))
+    build_demo(engine, today=TODAY, scale=Scale(customers=30, work_orders=40, callbacks=100, complaints=10,
+                                                leads=8))
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        attempts = Base.metadata.tables["call_attempts"]
+        assert conn.execute(select(func.count()).select_from(attempts)).scalar() > 0
+
+
+def test_the_planner_has_statistics_of_the_loaded_tables_and_no_dead_kpi_marks(engine):
+    """A bulk load leaves the planner blind until its statistics are taken (PostgreSQL's autovacuum gets there
+    only later): the build takes them itself, on both databases. On PostgreSQL it also vacuums the KPI marks the
+    load wrote and the rollups' rebuild deleted, which every KPI read would otherwise scan."""
+    build_demo(engine, today=TODAY, scale=Scale(customers=20, work_orders=10, callbacks=30, complaints=5, leads=5))
+    loaded = {"customers", "work_orders", "callbacks", "call_attempts", "work_order_events"}
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            analyzed = {t for (t,) in conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
+            vacuumed = loaded | {"kpi_marks"}
+        else:
+            stats = "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND "
+            analyzed = {t for (t,) in conn.exec_driver_sql(stats + "last_analyze IS NOT NULL")}
+            vacuumed = {t for (t,) in conn.exec_driver_sql(stats + "last_vacuum IS NOT NULL")}
+    assert loaded <= analyzed
+    assert loaded | {"kpi_marks"} <= vacuumed
 
 
 def test_build_demo_refuses_a_database_that_already_has_customers(engine):

@@ -119,3 +119,33 @@ def test_the_kpi_bench_times_every_area_cold_and_cached_and_a_drill_per_area(rep
     periods = ("12_weeks", "2_years")
     assert {(d["chart"], d["period"]) for d in data["drills"]} == {(c, p) for c in DRILLS for p in periods}
     assert all(d["total"] >= 0 and d["chart"] in kpi_table(data) for d in data["drills"])
+
+
+def test_an_office_at_a_database_url_is_built_once_and_described_by_its_rows(engine, monkeypatch):
+    """bench.kpi --url (issue 14, "the same on PostgreSQL"): the office in another database, built when that has no
+    customers, measured as it is when it has; its results go beside the SQLite office's, named by the database."""
+    import demo.build
+    from bench.kpi import results_name
+    from demo.build import Scale
+
+    build_demo = demo.build.build_demo
+    monkeypatch.setattr(demo.build, "build_demo", lambda engine, **kw: build_demo(engine, **kw | {"today": TODAY}))
+    url = engine.url.render_as_string(hide_password=False)
+    assert office.ensure_url(url, Scale(**TINY), progress=False) >= 0
+    assert office.ensure_url(url, Scale(**TINY | {"leads": 11}), progress=False) is None
+    assert office.describe_url(url)["rows"]["work_orders"] == TINY["work_orders"]
+    assert results_name("postgresql+psycopg://postgres@127.0.0.1:5432/bench", small=False) == \
+        "results-kpi-postgresql.json"
+    assert results_name(None, small=False) == "results-kpi.json"
+    assert results_name(None, small=True) == "results-kpi-small.json"
+
+
+@pytest.mark.parametrize("page", ["pages/callbacks.py", "pages/complaints.py", "pages/kpis.py"])
+def test_the_naive_baseline_reads_either_database(engine, page):
+    """The pandas baseline runs beside bench.kpi --url too: PostgreSQL's timestamps arrive with their zone."""
+    from bench.baseline import time_baseline
+    from demo.build import Scale, build_demo
+
+    build_demo(engine, today=TODAY, scale=Scale(**TINY))
+    figures = time_baseline(engine, page, 1)["figures"]
+    assert figures
