@@ -8,8 +8,9 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select, text
 
@@ -22,6 +23,7 @@ from demo.build import DEFAULT_SEED, Scale, build_demo
 
 OFFICE_TZ = "Asia/Shanghai"  # the demo office's time zone (core.office.defaults)
 DEMO_TODAY = date(2026, 6, 17)  # the UI and browser tests' demo office, pinned: a Wednesday; its history ends at noon
+DEMO_NOW = datetime.combine(DEMO_TODAY, time(13), tzinfo=ZoneInfo(OFFICE_TZ)).astimezone(UTC)  # 13:00 office time
 
 
 def demo_office(path: Path, today: date, scale: Scale, seed: int = DEFAULT_SEED) -> str:

@@ -12,15 +12,17 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from core.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.build import Scale
-from tests.helpers import DEMO_TODAY, demo_office
+from tests.helpers import DEMO_NOW, DEMO_TODAY, demo_office
 
 ROOT = Path(__file__).resolve().parents[2]
+PINNED_CLOCK = Path(__file__).resolve().parent / "pinned_clock"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -56,13 +58,19 @@ def e2e_db_url(tmp_path_factory) -> str:
 
 
 @contextmanager
-def serve(url: str):
-    """`streamlit run launcher.py` on a free local port over the database at `url`; yields the base URL."""
+def serve(url: str, clock_start: datetime | None = None):
+    """`streamlit run launcher.py` on a free local port over the database at `url`; yields the base URL. With
+    `clock_start` the app's clock starts at that instant and runs on (tests/e2e/pinned_clock); without, it is
+    the machine's."""
     port = _free_port()
+    env = os.environ | {"DATABASE_URL": url, "REPORT_SCHEDULER": "off"}  # no catch-up build racing tests
+    if clock_start is not None:
+        path = [str(PINNED_CLOCK), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env |= {"E2E_CLOCK_START": clock_start.isoformat(), "PYTHONPATH": os.pathsep.join(path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "launcher.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=os.environ | {"DATABASE_URL": url, "REPORT_SCHEDULER": "off"},  # no catch-up build racing tests
+        cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -77,6 +85,15 @@ def serve(url: str):
 @pytest.fixture(scope="session")
 def served_app(e2e_db_url):
     with serve(e2e_db_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def served_on_demo_day(e2e_db_url):
+    """The same office served by an app whose clock starts on the demo office's day (DEMO_NOW, 13:00 office
+    time, after its history) and runs on: for screens whose periods count back from today (the dashboard),
+    so their figures do not depend on the date the suite runs."""
+    with serve(e2e_db_url, clock_start=DEMO_NOW) as base:
         yield base
 
 

@@ -20,11 +20,11 @@ RECORDS = ".st-key-drilled_complaints_by_channel"
 COUNT = re.compile(t("kpi.axis.count", "zh") + r": (\d+)")
 
 
-def test_a_manager_changes_the_period_clicks_a_bar_and_reaches_its_complaint(served_app, new_tab):
+def test_a_manager_changes_the_period_clicks_a_bar_and_reaches_its_complaint(served_on_demo_day, new_tab):
     page = new_tab(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    sign_in(page, served_app, Role.MANAGER)
+    sign_in(page, served_on_demo_day, Role.MANAGER)
     heading(page, t("nav.my_work", "zh")).wait_for(timeout=60_000)
-    page.goto(f"{served_app}/kpis?area=complaints")  # the demo's history is months old: the default period is empty
+    page.goto(f"{served_on_demo_day}/kpis?area=complaints")
     heading(page, t("nav.kpis", "zh")).wait_for(timeout=60_000)
     settled(page)
     page.locator('[data-testid="stSelectbox"]').filter(has_text=t("kpi_ui.period", "zh")).first.click()

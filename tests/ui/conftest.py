@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime, time
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,11 +22,10 @@ from core.accounts.sessions import sign_in
 from db.engine import make_engine
 from db.enums import Role
 from demo.build import Scale
-from tests.helpers import DEMO_TODAY, OFFICE_TZ, demo_office
+from tests.helpers import DEMO_NOW, DEMO_TODAY, demo_office
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 SMALL = Scale(customers=200, work_orders=400, callbacks=1200, complaints=80, leads=60)
-DEMO_NOW = datetime.combine(DEMO_TODAY, time(13), tzinfo=ZoneInfo(OFFICE_TZ)).astimezone(UTC)  # 13:00 office time
 
 
 @pytest.fixture(scope="session")
