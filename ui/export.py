@@ -50,7 +50,8 @@ def chart_data(chart: str, frame, flt) -> None:
     columns = {c: (f"export.kpi.{c}", "date" if c == "week" else "text") for c in frame.columns}
     shown = {name: [str(getattr(v, "value", v)) for v in (value if isinstance(value, tuple | list) else [value])]
              for name, value in vars(flt).items() if value not in (None, (), [])}
-    offer("kpis", columns, records_of(frame), key=f"kpis_{chart}", query=shown | {"chart": [chart]})
+    offer("kpis", columns, records_of(frame), key=f"kpis_{chart}", query=shown | {"chart": [chart]},
+          subject=tr(f"kpi.chart.{chart}"))
 
 
 def url_query() -> dict[str, list[str]]:
@@ -60,11 +61,12 @@ def url_query() -> dict[str, list[str]]:
 
 def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
           decorate: Callable[[list[dict]], list[dict]] | None = None, total: int | None = None,
-          key: str | None = None, query: dict | None = None) -> None:
+          key: str | None = None, query: dict | None = None, subject: str | None = None) -> None:
     """The export buttons of `listing` (a key of EXPORTS) for a role that may export it; `columns` as the
     table's (field → label key, kind), `decorate` the display columns the page adds, `total` the rows the
     list holds (for the progress bar), `key` the buttons' own when a page offers several exports, `query` the
-    filter the audit records (default: the URL's)."""
+    filter the audit records (default: the URL's), `subject` what of the list the file holds (core.export.names:
+    a KPI chart's title names the file and its sheet)."""
     actor = auth.current_actor()
     if actor is None or not may_export(actor.role, listing) or total == 0:
         return
@@ -74,19 +76,20 @@ def offer(listing: str, columns: dict[str, tuple[str, str]], feed: Feed,
               if col.button(tr(f"export.{fmt}"), key=f"export_{key or listing}_{fmt}", icon=":material/download:")]
     if wanted:
         query = query if query is not None else url_query()
-        _build(actor, listing, wanted[0], columns, feed, decorate, total, query)
+        _build(actor, listing, wanted[0], columns, feed, decorate, total, query, subject)
 
 
-def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: int | None, query: dict) -> None:
+def _build(actor, listing: str, fmt: str, columns, feed: Feed, decorate, total: int | None, query: dict,
+           subject: str | None = None) -> None:
     bar = st.progress(0.0, text=tr("export.building"))
     def tick(n: int) -> None:
         bar.progress(min(1.0, n / total) if total else 0.0, text=tr("export.building"))
 
-    write = _writer(fmt, sheet_name(listing, lang()), columns, feed, decorate, tick)
+    write = _writer(fmt, sheet_name(listing, lang(), subject), columns, feed, decorate, tick)
     try:
         with st.spinner(tr("export.building")):
             made = export_list(engine(), actor, listing, query, fmt, write, clock.now(), office().timezone,
-                               auth.session_token(), lang())
+                               auth.session_token(), lang(), subject)
     except DomainError as err:
         bar.empty()
         refusal(err)

@@ -31,16 +31,17 @@ def require_export(actor: Actor | None, listing: str) -> Actor:
 
 def export_list(engine: Engine, actor: Actor, listing: str, query: dict, fmt: str,
                 write: Callable[[Path], int], now: datetime, tz: str, session_token: str | None,
-                lang: str = DEFAULT_LANG) -> files.ExportFile:
+                lang: str = DEFAULT_LANG, subject: str | None = None) -> files.ExportFile:
     """Check, write the file (`write(path)` streams the list into it and returns its row count), audit: the
     file waits for this user's download (core.export.files), named by the list in `lang` and the office-local
     time `tz` (core.export.names).
-    `query` is the list's URL query (its filters)."""
+    `query` is the list's URL query (its filters); `subject` what of the list the file holds (a KPI chart's
+    title in `lang`), named in the file after the list."""
     require_export(actor, listing)
     if fmt not in FORMATS:
         raise ValueError(fmt)
     files.sweep(now)
-    made = files.new_file(actor.id, session_token, file_name(listing, fmt, now, tz, lang), now)
+    made = files.new_file(actor.id, session_token, file_name(listing, fmt, now, tz, lang, subject), now)
     try:
         rows = write(made.path)
         with session_scope(engine) as s:

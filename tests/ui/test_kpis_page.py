@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from core.clock import office_day
+from core.export.files import META
 from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import AuditAction, ComplaintChannel, ComplaintStatus
@@ -286,10 +287,13 @@ def test_the_chart_export_holds_the_rows_the_chart_draws(open_page, export_dir):
     at.button(key="export_kpis_complaints_by_channel_csv").click().run()
     assert not at.exception
     [link] = at.get("link_button")
-    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    folder = export_dir / link.proto.url.removeprefix("/export/")
+    data = (folder / "file").read_bytes()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == [t(f"export.kpi.{c}", "zh") for c in ("channel", "status", "count")]
     assert sorted(rows[1:]) == sorted([[r.channel, r.status, str(r.count)] for r in drawn.itertuples()])
+    name = json.loads((folder / META).read_text(encoding="utf-8"))["name"]  # what the browser saves it as
+    assert name.startswith(f"{t('export.name.kpis', 'zh')}-{t('kpi.chart.complaints_by_channel', 'zh')}-")
 
 
 def test_the_completion_rates_records_are_the_callbacks_due_in_the_period(open_page):

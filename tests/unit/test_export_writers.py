@@ -119,6 +119,17 @@ def test_every_exported_list_has_a_translated_file_and_sheet_name_safe_everywher
     assert file_name("work_orders", "csv", now, "Asia/Shanghai", "zh") == "工单-20261201-1030.csv"
 
 
+def test_a_kpi_charts_export_is_named_after_its_chart():
+    """Issue 14: a manager who exports several charts gets files (and sheets) that say which chart each holds,
+    not a row of `KPI data-…`; the chart's title is made safe like any name ("A/B/C" holds slashes)."""
+    now = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    assert file_name("kpis", "xlsx", now, "Asia/Shanghai", "zh", "每周投诉") == "指标数据-每周投诉-20261201-1030.xlsx"
+    assert file_name("kpis", "csv", now, "Asia/Shanghai", "en", "A/B/C lead follow-ups on schedule") == \
+        "KPI data-A_B_C lead follow-ups on schedule-20261201-1030.csv"
+    assert sheet_name("kpis", "en", "A/B/C lead follow-ups on schedule") == "A_B_C lead follow-ups on schedu"
+    assert sheet_name("kpis", "zh") == "指标数据"
+
+
 def test_a_name_with_forbidden_characters_is_made_safe():
     assert safe_name('a/b\\c:d*e?f"g<h>i|j[k]') == "a_b_c_d_e_f_g_h_i_j_k"
     assert safe_name("///") == "export"
