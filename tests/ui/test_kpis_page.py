@@ -314,11 +314,34 @@ def test_the_records_of_a_pick_export_every_one_with_the_dashboards_filters(open
     at.button(key="export_drill_complaints_by_channel_csv").click().run()
     assert not at.exception
     [link] = at.get("link_button")
-    data = (export_dir / link.proto.url.removeprefix("/export/") / "file").read_bytes()
+    folder = export_dir / link.proto.url.removeprefix("/export/")
+    data = (folder / "file").read_bytes()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == [t(f"kpi_ui.col.{c}", "zh") for c in ("number", "customer", "at", "status", "staff")]
     assert len(rows) - 1 == total > 0 and len({r[0] for r in rows[1:]}) == total
     assert {r[3] for r in rows[1:]} <= {t(f"enum.ComplaintStatus.{s.value}", "zh") for s in ComplaintStatus}
+    records = t("kpi_ui.records_file", "zh", chart=t("kpi.chart.complaints_by_channel", "zh"))
+    assert json.loads((folder / META).read_text(encoding="utf-8"))["name"].startswith(f"指标数据-{records}-")
+
+
+def test_a_new_pick_says_once_where_its_records_are(open_page):
+    """The list opens under the chart's row, often below the window's edge: a toast says so, once a pick."""
+    at = opened(open_page, "zh", area="complaints", pick="complaints_by_channel:channel=phone")
+    total = int(_complaint_marks(at).query("channel_key == 'phone'")["count"].sum())
+    told = t("kpi_ui.records_below", "zh", chart=t("kpi.chart.complaints_by_channel", "zh"), total=total)
+    assert [toast.value.replace("\\", "") for toast in at.toast] == [told]
+    at.run()
+    assert not at.toast and at.get("page_link")  # the same pick: still listed, not announced again
+    at.query_params["pick"] = "complaints_by_channel:channel=letter"
+    at.run()
+    assert len(at.toast) == 1 and not at.warning
+
+
+def test_a_link_picking_another_areas_chart_lists_its_records(open_page):
+    """A hand-made or edited link (area=leads, a complaints pick): the records are listed, not silently dropped."""
+    at = opened(open_page, area="leads", period="last_12_months", pick="complaints_by_channel:channel=phone")
+    assert not at.exception
+    assert at.get("page_link") and {link.proto.page for link in at.get("page_link")} == {"complaints"}
 
 
 def test_records_past_the_cap_say_more_than_it_page_and_export_every_one(open_page, export_dir, monkeypatch):

@@ -23,6 +23,7 @@ from ui.export import offer, url_query
 from ui.text import phrase, plain
 
 URL = "pick"
+TOLD = "drill_told"  # the pick last announced by a toast: a new one is announced once, not at every rerun
 CHUNK = 1_000  # rows an export of the list fetches at a time
 RECORD_PAGES = {"callback": "pages/callbacks.py", "attempt": "pages/callbacks.py", "work_order": "pages/work_orders.py",
                 "complaint": "pages/complaints.py", "lead": "pages/leads.py"}
@@ -119,9 +120,13 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
         _close()
         return
     more = drill_page.more_than_cap(total)  # counted up to CAP: past it, "10,000+" and pages through the first CAP rows
+    title = tr(f"kpi.chart.{chart}")
+    shown = f"{drill_page.CAP:,}+" if more else f"{total:,}"
+    if st.session_state.get(TOLD) != st.query_params.get(URL):  # the list opens under the row, maybe out of sight
+        st.toast(phrase("kpi_ui.records_below", chart=title, total=shown), icon=":material/list:")
+        st.session_state[TOLD] = st.query_params.get(URL)
     with st.container(border=True, key=f"drilled_{chart}"):  # not records_<name>: a headline button's key
         head, close = st.columns([5, 1], vertical_alignment="center")
-        title = tr(f"kpi.chart.{chart}")
         head.markdown(phrase("kpi_ui.records_more", chart=title, total=f"{drill_page.CAP:,}") if more
                       else phrase("kpi_ui.records", chart=title, total=total))
         close.button(tr("kpi_ui.close"), key=f"{key}_close", icon=":material/close:", on_click=_close)
@@ -134,10 +139,12 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
             widgets.pager(Page(rows, min(total, drill_page.CAP), number, size), key, more=more)
         # the export writes every row, past CAP too: its progress has no end to measure against then
         offer("kpis", COLUMNS, _feed(chart, f, tz, now, pick), total=None if more else total, key=key,
-              query={**url_query(), "chart": [chart], URL: [encode(chart, pick)]})  # the dashboard's filters too
+              query={**url_query(), "chart": [chart], URL: [encode(chart, pick)]},  # the dashboard's filters too
+              subject=tr("kpi_ui.records_file", chart=title))
 
 
 def headline_records(charts: set[str], f: KpiFilter, tz: str, now) -> None:
-    """The records of a headline's pick whose chart is not drawn in the area."""
+    """The records of a headline's pick whose chart is not drawn in the area (or of a link's pick of a chart
+    of another area: listed, not silently ignored)."""
     for chart in sorted(charts):
         records(chart, f, tz, now)

@@ -228,4 +228,6 @@ def area(heads: list[Headline], graphs: list[Chart], f: KpiFilter, ctx: Ctx) -> 
         return
     headlines(heads, f, ctx)
     charts(graphs, f, ctx)
-    drill.headline_records({h.drill[0] for h in heads if h.drill} - {c.name for c in graphs}, f, ctx.tz, ctx.now)
+    picked = drill.current()
+    listed = {h.drill[0] for h in heads if h.drill} | ({picked[0]} if picked else set())
+    drill.headline_records(listed - {c.name for c in graphs}, f, ctx.tz, ctx.now)
