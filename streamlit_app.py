@@ -12,7 +12,7 @@ from ui import clock
 from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.chrome import streamlit_texts
 from ui.context import lang, language_switch, tr
-from ui.feedback import show_flash
+from ui.feedback import refused_notice, show_flash
 from ui.find_customer import sidebar_search
 from ui.nav import PAGES
 
@@ -39,6 +39,7 @@ nav = st.navigation([
     for i, name in enumerate(allowed)
 ], expanded=True)  # every page of the role shown: Streamlit's "View N more" cannot be translated
 sidebar_search(allowed)  # C-1: find a customer from any page
+refused_notice(allowed)  # a link to no page of the role was sent here: say so, once
 try:
     nav.run()
 except Exception:  # a page's bug: log it, show a friendly message, never a traceback

@@ -12,6 +12,7 @@ import streamlit as st
 from core.errors import DomainError, Invalid, Unchanged
 from core.fmt import fmt_datetime
 from ui.context import lang, office, tr
+from ui.nav import PAGES, REFUSED_PAGE
 from ui.text import Markdown, phrase, plain
 
 T = TypeVar("T")
@@ -158,3 +159,18 @@ def apply_resets() -> None:
     """Called by ui.auth.page_guard before the page draws its widgets, when assigning them is allowed."""
     for key, value in st.session_state.pop(RESETS, {}).items():
         st.session_state[key] = value
+
+
+def refused_notice(allowed: list[str]) -> None:
+    """On the first page after the sign-in middleware turned a link away (`?refused=<path>`): say why in the
+    user's language, naming the page by its own title when the address is one of the app's pages (one the
+    role may not open) and never echoing what was typed; then drop the parameter, so it is said once."""
+    refused = st.query_params.get(REFUSED_PAGE)
+    if refused is None:
+        return
+    st.query_params.pop(REFUSED_PAGE, None)
+    name = next((n for n, (_, path) in PAGES.items() if path == refused), None)
+    if name is None:
+        st.warning(tr("nav.no_such_page"), icon=":material/link_off:")
+    elif name not in allowed:
+        st.warning(phrase("nav.not_your_page", page=tr(f"nav.{name}")), icon=":material/block:")

@@ -1,12 +1,15 @@
 """The app's pages as the browser addresses them: each page's icon and URL path. streamlit_app.py builds the
 navigation from this table and the role's pages (core.permissions.pages_for); the sign-in middleware
 (ui.web_auth) reads the same table, so a link to a page the role has not, or to no page at all, lands
-on the role's first page instead of Streamlit's English "Page not found" dialog."""
+on the role's first page, which says why (ui.feedback.refused_notice), instead of Streamlit's English "Page not
+found" dialog."""
 
 from __future__ import annotations
 
 from core.permissions import pages_for
 from db.enums import Role
+
+REFUSED_PAGE = "refused"  # the query parameter of a redirect from an address that is not a page of the role
 
 PAGES = {
     "my_work": (":material/today:", "my-work"),
@@ -33,3 +36,4 @@ def page_paths(role: Role) -> set[str]:
     """The URL paths a role's navigation answers: its first page lives at the root ("")."""
     names = pages_for(role)
     return {""} | {PAGES[name][1] for name in names[1:]}
+

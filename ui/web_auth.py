@@ -8,7 +8,7 @@ import logging
 import secrets
 import threading
 from contextlib import asynccontextmanager
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import streamlit as st
 from anyio import to_thread
@@ -25,7 +25,7 @@ from core.office.settings import load_office
 from core.scheduling.daily import run_daily
 from db.config import get_config
 from ui import clock
-from ui.nav import page_paths
+from ui.nav import REFUSED_PAGE, page_paths
 from ui.signin_html import render_signin
 from ui.web_engine import web_engine
 
@@ -181,6 +181,12 @@ ROUTES = [
 ]
 
 
+def refused_target(path: str) -> str:
+    """The first page, told which address was refused (`/?refused=kpis`): only the path's last part, cut short,
+    and ui.nav.refused_notice shows it only as one of the app's own page names, never as it was typed."""
+    return "/?" + urlencode({REFUSED_PAGE: path.strip("/").rsplit("/", 1)[-1][:40]})
+
+
 class RequireSignIn:
     """ASGI middleware: a page request (GET of an HTML path) without a valid session is redirected to
     the sign-in page, and one for a path that is not a page of the user's role to the first page. The
@@ -200,8 +206,9 @@ class RequireSignIn:
                 return
             if self._is_wrong_page(scope["path"], actor.role):
                 # Streamlit would run the first page under an English "Page not found" dialog it cannot
-                # translate: the first page itself, without the wrong link's parameters, says nothing wrong.
-                await RedirectResponse("/", status_code=303)(scope, receive, send)
+                # translate: the first page itself, without the wrong link's parameters, says in the user's
+                # language why they are there (ui.nav.refused_notice).
+                await RedirectResponse(refused_target(scope["path"]), status_code=303)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

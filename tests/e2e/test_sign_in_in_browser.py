@@ -4,6 +4,7 @@ six wrong passwords lock the account with the same message; a forbidden URL land
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from core.i18n import t
 from db.enums import Role
@@ -50,8 +51,10 @@ def test_a_specialist_opening_a_forbidden_pages_url_lands_on_the_default_page(se
     heading(page, t("nav.my_work", "en")).wait_for(timeout=60_000)
     page.goto(f"{served_app}/kpis")
     heading(page, t("nav.my_work", "en")).wait_for(timeout=60_000)
+    expect(page.get_by_text(t("nav.not_your_page", "en", page=t("nav.kpis", "en")))).to_be_visible(timeout=60_000)
     settled(page)
     assert heading(page, t("nav.kpis", "en")).count() == 0
+    assert "refused" not in page.url  # said once: a refresh shows the first page alone
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

@@ -44,6 +44,26 @@ def test_every_allowed_page_opens_for_its_role(open_page, role):
         assert at.title[0].value == t(f"nav.{name}", "en"), name
 
 
+@pytest.mark.parametrize(("refused", "lang", "told"), [
+    ("kpis", "zh", t("nav.not_your_page", "zh", page=t("nav.kpis", "zh"))),  # one of the app's pages, not theirs
+    ("kpis", "en", t("nav.not_your_page", "en", page=t("nav.kpis", "en"))),
+    ("**bold**<b>x</b>", "en", t("nav.no_such_page", "en")),  # no page: what was typed is never shown
+    ("my-work", "en", None),  # their own first page at its own address: nothing wrong
+], ids=["zh", "en", "typed", "own"])
+def test_a_link_the_sign_in_middleware_turned_away_is_explained_once(sign_in_as, refused, lang, told):
+    """Restricted roles were sent to their first page without a word (ui.web_auth's `?refused=`)."""
+    sign_in_as(Role.SPECIALIST)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.query_params["refused"] = refused
+    at.run()
+    assert not at.exception
+    assert [w.value.replace("\\", "") for w in at.warning] == ([told] if told else [])
+    assert "refused" not in at.query_params and at.title[0].value == t("nav.my_work", lang)
+    at.run()
+    assert not at.warning  # said once
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_a_forbidden_page_is_not_in_the_roles_navigation(open_page, role):
     at = open_page("pages/my_work.py", "en", role)

@@ -14,7 +14,7 @@ from core.kpi import KPIS, definition
 from db.enums import Role
 from tests.helpers import run_async
 from ui.nav import page_paths
-from ui.web_auth import LANG_COOKIE, LANG_ROUTE, RequireSignIn, _lang, language
+from ui.web_auth import LANG_COOKIE, LANG_ROUTE, RequireSignIn, _lang, language, refused_target
 
 
 def _request(query: str = "", cookie: str = "", accept: str = "en-US", path: str = "/auth/signin") -> Request:
@@ -54,6 +54,12 @@ def test_the_sign_in_page_speaks_the_language_chosen_before_over_the_browsers():
 ], ids=lambda v: str(v))
 def test_a_link_to_no_page_of_the_role_is_sent_to_its_first_page(path, role, wrong):
     assert RequireSignIn._is_wrong_page(path, role) is wrong
+
+
+def test_a_link_turned_away_names_only_its_last_part_cut_short():
+    assert refused_target("/kpis") == "/?refused=kpis"
+    assert refused_target("/a/b c&d=<x>") == "/?refused=b+c%26d%3D%3Cx%3E"  # one parameter, whatever was typed
+    assert refused_target("/" + "x" * 500) == "/?refused=" + "x" * 40
 
 
 def test_every_role_reaches_each_of_its_pages_by_its_address():
