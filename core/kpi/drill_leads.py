@@ -73,14 +73,17 @@ def drill_lead_funnel_per_weekday(engine: Engine, f: KpiFilter, tz: str, now: da
 def drill_lead_follow_ups_on_schedule(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                                       limit: int, offset: int, settings=None) -> Rows:
     """The follow-up contacts of one class: pick {"lead_class": "A" | "B" | "C", "on_time": "yes" | "no"}
-    (on_time left out: all of the class's follow-ups). `settings`: the office (its intervals), read when
-    None."""
-    on_time = only(pick, "lead_class", "on_time").get("on_time")
-    if pick.get("lead_class") not in {"A", "B", "C"} or (on_time is not None and on_time not in ON_TIME):
+    (on_time left out: all of the class's follow-ups; lead_class left out: every class's, as the headline
+    "follow-ups on time" lists its numerator, {"on_time": "yes"}). An empty pick is refused. `settings`: the
+    office (its intervals), read when None."""
+    klass, on_time = only(pick, "lead_class", "on_time").get("lead_class"), pick.get("on_time")
+    if not pick or (klass is not None and klass not in {"A", "B", "C"}) or (
+            on_time is not None and on_time not in ON_TIME):
         raise ValueError(pick)
     fu = follow_ups(f, tz, settings or load_office(engine), engine.dialect.name)
     stmt = select(fu.c.contact_id, fu.c.lead_id, fu.c.contacted_at.label("at"), fu.c.user_id).where(
-        fu.c.lead_class == pick["lead_class"], *([] if on_time is None else [fu.c.on_time == ON_TIME[on_time]]))
+        *([] if klass is None else [fu.c.lead_class == klass]),
+        *([] if on_time is None else [fu.c.on_time == ON_TIME[on_time]]))
     return _page(engine, stmt, limit, offset)
 
 

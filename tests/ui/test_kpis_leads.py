@@ -105,6 +105,16 @@ def test_the_sales_headline_lists_every_sale_of_the_period(open_page):
     assert len(at.get("page_link")) == min(sales, 25) > 0
 
 
+def test_the_follow_ups_headline_lists_the_follow_ups_made_on_time(open_page):
+    """K-5 (L-1): the on-time rate's "show records" lists its numerator, as many as the chart's on-time bars."""
+    at = _leads(open_page)
+    on_time = int(_rows(at, "lead_follow_ups_on_schedule").query("on_time_key == 'yes'")["count"].sum())
+    at.button(key="records_lead_follow_up_on_time_rate").click().run()
+    assert not at.exception and at.query_params["pick"] == "lead_follow_ups_on_schedule:on_time=yes"
+    assert _heading("lead_follow_ups_on_schedule", on_time) in _headings(at)
+    assert len(at.get("page_link")) == min(on_time, 25) > 0
+
+
 def _export(at, export_dir, chart: str) -> list[list[str]]:
     at.button(key=f"export_kpis_{chart}_csv").click().run()
     assert not at.exception

@@ -264,6 +264,9 @@ def test_the_follow_up_drill_lists_exactly_the_class_follow_ups_on_time_or_late(
         expected = _expected_page([r for r, c, ok in found if c == klass and ok == (on_time == "yes")])
         pick = {"lead_class": klass.value, "on_time": on_time}
         assert _drilled(engine, "lead_follow_ups_on_schedule", f, tz, pick) == (expected, len(expected))
+    every_class = _expected_page([r for r, _, ok in found if ok == (on_time == "yes")])  # the headline's records
+    assert _drilled(engine, "lead_follow_ups_on_schedule", f, tz, {"on_time": on_time}) == (
+        every_class, len(every_class))
 
 
 @pytest.mark.parametrize("chart, pick", [
@@ -273,7 +276,8 @@ def test_the_follow_up_drill_lists_exactly_the_class_follow_ups_on_time_or_late(
     ("lead_funnel_per_specialist", {"user_id": "x", "stage": "sales"}),
     ("lead_funnel_per_weekday", {"weekday": "7", "stage": "sales"}),
     ("lead_follow_ups_on_schedule", {"lead_class": "D", "on_time": "yes"}),
-], ids=["week_outside_range", "bad_week", "bad_stage", "bad_user", "bad_weekday", "bad_class"])
+    ("lead_follow_ups_on_schedule", {}),
+], ids=["week_outside_range", "bad_week", "bad_stage", "bad_user", "bad_weekday", "bad_class", "no_follow_up_pick"])
 def test_a_pick_no_mark_has_is_refused(engine, seeded, chart, pick):
     """A stale or edited link's pick: ValueError (core.kpi.drill_page), the page's notice, never an empty list."""
     with pytest.raises(ValueError):

@@ -148,7 +148,8 @@ HEADLINES = [
     Headline(kpi.lead_conversion_rate, lambda f, c: kpi.lead_conversion_rate(_days(f, c)),
              drill=("lead_conversion_rate", {"stage": "sales"})),
     Headline(kpi.lead_follow_up_on_time_rate,
-             lambda f, c: kpi.lead_follow_up_on_time_rate(kpi.lead_follow_ups_on_schedule(_follow_ups(f, c)))),
+             lambda f, c: kpi.lead_follow_up_on_time_rate(kpi.lead_follow_ups_on_schedule(_follow_ups(f, c))),
+             drill=("lead_follow_ups_on_schedule", {"on_time": "yes"})),  # the numerator: the bars say "late"
 ]
 
 CHARTS = [
