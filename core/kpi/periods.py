@@ -41,7 +41,14 @@ def period(preset: str, today: date) -> tuple[date, date]:
     raise ValueError(preset)
 
 
+ALIGNED_BELOW = 28  # days: a shorter period is compared with the same weekdays of earlier weeks
+
+
 def previous(start: date, end: date) -> tuple[date, date]:
-    """The period of the same number of days ending the day before `start`."""
+    """The period every headline compares with: as many days, before `start`. A period shorter than four weeks
+    is compared with the same weekdays a whole number of weeks earlier ("this week" on a Tuesday: last week's
+    Monday and Tuesday, not the weekend just before; a Wednesday: the Wednesday before), since an office's
+    weekdays and weekends differ far more than its weeks do; a longer one with the days just before it."""
     days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
+    back = timedelta(weeks=-(-days // 7)) if days < ALIGNED_BELOW else timedelta(days=days)
+    return start - back, end - back

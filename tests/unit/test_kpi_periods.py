@@ -39,9 +39,16 @@ def test_an_unknown_preset_is_refused():
 
 
 @pytest.mark.parametrize(("start", "end", "expected"), [
-    (date(2026, 11, 9), date(2026, 11, 15), (date(2026, 11, 2), date(2026, 11, 8))),
-    (date(2026, 11, 18), date(2026, 11, 18), (date(2026, 11, 17), date(2026, 11, 17))),
-    (date(2026, 3, 1), date(2026, 3, 31), (date(2026, 1, 29), date(2026, 2, 28))),
+    (date(2026, 11, 9), date(2026, 11, 15), (date(2026, 11, 2), date(2026, 11, 8))),  # a whole week: the one before
+    (date(2026, 11, 30), date(2026, 12, 1), (date(2026, 11, 23), date(2026, 11, 24))),  # Mon–Tue: not the weekend
+    (date(2026, 11, 18), date(2026, 11, 18), (date(2026, 11, 11), date(2026, 11, 11))),  # a Wednesday: the one before
+    (date(2026, 11, 1), date(2026, 11, 10), (date(2026, 10, 18), date(2026, 10, 27))),  # 10 days: two weeks back
+    (date(2026, 3, 1), date(2026, 3, 31), (date(2026, 1, 29), date(2026, 2, 28))),  # four weeks or more: just before
+    (date(2026, 2, 2), date(2026, 3, 1), (date(2026, 1, 5), date(2026, 2, 1))),
 ])
-def test_the_previous_period_has_the_same_length_and_ends_the_day_before(start, end, expected):
-    assert previous(start, end) == expected
+def test_the_previous_period_has_the_same_length_and_the_same_weekdays_when_short(start, end, expected):
+    """Issue 14: "the change against the previous period of the same length"; a short one on the same weekdays."""
+    got = previous(start, end)
+    assert got == expected and (got[1] - got[0]) == (end - start) and got[1] < start
+    if (end - start).days + 1 < 28:
+        assert got[0].weekday() == start.weekday()
