@@ -130,7 +130,8 @@ def dispatch_time_distribution(counts: dict[str, int]) -> pd.DataFrame:
 def paid_service_revenue(done: pd.DataFrame) -> int | None:
     """Paid-service revenue (K-4, WO-8): the sum of the fees of paid-service (A) orders completed in the
     date range. Timestamp: the completion time. No paid order completed with a fee: no data (None, shown as
-    —). Filters: staff (the technician), customer grade, service type, product model."""
+    —). Filters: staff (the technician), customer grade, service type, product model. The finance list counts
+    an order when the customer accepts it, so an order accepted after its week appears there later."""
     return int(done["fee_sum"].sum()) if done["fee_n"].sum() else None
 
 
