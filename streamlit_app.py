@@ -39,7 +39,7 @@ nav = st.navigation([
     for i, name in enumerate(allowed)
 ], expanded=True)  # every page of the role shown: Streamlit's "View N more" cannot be translated
 sidebar_search(allowed)  # C-1: find a customer from any page
-refused_notice(allowed)  # a link to no page of the role was sent here: say so, once
+refused_notice(allowed, nav.url_path == "")  # a link to no page of the role was sent here: say so, once
 try:
     nav.run()
 except Exception:  # a page's bug: log it, show a friendly message, never a traceback

@@ -11,6 +11,7 @@ are drawn; what is left here:
   was not taken and why to look at those limits;
 - a focused text field's "Press Enter to apply" / "Press Enter to submit form": in Chinese a one-line field
   reads 按回车键确认 and a text area's "Press Ctrl+Enter …" is left out; the "0/200" counter stays;
+- a metric's label is cut to one line with "…" (a KPI headline's name, in a column of four): it wraps instead;
 - the invisible image that stores the language choice (ui.context.remember_language), and the one-off script
   that closes the sidebar on a phone after a search (ui.find_customer), take no room."""
 
@@ -22,6 +23,11 @@ HIDDEN = """
 [data-testid="stElementToolbar"] { display: none; }
 [data-testid="stElementContainer"]:has(img.lang-cookie) { display: none; }
 [data-testid="stElementContainer"]:has(.close-sidebar-on-phone) { display: none; }  /* ui.phone_sidebar */
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+  /* a KPI headline's whole name, on two lines if need be, never cut; each given two lines, so a row's cards and
+     their "show records" line up (ui.kpi.specs.headlines) */
+.st-key-kpi_headlines [data-testid="stMetricLabel"] { min-height: 2.6rem; align-items: start; }
 """
 
 DATE_PLACEHOLDERS = {"zh": {"year": "年", "month": "月", "day": "日"}}

@@ -161,14 +161,17 @@ def apply_resets() -> None:
         st.session_state[key] = value
 
 
-def refused_notice(allowed: list[str]) -> None:
+def refused_notice(allowed: list[str], on_first_page: bool) -> None:
     """On the first page after the sign-in middleware turned a link away (`?refused=<path>`): say why in the
     user's language, naming the page by its own title when the address is one of the app's pages (one the
-    role may not open) and never echoing what was typed; then drop the parameter, so it is said once."""
+    role may not open) and never echoing what was typed; then drop the parameter, so it is said once. On any
+    other page (the parameter typed into a link by hand) it is dropped unsaid: the page shown is not the first."""
     refused = st.query_params.get(REFUSED_PAGE)
     if refused is None:
         return
     st.query_params.pop(REFUSED_PAGE, None)
+    if not on_first_page:
+        return
     name = next((n for n, (_, path) in PAGES.items() if path == refused), None)
     if name is None:
         st.warning(tr("nav.no_such_page"), icon=":material/link_off:")

@@ -182,9 +182,10 @@ ROUTES = [
 
 
 def refused_target(path: str) -> str:
-    """The first page, told which address was refused (`/?refused=kpis`): only the path's last part, cut short,
-    and ui.nav.refused_notice shows it only as one of the app's own page names, never as it was typed."""
-    return "/?" + urlencode({REFUSED_PAGE: path.strip("/").rsplit("/", 1)[-1][:40]})
+    """The first page, told which address was refused (`/?refused=kpis`): the path, cut short, which
+    ui.feedback.refused_notice matches whole against the app's own pages (`/x/kpis` is no page) and shows only
+    as a page's own name, never as it was typed."""
+    return "/?" + urlencode({REFUSED_PAGE: path.strip("/")[:60]})
 
 
 class RequireSignIn:

@@ -1,6 +1,6 @@
 """The dashboard's periods: a preset named in the URL turned into its days, from `today` (an argument, never
-the clock), and the period of the same length just before it, which every headline compares with. A period
-that holds today ends today: its days after today have not happened yet."""
+the clock), and the period of the same length before it, which every headline compares with (`previous`: on
+the same weekdays when short). A period that holds today ends today: its days after today have not happened yet."""
 
 from __future__ import annotations
 

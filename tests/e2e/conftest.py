@@ -23,6 +23,7 @@ from tests.helpers import DEMO_NOW, DEMO_TODAY, demo_office
 
 ROOT = Path(__file__).resolve().parents[2]
 PINNED_CLOCK = Path(__file__).resolve().parent / "pinned_clock"
+E2E_SCALE = Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40)
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -53,8 +54,7 @@ def e2e_db_url(tmp_path_factory) -> str:
     """A small demo office, with the demo passwords, for the served app: built for the pinned day and seed, so
     it holds the same rows on any date. The served app reads the real clock (its history is then months old);
     a test that needs a record due now makes it itself."""
-    return demo_office(tmp_path_factory.mktemp("e2e") / "demo.sqlite", DEMO_TODAY,
-                       Scale(customers=150, work_orders=300, callbacks=800, complaints=60, leads=40))
+    return demo_office(tmp_path_factory.mktemp("e2e") / "demo.sqlite", DEMO_TODAY, E2E_SCALE)
 
 
 @contextmanager
@@ -89,11 +89,13 @@ def served_app(e2e_db_url):
 
 
 @pytest.fixture(scope="session")
-def served_on_demo_day(e2e_db_url):
-    """The same office served by an app whose clock starts on the demo office's day (DEMO_NOW, 13:00 office
+def served_on_demo_day(tmp_path_factory):
+    """The demo office served by an app whose clock starts on the demo office's day (DEMO_NOW, 13:00 office
     time, after its history) and runs on: for screens whose periods count back from today (the dashboard),
-    so their figures do not depend on the date the suite runs."""
-    with serve(e2e_db_url, clock_start=DEMO_NOW) as base:
+    so their figures do not depend on the date the suite runs. Its own copy of the office, built the same:
+    the other server's daily jobs, run at the machine's date, would write rows in this clock's future."""
+    url = demo_office(tmp_path_factory.mktemp("e2e_pinned") / "demo.sqlite", DEMO_TODAY, E2E_SCALE)
+    with serve(url, clock_start=DEMO_NOW) as base:
         yield base
 
 

@@ -36,6 +36,9 @@ def test_a_manager_changes_the_period_clicks_a_bar_and_reaches_its_complaint(ser
     settled(page)
     period = page.locator('[data-testid="stSelectbox"]').filter(has_text=t("kpi_ui.period", "zh")).first
     expect(period.locator("input")).to_have_value(t("kpi_ui.preset.last_12_months", "zh"), timeout=60_000)
+    names = page.locator('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]')
+    expect(names).to_have_count(7, timeout=60_000)  # the complaint headlines, each name whole (ui.chrome)
+    assert all(n.evaluate("e => e.scrollWidth <= e.clientWidth") for n in names.all())
 
     bar = page.locator(f"{CHART} svg g.mark-rect path").first  # drawn as SVG: each bar is an element
     bar.wait_for(timeout=60_000)

@@ -49,7 +49,8 @@ def test_every_allowed_page_opens_for_its_role(open_page, role):
     ("kpis", "en", t("nav.not_your_page", "en", page=t("nav.kpis", "en"))),
     ("**bold**<b>x</b>", "en", t("nav.no_such_page", "en")),  # no page: what was typed is never shown
     ("my-work", "en", None),  # their own first page at its own address: nothing wrong
-], ids=["zh", "en", "typed", "own"])
+    ("x/kpis", "en", t("nav.no_such_page", "en")),  # a page's name under another path is no page
+], ids=["zh", "en", "typed", "own", "nested"])
 def test_a_link_the_sign_in_middleware_turned_away_is_explained_once(sign_in_as, refused, lang, told):
     """Restricted roles were sent to their first page without a word (ui.web_auth's `?refused=`)."""
     sign_in_as(Role.SPECIALIST)
@@ -62,6 +63,14 @@ def test_a_link_the_sign_in_middleware_turned_away_is_explained_once(sign_in_as,
     assert "refused" not in at.query_params and at.title[0].value == t("nav.my_work", lang)
     at.run()
     assert not at.warning  # said once
+
+
+def test_a_refused_parameter_typed_into_another_pages_link_is_dropped_unsaid(open_page):
+    at = open_page("pages/account.py", "en", Role.SPECIALIST)
+    at.query_params["refused"] = "kpis"
+    at.run()
+    assert not at.exception and not at.warning  # the page shown is not the first: nothing to explain
+    assert at.title[0].value == t("nav.account", "en")
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -337,6 +337,20 @@ def test_a_new_pick_says_once_where_its_records_are(open_page):
     assert len(at.toast) == 1 and not at.warning
 
 
+def test_records_of_a_chart_not_drawn_are_announced_at_the_end_and_again_after_a_close(open_page):
+    """A headline whose chart the area does not draw (the average dispatch time) lists its records at the end
+    of the area: the toast says so; closed and asked again, it is announced again."""
+    at = opened(open_page, area="work_orders")
+    end = t("kpi_ui.records_at_end", "en", chart="§", total="¶").split("¶")[-1]
+    for _ in range(2):
+        at.button(key="records_average_dispatch_time").click().run()
+        assert not at.exception and at.get("page_link")
+        [toast] = at.toast
+        assert toast.value.replace("\\", "").endswith(end)
+        at.button(key="drill_average_dispatch_time_close").click().run()
+        assert "pick" not in at.query_params and not at.toast
+
+
 def test_a_link_picking_another_areas_chart_lists_its_records(open_page):
     """A hand-made or edited link (area=leads, a complaints pick): the records are listed, not silently dropped."""
     at = opened(open_page, area="leads", period="last_12_months", pick="complaints_by_channel:channel=phone")

@@ -56,10 +56,11 @@ def test_a_link_to_no_page_of_the_role_is_sent_to_its_first_page(path, role, wro
     assert RequireSignIn._is_wrong_page(path, role) is wrong
 
 
-def test_a_link_turned_away_names_only_its_last_part_cut_short():
+def test_a_link_turned_away_names_its_path_cut_short():
     assert refused_target("/kpis") == "/?refused=kpis"
-    assert refused_target("/a/b c&d=<x>") == "/?refused=b+c%26d%3D%3Cx%3E"  # one parameter, whatever was typed
-    assert refused_target("/" + "x" * 500) == "/?refused=" + "x" * 40
+    assert refused_target("/x/kpis/") == "/?refused=x%2Fkpis"  # the whole path: no page, not KPIs
+    assert refused_target("/a/b c&d=<x>") == "/?refused=a%2Fb+c%26d%3D%3Cx%3E"  # one parameter, whatever was typed
+    assert refused_target("/" + "x" * 500) == "/?refused=" + "x" * 60
 
 
 def test_every_role_reaches_each_of_its_pages_by_its_address():

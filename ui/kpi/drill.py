@@ -104,9 +104,11 @@ def _status(row: dict) -> str:
     return enum_label(cls(row["status"]), lang()) if cls and row["status"] else ""
 
 
-def records(chart: str, f: KpiFilter, tz: str, now) -> None:
+def records(chart: str, f: KpiFilter, tz: str, now, under_chart: bool = True) -> None:
     """The records of the URL's pick if it picks a mark of `chart`: a page of links to their records, the
-    pager, the export and a way to close the list. A pick the chart cannot hold: a notice, and no list."""
+    pager, the export and a way to close the list. A pick the chart cannot hold: a notice, and no list.
+    `under_chart`: listed under the chart's row (else at the end of the area: a chart it does not draw), as
+    the toast announcing a new pick says."""
     chosen = current()
     if chosen is None or chosen[0] != chart:
         return
@@ -123,7 +125,8 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
     title = tr(f"kpi.chart.{chart}")
     shown = f"{drill_page.CAP:,}+" if more else f"{total:,}"
     if st.session_state.get(TOLD) != st.query_params.get(URL):  # the list opens under the row, maybe out of sight
-        st.toast(phrase("kpi_ui.records_below", chart=title, total=shown), icon=":material/list:")
+        st.toast(phrase("kpi_ui.records_below" if under_chart else "kpi_ui.records_at_end", chart=title, total=shown),
+                 icon=":material/list:")
         st.session_state[TOLD] = st.query_params.get(URL)
     with st.container(border=True, key=f"drilled_{chart}"):  # not records_<name>: a headline button's key
         head, close = st.columns([5, 1], vertical_alignment="center")
@@ -145,6 +148,11 @@ def records(chart: str, f: KpiFilter, tz: str, now) -> None:
 
 def headline_records(charts: set[str], f: KpiFilter, tz: str, now) -> None:
     """The records of a headline's pick whose chart is not drawn in the area (or of a link's pick of a chart
-    of another area: listed, not silently ignored)."""
+    of another area: listed, not silently ignored), at the end of the area."""
     for chart in sorted(charts):
-        records(chart, f, tz, now)
+        records(chart, f, tz, now, under_chart=False)
+
+
+def forget_told() -> None:
+    """No pick on this run (closed, another area, a new link): the next pick is announced, even the same one."""
+    st.session_state.pop(TOLD, None)

@@ -156,8 +156,9 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
     days = previous(f.start, f.end)
     before_f = replace(f, start=days[0], end=days[1])
     key = view(f, ctx)
+    box = st.container(key="kpi_headlines")  # ui.chrome: every name given two lines, so the cards line up
     for start in range(0, len(specs), 4):
-        for col, h in zip(st.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
+        for col, h in zip(box.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
             now, before = _values(_ident(h), key, h, f, before_f, ctx)
             with col:
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
@@ -229,5 +230,7 @@ def area(heads: list[Headline], graphs: list[Chart], f: KpiFilter, ctx: Ctx) -> 
     headlines(heads, f, ctx)
     charts(graphs, f, ctx)
     picked = drill.current()
+    if picked is None:
+        drill.forget_told()
     listed = {h.drill[0] for h in heads if h.drill} | ({picked[0]} if picked else set())
     drill.headline_records(listed - {c.name for c in graphs}, f, ctx.tz, ctx.now)

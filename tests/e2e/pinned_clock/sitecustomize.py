@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 
 _START = os.environ.get("E2E_CLOCK_START")
 if _START:
-    import ui.clock
+    try:
+        import ui.clock
 
-    _at, _ticks = datetime.fromisoformat(_START), time.monotonic()
+        _at, _ticks = datetime.fromisoformat(_START), time.monotonic()
+    except Exception as err:  # Python would only print it and serve on the machine's clock: stop instead
+        raise SystemExit(f"the pinned clock could not be set: {err!r}") from err
     ui.clock.read_clock = lambda: _at + timedelta(seconds=time.monotonic() - _ticks)
