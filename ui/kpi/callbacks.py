@@ -87,7 +87,8 @@ def _coverage_figure(data: pd.DataFrame, f, c):
         return None
     levels = enum_order(CallbackLevel)[1:]  # L2, L3
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"])),
+        y=alt.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"]),
+                axis=alt.Axis(labelLimit=260)),  # "2026年第23周 · 二级（经理）" whole, not cut with "…"
         x=alt.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
         color=alt.Color("callback_level:N", title=tr("kpi.calls.axis.level"), sort=levels,
                         legend=alt.Legend(orient="bottom")),

@@ -114,9 +114,6 @@ def _table(title_key: str, table: pd.DataFrame | None) -> None:
 
 def render(f: kpi.KpiFilter, ctx) -> None:
     specialists, technicians = _tables(view(f, ctx), f, ctx)
-    left, right = st.columns(2)
-    with left:
-        _table("kpi_wa.table.specialists", specialists)
-    with right:
-        _table("kpi_wa.table.technicians", technicians)
+    _table("kpi_wa.table.specialists", specialists)  # full width, one under the other: side by side, half
+    _table("kpi_wa.table.technicians", technicians)  # their columns were cut off behind a scroll bar
     area(HEADLINES, CHARTS, f, ctx)
