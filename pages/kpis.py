@@ -23,7 +23,7 @@ st.title(tr("nav.kpis"))
 choices = filters.choices(today)
 ignored = filters.clean_url(choices)
 if ignored:
-    st.caption(phrase("kpi_ui.ignored", names=", ".join(ignored)))
+    st.caption(phrase("kpi_ui.ignored", names=tr("kpi_ui.names_sep").join(filters.ignored_labels(ignored))))
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 with left:
     filters.period_box(choices)

@@ -35,6 +35,7 @@ PARTIAL_OPACITY = 0.35
 COLOURS = ["#4c78a8", "#f58518", "#d62728"]  # Vega's first two category colours, then the rate line's red
 TARGET_COLOUR = "#2ca02c"
 KEY = "_key"  # the suffix of a raw key column kept beside a translated one
+LEGEND_LABELS = 320  # px the partial-week legend's one label may take: Vega's 160 cut "Partial week (not all its d…"
 PICK = "pick"  # the name of a chart's point selection (ui.kpi.specs reads it)
 
 
@@ -69,7 +70,8 @@ def coverage_opacity(frame: pd.DataFrame) -> alt.Opacity:
     partial = (frame["coverage"] == shown[1]).any()
     return alt.Opacity("coverage:N", title=tr("kpi.axis.coverage"), sort=shown,
                        scale=alt.Scale(domain=shown, range=[1.0, PARTIAL_OPACITY]),
-                       legend=alt.Legend(orient="bottom", values=[shown[1]]) if partial else None)
+                       legend=(alt.Legend(orient="bottom", values=[shown[1]], labelLimit=LEGEND_LABELS) if partial
+                               else None))
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[alt.Tooltip]:

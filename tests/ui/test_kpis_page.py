@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from sqlalchemy import select
+from streamlit.elements.vega_charts import VegaLiteState
+from streamlit.util import ReadOnlyAttributeDictionary
 
 from core.clock import office_day
 from core.export.files import META
@@ -18,6 +20,7 @@ from db.engine import make_engine, session_scope
 from db.enums import AuditAction, ComplaintChannel, ComplaintStatus
 from db.models import AuditEntry
 from tests.helpers import set_setting
+from ui.charts import KEY, PICK
 from ui.kpi.filters import AREAS
 
 HEADLINES = {"callbacks": ["callback_completion_rate", "callback_on_time_rate", "reach_rate", "average_score",
@@ -172,7 +175,8 @@ def test_values_a_link_cannot_hold_are_ignored_with_a_notice(open_page):
                 **{"from": "2026-13-01"})
     assert not at.exception
     notice = [c.value for c in at.caption if c.value.startswith("Some values")]
-    assert len(notice) == 1 and all(name in notice[0] for name in ("grade", "staff", "period", "area", "from"))
+    labels = [t(k, "en") for k in ("kpi.grade", "kpi.staff", "kpi_ui.period", "kpi_ui.area", "kpi.range")]
+    assert len(notice) == 1 and all(label in notice[0] for label in labels)
     assert at.query_params.get("grade") == "vip" and "staff" not in at.query_params
     assert at.multiselect(key="grade").value == ["vip"]
     drawn = _titles(at)  # a chart without VIP data says so instead (kpi.no_data)
@@ -349,6 +353,58 @@ def test_records_of_a_chart_not_drawn_are_announced_at_the_end_and_again_after_a
         assert toast.value.replace("\\", "").endswith(end)
         at.button(key="drill_average_dispatch_time_close").click().run()
         assert "pick" not in at.query_params and not at.toast
+
+
+def _click(at, key: str, **marks: str):
+    """A click on a chart's mark as the browser reports it: the chart's selection holds the mark's raw keys."""
+    picked = [{f"{k}{KEY}": v for k, v in marks.items()}]
+    at.session_state[key] = VegaLiteState({"selection": ReadOnlyAttributeDictionary({PICK: picked})})
+    return at.run()
+
+
+def test_a_mark_picked_closed_and_clicked_again_lists_its_records_again(open_page):
+    """The browser sends nothing for a selection that has not changed: once its pick is closed (or replaced by
+    another chart's), the chart comes back under a new key, without the selection, so the same bar picks again."""
+    at = _click(opened(open_page, area="complaints"), "chart_complaints_by_channel", channel="phone")
+    assert at.query_params["pick"] == "complaints_by_channel:channel=phone" and at.get("page_link")
+    at.button(key="drill_complaints_by_channel_close").click().run()
+    assert "pick" not in at.query_params and "chart_complaints_by_channel" not in at.session_state
+    at = _click(at, "chart_complaints_by_channel_1", channel="phone")
+    assert at.query_params["pick"] == "complaints_by_channel:channel=phone" and at.get("page_link")
+    at = _click(at, "chart_complaints_by_model", model=_a_model(at))
+    assert at.query_params["pick"].startswith("complaints_by_model:")
+    assert "chart_complaints_by_channel_1" not in at.session_state  # replaced: drawn anew, as chart_..._2
+    at = _click(at, "chart_complaints_by_channel_2", channel="phone")
+    assert at.query_params["pick"] == "complaints_by_channel:channel=phone"
+
+
+def _a_model(at) -> str:
+    rows = _chart_rows([c.proto for c in at.get("vega_lite_chart")][1])
+    return str(rows["model_key"].iloc[0])
+
+
+@pytest.mark.parametrize(("lang", "params", "named"), [
+    ("zh", {"period": "nonsense"}, ["kpi_ui.period"]),
+    ("en", {"grade": "gold", "staff": "999999"}, ["kpi.staff", "kpi.grade"]),
+    ("en", {"pick": "garbage"}, ["kpi_ui.show_records"]),  # no chart's pick: dropped and said, not kept unsaid
+    ("en", {"pick": "complaints_by_model:="}, ["kpi_ui.show_records"]),
+])
+def test_values_a_link_cannot_hold_are_named_as_the_screen_labels_them(open_page, lang, params, named):
+    at = opened(open_page, lang, area="complaints", **params)
+    sep = t("kpi_ui.names_sep", lang)
+    assert _shown(t("kpi_ui.ignored", lang, names=sep.join(t(k, lang) for k in named)), at.caption)
+    assert not set(params) & set(at.query_params)
+
+
+def test_a_change_too_small_to_show_has_no_arrow():
+    """A headline's "-0.0 pp" read as a fall, drawn green or red: a change that rounds to none is "0.0 pp"."""
+    from ui.kpi.specs import delta_text, flat
+
+    assert delta_text("percent", 0.28, 0.2800004) == t("kpi_ui.delta_pp", "en", value="0.0")
+    assert flat(delta_text("percent", 0.28, 0.2800004)) and not flat(delta_text("percent", 0.3, 0.2))
+    assert delta_text("percent", 0.3, 0.2) == t("kpi_ui.delta_pp", "en", value="+10.0")
+    assert delta_text("score", 4.001, 4.0) == "0.00" and delta_text("count", 5, 5) == "0"
+    assert delta_text("count", 4, 5) == "-1" and not flat("-1")
 
 
 def test_a_link_picking_another_areas_chart_lists_its_records(open_page):

@@ -62,13 +62,32 @@ def _pick(chart: str, pick: dict[str, str]) -> None:
     st.query_params[URL] = encode(chart, pick)
 
 
+def chart_key(chart: str) -> str:
+    """The widget key of `chart`: renewed when the pick its selection made is no longer the URL's (closed,
+    replaced by another mark, a headline or a link), so the chart comes back without a selection and a click on
+    the same mark picks it again (the browser sends no event for a selection that has not changed)."""
+    made, generation = f"drill_{chart}_made", f"drill_{chart}_gen"
+    if st.session_state.get(made) not in (None, st.query_params.get(URL)):
+        st.session_state[generation] = st.session_state.get(generation, 0) + 1
+        st.session_state.pop(made, None)
+        st.session_state.pop(f"drill_{chart}_seen", None)
+    n = st.session_state.get(generation, 0)
+    return f"chart_{chart}" + (f"_{n}" if n else "")
+
+
 def picked(chart: str, event) -> None:
     """A click on a mark of `chart` (its selection event) becomes the URL's pick; a selection already seen
-    (the chart's state kept over a rerun) is not taken again, so a pick closed or replaced stays so."""
+    (the chart's state kept over a rerun) is not taken again, so a pick closed or replaced stays so. A pick
+    that replaces another chart's reruns the page, so that chart is drawn anew without its old selection."""
     chosen = (event.selection.get(PICK) if event else None) or []
     seen = f"drill_{chart}_seen"
     if chosen and chosen != st.session_state.get(seen):
+        before = current()
         _pick(chart, {k.removesuffix(KEY): str(v) for k, v in chosen[0].items() if k.endswith(KEY)})
+        st.session_state[f"drill_{chart}_made"] = st.query_params.get(URL)
+        st.session_state[seen] = chosen
+        if before is not None and before[0] != chart:
+            st.rerun()
     st.session_state[seen] = chosen
 
 

@@ -18,11 +18,15 @@ from db.enums import CallbackKind, ComplaintChannel, CustomerGrade, ServiceType
 from ui import listing
 from ui.charts import compute
 from ui.context import tr
+from ui.kpi import drill
 
 AREAS = ("callbacks", "complaints", "work_orders", "leads", "staff")
 PERIOD, FROM, TO, AREA, PICK = "period", "from", "to", "area", "pick"
 DAYS = "kpi_days"  # the custom range's date input, written to the URL as FROM and TO
 ENUMS = {"grade": CustomerGrade, "type": ServiceType, "kind": CallbackKind, "channel": ComplaintChannel}
+LABELS = {PERIOD: "kpi_ui.period", FROM: "kpi.range", "staff": "kpi.staff", "grade": "kpi.grade",
+          "type": "kpi.service_type", "kind": "kpi.callback_kind", "channel": "kpi.complaint_channel",
+          "model": "kpi_ui.model", AREA: "kpi_ui.area", PICK: "kpi_ui.show_records"}  # as the screen names them
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,15 @@ def custom_days(c: Choices) -> tuple[date, date] | None:
     return (start, end) if start and end and start <= end else None
 
 
+def ignored_labels(names: list[str]) -> list[str]:
+    """The parameters `clean_url` touched as the screen labels them, in the user's language (not `period`)."""
+    return [tr(LABELS[name]) for name in names]
+
+
 def clean_url(c: Choices) -> list[str]:
     """Drop from the URL every value its parameter cannot hold (an unknown enum value, someone not on the staff
-    list, a day out of range, FROM/TO without `custom`); returns the names of the parameters it touched."""
+    list, a day out of range, FROM/TO without `custom`, a pick that reads as no chart's); returns the names of
+    the parameters it touched."""
     bad = []
     for name, param in params(c).items():
         raw = st.query_params.get_all(name)
@@ -78,6 +88,9 @@ def clean_url(c: Choices) -> list[str]:
         bad.append(FROM)
         st.query_params.pop(FROM, None)
         st.query_params.pop(TO, None)
+    if PICK in st.query_params and drill.parse_pick(st.query_params.get(PICK) or "") is None:
+        bad.append(PICK)
+        st.query_params.pop(PICK, None)
     return bad
 
 

@@ -97,10 +97,19 @@ def delta_text(fmt: str, now, before) -> str | None:
         return None
     change = now - before
     if fmt == "percent":
-        return tr("kpi_ui.delta_pp", value=f"{change * 100:+.1f}")
+        points = round(change * 100, 1)
+        return tr("kpi_ui.delta_pp", value=f"{points:+.1f}" if points else "0.0")  # never "-0.0"
     if fmt == "money":
-        return ("-" if change < 0 else "+") + fmt_money(abs(int(change)), lang(), office().currency)
-    return f"{change:+.2f}" if fmt == "score" else f"{int(change):+d}"
+        return (("-" if change < 0 else "+") if int(change) else "") + fmt_money(abs(int(change)), lang(),
+                                                                               office().currency)
+    if fmt == "score":
+        return f"{change:+.2f}" if round(change, 2) else "0.00"
+    return f"{int(change):+d}" if int(change) else "0"
+
+
+def flat(delta: str | None) -> bool:
+    """A change that shows as none at its precision ("0.0 pp"): drawn without an arrow or a colour."""
+    return delta is not None and not delta.startswith(("+", "-"))
 
 
 def shown_value(fmt: str, value) -> str:
@@ -161,9 +170,11 @@ def headlines(specs: list[Headline], f: KpiFilter, ctx: Ctx) -> None:
         for col, h in zip(box.columns(max(3, len(specs[start:start + 4]))), specs[start:start + 4], strict=False):
             now, before = _values(_ident(h), key, h, f, before_f, ctx)
             with col:
+                delta = delta_text(h.fmt, now, before)  # a number and a catalog unit: no user text to escape
                 st.metric(tr(f"kpi.metric.{h.fn.__name__}"), plain(shown_value(h.fmt, now)),
                           delta=delta_text(h.fmt, now, before), help=help_text(h, ctx, before, days), border=True,
-                          delta_color="inverse" if h.lower_is_better else "normal")
+                          delta_color="off" if flat(delta) else "inverse" if h.lower_is_better else "normal",
+                          delta_arrow="off" if flat(delta) else "auto")
                 if h.drill and now is not None:
                     drill.show_records_button(*h.drill, key=f"records_{h.fn.__name__}")  # the list: drilled_<chart>
 
@@ -202,7 +213,7 @@ def chart(spec: Chart, f: KpiFilter, ctx: Ctx) -> None:
         st.info(tr("kpi.no_data"))
     else:
         if drawn.pickable:
-            event = st.vega_lite_chart(spec=drawn.spec, width="stretch", key=f"chart_{spec.name}",
+            event = st.vega_lite_chart(spec=drawn.spec, width="stretch", key=drill.chart_key(spec.name),
                                        on_select="rerun", selection_mode=PICK)
             drill.picked(spec.name, event)
         else:
