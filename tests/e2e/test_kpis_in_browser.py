@@ -54,3 +54,23 @@ def test_a_manager_changes_the_period_clicks_a_bar_and_reaches_its_complaint(ser
     links.first.click()
     expect(page).to_have_url(re.compile(r"/complaints\?id=\d+"), timeout=60_000)
     expect(page.get_by_role("heading", name=re.compile(re.escape(number)))).to_be_visible(timeout=60_000)
+
+
+def test_a_bar_closed_and_clicked_again_lists_its_records_again(served_on_demo_day, new_tab):
+    """The browser sends no event for a selection that has not changed: after Close (or another chart's pick) the
+    chart is drawn anew without its selection (ui.kpi.drill.chart_key), so the same bar opens its list again."""
+    page = new_tab(locale="en-US", viewport={"width": 1400, "height": 1000})
+    sign_in(page, served_on_demo_day, Role.MANAGER, next_path="/kpis?area=complaints&period=last_12_months")
+    heading(page, t("nav.kpis", "en")).wait_for(timeout=60_000)
+    records = page.locator(RECORDS)
+    for _ in range(2):
+        settled(page)
+        bar = page.locator('[class*="st-key-chart_complaints_by_channel"] svg g.mark-rect path').first
+        bar.wait_for(timeout=60_000)
+        bar.click()
+        expect(page).to_have_url(re.compile(r"[?&]pick=complaints_by_channel"), timeout=60_000)
+        records.wait_for(timeout=60_000)
+        settled(page)
+        records.get_by_role("button", name=t("kpi_ui.close", "en")).click()
+        expect(records).to_have_count(0, timeout=60_000)
+        expect(page).not_to_have_url(re.compile(r"[?&]pick="), timeout=60_000)
