@@ -32,9 +32,13 @@ def _page(engine: Engine, f: KpiFilter, tz: str, where: list, limit: int, offset
     return page(engine, "complaint", stmt, [Complaint.received_at, Complaint.id], limit, offset)
 
 
-def _model(model: str):
+def _model(engine: Engine, model: str):
+    """The condition of a model's bar; a model no product has (an edited link's): ValueError, not an empty list."""
     if model == NO_PRODUCT:
         return Complaint.product_id.is_(None)
+    with engine.connect() as conn:
+        if conn.execute(select(Product.id).where(Product.model == model).limit(1)).first() is None:
+            raise ValueError(model)
     return Complaint.product_id.in_(select(Product.id).where(Product.model == model))
 
 
@@ -44,8 +48,9 @@ def _cause(cause: str):
 
 def drill_complaints_by_model(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                               limit: int, offset: int) -> Rows:
-    """The complaints of one bar of complaints_by_model: pick {"model": ...} ("" for no product)."""
-    return _page(engine, f, tz, [_model(need(only(pick, "model"), "model"))], limit, offset)
+    """The complaints of one bar of complaints_by_model: pick {"model": ...} ("" for no product; a model no
+    product has is refused)."""
+    return _page(engine, f, tz, [_model(engine, need(only(pick, "model"), "model"))], limit, offset)
 
 
 def drill_complaints_by_cause(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],

@@ -82,14 +82,14 @@ def lead_funnel_per_week(days: pd.DataFrame, f: KpiFilter) -> pd.DataFrame:
     """Lead funnel per week (K-5, L-2): lead contacts made in the week (the contact time, office-local weeks
     Monday to Sunday) counted per stage: dialed (every contact), completed (the lead answered: any result but
     no answer), appointments, recommendations and sales (contacts with that result), and the sales amount (the
-    sum of the sales' amounts in cents). Every week of the date range is listed; a week without contacts counts
+    sum of the sales' amounts). Every week of the date range is listed; a week without contacts counts
     0. Filters: staff (the contact's user), customer grade (leads linked to a customer of that grade)."""
     return _summed(days, days["day"].map(monday), "week", [w for w in weeks(f.start, f.end)])
 
 
 def lead_funnel_per_specialist(days: pd.DataFrame) -> pd.DataFrame:
     """Lead funnel per specialist (K-5, L-2): lead contacts made in the date range counted per stage as in the
-    weekly funnel (dialed, completed, appointments, recommendations, sales, sales amount in cents), per
+    weekly funnel (dialed, completed, appointments, recommendations, sales, sales amount), per
     specialist who made the contact; only specialists with a contact are listed.
     Timestamp: the contact time. Filters: staff (the contact's user), customer grade."""
     keys = sorted(set(days["user_id"]))
@@ -104,9 +104,9 @@ def lead_funnel_per_weekday(days: pd.DataFrame) -> pd.DataFrame:
 
 
 def lead_sales_amount(days: pd.DataFrame) -> int | None:
-    """Lead sales amount (K-5, L-2): the sum of the amounts, in cents, of the lead contacts that made a sale
-    in the date range. Timestamp: the contact time. No lead contact at all: no data (None, shown as —); contacts
-    but no sale: 0. Filters: staff (the contact's user), customer grade."""
+    """Lead sales amount (K-5, L-2): the sum of the amounts of the lead contacts that made a sale in the date
+    range (kept in cents, shown in the office's currency). Timestamp: the contact time. No lead contact at all:
+    no data (None, shown as —); contacts but no sale: 0. Filters: staff (the contact's user), customer grade."""
     return int(days["sales_amount_cents"].sum()) if len(days) else None
 
 

@@ -313,7 +313,8 @@ def test_a_channel_pick_naming_no_mark_is_refused(engine, pick):
 
 
 @pytest.mark.parametrize(("name", "pick"), [
-    ("complaints_by_model", {}), ("complaints_by_cause", {"cause": "weather"}),
+    ("complaints_by_model", {}), ("complaints_by_model", {"model": "no such model"}),
+    ("complaints_by_cause", {"cause": "weather"}),
     ("complaint_ours_share", {"part": "half"})])
 def test_a_pick_naming_no_mark_is_refused(engine, name, pick):
     """Drill-down: a stale or edited link's pick is refused (ValueError, core.kpi.drill_page): the page shows a
