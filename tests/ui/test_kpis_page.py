@@ -19,7 +19,7 @@ from core.i18n import t
 from db.engine import make_engine, session_scope
 from db.enums import AuditAction, ComplaintChannel, ComplaintStatus
 from db.models import AuditEntry
-from tests.helpers import set_setting
+from tests.helpers import OFFICE_TZ, set_setting
 from ui.charts import KEY, PICK
 from ui.kpi.filters import AREAS
 
@@ -158,6 +158,20 @@ def test_changing_a_filter_changes_the_figures_and_the_url_and_the_link_restores
     assert not again.exception
     assert _figures(again) == narrowed
     assert again.selectbox(key="staff").value == int(staff) and again.selectbox(key="period").value == "this_quarter"
+
+
+def test_choosing_a_custom_range_writes_the_days_shown_into_the_link_at_once(open_page, now):
+    """A link copied before two days are picked held only period=custom (the tour): it now holds the days the
+    page was showing, which the range box starts from."""
+    from core.kpi.periods import period
+
+    at = opened(open_page, period="last_month")
+    at.selectbox(key="period").select("custom").run()
+    assert not at.exception
+    start, end = period("last_month", office_day(now, OFFICE_TZ))
+    assert (at.query_params["period"], at.query_params["from"], at.query_params["to"]) == (
+        "custom", start.isoformat(), end.isoformat())
+    assert at.date_input(key="kpi_days").value == (start, end)
 
 
 def test_a_custom_range_without_data_shows_no_data_not_zero(open_page, now):

@@ -120,10 +120,16 @@ def _days_changed(c: Choices) -> None:
 
 
 def _period_changed(c: Choices) -> None:
+    """The preset to the URL; "custom" starts from the days the page was showing, written out at once, so a
+    link copied before two days are picked still holds a range (it held only `period=custom`)."""
+    shown = days(c)
     listing.put_param(PERIOD, params(c)[PERIOD].dump(st.session_state[PERIOD]))
     if st.session_state[PERIOD] != CUSTOM:
         st.query_params.pop(FROM, None)
         st.query_params.pop(TO, None)
+    else:
+        listing.put_param(FROM, [shown[0].isoformat()])
+        listing.put_param(TO, [shown[1].isoformat()])
 
 
 def period_box(c: Choices) -> None:
