@@ -32,14 +32,15 @@ def _page(engine: Engine, f: KpiFilter, tz: str, where: list, limit: int, offset
     return page(engine, "complaint", stmt, [Complaint.received_at, Complaint.id], limit, offset)
 
 
-def _model(engine: Engine, model: str):
-    """The condition of a model's bar; a model no product has (an edited link's): ValueError, not an empty list."""
+def _model(model: str):
     if model == NO_PRODUCT:
         return Complaint.product_id.is_(None)
-    with engine.connect() as conn:
-        if conn.execute(select(Product.id).where(Product.model == model).limit(1)).first() is None:
-            raise ValueError(model)
     return Complaint.product_id.in_(select(Product.id).where(Product.model == model))
+
+
+def _known_model(engine: Engine, model: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(Product.id).where(Product.model == model).limit(1)).first() is not None
 
 
 def _cause(cause: str):
@@ -50,7 +51,11 @@ def drill_complaints_by_model(engine: Engine, f: KpiFilter, tz: str, now: dateti
                               limit: int, offset: int) -> Rows:
     """The complaints of one bar of complaints_by_model: pick {"model": ...} ("" for no product; a model no
     product has is refused)."""
-    return _page(engine, f, tz, [_model(engine, need(only(pick, "model"), "model"))], limit, offset)
+    model = need(only(pick, "model"), "model")
+    rows, total = _page(engine, f, tz, [_model(model)], limit, offset)
+    if not total and model != NO_PRODUCT and not _known_model(engine, model):  # looked up only for an empty list
+        raise ValueError(model)
+    return rows, total
 
 
 def drill_complaints_by_cause(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],

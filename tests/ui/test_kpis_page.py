@@ -410,6 +410,15 @@ def test_values_a_link_cannot_hold_are_named_as_the_screen_labels_them(open_page
     assert not set(params) & set(at.query_params)
 
 
+def test_every_parameter_the_link_check_can_drop_has_a_screen_label():
+    from datetime import date
+
+    from ui.kpi.filters import FROM, LABELS, PICK, Choices, params
+
+    names = set(params(Choices(date(2026, 6, 17), {}, []))) | {FROM, PICK}
+    assert names <= set(LABELS) and all(t(key, lang) != key for key in LABELS.values() for lang in ("en", "zh"))
+
+
 def test_a_change_too_small_to_show_has_no_arrow():
     """A headline's "-0.0 pp" read as a fall, drawn green or red: a change that rounds to none is "0.0 pp"."""
     from ui.kpi.specs import delta_text, flat
@@ -419,6 +428,19 @@ def test_a_change_too_small_to_show_has_no_arrow():
     assert delta_text("percent", 0.3, 0.2) == t("kpi_ui.delta_pp", "en", value="+10.0")
     assert delta_text("score", 4.001, 4.0) == "0.00" and delta_text("count", 5, 5) == "0"
     assert delta_text("count", 4, 5) == "-1" and not flat("-1")
+
+
+@pytest.mark.parametrize(("currency", "change", "flat_"), [("JPY", 49, True), ("JPY", 150, False),
+                                                           ("CNY", 1, False), ("CNY", 0, True)])
+def test_a_money_change_is_flat_when_its_currency_shows_none(monkeypatch, currency, change, flat_):
+    """A currency without cents (JPY) shows a 49-cent change as ¥0: no arrow, as for any change that shows none."""
+    from types import SimpleNamespace
+
+    import ui.kpi.specs as specs
+
+    monkeypatch.setattr(specs, "office", lambda: SimpleNamespace(currency=currency))
+    delta = specs.delta_text("money", 10_000 + change, 10_000)
+    assert specs.flat(delta) is flat_ and (flat_ or delta.startswith("+"))
 
 
 def test_a_link_picking_another_areas_chart_lists_its_records(open_page):

@@ -99,9 +99,9 @@ def delta_text(fmt: str, now, before) -> str | None:
     if fmt == "percent":
         points = round(change * 100, 1)
         return tr("kpi_ui.delta_pp", value=f"{points:+.1f}" if points else "0.0")  # never "-0.0"
-    if fmt == "money":
-        return (("-" if change < 0 else "+") if int(change) else "") + fmt_money(abs(int(change)), lang(),
-                                                                               office().currency)
+    if fmt == "money":  # decided on the text: a currency without cents (JPY) shows 49 cents as ¥0
+        text, none = (fmt_money(cents, lang(), office().currency) for cents in (abs(int(change)), 0))
+        return text if text == none else ("-" if change < 0 else "+") + text
     if fmt == "score":
         return f"{change:+.2f}" if round(change, 2) else "0.00"
     return f"{int(change):+d}" if int(change) else "0"
