@@ -17,7 +17,7 @@ from core.fmt import fmt_percent
 from core.i18n import enum_label
 from core.permissions import Actor
 from ui import listing, widgets
-from ui.charts import bars
+from ui.charts import bars, vega_spec
 from ui.context import engine, lang, office, tr
 from ui.text import heading, plain
 
@@ -81,7 +81,8 @@ def _counts_chart(counts: dict, label, name: str, axis_key: str) -> None:
     if frame.empty:
         st.info(tr("kpi.no_data"))
     else:
-        st.altair_chart(bars(frame, f"cp.log.{name}", ("label", axis_key, list(frame["label"]))), width="stretch")
+        st.vega_lite_chart(spec=vega_spec(bars(frame, f"cp.log.{name}", ("label", axis_key, list(frame["label"])))),
+                           width="stretch")
     st.caption(tr(f"cp.log.def.{name}"))
 
 

@@ -25,7 +25,7 @@ CLOSED_PREFIXES = ("/_stcore/metrics", "/_stcore/agent/")
 # Streamlit's index.html carries one inline script (window.prerenderReady); it is allowed by its hash, read
 # from the installed Streamlit, so no other inline script runs. Styles are inline (emotion injects <style>
 # tags, the sign-in page has one), so style-src needs 'unsafe-inline'. Streamlit's protobuf decoder compiles a
-# small WebAssembly module: 'wasm-unsafe-eval' allows that and no JavaScript eval (the Altair charts need none;
+# small WebAssembly module: 'wasm-unsafe-eval' allows that and no JavaScript eval (the Vega-Lite charts need none;
 # checked in chromium, tests/e2e/test_http_surface_in_browser.py). The signature pad (ui.signature_pad) is an
 # inline Components v2 element, whose JavaScript Streamlit imports as a module from a blob: URL the page itself
 # makes: 'blob:' allows that; a blob is created by script already running here, never fetched from elsewhere.

@@ -5,11 +5,11 @@ specialist."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from core import kpi
 from db.enums import CallbackKind, CallbackLevel, Satisfaction
+from ui import vl
 from ui.charts import bars, compute, due_vs_done, enum_order, key, labelled, target_layers
 from ui.context import tr
 from ui.kpi.specs import Chart, Headline, area
@@ -49,18 +49,18 @@ def _rates(frame: pd.DataFrame, c) -> pd.DataFrame:
 
 def _rates_figure(data: pd.DataFrame, f, c):
     series = [tr(f"kpi.calls.series.{s}") for s in RATE_SERIES]
-    return alt.Chart(data, title=tr("kpi.chart.callback_rates_by_kind")).mark_bar().encode(
-        y=alt.Y("kind_level:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["kind_level"])),
-                axis=alt.Axis(labelLimit=240)),
-        yOffset=alt.YOffset("rate_name:N", sort=series),
-        x=alt.X("rate_value:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%")),
-        color=alt.Color("rate_name:N", title=tr("kpi.axis.series"), sort=series,
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("kind_level:N", title=tr("kpi.calls.axis.kind")),
-                 alt.Tooltip("rate_name:N", title=tr("kpi.axis.series")),
-                 alt.Tooltip("rate_value:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
-                 alt.Tooltip("due:Q", title=tr("kpi.series.due"))])
+    return vl.Chart(data, title=tr("kpi.chart.callback_rates_by_kind")).mark_bar().encode(
+        y=vl.Y("kind_level:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["kind_level"])),
+                axis=vl.Axis(labelLimit=240)),
+        yOffset=vl.YOffset("rate_name:N", sort=series),
+        x=vl.X("rate_value:Q", title=tr("kpi.calls.axis.rate"), scale=vl.Scale(domain=[0, 1]),
+                axis=vl.Axis(format="%")),
+        color=vl.Color("rate_name:N", title=tr("kpi.axis.series"), sort=series,
+                        legend=vl.Legend(orient="bottom")),
+        tooltip=[vl.Tooltip("kind_level:N", title=tr("kpi.calls.axis.kind")),
+                 vl.Tooltip("rate_name:N", title=tr("kpi.axis.series")),
+                 vl.Tooltip("rate_value:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
+                 vl.Tooltip("due:Q", title=tr("kpi.series.due"))])
 
 
 def _period(raw: str) -> str:
@@ -86,22 +86,22 @@ def _coverage_figure(data: pd.DataFrame, f, c):
     if data.empty:
         return None
     levels = enum_order(CallbackLevel)[1:]  # L2, L3
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"]),
-                axis=alt.Axis(labelLimit=260)),  # "2026年第23周 · 二级（经理）" whole, not cut with "…"
-        x=alt.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=alt.Axis(format="%")),
-        color=alt.Color("callback_level:N", title=tr("kpi.calls.axis.level"), sort=levels,
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("recheck_sample:N", title=tr("kpi.calls.axis.period")),
-                 alt.Tooltip("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
-                 alt.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
-                 alt.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
-                 alt.Tooltip("coverage_target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
-    l2, l3 = (target_layers(pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x")
-              for level, pct in ((levels[0], c.l2_target), (levels[1], c.l3_target)))
-    l3[1].mark.dy = 22  # the L3 label under the L2 one: equal targets would overlap
+    chart = vl.Chart(data).mark_bar().encode(
+        y=vl.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"]),
+                axis=vl.Axis(labelLimit=260)),  # "2026年第23周 · 二级（经理）" whole, not cut with "…"
+        x=vl.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=vl.Axis(format="%")),
+        color=vl.Color("callback_level:N", title=tr("kpi.calls.axis.level"), sort=levels,
+                        legend=vl.Legend(orient="bottom")),
+        tooltip=[vl.Tooltip("recheck_sample:N", title=tr("kpi.calls.axis.period")),
+                 vl.Tooltip("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
+                 vl.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
+                 vl.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
+                 vl.Tooltip("coverage_target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
+    l2, l3 = (target_layers(pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x", dy=dy)
+              for level, pct, dy in ((levels[0], c.l2_target, None), (levels[1], c.l3_target, 22)))
+    # the L3 label under the L2 one: equal targets would overlap
     title = {"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)}
-    return alt.layer(chart, *l2, *l3, title=title)
+    return vl.layer(chart, *l2, *l3, title=title)
 
 
 def _reasons(frame: pd.DataFrame, c) -> pd.DataFrame:
@@ -120,13 +120,13 @@ def _qa(frame: pd.DataFrame, c) -> pd.DataFrame:
 
 
 def _qa_figure(data: pd.DataFrame, f, c):
-    return alt.Chart(data, title=tr("kpi.chart.qa_score_per_specialist")).mark_bar().encode(
-        y=alt.Y("qa_specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["qa_specialist"]),
-                axis=alt.Axis(labelLimit=240)),
-        x=alt.X("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), scale=alt.Scale(domain=[0, 11])),
-        tooltip=[alt.Tooltip("qa_specialist:N", title=tr("kpi.calls.axis.specialist")),
-                 alt.Tooltip("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), format=".2f"),
-                 alt.Tooltip("qa_calls:Q", title=tr("kpi.calls.axis.calls"))])
+    return vl.Chart(data, title=tr("kpi.chart.qa_score_per_specialist")).mark_bar().encode(
+        y=vl.Y("qa_specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["qa_specialist"]),
+                axis=vl.Axis(labelLimit=240)),
+        x=vl.X("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), scale=vl.Scale(domain=[0, 11])),
+        tooltip=[vl.Tooltip("qa_specialist:N", title=tr("kpi.calls.axis.specialist")),
+                 vl.Tooltip("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), format=".2f"),
+                 vl.Tooltip("qa_calls:Q", title=tr("kpi.calls.axis.calls"))])
 
 
 HEADLINES = [

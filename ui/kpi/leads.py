@@ -5,12 +5,12 @@ intervals. Each chart's marks open the lead contacts they count (core.kpi.drill_
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from core import kpi
 from core.kpi.leads import STAGES
 from db.enums import LeadClass
+from ui import vl
 from ui.charts import COLOURS, compute, coverage_opacity, enum_order, key, labelled, week_labels
 from ui.context import office, tr
 from ui.kpi.specs import Chart, Headline, area
@@ -46,16 +46,16 @@ def _stages(data: pd.DataFrame, ids: list[str]) -> tuple[pd.DataFrame, list[str]
     return long.assign(stage=raw.map(lambda s: tr(f"kpi.lead.stage.{s}")), **{key("stage"): raw}), order
 
 
-def _stage_bars(long: pd.DataFrame, x: alt.X, x_field: str, x_title: str, order: list[str], opacity=None):
-    enc = {"x": x, "xOffset": alt.XOffset("stage:N", sort=order),
-           "y": alt.Y("count:Q", title=tr("kpi.axis.count")),
-           "color": alt.Color("stage:N", title=tr("kpi.lead.axis.stage"), sort=order, scale=alt.Scale(domain=order),
-                              legend=alt.Legend(orient="bottom", columns=3)),
-           "tooltip": [alt.Tooltip(x_field, title=tr(x_title)), alt.Tooltip("stage", title=tr("kpi.lead.axis.stage")),
-                       alt.Tooltip("count:Q", title=tr("kpi.axis.count"))]}
+def _stage_bars(long: pd.DataFrame, x: vl.X, x_field: str, x_title: str, order: list[str], opacity=None):
+    enc = {"x": x, "xOffset": vl.XOffset("stage:N", sort=order),
+           "y": vl.Y("count:Q", title=tr("kpi.axis.count")),
+           "color": vl.Color("stage:N", title=tr("kpi.lead.axis.stage"), sort=order, scale=vl.Scale(domain=order),
+                              legend=vl.Legend(orient="bottom", columns=3)),
+           "tooltip": [vl.Tooltip(x_field, title=tr(x_title)), vl.Tooltip("stage", title=tr("kpi.lead.axis.stage")),
+                       vl.Tooltip("count:Q", title=tr("kpi.axis.count"))]}
     if opacity is not None:
         enc["opacity"] = opacity
-    return alt.Chart(long).mark_bar().encode(**enc)
+    return vl.Chart(long).mark_bar().encode(**enc)
 
 
 def _empty(data: pd.DataFrame) -> bool:
@@ -69,15 +69,15 @@ def week_figure(data: pd.DataFrame, f, c):
         return None
     frame, order = week_labels(data.drop(columns=[key("week")]), c.partial(f))
     long, stages = _stages(frame, ["week", "coverage", key("week")])
-    x = alt.X("week:O", sort=order, title=tr("kpi.axis.week"), axis=alt.Axis(labelAngle=-45))
+    x = vl.X("week:O", sort=order, title=tr("kpi.axis.week"), axis=vl.Axis(labelAngle=-45))
     bars = _stage_bars(long, x, "week", "kpi.axis.week", stages, coverage_opacity(long))
     amount = tr("kpi.lead.stage.sales_amount_cents")
     mark = {"color": AMOUNT_COLOUR, "strokeWidth": 1.5, "point": {"size": 20, "color": AMOUNT_COLOUR}}
-    line = alt.Chart(frame.assign(series=amount)).mark_line(**mark).encode(
-        x=x, y=alt.Y(f"{AMOUNT}:Q", title=amount),
-        tooltip=[alt.Tooltip("week", title=tr("kpi.axis.week")),
-                 alt.Tooltip(f"{AMOUNT}:Q", title=amount, format=",.2f")])
-    return alt.layer(bars, line, title=tr("kpi.chart.lead_funnel_per_week")).resolve_scale(y="independent")
+    line = vl.Chart(frame.assign(series=amount)).mark_line(**mark).encode(
+        x=x, y=vl.Y(f"{AMOUNT}:Q", title=amount),
+        tooltip=[vl.Tooltip("week", title=tr("kpi.axis.week")),
+                 vl.Tooltip(f"{AMOUNT}:Q", title=amount, format=",.2f")])
+    return vl.layer(bars, line, title=tr("kpi.chart.lead_funnel_per_week")).resolve_scale(y="independent")
 
 
 def _week_label(frame: pd.DataFrame, c) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def _per(field: str, raw: str, title: str, chart: str):
         if _empty(data):
             return None
         long, stages = _stages(data, [field, key(raw)])
-        x = alt.X(f"{field}:N", sort=list(data[field]), title=tr(title), axis=alt.Axis(labelAngle=0, labelLimit=160))
+        x = vl.X(f"{field}:N", sort=list(data[field]), title=tr(title), axis=vl.Axis(labelAngle=0, labelLimit=160))
         return _stage_bars(long, x, field, title, stages).properties(title=tr(chart))
     return figure
 
@@ -128,18 +128,18 @@ def follow_up_figure(data: pd.DataFrame, f, c):
                       for raw, (column, label) in parts.items()], ignore_index=True)
     order = [tr(label) for _, label in parts.values()]
     long = long.assign(rank=[order.index(v) for v in long["when"]])
-    return alt.Chart(long, title=tr("kpi.chart.lead_follow_ups_on_schedule")).mark_bar().encode(
-        y=alt.Y("lead_class:N", sort=enum_order(LeadClass), title=tr("kpi.lead.axis.lead_class"),
-                axis=alt.Axis(labelLimit=240)),
-        x=alt.X("count:Q", title=tr("kpi.axis.count"), stack="zero"),
-        color=alt.Color("when:N", title=tr("kpi.lead.axis.on_time"), sort=order,
-                        scale=alt.Scale(domain=order, range=[COLOURS[0], COLOURS[2]]),
-                        legend=alt.Legend(orient="bottom")),
-        order=alt.Order("rank:Q"),
-        tooltip=[alt.Tooltip("lead_class", title=tr("kpi.lead.axis.lead_class")),
-                 alt.Tooltip("when", title=tr("kpi.lead.axis.on_time")),
-                 alt.Tooltip("count:Q", title=tr("kpi.axis.count")),
-                 alt.Tooltip("lead_on_time_rate:Q", title=tr("kpi.lead.follow_up.on_time_rate"), format=".1%")])
+    return vl.Chart(long, title=tr("kpi.chart.lead_follow_ups_on_schedule")).mark_bar().encode(
+        y=vl.Y("lead_class:N", sort=enum_order(LeadClass), title=tr("kpi.lead.axis.lead_class"),
+                axis=vl.Axis(labelLimit=240)),
+        x=vl.X("count:Q", title=tr("kpi.axis.count"), stack="zero"),
+        color=vl.Color("when:N", title=tr("kpi.lead.axis.on_time"), sort=order,
+                        scale=vl.Scale(domain=order, range=[COLOURS[0], COLOURS[2]]),
+                        legend=vl.Legend(orient="bottom")),
+        order=vl.Order("rank:Q"),
+        tooltip=[vl.Tooltip("lead_class", title=tr("kpi.lead.axis.lead_class")),
+                 vl.Tooltip("when", title=tr("kpi.lead.axis.on_time")),
+                 vl.Tooltip("count:Q", title=tr("kpi.axis.count")),
+                 vl.Tooltip("lead_on_time_rate:Q", title=tr("kpi.lead.follow_up.on_time_rate"), format=".1%")])
 
 
 HEADLINES = [

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +22,7 @@ from core.fmt import fmt_date, fmt_money, fmt_percent
 from core.kpi import KpiFilter, partial_weeks
 from core.kpi.periods import previous
 from db.config import get_config
+from ui import vl
 from ui.charts import KEY, PICK, keys_of, pickable, shown, vega_spec
 from ui.context import lang, office, tr
 from ui.export import chart_data
@@ -73,13 +73,13 @@ class Headline:
 @dataclass(frozen=True)
 class Chart:
     """A chart: `frame(f, ctx)` the KPI's frame (raw values), `label(frame, ctx)` it translated with the raw
-    keys beside (ui.charts.labelled; the export writes it without them), `figure(data, f, ctx)` the Altair chart
+    keys beside (ui.charts.labelled; the export writes it without them), `figure(data, f, ctx)` the chart (ui.vl)
     (None: no data), `keys` the raw fields a click picks (default: the labelled frame's keys), `layer` the layer
     that holds the clickable marks, `drillable` False to leave a chart without a records list."""
 
     fn: Callable
     frame: Value
-    figure: Callable[[pd.DataFrame, KpiFilter, Ctx], alt.TopLevelMixin | None]
+    figure: Callable[[pd.DataFrame, KpiFilter, Ctx], vl.Chart | vl.LayerChart | None]
     label: Callable[[pd.DataFrame, Ctx], pd.DataFrame] = field(default=lambda frame, ctx: frame)
     keys: tuple[str, ...] | None = None
     layer: int = 0
@@ -191,9 +191,8 @@ class Drawn:
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=1_000)
 def _drawn(ident: str, view: str, _spec: Chart, _f: KpiFilter, _ctx: Ctx) -> Drawn | None:
-    """The chart for a filter, drawn once a minute (as its KPIs are cached; the clock is part of `view`): building
-    the Altair chart and validating it against the Vega-Lite schema took most of a cached page run (issue 14);
-    None: no data."""
+    """The chart for a filter, drawn once a minute (as its KPIs are cached; the clock is part of `view`): drawing
+    every chart on every run took most of a cached page run (issue 14); None: no data."""
     frame = _spec.frame(_f, _ctx)
     data = None if frame is None or frame.empty else _spec.label(frame, _ctx)
     figure = None if data is None else _spec.figure(data, _f, _ctx)

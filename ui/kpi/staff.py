@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core import kpi
 from core.fmt import fmt_money, fmt_percent
 from core.kpi.staff_view import specialist_view, technician_view
+from ui import vl
 from ui.charts import compute, key
 from ui.context import lang, office, tr
 from ui.kpi.specs import Chart, area, view
@@ -75,13 +75,13 @@ def _rate_figure(name: str, axis: str):
     def figure(data: pd.DataFrame, f, c):
         if data.empty:  # people listed, none with the rate's denominator
             return None
-        return alt.Chart(data, title=tr(f"kpi.chart.{name}")).mark_bar().encode(
-            y=alt.Y("staff_person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["staff_person"]),
-                    axis=alt.Axis(labelLimit=240)),
-            x=alt.X("staff_rate:Q", title=tr("kpi.calls.axis.rate"), scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(format="%")),
-            tooltip=[alt.Tooltip("staff_person:N", title=tr(f"kpi_wa.axis.{axis}")),
-                     alt.Tooltip("staff_rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
+        return vl.Chart(data, title=tr(f"kpi.chart.{name}")).mark_bar().encode(
+            y=vl.Y("staff_person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["staff_person"]),
+                    axis=vl.Axis(labelLimit=240)),
+            x=vl.X("staff_rate:Q", title=tr("kpi.calls.axis.rate"), scale=vl.Scale(domain=[0, 1]),
+                    axis=vl.Axis(format="%")),
+            tooltip=[vl.Tooltip("staff_person:N", title=tr(f"kpi_wa.axis.{axis}")),
+                     vl.Tooltip("staff_rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
     return figure
 
 
