@@ -214,6 +214,9 @@ class LayerChart(_Spec):
         super().__init__(**props)
         self.layer = list(layers)
 
+    def _with(self, **changes) -> LayerChart:
+        return super()._with(layer=list(self.layer), **changes)  # a layer replaced in the copy stays there
+
     def resolve_scale(self, **scales) -> LayerChart:
         return self.properties(resolve={"scale": scales})
 

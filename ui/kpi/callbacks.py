@@ -15,14 +15,16 @@ from ui.context import tr
 from ui.kpi.specs import Chart, Headline, area
 
 RATE_SERIES = {"completion_rate": "done", "on_time_rate": "on_time"}  # a rate's bar lists its numerator
+# What each figure reads of the rollups (core.kpi.rollups.read `by`): only its own columns, summed in SQL.
+DAY, TOTALS, KIND_LEVEL, CALLER = ("day",), (), ("kind", "level"), ("caller_id",)
 
 
 def _weeks(f, c):
-    return kpi.callback_weeks(compute(kpi.callback_days, f, c.tz), f)
+    return kpi.callback_weeks(compute(kpi.callback_days, f, c.tz, DAY), f)
 
 
 def _attempts(f, c):
-    return kpi.attempt_counts(compute(kpi.attempt_days, f, c.tz))
+    return kpi.attempt_counts(compute(kpi.attempt_days, f, c.tz, TOTALS))
 
 
 def _l1(c) -> str:
@@ -151,7 +153,8 @@ CHARTS = [
           lambda data, f, c: bars(data, "kpi.chart.satisfaction_distribution",
                                   ("satisfaction", "kpi.axis.satisfaction", enum_order(Satisfaction))),
           label=lambda frame, c: labelled(frame, "satisfaction", Satisfaction)),
-    Chart(kpi.callback_rates_by_kind, lambda f, c: kpi.callback_rates_by_kind(compute(kpi.callback_days, f, c.tz)),
+    Chart(kpi.callback_rates_by_kind,
+          lambda f, c: kpi.callback_rates_by_kind(compute(kpi.callback_days, f, c.tz, KIND_LEVEL)),
           _rates_figure, label=_rates),
     Chart(kpi.recheck_coverage, lambda f, c: compute(kpi.recheck_coverage, f), _coverage_figure, label=_coverage),
     Chart(kpi.dissatisfaction_reasons, lambda f, c: compute(kpi.dissatisfaction_reasons, f, c.tz),
@@ -159,7 +162,8 @@ CHARTS = [
                                   ("dissatisfaction_reason", "kpi.calls.axis.reason",
                                    list(data["dissatisfaction_reason"]))),
           label=_reasons),
-    Chart(kpi.qa_score_per_specialist, lambda f, c: kpi.qa_score_per_specialist(compute(kpi.attempt_days, f, c.tz)),
+    Chart(kpi.qa_score_per_specialist,
+          lambda f, c: kpi.qa_score_per_specialist(compute(kpi.attempt_days, f, c.tz, CALLER)),
           _qa_figure, label=_qa),
 ]
 

@@ -22,17 +22,19 @@ SCORE = {"average_score", "after_repair_average_score"}
 
 
 def _specialists(f, c) -> pd.DataFrame:
-    return specialist_view(compute(kpi.callback_days, f, c.tz), compute(kpi.attempt_days, f, c.tz),
-                           compute(kpi.lead_contact_days, f, c.tz))
+    """The rollups read per person only (core.kpi.rollups.read `by`: the days summed in SQL)."""
+    return specialist_view(compute(kpi.callback_days, f, c.tz, ("assignee_id",)),
+                           compute(kpi.attempt_days, f, c.tz, ("caller_id",)), compute(kpi.lead_contact_days, f, c.tz))
 
 
 def _technicians(f, c) -> pd.DataFrame:
     # A2's staff filter is the caller: read it for everyone, keep the calls about the filtered technician's orders.
-    calls = compute(kpi.attempt_days, replace(f, staff_id=None), c.tz)
+    calls = compute(kpi.attempt_days, replace(f, staff_id=None), c.tz, ("technician_id", "kind"))
     if f.staff_id:
         calls = calls[calls["technician_id"] == f.staff_id]
-    return technician_view(compute(kpi.order_intake_days, f, c.tz, c.dispatch_target),
-                           compute(kpi.order_done_days, f, c.tz), calls,
+    per_technician = ("technician_id",)
+    return technician_view(compute(kpi.order_intake_days, f, c.tz, c.dispatch_target, per_technician),
+                           compute(kpi.order_done_days, f, c.tz, per_technician), calls,
                            compute(kpi.awaiting_dispatch_by_technician, f, c.tz, c.now, c.dispatch_target))
 
 

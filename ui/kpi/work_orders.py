@@ -11,13 +11,15 @@ from ui.charts import bars, compute, enum_order, key, labelled, weekly_amounts, 
 from ui.context import tr
 from ui.kpi.specs import Chart, Headline, area
 
+DAY = ("day",)  # every figure here sums its rollup's days (core.kpi.rollups.read `by`): summed so in SQL
+
 
 def _intake(f, c):
-    return compute(kpi.order_intake_days, f, c.tz, c.dispatch_target)
+    return compute(kpi.order_intake_days, f, c.tz, c.dispatch_target, DAY)
 
 
 def _done(f, c):
-    return compute(kpi.order_done_days, f, c.tz)
+    return compute(kpi.order_done_days, f, c.tz, DAY)
 
 
 def _dispatch(f, c):
