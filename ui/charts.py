@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
+from functools import cache
 from importlib import import_module
 
 import pandas as pd
@@ -124,6 +125,11 @@ def pickable(chart, fields: list[str], layer: int = 0):
 VALIDATE = False  # each chart checked against the Vega-Lite schema; on in tests (tests/ui/conftest.py)
 
 
+@cache
+def _schema() -> dict:
+    return load_schema()  # read and parsed once: 35-100 ms a call
+
+
 def vega_spec(chart) -> dict:
     """The chart as st.altair_chart would send it (ui.vl: the data as named Arrow datasets), so a spec kept in a
     cache and sent with st.vega_lite_chart draws the same chart (tests/ui/test_kpi_vl.py holds every KPI chart
@@ -131,7 +137,7 @@ def vega_spec(chart) -> dict:
     where the served app skips the check: our charts are fixed code, checked in every page test."""
     spec = chart.to_dict()
     if VALIDATE:
-        validate_jsonschema({**spec, "datasets": {name: [] for name in spec["datasets"]}}, load_schema())
+        validate_jsonschema({**spec, "datasets": {name: [] for name in spec["datasets"]}}, _schema())
     return spec
 
 

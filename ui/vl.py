@@ -66,10 +66,13 @@ def value(v) -> dict:
 
 
 def field_type(series: pd.Series) -> str:
-    """The Vega-Lite type Altair infers for a column given without one (altair.utils.core's rule)."""
+    """The Vega-Lite type Altair infers for a column given without one (altair.utils.core's rule). An ordered
+    category (Altair adds its order) and a duration (Altair refuses it) are not ours to guess: give the type."""
     kind = infer_dtype(series, skipna=False)
     if kind in _QUANTITATIVE:
         return "quantitative"
+    if (kind == "categorical" and series.cat.ordered) or kind.startswith("timedelta"):
+        raise ValueError(f"give the type of {series.name!r} in its shorthand ({kind})")
     return "temporal" if kind in _TEMPORAL else "nominal"
 
 
@@ -148,7 +151,7 @@ class _Spec:
         return new
 
     def properties(self, **props) -> _Spec:
-        return self._with(props={**self.props, **props})
+        return self._with(props={**self.props, **{k: v for k, v in props.items() if v is not Undefined}})
 
     def add_params(self, *params: dict) -> _Spec:
         return self._with(params=[*self.params, *params])
@@ -215,7 +218,12 @@ class LayerChart(_Spec):
         self.layer = list(layers)
 
     def _with(self, **changes) -> LayerChart:
-        return super()._with(layer=list(self.layer), **changes)  # a layer replaced in the copy stays there
+        changes.setdefault("layer", list(self.layer))  # a layer replaced in the copy stays there
+        return super()._with(**changes)
+
+    def add_params(self, *params: dict) -> LayerChart:
+        """As Altair: a selection added to a layered chart is its first layer's (lifted to the top, naming it)."""
+        return self._with(layer=[self.layer[0].add_params(*params), *self.layer[1:]])
 
     def resolve_scale(self, **scales) -> LayerChart:
         return self.properties(resolve={"scale": scales})

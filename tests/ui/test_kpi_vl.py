@@ -123,3 +123,29 @@ def test_a_layer_without_rows_is_drawn_and_a_shared_frame_is_lifted_to_the_top()
     altairs = _convert_altair_to_vega_lite_spec(draw(altair))
     assert "data" in mine and "data" not in mine["layer"][0]
     assert _views(mine, {}) == _views(altairs, {})
+
+
+def test_a_selection_added_to_a_layered_chart_is_its_first_layers_as_in_altair():
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+
+    def draw(lib):
+        both = lib.layer(lib.Chart(frame).mark_bar().encode(x="a:N", y="b:Q"),
+                         lib.Chart(frame).mark_point().encode(x="a:N", y="b:Q"))
+        return both.add_params(lib.selection_point(name="pick", fields=["a"])).properties(title="T")
+
+    mine = ui.charts.vega_spec(draw(vl))
+    assert mine["params"][0]["views"] == [mine["layer"][0]["name"]]
+    assert "width" not in draw(vl).properties(width=vl.Undefined).to_dict()  # a property left out
+    assert _views(mine, {}) == _views(_convert_altair_to_vega_lite_spec(draw(altair)), {})
+
+
+def test_a_column_whose_type_altair_would_guess_otherwise_must_be_given_one():
+    import pandas as pd
+
+    for column in (pd.Series(pd.Categorical(["b", "a"], ordered=True), name="c"),
+                   pd.Series(pd.to_timedelta([1, 2], unit="s"), name="d")):
+        with pytest.raises(ValueError):
+            vl.field_type(column)
+    assert vl.field_type(pd.Series(pd.Categorical(["b", "a"]), name="e")) == "nominal"
