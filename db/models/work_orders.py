@@ -107,9 +107,11 @@ class WorkOrderEvent(Base):
     """One step of a work order's history (WO-4): who, when, from which status to which, and why."""
 
     __tablename__ = "work_order_events"
+    # by order, then the status moved to and when: when an order last went pending is one seek (migration 0014)
+    __table_args__ = (Index("ix_work_order_events_order_to_at", "work_order_id", "to_status", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     from_status: Mapped[WorkOrderStatus | None] = mapped_column(enum_col(WorkOrderStatus, "from_status"))

@@ -380,3 +380,32 @@ def test_a_pending_order_drills_at_the_moment_it_last_went_pending(engine):
     rows, total = DRILLS["pending_reasons"](engine, KpiFilter(*RANGE), "Asia/Shanghai", NOW,
                                                   {"reason": "parts"}, 10, 0)
     assert (total, [r["at"] for r in rows]) == (1, [went])
+
+
+def test_the_pending_orders_of_a_reason_page_by_when_they_went_pending_with_the_filters_kept(engine):
+    """WO-4, K-4: pages of the pending orders of one reason, newest went-pending first (the intake time where the
+    history has no such step), ties by the order, no order twice or missed across pages; another reason's
+    order and a finished one left out; a grade filter narrows the list (issue 14's drill-down contract)."""
+    with session_scope(engine) as s:
+        desk, normal, vip = make_user(s), make_customer(s), make_customer(s, grade=CustomerGrade.VIP)
+        expected = []
+        for i, (customer, went) in enumerate([(normal, 1), (vip, 5), (normal, None), (vip, 3), (normal, 3)]):
+            wo = make_work_order(s, customer, desk, intake_at=NOW - timedelta(days=20 + i),
+                                 status=WorkOrderStatus.PENDING, pending_reason=PendingReason.PARTS)
+            at = wo.intake_at if went is None else NOW - timedelta(days=went)
+            if went is not None:
+                make_work_order_event(s, wo, desk, at=at, to_status=WorkOrderStatus.PENDING,
+                                      pending_reason=PendingReason.PARTS)
+            expected.append((at, wo.id, customer.grade))
+        make_work_order(s, normal, desk, status=WorkOrderStatus.PENDING, pending_reason=PendingReason.APPROVAL)
+        make_work_order(s, normal, desk, status=WorkOrderStatus.IN_REPAIR)
+    expected.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    for f, want in [(KpiFilter(*RANGE), expected),
+                    (KpiFilter(*RANGE, grades=(CustomerGrade.VIP,)), [e for e in expected
+                                                                       if e[2] == CustomerGrade.VIP])]:
+        listed = []
+        for offset in range(0, 6, 2):
+            rows, total = DRILLS["pending_reasons"](engine, f, "Asia/Shanghai", NOW, {"reason": "parts"}, 2, offset)
+            assert total == len(want)
+            listed += [(r["at"], r["id"]) for r in rows]
+        assert listed == [(at, wo_id) for at, wo_id, _ in want]
