@@ -130,7 +130,9 @@ def kpi_headlines(engine: Engine, actor: Actor, tz: str, now: datetime) -> dict[
     """The KPI page's first headlines (K-1, K-3) over its default range, by KPI name; None: no data."""
     require(actor, Action.VIEW_KPIS)
     f = KpiFilter(*default_range(office_day(now, tz)))
-    weeks, attempts = callback_weeks(callback_days(engine, f, tz), f), attempt_counts(attempt_days(engine, f, tz))
+    # only the days' and the range's sums are read (summed in SQL: core.kpi.rollups.read `by`)
+    weeks = callback_weeks(callback_days(engine, f, tz, ("day",)), f)
+    attempts = attempt_counts(attempt_days(engine, f, tz, ()))
     return {"callback_completion_rate": callback_completion_rate(weeks),
             "callback_on_time_rate": callback_on_time_rate(weeks), "reach_rate": reach_rate(attempts),
             "complaints_closed_by_deadline": complaints_closed_by_deadline(engine, f, tz, now)}

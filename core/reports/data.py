@@ -57,9 +57,9 @@ def headline(engine: Engine, week_start: date, tz: str, now: datetime, dispatch_
     """The headline KPIs of the office week starting `week_start`, from core.kpi's own functions with the whole
     office's filter (no staff, grade or type narrowing): None where a KPI has no data."""
     f = kpi.KpiFilter(week_start, week_end(week_start))
-    weeks = kpi.callback_weeks(kpi.callback_days(engine, f, tz), f)
-    attempts = kpi.attempt_counts(kpi.attempt_days(engine, f, tz))
-    intake = kpi.order_intake_days(engine, f, tz, dispatch_target)
+    weeks = kpi.callback_weeks(kpi.callback_days(engine, f, tz, ("day",)), f)  # summed in SQL by what each needs
+    attempts = kpi.attempt_counts(kpi.attempt_days(engine, f, tz, ()))
+    intake = kpi.order_intake_days(engine, f, tz, dispatch_target, ("day",))
     dispatch = kpi.dispatch_counts(intake, kpi.awaiting_dispatch(engine, f, tz, now, dispatch_target))
     return {
         "callback_completion_rate": kpi.callback_completion_rate(weeks),
@@ -68,7 +68,7 @@ def headline(engine: Engine, week_start: date, tz: str, now: datetime, dispatch_
         "average_score": kpi.average_score(attempts),
         "complaints_closed_by_deadline": kpi.complaints_closed_by_deadline(engine, f, tz, now),
         "dispatch_within_target": kpi.dispatch_within_target(dispatch),
-        "paid_service_revenue": kpi.paid_service_revenue(kpi.order_done_days(engine, f, tz)),
+        "paid_service_revenue": kpi.paid_service_revenue(kpi.order_done_days(engine, f, tz, ())),
     }
 
 
