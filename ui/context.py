@@ -48,11 +48,13 @@ def lang() -> str:
     formats widget values between runs) the language of the last run stands in."""
     if get_script_run_ctx(suppress_warning=True) is None:
         return _last_lang[0]
-    if st.session_state.get(LANG_KEY) not in LANGS:
+    chosen = st.session_state.get(LANG_KEY)  # read once: every translated text of a run asks (~900 a KPI area)
+    if chosen not in LANGS:
         saved = st.context.cookies.get(LANG_COOKIE)
-        st.session_state[LANG_KEY] = saved if saved in LANGS else lang_from_locale(st.context.locale)
-    _last_lang[0] = st.session_state[LANG_KEY]
-    return _last_lang[0]
+        chosen = saved if saved in LANGS else lang_from_locale(st.context.locale)
+        st.session_state[LANG_KEY] = chosen
+    _last_lang[0] = chosen
+    return chosen
 
 
 def tr(key: str, **params: object) -> str:
