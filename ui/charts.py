@@ -141,10 +141,13 @@ def vega_spec(chart) -> dict:
     return spec
 
 
-def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale, dy: int | None = None
-                   ) -> list[vl.Chart]:
+def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, scale, dy: int | None = None,
+                   title: str | None = None) -> list[vl.Chart]:
     rows = pd.DataFrame({field: [value], "label": [label]})
-    at = getattr(vl, axis.upper())(f"{field}:Q", axis=None, scale=scale)
+    # on an axis of its own, none drawn; on the chart's shared axis, its title (Vega-Lite merges the layers' axes:
+    # one without an axis would hide the chart's, one with another title would add "target" to it)
+    shown = {"axis": None} if title is None else {"title": title}
+    at = getattr(vl, axis.upper())(f"{field}:Q", scale=scale, **shown)
     base = vl.Chart(rows).encode(**{axis: at}, tooltip=[vl.Tooltip(f"{field}:Q", title=label, format=fmt)])
     other = {"x": vl.value(4)} if axis == "y" else {"y": vl.value(4)}
     return [base.mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2),
@@ -153,13 +156,14 @@ def _target_layers(value: float, label: str, axis: str, field: str, fmt: str, sc
                            color=TARGET_COLOUR).encode(text="label:N", **other)]
 
 
-def target_layers(value: float, label: str, axis: str = "y", fmt: str = ".0%", dy: int | None = None
-                  ) -> list[vl.Chart]:
+def target_layers(value: float, label: str, axis: str = "y", fmt: str = ".0%", dy: int | None = None,
+                  title: str | None = None) -> list[vl.Chart]:
     """A target drawn on a chart, as its two layers to lay over it (`vl.layer(chart, *target_layers(...))`): a
     dashed rule at `value` on the `axis` (y for a rate over weeks, x for horizontal bars), labelled with `label`
     (e.g. tr("kpi_ui.target.coverage", ...)), sharing the chart's scale (a rate chart's 0-100%); `dy` moves the
-    label down from its rule (two targets' labels one under the other)."""
-    return _target_layers(value, label, axis, "target", fmt, vl.Undefined, dy)
+    label down from its rule (two targets' labels one under the other); `title` the chart's own title of that
+    axis when the target shares it (without, the target draws no axis of its own)."""
+    return _target_layers(value, label, axis, "target", fmt, vl.Undefined, dy, title)
 
 
 def _line(long: pd.DataFrame, x: vl.X, y: vl.Y, color: vl.Color, tips: list) -> list[vl.Chart]:

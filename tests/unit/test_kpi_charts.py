@@ -97,3 +97,13 @@ def test_a_chart_the_schema_refuses_is_refused_where_charts_are_checked(monkeypa
         charts.vega_spec(wrong)
     monkeypatch.setattr(charts, "VALIDATE", True)
     charts.vega_spec(_base())  # a right one passes
+
+
+def test_a_target_on_the_charts_own_axis_keeps_that_axis_and_its_title():
+    """Vega-Lite merges the axes of layers that share a scale: a target layer without an axis hid the re-check
+    coverage chart's only x axis (its percent scale), and one with its own title would add "target" to it."""
+    shared = vl.layer(_base(), *target_layers(0.10, "L2 ≥ 10%", axis="x", title="Coverage")).to_dict()
+    for layer in shared["layer"][1:]:
+        assert layer["encoding"]["x"]["title"] == "Coverage" and "axis" not in layer["encoding"]["x"]
+    own = vl.layer(_base(), *target_layers(0.10, "L2 ≥ 10%")).to_dict()
+    assert all(layer["encoding"]["y"]["axis"] is None for layer in own["layer"][1:])

@@ -99,8 +99,9 @@ def _coverage_figure(data: pd.DataFrame, f, c):
                  vl.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
                  vl.Tooltip("population:Q", title=tr("kpi.calls.series.population")),
                  vl.Tooltip("coverage_target:Q", title=tr("kpi.calls.series.target"), format=".0%")])
-    l2, l3 = (target_layers(pct / 100, tr("kpi_wa.target.level", level=level, percent=pct), axis="x", dy=dy)
-              for level, pct, dy in ((levels[0], c.l2_target, None), (levels[1], c.l3_target, 22)))
+    coverage = tr("kpi.calls.series.coverage")  # the targets share the bars' axis: its title, not none (no axis)
+    l2, l3 = (target_layers(pct / 100, tr(f"kpi_wa.target.{level}", percent=pct), axis="x", dy=dy, title=coverage)
+              for level, pct, dy in (("l2", c.l2_target, None), ("l3", c.l3_target, 22)))
     # the L3 label under the L2 one: equal targets would overlap
     title = {"text": tr("kpi.chart.recheck_coverage"), "subtitle": _recheck_targets(c)}
     return vl.layer(chart, *l2, *l3, title=title)
