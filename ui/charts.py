@@ -72,7 +72,7 @@ def coverage_opacity(frame: pd.DataFrame) -> vl.Opacity:
     partial = (frame["coverage"] == shown[1]).any()
     return vl.Opacity("coverage:N", title=tr("kpi.axis.coverage"), sort=shown,
                        scale=vl.Scale(domain=shown, range=[1.0, PARTIAL_OPACITY]),
-                       legend=(vl.Legend(orient="bottom", values=[shown[1]], labelLimit=LEGEND_LABELS) if partial
+                       legend=(vl.Legend(orient="top", values=[shown[1]], labelLimit=LEGEND_LABELS) if partial
                                else None))
 
 

@@ -107,3 +107,15 @@ def test_a_target_on_the_charts_own_axis_keeps_that_axis_and_its_title():
         assert layer["encoding"]["x"]["title"] == "Coverage" and "axis" not in layer["encoding"]["x"]
     own = vl.layer(_base(), *target_layers(0.10, "L2 ≥ 10%")).to_dict()
     assert all(layer["encoding"]["y"]["axis"] is None for layer in own["layer"][1:])
+
+
+def test_the_partial_week_legend_sits_on_top_where_the_whole_width_is_its():
+    """Beside the series legend under a half-width chart, "Partial week (not all its days counted)" was cut at
+    the chart's edge (tour): it goes on top, its label whole; no legend when every week is whole."""
+    from ui.charts import LEGEND_LABELS, coverage_opacity
+    from ui.context import tr
+
+    weeks = pd.DataFrame({"coverage": [tr("kpi.week.full"), tr("kpi.week.partial")]})
+    legend = coverage_opacity(weeks).props["legend"]
+    assert legend["orient"] == "top" and legend["labelLimit"] == LEGEND_LABELS
+    assert coverage_opacity(weeks.iloc[:1]).props["legend"] is None
