@@ -41,9 +41,13 @@ def test_recheck_coverage_draws_the_l2_and_l3_targets(open_page):
     spec, rows = _chart(at, "recheck_coverage")
     rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"]
     assert len(rules) == 2
-    labels = set(rows.dropna(subset=["label"])["label"])
-    assert {label.split(":")[0] for label in labels} == {t(f"enum.CallbackLevel.{lv}", "en") for lv in ("L2", "L3")}
+    targets = rows.dropna(subset=["label"])
+    percents = {"l2": round(targets["target"].max() * 100), "l3": round(targets["target"].min() * 100)}
+    assert set(targets["label"]) == {t(f"kpi_wa.target.{level}", "en", percent=p) for level, p in percents.items()}
     assert set(rows.dropna(subset=["level_key"])["level_key"]) <= {"L2", "L3"}
+    # the targets share the bars' x axis: none of its layers hides it (Vega-Lite merges their axes)
+    assert all(layer["encoding"]["x"].get("axis", {}) is not None for layer in spec["layer"])
+    assert {layer["encoding"]["x"]["title"] for layer in spec["layer"]} == {t("kpi.calls.series.coverage", "en")}
 
 
 def _pick(at, chart: str, **keys) -> None:
