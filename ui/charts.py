@@ -63,7 +63,7 @@ def _series(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _color(field: str, title_key: str, order: list[str], colours: list[str] | None = None) -> vl.Color:
     scale = vl.Scale(domain=order) if colours is None else vl.Scale(domain=order, range=colours)
     return vl.Color(f"{field}:N", title=tr(title_key), sort=order, scale=scale,
-                     legend=vl.Legend(orient="bottom", columns=2))
+                    legend=vl.Legend(orient="bottom", columns=2))
 
 
 def coverage_opacity(frame: pd.DataFrame) -> vl.Opacity:
@@ -71,9 +71,9 @@ def coverage_opacity(frame: pd.DataFrame) -> vl.Opacity:
     shown = [tr("kpi.week.full"), tr("kpi.week.partial")]
     partial = (frame["coverage"] == shown[1]).any()
     return vl.Opacity("coverage:N", title=tr("kpi.axis.coverage"), sort=shown,
-                       scale=vl.Scale(domain=shown, range=[1.0, PARTIAL_OPACITY]),
-                       legend=(vl.Legend(orient="top", values=[shown[1]], labelLimit=LEGEND_LABELS) if partial
-                               else None))
+                      scale=vl.Scale(domain=shown, range=[1.0, PARTIAL_OPACITY]),
+                      legend=(vl.Legend(orient="top", values=[shown[1]], labelLimit=LEGEND_LABELS) if partial
+                              else None))
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[vl.Tooltip]:

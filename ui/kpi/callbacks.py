@@ -53,12 +53,12 @@ def _rates_figure(data: pd.DataFrame, f, c):
     series = [tr(f"kpi.calls.series.{s}") for s in RATE_SERIES]
     return vl.Chart(data, title=tr("kpi.chart.callback_rates_by_kind")).mark_bar().encode(
         y=vl.Y("kind_level:N", title=tr("kpi.calls.axis.kind"), sort=list(dict.fromkeys(data["kind_level"])),
-                axis=vl.Axis(labelLimit=240)),
+               axis=vl.Axis(labelLimit=240)),
         yOffset=vl.YOffset("rate_name:N", sort=series),
         x=vl.X("rate_value:Q", title=tr("kpi.calls.axis.rate"), scale=vl.Scale(domain=[0, 1]),
-                axis=vl.Axis(format="%")),
+               axis=vl.Axis(format="%")),
         color=vl.Color("rate_name:N", title=tr("kpi.axis.series"), sort=series,
-                        legend=vl.Legend(orient="bottom")),
+                       legend=vl.Legend(orient="bottom")),
         tooltip=[vl.Tooltip("kind_level:N", title=tr("kpi.calls.axis.kind")),
                  vl.Tooltip("rate_name:N", title=tr("kpi.axis.series")),
                  vl.Tooltip("rate_value:Q", title=tr("kpi.calls.axis.rate"), format=".1%"),
@@ -90,10 +90,10 @@ def _coverage_figure(data: pd.DataFrame, f, c):
     levels = enum_order(CallbackLevel)[1:]  # L2, L3
     chart = vl.Chart(data).mark_bar().encode(
         y=vl.Y("recheck_sample:N", title=tr("kpi.calls.axis.period"), sort=list(data["recheck_sample"]),
-                axis=vl.Axis(labelLimit=260)),  # "2026年第23周 · 二级（经理）" whole, not cut with "…"
+               axis=vl.Axis(labelLimit=260)),  # "2026年第23周 · 二级（经理）" whole, not cut with "…"
         x=vl.X("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), axis=vl.Axis(format="%")),
         color=vl.Color("callback_level:N", title=tr("kpi.calls.axis.level"), sort=levels,
-                        legend=vl.Legend(orient="bottom")),
+                       legend=vl.Legend(orient="bottom")),
         tooltip=[vl.Tooltip("recheck_sample:N", title=tr("kpi.calls.axis.period")),
                  vl.Tooltip("recheck_coverage:Q", title=tr("kpi.calls.series.coverage"), format=".1%"),
                  vl.Tooltip("done:Q", title=tr("kpi.calls.series.done")),
@@ -125,7 +125,7 @@ def _qa(frame: pd.DataFrame, c) -> pd.DataFrame:
 def _qa_figure(data: pd.DataFrame, f, c):
     return vl.Chart(data, title=tr("kpi.chart.qa_score_per_specialist")).mark_bar().encode(
         y=vl.Y("qa_specialist:N", title=tr("kpi.calls.axis.specialist"), sort=list(data["qa_specialist"]),
-                axis=vl.Axis(labelLimit=240)),
+               axis=vl.Axis(labelLimit=240)),
         x=vl.X("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), scale=vl.Scale(domain=[0, 11])),
         tooltip=[vl.Tooltip("qa_specialist:N", title=tr("kpi.calls.axis.specialist")),
                  vl.Tooltip("qa_score:Q", title=tr("kpi.calls.axis.qa_score"), format=".2f"),

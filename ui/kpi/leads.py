@@ -50,7 +50,7 @@ def _stage_bars(long: pd.DataFrame, x: vl.X, x_field: str, x_title: str, order: 
     enc = {"x": x, "xOffset": vl.XOffset("stage:N", sort=order),
            "y": vl.Y("count:Q", title=tr("kpi.axis.count")),
            "color": vl.Color("stage:N", title=tr("kpi.lead.axis.stage"), sort=order, scale=vl.Scale(domain=order),
-                              legend=vl.Legend(orient="bottom", columns=3)),
+                             legend=vl.Legend(orient="bottom", columns=3)),
            "tooltip": [vl.Tooltip(x_field, title=tr(x_title)), vl.Tooltip("stage", title=tr("kpi.lead.axis.stage")),
                        vl.Tooltip("count:Q", title=tr("kpi.axis.count"))]}
     if opacity is not None:
@@ -130,11 +130,11 @@ def follow_up_figure(data: pd.DataFrame, f, c):
     long = long.assign(rank=[order.index(v) for v in long["when"]])
     return vl.Chart(long, title=tr("kpi.chart.lead_follow_ups_on_schedule")).mark_bar().encode(
         y=vl.Y("lead_class:N", sort=enum_order(LeadClass), title=tr("kpi.lead.axis.lead_class"),
-                axis=vl.Axis(labelLimit=240)),
+               axis=vl.Axis(labelLimit=240)),
         x=vl.X("count:Q", title=tr("kpi.axis.count"), stack="zero"),
         color=vl.Color("when:N", title=tr("kpi.lead.axis.on_time"), sort=order,
-                        scale=vl.Scale(domain=order, range=[COLOURS[0], COLOURS[2]]),
-                        legend=vl.Legend(orient="bottom")),
+                       scale=vl.Scale(domain=order, range=[COLOURS[0], COLOURS[2]]),
+                       legend=vl.Legend(orient="bottom")),
         order=vl.Order("rank:Q"),
         tooltip=[vl.Tooltip("lead_class", title=tr("kpi.lead.axis.lead_class")),
                  vl.Tooltip("when", title=tr("kpi.lead.axis.on_time")),

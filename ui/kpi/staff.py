@@ -79,9 +79,9 @@ def _rate_figure(name: str, axis: str):
             return None
         return vl.Chart(data, title=tr(f"kpi.chart.{name}")).mark_bar().encode(
             y=vl.Y("staff_person:N", title=tr(f"kpi_wa.axis.{axis}"), sort=list(data["staff_person"]),
-                    axis=vl.Axis(labelLimit=240)),
+                   axis=vl.Axis(labelLimit=240)),
             x=vl.X("staff_rate:Q", title=tr("kpi.calls.axis.rate"), scale=vl.Scale(domain=[0, 1]),
-                    axis=vl.Axis(format="%")),
+                   axis=vl.Axis(format="%")),
             tooltip=[vl.Tooltip("staff_person:N", title=tr(f"kpi_wa.axis.{axis}")),
                      vl.Tooltip("staff_rate:Q", title=tr("kpi.calls.axis.rate"), format=".1%")])
     return figure
