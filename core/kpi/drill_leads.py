@@ -7,27 +7,30 @@ LEAD_DRILLS maps each chart (the KPI function's name) to its drill, for core.kpi
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, func, select
 
-from core.kpi.drill_page import Rows, number, only, page, week_days
+from core.kpi.drill_page import CAP, Rows, number, only, page, week_days
 from core.kpi.leads import STAGES, contacts, follow_ups, office_day_number
 from core.kpi.local_days import weekday_of
+from core.kpi.rollups import follow_up_intervals, refresh
+from core.kpi.rollups.read import narrowed
 from core.kpi.sql import KpiFilter
 from core.office.settings import load_office
-from db.models import Lead, LeadContact, User
+from db.models import KpiLeadFollowUpDay, Lead, LeadContact, User
 
 ON_TIME = {"yes": 1, "no": 0}
 
 
-def _page(engine: Engine, stmt: Select, limit: int, offset: int) -> Rows:
-    """One page of `stmt` (it selects contact_id, lead_id, at and user_id), newest first, and the total."""
+def _page(engine: Engine, stmt: Select, limit: int, offset: int, total: int | None = None) -> Rows:
+    """One page of `stmt` (it selects contact_id, lead_id, at and user_id), newest first, and the total
+    (counted, unless given)."""
     rows = stmt.subquery()
     stmt = (select(rows.c.lead_id.label("id"), rows.c.lead_id.label("number"), Lead.name.label("customer"),
                    rows.c.at, Lead.status.label("status"), User.display_name.label("staff"))
             .join(Lead, Lead.id == rows.c.lead_id).outerjoin(User, User.id == rows.c.user_id))
-    return page(engine, "lead", stmt, [rows.c.at, rows.c.lead_id, rows.c.contact_id], limit, offset)
+    return page(engine, "lead", stmt, [rows.c.at, rows.c.lead_id, rows.c.contact_id], limit, offset, total=total)
 
 
 def _stage_contacts(engine: Engine, f: KpiFilter, tz: str, stage: str | None, *where, limit: int, offset: int) -> Rows:
@@ -70,21 +73,50 @@ def drill_lead_funnel_per_weekday(engine: Engine, f: KpiFilter, tz: str, now: da
                            offset=offset)
 
 
+def _follow_up_days(engine: Engine, f: KpiFilter, tz: str, settings, klass: str | None, on_time: str | None
+                    ) -> list[tuple[date, int]]:
+    """The follow-ups the pick counts per office day of the range, newest day first, read from the rollup the
+    chart itself reads (core.kpi.rollups, kpi_lead_follow_up_days), brought up to date first."""
+    refresh(engine, tz, None, names=("lead_follow_up_days",), intervals=follow_up_intervals(settings))
+    t = KpiLeadFollowUpDay
+    counted = {None: t.due, "yes": t.on_time, "no": t.due - t.on_time}[on_time]
+    stmt = narrowed(select(t.day, func.sum(counted)), t, f, staff="specialist_id")
+    if klass is not None:
+        stmt = stmt.where(t.lead_class == klass)
+    with engine.connect() as conn:
+        return [(d, int(n or 0)) for d, n in conn.execute(stmt.group_by(t.day).order_by(t.day.desc()))]
+
+
 def drill_lead_follow_ups_on_schedule(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
                                       limit: int, offset: int, settings=None) -> Rows:
     """The follow-up contacts of one class: pick {"lead_class": "A" | "B" | "C", "on_time": "yes" | "no"}
     (on_time left out: all of the class's follow-ups; lead_class left out: every class's, as the headline
     "follow-ups on time" lists its numerator, {"on_time": "yes"}). An empty pick is refused. `settings`: the
-    office (its intervals), read when None."""
+    office (its intervals), read when None.
+
+    L-1's rule (core.kpi.leads.follow_ups) looks at each touched lead's whole contact history, seconds over two
+    years at a million contacts; so the total and the days the page falls on come from the daily rollup, and the
+    rule runs only over the newest days that hold the page (a contact's class and due day depend on its lead's
+    earlier contacts alone, not on the range it is listed in)."""
     klass, on_time = only(pick, "lead_class", "on_time").get("lead_class"), pick.get("on_time")
     if not pick or (klass is not None and klass not in {"A", "B", "C"}) or (
             on_time is not None and on_time not in ON_TIME):
         raise ValueError(pick)
-    fu = follow_ups(f, tz, settings or load_office(engine), engine.dialect.name)
+    settings = settings or load_office(engine)
+    days = _follow_up_days(engine, f, tz, settings, klass, on_time)
+    total, first, seen = sum(n for _, n in days), f.start, 0
+    for day, n in days:  # the oldest day the page still needs: the rows up to offset + limit, newest first
+        if n:
+            seen, first = seen + n, day
+        if seen >= offset + limit:
+            break
+    if offset >= total:
+        return [], min(total, CAP + 1)
+    fu = follow_ups(replace(f, start=first), tz, settings, engine.dialect.name)
     stmt = select(fu.c.contact_id, fu.c.lead_id, fu.c.contacted_at.label("at"), fu.c.user_id).where(
         *([] if klass is None else [fu.c.lead_class == klass]),
         *([] if on_time is None else [fu.c.on_time == ON_TIME[on_time]]))
-    return _page(engine, stmt, limit, offset)
+    return _page(engine, stmt, limit, offset, total=total)
 
 
 def drill_lead_sales(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str], limit: int,
