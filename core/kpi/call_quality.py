@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from core.kpi.rollups import refresh
+from core.kpi.rollups.read import narrowed
 from core.kpi.sql import KpiFilter, in_range, narrow, ratio
 from core.rechecks.rules import period_of
 from db.engine import session_scope
@@ -96,17 +97,21 @@ def dissatisfaction_reasons(engine: Engine, f: KpiFilter, tz: str) -> pd.DataFra
     refresh(engine, tz, None, names=("dissatisfaction_days",))  # read from the rollup (issue 14 "Fast at scale")
     r = KpiDissatisfactionDay
     total = func.sum(r.count)
-    stmt = select(r.reason, total.label("count")).where(r.day.between(f.start, f.end))
-    if f.staff_id:
-        stmt = stmt.where(r.caller_id == f.staff_id)
-    if f.grades:
-        stmt = stmt.where(r.grade.in_([str(g) for g in f.grades]))
-    if f.callback_kinds:
-        stmt = stmt.where(r.kind.in_([str(k) for k in f.callback_kinds]))
+    stmt = narrowed(select(r.reason, total.label("count")), r, f, staff="caller_id", kinds=True)
     stmt = stmt.group_by(r.reason).order_by(total.desc(), r.reason).limit(TOP_REASONS)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return _reasons(rows)
+
+
+def dissatisfaction_reason_count(engine: Engine, f: KpiFilter, tz: str, reason: str) -> int:
+    """How many dissatisfied attempts dissatisfaction_reasons counts under the grouping key `reason`: the bar's
+    number, read from the same rollup (the drill-down's total)."""
+    refresh(engine, tz, None, names=("dissatisfaction_days",))
+    r = KpiDissatisfactionDay
+    stmt = narrowed(select(func.coalesce(func.sum(r.count), 0)), r, f, staff="caller_id", kinds=True)
+    with engine.connect() as conn:
+        return int(conn.execute(stmt.where(r.reason == reason)).scalar_one())
 
 
 def _reasons(rows) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from core.kpi.call_quality import DISSATISFIED, reason_key
+from core.kpi.call_quality import DISSATISFIED, dissatisfaction_reason_count, reason_key
 from core.kpi.drill_page import Rows, need, number, only, page
 from core.kpi.sql import KpiFilter, in_range, narrow, unindexed
 from db.enums import CallbackKind, CallbackLevel, CallbackStatus, CallOutcome
@@ -115,7 +115,8 @@ def dissatisfaction_reasons(engine: Engine, f: KpiFilter, tz: str, now: datetime
     # IN of its ids: SQLite then walks the dissatisfied attempts newest first and stops at a page, or at CAP for
     # the total, instead of keying every dissatisfied attempt of the range (two years: 190k at the large office)
     stmt = _attempts(f, tz, *DISSATISFIED, *words, reason_key(reason) == picked)
-    return page(engine, "attempt", stmt, ATTEMPT_ORDER, limit, offset)
+    total = dissatisfaction_reason_count(engine, f, tz, picked)  # the bar's own number, from its rollup
+    return page(engine, "attempt", stmt, ATTEMPT_ORDER, limit, offset, total=total)
 
 
 def qa_score_per_specialist(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick: dict[str, str],
