@@ -2,7 +2,7 @@
 lifespan, builds last week's report from Monday 07:00 office time on (a quarter-hourly job that asks which week is
 due and whether it is kept), and runs once at start (a catch-up, when a server was down on the Monday). The job lease
 in the database makes two server processes (or a server and `python -m cli.report` from cron) build and mail it
-once. A failure is logged, never raised."""
+once. A failure is logged, never raised. The same scheduler takes the daily backup (ui.backup_schedule)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from core.office.settings import load_office
 from core.reports import due_week, is_stored, run_weekly
 from core.reports.lease import holder_name
 from ui import clock
+from ui.backup_schedule import JOB as BACKUP_JOB
+from ui.backup_schedule import run_backup_job
 from ui.web_engine import web_engine
 
 log = logging.getLogger("servicedesk.reports")
@@ -48,10 +50,13 @@ def run_job(catch_up: bool = False) -> None:
 
 
 def start_scheduler() -> BackgroundScheduler:
-    """The started scheduler: the quarter-hourly job, and a catch-up run now."""
+    """The started scheduler: the quarter-hourly jobs (the weekly report, the daily backup), and a catch-up run
+    of each now."""
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(run_job, quarter_hour_trigger(), id=JOB, coalesce=True, misfire_grace_time=900)
     scheduler.add_job(run_job, kwargs={"catch_up": True}, id=f"{JOB}_catch_up")  # no trigger: once, at start
+    scheduler.add_job(run_backup_job, quarter_hour_trigger(), id=BACKUP_JOB, coalesce=True, misfire_grace_time=900)
+    scheduler.add_job(run_backup_job, id=f"{BACKUP_JOB}_catch_up")
     scheduler.start()
     return scheduler
 

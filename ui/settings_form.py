@@ -39,6 +39,7 @@ GROUPS = {
                  "auth.lockout_minutes"),
     "report": ("report.language", "report.smtp_host", "report.smtp_port", "report.smtp_starttls",
                "report.smtp_sender", "report.recipients"),
+    "backup": ("backup.keep_days",),
 }
 
 

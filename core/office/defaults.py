@@ -46,4 +46,6 @@ DEFAULTS: dict[str, object] = {
     "report.smtp_starttls": "on",  # or "off"
     "report.smtp_sender": "",
     "report.recipients": "",  # addresses separated by commas
+    # Issue 15: the daily backup the server's scheduler takes (core.backup) is kept this many days.
+    "backup.keep_days": 14,
 }

@@ -32,6 +32,7 @@ RANGES = {
     "complaint.reply_deadline_days": (1, 90), "complaint.reply_deadline_days_critical": (1, 90),
     "complaint.reply_deadline_days_minor": (1, 90), "complaint.first_response_working_days": (1, 10),
     "complaint.full_inspection_max": (1, 100000), "report.smtp_port": (1, 65535),
+    "backup.keep_days": (1, 3650),
 }
 
 
