@@ -3,16 +3,20 @@ office (DATABASE_URL, else the embedded demo database) into BACKUP_DIR (default 
 app runs; `--daily` does what the server's scheduler does (for cron, with REPORT_SCHEDULER=off): a backup when
 today's is due, under the same lease, then the ones past backup.keep_days deleted; `--list` lists the backups
 there; `--check FILE` checks one; `--restore FILE` restores one into the configured database when it holds no
-office yet (`--replace` replaces the office it holds: stop the app first). The app's own scheduler takes the
-daily backup and keeps backup.keep_days days of them (ui.backup_schedule).
+office yet (`--replace` replaces the office it holds, after backing that one up into the folder: stop the app
+first). The app's own scheduler takes the daily backup and keeps backup.keep_days days of them
+(ui.backup_schedule).
 Exit status: 0 done, 1 refused or failed (the reason on stderr)."""
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.backup import BackupFailed, backup_folder, backups, check, restore, run_daily, take_backup
 from core.office.settings import load_office
@@ -52,12 +56,17 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
             check(args.check)
             print(f"{args.check}: ok")
         elif args.restore:
-            restore(args.restore, url, replace=args.replace)
+            kept = restore(args.restore, url, replace=args.replace, keep_in=folder, now=now)
+            if kept is not None:
+                print(f"the office the database held is kept in {kept}")
             print(f"restored {args.restore}")
         else:
             print(take_backup(url, folder, now))
     except BackupFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error, SQLAlchemyError) as failed:  # a full disk, a locked or unreachable database
+        print(f"error: {type(failed).__name__}: {str(failed).splitlines()[0] if str(failed) else ''}", file=sys.stderr)
         return 1
     return 0
 

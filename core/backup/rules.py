@@ -35,7 +35,8 @@ def daily_due(names: list[str], now: datetime, tz: str) -> bool:
     local = now.astimezone(ZoneInfo(tz))
     if local.hour < DAILY_HOUR:
         return False
-    since = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0).astimezone(UTC)
+    since = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0, fold=0)
+    since = since.astimezone(UTC)  # fold=0: the first 02:00 of a night the clocks go back, not the second
     return not any((at := taken_at(n)) is not None and at >= since for n in names)
 
 

@@ -7,9 +7,10 @@
   `pg_restore --list`. An office whose URL sets a search_path (one schema of a shared database) is dumped
   as that schema alone.
 
-A backup is written as `<name>.part` and renamed when it passed its check, so the folder never holds a half
-backup under a backup's name. `restore` checks the backup, refuses a database that already holds an office
-unless asked to replace it, restores, and migrates the result to the current schema (an older backup comes
+A backup is written as `<name>.<pid>.part`, readable by the server's user only, and renamed when it passed its
+check, so the folder never holds a half backup under a backup's name. `restore` checks the whole backup and
+its schema revision, refuses a database that already holds an office unless asked to replace it (and then
+backs that office up first), restores, and migrates the result to the current schema (an older backup comes
 back usable). `run_daily` is the scheduler's job: once per office day, under a job lease so that two server
 processes (or a server and cron) take it once, then the backups past the retention setting are deleted."""
 
@@ -21,17 +22,19 @@ import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import make_url
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import inspect, make_url
 from sqlalchemy.engine import URL
 
 from core.backup.rules import SUFFIXES, daily_due, expired, file_name, taken_at
 from core.reports.lease import release_lease, take_lease
 from db.config import ROOT
 from db.engine import make_engine
-from db.migrate import is_empty, upgrade
+from db.migrate import alembic_config, is_empty, upgrade
 
 FOLDER_ENV = "BACKUP_DIR"
 DAILY_BACKUP = "daily_backup"  # its job lease
@@ -110,16 +113,18 @@ def _run(tool: str, *args: str, env: dict[str, str]) -> str:
         raise BackupFailed(f"{tool} is not installed (Debian: apt install postgresql-client)")
     done = subprocess.run([tool, *args], env=env, capture_output=True, text=True, check=False)
     if done.returncode:
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        raise BackupFailed(f"{tool} failed: {last}")
+        lines = [n for n in done.stderr.strip().splitlines() if n.strip() and not n.lstrip().startswith("Command")]
+        raise BackupFailed(f"{tool} failed: {' / '.join(lines[-3:]) or f'exit status {done.returncode}'}")
     return done.stdout
 
 
 def check_dump(path: Path) -> None:
-    """The file is a whole pg_dump archive: pg_restore can list its contents."""
+    """The file is a whole pg_dump archive: its table of contents lists table data, and pg_restore reads every
+    part of it to the end (the contents alone are at the start: a dump cut short still lists them)."""
     listing = _run("pg_restore", "--list", str(path), env=dict(os.environ))
     if "TABLE DATA" not in listing:
         raise BackupFailed(f"{path.name} holds no table data")
+    _run("pg_restore", f"--file={os.devnull}", str(path), env=dict(os.environ))
 
 
 def _same_schema(backup: Path, wanted: str) -> None:
@@ -130,6 +135,47 @@ def _same_schema(backup: Path, wanted: str) -> None:
     if len(dumped) == 1 and wanted not in dumped:
         raise BackupFailed(f"{backup.name} holds the schema {dumped.pop()}; the database's search_path names "
                            f"{wanted}: restore it with the search_path of the office it was taken from")
+
+
+def _revision(backup: Path) -> str | None:
+    """The schema revision (alembic_version) the backup was taken at; None: it holds none."""
+    if backup.suffix == SUFFIXES["sqlite"]:
+        with closing(_read_only(backup)) as conn:
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.DatabaseError:
+                return None
+        return row[0] if row else None
+    data = _run("pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(backup), env=dict(os.environ))
+    lines = data.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("COPY ") and "alembic_version" in line and n + 1 < len(lines):
+            return None if lines[n + 1] == "\\." else lines[n + 1].strip()
+    return None
+
+
+def _known_revision(backup: Path) -> None:
+    """A backup this version of the app can migrate: one taken by a newer version is refused before anything
+    is restored (its schema is one this app does not know, and could not bring back)."""
+    revision = _revision(backup)
+    if revision is None:
+        raise BackupFailed(f"{backup.name} holds no office (no schema revision)")
+    try:
+        ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+    except CommandError as unknown:
+        raise BackupFailed(f"{backup.name} was taken by a newer version of the app (schema {revision}): "
+                           "restore it with that version") from unknown
+
+
+def holds_office(engine) -> bool:
+    """Whether the database holds an office: any customer or any user (an office set up with its first admin
+    and nothing else yet is an office too). A migrated database with only its seeded settings does not."""
+    if not is_empty(engine):
+        return True
+    if not inspect(engine).has_table("users"):
+        return False
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT 1 FROM users LIMIT 1").first() is not None
 
 
 def check(path: Path) -> None:
@@ -147,10 +193,12 @@ def check(path: Path) -> None:
 def take_backup(url: str, folder: Path, now: datetime) -> Path:
     """A backup of the database at `url`, taken at `now` into `folder`, checked; its path."""
     dialect = _dialect(url)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: the office's data, its owner's alone
     final = folder / file_name(now, dialect)
-    part = final.with_name(final.name + ".part")
+    part = final.with_name(f"{final.name}.{os.getpid()}.part")
     try:
+        part.touch(mode=0o600)  # customers' details and password hashes: readable by the server's user only
+        os.chmod(part, 0o600)
         if dialect == "sqlite":
             _sqlite_copy(_sqlite_path(url), part)
             check_sqlite(part)
@@ -165,32 +213,38 @@ def take_backup(url: str, folder: Path, now: datetime) -> Path:
     return final
 
 
-def restore(backup: Path, url: str, replace: bool = False) -> None:
-    """Restore `backup` into the database at `url` and migrate it to the current schema. A database that holds
-    an office already is refused unless `replace` (then its office is replaced whole): a restore never mixes
-    two offices, nor overwrites one by a slip of the command line."""
+def restore(backup: Path, url: str, replace: bool = False, keep_in: Path | None = None,
+            now: datetime | None = None) -> Path | None:
+    """Restore `backup` into the database at `url` and migrate it to the current schema. Checked first, whole:
+    the backup (its integrity, every part of a dump), its kind and its schema revision (a newer app's backup is
+    refused). A database that holds an office already (`holds_office`) is refused unless `replace`: then that
+    office is first backed up into `keep_in` (taken at `now`), and that backup's path returned, so a replace by
+    mistake can be undone. PostgreSQL restores in one transaction: a failure leaves the database as it was."""
     check(backup)
     dialect = _dialect(url)
     if backup.suffix != SUFFIXES[dialect]:
         raise BackupFailed(f"{backup.name} is a backup of another kind of database than {dialect}")
+    _known_revision(backup)
+    if dialect == "postgresql":
+        _same_schema(backup, _libpq(url)[2] or "public")
     engine = make_engine(url)
     try:
-        if not is_empty(engine) and not replace:
-            raise BackupFailed("that database already holds an office: restore into an empty one, or replace it "
-                               "with --replace (stop the app first)")
+        occupied = holds_office(engine)
     finally:
         engine.dispose()
+    if occupied and not replace:
+        raise BackupFailed("that database already holds an office: restore into an empty one, or replace it "
+                           "with --replace (stop the app first)")
+    kept = take_backup(url, keep_in or backup_folder(), now or datetime.now(UTC)) if occupied else None
     if dialect == "sqlite":
-        target = _sqlite_path(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with closing(_read_only(backup)) as src, closing(sqlite3.connect(target)) as dst:
+        with closing(_read_only(backup)) as src, closing(sqlite3.connect(_sqlite_path(url))) as dst:
             src.backup(dst)
     else:
-        dsn, env, schema = _libpq(url)
-        _same_schema(backup, schema or "public")
+        dsn, env, _ = _libpq(url)
         _run("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
-             f"--dbname={dsn}", str(backup), env=env)
+             "--single-transaction", f"--dbname={dsn}", str(backup), env=env)
     upgrade(url)
+    return kept
 
 
 def prune(folder: Path, now: datetime, keep_days: int) -> list[Path]:

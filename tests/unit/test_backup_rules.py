@@ -36,3 +36,14 @@ def test_retention_deletes_backups_older_than_the_setting_never_the_newest_nor_o
     assert expired(names, NOW, 60) == []
     old = file_name(NOW - timedelta(days=90), "postgresql")
     assert expired([old, "notes.txt"], NOW, 7) == []  # the only backup stays, however old
+
+
+def test_the_night_the_clocks_go_back_has_one_daily_backup():
+    """Europe/Berlin, 25 October 2026: 02:00-03:00 comes twice; a backup at the first 02:15 is the day's."""
+    tz = "Europe/Berlin"
+    first = datetime(2026, 10, 25, 0, 15, tzinfo=UTC)  # 02:15 CEST
+    second = datetime(2026, 10, 25, 1, 15, tzinfo=UTC)  # 02:15 CET, an hour later
+    assert daily_due([], first, tz)
+    assert not daily_due([file_name(first, "sqlite")], second, tz)
+    spring = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 03:00 CEST: 02:00 never came that night
+    assert daily_due([file_name(spring - timedelta(days=1), "sqlite")], spring, tz)

@@ -16,11 +16,14 @@ from sqlalchemy import create_engine, make_url, select, text
 from cli import backup as cli_backup
 from core.audit.log import record
 from core.backup import BackupFailed, backups, check, file_name, restore, run_daily, take_backup
+from core.backup.services import holds_office
+from core.reports.lease import release_lease, take_lease
 from db.engine import make_engine, session_scope
 from db.enums import AuditAction
 from db.migrate import is_empty, upgrade
 from db.models import AuditEntry, Base, Customer
 from demo.build import Scale, build_demo
+from tests.factories import make_user
 
 NOW = datetime(2026, 11, 16, 19, 0, tzinfo=UTC)  # 03:00 on 17 November, Shanghai: the daily backup is due
 TINY = Scale(customers=40, work_orders=60, callbacks=150, complaints=12, leads=12)
@@ -129,18 +132,59 @@ def test_a_backup_taken_while_a_write_is_under_way_holds_only_what_was_committed
         engine.dispose()
 
 
-def test_a_damaged_backup_fails_its_check_and_restores_nothing(databases, tmp_path):
+@pytest.mark.parametrize("kept", [0.5, 0.97])
+def test_a_damaged_backup_fails_its_check_and_restores_nothing(databases, tmp_path, kept):
+    """A copy cut short (a full disk, an interrupted transfer): even 97% of a dump, whose table of contents is
+    whole, is refused; a replace with it leaves the office as it was."""
     source = databases()
     _office(source)
     backup = take_backup(source, tmp_path, NOW)
     data = backup.read_bytes()
-    backup.write_bytes(data[: len(data) // 2])  # a copy cut short (a full disk, an interrupted transfer)
+    backup.write_bytes(data[: int(len(data) * kept)])
     with pytest.raises(BackupFailed):
         check(backup)
     target = databases()
+    _office(target)
+    before = _everything(target)
     with pytest.raises(BackupFailed):
+        restore(backup, target, replace=True, keep_in=tmp_path / "kept", now=NOW)
+    assert _everything(target) == before and not backups(tmp_path / "kept")
+
+
+def test_a_backup_taken_by_a_newer_version_is_refused_before_anything_changes(databases, tmp_path):
+    source = databases()
+    _office(source)
+    engine = make_engine(source)
+    try:
+        with engine.begin() as conn:  # as if a later release had migrated it further
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    backup = take_backup(source, tmp_path, NOW)
+    target = databases()
+    _office(target)
+    before = _everything(target)
+    with pytest.raises(BackupFailed, match="newer version"):
+        restore(backup, target, replace=True, keep_in=tmp_path / "kept", now=NOW)
+    assert _everything(target) == before
+
+
+def test_an_office_with_only_its_first_admin_is_an_office(databases, tmp_path):
+    """No customer yet, but a user: a restore without --replace refuses it (is_empty alone would not)."""
+    source = databases()
+    _office(source)
+    backup = take_backup(source, tmp_path, NOW)
+    target = databases()
+    upgrade(target)
+    engine = make_engine(target)
+    try:
+        with session_scope(engine) as s:
+            make_user(s)
+        assert holds_office(engine)
+    finally:
+        engine.dispose()
+    with pytest.raises(BackupFailed, match="already holds an office"):
         restore(backup, target)
-    assert not make_url(target).get_backend_name() == "sqlite" or not os.path.exists(make_url(target).database)
 
 
 def test_a_restore_refuses_a_database_that_holds_an_office_unless_asked_to_replace_it(databases, tmp_path):
@@ -158,8 +202,12 @@ def test_a_restore_refuses_a_database_that_holds_an_office_unless_asked_to_repla
     with pytest.raises(BackupFailed, match="already holds an office"):
         restore(backup, second)
     assert _everything(second) == kept
-    restore(backup, second, replace=True)
+    copy = restore(backup, second, replace=True, keep_in=tmp_path / "kept", now=NOW + timedelta(seconds=1))
     assert _everything(second) == _everything(first)
+    assert copy is not None and copy.parent == tmp_path / "kept"  # the replaced office, kept: the replace undone
+    third = databases()
+    restore(copy, third)
+    assert _everything(third) == kept
 
 
 def test_the_daily_backup_is_taken_once_per_office_day_under_its_lease_and_old_ones_go(databases, tmp_path):
@@ -169,6 +217,13 @@ def test_the_daily_backup_is_taken_once_per_office_day_under_its_lease_and_old_o
     assert run_daily(source, folder, NOW - timedelta(hours=2), tz, 2, "a:1") == "not due"  # 01:00 office time
     assert run_daily(source, folder, NOW, tz, 2, "a:1") == "taken"
     assert run_daily(source, folder, NOW + timedelta(minutes=15), tz, 2, "b:2") == "not due"
+    engine = make_engine(source)
+    try:  # another process is taking tomorrow's: this one leaves it to them
+        assert take_lease(engine, "daily_backup", "c:3", NOW + timedelta(days=1), timedelta(hours=1))
+        assert run_daily(source, folder, NOW + timedelta(days=1), tz, 2, "a:1") == "busy"
+        release_lease(engine, "daily_backup", "c:3", NOW + timedelta(days=1))
+    finally:
+        engine.dispose()
     for day in (1, 2, 3):
         assert run_daily(source, folder, NOW + timedelta(days=day), tz, 2, "a:1") == "taken"
     kept = [p.name for p in backups(folder)]
