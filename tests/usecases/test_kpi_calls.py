@@ -303,6 +303,9 @@ def test_recheck_coverage_lists_the_samples_of_the_periods_the_range_touches(eng
                                 {"period": r.period, "level": r.level, "series": series})
             assert (total, _as_tuples(got)) == (count, _callback_rows(seed, [cb for cb in mine
                                                                              if series == "drawn" or _done(cb)]))
+    assert ("2026-W44", CallbackLevel.L3) not in {(p, CallbackLevel(lv)) for p, lv in ids}  # no such sample drawn:
+    assert _pages(drill.recheck_coverage, engine, KpiFilter(*RANGE), ZONES[0],  # nothing listed, not the
+                  {"period": "2026-W44", "level": "L3"}) == ([], 0)  # callbacks outside every sample
 
 
 def test_every_figure_is_none_or_empty_without_data(engine):
