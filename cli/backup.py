@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
             check(args.check)
             print(f"{args.check}: ok")
         elif args.restore:
-            kept = restore(args.restore, url, replace=args.replace, keep_in=folder, now=now)
+            kept = restore(args.restore, url, now, replace=args.replace, keep_in=folder)
             if kept is not None:
                 print(f"the office the database held is kept in {kept}")
             print(f"restored {args.restore}")

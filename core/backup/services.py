@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -213,12 +213,12 @@ def take_backup(url: str, folder: Path, now: datetime) -> Path:
     return final
 
 
-def restore(backup: Path, url: str, replace: bool = False, keep_in: Path | None = None,
-            now: datetime | None = None) -> Path | None:
+def restore(backup: Path, url: str, now: datetime, replace: bool = False, keep_in: Path | None = None
+            ) -> Path | None:
     """Restore `backup` into the database at `url` and migrate it to the current schema. Checked first, whole:
     the backup (its integrity, every part of a dump), its kind and its schema revision (a newer app's backup is
     refused). A database that holds an office already (`holds_office`) is refused unless `replace`: then that
-    office is first backed up into `keep_in` (taken at `now`), and that backup's path returned, so a replace by
+    office is first backed up into `keep_in` (named by `now`), and that backup's path returned, so a replace by
     mistake can be undone. PostgreSQL restores in one transaction: a failure leaves the database as it was."""
     check(backup)
     dialect = _dialect(url)
@@ -235,7 +235,7 @@ def restore(backup: Path, url: str, replace: bool = False, keep_in: Path | None 
     if occupied and not replace:
         raise BackupFailed("that database already holds an office: restore into an empty one, or replace it "
                            "with --replace (stop the app first)")
-    kept = take_backup(url, keep_in or backup_folder(), now or datetime.now(UTC)) if occupied else None
+    kept = take_backup(url, keep_in or backup_folder(), now) if occupied else None
     if dialect == "sqlite":
         with closing(_read_only(backup)) as src, closing(sqlite3.connect(_sqlite_path(url))) as dst:
             src.backup(dst)

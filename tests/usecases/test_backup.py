@@ -100,7 +100,7 @@ def test_a_backup_restored_into_a_fresh_database_holds_every_record_and_the_audi
     assert backups(tmp_path / "backups") == [backup] and not list((tmp_path / "backups").glob("*.part"))
     check(backup)
     target = databases()
-    restore(backup, target)
+    restore(backup, target, NOW)
     before, after = _everything(source), _everything(target)
     assert after == before
     assert len(before["audit_log"]) == len(before["customers"]) == TINY.customers
@@ -126,7 +126,7 @@ def test_a_backup_taken_while_a_write_is_under_way_holds_only_what_was_committed
             backup = take_backup(source, tmp_path, NOW)
             conn.rollback()
         target = databases()
-        restore(backup, target)
+        restore(backup, target, NOW)
         assert _everything(target) == _everything(source)
     finally:
         engine.dispose()
@@ -147,7 +147,7 @@ def test_a_damaged_backup_fails_its_check_and_restores_nothing(databases, tmp_pa
     _office(target)
     before = _everything(target)
     with pytest.raises(BackupFailed):
-        restore(backup, target, replace=True, keep_in=tmp_path / "kept", now=NOW)
+        restore(backup, target, NOW, replace=True, keep_in=tmp_path / "kept")
     assert _everything(target) == before and not backups(tmp_path / "kept")
 
 
@@ -165,7 +165,7 @@ def test_a_backup_taken_by_a_newer_version_is_refused_before_anything_changes(da
     _office(target)
     before = _everything(target)
     with pytest.raises(BackupFailed, match="newer version"):
-        restore(backup, target, replace=True, keep_in=tmp_path / "kept", now=NOW)
+        restore(backup, target, NOW, replace=True, keep_in=tmp_path / "kept")
     assert _everything(target) == before
 
 
@@ -184,7 +184,7 @@ def test_an_office_with_only_its_first_admin_is_an_office(databases, tmp_path):
     finally:
         engine.dispose()
     with pytest.raises(BackupFailed, match="already holds an office"):
-        restore(backup, target)
+        restore(backup, target, NOW)
 
 
 def test_a_restore_refuses_a_database_that_holds_an_office_unless_asked_to_replace_it(databases, tmp_path):
@@ -200,13 +200,13 @@ def test_a_restore_refuses_a_database_that_holds_an_office_unless_asked_to_repla
         engine.dispose()
     kept = _everything(second)
     with pytest.raises(BackupFailed, match="already holds an office"):
-        restore(backup, second)
+        restore(backup, second, NOW)
     assert _everything(second) == kept
-    copy = restore(backup, second, replace=True, keep_in=tmp_path / "kept", now=NOW + timedelta(seconds=1))
+    copy = restore(backup, second, NOW + timedelta(seconds=1), replace=True, keep_in=tmp_path / "kept")
     assert _everything(second) == _everything(first)
     assert copy is not None and copy.parent == tmp_path / "kept"  # the replaced office, kept: the replace undone
     third = databases()
-    restore(copy, third)
+    restore(copy, third, NOW)
     assert _everything(third) == kept
 
 
@@ -261,7 +261,7 @@ def test_a_backup_restores_only_where_it_belongs(databases, tmp_path):
         return
     other = databases(own_schema="elsewhere")
     with pytest.raises(BackupFailed, match="search_path"):
-        restore(backup, other)
+        restore(backup, other, NOW)
     engine = make_engine(other)
     try:
         assert is_empty(engine)  # nothing restored anywhere in it
