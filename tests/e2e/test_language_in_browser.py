@@ -53,8 +53,9 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 # (a file's size reads 26.0MB in Chinese software too).
 ALLOWED_WORDS = {"English", "SQLite", "PostgreSQL", "CSV", "Excel",  # names of products and file formats
                  "VIP", "QQ", "A", "B", "C", "D", "km", "L", "MB",
-                 "PDF", "SMTP", "STARTTLS", "SMTP_PASSWORD"}  # issue 14: the report's file, its mail server's protocol
-# and the environment variable the server reads the mail password from (a name typed as it is)
+                 "PDF", "SMTP", "STARTTLS", "SMTP_PASSWORD",  # issue 14: the report's file, its mail server's protocol
+                 "BACKUP_DIR"}  # and the environment variables the server reads (names typed as they are: the mail
+# password; issue 15, the backup folder)
 ALLOWED_CJK = {"简体中文"}
 
 
