@@ -3,8 +3,8 @@
 - SQLite: SQLite's online backup API copies the database page by page from a read-only connection, a
   consistent snapshot while the app goes on writing (WAL lets readers and the writer work side by side); the
   copy is made a single self-contained file (journal mode DELETE) and must pass `PRAGMA integrity_check`.
-- PostgreSQL: `pg_dump --format=custom` (one consistent snapshot); the archive must be readable by
-  `pg_restore --list`. An office whose URL sets a search_path (one schema of a shared database) is dumped
+- PostgreSQL: `pg_dump --format=custom` (one consistent snapshot); pg_restore must read the archive to
+  its end. An office whose URL sets a search_path (one schema of a shared database) is dumped
   as that schema alone.
 
 A backup is written as `<name>.<pid>.part`, readable by the server's user only, and renamed when it passed its
@@ -118,19 +118,21 @@ def _run(tool: str, *args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def check_dump(path: Path) -> None:
+def check_dump(path: Path) -> str:
     """The file is a whole pg_dump archive: its table of contents lists table data, and pg_restore reads every
-    part of it to the end (the contents alone are at the start: a dump cut short still lists them)."""
+    part of it to the end (the contents alone are at the start: a dump cut short still lists them). Returns
+    the table of contents."""
     listing = _run("pg_restore", "--list", str(path), env=dict(os.environ))
     if "TABLE DATA" not in listing:
         raise BackupFailed(f"{path.name} holds no table data")
     _run("pg_restore", f"--file={os.devnull}", str(path), env=dict(os.environ))
+    return listing
 
 
-def _same_schema(backup: Path, wanted: str) -> None:
-    """A dump of one schema (an office sharing its database) restores into that schema only: restored under
-    another, the app would find its own schema empty and the office elsewhere."""
-    listing = _run("pg_restore", "--list", str(backup), env=dict(os.environ))
+def _same_schema(backup: Path, listing: str, wanted: str) -> None:
+    """A dump of one schema (an office sharing its database; `listing`, its table of contents) restores into
+    that schema only: restored under another, the app would find its own schema empty and the office
+    elsewhere."""
     dumped = set(re.findall(r"^\d+; \d+ \d+ SCHEMA - (\S+) ", listing, re.MULTILINE))
     if len(dumped) == 1 and wanted not in dumped:
         raise BackupFailed(f"{backup.name} holds the schema {dumped.pop()}; the database's search_path names "
@@ -178,16 +180,16 @@ def holds_office(engine) -> bool:
         return conn.exec_driver_sql("SELECT 1 FROM users LIMIT 1").first() is not None
 
 
-def check(path: Path) -> None:
-    """The backup at `path` passes its check (by its suffix), or BackupFailed."""
+def check(path: Path) -> str | None:
+    """The backup at `path` passes its check (by its suffix), or BackupFailed; a dump's table of contents."""
     if not path.is_file():
         raise BackupFailed(f"no backup at {path}")
     if path.suffix == SUFFIXES["sqlite"]:
         check_sqlite(path)
-    elif path.suffix == SUFFIXES["postgresql"]:
-        check_dump(path)
-    else:
-        raise BackupFailed(f"{path.name} is not a backup (.sqlite or .dump)")
+        return None
+    if path.suffix == SUFFIXES["postgresql"]:
+        return check_dump(path)
+    raise BackupFailed(f"{path.name} is not a backup (.sqlite or .dump)")
 
 
 def take_backup(url: str, folder: Path, now: datetime) -> Path:
@@ -220,13 +222,13 @@ def restore(backup: Path, url: str, now: datetime, replace: bool = False, keep_i
     refused). A database that holds an office already (`holds_office`) is refused unless `replace`: then that
     office is first backed up into `keep_in` (named by `now`), and that backup's path returned, so a replace by
     mistake can be undone. PostgreSQL restores in one transaction: a failure leaves the database as it was."""
-    check(backup)
+    listing = check(backup)
     dialect = _dialect(url)
     if backup.suffix != SUFFIXES[dialect]:
         raise BackupFailed(f"{backup.name} is a backup of another kind of database than {dialect}")
     _known_revision(backup)
     if dialect == "postgresql":
-        _same_schema(backup, _libpq(url)[2] or "public")
+        _same_schema(backup, listing or "", _libpq(url)[2] or "public")
     engine = make_engine(url)
     try:
         occupied = holds_office(engine)
