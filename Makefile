@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint demo bench migrate clean
+.PHONY: run test lint demo bench kill-check migrate clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench: $(STAMP)
 	$(PY) -m bench.run
 	$(PY) -m bench.kpi
 	$(PY) -m bench.export --rows $(EXPORT_ROWS)
+
+# issue 15: kill -9 in the middle of saves, then integrity and half-written records checked (about 4 minutes);
+# make kill-check KILL_ARGS="--rounds 10 --url postgresql+psycopg://postgres@127.0.0.1:5432/mydb" on PostgreSQL
+KILL_ARGS ?= --rounds 50
+kill-check: $(STAMP)
+	$(PY) -m bench.kill_loop $(KILL_ARGS)
 
 clean:
 	rm -rf $(VENV) data/demo.sqlite*
