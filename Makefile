@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint demo bench kill-check migrate clean
+.PHONY: run test lint demo bench kill-check scale-check migrate clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 KILL_ARGS ?= --rounds 50
 kill-check: $(STAMP)
 	$(PY) -m bench.kill_loop $(KILL_ARGS)
+
+# issue 15: nginx in front of two app servers on one PostgreSQL database (deploy/), worked from two browsers and
+# stopped again (about a minute); its own database scale_check_<pid>, dropped at the end
+SCALE_ARGS ?=
+scale-check: $(STAMP)
+	$(PY) -m deploy.scale_check $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) data/demo.sqlite*
