@@ -12,7 +12,7 @@ from ui import clock
 from ui.auth import account_sidebar, resolve_actor, signed_out_screen
 from ui.chrome import streamlit_texts
 from ui.context import lang, language_switch, tr
-from ui.feedback import refused_notice, show_flash
+from ui.feedback import refused_notice, said_database_trouble, show_flash
 from ui.find_customer import sidebar_search
 from ui.nav import PAGES
 
@@ -25,7 +25,12 @@ clock.start_run()  # this run's one instant: every page and form of the run read
 
 language_switch()
 streamlit_texts(lang())  # Streamlit's own English that no parameter reaches (ui.chrome)
-actor = resolve_actor()
+try:
+    actor = resolve_actor()
+except Exception as exc:  # the database down or full: say so (issue 15, "Faults"); anything else is a bug
+    if not said_database_trouble(exc):
+        raise
+    st.stop()
 if actor is None:
     signed_out_screen()
     st.stop()
@@ -42,6 +47,7 @@ sidebar_search(allowed)  # C-1: find a customer from any page
 refused_notice(allowed, nav.url_path == "")  # a link to no page of the role was sent here: say so, once
 try:
     nav.run()
-except Exception:  # a page's bug: log it, show a friendly message, never a traceback
-    logging.getLogger("servicedesk").exception("page %s failed", nav.url_path)
-    st.error(tr("app.error"))
+except Exception as exc:  # the database down or full: say so; a page's bug: log it, a friendly message, no traceback
+    if not said_database_trouble(exc):
+        logging.getLogger("servicedesk").exception("page %s failed", nav.url_path)
+        st.error(tr("app.error"))

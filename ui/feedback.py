@@ -1,8 +1,10 @@
 """Running a use case from a page: a DomainError becomes a clear message in the user's language, the
-user's input stays on screen, and nothing was written (the use case's transaction rolled back)."""
+user's input stays on screen, and nothing was written (the use case's transaction rolled back). So does a
+database that cannot take the action: its disk full, its server restarting, its file busy (issue 15, "Faults")."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -11,6 +13,7 @@ import streamlit as st
 
 from core.errors import DomainError, Invalid, Unchanged
 from core.fmt import fmt_datetime
+from db.engine import failure
 from ui.context import lang, office, tr
 from ui.nav import PAGES, REFUSED_PAGE
 from ui.text import Markdown, phrase, plain
@@ -27,6 +30,24 @@ def message_of(err: DomainError) -> Markdown:
 
 
 FLASH = "_flash"
+
+
+def database_trouble(exc: BaseException) -> Markdown | None:
+    """The message for a database that could not take the action (db.engine.failure: "disk_full", "unreachable",
+    "busy"), logged as a warning, not as a bug; None for any other error, which the caller raises on."""
+    kind = failure(exc)
+    if kind is None:
+        return None
+    logging.getLogger("servicedesk").warning("database %s: %s", kind, exc)
+    return phrase(f"app.db_{kind}")
+
+
+def said_database_trouble(exc: BaseException) -> bool:
+    """Show `database_trouble`'s message where the action's refusal would be; False: not the database's state."""
+    trouble = database_trouble(exc)
+    if trouble is not None:
+        st.error(plain(trouble))
+    return trouble is not None
 
 
 def refusal(err: DomainError) -> None:
@@ -76,6 +97,10 @@ class FieldMarks:
             self.forget()
             refusal(err)
             return None
+        except Exception as exc:
+            if not said_database_trouble(exc):
+                raise
+            return None
         self.forget()
         return result
 
@@ -111,6 +136,10 @@ def attempt(action: Callable[[], T], success_key: str | None = None, rerun: bool
     except DomainError as err:
         refusal(err)
         return None
+    except Exception as exc:
+        if not said_database_trouble(exc):
+            raise
+        return None
     if success_key and rerun:
         st.session_state[FLASH] = phrase(success_key)
         st.rerun()
@@ -131,6 +160,12 @@ def attempt_in_callback(action: Callable[[], T]) -> T | None:
         return action()
     except DomainError as err:
         st.session_state[REFUSED] = message_of(err)
+        return None
+    except Exception as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        st.session_state[REFUSED] = trouble
         return None
 
 
