@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) -m bench.run
 	$(PY) -m bench.kpi
 	$(PY) -m bench.export --rows $(EXPORT_ROWS)
+	$(PY) -m bench.interactive
 
 # issue 15: kill -9 in the middle of saves, then integrity and half-written records checked (about 4 minutes);
 # make kill-check KILL_ARGS="--rounds 10 --url postgresql+psycopg://postgres@127.0.0.1:5432/mydb" on PostgreSQL

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.permissions import pages_for
 from ui import clock
-from ui.auth import account_sidebar, resolve_actor, signed_out_screen
+from ui.auth import account_sidebar, resolve_actor, signed_in_run, signed_out_screen
 from ui.chrome import streamlit_texts
 from ui.context import lang, language_switch, tr
 from ui.feedback import refused_notice, said_database_trouble, show_flash
@@ -46,7 +46,8 @@ nav = st.navigation([
 sidebar_search(allowed)  # C-1: find a customer from any page
 refused_notice(allowed, nav.url_path == "")  # a link to no page of the role was sent here: say so, once
 try:
-    nav.run()
+    with signed_in_run(actor):  # the page's guard takes this run's actor: the cookie is resolved once a run
+        nav.run()
 except Exception as exc:  # the database down or full: say so; a page's bug: log it, a friendly message, no traceback
     if not said_database_trouble(exc):
         logging.getLogger("servicedesk").exception("page %s failed", nav.url_path)

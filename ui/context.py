@@ -10,25 +10,21 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 from core.i18n import LANGS, lang_from_locale, t
 from core.office.settings import Office, load_office
 from db.config import get_config
-from db.engine import make_engine
 from ui.web_auth import LANG_COOKIE, LANG_ROUTE
+from ui.web_engine import web_engine
 
 LANG_KEY = "lang"
 
 
-@st.cache_resource
-def _engine(url: str) -> Engine:
-    return make_engine(url)
-
-
 def engine() -> Engine:
-    """The engine is shared by the process (cache_resource); sessions never are."""
-    return _engine(get_config().database_url)
+    """The engine is shared by the process, sessions never are. It is the one the HTTP routes use (ui.web_engine):
+    a second engine, cached apart by st.cache_resource, doubled the process's pool of connections (issue 15)."""
+    return web_engine()
 
 
-@st.cache_data(ttl=60)
+@st.cache_data(ttl=60, show_spinner=False)  # a settings read: no "Running _office(...)" spinner once a minute
 def _office(url: str) -> Office:
-    return load_office(_engine(url))
+    return load_office(engine())
 
 
 def office() -> Office:

@@ -1,4 +1,4 @@
-"""One engine per process for the HTTP routes (the Streamlit side caches its own with cache_resource)."""
+"""One engine per process, for the HTTP routes and the Streamlit side alike (ui.context.engine)."""
 
 from __future__ import annotations
 
