@@ -1,5 +1,6 @@
-"""`python -m bench.drills --db PATH [--runs N]`: every drill-down list of the KPI dashboard (core.kpi.drill.DRILLS)
-at the benchmark office, over the last 12 weeks and over two years (issue 14: "a drill-down list ≤ 100 ms").
+"""`python -m bench.drills (--db PATH | --url URL) [--runs N] [--chart NAME] [--explain]`: every drill-down list of
+the KPI dashboard (core.kpi.drill.DRILLS) at the benchmark office, over the last 12 weeks and over two years
+(issue 14: "a drill-down list ≤ 100 ms").
 
 Each chart is drilled at its biggest mark, or one of its biggest (`picks`: the busiest person, the most frequent
 reason, the latest week, the whole period where a headline's "show records" takes it): the first page (25 rows)
@@ -117,8 +118,8 @@ def measure(url: str, runs: int, now: datetime | None = None, charts: list[str] 
 
 
 def explain(url: str, now: datetime | None = None, charts: list[str] | None = None) -> str:
-    """Each drill's statements over two years with SQLite's plan: a "USE TEMP B-TREE FOR ORDER BY" sorts every
-    row of the mark before the first page."""
+    """Each drill's statements over two years with their plans (bench.explain.plan): on SQLite a "USE TEMP B-TREE
+    FOR ORDER BY" sorts every row of the mark before the first page; on PostgreSQL each node's time shows."""
     engine = make_engine(url)
     out = []
     try:
@@ -148,12 +149,14 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.drills", description=__doc__.splitlines()[0])
-    p.add_argument("--db", type=Path, required=True, help="an office already built (bench.office)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help="an office already built in SQLite (bench.office)")
+    where.add_argument("--url", help="an office already built at a database URL (PostgreSQL: bench.office.ensure_url)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--chart", action="append", help="only this chart (repeatable)")
     p.add_argument("--explain", action="store_true", help="print each drill's query plans instead of timing")
     args = p.parse_args(argv)
-    url = f"sqlite:///{args.db}"
+    url = args.url or f"sqlite:///{args.db}"
     print(explain(url, charts=args.chart) if args.explain else table(measure(url, args.runs, charts=args.chart)))
 
 

@@ -44,7 +44,7 @@ def _staff(column):
 def _callbacks(f: KpiFilter, at) -> Select:
     stmt = select(Callback.id, cast(Callback.id, String).label("number"), Customer.name.label("customer"),
                   at.label("at"), Callback.status.label("status"), _staff(Callback.assignee_id))
-    stmt = stmt.join(Customer, Customer.id == Callback.customer_id).where(OWED_ROWS)
+    stmt = stmt.outerjoin(Customer, Customer.id == Callback.customer_id).where(OWED_ROWS)
     return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
 
 
@@ -69,7 +69,7 @@ def satisfaction_distribution(engine: Engine, f: KpiFilter, tz: str, now: dateti
                   Customer.name.label("customer"), CallAttempt.attempted_at.label("at"),
                   CallAttempt.outcome.label("status"), _staff(CallAttempt.caller_id))
     stmt = stmt.join(Callback, Callback.id == CallAttempt.callback_id)
-    stmt = stmt.join(Customer, Customer.id == Callback.customer_id)
+    stmt = stmt.outerjoin(Customer, Customer.id == Callback.customer_id)
     stmt = narrow(stmt, f, staff=CallAttempt.caller_id, customer=Callback.customer_id, kinds=Callback.kind)
     stmt = in_range(stmt, CallAttempt.attempted_at, f, tz).where(
         CallAttempt.outcome == CallOutcome.REACHED, CallAttempt.satisfaction == answer)

@@ -43,7 +43,10 @@ def _callbacks(f: KpiFilter, *where) -> Select:
     staff = aliased(User)
     stmt = (select(Callback.id, Callback.id.label("number"), Customer.name.label("customer"),
                    Callback.due_end.label("at"), Callback.status, staff.display_name.label("staff"))
-            .join(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
+            # outer joins (every callback has its customer): a total counts no name, so PostgreSQL leaves the
+            # customers out of it rather than merge-joining every callback of the range with them (issue 14)
+            .outerjoin(Customer, Customer.id == Callback.customer_id)
+            .outerjoin(staff, staff.id == Callback.assignee_id)
             .where(OWED_ROWS, *where))
     return narrow(stmt, f, staff=Callback.assignee_id, customer=Callback.customer_id, kinds=Callback.kind)
 
@@ -55,7 +58,7 @@ def _attempts(f: KpiFilter, tz: str, *where) -> Select:
     stmt = (select(Callback.id, a.id.label("number"), Customer.name.label("customer"), a.attempted_at.label("at"),
                    a.outcome.label("status"), staff.display_name.label("staff"))
             .select_from(a).join(Callback, Callback.id == a.callback_id)
-            .join(Customer, Customer.id == Callback.customer_id)
+            .outerjoin(Customer, Customer.id == Callback.customer_id)  # as in _callbacks: a total names nobody
             # an outer join (every attempt has its caller) keeps SQLite from driving the query from the users and
             # sorting every attempt of the range: it walks the attempts by time instead (issue 14, "Fast at scale")
             .outerjoin(staff, staff.id == a.caller_id).where(*where))
@@ -145,7 +148,7 @@ def recheck_coverage(engine: Engine, f: KpiFilter, tz: str, now: datetime, pick:
         return [], 0
     stmt = (select(Callback.id, Callback.id.label("number"), Customer.name.label("customer"),
                    Callback.due_end.label("at"), Callback.status, staff.display_name.label("staff"))
-            .join(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
+            .outerjoin(Customer, Customer.id == Callback.customer_id).outerjoin(staff, staff.id == Callback.assignee_id)
             .where(Callback.sample_id == sample, *([DONE] if series == "done" else [])))
     return page(engine, "callback", stmt, CALLBACK_ORDER, limit, offset)
 
