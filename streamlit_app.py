@@ -52,3 +52,4 @@ except Exception as exc:  # the database down or full: say so; a page's bug: log
     if not said_database_trouble(exc):
         logging.getLogger("servicedesk").exception("page %s failed", nav.url_path)
         st.error(tr("app.error"))
+    st.stop()  # a stopped run keeps the widgets the page did not reach, and what was typed in them

@@ -339,7 +339,9 @@ def run(size_mb: float | None, free_kb: int, seed: int, simulate: bool) -> dict:
             fill["sqlite_errorcode"] = getattr(orig, "sqlite_errorname", None)
             fill["failure"] = kind
             checks["db.engine.failure(exc) == 'disk_full'"] = kind == "disk_full"
-            report["message"] = {lang: t(f"app.db_{kind or 'disk_full'}", lang) for lang in ("en", "zh")}
+            # the message the app shows for this error: its friendly "something went wrong" when failure() names none
+            key = f"app.db_{kind}" if kind else "app.error"
+            report["message"] = {lang: t(key, lang) for lang in ("en", "zh")}
             checks["the message is in the catalog (en, zh)"] = all(
                 m and not m.startswith("app.") for m in report["message"].values())
 

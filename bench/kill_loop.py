@@ -591,6 +591,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--round", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--journal", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a TERM kills the worker and drops the schema too
     if args.worker:
         work(args.worker, args.seed, args.round, args.journal)
         return

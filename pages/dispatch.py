@@ -39,6 +39,12 @@ def dispatch(order: dict) -> None:
         else:
             st.session_state[feedback.REFUSED] = feedback.message_of(err)
         return
+    except Exception as exc:  # a callback runs before the entry script's guard: the database's state said here
+        trouble = feedback.database_trouble(exc)
+        if trouble is None:
+            raise
+        st.session_state[feedback.REFUSED] = trouble
+        return
     st.session_state[DONE] = ("success", phrase("wo.board.dispatched", number=order["number"],
                                                 technician=names.get(technician_id, "")))
 

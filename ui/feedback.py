@@ -34,7 +34,8 @@ FLASH = "_flash"
 
 def database_trouble(exc: BaseException) -> Markdown | None:
     """The message for a database that could not take the action (db.engine.failure: "disk_full", "unreachable",
-    "busy"), logged as a warning, not as a bug; None for any other error, which the caller raises on."""
+    "busy", "commit_unknown"), logged as a warning, not as a bug; None for any other error, which the caller raises
+    on."""
     kind = failure(exc)
     if kind is None:
         return None

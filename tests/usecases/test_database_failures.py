@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import event, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.customers.services import create_customer
-from db.engine import failure, make_engine, session_scope
+from db.engine import CommitUnknown, failure, make_engine, session_scope
 from db.migrate import upgrade
 from db.models import Customer
 from tests.factories import make_account, utc
@@ -102,6 +102,26 @@ def test_an_error_of_the_program_is_no_database_failure(engine):
     assert failure(ValueError("a bug")) is None
 
 
+def test_a_bug_met_while_handling_a_busy_database_is_still_a_bug(office):
+    url, _ = office
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    engine = make_engine(url)
+    event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA busy_timeout = 50"))
+    try:
+        with pytest.raises(TypeError) as raised:
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text("DELETE FROM customers"))
+            except OperationalError:
+                raise TypeError("a bug in the handler") from None  # its error still carries the busy one as context
+        assert failure(raised.value.__context__) == "busy"
+        assert failure(raised.value) is None
+    finally:
+        holder.close()
+        engine.dispose()
+
+
 @pytest.fixture
 def server():
     """A migrated PostgreSQL schema of its own (dropped afterwards), with one customer saved, and its user."""
@@ -147,3 +167,14 @@ if os.environ.get("TEST_DATABASE_URL"):  # a server to lose is PostgreSQL's; SQL
         assert failure(raised.value) == "unreachable"
         _new_customer(engine, actor, "After The Restart")  # the pool connects again by itself (pre-ping)
         assert _names(engine) == ["Saved Before", "After The Restart"]
+
+    def test_a_server_gone_while_committing_is_said_to_be_unknown_not_unsaved(server):
+        engine, admin, _ = server
+        with pytest.raises(CommitUnknown) as raised, session_scope(engine) as s:
+            s.add(Customer(name="Maybe Saved", phone="0571-1", code="C-MAYBE"))
+            s.flush()  # written, not committed; then the server process ends before the commit answers
+            pid = s.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with admin.begin() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert failure(raised.value) == "commit_unknown"
+        assert failure(raised.value.__cause__) == "unreachable"  # what a statement before the commit would say
