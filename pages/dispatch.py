@@ -40,10 +40,8 @@ def dispatch(order: dict) -> None:
             st.session_state[feedback.REFUSED] = feedback.message_of(err)
         return
     except Exception as exc:  # a callback runs before the entry script's guard: the database's state said here
-        trouble = feedback.database_trouble(exc)
-        if trouble is None:
+        if not feedback.kept_database_trouble(exc):
             raise
-        st.session_state[feedback.REFUSED] = trouble
         return
     st.session_state[DONE] = ("success", phrase("wo.board.dispatched", number=order["number"],
                                                 technician=names.get(technician_id, "")))

@@ -163,11 +163,18 @@ def attempt_in_callback(action: Callable[[], T]) -> T | None:
         st.session_state[REFUSED] = message_of(err)
         return None
     except Exception as exc:
-        trouble = database_trouble(exc)
-        if trouble is None:
+        if not kept_database_trouble(exc):
             raise
-        st.session_state[REFUSED] = trouble
         return None
+
+
+def kept_database_trouble(exc: BaseException) -> bool:
+    """From a callback (before the page draws): keep `database_trouble`'s message for `show_refusal`, as a
+    DomainError's is kept; False: not the database's state."""
+    trouble = database_trouble(exc)
+    if trouble is not None:
+        st.session_state[REFUSED] = trouble
+    return trouble is not None
 
 
 def show_refusal() -> None:
